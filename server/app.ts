@@ -1,0 +1,70 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Config } from './config.js';
+import type { Database } from './db/client.js';
+import { portalCors } from './cors.js';
+import type { AppEnv } from './http.js';
+import type { Background } from './lib/background.js';
+import type { Clock } from './lib/clock.js';
+import { ApiError, errorBody } from './lib/errors.js';
+import type { Logger } from './lib/logger.js';
+import { authRoutes, merchantSessionRoutes } from './modules/auth/routes.js';
+import { meRoutes, merchantCustomerRoutes } from './modules/customers/routes.js';
+import type { Mailer } from './modules/email/mailer.js';
+import { outboxRoutes } from './modules/email/outbox.js';
+import { hostedRoutes } from './modules/hosted/routes.js';
+import { merchantOrganizationRoutes, publicOrganizationRoutes } from './modules/organizations/routes.js';
+import { createServices } from './services.js';
+
+export interface AppDeps {
+  database: Database;
+  config: Config;
+  clock: Clock;
+  mailer: Mailer;
+  logger: Logger;
+  background: Background;
+  /** Serve the demo merchant page at /demo. */
+  demo?: boolean;
+}
+
+export function createApp(deps: AppDeps) {
+  const { config, logger } = deps;
+  const services = createServices({ db: deps.database.db, config, clock: deps.clock, mailer: deps.mailer, background: deps.background });
+  const app = new Hono<AppEnv>();
+
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      return c.json(errorBody(error.code, error.message, error.details), error.status, error.headers);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json(errorBody('bad_request', error.message || 'The request could not be read.'), error.status);
+    }
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody('internal_error', 'Something went wrong on our side. Try again in a moment.'), 500);
+  });
+  app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
+
+  // Request log: method, path and status only. Never the query string (pre-auth tokens) or headers.
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
+
+  app.get('/health', (c) => c.json({ ok: true }));
+
+  app.use('/portal/v1/*', portalCors(config.publicUrl, services.organizations.anyAllowsOrigin));
+  app.route('/portal/v1/auth', authRoutes(services, config));
+  app.route('/portal/v1/organizations', publicOrganizationRoutes(services));
+  app.route('/portal/v1/me', meRoutes(services, config));
+
+  app.route('/v1', merchantSessionRoutes(services));
+  app.route('/v1/customers', merchantCustomerRoutes(services));
+  app.route('/v1/organization', merchantOrganizationRoutes(services));
+
+  if (!config.production) app.route('/dev/outbox', outboxRoutes(deps.database.db));
+  app.route('/', hostedRoutes(services, { demo: deps.demo ?? false }));
+
+  return Object.assign(app, { services });
+}
+export type App = ReturnType<typeof createApp>;

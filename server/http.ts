@@ -1,0 +1,82 @@
+// Hono environment types and the middleware every module shares: client IP, origin
+// checks, session and secret-key authentication.
+import type { Context, MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
+import type { Organization } from './db/schema.js';
+import { ApiError } from './lib/errors.js';
+import type { PortalAuth } from './modules/auth/service.js';
+import type { Services } from './services.js';
+
+export interface AppVariables {
+  /** Origins the resolved organization allows; read by the CORS middleware. */
+  corsOrigins?: string[];
+}
+export type AppEnv = { Variables: AppVariables };
+export type PortalEnv = { Variables: AppVariables & { auth: PortalAuth } };
+export type MerchantEnv = { Variables: AppVariables & { organization: Organization } };
+
+export function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+  return incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+export function isSameOrigin(c: Context, origin: string, publicUrl: string): boolean {
+  return origin === new URL(publicUrl).origin || origin === new URL(c.req.url).origin;
+}
+
+/**
+ * Once the organization is known, a browser request must come from one of its allowed
+ * origins (or this server). Refused before anything happens, not only hidden by CORS.
+ */
+export function assertOrigin(c: Context, allowedOrigins: string[], publicUrl: string): void {
+  c.set('corsOrigins', allowedOrigins);
+  const origin = c.req.header('origin');
+  if (!origin || isSameOrigin(c, origin, publicUrl) || allowedOrigins.includes(origin)) return;
+  throw new ApiError(403, 'origin_not_allowed', `Requests from ${origin} are not allowed for this organization. Add it to the organization's allowed origins.`);
+}
+
+function bearer(c: Context): string | undefined {
+  const header = c.req.header('authorization');
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
+}
+
+export function requireSession(services: Services, publicUrl: string): MiddlewareHandler<PortalEnv> {
+  return async (c, next) => {
+    if (c.get('auth')) return next();
+    const token = bearer(c);
+    const auth = token ? await services.auth.authenticate(token) : undefined;
+    if (!auth) {
+      throw new ApiError(
+        401,
+        token ? 'session_expired' : 'unauthenticated',
+        token ? 'Your session has expired or was signed out. Sign in again.' : 'Sign in to continue.',
+      );
+    }
+    assertOrigin(c, auth.organization.allowed_origins, publicUrl);
+    c.set('auth', auth);
+    await next();
+  };
+}
+
+export function requireSecretKey(services: Services): MiddlewareHandler<MerchantEnv> {
+  return async (c, next) => {
+    // Several merchant routers share the /v1 prefix; authenticate once per request.
+    if (c.get('organization')) return next();
+    const key = bearer(c);
+    const organization = key ? await services.organizations.authenticateSecretKey(key) : undefined;
+    if (!organization) {
+      throw new ApiError(401, 'invalid_api_key', 'Send a valid secret key as "Authorization: Bearer sk_…".');
+    }
+    c.set('organization', organization);
+    await next();
+  };
+}
+
+export const portalRouter = (services: Services, publicUrl: string) =>
+  new Hono<PortalEnv>().use(requireSession(services, publicUrl));
+export const merchantRouter = (services: Services) => new Hono<MerchantEnv>().use(requireSecretKey(services));

@@ -1,0 +1,40 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type * as zm from 'zod/mini';
+import { ApiError } from './errors.js';
+
+// Importing 'zod' (not only 'zod/mini') loads the English error messages on the server.
+void z;
+
+type Schema = zm.ZodMiniType | z.ZodType;
+
+function fail(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): never {
+  const details = issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  const first = details[0];
+  const message = first ? (first.path ? `${first.path}: ${first.message}` : first.message) : 'Invalid request.';
+  throw new ApiError(400, 'validation_error', message, details);
+}
+
+export function parseWith<S extends Schema>(schema: S, value: unknown): z.output<S> {
+  const result = (schema as z.ZodType).safeParse(value);
+  if (!result.success) fail(result.error.issues);
+  return result.data as z.output<S>;
+}
+
+export async function jsonBody<S extends Schema>(c: Context, schema: S): Promise<z.output<S>> {
+  let body: unknown;
+  const text = await c.req.text();
+  if (text.trim() === '') body = {};
+  else {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON.');
+    }
+  }
+  return parseWith(schema, body);
+}
+
+export function queryParams<S extends Schema>(c: Context, schema: S): z.output<S> {
+  return parseWith(schema, c.req.query());
+}

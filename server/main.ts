@@ -1,0 +1,51 @@
+// Starts the session server: `tsx server/main.ts [--demo]`. With --demo (what `npm start`
+// uses) it seeds the demo organization and serves the demo merchant page.
+import { performance } from 'node:perf_hooks';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { seedDemo } from './modules/demo/seed.js';
+import { createRuntime, listen } from './runtime.js';
+
+const started = performance.now();
+const demo = process.argv.includes('--demo');
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const runtime = await createRuntime(config, { demo });
+const seeded = demo ? await seedDemo(runtime.app.services, config) : undefined;
+const { server, port } = await listen(runtime.app, config);
+const publicUrl = config.publicUrl;
+const ms = Math.round(performance.now() - started);
+const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
+runtime.logger.info({ port, database: runtime.database.kind, startMs: ms, rssMb }, 'server started');
+
+if (seeded) {
+  console.log(`
+  customer-portal is running (${runtime.database.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'Postgres'}, started in ${ms} ms, ${rssMb} MB)
+
+  Demo merchant page   ${publicUrl}/demo/
+  Hosted portal        ${publicUrl}/${seeded.slug}/portal
+  Sign-in codes        ${publicUrl}/dev/outbox   (mail lands here until SMTP_URL is set)
+
+  Sign in as ${seeded.emails.join(', ')}
+  Merchant API key     ${seeded.secretKey}   (new on every start; try: curl -H "Authorization: Bearer ${seeded.secretKey}" ${publicUrl}/v1/customers)
+`);
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    void runtime.close().then(() => process.exit(0));
+  });
+}

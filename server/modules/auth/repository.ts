@@ -1,0 +1,180 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+
+export function authRepository(db: Kysely<DB>) {
+  return {
+    async retireCodes(organizationId: string, email: string, now: Date) {
+      await db
+        .updateTable('login_codes')
+        .set({ retired_at: now })
+        .where('organization_id', '=', organizationId)
+        .where('email', '=', email)
+        .where('used_at', 'is', null)
+        .where('retired_at', 'is', null)
+        .execute();
+    },
+    async insertCode(row: { id: string; organization_id: string; email: string; customer_id: string | null; code_hash: string; expires_at: Date; now: Date }) {
+      await db
+        .insertInto('login_codes')
+        .values({
+          id: row.id,
+          organization_id: row.organization_id,
+          email: row.email,
+          customer_id: row.customer_id,
+          code_hash: row.code_hash,
+          expires_at: row.expires_at,
+          created_at: row.now,
+        })
+        .execute();
+    },
+    /** The newest code that a new request has not retired. */
+    latestCode(organizationId: string, email: string) {
+      return db
+        .selectFrom('login_codes')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('email', '=', email)
+        .where('retired_at', 'is', null)
+        .orderBy('created_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    },
+    /** Counts a wrong try; returns the new count, or undefined when the code was already dead. */
+    async countWrongTry(id: string, maxAttempts: number): Promise<number | undefined> {
+      const row = await db
+        .updateTable('login_codes')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where('id', '=', id)
+        .where('attempts', '<', maxAttempts)
+        .where('used_at', 'is', null)
+        .returning('attempts')
+        .executeTakeFirst();
+      return row?.attempts;
+    },
+    /** Marks a code used; only one caller can win, so a code opens at most one session. */
+    async useCode(id: string, now: Date): Promise<boolean> {
+      const row = await db
+        .updateTable('login_codes')
+        .set({ used_at: now })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+    async insertLinkToken(row: {
+      id: string;
+      organization_id: string;
+      customer_id: string;
+      token_hash: string;
+      kind: 'pre_auth' | 'email_link';
+      login_code_id: string | null;
+      return_url: string | null;
+      expires_at: Date;
+      now: Date;
+    }) {
+      await db
+        .insertInto('link_tokens')
+        .values({
+          id: row.id,
+          organization_id: row.organization_id,
+          customer_id: row.customer_id,
+          token_hash: row.token_hash,
+          kind: row.kind,
+          login_code_id: row.login_code_id,
+          return_url: row.return_url,
+          expires_at: row.expires_at,
+          created_at: row.now,
+        })
+        .execute();
+    },
+    findLinkToken(tokenHash: string) {
+      return db
+        .selectFrom('link_tokens')
+        .innerJoin('organizations', 'organizations.id', 'link_tokens.organization_id')
+        .leftJoin('login_codes', 'login_codes.id', 'link_tokens.login_code_id')
+        .selectAll('link_tokens')
+        .select([
+          'login_codes.used_at as code_used_at',
+          'login_codes.retired_at as code_retired_at',
+          'organizations.allowed_origins as allowed_origins',
+        ])
+        .where('link_tokens.token_hash', '=', tokenHash)
+        .executeTakeFirst();
+    },
+    async useLinkToken(id: string, now: Date): Promise<boolean> {
+      const row = await db
+        .updateTable('link_tokens')
+        .set({ used_at: now })
+        .where('id', '=', id)
+        .where('used_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+    async useLinkTokensOfCode(loginCodeId: string, now: Date) {
+      await db.updateTable('link_tokens').set({ used_at: now }).where('login_code_id', '=', loginCodeId).where('used_at', 'is', null).execute();
+    },
+    async insertSession(row: { id: string; organization_id: string; customer_id: string; token_hash: string; return_url: string | null; expires_at: Date; now: Date }) {
+      await db
+        .insertInto('sessions')
+        .values({
+          id: row.id,
+          organization_id: row.organization_id,
+          customer_id: row.customer_id,
+          token_hash: row.token_hash,
+          return_url: row.return_url,
+          created_at: row.now,
+          last_used_at: row.now,
+          expires_at: row.expires_at,
+        })
+        .execute();
+    },
+    /** The session, its customer and organization, in one query; only if live. */
+    findLiveSession(tokenHash: string, now: Date) {
+      return db
+        .selectFrom('sessions')
+        .innerJoin('customers', 'customers.id', 'sessions.customer_id')
+        .innerJoin('organizations', 'organizations.id', 'sessions.organization_id')
+        .select([
+          'sessions.id as session_id',
+          'sessions.last_used_at as session_last_used_at',
+          'sessions.expires_at as session_expires_at',
+          'sessions.return_url as session_return_url',
+          'customers.id as customer_id',
+          'customers.email as customer_email',
+          'customers.name as customer_name',
+          'customers.external_id as customer_external_id',
+          'customers.created_at as customer_created_at',
+          'organizations.id as organization_id',
+          'organizations.slug as organization_slug',
+          'organizations.name as organization_name',
+          'organizations.allowed_origins as organization_allowed_origins',
+          'organizations.portal_settings as organization_portal_settings',
+        ])
+        .where('sessions.token_hash', '=', tokenHash)
+        .where('sessions.revoked_at', 'is', null)
+        .where('sessions.expires_at', '>', now)
+        .whereRef('customers.organization_id', '=', 'sessions.organization_id')
+        .executeTakeFirst();
+    },
+    async touchSession(id: string, now: Date, expiresAt: Date) {
+      await db.updateTable('sessions').set({ last_used_at: now, expires_at: expiresAt }).where('id', '=', id).execute();
+    },
+    async revokeSession(id: string, now: Date) {
+      await db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+    },
+    async revokeCustomerSessions(organizationId: string, customerId: string, now: Date): Promise<number> {
+      const rows = await db
+        .updateTable('sessions')
+        .set({ revoked_at: now })
+        .where('organization_id', '=', organizationId)
+        .where('customer_id', '=', customerId)
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .execute();
+      return rows.length;
+    },
+  };
+}
+export type AuthRepository = ReturnType<typeof authRepository>;

@@ -1,0 +1,226 @@
+import type { Organization } from '../../db/schema.js';
+import type { Background } from '../../lib/background.js';
+import { DAY, HOUR, MINUTE, type Clock } from '../../lib/clock.js';
+import { hmac, randomToken, safeEqualHex, sha256, sixDigitCode } from '../../lib/crypto.js';
+import { ApiError } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import type { CustomerService } from '../customers/service.js';
+import type { Mailer } from '../email/mailer.js';
+import { signInEmail } from '../email/templates.js';
+import type { RateLimiter } from '../rate-limits/service.js';
+import type { AuthRepository } from './repository.js';
+
+export const CODE_TTL_MS = 15 * MINUTE;
+export const MAX_CODE_ATTEMPTS = 5;
+export const SESSION_TTL_MS = 30 * DAY;
+export const PRE_AUTH_TTL_MS = HOUR;
+/** A session's expiry slides forward at most this often, so reads do not write on every request. */
+const SLIDE_EVERY_MS = 5 * MINUTE;
+
+export interface PortalAuth {
+  sessionId: string;
+  returnUrl: string | null;
+  customer: { id: string; email: string; name: string | null; external_id: string | null; created_at: Date };
+  organization: { id: string; slug: string; name: string; allowed_origins: string[]; portal_settings: unknown };
+}
+
+export interface IssuedSession {
+  token: string;
+  expires_at: string;
+  return_url: string | null;
+}
+
+interface Deps {
+  repo: AuthRepository;
+  customers: CustomerService;
+  rateLimiter: RateLimiter;
+  mailer: Mailer;
+  background: Background;
+  clock: Clock;
+  secret: string;
+  publicUrl: string;
+}
+
+export function authService(deps: Deps) {
+  const { repo, clock, secret } = deps;
+  const codeHash = (organizationId: string, email: string, code: string) => hmac(secret, `login-code:${organizationId}:${email}:${code}`);
+
+  function portalUrl(org: Pick<Organization, 'slug'>, base: string | null | undefined, token: string): string {
+    const url = new URL(base ?? `${deps.publicUrl}/${org.slug}/portal`);
+    url.searchParams.set('cp_token', token);
+    return url.toString();
+  }
+
+  /** A return URL must be on an origin the organization allows (or this server). */
+  function assertAllowedUrl(org: Organization, value: string | undefined): string | null {
+    if (!value) return null;
+    const origin = new URL(value).origin;
+    if (origin !== new URL(deps.publicUrl).origin && !org.allowed_origins.includes(origin)) {
+      throw new ApiError(400, 'return_url_not_allowed', `${origin} is not one of the organization's allowed origins.`);
+    }
+    return value;
+  }
+
+  async function issueSession(organizationId: string, customerId: string, returnUrl: string | null): Promise<IssuedSession> {
+    const now = clock.now();
+    const token = randomToken('cps');
+    const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
+    await repo.insertSession({
+      id: newId('ses', now.getTime()),
+      organization_id: organizationId,
+      customer_id: customerId,
+      token_hash: sha256(token),
+      return_url: returnUrl,
+      expires_at: expiresAt,
+      now,
+    });
+    return { token, expires_at: expiresAt.toISOString(), return_url: returnUrl };
+  }
+
+  return {
+    /**
+     * Sends a code and a one-click link to a customer's email. Unknown emails get a code row
+     * too (never sent) and the same answer, so neither the reply nor a later wrong guess
+     * tells whether an email belongs to a customer.
+     */
+    async requestCode(org: Organization, input: { email: string; return_url?: string | undefined; ip: string }): Promise<void> {
+      const returnUrl = assertAllowedUrl(org, input.return_url);
+      await deps.rateLimiter.hit({ key: `auth-request:ip:${input.ip}`, max: 30, windowMs: 15 * MINUTE });
+      await deps.rateLimiter.hit({ key: `auth-request:email:${org.id}:${input.email}`, max: 5, windowMs: 15 * MINUTE });
+      const customer = await deps.customers.findByEmail(org.id, input.email);
+      const now = clock.now();
+      const code = sixDigitCode();
+      const codeId = newId('lc', now.getTime());
+      await repo.retireCodes(org.id, input.email, now);
+      await repo.insertCode({
+        id: codeId,
+        organization_id: org.id,
+        email: input.email,
+        customer_id: customer?.id ?? null,
+        code_hash: codeHash(org.id, input.email, code),
+        expires_at: new Date(now.getTime() + CODE_TTL_MS),
+        now,
+      });
+      if (!customer) return;
+      const linkToken = randomToken('cpl');
+      await repo.insertLinkToken({
+        id: newId('lt', now.getTime()),
+        organization_id: org.id,
+        customer_id: customer.id,
+        token_hash: sha256(linkToken),
+        kind: 'email_link',
+        login_code_id: codeId,
+        return_url: returnUrl,
+        expires_at: new Date(now.getTime() + CODE_TTL_MS),
+        now,
+      });
+      const brand = org.branding as { primary_color?: string | null };
+      const email = signInEmail({
+        brand: { name: org.name, primaryColor: brand.primary_color },
+        code,
+        link: portalUrl(org, returnUrl, linkToken),
+        minutes: CODE_TTL_MS / MINUTE,
+      });
+      deps.background.run('sign-in email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...email }));
+    },
+
+    async verifyCode(org: Organization, input: { email: string; code: string; ip: string }): Promise<IssuedSession> {
+      await deps.rateLimiter.hit({ key: `auth-verify:ip:${input.ip}`, max: 60, windowMs: 15 * MINUTE });
+      await deps.rateLimiter.hit({ key: `auth-verify:email:${org.id}:${input.email}`, max: 20, windowMs: 15 * MINUTE });
+      const row = await repo.latestCode(org.id, input.email);
+      const now = clock.now();
+      if (!row || row.used_at) {
+        throw new ApiError(400, 'code_invalid', 'That code is not valid. Request a new code.');
+      }
+      if (row.attempts >= MAX_CODE_ATTEMPTS) {
+        throw new ApiError(400, 'code_exhausted', 'Too many wrong tries. Request a new code.');
+      }
+      if (row.expires_at <= now) {
+        throw new ApiError(400, 'code_expired', 'That code has expired. Request a new code.');
+      }
+      const matches = safeEqualHex(row.code_hash, codeHash(org.id, input.email, input.code));
+      if (!matches || !row.customer_id) {
+        const attempts = await repo.countWrongTry(row.id, MAX_CODE_ATTEMPTS);
+        const left = attempts === undefined ? 0 : MAX_CODE_ATTEMPTS - attempts;
+        if (left <= 0) throw new ApiError(400, 'code_exhausted', 'Too many wrong tries. Request a new code.');
+        throw new ApiError(400, 'code_incorrect', `That code is incorrect. ${left} ${left === 1 ? 'try' : 'tries'} left.`, {
+          attempts_left: left,
+        });
+      }
+      if (!(await repo.useCode(row.id, now))) {
+        throw new ApiError(400, 'code_invalid', 'That code is not valid. Request a new code.');
+      }
+      await repo.useLinkTokensOfCode(row.id, now);
+      return issueSession(org.id, row.customer_id, null);
+    },
+
+    /** Trades a single-use link token (pre-authenticated link or email link) for a session. */
+    async exchange(input: { token: string; ip: string; checkOrigin: (allowed: string[]) => void }): Promise<IssuedSession> {
+      await deps.rateLimiter.hit({ key: `auth-exchange:ip:${input.ip}`, max: 60, windowMs: 15 * MINUTE });
+      const row = await repo.findLinkToken(sha256(input.token));
+      const now = clock.now();
+      const invalid = new ApiError(400, 'link_invalid', 'This sign-in link is not valid or was already used. Sign in with your email.');
+      if (!row || row.used_at || row.code_used_at || row.code_retired_at) throw invalid;
+      input.checkOrigin(row.allowed_origins);
+      if (row.expires_at <= now) {
+        throw new ApiError(400, 'link_expired', 'This sign-in link has expired. Sign in with your email.');
+      }
+      if (!(await repo.useLinkToken(row.id, now))) throw invalid;
+      if (row.login_code_id) await repo.useCode(row.login_code_id, now);
+      return issueSession(row.organization_id, row.customer_id, row.return_url);
+    },
+
+    /** For the merchant's backend: a single-use link that signs the customer in. */
+    async createPreAuthLink(org: Organization, customerId: string, returnUrl: string | undefined) {
+      const allowedReturn = assertAllowedUrl(org, returnUrl);
+      const now = clock.now();
+      const token = randomToken('cpl');
+      const expiresAt = new Date(now.getTime() + PRE_AUTH_TTL_MS);
+      await repo.insertLinkToken({
+        id: newId('lt', now.getTime()),
+        organization_id: org.id,
+        customer_id: customerId,
+        token_hash: sha256(token),
+        kind: 'pre_auth',
+        login_code_id: null,
+        return_url: allowedReturn,
+        expires_at: expiresAt,
+        now,
+      });
+      return { token, expires_at: expiresAt.toISOString(), portal_url: portalUrl(org, null, token) };
+    },
+
+    async authenticate(token: string): Promise<PortalAuth | undefined> {
+      if (!token.startsWith('cps_')) return undefined;
+      const now = clock.now();
+      const row = await repo.findLiveSession(sha256(token), now);
+      if (!row) return undefined;
+      if (now.getTime() - row.session_last_used_at.getTime() > SLIDE_EVERY_MS) {
+        await repo.touchSession(row.session_id, now, new Date(now.getTime() + SESSION_TTL_MS));
+      }
+      return {
+        sessionId: row.session_id,
+        returnUrl: row.session_return_url,
+        customer: {
+          id: row.customer_id,
+          email: row.customer_email,
+          name: row.customer_name,
+          external_id: row.customer_external_id,
+          created_at: row.customer_created_at,
+        },
+        organization: {
+          id: row.organization_id,
+          slug: row.organization_slug,
+          name: row.organization_name,
+          allowed_origins: row.organization_allowed_origins,
+          portal_settings: row.organization_portal_settings,
+        },
+      };
+    },
+
+    signOut: (sessionId: string) => repo.revokeSession(sessionId, clock.now()),
+    revokeCustomerSessions: (organizationId: string, customerId: string) =>
+      repo.revokeCustomerSessions(organizationId, customerId, clock.now()),
+  };
+}
+export type AuthService = ReturnType<typeof authService>;

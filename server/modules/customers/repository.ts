@@ -1,0 +1,77 @@
+import type { Kysely } from 'kysely';
+import type { CustomerRow, DB } from '../../db/schema.js';
+
+export interface CustomerFields {
+  email?: string;
+  name?: string | null;
+  external_id?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
+/** Every query names the organization: a customer is only ever found inside its own organization. */
+export function customerRepository(db: Kysely<DB>) {
+  return {
+    findById(organizationId: string, id: string): Promise<CustomerRow | undefined> {
+      return db
+        .selectFrom('customers')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+    },
+    findByExternalId(organizationId: string, externalId: string): Promise<CustomerRow | undefined> {
+      return db
+        .selectFrom('customers')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('external_id', '=', externalId)
+        .executeTakeFirst();
+    },
+    findByEmail(organizationId: string, email: string): Promise<CustomerRow | undefined> {
+      return db
+        .selectFrom('customers')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('email', '=', email)
+        .executeTakeFirst();
+    },
+    list(organizationId: string, opts: { limit: number; startingAfter?: string; email?: string }): Promise<CustomerRow[]> {
+      let q = db.selectFrom('customers').selectAll().where('organization_id', '=', organizationId);
+      if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
+      if (opts.email) q = q.where('email', '=', opts.email);
+      return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+    },
+    insert(row: { id: string; organization_id: string; email: string; name: string | null; external_id: string | null; metadata: object; now: Date }) {
+      return db
+        .insertInto('customers')
+        .values({
+          id: row.id,
+          organization_id: row.organization_id,
+          email: row.email,
+          name: row.name,
+          external_id: row.external_id,
+          metadata: JSON.stringify(row.metadata),
+          created_at: row.now,
+          updated_at: row.now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+    update(organizationId: string, id: string, fields: CustomerFields, now: Date): Promise<CustomerRow | undefined> {
+      return db
+        .updateTable('customers')
+        .set({
+          ...(fields.email !== undefined ? { email: fields.email } : {}),
+          ...(fields.name !== undefined ? { name: fields.name } : {}),
+          ...(fields.external_id !== undefined ? { external_id: fields.external_id } : {}),
+          ...(fields.metadata !== undefined ? { metadata: JSON.stringify(fields.metadata) } : {}),
+          updated_at: now,
+        })
+        .where('organization_id', '=', organizationId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+    },
+  };
+}
+export type CustomerRepository = ReturnType<typeof customerRepository>;

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { customerCreate, customerUpdate, meUpdate } from '../../../src/schemas/customer.js';
+import { paginationQuery } from '../../../src/schemas/common.js';
+import type { Config } from '../../config.js';
+import { merchantRouter, portalRouter } from '../../http.js';
+import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
+import { jsonBody, queryParams } from '../../lib/validate.js';
+import type { Services } from '../../services.js';
+import { customerView, merchantCustomerView } from './service.js';
+
+const listQuery = z.object({
+  ...paginationQuery.shape,
+  email: z.string().trim().toLowerCase().optional(),
+});
+
+/** /v1/customers: the merchant's view of its customers, by id or by external id. */
+export function merchantCustomerRoutes(services: Services) {
+  return merchantRouter(services)
+    .post('/', async (c) => {
+      const body = await jsonBody(c, customerCreate);
+      const row = await services.customers.create(c.get('organization').id, body);
+      return c.json(merchantCustomerView(row), 201);
+    })
+    .get('/', async (c) => {
+      const q = queryParams(c, listQuery);
+      const limit = q.limit ?? DEFAULT_LIMIT;
+      const rows = await services.customers.list(c.get('organization').id, {
+        limit,
+        ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
+        ...(q.email ? { email: q.email } : {}),
+      });
+      return c.json(toPage(rows, limit, merchantCustomerView));
+    })
+    .get('/external/:externalId', async (c) => {
+      const row = await services.customers.get(c.get('organization').id, { external_id: c.req.param('externalId') });
+      return c.json(merchantCustomerView(row));
+    })
+    .patch('/external/:externalId', async (c) => {
+      const body = await jsonBody(c, customerUpdate);
+      const row = await services.customers.update(c.get('organization').id, { external_id: c.req.param('externalId') }, body);
+      return c.json(merchantCustomerView(row));
+    })
+    .get('/:id', async (c) => {
+      const row = await services.customers.get(c.get('organization').id, { id: c.req.param('id') });
+      return c.json(merchantCustomerView(row));
+    })
+    .patch('/:id', async (c) => {
+      const body = await jsonBody(c, customerUpdate);
+      const row = await services.customers.update(c.get('organization').id, { id: c.req.param('id') }, body);
+      return c.json(merchantCustomerView(row));
+    });
+}
+
+/** /portal/v1/me: the signed-in customer, scoped by the session and nothing the client sends. */
+export function meRoutes(services: Services, config: Config) {
+  return portalRouter(services, config.publicUrl)
+    .get('/', async (c) => {
+      const { customer, organization } = c.get('auth');
+      const row = await services.customers.get(organization.id, { id: customer.id });
+      return c.json(customerView(row));
+    })
+    .patch('/', async (c) => {
+      const { customer, organization } = c.get('auth');
+      const body = await jsonBody(c, meUpdate);
+      const row = await services.customers.update(
+        organization.id,
+        { id: customer.id },
+        body.name !== undefined ? { name: body.name === '' ? null : body.name } : {},
+      );
+      return c.json(customerView(row));
+    });
+}

@@ -1,0 +1,50 @@
+import { escapeHtml } from '../../lib/html.js';
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+interface Brand {
+  name: string;
+  primaryColor?: string | null | undefined;
+}
+
+/** The frame every email shares: the organization's name, a body, a footer. Everything interpolated is escaped. */
+function layout(brand: Brand, bodyHtml: string): string {
+  const color = brand.primaryColor && /^#[0-9a-f]{6}$/i.test(brand.primaryColor) ? brand.primaryColor : '#4f46e5';
+  return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head>
+<body style="margin:0;background:#f4f4f5;font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#18181b">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr><td align="center" style="padding:32px 16px">
+<table role="presentation" width="100%" style="max-width:520px;background:#ffffff;border-radius:12px;padding:32px">
+<tr><td style="font-size:18px;font-weight:600;padding-bottom:16px;border-bottom:3px solid ${color}">${escapeHtml(brand.name)}</td></tr>
+<tr><td style="padding-top:24px;font-size:15px;line-height:1.6">${bodyHtml}</td></tr>
+</table></td></tr></table></body></html>`;
+}
+
+function button(brand: Brand, href: string, label: string): string {
+  const color = brand.primaryColor && /^#[0-9a-f]{6}$/i.test(brand.primaryColor) ? brand.primaryColor : '#4f46e5';
+  return `<a href="${escapeHtml(href)}" style="display:inline-block;background:${color};color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:8px;font-weight:600">${escapeHtml(label)}</a>`;
+}
+
+export function signInEmail(input: { brand: Brand; code: string; link: string; minutes: number }): RenderedEmail {
+  const { brand, code, link, minutes } = input;
+  const subject = `Your sign-in code for ${brand.name}`;
+  const text = [
+    `Your sign-in code for ${brand.name} is: ${code}`,
+    '',
+    `Or sign in with one click: ${link}`,
+    '',
+    `The code and the link work once and expire in ${minutes} minutes.`,
+    `If you did not ask to sign in, you can ignore this email.`,
+  ].join('\n');
+  const html = layout(
+    brand,
+    `<p>Your sign-in code is</p>
+<p style="font-size:32px;font-weight:700;letter-spacing:8px;font-family:ui-monospace,monospace;margin:8px 0 24px">${escapeHtml(code)}</p>
+<p>${button(brand, link, 'Sign in with one click')}</p>
+<p style="color:#71717a;font-size:13px">The code and the link work once and expire in ${minutes} minutes. If you did not ask to sign in, you can ignore this email.</p>`,
+  );
+  return { subject, text, html };
+}

@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+import type { AppEnv } from '../../http.js';
+import { escapeHtml } from '../../lib/html.js';
+import type { Services } from '../../services.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+export const distDir = join(root, 'dist');
+const demoDir = join(root, 'demo');
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/**
+ * The widget script (a stable path merchants put in a script tag, plus its lazily loaded
+ * chunks), the full-page portal at /{slug}/portal, and the demo merchant page.
+ */
+export function hostedRoutes(services: Services, options: { demo: boolean }) {
+  const app = new Hono<AppEnv>();
+
+  async function serveFile(dir: string, relative: string, cache: string) {
+    const path = normalize(join(dir, relative));
+    if (!path.startsWith(dir + '/') || !existsSync(path)) return undefined;
+    return new Response(await readFile(path), {
+      headers: {
+        'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
+        'Cache-Control': cache,
+        // Module scripts loaded from another origin need CORS.
+        'Access-Control-Allow-Origin': '*',
+        'X-Content-Type-Options': 'nosniff',
+      },
+    });
+  }
+
+  app.get('/customer-portal.js', async (c) => {
+    const res = await serveFile(distDir, 'customer-portal.js', 'public, max-age=300');
+    return res ?? c.text('The widget is not built yet. Run `npm run build`.', 503);
+  });
+  // Chunk names carry a content hash, so they can be cached for good.
+  app.get('/chunks/:file', async (c) => {
+    const res = await serveFile(join(distDir, 'chunks'), c.req.param('file'), 'public, max-age=31536000, immutable');
+    return res ?? c.notFound();
+  });
+
+  if (options.demo) {
+    app.get('/', (c) => c.redirect('/demo/'));
+    app.get('/demo', (c) => c.redirect('/demo/'));
+    app.get('/demo/', async (c) => c.html(readFileSync(join(demoDir, 'index.html'), 'utf8')));
+    app.get('/demo/:file', async (c) => (await serveFile(demoDir, c.req.param('file'), 'no-cache')) ?? c.notFound());
+  }
+
+  app.get('/:slug/portal', async (c) => {
+    const org = await services.organizations.bySlug(c.req.param('slug'));
+    const name = escapeHtml(org.name);
+    const slug = escapeHtml(org.slug);
+    return c.html(
+      `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${name} · Customer portal</title>
+<style>
+  html{color-scheme:light dark}
+  body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f6f7f9}
+  main{max-width:960px;margin:0 auto;padding:24px 16px 48px}
+  @media (prefers-color-scheme: dark){body{background:#0f1115}}
+</style>
+<script type="module" src="/customer-portal.js"></script>
+</head><body><main><customer-portal org="${slug}"></customer-portal></main></body></html>`,
+      200,
+      { 'Referrer-Policy': 'no-referrer' },
+    );
+  });
+
+  return app;
+}

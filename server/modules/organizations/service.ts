@@ -1,0 +1,110 @@
+import type { Organization } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
+import { randomToken, sha256 } from '../../lib/crypto.js';
+import { ApiError } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import type { PublicOrganization } from '../../../src/schemas/organization.js';
+import type { OrganizationRepository } from './repository.js';
+import type { OrganizationUpdate } from './schemas.js';
+import { defaultPortalSettings, resolvePortalSettings } from './settings.js';
+
+/** Slugs that would collide with the server's own top-level paths (`/{slug}/portal`). */
+const RESERVED_SLUGS = new Set(['portal', 'v1', 'dev', 'demo', 'hosted', 'chunks', 'assets', 'static', 'health', 'api']);
+
+export function organizationService(repo: OrganizationRepository, clock: Clock) {
+  return {
+    async create(input: { slug: string; name: string; allowed_origins: string[] }) {
+      if (RESERVED_SLUGS.has(input.slug)) {
+        throw new ApiError(400, 'slug_reserved', `The slug "${input.slug}" is reserved; choose another.`);
+      }
+      if (await repo.findBySlug(input.slug)) {
+        throw new ApiError(409, 'slug_taken', `An organization with the slug "${input.slug}" already exists.`);
+      }
+      const now = clock.now();
+      return repo.insert({
+        id: newId('org', now.getTime()),
+        slug: input.slug,
+        name: input.name,
+        branding: { logo_url: null, primary_color: null },
+        portal_settings: defaultPortalSettings(),
+        allowed_origins: [...new Set(input.allowed_origins)],
+        now,
+      });
+    },
+
+    /** Makes a secret key; the plain key is returned once and only its hash is kept. */
+    async createSecretKey(organizationId: string, name = 'default'): Promise<string> {
+      const key = randomToken('sk');
+      const now = clock.now();
+      await repo.insertApiKey({
+        id: newId('key', now.getTime()),
+        organization_id: organizationId,
+        name,
+        key_hash: sha256(key),
+        key_hint: `${key.slice(0, 7)}…${key.slice(-4)}`,
+        now,
+      });
+      return key;
+    },
+
+    async rotateSecretKey(organizationId: string, name: string): Promise<string> {
+      await repo.revokeApiKeysNamed(organizationId, name, clock.now());
+      return this.createSecretKey(organizationId, name);
+    },
+
+    async authenticateSecretKey(key: string): Promise<Organization | undefined> {
+      if (!key.startsWith('sk_')) return undefined;
+      return repo.findOrganizationByKeyHash(sha256(key));
+    },
+
+    async bySlug(slug: string): Promise<Organization> {
+      const org = await repo.findBySlug(slug);
+      if (!org) throw new ApiError(404, 'organization_not_found', `No organization "${slug}" exists on this server.`);
+      return org;
+    },
+
+    async update(org: Organization, patch: OrganizationUpdate): Promise<Organization> {
+      const current = resolvePortalSettings(org.portal_settings);
+      const branding = { ...(org.branding as object), ...(patch.branding ?? {}) };
+      const settings = patch.portal_settings
+        ? resolvePortalSettings({
+            sections: { ...current.sections, ...patch.portal_settings.sections },
+            actions: { ...current.actions, ...patch.portal_settings.actions },
+          })
+        : undefined;
+      return repo.update(
+        org.id,
+        {
+          ...(patch.name !== undefined ? { name: patch.name } : {}),
+          ...(patch.branding !== undefined ? { branding } : {}),
+          ...(settings ? { portal_settings: settings } : {}),
+          ...(patch.allowed_origins !== undefined ? { allowed_origins: [...new Set(patch.allowed_origins)] } : {}),
+        },
+        clock.now(),
+      );
+    },
+
+    anyAllowsOrigin: (origin: string) => repo.anyAllowsOrigin(origin),
+  };
+}
+export type OrganizationService = ReturnType<typeof organizationService>;
+
+export function publicOrganizationView(org: Organization): PublicOrganization {
+  const b = org.branding as { logo_url?: string | null; primary_color?: string | null };
+  return {
+    slug: org.slug,
+    name: org.name,
+    branding: { logo_url: b.logo_url ?? null, primary_color: b.primary_color ?? null },
+    portal_settings: resolvePortalSettings(org.portal_settings),
+  };
+}
+
+export function merchantOrganizationView(org: Organization) {
+  return {
+    id: org.id,
+    ...publicOrganizationView(org),
+    allowed_origins: org.allowed_origins,
+    created_at: org.created_at.toISOString(),
+    updated_at: org.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,29 @@
+import type { PortalSettings, SectionId } from '../../../src/schemas/organization.js';
+import { sectionIds } from '../../../src/schemas/organization.js';
+
+export const defaultActions = {
+  plan_change: true,
+  downgrade: true,
+  seat_change: true,
+  pause: false,
+  email_change: true,
+  // Self-service cancellation is required by automatic-renewal laws; it cannot be turned off.
+  cancel: true,
+} as const;
+
+export function defaultPortalSettings(): PortalSettings {
+  return {
+    sections: Object.fromEntries(sectionIds.map((id) => [id, true])) as Record<SectionId, boolean>,
+    actions: { ...defaultActions },
+  };
+}
+
+/** Stored settings over the defaults, so settings added later get their default value. */
+export function resolvePortalSettings(stored: unknown): PortalSettings {
+  const base = defaultPortalSettings();
+  const s = (stored ?? {}) as Partial<PortalSettings>;
+  return {
+    sections: { ...base.sections, ...(s.sections ?? {}) },
+    actions: { ...base.actions, ...(s.actions ?? {}), cancel: true },
+  };
+}

@@ -1,0 +1,55 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp, type App } from './app.js';
+import type { Config } from './config.js';
+import { openPGlite, openPostgres, pgliteDataDir, type Database } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { Background } from './lib/background.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createLogger, type Logger } from './lib/logger.js';
+import { smtpMailer, type Mailer } from './modules/email/mailer.js';
+import { outboxMailer } from './modules/email/outbox.js';
+
+export async function openDatabase(config: Config): Promise<Database> {
+  return config.databaseUrl ? openPostgres(config.databaseUrl) : openPGlite({ dataDir: pgliteDataDir(config.dataDir) });
+}
+
+export interface Runtime {
+  app: App;
+  database: Database;
+  logger: Logger;
+  background: Background;
+  close(): Promise<void>;
+}
+
+/** Everything a running server needs, without listening yet: database (migrated), mailer, app. */
+export async function createRuntime(config: Config, options: { demo?: boolean; clock?: Clock; logger?: Logger } = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const database = await openDatabase(config);
+  const applied = await migrate(database);
+  if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+  const mailer: Mailer = config.smtpUrl
+    ? smtpMailer(config.smtpUrl, config.smtpFrom, logger)
+    : outboxMailer(database.db, clock, logger, config.publicUrl, config.production);
+  const background = new Background(logger);
+  const app = createApp({ database, config, clock, mailer, logger, background, demo: options.demo ?? false });
+  return {
+    app,
+    database,
+    logger,
+    background,
+    async close() {
+      await background.drain();
+      await mailer.close?.();
+      await database.close();
+    },
+  };
+}
+
+export function listen(app: App, config: Config): Promise<{ server: ServerType; port: number }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
+      resolve({ server, port: info.port }),
+    );
+  });
+}

@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { Config } from './config.js';
+import type { DB } from './db/schema.js';
+import type { Background } from './lib/background.js';
+import type { Clock } from './lib/clock.js';
+import { authRepository } from './modules/auth/repository.js';
+import { authService } from './modules/auth/service.js';
+import { customerRepository } from './modules/customers/repository.js';
+import { customerService } from './modules/customers/service.js';
+import type { Mailer } from './modules/email/mailer.js';
+import { organizationRepository } from './modules/organizations/repository.js';
+import { organizationService } from './modules/organizations/service.js';
+import { rateLimiter } from './modules/rate-limits/service.js';
+
+export interface ServiceDeps {
+  db: Kysely<DB>;
+  config: Config;
+  clock: Clock;
+  mailer: Mailer;
+  background: Background;
+}
+
+/** Wires repositories into services. One place, so a module never builds another's pieces. */
+export function createServices(deps: ServiceDeps) {
+  const { db, clock, config } = deps;
+  const organizations = organizationService(organizationRepository(db), clock);
+  const customers = customerService(customerRepository(db), clock);
+  const limiter = rateLimiter(db, clock, config.secret);
+  const auth = authService({
+    repo: authRepository(db),
+    customers,
+    rateLimiter: limiter,
+    mailer: deps.mailer,
+    background: deps.background,
+    clock,
+    secret: config.secret,
+    publicUrl: config.publicUrl,
+  });
+  return { organizations, customers, auth, rateLimiter: limiter };
+}
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,35 @@
+import * as z from 'zod/mini';
+import { emailAddress, slug } from './common.js';
+
+export const signInRequest = z.object({
+  organization: slug,
+  email: emailAddress,
+  /** Page the one-click link in the email should open; must be on an allowed origin. */
+  return_url: z.optional(z.url({ protocol: /^https?$/ })),
+});
+
+export const signInVerify = z.object({
+  organization: slug,
+  email: emailAddress,
+  code: z.string().check(z.trim(), z.regex(/^\d{6}$/, { error: 'The code has 6 digits.' })),
+});
+
+export const tokenExchange = z.object({
+  token: z.string().check(z.minLength(16), z.maxLength(200)),
+});
+
+export const sessionResponse = z.object({
+  token: z.string(),
+  expires_at: z.string(),
+  return_url: z.optional(z.nullable(z.string())),
+});
+export type SessionResponse = z.infer<typeof sessionResponse>;
+
+/** Codes the sign-in form turns into messages. */
+export const signInErrorCodes = [
+  'code_incorrect',
+  'code_expired',
+  'code_exhausted',
+  'code_invalid',
+  'rate_limited',
+] as const;
