@@ -34,7 +34,7 @@ export async function openPostgres(connectionString: string, max = 10): Promise<
   };
 }
 
-export async function openPGlite(options: { dataDir?: string; loadDataDir?: Blob | File } = {}): Promise<Database> {
+export async function openPGlite(options: { dataDir?: string; loadDataDir?: Blob | File } = {}): Promise<Database & { pglite: PGlite }> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
@@ -44,12 +44,13 @@ export async function openPGlite(options: { dataDir?: string; loadDataDir?: Blob
   return wrapPGlite(pglite);
 }
 
-export function wrapPGlite(pglite: PGlite): Database {
+export function wrapPGlite(pglite: PGlite): Database & { pglite: PGlite } {
   const pool = new PGlitePool(pglite);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
   return {
     db,
     kind: 'pglite',
+    pglite,
     async close() {
       await db.destroy();
       if (!pglite.closed) await pglite.close();

@@ -9,7 +9,6 @@ export function authRepository(db: Kysely<DB>) {
         .set({ retired_at: now })
         .where('organization_id', '=', organizationId)
         .where('email', '=', email)
-        .where('used_at', 'is', null)
         .where('retired_at', 'is', null)
         .execute();
     },
@@ -36,6 +35,7 @@ export function authRepository(db: Kysely<DB>) {
         .where('email', '=', email)
         .where('retired_at', 'is', null)
         .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
         .limit(1)
         .executeTakeFirst();
     },

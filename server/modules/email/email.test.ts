@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { SMTPServer } from 'smtp-server';
+import { silentLogger } from '../../lib/logger.js';
+import { TestClock } from '../../lib/clock.js';
+import { createTestContext, type TestContext } from '../../testing/harness.js';
+import { smtpMailer } from './mailer.js';
+import { outboxMailer } from './outbox.js';
+import { signInEmail } from './templates.js';
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+async function startSmtp(): Promise<{ port: number; received: Received[]; stop(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return { port, received, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('email over SMTP', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  before(async () => {
+    smtp = await startSmtp();
+  });
+  after(() => smtp.stop());
+
+  test('a sign-in email really goes over SMTP with the code and the link', async () => {
+    const mailer = smtpMailer(`smtp://127.0.0.1:${smtp.port}`, 'Acme <billing@acme.test>', silentLogger);
+    const email = signInEmail({ brand: { name: 'Acme & Co' }, code: '042137', link: 'https://shop.example.com/billing?cp_token=cpl_abc', minutes: 15 });
+    await mailer.send({ organizationId: null, to: 'zoe@example.com', ...email });
+    await mailer.close?.();
+    assert.equal(smtp.received.length, 1);
+    const [message] = smtp.received;
+    assert.equal(message!.from, 'billing@acme.test');
+    assert.deepEqual(message!.to, ['zoe@example.com']);
+    assert.match(message!.raw, /Subject: Your sign-in code for Acme & Co/);
+    assert.match(message!.raw, /042137/);
+    assert.match(message!.raw, /cp_token=3Dcpl_abc|cp_token=cpl_abc/);
+    assert.match(message!.raw, /Acme &amp; Co/, 'the HTML part escapes the organization name');
+  });
+});
+
+describe('the dev outbox', () => {
+  let t: TestContext;
+  before(async () => {
+    t = await createTestContext();
+  });
+  after(() => t.close());
+
+  test('stores mail and lists it as HTML and as JSON', async () => {
+    const mailer = outboxMailer(t.database.db, new TestClock(), silentLogger, 'http://portal.test', false);
+    const email = signInEmail({ brand: { name: 'Acme' }, code: '123456', link: 'http://portal.test/acme/portal?cp_token=cpl_x', minutes: 15 });
+    await mailer.send({ organizationId: null, to: 'zoë@example.com', ...email });
+    const json = await t.request('GET', '/dev/outbox', { headers: { accept: 'application/json' } });
+    assert.equal(json.body.data[0].to, 'zoë@example.com');
+    assert.match(json.body.data[0].text, /is: 123456/);
+    const html = await t.request('GET', '/dev/outbox');
+    assert.match(html.body, /Your sign-in code for Acme/);
+    assert.match(html.body, /is: 123456/);
+  });
+
+  test('is never served in production', async () => {
+    const prod = await createTestContext({ production: true });
+    try {
+      assert.equal((await prod.request('GET', '/dev/outbox', { headers: { accept: 'application/json' } })).status, 404);
+    } finally {
+      await prod.close();
+    }
+  });
+});
