@@ -14,6 +14,7 @@ import type { Mailer } from './modules/email/mailer.js';
 import { outboxRoutes } from './modules/email/outbox.js';
 import { hostedRoutes } from './modules/hosted/routes.js';
 import { merchantOrganizationRoutes, publicOrganizationRoutes } from './modules/organizations/routes.js';
+import { merchantWebhookRoutes } from './modules/webhooks/routes.js';
 import { createServices } from './services.js';
 
 export interface AppDeps {
@@ -29,7 +30,14 @@ export interface AppDeps {
 
 export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
-  const services = createServices({ db: deps.database.db, config, clock: deps.clock, mailer: deps.mailer, background: deps.background });
+  const services = createServices({
+    db: deps.database.db,
+    config,
+    clock: deps.clock,
+    mailer: deps.mailer,
+    background: deps.background,
+    logger,
+  });
   const app = new Hono<AppEnv>();
 
   app.onError((error, c) => {
@@ -61,6 +69,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', merchantSessionRoutes(services));
   app.route('/v1/customers', merchantCustomerRoutes(services));
   app.route('/v1/organization', merchantOrganizationRoutes(services));
+  app.route('/v1/webhook-endpoints', merchantWebhookRoutes(services));
 
   if (!config.production) app.route('/dev/outbox', outboxRoutes(deps.database.db));
   app.route('/', hostedRoutes(services, { demo: deps.demo ?? false }));

@@ -11,6 +11,8 @@ import type { Mailer } from './modules/email/mailer.js';
 import { organizationRepository } from './modules/organizations/repository.js';
 import { organizationService } from './modules/organizations/service.js';
 import { rateLimiter } from './modules/rate-limits/service.js';
+import { webhookService } from './modules/webhooks/service.js';
+import type { Logger } from './lib/logger.js';
 
 export interface ServiceDeps {
   db: Kysely<DB>;
@@ -18,6 +20,9 @@ export interface ServiceDeps {
   clock: Clock;
   mailer: Mailer;
   background: Background;
+  logger: Logger;
+  /** Outgoing webhook requests (tests may pass their own). */
+  fetch?: typeof fetch;
 }
 
 /** Wires repositories into services. One place, so a module never builds another's pieces. */
@@ -36,6 +41,7 @@ export function createServices(deps: ServiceDeps) {
     secret: config.secret,
     publicUrl: config.publicUrl,
   });
-  return { organizations, customers, auth, rateLimiter: limiter };
+  const webhooks = webhookService({ db, clock, logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  return { organizations, customers, auth, rateLimiter: limiter, webhooks };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -11,6 +11,7 @@ export interface OrganizationsTable {
   branding: Json<Record<string, unknown>>;
   portal_settings: Json<Record<string, unknown>>;
   allowed_origins: Json<string[]>;
+  billing_settings: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -32,6 +33,8 @@ export interface CustomersTable {
   name: string | null;
   external_id: string | null;
   metadata: Json<Record<string, unknown>>;
+  billing_details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  provider_customer_ref: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -90,6 +93,251 @@ export interface OutboxEmailsTable {
   created_at: Timestamp;
 }
 
+type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export interface ProductsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  visibility: 'public' | 'private';
+  archived_at: Nullable<Date>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type PriceType = 'one_time' | 'recurring';
+export type PriceModel = 'flat' | 'per_seat' | 'metered';
+export type Interval = 'day' | 'week' | 'month' | 'year';
+
+export interface PricesTable {
+  id: string;
+  organization_id: string;
+  product_id: string;
+  type: PriceType;
+  model: PriceModel;
+  currency: string;
+  unit_amount: number;
+  interval: Interval | null;
+  interval_count: Defaulted<number>;
+  included_units: Defaulted<number>;
+  meter_id: Nullable<string>;
+  active: Defaulted<boolean>;
+  created_at: Timestamp;
+}
+
+export interface PaymentMethodsTable {
+  id: string;
+  organization_id: string;
+  customer_id: string;
+  provider: string;
+  provider_ref: string;
+  brand: string;
+  last4: string;
+  exp_month: number;
+  exp_year: number;
+  is_default: Defaulted<boolean>;
+  created_at: Timestamp;
+  detached_at: Nullable<Date>;
+}
+
+export type SubscriptionStatus = 'incomplete' | 'trialing' | 'active' | 'past_due' | 'paused' | 'canceled' | 'unpaid';
+
+export interface SubscriptionsTable {
+  id: string;
+  organization_id: string;
+  customer_id: string;
+  product_id: string;
+  price_id: string;
+  status: SubscriptionStatus;
+  seats: Defaulted<number>;
+  current_period_start: Timestamp;
+  current_period_end: Timestamp;
+  trial_end: Nullable<Date>;
+  cancel_at_period_end: Defaulted<boolean>;
+  canceled_at: Nullable<Date>;
+  ended_at: Nullable<Date>;
+  cancellation_reason: Nullable<string>;
+  cancellation_comment: Nullable<string>;
+  pending_price_id: Nullable<string>;
+  pending_seats: Nullable<number>;
+  paused_at: Nullable<Date>;
+  discount_percent: Nullable<number>;
+  discount_periods_left: Nullable<number>;
+  retention_offer_used: Defaulted<boolean>;
+  dunning_attempts: Defaulted<number>;
+  next_retry_at: Nullable<Date>;
+  locked_until: Nullable<Date>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface InvoiceCountersTable {
+  organization_id: string;
+  last_number: number;
+}
+
+export type OrderStatus = 'pending' | 'paid' | 'failed' | 'refunded' | 'partially_refunded' | 'void';
+export type BillingReason = 'purchase' | 'subscription_create' | 'subscription_cycle' | 'subscription_update';
+
+export interface OrdersTable {
+  id: string;
+  organization_id: string;
+  customer_id: string;
+  subscription_id: Nullable<string>;
+  invoice_number: string;
+  billing_reason: BillingReason;
+  status: OrderStatus;
+  currency: string;
+  subtotal: number;
+  discount_amount: Defaulted<number>;
+  tax_amount: Defaulted<number>;
+  credit_amount: Defaulted<number>;
+  total: number;
+  refunded_amount: Defaulted<number>;
+  tax_note: Nullable<string>;
+  billing_details: Json<Record<string, unknown>>;
+  payment_method_id: Nullable<string>;
+  paid_at: Nullable<Date>;
+  failure_message: Nullable<string>;
+  dedupe_key: Nullable<string>;
+  period_start: Nullable<Date>;
+  period_end: Nullable<Date>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type OrderLineKind = 'period' | 'proration' | 'seats' | 'usage' | 'one_time' | 'credit' | 'discount' | 'tax';
+
+export interface OrderLinesTable {
+  id: string;
+  order_id: string;
+  position: number;
+  kind: OrderLineKind;
+  description: string;
+  quantity: Defaulted<number>;
+  unit_amount: number;
+  amount: number;
+  period_start: Nullable<Date>;
+  period_end: Nullable<Date>;
+}
+
+export interface PaymentsTable {
+  id: string;
+  organization_id: string;
+  order_id: string;
+  payment_method_id: Nullable<string>;
+  provider: string;
+  provider_ref: Nullable<string>;
+  attempt_key: string;
+  amount: number;
+  currency: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  failure_code: Nullable<string>;
+  failure_message: Nullable<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RefundsTable {
+  id: string;
+  organization_id: string;
+  order_id: string;
+  amount: number;
+  currency: string;
+  reason: Nullable<string>;
+  destination: 'payment_method' | 'wallet';
+  provider_ref: Nullable<string>;
+  created_at: Timestamp;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  organization_id: string;
+  url: string;
+  secret: string;
+  events: Json<string[]>;
+  enabled: Defaulted<boolean>;
+  created_at: Timestamp;
+}
+
+export interface WebhookEventsTable {
+  id: string;
+  organization_id: string;
+  type: string;
+  payload: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  organization_id: string;
+  event_id: string;
+  endpoint_id: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: Defaulted<number>;
+  next_attempt_at: Nullable<Date>;
+  last_status_code: Nullable<number>;
+  last_error: Nullable<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  organization_id: string;
+  scope: string;
+  key: string;
+  request_hash: string;
+  status_code: Nullable<number>;
+  response_body: Nullable<string>;
+  created_at: Timestamp;
+}
+
+export type WalletTransactionKind = 'promotional' | 'refund' | 'prepaid' | 'proration' | 'applied' | 'expired' | 'adjustment';
+
+export interface WalletTransactionsTable {
+  id: string;
+  organization_id: string;
+  customer_id: string;
+  currency: string;
+  amount: number;
+  kind: WalletTransactionKind;
+  description: string;
+  order_id: Nullable<string>;
+  expires_at: Nullable<Date>;
+  created_at: Timestamp;
+}
+
+export interface TestProviderSetupIntentsTable {
+  id: string;
+  client_secret: string;
+  customer_ref: string;
+  status: string;
+  payment_method_ref: Nullable<string>;
+  brand: Nullable<string>;
+  last4: Nullable<string>;
+  exp_month: Nullable<number>;
+  exp_year: Nullable<number>;
+  error_code: Nullable<string>;
+  error_message: Nullable<string>;
+  created_at: Timestamp;
+}
+
+export interface TestProviderChargesTable {
+  idempotency_key: string;
+  ref: string;
+  customer_ref: string;
+  payment_method_ref: string;
+  amount: number;
+  currency: string;
+  status: string;
+  failure_code: Nullable<string>;
+  failure_message: Nullable<string>;
+  refunded_amount: Defaulted<number>;
+  created_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: Timestamp;
@@ -105,9 +353,33 @@ export interface DB {
   rate_limits: RateLimitsTable;
   outbox_emails: OutboxEmailsTable;
   schema_migrations: SchemaMigrationsTable;
+  products: ProductsTable;
+  prices: PricesTable;
+  payment_methods: PaymentMethodsTable;
+  subscriptions: SubscriptionsTable;
+  invoice_counters: InvoiceCountersTable;
+  orders: OrdersTable;
+  order_lines: OrderLinesTable;
+  payments: PaymentsTable;
+  refunds: RefundsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_events: WebhookEventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  idempotency_keys: IdempotencyKeysTable;
+  wallet_transactions: WalletTransactionsTable;
+  test_provider_setup_intents: TestProviderSetupIntentsTable;
+  test_provider_charges: TestProviderChargesTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
 export type CustomerRow = Selectable<CustomersTable>;
 export type NewCustomer = Insertable<CustomersTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type ProductRow = Selectable<ProductsTable>;
+export type PriceRow = Selectable<PricesTable>;
+export type PaymentMethodRow = Selectable<PaymentMethodsTable>;
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type OrderLineRow = Selectable<OrderLinesTable>;
+export type PaymentRow = Selectable<PaymentsTable>;
+export type RefundRow = Selectable<RefundsTable>;
