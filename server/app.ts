@@ -26,6 +26,8 @@ export interface AppDeps {
   background: Background;
   /** Serve the demo merchant page at /demo. */
   demo?: boolean;
+  /** Outgoing HTTP for webhooks; tests may pass their own. */
+  fetch?: typeof fetch;
 }
 
 export function createApp(deps: AppDeps) {
@@ -37,6 +39,7 @@ export function createApp(deps: AppDeps) {
     mailer: deps.mailer,
     background: deps.background,
     logger,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
   const app = new Hono<AppEnv>();
 

@@ -1,0 +1,60 @@
+/**
+ * What the billing engine needs from a payment processor. Two implementations: `test`
+ * (offline, Stripe's test-card behaviour, records kept in our database) and `stripe`.
+ * Card data never reaches our server under `stripe`: the hosted page confirms the
+ * SetupIntent with Stripe.js and we only read back the resulting payment method.
+ */
+export interface CardDetails {
+  /** The provider's id of the payment method (pm_… on Stripe). */
+  ref: string;
+  brand: string;
+  last4: string;
+  exp_month: number;
+  exp_year: number;
+}
+
+export type SetupIntentState =
+  | { status: 'succeeded'; method: CardDetails }
+  | { status: 'requires_payment_method' | 'processing' | 'requires_action' | 'canceled'; error?: { code: string; message: string } };
+
+export interface ChargeRequest {
+  customerRef: string;
+  methodRef: string;
+  amount: number;
+  currency: string;
+  description: string;
+  /** The same key always means the same charge: a retried call never charges twice. */
+  idempotencyKey: string;
+  metadata?: Record<string, string>;
+}
+
+export type ChargeResult =
+  | { status: 'succeeded'; ref: string }
+  | { status: 'failed'; ref: string | null; code: string; message: string };
+
+export interface RefundRequest {
+  chargeRef: string;
+  amount: number;
+  idempotencyKey: string;
+}
+
+export interface PaymentProvider {
+  readonly name: 'test' | 'stripe';
+  /** The provider's customer for ours, made on first need. */
+  createCustomer(input: { email: string; name: string | null; customerId: string; organizationId: string }): Promise<string>;
+  createSetupIntent(customerRef: string): Promise<{ id: string; client_secret: string }>;
+  retrieveSetupIntent(id: string): Promise<SetupIntentState & { customerRef: string }>;
+  charge(request: ChargeRequest): Promise<ChargeResult>;
+  refund(request: RefundRequest): Promise<{ ref: string }>;
+  detachPaymentMethod(methodRef: string): Promise<void>;
+}
+
+/** Messages a customer can act on, by decline code (Stripe's codes). */
+export const DECLINE_MESSAGES: Record<string, string> = {
+  card_declined: 'Your card was declined. Use another card or contact your bank.',
+  insufficient_funds: 'Your card has insufficient funds. Use another card.',
+  expired_card: 'Your card has expired. Use another card.',
+  incorrect_cvc: 'The security code is incorrect. Check it and try again.',
+  processing_error: 'The card could not be processed. Try again in a moment.',
+  no_payment_method: 'There is no card on file. Add a payment method.',
+};

@@ -1,0 +1,172 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
+import { newId } from '../../lib/ids.js';
+import { randomToken } from '../../lib/crypto.js';
+import { DECLINE_MESSAGES, type ChargeResult, type PaymentProvider } from './provider.js';
+
+/**
+ * Stripe's test cards, as the offline provider understands them.
+ * `setup` is what happens when the card is saved; `charge` when it is charged later.
+ */
+export const TEST_CARDS: Record<string, { brand: string; setup: 'ok' | string; charge: 'ok' | string }> = {
+  '4242424242424242': { brand: 'visa', setup: 'ok', charge: 'ok' },
+  '4000056655665556': { brand: 'visa', setup: 'ok', charge: 'ok' },
+  '5555555555554444': { brand: 'mastercard', setup: 'ok', charge: 'ok' },
+  '378282246310005': { brand: 'amex', setup: 'ok', charge: 'ok' },
+  '6011111111111117': { brand: 'discover', setup: 'ok', charge: 'ok' },
+  '4000000000000002': { brand: 'visa', setup: 'card_declined', charge: 'card_declined' },
+  '4000000000009995': { brand: 'visa', setup: 'insufficient_funds', charge: 'insufficient_funds' },
+  '4000000000000069': { brand: 'visa', setup: 'expired_card', charge: 'expired_card' },
+  '4000000000000127': { brand: 'visa', setup: 'incorrect_cvc', charge: 'incorrect_cvc' },
+  '4000000000000119': { brand: 'visa', setup: 'processing_error', charge: 'processing_error' },
+  // Saving succeeds; every later charge is declined (Stripe's 4000 0000 0000 0341).
+  '4000000000000341': { brand: 'visa', setup: 'ok', charge: 'card_declined' },
+};
+
+export function luhnValid(number: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < number.length; i++) {
+    let d = Number(number[number.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return number.length >= 12 && sum % 10 === 0;
+}
+
+export interface TestCardInput {
+  number: string;
+  exp_month: number;
+  exp_year: number;
+  cvc: string;
+}
+
+export type TestConfirmResult =
+  | { status: 'succeeded'; payment_method: string }
+  | { status: 'failed'; code: string; message: string };
+
+/** The offline provider. Its "remote" records live in test_provider_* tables. */
+export function testProvider(db: Kysely<DB>, clock: Clock) {
+  const provider: PaymentProvider & {
+    confirmSetupIntent(id: string, clientSecret: string, card: TestCardInput): Promise<TestConfirmResult>;
+    charges(): Promise<Array<{ idempotency_key: string; amount: number; status: string; payment_method_ref: string }>>;
+  } = {
+    name: 'test',
+    async createCustomer() {
+      return newId('tcus', clock.now().getTime());
+    },
+    async createSetupIntent(customerRef) {
+      const id = newId('tseti', clock.now().getTime());
+      const client_secret = `${id}_secret_${randomToken('s').slice(2, 26)}`;
+      await db
+        .insertInto('test_provider_setup_intents')
+        .values({ id, client_secret, customer_ref: customerRef, status: 'requires_payment_method', created_at: clock.now() })
+        .execute();
+      return { id, client_secret };
+    },
+    /** What Stripe.js would do in the browser: the hosted page's card form posts here. */
+    async confirmSetupIntent(id, clientSecret, card) {
+      const intent = await db.selectFrom('test_provider_setup_intents').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!intent || intent.client_secret !== clientSecret) return { status: 'failed', code: 'setup_intent_invalid', message: 'This form has expired. Close it and try again.' };
+      if (intent.status === 'succeeded') return { status: 'succeeded', payment_method: intent.payment_method_ref! };
+      const number = card.number.replace(/[\s-]/g, '');
+      const fail = async (code: string, message: string): Promise<TestConfirmResult> => {
+        await db.updateTable('test_provider_setup_intents').set({ error_code: code, error_message: message }).where('id', '=', id).execute();
+        return { status: 'failed', code, message };
+      };
+      if (!/^\d{12,19}$/.test(number) || !luhnValid(number)) return fail('incorrect_number', 'Your card number is invalid.');
+      const now = clock.now();
+      const expiry = new Date(Date.UTC(card.exp_year, card.exp_month, 1));
+      if (card.exp_month < 1 || card.exp_month > 12 || expiry <= now) return fail('invalid_expiry', 'Your card’s expiration date is in the past.');
+      if (!/^\d{3,4}$/.test(card.cvc)) return fail('incorrect_cvc', 'Your card’s security code is incomplete.');
+      const behaviour = TEST_CARDS[number] ?? { brand: 'visa', setup: 'ok', charge: 'ok' };
+      if (behaviour.setup !== 'ok') return fail(behaviour.setup, DECLINE_MESSAGES[behaviour.setup] ?? 'Your card was declined.');
+      const ref = `tpm_${behaviour.charge === 'ok' ? 'ok' : behaviour.charge}_${newId('x', now.getTime()).slice(2)}`;
+      await db
+        .updateTable('test_provider_setup_intents')
+        .set({
+          status: 'succeeded',
+          payment_method_ref: ref,
+          brand: behaviour.brand,
+          last4: number.slice(-4),
+          exp_month: card.exp_month,
+          exp_year: card.exp_year,
+          error_code: null,
+          error_message: null,
+        })
+        .where('id', '=', id)
+        .execute();
+      return { status: 'succeeded', payment_method: ref };
+    },
+    async retrieveSetupIntent(id) {
+      const intent = await db.selectFrom('test_provider_setup_intents').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!intent) return { status: 'canceled', customerRef: '', error: { code: 'setup_intent_invalid', message: 'Unknown setup.' } };
+      if (intent.status === 'succeeded') {
+        return {
+          status: 'succeeded',
+          customerRef: intent.customer_ref,
+          method: { ref: intent.payment_method_ref!, brand: intent.brand!, last4: intent.last4!, exp_month: intent.exp_month!, exp_year: intent.exp_year! },
+        };
+      }
+      return {
+        status: 'requires_payment_method',
+        customerRef: intent.customer_ref,
+        ...(intent.error_code ? { error: { code: intent.error_code, message: intent.error_message ?? '' } } : {}),
+      };
+    },
+    async charge(request): Promise<ChargeResult> {
+      const existing = await db.selectFrom('test_provider_charges').selectAll().where('idempotency_key', '=', request.idempotencyKey).executeTakeFirst();
+      if (existing) {
+        return existing.status === 'succeeded'
+          ? { status: 'succeeded', ref: existing.ref }
+          : { status: 'failed', ref: existing.ref, code: existing.failure_code!, message: existing.failure_message! };
+      }
+      const outcome = /^tpm_(\w+?)_/.exec(request.methodRef)?.[1] ?? 'ok';
+      const ref = newId('tch', clock.now().getTime());
+      const failed = outcome !== 'ok';
+      const code = failed ? outcome : null;
+      const message = failed ? (DECLINE_MESSAGES[outcome] ?? 'Your card was declined.') : null;
+      await db
+        .insertInto('test_provider_charges')
+        .values({
+          idempotency_key: request.idempotencyKey,
+          ref,
+          customer_ref: request.customerRef,
+          payment_method_ref: request.methodRef,
+          amount: request.amount,
+          currency: request.currency,
+          status: failed ? 'failed' : 'succeeded',
+          failure_code: code,
+          failure_message: message,
+          created_at: clock.now(),
+        })
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .execute();
+      // A concurrent call with the same key may have won the insert: answer what it stored.
+      const stored = await db.selectFrom('test_provider_charges').selectAll().where('idempotency_key', '=', request.idempotencyKey).executeTakeFirstOrThrow();
+      return stored.status === 'succeeded'
+        ? { status: 'succeeded', ref: stored.ref }
+        : { status: 'failed', ref: stored.ref, code: stored.failure_code!, message: stored.failure_message! };
+    },
+    async refund(request) {
+      const charge = await db.selectFrom('test_provider_charges').selectAll().where('ref', '=', request.chargeRef).executeTakeFirst();
+      if (!charge || charge.status !== 'succeeded') throw new Error(`test provider: no succeeded charge ${request.chargeRef}`);
+      if (charge.refunded_amount + request.amount > charge.amount) throw new Error('test provider: refund exceeds charge');
+      await db
+        .updateTable('test_provider_charges')
+        .set((eb) => ({ refunded_amount: eb('refunded_amount', '+', request.amount) }))
+        .where('ref', '=', request.chargeRef)
+        .execute();
+      return { ref: newId('tre', clock.now().getTime()) };
+    },
+    async detachPaymentMethod() {},
+    async charges() {
+      return db.selectFrom('test_provider_charges').select(['idempotency_key', 'amount', 'status', 'payment_method_ref']).orderBy('created_at').execute();
+    },
+  };
+  return provider;
+}
+export type TestProvider = ReturnType<typeof testProvider>;
