@@ -25,6 +25,13 @@ const envSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
   NODE_ENV: z.string().optional(),
   TRUST_PROXY: bool.default(false),
+  PAYMENT_PROVIDER: z.enum(['test', 'stripe'], { error: 'expected test or stripe' }).default('test'),
+  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'expected a Stripe secret key (sk_test_… or sk_live_…)').optional(),
+  STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'expected a Stripe publishable key (pk_…)').optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'expected a Stripe webhook signing secret (whsec_…)').optional(),
+  /** For tests against a local fake of Stripe's API: http://127.0.0.1:port */
+  STRIPE_API_URL: z.url().optional(),
+  JOBS_INTERVAL_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -40,6 +47,10 @@ export interface Config {
   production: boolean;
   trustProxy: boolean;
   logLevel: string;
+  paymentProvider: 'test' | 'stripe';
+  stripe: { secretKey: string; publishableKey: string; webhookSecret: string | undefined; apiUrl: string | undefined } | undefined;
+  /** How often the background jobs (renewals, retries, webhooks) run; 0 turns them off. */
+  jobsIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +76,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (production && !e.SECRET) {
     throw new ConfigError('Invalid configuration:\n  SECRET: required in production (at least 32 characters of random text)');
   }
+  if (e.PAYMENT_PROVIDER === 'stripe' && (!e.STRIPE_SECRET_KEY || !e.STRIPE_PUBLISHABLE_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY: required when PAYMENT_PROVIDER=stripe');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -77,11 +91,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     production,
     trustProxy: e.TRUST_PROXY,
     logLevel: e.LOG_LEVEL,
+    paymentProvider: e.PAYMENT_PROVIDER,
+    stripe:
+      e.PAYMENT_PROVIDER === 'stripe'
+        ? { secretKey: e.STRIPE_SECRET_KEY!, publishableKey: e.STRIPE_PUBLISHABLE_KEY!, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL }
+        : undefined,
+    jobsIntervalSeconds: e.JOBS_INTERVAL_SECONDS,
   };
 }
 
 function redact(name: string, value: string): string {
-  return /SECRET|SMTP_URL|DATABASE_URL/.test(name) ? '…' : value;
+  return /SECRET|SMTP_URL|DATABASE_URL|STRIPE/.test(name) ? '…' : value;
 }
 
 /** Outside production a secret is generated once and kept in the data dir, so codes and links survive restarts. */

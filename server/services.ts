@@ -12,6 +12,15 @@ import { organizationRepository } from './modules/organizations/repository.js';
 import { organizationService } from './modules/organizations/service.js';
 import { rateLimiter } from './modules/rate-limits/service.js';
 import { webhookService } from './modules/webhooks/service.js';
+import { catalogRepository } from './modules/catalog/repository.js';
+import { catalogService } from './modules/catalog/service.js';
+import type { PaymentProvider } from './modules/payments/provider.js';
+import { paymentRepository } from './modules/payments/repository.js';
+import { paymentService } from './modules/payments/service.js';
+import { testProvider } from './modules/payments/test-provider.js';
+import { orderService } from './modules/orders/service.js';
+import { subscriptionService } from './modules/subscriptions/service.js';
+import { jobRunner } from './jobs.js';
 import type { Logger } from './lib/logger.js';
 
 export interface ServiceDeps {
@@ -23,6 +32,8 @@ export interface ServiceDeps {
   logger: Logger;
   /** Outgoing webhook requests (tests may pass their own). */
   fetch?: typeof fetch;
+  /** The payment processor; the offline test provider when not given. */
+  paymentProvider?: PaymentProvider;
 }
 
 /** Wires repositories into services. One place, so a module never builds another's pieces. */
@@ -42,6 +53,23 @@ export function createServices(deps: ServiceDeps) {
     publicUrl: config.publicUrl,
   });
   const webhooks = webhookService({ db, clock, logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
-  return { organizations, customers, auth, rateLimiter: limiter, webhooks };
+  const catalog = catalogService(catalogRepository(db), clock);
+  const provider = deps.paymentProvider ?? testProvider(db, clock);
+  const payments = paymentService({ repo: paymentRepository(db), provider, customers, clock });
+  const orders = orderService({ db, clock, payments, webhooks, background: deps.background });
+  const subscriptions = subscriptionService({
+    db,
+    clock,
+    catalog,
+    customers,
+    orders,
+    webhooks,
+    mailer: deps.mailer,
+    background: deps.background,
+    logger: deps.logger,
+    publicUrl: config.publicUrl,
+  });
+  const jobs = jobRunner({ subscriptions, webhooks, logger: deps.logger });
+  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -152,6 +152,8 @@ export interface SubscriptionsTable {
   price_id: string;
   status: SubscriptionStatus;
   seats: Defaulted<number>;
+  billing_anchor: Timestamp;
+  periods_elapsed: Defaulted<number>;
   current_period_start: Timestamp;
   current_period_end: Timestamp;
   trial_end: Nullable<Date>;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 let lastTime = -1;
-let lastRandom = new Uint8Array(16);
+let lastRandom: Uint8Array = new Uint8Array(16);
 
 /**
  * A prefixed ULID: 48 bits of milliseconds then 80 random bits, Crockford base32.

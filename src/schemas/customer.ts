@@ -12,8 +12,32 @@ export type Customer = z.infer<typeof customer>;
 
 export const customerName = z.string().check(z.trim(), z.maxLength(200));
 
+const shortText = (max: number) => z.nullable(z.string().check(z.trim(), z.maxLength(max)));
+
+export const address = z.object({
+  line1: z.optional(shortText(200)),
+  line2: z.optional(shortText(200)),
+  city: z.optional(shortText(100)),
+  state: z.optional(shortText(100)),
+  postal_code: z.optional(shortText(20)),
+  country: z.optional(
+    z.nullable(z.string().check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, { error: 'Use a two-letter country code, like DE.' }))),
+  ),
+});
+
+/** What goes on invoices: editable by the customer, snapshotted onto each order. */
+export const billingDetails = z.object({
+  name: z.optional(shortText(200)),
+  company: z.optional(shortText(200)),
+  email: z.optional(z.nullable(emailAddress)),
+  address: z.optional(address),
+  tax_id: z.optional(shortText(40)),
+});
+export type BillingDetails = z.infer<typeof billingDetails>;
+
 export const meUpdate = z.object({
   name: z.optional(z.nullable(customerName)),
+  billing_details: z.optional(billingDetails),
 });
 
 export const externalId = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
@@ -24,6 +48,7 @@ export const customerCreate = z.object({
   name: z.optional(z.nullable(customerName)),
   external_id: z.optional(z.nullable(externalId)),
   metadata: z.optional(metadata),
+  billing_details: z.optional(billingDetails),
 });
 
 export const customerUpdate = z.object({
@@ -31,6 +56,7 @@ export const customerUpdate = z.object({
   name: z.optional(z.nullable(customerName)),
   external_id: z.optional(z.nullable(externalId)),
   metadata: z.optional(metadata),
+  billing_details: z.optional(billingDetails),
 });
 
 export const merchantCustomer = z.extend(customer, {

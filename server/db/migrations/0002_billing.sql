@@ -59,6 +59,10 @@ CREATE TABLE subscriptions (
   price_id              text NOT NULL REFERENCES prices(id),
   status                text NOT NULL CHECK (status IN ('incomplete', 'trialing', 'active', 'past_due', 'paused', 'canceled', 'unpaid')),
   seats                 integer NOT NULL DEFAULT 1 CHECK (seats >= 1),
+  -- Periods are counted from the anchor, so a subscription started on the 31st renews on the
+  -- last day of shorter months and returns to the 31st after.
+  billing_anchor        timestamptz NOT NULL,
+  periods_elapsed       integer NOT NULL DEFAULT 0,
   current_period_start  timestamptz NOT NULL,
   current_period_end    timestamptz NOT NULL,
   trial_end             timestamptz,

@@ -6,6 +6,7 @@ export interface CustomerFields {
   name?: string | null;
   external_id?: string | null;
   metadata?: Record<string, unknown>;
+  billing_details?: Record<string, unknown>;
 }
 
 /** Every query names the organization: a customer is only ever found inside its own organization. */
@@ -41,7 +42,7 @@ export function customerRepository(db: Kysely<DB>) {
       if (opts.email) q = q.where('email', '=', opts.email);
       return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
     },
-    insert(row: { id: string; organization_id: string; email: string; name: string | null; external_id: string | null; metadata: object; now: Date }) {
+    insert(row: { id: string; organization_id: string; email: string; name: string | null; external_id: string | null; metadata: object; billing_details: object; now: Date }) {
       return db
         .insertInto('customers')
         .values({
@@ -51,11 +52,15 @@ export function customerRepository(db: Kysely<DB>) {
           name: row.name,
           external_id: row.external_id,
           metadata: JSON.stringify(row.metadata),
+          billing_details: JSON.stringify(row.billing_details),
           created_at: row.now,
           updated_at: row.now,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+    },
+    setProviderRef(organizationId: string, id: string, ref: string) {
+      return db.updateTable('customers').set({ provider_customer_ref: ref }).where('organization_id', '=', organizationId).where('id', '=', id).execute();
     },
     update(organizationId: string, id: string, fields: CustomerFields, now: Date): Promise<CustomerRow | undefined> {
       return db
@@ -65,6 +70,7 @@ export function customerRepository(db: Kysely<DB>) {
           ...(fields.name !== undefined ? { name: fields.name } : {}),
           ...(fields.external_id !== undefined ? { external_id: fields.external_id } : {}),
           ...(fields.metadata !== undefined ? { metadata: JSON.stringify(fields.metadata) } : {}),
+          ...(fields.billing_details !== undefined ? { billing_details: JSON.stringify(fields.billing_details) } : {}),
           updated_at: now,
         })
         .where('organization_id', '=', organizationId)

@@ -62,11 +62,10 @@ export function meRoutes(services: Services, config: Config) {
     .patch('/', async (c) => {
       const { customer, organization } = c.get('auth');
       const body = await jsonBody(c, meUpdate);
-      const row = await services.customers.update(
-        organization.id,
-        { id: customer.id },
-        body.name !== undefined ? { name: body.name === '' ? null : body.name } : {},
-      );
+      const row = await services.customers.update(organization.id, { id: customer.id }, {
+        ...(body.name !== undefined ? { name: body.name === '' ? null : body.name } : {}),
+        ...(body.billing_details !== undefined ? { billing_details: body.billing_details } : {}),
+      });
       return c.json(customerView(row));
     });
 }

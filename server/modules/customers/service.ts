@@ -24,7 +24,10 @@ export function customerService(repo: CustomerRepository, clock: Clock) {
   }
 
   return {
-    async create(organizationId: string, input: { email: string; name?: string | null; external_id?: string | null; metadata?: Record<string, unknown> }) {
+    async create(
+      organizationId: string,
+      input: { email: string; name?: string | null; external_id?: string | null; metadata?: Record<string, unknown>; billing_details?: Record<string, unknown> },
+    ) {
       await assertUnique(organizationId, input);
       const now = clock.now();
       return repo.insert({
@@ -34,6 +37,7 @@ export function customerService(repo: CustomerRepository, clock: Clock) {
         name: input.name ?? null,
         external_id: input.external_id ?? null,
         metadata: input.metadata ?? {},
+        billing_details: input.billing_details ?? {},
         now,
       });
     },
@@ -50,28 +54,37 @@ export function customerService(repo: CustomerRepository, clock: Clock) {
     async update(organizationId: string, ref: CustomerRef, fields: CustomerFields): Promise<CustomerRow> {
       const current = await this.get(organizationId, ref);
       await assertUnique(organizationId, fields, current.id);
-      const row = await repo.update(organizationId, current.id, fields, clock.now());
+      const merged = fields.billing_details !== undefined ? { ...fields, billing_details: mergeBillingDetails(current.billing_details, fields.billing_details) } : fields;
+      const row = await repo.update(organizationId, current.id, merged, clock.now());
       if (!row) throw new ApiError(404, 'customer_not_found', `No customer ${current.id}.`);
       return row;
     },
 
+    setProviderRef: (organizationId: string, id: string, ref: string) => repo.setProviderRef(organizationId, id, ref),
     list: (organizationId: string, opts: { limit: number; startingAfter?: string; email?: string }) => repo.list(organizationId, opts),
     findByEmail: (organizationId: string, email: string) => repo.findByEmail(organizationId, email),
   };
 }
 export type CustomerService = ReturnType<typeof customerService>;
 
-export function customerView(row: CustomerRow): Customer {
+/** A patch of billing details over the stored ones; the address merges field by field. */
+export function mergeBillingDetails(current: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const address = { ...((current.address as object | undefined) ?? {}), ...((patch.address as object | undefined) ?? {}) };
+  return { ...current, ...patch, address };
+}
+
+export function customerView(row: CustomerRow): Customer & { billing_details: Record<string, unknown> } {
   return {
     id: row.id,
     email: row.email,
     name: row.name,
     external_id: row.external_id,
+    billing_details: row.billing_details,
     created_at: row.created_at.toISOString(),
   };
 }
 
-export function merchantCustomerView(row: CustomerRow): MerchantCustomer {
+export function merchantCustomerView(row: CustomerRow): MerchantCustomer & { billing_details: Record<string, unknown> } {
   return {
     ...customerView(row),
     organization_id: row.organization_id,

@@ -48,3 +48,43 @@ export function signInEmail(input: { brand: Brand; code: string; link: string; m
   );
   return { subject, text, html };
 }
+
+/**
+ * A transactional notice: a heading, a few sentences, a table of facts and a button into
+ * the portal. Used for order confirmations, renewals, changes, cancellations and failed
+ * payments.
+ */
+export function noticeEmail(input: {
+  brand: Brand;
+  subject: string;
+  heading: string;
+  paragraphs: string[];
+  facts?: Array<[string, string]>;
+  action: { label: string; url: string };
+}): RenderedEmail {
+  const { brand, subject, heading, paragraphs, facts = [], action } = input;
+  const text = [
+    heading,
+    '',
+    ...paragraphs.flatMap((p) => [p, '']),
+    ...facts.map(([k, v]) => `${k}: ${v}`),
+    ...(facts.length ? [''] : []),
+    `${action.label}: ${action.url}`,
+  ].join('\n');
+  const factsHtml = facts.length
+    ? `<table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;margin:16px 0;border-top:1px solid #e4e4e7">${facts
+        .map(
+          ([k, v]) =>
+            `<tr><td style="padding:8px 0;color:#71717a;border-bottom:1px solid #e4e4e7">${escapeHtml(k)}</td><td style="padding:8px 0;text-align:right;border-bottom:1px solid #e4e4e7">${escapeHtml(v)}</td></tr>`,
+        )
+        .join('')}</table>`
+    : '';
+  const html = layout(
+    brand,
+    `<h1 style="font-size:20px;margin:0 0 12px">${escapeHtml(heading)}</h1>
+${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
+${factsHtml}
+<p style="margin-top:24px">${button(brand, action.url, action.label)}</p>`,
+  );
+  return { subject, text, html };
+}

@@ -36,7 +36,7 @@ export function organizationRepository(db: Kysely<DB>) {
     },
     async update(
       id: string,
-      patch: { name?: string; branding?: object; portal_settings?: object; allowed_origins?: string[] },
+      patch: { name?: string; branding?: object; portal_settings?: object; allowed_origins?: string[]; billing_settings?: object },
       now: Date,
     ): Promise<Organization> {
       return db
@@ -46,6 +46,7 @@ export function organizationRepository(db: Kysely<DB>) {
           ...(patch.branding !== undefined ? { branding: JSON.stringify(patch.branding) } : {}),
           ...(patch.portal_settings !== undefined ? { portal_settings: JSON.stringify(patch.portal_settings) } : {}),
           ...(patch.allowed_origins !== undefined ? { allowed_origins: JSON.stringify(patch.allowed_origins) } : {}),
+          ...(patch.billing_settings !== undefined ? { billing_settings: JSON.stringify(patch.billing_settings) } : {}),
           updated_at: now,
         })
         .where('id', '=', id)

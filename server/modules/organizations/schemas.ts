@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { sectionId } from '../../../src/schemas/organization.js';
 import { slug } from '../../../src/schemas/common.js';
+import { billingSettingsUpdate } from '../billing/settings.js';
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected a hex colour like #4f46e5');
 
@@ -37,5 +38,6 @@ export const organizationUpdate = z.object({
       actions: z.record(z.string().max(40), z.boolean()).optional(),
     })
     .optional(),
+  billing_settings: billingSettingsUpdate.optional(),
 });
 export type OrganizationUpdate = z.infer<typeof organizationUpdate>;

@@ -7,6 +7,7 @@ import type { PublicOrganization } from '../../../src/schemas/organization.js';
 import type { OrganizationRepository } from './repository.js';
 import type { OrganizationUpdate } from './schemas.js';
 import { defaultPortalSettings, resolvePortalSettings } from './settings.js';
+import { resolveBillingSettings } from '../billing/settings.js';
 
 /** Slugs that would collide with the server's own top-level paths (`/{slug}/portal`). */
 const RESERVED_SLUGS = new Set(['portal', 'v1', 'dev', 'demo', 'hosted', 'chunks', 'assets', 'static', 'health', 'api']);
@@ -79,6 +80,9 @@ export function organizationService(repo: OrganizationRepository, clock: Clock) 
           ...(patch.branding !== undefined ? { branding } : {}),
           ...(settings ? { portal_settings: settings } : {}),
           ...(patch.allowed_origins !== undefined ? { allowed_origins: [...new Set(patch.allowed_origins)] } : {}),
+          ...(patch.billing_settings !== undefined
+            ? { billing_settings: { ...resolveBillingSettings(org.billing_settings), ...patch.billing_settings } }
+            : {}),
         },
         clock.now(),
       );
@@ -104,6 +108,7 @@ export function merchantOrganizationView(org: Organization) {
     id: org.id,
     ...publicOrganizationView(org),
     allowed_origins: org.allowed_origins,
+    billing_settings: resolveBillingSettings(org.billing_settings),
     created_at: org.created_at.toISOString(),
     updated_at: org.updated_at.toISOString(),
   };

@@ -1,0 +1,112 @@
+import type { Kysely } from 'kysely';
+import type { DB, OrderLineRow, OrderRow, OrderStatus } from '../../db/schema.js';
+
+export function orderRepository(db: Kysely<DB>) {
+  return {
+    /** The next invoice number of the organization; in the caller's transaction, so no gaps. */
+    async nextInvoiceNumber(organizationId: string): Promise<number> {
+      const row = await db
+        .insertInto('invoice_counters')
+        .values({ organization_id: organizationId, last_number: 1 })
+        .onConflict((oc) => oc.column('organization_id').doUpdateSet((eb) => ({ last_number: eb('invoice_counters.last_number', '+', 1) })))
+        .returning('last_number')
+        .executeTakeFirstOrThrow();
+      return row.last_number;
+    },
+    insertOrder(row: Omit<OrderRow, 'discount_amount' | 'tax_amount' | 'credit_amount' | 'refunded_amount' | 'billing_details'> & {
+      discount_amount: number;
+      tax_amount: number;
+      credit_amount: number;
+      billing_details: object;
+    }) {
+      return db
+        .insertInto('orders')
+        .values({ ...row, billing_details: JSON.stringify(row.billing_details) })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+    async insertLines(lines: OrderLineRow[]) {
+      if (lines.length) await db.insertInto('order_lines').values(lines).execute();
+    },
+    findByDedupe(organizationId: string, key: string) {
+      return db.selectFrom('orders').selectAll().where('organization_id', '=', organizationId).where('dedupe_key', '=', key).executeTakeFirst();
+    },
+    find(organizationId: string, id: string) {
+      return db.selectFrom('orders').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    },
+    findForCustomer(organizationId: string, customerId: string, id: string) {
+      return db
+        .selectFrom('orders')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('customer_id', '=', customerId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+    },
+    list(organizationId: string, opts: { customerId?: string; subscriptionId?: string; limit: number; startingAfter?: string }) {
+      let q = db.selectFrom('orders').selectAll().where('organization_id', '=', organizationId);
+      if (opts.customerId) q = q.where('customer_id', '=', opts.customerId);
+      if (opts.subscriptionId) q = q.where('subscription_id', '=', opts.subscriptionId);
+      if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
+      return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+    },
+    lines(orderIds: string[]): Promise<OrderLineRow[]> {
+      if (!orderIds.length) return Promise.resolve([]);
+      return db.selectFrom('order_lines').selectAll().where('order_id', 'in', orderIds).orderBy('order_id').orderBy('position').execute();
+    },
+    refunds(orderIds: string[]) {
+      if (!orderIds.length) return Promise.resolve([]);
+      return db.selectFrom('refunds').selectAll().where('order_id', 'in', orderIds).orderBy('id').execute();
+    },
+    /** Moves an order from one status to another; false if another worker moved it first. */
+    async transition(id: string, from: OrderStatus[], patch: { status: OrderStatus; paid_at?: Date | null; failure_message?: string | null; payment_method_id?: string | null }, now: Date): Promise<boolean> {
+      const row = await db
+        .updateTable('orders')
+        .set({ ...patch, updated_at: now })
+        .where('id', '=', id)
+        .where('status', 'in', from)
+        .returning('id')
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+    async setBillingDetails(id: string, details: object, now: Date) {
+      return db.updateTable('orders').set({ billing_details: JSON.stringify(details), updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    },
+    async insertRefund(row: { id: string; organization_id: string; order_id: string; amount: number; currency: string; reason: string | null; destination: 'payment_method' | 'wallet'; provider_ref: string | null; created_at: Date }) {
+      await db.insertInto('refunds').values(row).execute();
+    },
+    /** Adds to the refunded amount, only while it stays within the total. */
+    async addRefunded(id: string, amount: number, now: Date) {
+      return db
+        .updateTable('orders')
+        .set((eb) => ({ refunded_amount: eb('refunded_amount', '+', amount), updated_at: now }))
+        .where('id', '=', id)
+        .where((eb) => eb(eb('refunded_amount', '+', amount), '<=', eb.ref('total')))
+        .returningAll()
+        .executeTakeFirst();
+    },
+    async setStatus(id: string, status: OrderStatus, now: Date) {
+      await db.updateTable('orders').set({ status, updated_at: now }).where('id', '=', id).execute();
+    },
+    latestFailedForSubscription(subscriptionId: string) {
+      return db
+        .selectFrom('orders')
+        .selectAll()
+        .where('subscription_id', '=', subscriptionId)
+        .where('status', '=', 'failed')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    },
+    paidForSubscription(subscriptionId: string) {
+      return db
+        .selectFrom('orders')
+        .selectAll()
+        .where('subscription_id', '=', subscriptionId)
+        .where('status', 'in', ['paid', 'partially_refunded'])
+        .orderBy('id', 'desc')
+        .execute();
+    },
+  };
+}
+export type OrderRepository = ReturnType<typeof orderRepository>;

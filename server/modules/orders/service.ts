@@ -1,0 +1,388 @@
+import type { Kysely } from 'kysely';
+import type { BillingReason, CustomerRow, DB, OrderLineKind, OrderLineRow, OrderRow, Organization, RefundRow } from '../../db/schema.js';
+import type { Background } from '../../lib/background.js';
+import type { Clock } from '../../lib/clock.js';
+import { ApiError } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import { resolveBillingSettings } from '../billing/settings.js';
+import { percentOf } from '../billing/money.js';
+import { decideTax, taxAmount } from '../billing/tax.js';
+import type { PaymentService } from '../payments/service.js';
+import { walletRepository } from '../wallet/repository.js';
+import type { WebhookService } from '../webhooks/service.js';
+import type { DocumentParty, InvoiceDocument, ReceiptDocument } from './documents.js';
+import { orderRepository } from './repository.js';
+
+export interface DraftItem {
+  kind: Exclude<OrderLineKind, 'discount' | 'tax' | 'credit'>;
+  description: string;
+  quantity: number;
+  unit_amount: number;
+  amount: number;
+  period_start?: Date | null;
+  period_end?: Date | null;
+}
+
+export interface OrderDraft {
+  currency: string;
+  lines: Array<DraftItem | { kind: 'discount' | 'tax' | 'credit'; description: string; quantity: number; unit_amount: number; amount: number }>;
+  subtotal: number;
+  discount_amount: number;
+  tax_amount: number;
+  tax_label: string | null;
+  tax_note: string | null;
+  credit_amount: number;
+  total: number;
+}
+
+export interface BillingDetailsSnapshot {
+  name: string | null;
+  company: string | null;
+  email: string | null;
+  address: { line1?: string | null; line2?: string | null; city?: string | null; state?: string | null; postal_code?: string | null; country?: string | null };
+  tax_id: string | null;
+}
+
+export function billingSnapshot(customer: CustomerRow): BillingDetailsSnapshot {
+  const b = customer.billing_details as Partial<BillingDetailsSnapshot>;
+  return {
+    name: b.name ?? customer.name,
+    company: b.company ?? null,
+    email: b.email ?? customer.email,
+    address: b.address ?? {},
+    tax_id: b.tax_id ?? null,
+  };
+}
+
+interface Deps {
+  db: Kysely<DB>;
+  clock: Clock;
+  payments: PaymentService;
+  webhooks: WebhookService;
+  background: Background;
+}
+
+export function orderService(deps: Deps) {
+  const { db, clock } = deps;
+  const repo = orderRepository(db);
+
+  return {
+    repo,
+
+    /**
+     * Prices a set of items for a customer: discount, then tax on what remains, then wallet
+     * credit against the total. Pure but for reading the wallet balance; previews and real
+     * orders use the same function, so a preview is exactly what gets charged.
+     */
+    async draft(input: { org: Organization; customer: CustomerRow; currency: string; items: DraftItem[]; discountPercent?: number | null; useWallet: boolean; discountLabel?: string }): Promise<OrderDraft> {
+      const settings = resolveBillingSettings(input.org.billing_settings);
+      const snapshot = billingSnapshot(input.customer);
+      const subtotal = input.items.reduce((sum, i) => sum + i.amount, 0);
+      const lines: OrderDraft['lines'] = [...input.items];
+      const discount = input.discountPercent && subtotal > 0 ? percentOf(subtotal, input.discountPercent) : 0;
+      if (discount) lines.push({ kind: 'discount', description: input.discountLabel ?? `Discount (${input.discountPercent}% off)`, quantity: 1, unit_amount: -discount, amount: -discount });
+      const decision = decideTax(settings, { country: snapshot.address.country ?? null, tax_id: snapshot.tax_id });
+      const tax = taxAmount(subtotal - discount, decision);
+      if (tax) lines.push({ kind: 'tax', description: decision.label!, quantity: 1, unit_amount: tax, amount: tax });
+      const due = subtotal - discount + tax;
+      let credit = 0;
+      if (input.useWallet && due > 0) {
+        const balance = await walletRepository(db).balance(input.org.id, input.customer.id, input.currency, clock.now());
+        credit = Math.min(balance, due);
+        if (credit) lines.push({ kind: 'credit', description: 'Credit from your wallet', quantity: 1, unit_amount: -credit, amount: -credit });
+      }
+      return {
+        currency: input.currency,
+        lines,
+        subtotal,
+        discount_amount: discount,
+        tax_amount: tax,
+        tax_label: decision.label,
+        tax_note: decision.note,
+        credit_amount: credit,
+        total: due - credit,
+      };
+    },
+
+    /**
+     * Records a drafted order with the next invoice number. With a dedupe key, a second call
+     * (a job that crashed and ran again) returns the order the first call made.
+     */
+    async create(
+      org: Organization,
+      customer: CustomerRow,
+      draft: OrderDraft,
+      meta: { subscriptionId: string | null; reason: BillingReason; dedupeKey: string | null; periodStart?: Date | null; periodEnd?: Date | null },
+    ): Promise<{ order: OrderRow; created: boolean }> {
+      if (meta.dedupeKey) {
+        const existing = await repo.findByDedupe(org.id, meta.dedupeKey);
+        if (existing) return { order: existing, created: false };
+      }
+      if (draft.total < 0) throw new Error('an order cannot have a negative total');
+      const settings = resolveBillingSettings(org.billing_settings);
+      const now = clock.now();
+      const order = await db.transaction().execute(async (trx) => {
+        const trxRepo = orderRepository(trx);
+        const number = await trxRepo.nextInvoiceNumber(org.id);
+        const id = newId('ord', now.getTime());
+        const free = draft.total === 0;
+        const row = await trxRepo.insertOrder({
+          id,
+          organization_id: org.id,
+          customer_id: customer.id,
+          subscription_id: meta.subscriptionId,
+          invoice_number: `${settings.invoice_prefix}-${String(number).padStart(4, '0')}`,
+          billing_reason: meta.reason,
+          status: free ? 'paid' : 'pending',
+          currency: draft.currency,
+          subtotal: draft.subtotal,
+          discount_amount: draft.discount_amount,
+          tax_amount: draft.tax_amount,
+          credit_amount: draft.credit_amount,
+          total: draft.total,
+          tax_note: draft.tax_note,
+          billing_details: billingSnapshot(customer),
+          payment_method_id: null,
+          paid_at: free ? now : null,
+          failure_message: null,
+          dedupe_key: meta.dedupeKey,
+          period_start: meta.periodStart ?? null,
+          period_end: meta.periodEnd ?? null,
+          created_at: now,
+          updated_at: now,
+        });
+        await trxRepo.insertLines(
+          draft.lines.map((l, position) => ({
+            id: newId('line', now.getTime()),
+            order_id: id,
+            position,
+            kind: l.kind,
+            description: l.description,
+            quantity: l.quantity,
+            unit_amount: l.unit_amount,
+            amount: l.amount,
+            period_start: ('period_start' in l ? l.period_start : null) ?? null,
+            period_end: ('period_end' in l ? l.period_end : null) ?? null,
+          })),
+        );
+        if (draft.credit_amount > 0) {
+          await walletRepository(trx).insert({
+            id: newId('wtx', now.getTime()),
+            organization_id: org.id,
+            customer_id: customer.id,
+            currency: draft.currency,
+            amount: -draft.credit_amount,
+            kind: 'applied',
+            description: `Applied to invoice ${row.invoice_number}`,
+            order_id: id,
+            now,
+          });
+        }
+        await deps.webhooks.emit(trx, org.id, 'order.created', orderEventData(row));
+        if (free) await deps.webhooks.emit(trx, org.id, 'order.paid', orderEventData(row));
+        return row;
+      });
+      return { order, created: true };
+    },
+
+    /** Charges a pending or failed order. Returns the outcome; the order's status follows it. */
+    async pay(order: OrderRow, customer: CustomerRow, description: string) {
+      if (order.status === 'paid') return { status: 'succeeded' as const, order };
+      const outcome = await deps.payments.chargeOrder(order, customer, description);
+      const now = clock.now();
+      if (outcome.status === 'succeeded') {
+        const moved = await db.transaction().execute(async (trx) => {
+          const ok = await orderRepository(trx).transition(order.id, ['pending', 'failed'], { status: 'paid', paid_at: now, failure_message: null, payment_method_id: outcome.paymentMethodId }, now);
+          if (ok) await deps.webhooks.emit(trx, order.organization_id, 'order.paid', orderEventData({ ...order, status: 'paid', paid_at: now }));
+          return ok;
+        });
+        void moved;
+        return { status: 'succeeded' as const, order: (await repo.find(order.organization_id, order.id))! };
+      }
+      await repo.transition(order.id, ['pending', 'failed'], { status: 'failed', failure_message: outcome.message, payment_method_id: outcome.paymentMethodId }, now);
+      return { status: 'failed' as const, code: outcome.code, message: outcome.message, order: (await repo.find(order.organization_id, order.id))! };
+    },
+
+    /** A change the customer asked for could not be paid: the order is void and its credit returned. */
+    async voidOrder(order: OrderRow) {
+      const now = clock.now();
+      await db.transaction().execute(async (trx) => {
+        await orderRepository(trx).transition(order.id, ['pending', 'failed'], { status: 'void' }, now);
+        if (order.credit_amount > 0) {
+          await walletRepository(trx).insert({
+            id: newId('wtx', now.getTime()),
+            organization_id: order.organization_id,
+            customer_id: order.customer_id,
+            currency: order.currency,
+            amount: order.credit_amount,
+            kind: 'adjustment',
+            description: `Returned from void invoice ${order.invoice_number}`,
+            order_id: order.id,
+            now,
+          });
+        }
+      });
+    },
+
+    /** Refunds part or all of a paid order, to the card or as wallet credit. */
+    async refund(order: OrderRow, amount: number, destination: 'payment_method' | 'wallet', reason: string | null) {
+      if (!['paid', 'partially_refunded'].includes(order.status)) {
+        throw new ApiError(409, 'order_not_refundable', `Order ${order.invoice_number} is ${order.status}; only paid orders can be refunded.`);
+      }
+      const refundable = order.total - order.refunded_amount;
+      if (amount < 1 || amount > refundable) {
+        throw new ApiError(400, 'refund_amount_invalid', `The refund must be between 1 and ${refundable} (the amount not yet refunded).`);
+      }
+      const now = clock.now();
+      const refundId = newId('re', now.getTime());
+      const updated = await repo.addRefunded(order.id, amount, now);
+      if (!updated) throw new ApiError(409, 'refund_amount_invalid', 'The order was refunded meanwhile; check its refunded amount.');
+      let providerRef: string | null = null;
+      if (destination === 'payment_method') {
+        try {
+          providerRef = await deps.payments.refundToCard(order, amount, refundId);
+        } catch (error) {
+          await repo.addRefunded(order.id, -amount, clock.now());
+          throw error;
+        }
+      }
+      const status = updated.refunded_amount >= updated.total ? 'refunded' : 'partially_refunded';
+      await db.transaction().execute(async (trx) => {
+        const trxRepo = orderRepository(trx);
+        await trxRepo.setStatus(order.id, status, now);
+        await trxRepo.insertRefund({ id: refundId, organization_id: order.organization_id, order_id: order.id, amount, currency: order.currency, reason, destination, provider_ref: providerRef, created_at: now });
+        if (destination === 'wallet') {
+          await walletRepository(trx).insert({
+            id: newId('wtx', now.getTime()),
+            organization_id: order.organization_id,
+            customer_id: order.customer_id,
+            currency: order.currency,
+            amount,
+            kind: 'refund',
+            description: `Refund of invoice ${order.invoice_number}`,
+            order_id: order.id,
+            now,
+          });
+        }
+        await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData({ ...updated, status }), refund: { id: refundId, amount, destination } });
+      });
+      return { id: refundId, amount, destination, order: (await repo.find(order.organization_id, order.id))! };
+    },
+
+    async detail(order: OrderRow) {
+      const [lines, refunds] = await Promise.all([repo.lines([order.id]), repo.refunds([order.id])]);
+      const method = order.payment_method_id ? await deps.payments.findMethodById(order.payment_method_id) : undefined;
+      return { order, lines, refunds, method };
+    },
+  };
+}
+export type OrderService = ReturnType<typeof orderService>;
+
+export function orderEventData(o: Pick<OrderRow, 'id' | 'customer_id' | 'subscription_id' | 'invoice_number' | 'status' | 'currency' | 'total' | 'billing_reason'> & Partial<OrderRow>) {
+  return {
+    id: o.id,
+    customer_id: o.customer_id,
+    subscription_id: o.subscription_id,
+    invoice_number: o.invoice_number,
+    status: o.status,
+    billing_reason: o.billing_reason,
+    currency: o.currency,
+    total: o.total,
+    refunded_amount: o.refunded_amount ?? 0,
+  };
+}
+
+export function orderLineView(l: OrderLineRow) {
+  return {
+    kind: l.kind,
+    description: l.description,
+    quantity: l.quantity,
+    unit_amount: l.unit_amount,
+    amount: l.amount,
+    period_start: l.period_start?.toISOString() ?? null,
+    period_end: l.period_end?.toISOString() ?? null,
+  };
+}
+
+export function orderView(o: OrderRow, lines?: OrderLineRow[], refunds?: RefundRow[], method?: { brand: string; last4: string } | null) {
+  return {
+    id: o.id,
+    invoice_number: o.invoice_number,
+    status: o.status,
+    billing_reason: o.billing_reason,
+    subscription_id: o.subscription_id,
+    currency: o.currency,
+    subtotal: o.subtotal,
+    discount_amount: o.discount_amount,
+    tax_amount: o.tax_amount,
+    credit_amount: o.credit_amount,
+    total: o.total,
+    refunded_amount: o.refunded_amount,
+    tax_note: o.tax_note,
+    billing_details: o.billing_details,
+    paid_at: o.paid_at?.toISOString() ?? null,
+    failure_message: o.failure_message,
+    period_start: o.period_start?.toISOString() ?? null,
+    period_end: o.period_end?.toISOString() ?? null,
+    created_at: o.created_at.toISOString(),
+    ...(lines ? { lines: lines.map(orderLineView) } : {}),
+    ...(refunds ? { refunds: refunds.map((r) => ({ id: r.id, amount: r.amount, destination: r.destination, reason: r.reason, created_at: r.created_at.toISOString() })) } : {}),
+    ...(method !== undefined ? { payment_method: method ? { brand: method.brand, last4: method.last4 } : null } : {}),
+  };
+}
+
+function party(details: BillingDetailsSnapshot | Record<string, unknown>): DocumentParty {
+  const d = details as Partial<BillingDetailsSnapshot>;
+  const a = d.address ?? {};
+  const cityLine = [a.postal_code, a.city].filter(Boolean).join(' ');
+  const lines = [a.line1, a.line2, cityLine, a.state, a.country].filter((x): x is string => Boolean(x));
+  return { name: d.name ?? null, company: d.company ?? null, email: d.email ?? null, address_lines: lines, tax_id: d.tax_id ?? null };
+}
+
+export function invoiceDocument(org: Organization, order: OrderRow, lines: OrderLineRow[]): InvoiceDocument {
+  const settings = resolveBillingSettings(org.billing_settings);
+  const taxLine = lines.find((l) => l.kind === 'tax');
+  return {
+    locale: 'en',
+    invoice_number: order.invoice_number,
+    issued_at: order.created_at,
+    status: order.status,
+    paid_at: order.paid_at,
+    seller: {
+      name: org.name,
+      company: settings.seller_details.company,
+      email: settings.seller_details.email,
+      address_lines: [...settings.seller_details.address_lines, ...(settings.seller_country ? [settings.seller_country] : [])],
+      tax_id: settings.seller_details.tax_id,
+    },
+    bill_to: party(order.billing_details),
+    currency: order.currency,
+    lines: lines
+      .filter((l) => !['tax', 'credit', 'discount'].includes(l.kind))
+      .map((l) => ({
+        description: l.description,
+        quantity: l.quantity,
+        unit_amount: l.unit_amount,
+        amount: l.amount,
+        period: l.period_start && l.period_end ? { start: l.period_start, end: l.period_end } : null,
+      })),
+    subtotal: order.subtotal,
+    discount_amount: order.discount_amount,
+    tax_label: taxLine?.description ?? null,
+    tax_amount: order.tax_amount,
+    credit_amount: order.credit_amount,
+    total: order.total,
+    tax_note: order.tax_note,
+  };
+}
+
+export function receiptDocument(org: Organization, order: OrderRow, lines: OrderLineRow[], refunds: RefundRow[], method: { brand: string; last4: string } | null): ReceiptDocument {
+  return {
+    ...invoiceDocument(org, order, lines),
+    receipt_number: `R-${order.invoice_number}`,
+    paid_at: order.paid_at ?? order.created_at,
+    payment_method: method ? { brand: method.brand, last4: method.last4 } : null,
+    refunds: refunds.map((r) => ({ amount: r.amount, created_at: r.created_at, destination: r.destination })),
+    amount_refunded: order.refunded_amount,
+  };
+}

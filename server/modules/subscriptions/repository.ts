@@ -1,0 +1,77 @@
+import type { Kysely, Updateable } from 'kysely';
+import { sql } from 'kysely';
+import type { DB, SubscriptionRow, SubscriptionsTable } from '../../db/schema.js';
+
+export const LEASE_MS = 5 * 60 * 1000;
+
+export function subscriptionRepository(db: Kysely<DB>) {
+  return {
+    insert(row: Omit<SubscriptionRow, 'locked_until'>) {
+      return db.insertInto('subscriptions').values(row).returningAll().executeTakeFirstOrThrow();
+    },
+    find(organizationId: string, id: string) {
+      return db.selectFrom('subscriptions').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    },
+    findForCustomer(organizationId: string, customerId: string, id: string) {
+      return db
+        .selectFrom('subscriptions')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('customer_id', '=', customerId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+    },
+    list(organizationId: string, opts: { customerId?: string; statuses?: string[]; limit: number; startingAfter?: string }) {
+      let q = db.selectFrom('subscriptions').selectAll().where('organization_id', '=', organizationId);
+      if (opts.customerId) q = q.where('customer_id', '=', opts.customerId);
+      if (opts.statuses?.length) q = q.where('status', 'in', opts.statuses as SubscriptionRow['status'][]);
+      if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
+      return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+    },
+    /** Updates only if the row is still as the caller saw it (same period end): a second worker's update is a no-op. */
+    async update(id: string, patch: Updateable<SubscriptionsTable>, guard?: { periodEnd?: Date; statuses?: SubscriptionRow['status'][] }) {
+      let q = db.updateTable('subscriptions').set(patch).where('id', '=', id);
+      if (guard?.periodEnd) q = q.where('current_period_end', '=', guard.periodEnd);
+      if (guard?.statuses) q = q.where('status', 'in', guard.statuses);
+      return q.returningAll().executeTakeFirst();
+    },
+    /**
+     * Claims work for a job: rows matching `due`, not leased by another worker, locked with
+     * FOR UPDATE SKIP LOCKED so concurrent instances take different rows, and leased for a
+     * while so a crashed worker's rows come back later.
+     */
+    async claim(kind: 'renewal' | 'retry', now: Date, limit: number): Promise<SubscriptionRow[]> {
+      const leaseUntil = new Date(now.getTime() + LEASE_MS);
+      const due =
+        kind === 'renewal'
+          ? sql`status IN ('active', 'trialing') AND current_period_end <= ${now}`
+          : sql`status = 'past_due' AND next_retry_at <= ${now}`;
+      const result = await sql<SubscriptionRow>`
+        UPDATE subscriptions SET locked_until = ${leaseUntil}
+        WHERE id IN (
+          SELECT id FROM subscriptions
+          WHERE ${due} AND (locked_until IS NULL OR locked_until <= ${now})
+          ORDER BY current_period_end, id
+          LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED
+        )
+        RETURNING *`.execute(db);
+      return result.rows;
+    },
+    async release(id: string) {
+      await db.updateTable('subscriptions').set({ locked_until: null }).where('id', '=', id).execute();
+    },
+    /** Live subscriptions of a customer that need a card (anything not canceled). */
+    liveForCustomer(organizationId: string, customerId: string) {
+      return db
+        .selectFrom('subscriptions')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('customer_id', '=', customerId)
+        .where('status', 'in', ['active', 'trialing', 'past_due', 'incomplete', 'paused', 'unpaid'])
+        .orderBy('id')
+        .execute();
+    },
+  };
+}
+export type SubscriptionRepository = ReturnType<typeof subscriptionRepository>;
