@@ -15,6 +15,12 @@ import { outboxRoutes } from './modules/email/outbox.js';
 import { hostedRoutes } from './modules/hosted/routes.js';
 import { merchantOrganizationRoutes, publicOrganizationRoutes } from './modules/organizations/routes.js';
 import { merchantWebhookRoutes } from './modules/webhooks/routes.js';
+import { merchantCatalogRoutes } from './modules/catalog/routes.js';
+import { merchantOrderRoutes, portalOrderRoutes } from './modules/orders/routes.js';
+import { portalPaymentMethodRoutes, testProviderRoutes } from './modules/payments/routes.js';
+import type { PaymentProvider } from './modules/payments/provider.js';
+import type { TestProvider } from './modules/payments/test-provider.js';
+import { merchantSubscriptionRoutes, portalSubscriptionRoutes } from './modules/subscriptions/routes.js';
 import { createServices } from './services.js';
 
 export interface AppDeps {
@@ -28,6 +34,8 @@ export interface AppDeps {
   demo?: boolean;
   /** Outgoing HTTP for webhooks; tests may pass their own. */
   fetch?: typeof fetch;
+  /** The payment processor; the offline test provider when not given. */
+  paymentProvider?: PaymentProvider;
 }
 
 export function createApp(deps: AppDeps) {
@@ -40,6 +48,7 @@ export function createApp(deps: AppDeps) {
     background: deps.background,
     logger,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.paymentProvider ? { paymentProvider: deps.paymentProvider } : {}),
   });
   const app = new Hono<AppEnv>();
 
@@ -68,11 +77,20 @@ export function createApp(deps: AppDeps) {
   app.route('/portal/v1/auth', authRoutes(services, config));
   app.route('/portal/v1/organizations', publicOrganizationRoutes(services));
   app.route('/portal/v1/me', meRoutes(services, config));
+  app.route('/portal/v1/subscriptions', portalSubscriptionRoutes(services, config));
+  app.route('/portal/v1/orders', portalOrderRoutes(services, config));
+  app.route('/portal/v1/payment-methods', portalPaymentMethodRoutes(services, config));
+  if (services.payments.provider.name === 'test') {
+    app.route('/test-provider', testProviderRoutes(services.payments.provider as TestProvider));
+  }
 
   app.route('/v1', merchantSessionRoutes(services));
   app.route('/v1/customers', merchantCustomerRoutes(services));
   app.route('/v1/organization', merchantOrganizationRoutes(services));
   app.route('/v1/webhook-endpoints', merchantWebhookRoutes(services));
+  app.route('/v1', merchantCatalogRoutes(services));
+  app.route('/v1/subscriptions', merchantSubscriptionRoutes(services));
+  app.route('/v1', merchantOrderRoutes(services));
 
   if (!config.production) app.route('/dev/outbox', outboxRoutes(deps.database.db));
   app.route('/', hostedRoutes(services, { demo: deps.demo ?? false }));

@@ -22,7 +22,7 @@ export interface Runtime {
 }
 
 /** Everything a running server needs, without listening yet: database (migrated), mailer, app. */
-export async function createRuntime(config: Config, options: { demo?: boolean; clock?: Clock; logger?: Logger } = {}): Promise<Runtime> {
+export async function createRuntime(config: Config, options: { demo?: boolean; clock?: Clock; logger?: Logger; jobs?: boolean } = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const database = await openDatabase(config);
@@ -33,12 +33,14 @@ export async function createRuntime(config: Config, options: { demo?: boolean; c
     : outboxMailer(database.db, clock, logger, config.publicUrl, config.production);
   const background = new Background(logger);
   const app = createApp({ database, config, clock, mailer, logger, background, demo: options.demo ?? false });
+  if (options.jobs !== false) app.services.jobs.start(config.jobsIntervalSeconds);
   return {
     app,
     database,
     logger,
     background,
     async close() {
+      await app.services.jobs.stop();
       await background.drain();
       await mailer.close?.();
       await database.close();

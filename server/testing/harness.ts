@@ -9,6 +9,8 @@ import { Background } from '../lib/background.js';
 import { TestClock } from '../lib/clock.js';
 import type { EmailMessage, Mailer } from '../modules/email/mailer.js';
 import { testDatabase } from './database.js';
+import type { TestProvider } from '../modules/payments/test-provider.js';
+import type { PaymentProvider } from '../modules/payments/provider.js';
 
 export class CapturingMailer implements Mailer {
   readonly kind = 'outbox' as const;
@@ -54,10 +56,14 @@ export interface TestContext {
   createCustomer(key: string, body: { email: string; name?: string; external_id?: string }): Promise<{ id: string; email: string }>;
   /** Signs in through request + verify with the emailed code; returns the session token. */
   signIn(org: string, email: string): Promise<string>;
+  /** Saves a test card for a customer the way the hosted page does: setup, confirm, complete. */
+  addCard(orgId: string, customerId: string, number?: string, makeDefault?: boolean): Promise<{ id: string }>;
+  /** Runs the background jobs once (renewals, retries, webhooks), then waits for mail. */
+  runJobs(): Promise<{ renewed: number; retried: number }>;
   close(): Promise<void>;
 }
 
-export async function createTestContext(overrides: Partial<Config> = {}): Promise<TestContext> {
+export async function createTestContext(overrides: Partial<Config> = {}, options: { paymentProvider?: (db: Database) => PaymentProvider; fetch?: typeof fetch } = {}): Promise<TestContext> {
   const database = await testDatabase();
   const config: Config = {
     ...loadConfig({ SECRET: 'test-secret-that-is-long-enough-0123456789', DATA_DIR: '/tmp/cp-test-unused', PUBLIC_URL: 'http://portal.test' }),
@@ -77,7 +83,16 @@ export async function createTestContext(overrides: Partial<Config> = {}): Promis
     }),
   );
   const background = new Background(logger);
-  const app = createApp({ database, config, clock, mailer: mail, logger, background });
+  const app = createApp({
+    database,
+    config,
+    clock,
+    mailer: mail,
+    logger,
+    background,
+    ...(options.paymentProvider ? { paymentProvider: options.paymentProvider(database) } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
 
   const ctx: TestContext = {
     app,
@@ -122,6 +137,19 @@ export async function createTestContext(overrides: Partial<Config> = {}): Promis
       const res = await ctx.request('POST', '/portal/v1/auth/verify', { body: { organization: org, email, code: mail.lastCode(email) } });
       if (res.status !== 200) throw new Error(`verify failed: ${JSON.stringify(res.body)}`);
       return res.body.token;
+    },
+    async addCard(orgId, customerId, number = '4242424242424242', makeDefault = true) {
+      const customer = await app.services.customers.get(orgId, { id: customerId });
+      const setup = await app.services.payments.startSetup(customer);
+      const provider = app.services.payments.provider as TestProvider;
+      const confirmed = await provider.confirmSetupIntent(setup.setup_intent_id, setup.client_secret, { number, exp_month: 12, exp_year: 2034, cvc: '123' });
+      if (confirmed.status !== 'succeeded') throw new Error(`card ${number} was refused: ${confirmed.message}`);
+      return app.services.payments.completeSetup(customer, setup.setup_intent_id, makeDefault);
+    },
+    async runJobs() {
+      const result = await app.services.jobs.runOnce();
+      await background.drain();
+      return result;
     },
     async close() {
       await background.drain();

@@ -56,3 +56,21 @@ export function decideTax(settings: TaxSettings, buyer: { country: string | null
 export function taxAmount(taxable: number, decision: TaxDecision): number {
   return decision.rate ? percentOf(Math.max(0, taxable), decision.rate) : 0;
 }
+
+const EU_VAT_PREFIX = /^(AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK)/i;
+
+/**
+ * Checks a tax id as typed: an EU VAT number (it starts with an EU country prefix) must have
+ * its country's format, and is returned normalised; other tax ids are kept as typed.
+ * Returns an error message, or the value to store.
+ */
+export function checkTaxId(value: string | null | undefined): { ok: true; value: string | null } | { ok: false; message: string } {
+  if (!value) return { ok: true, value: null };
+  const compact = value.replace(/[\s.\-]/g, '');
+  if (EU_VAT_PREFIX.test(compact)) {
+    const vat = normaliseEuVatId(compact);
+    if (!vat) return { ok: false, message: `${value} is not a valid ${compact.slice(0, 2).toUpperCase()} VAT number format. Check it, e.g. DE123456789.` };
+    return { ok: true, value: vat.id };
+  }
+  return { ok: true, value: value.trim() };
+}

@@ -59,8 +59,17 @@ export function customerRepository(db: Kysely<DB>) {
         .returningAll()
         .executeTakeFirstOrThrow();
     },
-    setProviderRef(organizationId: string, id: string, ref: string) {
-      return db.updateTable('customers').set({ provider_customer_ref: ref }).where('organization_id', '=', organizationId).where('id', '=', id).execute();
+    /** Sets the provider's customer ref once; returns whichever ref is stored (a concurrent caller may have won). */
+    async setProviderRef(organizationId: string, id: string, ref: string): Promise<string> {
+      await db
+        .updateTable('customers')
+        .set({ provider_customer_ref: ref })
+        .where('organization_id', '=', organizationId)
+        .where('id', '=', id)
+        .where('provider_customer_ref', 'is', null)
+        .execute();
+      const row = await db.selectFrom('customers').select('provider_customer_ref').where('id', '=', id).executeTakeFirstOrThrow();
+      return row.provider_customer_ref!;
     },
     update(organizationId: string, id: string, fields: CustomerFields, now: Date): Promise<CustomerRow | undefined> {
       return db

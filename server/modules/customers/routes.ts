@@ -7,6 +7,7 @@ import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { customerView, merchantCustomerView } from './service.js';
+import { validTaxId } from '../billing/tax-id.js';
 
 const listQuery = z.object({
   ...paginationQuery.shape,
@@ -17,7 +18,8 @@ const listQuery = z.object({
 export function merchantCustomerRoutes(services: Services) {
   return merchantRouter(services)
     .post('/', async (c) => {
-      const body = await jsonBody(c, customerCreate);
+      const input = await jsonBody(c, customerCreate);
+      const body = input.billing_details ? { ...input, billing_details: validTaxId(input.billing_details) } : input;
       const row = await services.customers.create(c.get('organization').id, body);
       return c.json(merchantCustomerView(row), 201);
     })
@@ -36,7 +38,8 @@ export function merchantCustomerRoutes(services: Services) {
       return c.json(merchantCustomerView(row));
     })
     .patch('/external/:externalId', async (c) => {
-      const body = await jsonBody(c, customerUpdate);
+      const input = await jsonBody(c, customerUpdate);
+      const body = input.billing_details ? { ...input, billing_details: validTaxId(input.billing_details) } : input;
       const row = await services.customers.update(c.get('organization').id, { external_id: c.req.param('externalId') }, body);
       return c.json(merchantCustomerView(row));
     })
@@ -45,7 +48,8 @@ export function merchantCustomerRoutes(services: Services) {
       return c.json(merchantCustomerView(row));
     })
     .patch('/:id', async (c) => {
-      const body = await jsonBody(c, customerUpdate);
+      const input = await jsonBody(c, customerUpdate);
+      const body = input.billing_details ? { ...input, billing_details: validTaxId(input.billing_details) } : input;
       const row = await services.customers.update(c.get('organization').id, { id: c.req.param('id') }, body);
       return c.json(merchantCustomerView(row));
     });
@@ -64,7 +68,7 @@ export function meRoutes(services: Services, config: Config) {
       const body = await jsonBody(c, meUpdate);
       const row = await services.customers.update(organization.id, { id: customer.id }, {
         ...(body.name !== undefined ? { name: body.name === '' ? null : body.name } : {}),
-        ...(body.billing_details !== undefined ? { billing_details: body.billing_details } : {}),
+        ...(body.billing_details !== undefined ? { billing_details: validTaxId(body.billing_details) } : {}),
       });
       return c.json(customerView(row));
     });

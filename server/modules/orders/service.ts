@@ -269,6 +269,11 @@ export function orderService(deps: Deps) {
       return { id: refundId, amount, destination, order: (await repo.find(order.organization_id, order.id))! };
     },
 
+    /** New name, company, address or tax id on an invoice; the PDF is drawn from them on each download. */
+    updateInvoiceDetails(order: OrderRow, details: Record<string, unknown>) {
+      return repo.setBillingDetails(order.id, details, clock.now());
+    },
+
     async detail(order: OrderRow) {
       const [lines, refunds] = await Promise.all([repo.lines([order.id]), repo.refunds([order.id])]);
       const method = order.payment_method_id ? await deps.payments.findMethodById(order.payment_method_id) : undefined;

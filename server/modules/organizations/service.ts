@@ -64,6 +64,12 @@ export function organizationService(repo: OrganizationRepository, clock: Clock) 
       return org;
     },
 
+    async byId(id: string): Promise<Organization> {
+      const org = await repo.findById(id);
+      if (!org) throw new ApiError(404, 'organization_not_found', 'This organization no longer exists.');
+      return org;
+    },
+
     async update(org: Organization, patch: OrganizationUpdate): Promise<Organization> {
       const current = resolvePortalSettings(org.portal_settings);
       const branding = { ...(org.branding as object), ...(patch.branding ?? {}) };

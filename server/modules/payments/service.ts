@@ -20,9 +20,10 @@ interface Deps {
 export function paymentService({ repo, provider, customers, clock }: Deps) {
   async function providerCustomer(customer: CustomerRow): Promise<string> {
     if (customer.provider_customer_ref) return customer.provider_customer_ref;
+    const fresh = await customers.get(customer.organization_id, { id: customer.id });
+    if (fresh.provider_customer_ref) return fresh.provider_customer_ref;
     const ref = await provider.createCustomer({ email: customer.email, name: customer.name, customerId: customer.id, organizationId: customer.organization_id });
-    await customers.setProviderRef(customer.organization_id, customer.id, ref);
-    return ref;
+    return customers.setProviderRef(customer.organization_id, customer.id, ref);
   }
 
   return {

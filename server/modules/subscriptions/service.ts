@@ -118,6 +118,20 @@ export function subscriptionService(deps: Deps) {
     deps.background.run('billing email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...rendered }));
   }
 
+  function paymentFailedEmail(org: Organization, customer: CustomerRow, product: ProductRow, order: OrderRow, message: string) {
+    notify(org, customer, {
+      brand: brand(org),
+      subject: `Action needed: your payment for ${product.name} failed`,
+      heading: 'Your payment didn’t go through',
+      paragraphs: [
+        `We couldn’t charge your card for invoice ${order.invoice_number}: ${message}`,
+        'Update your payment method in your portal and we will retry the payment straight away.',
+      ],
+      facts: [['Amount due', formatMoney(order.total, order.currency)]],
+      action: { label: 'Update payment method', url: portalUrl(org) },
+    });
+  }
+
   function brand(org: Organization) {
     return { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null };
   }
@@ -197,7 +211,7 @@ export function subscriptionService(deps: Deps) {
      * Charges an order that belongs to a subscription and moves the subscription on:
      * active when paid; incomplete (first invoice) or past_due (renewal) when not.
      */
-    async settle(sub: SubscriptionRow, order: OrderRow, trigger: 'create' | 'renewal' | 'retry' | 'method_changed') {
+    async settle(sub: SubscriptionRow, order: OrderRow, trigger: 'create' | 'retry' | 'method_changed') {
       const { org, customer, product } = await load(sub);
       const result = await orders.pay(order, customer, `${product.name} · ${order.invoice_number}`);
       const now = clock.now();
@@ -209,10 +223,10 @@ export function subscriptionService(deps: Deps) {
             { status: 'active', dunning_attempts: 0, next_retry_at: null, locked_until: null, updated_at: now },
             { statuses: ['incomplete', 'past_due', 'unpaid', 'active', 'trialing'] },
           );
-          if (row && sub.status !== 'active' && trigger !== 'renewal') await emit(trx, row, 'subscription.updated', { previous_status: sub.status });
+          if (row && sub.status !== 'active') await emit(trx, row, 'subscription.updated', { previous_status: sub.status });
           return row;
         });
-        if (trigger !== 'renewal') {
+        {
           notify(org, customer, {
             brand: brand(org),
             subject: trigger === 'create' ? `Your ${product.name} subscription has started` : `Payment received for ${product.name}`,
@@ -231,18 +245,6 @@ export function subscriptionService(deps: Deps) {
       let updated: SubscriptionRow | undefined;
       if (trigger === 'create') {
         updated = await repo.update(sub.id, { status: 'incomplete', locked_until: null, updated_at: now });
-      } else if (trigger === 'renewal') {
-        updated = await db.transaction().execute(async (trx) => {
-          const row = await subscriptionRepository(trx).update(sub.id, {
-            status: 'past_due',
-            dunning_attempts: 0,
-            next_retry_at: new Date(now.getTime() + (retryDays[0] ?? 1) * DAY),
-            locked_until: null,
-            updated_at: now,
-          });
-          if (row) await emit(trx, row, 'subscription.past_due', { failure_message: result.message });
-          return row;
-        });
       } else if (trigger === 'retry') {
         const attempts = sub.dunning_attempts + 1;
         const settings = resolveBillingSettings(org.billing_settings);
@@ -265,19 +267,7 @@ export function subscriptionService(deps: Deps) {
           updated = await repo.update(sub.id, { dunning_attempts: attempts, next_retry_at: new Date(now.getTime() + Math.max(1, gap) * DAY), locked_until: null, updated_at: now });
         }
       }
-      if (trigger !== 'method_changed') {
-        notify(org, customer, {
-          brand: brand(org),
-          subject: `Action needed: your payment for ${product.name} failed`,
-          heading: 'Your payment didn’t go through',
-          paragraphs: [
-            `We couldn’t charge your card for invoice ${order.invoice_number}: ${result.message}`,
-            'Update your payment method in your portal and we will retry the payment straight away.',
-          ],
-          facts: [['Amount due', formatMoney(order.total, order.currency)]],
-          action: { label: 'Update payment method', url: portalUrl(org) },
-        });
-      }
+      if (trigger !== 'method_changed') paymentFailedEmail(org, customer, product, order, result.message);
       return { ok: false as const, subscription: updated ?? sub, order: result.order, code: result.code, message: result.message };
     },
 
@@ -324,8 +314,11 @@ export function subscriptionService(deps: Deps) {
         periodStart: end,
         periodEnd: newEnd,
       });
-      // Move to the new period first (guarded by the old period end, so a second run is a no-op),
-      // then charge; the charge itself is idempotent per order.
+      // Charge first, then move to the new period in one guarded update. A crash in between
+      // leaves the subscription due: the next run finds the same order (dedupe key) and the
+      // same pending payment (same provider idempotency key), so it never charges twice.
+      const paid = await orders.pay(order, customer, `${nextProduct.name} · ${order.invoice_number}`);
+      const retryDays = dunningSchedule(org);
       const advanced = await db.transaction().execute(async (trx) => {
         const row = await subscriptionRepository(trx).update(
           sub.id,
@@ -341,16 +334,22 @@ export function subscriptionService(deps: Deps) {
             current_period_end: newEnd,
             discount_periods_left: discount ? sub.discount_periods_left! - 1 : sub.discount_periods_left,
             discount_percent: discount && sub.discount_periods_left! - 1 <= 0 ? null : sub.discount_percent,
+            status: paid.status === 'succeeded' ? 'active' : 'past_due',
+            dunning_attempts: 0,
+            next_retry_at: paid.status === 'succeeded' ? null : new Date(now.getTime() + (retryDays[0] ?? 1) * DAY),
+            locked_until: null,
             updated_at: now,
           },
           { periodEnd: end },
         );
-        if (row) await emit(trx, row, 'subscription.renewed', { order_id: order.id });
+        if (row) {
+          await emit(trx, row, 'subscription.renewed', { order_id: order.id });
+          if (paid.status === 'failed') await emit(trx, row, 'subscription.past_due', { order_id: order.id, failure_message: paid.message });
+        }
         return row;
       });
-      const current = advanced ?? (await repo.find(org.id, sub.id))!;
-      const result = await service.settle(current, order, 'renewal');
-      if (result.ok && advanced) {
+      if (!advanced) return;
+      if (paid.status === 'succeeded') {
         notify(org, customer, {
           brand: brand(org),
           subject: `Your ${nextProduct.name} subscription renewed`,
@@ -363,6 +362,8 @@ export function subscriptionService(deps: Deps) {
           ],
           action: { label: 'View invoice in your portal', url: portalUrl(org) },
         });
+      } else {
+        paymentFailedEmail(org, customer, nextProduct, paid.order, paid.message);
       }
     },
 

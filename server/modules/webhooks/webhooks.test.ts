@@ -8,7 +8,6 @@ import { silentLogger } from '../../lib/logger.js';
 import { createTestContext, type TestContext } from '../../testing/harness.js';
 import type { WebhookEventType } from './events.js';
 import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from './service.js';
-import { startWebhookDelivery } from './worker.js';
 
 interface Received {
   path: string;
@@ -500,14 +499,14 @@ describe('delivery', () => {
     assert.equal(receiver.at(ep.path)[2]!.verified, true);
   });
 
-  test('the background delivery loop sends without being asked', async () => {
+  test('the background job runner sends without being asked', async () => {
     const org = await t.createOrg('loop');
     const ep = await endpoint(org.key, ['customer_seat.claimed']);
     const id = await emit(org.id, 'customer_seat.claimed', { seat_id: 'seat_1' });
     const arrived = receiver.nextRequest(ep.path);
-    const loop = startWebhookDelivery(t.app.services.webhooks, { logger: silentLogger, intervalMs: 10 });
+    t.app.services.jobs.start(0.01);
     await arrived;
-    await loop.stop();
+    await t.app.services.jobs.stop();
     assert.deepEqual(receiver.ids(ep.path), [id]);
   });
 

@@ -1,0 +1,114 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { billingDetails } from '../../../src/schemas/customer.js';
+import { paginationQuery } from '../../../src/schemas/common.js';
+import type { Config } from '../../config.js';
+import { merchantRouter, portalRouter, type PortalEnv } from '../../http.js';
+import { ApiError } from '../../lib/errors.js';
+import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
+import { jsonBody, queryParams } from '../../lib/validate.js';
+import type { Services } from '../../services.js';
+import { validTaxId } from '../billing/tax-id.js';
+import { mergeBillingDetails } from '../customers/service.js';
+import { renderInvoicePdf, renderReceiptPdf } from './pdf.js';
+import { invoiceDocument, orderView, receiptDocument } from './service.js';
+
+async function ownOrder(services: Services, c: Context<PortalEnv>) {
+  const auth = c.get('auth');
+  const order = await services.orders.repo.findForCustomer(auth.organization.id, auth.customer.id, c.req.param('id')!);
+  if (!order) throw new ApiError(404, 'order_not_found', 'This order was not found.');
+  return order;
+}
+
+function pdf(body: Buffer, filename: string) {
+  return new Response(new Uint8Array(body), {
+    headers: {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="${filename}"`,
+      'Cache-Control': 'private, no-store',
+    },
+  });
+}
+
+/** /portal/v1/orders: history, details, invoice and receipt PDFs, invoice details. */
+export function portalOrderRoutes(services: Services, config: Config) {
+  return portalRouter(services, config.publicUrl)
+    .get('/', async (c) => {
+      const auth = c.get('auth');
+      const q = queryParams(c, paginationQuery);
+      const limit = q.limit ?? DEFAULT_LIMIT;
+      const rows = await services.orders.repo.list(auth.organization.id, {
+        customerId: auth.customer.id,
+        limit,
+        ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
+      });
+      const page = toPage(rows, limit, (r) => r);
+      const lines = await services.orders.repo.lines(page.data.map((o) => o.id));
+      return c.json({ ...page, data: page.data.map((o) => orderView(o, lines.filter((l) => l.order_id === o.id))) });
+    })
+    .get('/:id', async (c) => {
+      const order = await ownOrder(services, c);
+      const d = await services.orders.detail(order);
+      return c.json(orderView(d.order, d.lines, d.refunds, d.method ?? null));
+    })
+    .get('/:id/invoice.pdf', async (c) => {
+      const order = await ownOrder(services, c);
+      const org = await services.organizations.byId(order.organization_id);
+      const d = await services.orders.detail(order);
+      return pdf(await renderInvoicePdf(invoiceDocument(org, order, d.lines)), `invoice-${order.invoice_number}.pdf`);
+    })
+    .get('/:id/receipt.pdf', async (c) => {
+      const order = await ownOrder(services, c);
+      if (!order.paid_at || !['paid', 'refunded', 'partially_refunded'].includes(order.status)) {
+        throw new ApiError(409, 'order_not_paid', 'A receipt is available once the order is paid.');
+      }
+      const org = await services.organizations.byId(order.organization_id);
+      const d = await services.orders.detail(order);
+      return pdf(await renderReceiptPdf(receiptDocument(org, order, d.lines, d.refunds, d.method ?? null)), `receipt-${order.invoice_number}.pdf`);
+    })
+    .patch('/:id/invoice-details', async (c) => {
+      const order = await ownOrder(services, c);
+      const body = validTaxId(await jsonBody(c, billingDetails));
+      const updated = await services.orders.updateInvoiceDetails(order, mergeBillingDetails(order.billing_details, body));
+      return c.json(orderView(updated));
+    });
+}
+
+const refundBody = z.object({
+  order_id: z.string().min(1),
+  amount: z.number().int().min(1).optional(),
+  destination: z.enum(['payment_method', 'wallet']).default('payment_method'),
+  reason: z.string().trim().max(500).optional(),
+});
+
+const orderList = z.object({ ...paginationQuery.shape, customer_id: z.string().optional(), subscription_id: z.string().optional() });
+
+/** /v1/orders and /v1/refunds for the merchant. */
+export function merchantOrderRoutes(services: Services) {
+  return merchantRouter(services)
+    .get('/orders', async (c) => {
+      const q = queryParams(c, orderList);
+      const limit = q.limit ?? DEFAULT_LIMIT;
+      const rows = await services.orders.repo.list(c.get('organization').id, {
+        limit,
+        ...(q.customer_id ? { customerId: q.customer_id } : {}),
+        ...(q.subscription_id ? { subscriptionId: q.subscription_id } : {}),
+        ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
+      });
+      return c.json(toPage(rows, limit, (o) => ({ ...orderView(o), customer_id: o.customer_id })));
+    })
+    .get('/orders/:id', async (c) => {
+      const order = await services.orders.repo.find(c.get('organization').id, c.req.param('id'));
+      if (!order) throw new ApiError(404, 'order_not_found', 'No such order.');
+      const d = await services.orders.detail(order);
+      return c.json({ ...orderView(d.order, d.lines, d.refunds, d.method ?? null), customer_id: order.customer_id });
+    })
+    .post('/refunds', async (c) => {
+      const body = await jsonBody(c, refundBody);
+      const order = await services.orders.repo.find(c.get('organization').id, body.order_id);
+      if (!order) throw new ApiError(404, 'order_not_found', 'No such order.');
+      const amount = body.amount ?? order.total - order.refunded_amount;
+      const refund = await services.orders.refund(order, amount, body.destination, body.reason ?? null);
+      return c.json({ id: refund.id, amount: refund.amount, destination: refund.destination, order: orderView(refund.order) }, 201);
+    });
+}

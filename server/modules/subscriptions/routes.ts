@@ -1,0 +1,147 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { paginationQuery } from '../../../src/schemas/common.js';
+import type { Config } from '../../config.js';
+import { merchantRouter, portalRouter, type PortalEnv } from '../../http.js';
+import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
+import { jsonBody, queryParams } from '../../lib/validate.js';
+import type { Services } from '../../services.js';
+import { cancellationReasons } from '../billing/settings.js';
+import { productView } from '../catalog/service.js';
+import { catalogCache, merchantSubscriptionView, portalSubscriptionView } from './views.js';
+
+const cancelBody = z.object({
+  mode: z.enum(['at_period_end', 'immediately']),
+  reason: z.enum(cancellationReasons).optional(),
+  comment: z.string().trim().max(2000).optional(),
+});
+
+const changeBody = z
+  .object({
+    price_id: z.string().min(1).optional(),
+    seats: z.number().int().min(1).max(10_000).optional(),
+    timing: z.enum(['now', 'renewal']).optional(),
+    proration_date: z.iso.datetime().optional(),
+  })
+  .refine((b) => b.price_id !== undefined || b.seats !== undefined, { message: 'Send price_id, seats, or both.' });
+
+async function portalContext(services: Services, c: Context<PortalEnv>) {
+  const auth = c.get('auth');
+  const org = await services.organizations.byId(auth.organization.id);
+  const customer = await services.customers.get(org.id, { id: auth.customer.id });
+  return { org, customer };
+}
+
+/** /portal/v1/subscriptions: the signed-in customer's subscriptions and what they can do with them. */
+export function portalSubscriptionRoutes(services: Services, config: Config) {
+  const view = async (c: Context<PortalEnv>, id: string) => {
+    const { org, customer } = await portalContext(services, c);
+    const sub = await services.subscriptions.ownSubscription(org, customer.id, id);
+    return portalSubscriptionView(services.subscriptions, org, customer, sub, catalogCache(services.subscriptions, org, services.catalog));
+  };
+  return portalRouter(services, config.publicUrl)
+    .get('/', async (c) => {
+      const { org, customer } = await portalContext(services, c);
+      const q = queryParams(c, paginationQuery);
+      const limit = q.limit ?? DEFAULT_LIMIT;
+      const rows = await services.subscriptions.repo.list(org.id, { customerId: customer.id, limit, ...(q.starting_after ? { startingAfter: q.starting_after } : {}) });
+      const cache = catalogCache(services.subscriptions, org, services.catalog);
+      const page = toPage(rows, limit, (r) => r);
+      return c.json({ ...page, data: await Promise.all(page.data.map((s) => portalSubscriptionView(services.subscriptions, org, customer, s, cache))) });
+    })
+    .get('/:id', async (c) => {
+      const { org } = await portalContext(services, c);
+      const subscription = await view(c, c.req.param('id'));
+      // The plans this subscription can move to: public, active, recurring, same currency.
+      const products = subscription.actions.change_plan ? await services.catalog.list(org.id, { limit: 50, visibility: 'public' }) : [];
+      const plans = products
+        .map((p) => ({ ...p, prices: p.prices.filter((pr) => pr.active && pr.type === 'recurring' && pr.currency === subscription.currency) }))
+        .filter((p) => p.prices.length > 0)
+        .map((p) => productView(p.product, p.prices));
+      return c.json({ ...subscription, plans });
+    })
+    .post('/:id/cancel', async (c) => {
+      const { org, customer } = await portalContext(services, c);
+      const body = await jsonBody(c, cancelBody);
+      const result = await services.subscriptions.cancel(org, customer.id, c.req.param('id'), body);
+      return c.json({ subscription: await view(c, result.subscription.id), refund: result.refund });
+    })
+    .post('/:id/uncancel', async (c) => {
+      const { org, customer } = await portalContext(services, c);
+      const sub = await services.subscriptions.uncancel(org, customer.id, c.req.param('id'));
+      return c.json(await view(c, sub.id));
+    })
+    .post('/:id/accept-offer', async (c) => {
+      const { org, customer } = await portalContext(services, c);
+      const sub = await services.subscriptions.acceptRetentionOffer(org, customer.id, c.req.param('id'));
+      return c.json(await view(c, sub.id));
+    })
+    .post('/:id/change-preview', async (c) => {
+      const { org, customer } = await portalContext(services, c);
+      const body = await jsonBody(c, changeBody);
+      return c.json(await services.subscriptions.changePreview(org, customer.id, c.req.param('id'), body));
+    })
+    .post('/:id/change', async (c) => {
+      const { org, customer } = await portalContext(services, c);
+      const body = await jsonBody(c, changeBody);
+      const result = await services.subscriptions.change(org, customer.id, c.req.param('id'), body);
+      return c.json({ subscription: await view(c, result.subscription.id), order_id: result.order?.id ?? null, change: result.preview });
+    })
+    .post('/:id/pause', async (c) => {
+      const { org, customer } = await portalContext(services, c);
+      const sub = await services.subscriptions.pause(org, customer.id, c.req.param('id'));
+      return c.json(await view(c, sub.id));
+    })
+    .post('/:id/resume', async (c) => {
+      const { org, customer } = await portalContext(services, c);
+      const sub = await services.subscriptions.resume(org, customer.id, c.req.param('id'));
+      return c.json(await view(c, sub.id));
+    });
+}
+
+const merchantCreate = z.object({
+  customer_id: z.string().min(1),
+  price_id: z.string().min(1),
+  seats: z.number().int().min(1).max(10_000).optional(),
+  trial_days: z.number().int().min(1).max(730).optional(),
+});
+
+const merchantList = z.object({
+  ...paginationQuery.shape,
+  customer_id: z.string().optional(),
+  status: z.enum(['incomplete', 'trialing', 'active', 'past_due', 'paused', 'canceled', 'unpaid']).optional(),
+});
+
+/** /v1/subscriptions: created by the merchant for a customer; cancellation reasons readable here. */
+export function merchantSubscriptionRoutes(services: Services) {
+  return merchantRouter(services)
+    .post('/', async (c) => {
+      const body = await jsonBody(c, merchantCreate);
+      const sub = await services.subscriptions.create(c.get('organization'), body);
+      return c.json(merchantSubscriptionView(sub), 201);
+    })
+    .get('/', async (c) => {
+      const q = queryParams(c, merchantList);
+      const limit = q.limit ?? DEFAULT_LIMIT;
+      const rows = await services.subscriptions.repo.list(c.get('organization').id, {
+        limit,
+        ...(q.customer_id ? { customerId: q.customer_id } : {}),
+        ...(q.status ? { statuses: [q.status] } : {}),
+        ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
+      });
+      return c.json(toPage(rows, limit, merchantSubscriptionView));
+    })
+    .get('/:id', async (c) => {
+      const sub = await services.subscriptions.repo.find(c.get('organization').id, c.req.param('id'));
+      if (!sub) return c.json({ error: { code: 'subscription_not_found', message: 'No such subscription.' } }, 404);
+      return c.json(merchantSubscriptionView(sub));
+    })
+    .post('/:id/cancel', async (c) => {
+      const org = c.get('organization');
+      const body = await jsonBody(c, cancelBody);
+      const sub = await services.subscriptions.repo.find(org.id, c.req.param('id'));
+      if (!sub) return c.json({ error: { code: 'subscription_not_found', message: 'No such subscription.' } }, 404);
+      const result = await services.subscriptions.cancel(org, sub.customer_id, sub.id, body);
+      return c.json({ subscription: merchantSubscriptionView(result.subscription), refund: result.refund });
+    });
+}

@@ -1,0 +1,110 @@
+import type { CustomerRow, Organization, PriceRow, ProductRow, SubscriptionRow } from '../../db/schema.js';
+import { resolveBillingSettings, visibleReasons } from '../billing/settings.js';
+import { priceView } from '../catalog/service.js';
+import { resolvePortalSettings } from '../organizations/settings.js';
+import { periodAmount, type SubscriptionService } from './service.js';
+
+/** A subscription as the portal shows it: everything one view needs, from one request. */
+export async function portalSubscriptionView(
+  service: SubscriptionService,
+  org: Organization,
+  customer: CustomerRow,
+  sub: SubscriptionRow,
+  cache: { price(id: string): Promise<PriceRow>; product(id: string): Promise<ProductRow> },
+) {
+  const price = await cache.price(sub.price_id);
+  const product = await cache.product(sub.product_id);
+  const pendingPrice = sub.pending_price_id ? await cache.price(sub.pending_price_id) : null;
+  const pendingProduct = pendingPrice ? await cache.product(pendingPrice.product_id) : null;
+  const settings = resolveBillingSettings(org.billing_settings);
+  const actions = resolvePortalSettings(org.portal_settings).actions;
+  const live = ['active', 'trialing', 'past_due'].includes(sub.status);
+  return {
+    id: sub.id,
+    status: sub.status,
+    product: { id: product.id, name: product.name, description: product.description },
+    price: priceView(price),
+    seats: sub.seats,
+    amount: periodAmount(price, sub.seats),
+    currency: price.currency,
+    interval: price.interval,
+    interval_count: price.interval_count,
+    current_period_start: sub.current_period_start.toISOString(),
+    current_period_end: sub.current_period_end.toISOString(),
+    trial_end: sub.trial_end?.toISOString() ?? null,
+    cancel_at_period_end: sub.cancel_at_period_end,
+    canceled_at: sub.canceled_at?.toISOString() ?? null,
+    ended_at: sub.ended_at?.toISOString() ?? null,
+    pause_at: sub.status !== 'paused' ? (sub.paused_at?.toISOString() ?? null) : null,
+    discount: sub.discount_percent ? { percent_off: sub.discount_percent, periods_left: sub.discount_periods_left ?? 0 } : null,
+    scheduled_change:
+      sub.pending_price_id || sub.pending_seats
+        ? {
+            product: pendingProduct ? { id: pendingProduct.id, name: pendingProduct.name } : { id: product.id, name: product.name },
+            price_id: pendingPrice?.id ?? price.id,
+            seats: sub.pending_seats ?? sub.seats,
+            amount: periodAmount(pendingPrice ?? price, sub.pending_seats ?? sub.seats),
+            effective_at: sub.current_period_end.toISOString(),
+          }
+        : null,
+    next_invoice: await service.nextInvoice(org, customer, sub),
+    actions: {
+      cancel: live && !sub.cancel_at_period_end,
+      uncancel: sub.cancel_at_period_end && sub.status !== 'canceled',
+      change_plan: actions.plan_change && live && sub.status !== 'past_due' && !sub.cancel_at_period_end,
+      change_seats: actions.seat_change && price.model === 'per_seat' && live && sub.status !== 'past_due' && !sub.cancel_at_period_end,
+      pause: actions.pause && sub.status === 'active' && !sub.paused_at && !sub.cancel_at_period_end,
+      resume: actions.pause && (sub.status === 'paused' || Boolean(sub.paused_at)),
+    },
+    cancellation: {
+      reasons: visibleReasons(settings),
+      retention_offer: settings.retention_offer && !sub.retention_offer_used && live ? settings.retention_offer : null,
+      reason: sub.cancellation_reason,
+      comment: sub.cancellation_comment,
+    },
+  };
+}
+
+/** Memoises catalog reads while building several views. */
+export function catalogCache(service: SubscriptionService, org: Organization, catalog: { price(org: string, id: string): Promise<PriceRow>; product(org: string, id: string): Promise<{ product: ProductRow }> }) {
+  void service;
+  const prices = new Map<string, Promise<PriceRow>>();
+  const products = new Map<string, Promise<ProductRow>>();
+  return {
+    price(id: string) {
+      if (!prices.has(id)) prices.set(id, catalog.price(org.id, id));
+      return prices.get(id)!;
+    },
+    product(id: string) {
+      if (!products.has(id)) products.set(id, catalog.product(org.id, id).then((r) => r.product));
+      return products.get(id)!;
+    },
+  };
+}
+
+export function merchantSubscriptionView(sub: SubscriptionRow) {
+  return {
+    id: sub.id,
+    customer_id: sub.customer_id,
+    product_id: sub.product_id,
+    price_id: sub.price_id,
+    status: sub.status,
+    seats: sub.seats,
+    current_period_start: sub.current_period_start.toISOString(),
+    current_period_end: sub.current_period_end.toISOString(),
+    trial_end: sub.trial_end?.toISOString() ?? null,
+    cancel_at_period_end: sub.cancel_at_period_end,
+    canceled_at: sub.canceled_at?.toISOString() ?? null,
+    ended_at: sub.ended_at?.toISOString() ?? null,
+    cancellation_reason: sub.cancellation_reason,
+    cancellation_comment: sub.cancellation_comment,
+    pending_price_id: sub.pending_price_id,
+    pending_seats: sub.pending_seats,
+    pause_at: sub.paused_at?.toISOString() ?? null,
+    discount_percent: sub.discount_percent,
+    discount_periods_left: sub.discount_periods_left,
+    dunning_attempts: sub.dunning_attempts,
+    next_retry_at: sub.next_retry_at?.toISOString() ?? null,
+    created_at: sub.created_at.toISOString(),
+  };
+}
