@@ -6,7 +6,7 @@ import type { Clock } from './lib/clock.js';
 import { authRepository } from './modules/auth/repository.js';
 import { authService } from './modules/auth/service.js';
 import { customerRepository } from './modules/customers/repository.js';
-import { customerService } from './modules/customers/service.js';
+import { customerService, merchantCustomerView } from './modules/customers/service.js';
 import type { Mailer } from './modules/email/mailer.js';
 import { organizationRepository } from './modules/organizations/repository.js';
 import { organizationService } from './modules/organizations/service.js';
@@ -40,7 +40,8 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const { db, clock, config } = deps;
   const organizations = organizationService(organizationRepository(db), clock);
-  const customers = customerService(customerRepository(db), clock);
+  const webhooks = webhookService({ db, clock, logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const customers = customerService(customerRepository(db), clock, (row) => webhooks.emit(db, row.organization_id, 'customer.updated', merchantCustomerView(row)));
   const limiter = rateLimiter(db, clock, config.secret);
   const auth = authService({
     repo: authRepository(db),
@@ -52,7 +53,6 @@ export function createServices(deps: ServiceDeps) {
     secret: config.secret,
     publicUrl: config.publicUrl,
   });
-  const webhooks = webhookService({ db, clock, logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   const catalog = catalogService(catalogRepository(db), clock);
   const provider = deps.paymentProvider ?? testProvider(db, clock);
   const payments = paymentService({ repo: paymentRepository(db), provider, customers, clock });

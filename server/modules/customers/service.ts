@@ -7,7 +7,7 @@ import type { CustomerFields, CustomerRepository } from './repository.js';
 
 export type CustomerRef = { id: string } | { external_id: string };
 
-export function customerService(repo: CustomerRepository, clock: Clock) {
+export function customerService(repo: CustomerRepository, clock: Clock, onUpdated: (row: CustomerRow) => Promise<unknown> = async () => undefined) {
   async function assertUnique(organizationId: string, fields: CustomerFields, exceptId?: string) {
     if (fields.email !== undefined) {
       const other = await repo.findByEmail(organizationId, fields.email);
@@ -57,6 +57,7 @@ export function customerService(repo: CustomerRepository, clock: Clock) {
       const merged = fields.billing_details !== undefined ? { ...fields, billing_details: mergeBillingDetails(current.billing_details, fields.billing_details) } : fields;
       const row = await repo.update(organizationId, current.id, merged, clock.now());
       if (!row) throw new ApiError(404, 'customer_not_found', `No customer ${current.id}.`);
+      await onUpdated(row);
       return row;
     },
 
