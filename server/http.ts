@@ -77,6 +77,8 @@ export function requireSecretKey(services: Services): MiddlewareHandler<Merchant
   };
 }
 
+/** A router for customer endpoints: a live session, then Idempotency-Key handling. */
 export const portalRouter = (services: Services, publicUrl: string) =>
-  new Hono<PortalEnv>().use(requireSession(services, publicUrl));
-export const merchantRouter = (services: Services) => new Hono<MerchantEnv>().use(requireSecretKey(services));
+  new Hono<PortalEnv>().use(requireSession(services, publicUrl)).use(services.idempotencyKeys.portal);
+/** A router for merchant endpoints: a secret key, then Idempotency-Key handling. */
+export const merchantRouter = (services: Services) => new Hono<MerchantEnv>().use(requireSecretKey(services)).use(services.idempotencyKeys.merchant);

@@ -21,6 +21,7 @@ import { testProvider } from './modules/payments/test-provider.js';
 import { orderService } from './modules/orders/service.js';
 import { subscriptionService } from './modules/subscriptions/service.js';
 import { jobRunner } from './jobs.js';
+import { idempotency } from './modules/idempotency/middleware.js';
 import type { Logger } from './lib/logger.js';
 
 export interface ServiceDeps {
@@ -70,6 +71,13 @@ export function createServices(deps: ServiceDeps) {
     publicUrl: config.publicUrl,
   });
   const jobs = jobRunner({ subscriptions, webhooks, logger: deps.logger });
-  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs };
+  const idempotencyKeys = {
+    merchant: idempotency(db, clock, (c) => ({ organizationId: (c.get('organization' as never) as { id: string }).id, scope: 'merchant' })),
+    portal: idempotency(db, clock, (c) => {
+      const auth = c.get('auth' as never) as { organization: { id: string }; customer: { id: string } };
+      return { organizationId: auth.organization.id, scope: `customer:${auth.customer.id}` };
+    }),
+  };
+  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs, idempotencyKeys };
 }
 export type Services = ReturnType<typeof createServices>;
