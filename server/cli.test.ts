@@ -26,7 +26,7 @@ test('create-org prints a secret key, shown once, that the merchant API accepts'
   const key = /Secret key \(shown once, store it now\): (sk_\S+)/.exec(lines.join('\n'))?.[1];
   assert.ok(key, 'the key is printed');
 
-  const runtime = await createRuntime(loadConfig(), { logger: silentLogger });
+  const runtime = await createRuntime(loadConfig(), { logger: silentLogger, jobs: false });
   try {
     const res = await runtime.app.request('/v1/organization', { headers: { authorization: `Bearer ${key}` } });
     const body = await res.json();
@@ -53,14 +53,17 @@ test('bad arguments and taken slugs get a clear message and a non-zero exit', as
 test('the demo seed is idempotent and migrations apply once', async () => {
   const config = loadConfig();
   for (let i = 0; i < 2; i++) {
-    const runtime = await createRuntime(config, { logger: silentLogger, demo: true });
+    const runtime = await createRuntime(config, { logger: silentLogger, demo: true, jobs: false });
     try {
-      const seeded = await seedDemo(runtime.app.services, config);
+      const seeded = await seedDemo(runtime.app.services, config, runtime.database.db);
       const res = await runtime.app.request('/v1/customers?limit=100', { headers: { authorization: `Bearer ${seeded.secretKey}` } });
       const body = await res.json();
       assert.deepEqual(body.data.map((c: { email: string }) => c.email).sort(), [...seeded.emails].sort());
       const page = await runtime.app.request('/demo/');
       assert.equal(page.status, 200);
+      const subs = await (await runtime.app.request('/v1/subscriptions?limit=100', { headers: { authorization: `Bearer ${seeded.secretKey}` } })).json();
+      const states = subs.data.map((s: { status: string; cancel_at_period_end: boolean }) => (s.cancel_at_period_end ? 'canceling' : s.status)).sort();
+      assert.deepEqual(states, ['active', 'active', 'canceled', 'canceling', 'past_due', 'trialing'], 'seeded once, in every state');
     } finally {
       await runtime.close();
     }

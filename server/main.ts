@@ -20,7 +20,7 @@ try {
 }
 
 const runtime = await createRuntime(config, { demo });
-const seeded = demo ? await seedDemo(runtime.app.services, config) : undefined;
+const seeded = demo ? await seedDemo(runtime.app.services, config, runtime.database.db) : undefined;
 const { server, port } = await listen(runtime.app, config);
 const publicUrl = config.publicUrl;
 const ms = Math.round(performance.now() - started);
