@@ -1,0 +1,76 @@
+import { css } from 'lit';
+
+/**
+ * Theme tokens. The public names (`--cp-*`) are read, never set, here: a host page sets them
+ * anywhere above the element (`:root`, `body`, the element itself) and they inherit through
+ * the shadow roots. Each element resolves them once on `:host` into private aliases
+ * (`--_*`) with their defaults, so component styles stay short.
+ *
+ * The organization's branding colour arrives as `--cp-brand-primary` (set by the portal) and
+ * sits between the host page's `--cp-color-primary` and the built-in default.
+ *
+ * @cssproperty --cp-color-primary - Buttons, links, focus rings, the active tab.
+ * @cssproperty --cp-color-on-primary - Text on the primary colour.
+ * @cssproperty --cp-color-text - Body text.
+ * @cssproperty --cp-color-muted - Secondary text: hints, labels, descriptions.
+ * @cssproperty --cp-color-surface - Card and input backgrounds.
+ * @cssproperty --cp-color-subtle - Quiet backgrounds: hover, skeletons.
+ * @cssproperty --cp-color-border - Card and divider borders.
+ * @cssproperty --cp-color-border-strong - Input borders.
+ * @cssproperty --cp-color-danger - Errors.
+ * @cssproperty --cp-color-success - Confirmations.
+ * @cssproperty --cp-color-warning - Warnings and notices.
+ * @cssproperty --cp-radius - Corner radius of inputs and buttons (cards use 1.5×).
+ * @cssproperty --cp-font-family - Font stack.
+ * @cssproperty --cp-font-size - Base font size.
+ * @cssproperty --cp-space - Spacing unit; layouts use multiples of it.
+ * @cssproperty --cp-duration - Length of transitions (0s under reduced motion).
+ */
+export const tokens = css`
+  :host {
+    --_primary: var(--cp-color-primary, var(--cp-brand-primary, #4f46e5));
+    --_on-primary: var(--cp-color-on-primary, var(--cp-brand-on-primary, #ffffff));
+    --_text: var(--cp-color-text, #18181b);
+    --_muted: var(--cp-color-muted, #63636b);
+    --_surface: var(--cp-color-surface, #ffffff);
+    --_subtle: var(--cp-color-subtle, #f4f4f5);
+    --_border: var(--cp-color-border, #e4e4e7);
+    --_border-strong: var(--cp-color-border-strong, #a1a1aa);
+    --_danger: var(--cp-color-danger, #c81e1e);
+    --_success: var(--cp-color-success, #15803d);
+    --_warning: var(--cp-color-warning, #b45309);
+    --_radius: var(--cp-radius, 8px);
+    --_font: var(--cp-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif);
+    --_font-size: var(--cp-font-size, 0.9375rem);
+    --_space: var(--cp-space, 8px);
+    --_duration: var(--cp-duration, 150ms);
+    --_ring: 0 0 0 3px color-mix(in srgb, var(--_primary) 28%, transparent);
+
+    display: block;
+    font-family: var(--_font);
+    font-size: var(--_font-size);
+    line-height: 1.5;
+    color: var(--_text);
+    -webkit-font-smoothing: antialiased;
+    text-align: start;
+  }
+  :host([hidden]) {
+    display: none !important;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+  h1,
+  h2,
+  h3,
+  p {
+    margin: 0;
+  }
+  @media (prefers-reduced-motion: reduce) {
+    :host {
+      --_duration: 0s;
+    }
+  }
+`;
