@@ -1,0 +1,8 @@
+// The wire schemas the widget checks answers against (src/schemas, zod/mini), in a chunk of
+// their own. zod is the largest library in the widget and nothing needs it before the first
+// answer arrives, so `loadContract()` starts together with the first request and costs no
+// extra round trip, while the entry stays within its budget.
+export { sessionResponse } from '../schemas/auth.js';
+export { emailAddress, errorBody } from '../schemas/common.js';
+export { customer } from '../schemas/customer.js';
+export { publicOrganization } from '../schemas/organization.js';
