@@ -1,0 +1,40 @@
+// The script-tag entry: `<script type="module" src="https://portal.example.com/customer-portal.js">`.
+// Registers the portal and sign-in; each view is a separate chunk, loaded when it is first
+// shown by <customer-portal> or placed on the page on its own.
+import { CustomerPortal } from './portal/portal.js';
+import { CustomerPortalSignIn } from './portal/sign-in.js';
+import { views } from './views/registry.js';
+
+export { CustomerPortal, CustomerPortalSignIn };
+export { SignedInEvent, SignedOutEvent } from './events.js';
+export type { SignedInDetail, SignedOutDetail } from './events.js';
+
+CustomerPortal.define('customer-portal');
+CustomerPortalSignIn.define('customer-portal-sign-in');
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'customer-portal': CustomerPortal;
+    'customer-portal-sign-in': CustomerPortalSignIn;
+  }
+}
+
+/** Loads the chunk of every view whose tag is on the page but not defined yet. */
+function loadStandaloneViews(): boolean {
+  let pending = false;
+  for (const view of views) {
+    if (customElements.get(view.tag)) continue;
+    if (document.querySelector(view.tag)) void view.load();
+    else pending = true;
+  }
+  return pending;
+}
+
+// Views added later (a single-page app rendering a route) are picked up too, until every
+// view is loaded.
+if (loadStandaloneViews()) {
+  const observer = new MutationObserver(() => {
+    if (!loadStandaloneViews()) observer.disconnect();
+  });
+  observer.observe(document.documentElement, { childList: true, subtree: true });
+}

@@ -1,0 +1,247 @@
+import { ContextProvider } from '@lit/context';
+import { msg, str } from '@lit/localize';
+import { html, nothing, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { exchangeToken } from '../api/auth.js';
+import type { Connection } from '../api/connection.js';
+import type { ApiError } from '../api/errors.js';
+import type { SessionState } from '../api/session.js';
+import { connectionContext } from '../context/connection.js';
+import { SignedInEvent } from '../events.js';
+import type { PublicOrganization, SectionId } from '../schemas/organization.js';
+import { applyBranding } from '../styles/branding.js';
+import { tokens } from '../styles/tokens.js';
+import { alert, alertStyles } from '../ui/alert.js';
+import { buttonStyles } from '../ui/button.js';
+import { ConnectedElement } from '../ui/connected-element.js';
+import { skeleton, skeletonStyles } from '../ui/skeleton.js';
+import { findView, views, type ViewDefinition } from '../views/registry.js';
+import { returnUrl, takeTokenFromUrl } from './page-url.js';
+import { portalStyles } from './portal.styles.js';
+
+/**
+ * @summary The customer portal. Signs the customer in (email code, or a pre-authenticated
+ * link's `?cp_token=`), then shows one section (`view`) or all of them with navigation.
+ *
+ * @event cp-signed-in - The customer signed in (also through a pre-authenticated link).
+ * @event cp-signed-out - The session ended; `detail.reason` is `sign-out` or `expired`.
+ * @csspart base - The portal's outer box.
+ * @csspart header - The organization's logo and name.
+ * @csspart logo - The organization's logo.
+ * @csspart title - The organization's name.
+ * @csspart back-link - "Back to …", when the portal was opened from the merchant's site.
+ * @csspart nav - The section navigation.
+ * @csspart tab - A navigation item.
+ * @csspart body - The current section.
+ */
+export class CustomerPortal extends ConnectedElement {
+  static override styles = [tokens, buttonStyles, alertStyles, skeletonStyles, portalStyles];
+
+  /** Show only this section (e.g. `account`), without header and navigation. */
+  @property() view = '';
+
+  /** The section shown in the full portal; the first one available when unset. */
+  @state() private section?: SectionId;
+  @state() private exchanging = false;
+  /** Why a pre-authenticated link did not sign the customer in. */
+  @state() private linkError = '';
+  @state() private organization?: PublicOrganization;
+  @state() private organizationFailed = false;
+  @state() private chunkError?: ViewDefinition;
+
+  #provider = new ContextProvider(this, { context: connectionContext });
+  #token?: string;
+  /** The view elements of the current session, kept while switching sections. */
+  #elements = new Map<string, HTMLElement>();
+  #hadFocus = false;
+
+  override connectedCallback(): void {
+    // Before anything else: the token must leave the address bar even if nothing else works.
+    this.#token ??= takeTokenFromUrl();
+    super.connectedCallback();
+  }
+
+  protected override connectionChanged(connection: Connection | undefined): void {
+    this.organization = undefined;
+    this.organizationFailed = false;
+    this.#elements.clear();
+    applyBranding(this, undefined);
+    if (!connection) return;
+    this.#provider.setValue(connection);
+    const token = this.#token;
+    this.#token = undefined;
+    if (token) void this.#exchange(connection, token);
+  }
+
+  protected override sessionChanged(previous: SessionState): void {
+    super.sessionChanged(previous);
+    if (this.session.status === 'signed-in') this.linkError = '';
+    // Another customer, or none: never show the previous customer's data.
+    if (this.session.status !== 'signed-in' || previous.status !== 'signed-in' || previous.token !== this.session.token) {
+      this.#elements.clear();
+    }
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    super.willUpdate(changed);
+    this.#hadFocus = this.matches(':focus-within');
+    const signedIn = this.session.status === 'signed-in';
+    // The organization is needed for sign-in and for the navigation; one view alone does without.
+    if (this.connection && (!signedIn || !this.view)) this.#loadOrganization(this.connection);
+    const active = signedIn ? (this.view ? findView(this.view) : this.#activeView()) : undefined;
+    if (active) this.#loadChunk(active);
+  }
+
+  protected override updated(): void {
+    // The element holding focus went away (signed in, signed out): keep focus in the portal.
+    if (this.#hadFocus && !this.matches(':focus-within')) {
+      this.renderRoot.querySelector<HTMLElement>('.base')?.focus({ preventScroll: true });
+    }
+  }
+
+  #loadOrganization(connection: Connection): void {
+    if (this.organization || this.organizationFailed) return;
+    connection.organization().then(
+      (organization) => {
+        if (this.connection !== connection) return;
+        this.organization = organization;
+        applyBranding(this, organization.branding);
+      },
+      () => {
+        if (this.connection === connection) this.organizationFailed = true;
+      },
+    );
+  }
+
+  #loadChunk(view: ViewDefinition): void {
+    if (customElements.get(view.tag)) return;
+    view.load().then(
+      () => this.requestUpdate(),
+      () => {
+        this.chunkError = view;
+      },
+    );
+  }
+
+  async #exchange(connection: Connection, token: string): Promise<void> {
+    this.exchanging = true;
+    try {
+      connection.session.signIn(await exchangeToken(connection.http, token));
+      this.emit(new SignedInEvent());
+    } catch (error) {
+      this.linkError = (error as ApiError).message;
+    } finally {
+      this.exchanging = false;
+    }
+  }
+
+  /** Registered views the organization has turned on (all registered ones until it is known). */
+  #availableViews(): ViewDefinition[] {
+    const sections = this.organization?.portal_settings.sections;
+    return views.filter((view) => sections?.[view.id] !== false);
+  }
+
+  #activeView(): ViewDefinition | undefined {
+    const available = this.#availableViews();
+    return available.find((view) => view.id === this.section) ?? available[0];
+  }
+
+  private select(id: SectionId): void {
+    this.section = id;
+  }
+
+  private retryChunk(): void {
+    this.chunkError = undefined;
+  }
+
+  /** "Back to …" when a merchant's pre-authenticated link said where the customer came from. */
+  #backLink(): string | undefined {
+    if (this.session.status !== 'signed-in' || !this.session.returnUrl) return undefined;
+    try {
+      const url = new URL(this.session.returnUrl);
+      return /^https?:$/.test(url.protocol) && url.href !== returnUrl() ? url.href : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private renderView(view: ViewDefinition): TemplateResult {
+    if (this.chunkError === view) {
+      return alert(
+        'danger',
+        msg('This section could not be loaded. Check your connection and try again.'),
+        html`<button type="button" class="button button--secondary button--small" @click=${this.retryChunk}>${msg('Try again')}</button>`,
+      );
+    }
+    if (!customElements.get(view.tag)) {
+      return html`<div class="placeholder" aria-busy="true">${skeleton('40%', '1.5em')} ${skeleton('100%', '8em')}</div>`;
+    }
+    let element = this.#elements.get(view.id);
+    if (!element) {
+      element = document.createElement(view.tag);
+      this.#elements.set(view.id, element);
+    }
+    return html`${element}`;
+  }
+
+  private renderFull(): TemplateResult {
+    const organization = this.organization;
+    const logo = organization?.branding.logo_url;
+    const back = this.#backLink();
+    const available = this.#availableViews();
+    const active = this.#activeView();
+    return html`<div class="base" part="base" tabindex="-1">
+      <header class="header" part="header">
+        ${logo ? html`<img class="logo" part="logo" src=${logo} alt="" />` : nothing}
+        <span class="title" part="title">${organization ? organization.name : this.organizationFailed ? nothing : skeleton('10em', '1.25em')}</span>
+        ${back
+          ? html`<a class="back" part="back-link" href=${back}
+              >${organization ? msg(str`Back to ${organization.name}`) : msg('Back')}</a
+            >`
+          : nothing}
+      </header>
+      <nav class="nav" part="nav" aria-label=${msg('Portal sections')}>
+        ${available.map(
+          (view) =>
+            html`<button
+              type="button"
+              class="tab"
+              part="tab"
+              aria-current=${view === active ? 'page' : nothing}
+              @click=${() => this.select(view.id)}
+            >
+              ${view.label()}
+            </button>`,
+        )}
+      </nav>
+      <div class="body" part="body">
+        ${active ? this.renderView(active) : html`<p class="status">${msg('There is nothing to show here yet.')}</p>`}
+      </div>
+    </div>`;
+  }
+
+  override render(): TemplateResult {
+    if (!this.connection) {
+      return alert('danger', msg('This portal does not know its organization. Add org="your-organization" to <customer-portal>.'));
+    }
+    if (this.exchanging) {
+      return html`<div class="base" part="base" tabindex="-1">
+        <p class="status" role="status"><span class="spinner" aria-hidden="true"></span>${msg('Signing you in…')}</p>
+      </div>`;
+    }
+    if (this.session.status !== 'signed-in') {
+      const notice = this.linkError || (this.session.status === 'expired' ? this.session.message : '');
+      return html`<div class="base base--center" part="base" tabindex="-1">
+        <customer-portal-sign-in exportparts="base: sign-in, form: sign-in-form" .message=${notice}></customer-portal-sign-in>
+      </div>`;
+    }
+    if (this.view) {
+      const view = findView(this.view);
+      const known = views.map((v) => v.id).join(', ');
+      return html`<div class="base" part="base" tabindex="-1">
+        ${view ? this.renderView(view) : alert('danger', msg(str`There is no "${this.view}" view. Use one of: ${known}.`))}
+      </div>`;
+    }
+    return this.renderFull();
+  }
+}

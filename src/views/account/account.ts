@@ -1,0 +1,256 @@
+import { msg } from '@lit/localize';
+import { initialState, Task } from '@lit/task';
+import { html, nothing, type TemplateResult } from 'lit';
+import { state } from 'lit/decorators.js';
+import type { ApiError } from '../../api/errors.js';
+import { fetchMe, updateMe } from '../../api/me.js';
+import type { SessionState } from '../../api/session.js';
+import { formatDate } from '../../i18n/format.js';
+import type { Customer } from '../../schemas/customer.js';
+import { tokens } from '../../styles/tokens.js';
+import { alert, alertStyles } from '../../ui/alert.js';
+import { busyLabel, buttonStyles } from '../../ui/button.js';
+import { cardStyles } from '../../ui/card.styles.js';
+import { ConnectedElement } from '../../ui/connected-element.js';
+import { fieldStyles } from '../../ui/field.styles.js';
+import { skeleton, skeletonStyles } from '../../ui/skeleton.js';
+import { visuallyHidden } from '../../ui/visually-hidden.styles.js';
+import { accountStyles } from './account.styles.js';
+
+/**
+ * @summary The customer's account: name (editable), email, customer id (copyable), external
+ * id, and sign-out.
+ *
+ * @event cp-signed-out - The customer signed out (dispatched here only when the view is used
+ * on its own; inside `<customer-portal>` the portal dispatches it).
+ * @csspart base - The section.
+ * @csspart card - Each card.
+ */
+export class CustomerPortalAccount extends ConnectedElement {
+  static override styles = [tokens, buttonStyles, fieldStyles, cardStyles, alertStyles, skeletonStyles, visuallyHidden, accountStyles];
+
+  #me = new Task(this, {
+    task: ([http, token], { signal }) => (http && token ? fetchMe(http, signal) : initialState),
+    args: () => [this.connection?.http, this.session.status === 'signed-in' ? this.session.token : undefined] as const,
+  });
+
+  /** The customer as last saved here (newer than what the task fetched). */
+  @state() private saved?: Customer;
+  @state() private editing = false;
+  @state() private saving = false;
+  @state() private nameError = '';
+  @state() private copied = false;
+  @state() private signingOut = false;
+  /** Read out by screen readers: "Name saved.", "Customer ID copied." */
+  @state() private announcement = '';
+
+  #copiedTimer?: ReturnType<typeof setTimeout>;
+
+  private get nameInput(): HTMLInputElement | null {
+    return this.renderRoot.querySelector('#name');
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.#copiedTimer);
+  }
+
+  protected override sessionChanged(previous: SessionState): void {
+    super.sessionChanged(previous);
+    this.saved = undefined;
+    this.editing = false;
+    this.signingOut = false;
+  }
+
+  private async edit(): Promise<void> {
+    this.editing = true;
+    this.nameError = '';
+    this.announcement = '';
+    await this.updateComplete;
+    this.nameInput?.focus();
+    this.nameInput?.select();
+  }
+
+  private async closeEditor(): Promise<void> {
+    this.editing = false;
+    this.nameError = '';
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('.edit-name')?.focus();
+  }
+
+  private onEditorKeydown(event: KeyboardEvent): void {
+    if (event.key === 'Escape' && !this.saving) {
+      event.preventDefault();
+      void this.closeEditor();
+    }
+  }
+
+  private async save(event: SubmitEvent, current: Customer): Promise<void> {
+    event.preventDefault();
+    const connection = this.connection;
+    if (this.saving || !connection) return;
+    const name = this.nameInput?.value.trim() ?? '';
+    if (name === (current.name ?? '')) {
+      await this.closeEditor();
+      return;
+    }
+    this.saving = true;
+    this.nameError = '';
+    try {
+      this.saved = await updateMe(connection.http, { name: name || null });
+      this.announcement = msg('Name saved.');
+      await this.closeEditor();
+    } catch (error) {
+      this.nameError = (error as ApiError).message;
+      await this.updateComplete;
+      this.nameInput?.focus();
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  private async copyId(id: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(id);
+      this.copied = true;
+      this.announcement = msg('Customer ID copied.');
+      clearTimeout(this.#copiedTimer);
+      this.#copiedTimer = setTimeout(() => (this.copied = false), 2000);
+    } catch {
+      this.announcement = msg('Could not copy. Select the ID and copy it yourself.');
+    }
+  }
+
+  private async signOut(): Promise<void> {
+    if (this.signingOut || !this.connection) return;
+    this.signingOut = true;
+    await this.connection.session.signOut();
+  }
+
+  private renderName(customer: Customer): TemplateResult {
+    if (!this.editing) {
+      return html`<span class="value ${customer.name ? '' : 'value--empty'}">${customer.name ?? msg('Not set')}</span>
+        <button type="button" class="button button--secondary button--small edit-name" @click=${this.edit}>
+          ${msg('Edit')}<span class="visually-hidden"> ${msg('name')}</span>
+        </button>`;
+    }
+    return html`<form class="edit" novalidate @submit=${(event: SubmitEvent) => this.save(event, customer)} @keydown=${this.onEditorKeydown}>
+      <input
+        id="name"
+        class="input"
+        name="name"
+        autocomplete="name"
+        maxlength="200"
+        .value=${customer.name ?? ''}
+        aria-labelledby="name-label"
+        aria-invalid=${this.nameError ? 'true' : 'false'}
+        aria-describedby="name-error"
+        ?disabled=${this.saving}
+      />
+      <div class="edit__actions">
+        <button type="submit" class="button button--primary button--small" ?disabled=${this.saving} aria-busy=${this.saving ? 'true' : 'false'}>
+          ${busyLabel(this.saving, msg('Save'), msg('Saving…'))}
+        </button>
+        <button type="button" class="button button--secondary button--small" ?disabled=${this.saving} @click=${this.closeEditor}>
+          ${msg('Cancel')}
+        </button>
+      </div>
+      <p id="name-error" class="field-error" role="alert">${this.nameError}</p>
+    </form>`;
+  }
+
+  private renderAccount(customer: Customer): TemplateResult {
+    return html`<div class="card" part="card">
+        <div class="card__header"><h3 class="card__title">${msg('Profile')}</h3></div>
+        <dl class="rows">
+          <div class="row">
+            <dt id="name-label">${msg('Name')}</dt>
+            <dd>${this.renderName(customer)}</dd>
+          </div>
+          <div class="row">
+            <dt>${msg('Email')}</dt>
+            <dd><span class="value">${customer.email}</span></dd>
+          </div>
+          <div class="row">
+            <dt>${msg('Customer ID')}</dt>
+            <dd>
+              <span class="value value--mono">${customer.id}</span>
+              <button type="button" class="button button--ghost button--small" @click=${() => this.copyId(customer.id)}>
+                ${this.copied ? msg('Copied') : html`${msg('Copy')}<span class="visually-hidden"> ${msg('customer ID')}</span>`}
+              </button>
+            </dd>
+          </div>
+          ${customer.external_id
+            ? html`<div class="row">
+                <dt>${msg('External ID')}</dt>
+                <dd><span class="value value--mono">${customer.external_id}</span></dd>
+              </div>`
+            : nothing}
+          <div class="row">
+            <dt>${msg('Customer since')}</dt>
+            <dd><span class="value">${formatDate(customer.created_at)}</span></dd>
+          </div>
+        </dl>
+      </div>
+      <div class="card" part="card">
+        <div class="card__body action">
+          <div class="action__text">
+            <h3 class="card__title">${msg('Sign out')}</h3>
+            <p class="card__description">${msg('Sign out of the portal on this device.')}</p>
+          </div>
+          <button type="button" class="button button--secondary" ?disabled=${this.signingOut} aria-busy=${this.signingOut ? 'true' : 'false'} @click=${this.signOut}>
+            ${busyLabel(this.signingOut, msg('Sign out'), msg('Signing out…'))}
+          </button>
+        </div>
+      </div>`;
+  }
+
+  private renderLoading(): TemplateResult {
+    const row = (label: string, value: string) => html`<div class="row">${skeleton(label)}${skeleton(value)}</div>`;
+    return html`<div class="card" part="card" aria-busy="true">
+      <p class="visually-hidden" role="status">${msg('Loading your account…')}</p>
+      <div class="card__header">${skeleton('5em', '1.25em')}</div>
+      ${row('6em', '10em')} ${row('5em', '14em')} ${row('7em', '12em')} ${row('8em', '9em')}
+    </div>`;
+  }
+
+  private renderError(error: unknown): TemplateResult {
+    return alert(
+      'danger',
+      (error as ApiError).message,
+      html`<button type="button" class="button button--secondary button--small" @click=${() => this.#me.run()}>${msg('Try again')}</button>`,
+    );
+  }
+
+  override render(): TemplateResult | typeof nothing {
+    if (this.session.status !== 'signed-in') {
+      // Inside <customer-portal> the portal shows the sign-in; on its own, the view does.
+      if (this.provided) return nothing;
+      return html`<customer-portal-sign-in
+        server-url=${this.serverUrl}
+        org=${this.org}
+        .message=${this.session.status === 'expired' ? this.session.message : ''}
+      ></customer-portal-sign-in>`;
+    }
+    return html`<section class="base" part="base" aria-labelledby="heading">
+      <header class="intro">
+        <h2 id="heading" class="heading">${msg('Account')}</h2>
+        <p class="lede">${msg('Manage your profile and your session.')}</p>
+      </header>
+      <div role="status" class="visually-hidden">${this.announcement}</div>
+      ${this.#me.render({
+        pending: () => this.renderLoading(),
+        error: (error) => this.renderError(error),
+        complete: (customer) => (customer ? this.renderAccount(this.saved ?? customer) : nothing),
+      })}
+    </section>`;
+  }
+}
+
+CustomerPortalAccount.define('customer-portal-account');
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'customer-portal-account': CustomerPortalAccount;
+  }
+}

@@ -1,0 +1,26 @@
+import { msg } from '@lit/localize';
+import type { SectionId } from '../schemas/organization.js';
+
+export interface ViewDefinition {
+  /** The section id in the organization's portal settings, and the `view` attribute's value. */
+  id: SectionId;
+  /** The element; every view is also usable on its own. */
+  tag: `customer-portal-${string}`;
+  /** The navigation label (a function, so it follows the locale). */
+  label: () => string;
+  /** Loads the view's chunk, which registers `tag`. */
+  load: () => Promise<unknown>;
+}
+
+/**
+ * The views that exist, in navigation order. A section is shown when it is registered here
+ * and the organization has it turned on. Each view is a lazily loaded chunk: keep imports of
+ * view modules out of the entry.
+ */
+export const views: readonly ViewDefinition[] = [
+  { id: 'account', tag: 'customer-portal-account', label: () => msg('Account'), load: () => import('./account/account.js') },
+];
+
+export function findView(id: string): ViewDefinition | undefined {
+  return views.find((view) => view.id === id);
+}
