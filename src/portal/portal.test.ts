@@ -1,0 +1,185 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { http } from 'msw';
+import { apiError, fake, LINK_TOKEN, SESSION_TOKEN, VALID_CODE } from '../../test/msw/handlers.js';
+import { connectionFor, signIn, useMockApi, worker } from '../../test/msw/worker.js';
+import type { SignedOutEvent } from '../events.js';
+import '../index.js';
+import { deferred, maybeDeep, textOf } from '../testing/dom.js';
+import type { CustomerPortal } from './portal.js';
+import { SignInHarness } from './sign-in.harness.js';
+import type { CustomerPortalSignIn } from './sign-in.js';
+
+const inPortal = <E extends HTMLElement = HTMLElement>(portal: CustomerPortal, ...selectors: string[]) => maybeDeep<E>(portal, ...selectors);
+const signInOf = (portal: CustomerPortal) => inPortal<CustomerPortalSignIn>(portal, 'customer-portal-sign-in');
+const accountText = (portal: CustomerPortal) => textOf(inPortal(portal, 'customer-portal-account'));
+
+/** Waits until the account view shows the customer. */
+async function accountShown(portal: CustomerPortal): Promise<void> {
+  await waitUntil(() => accountText(portal).includes('alice@example.com'), 'the account view did not show the customer', { timeout: 3000 });
+}
+
+function setPageToken(token: string): void {
+  const url = new URL(location.href);
+  url.searchParams.set('cp_token', token);
+  history.replaceState(history.state, '', url.href);
+}
+
+describe('<customer-portal>', () => {
+  useMockApi(['acme', 'globex', 'initech']);
+
+  afterEach(() => {
+    // Never leave a token behind for the next test, even when one fails.
+    const url = new URL(location.href);
+    url.searchParams.delete('cp_token');
+    history.replaceState(history.state, '', url.href);
+  });
+
+  it('shows the sign-in when nobody is signed in', async () => {
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    const signInElement = signInOf(portal);
+    expect(signInElement).to.exist;
+    const harness = new SignInHarness(signInElement!);
+    await waitUntil(() => harness.title === 'Sign in to Acme Cloud', 'no organization name');
+    expect(fake.to('/portal/v1/organizations/acme')).to.have.length(1);
+  });
+
+  it('applies the organization’s colour as the default primary colour', async () => {
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="globex"></customer-portal>`);
+    await waitUntil(() => portal.style.getPropertyValue('--cp-brand-primary') === '#fde047', 'no brand colour');
+    // A pale brand colour gets dark text on it.
+    expect(portal.style.getPropertyValue('--cp-brand-on-primary')).to.equal('#18181b');
+  });
+
+  it('signs in with a code and then shows the account, firing cp-signed-in', async () => {
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    const harness = new SignInHarness(signInOf(portal)!);
+    await harness.toCodeStep();
+    const signedIn = oneEvent(portal, 'cp-signed-in');
+    harness.typeCode(VALID_CODE);
+    const event = await signedIn;
+    expect(event.composed).to.equal(true);
+    await accountShown(portal);
+    expect(signInOf(portal)).to.equal(undefined);
+  });
+
+  it('exchanges a pre-authenticated link’s token and removes it from the address bar', async () => {
+    setPageToken(LINK_TOKEN);
+    const hold = deferred();
+    worker.use(
+      http.post('*/portal/v1/auth/exchange', async () => {
+        await hold.promise;
+        return undefined; // falls through to the default handler
+      }),
+    );
+    const signedIn = oneEvent(document, 'cp-signed-in');
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+
+    expect(new URL(location.href).searchParams.has('cp_token')).to.equal(false);
+    expect(new URL(location.href).searchParams.has('wtr-session-id')).to.equal(true);
+    expect(textOf(portal.shadowRoot!.querySelector('[role="status"]'))).to.equal('Signing you in…');
+
+    hold.resolve();
+    await signedIn;
+    expect(fake.to('/portal/v1/auth/exchange')[0]?.body).to.deep.equal({ token: LINK_TOKEN });
+    await accountShown(portal);
+  });
+
+  it('offers a way back to the merchant’s page the link came from', async () => {
+    setPageToken(LINK_TOKEN);
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    await accountShown(portal);
+    await waitUntil(() => inPortal(portal, '[part="back-link"]'), 'no back link');
+    const back = inPortal<HTMLAnchorElement>(portal, '[part="back-link"]')!;
+    expect(back.href).to.equal('https://acme.example/app/settings');
+    expect(textOf(back)).to.equal('Back to Acme Cloud');
+  });
+
+  it('removes a link’s token that does not work too, and explains on the sign-in', async () => {
+    setPageToken('cpl_already_used_token_0000000');
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    expect(new URL(location.href).searchParams.has('cp_token')).to.equal(false);
+    await waitUntil(() => signInOf(portal), 'no sign-in');
+    const harness = new SignInHarness(signInOf(portal)!);
+    await waitUntil(() => harness.status.includes('This sign-in link is not valid or was already used.'), 'no explanation');
+    expect(connectionFor('acme').session.state.status).to.equal('signed-out');
+  });
+
+  it('shows the header and a navigation built from the sections', async () => {
+    signIn();
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    await accountShown(portal);
+    await waitUntil(() => textOf(inPortal(portal, '[part="title"]')) === 'Acme Cloud', 'no organization name');
+    const tabs = [...portal.shadowRoot!.querySelectorAll('[part="nav"] button')];
+    expect(tabs.map((tab) => textOf(tab))).to.deep.equal(['Account']);
+    expect(tabs[0]!.getAttribute('aria-current')).to.equal('page');
+  });
+
+  it('leaves out sections the organization turned off', async () => {
+    signIn('globex');
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="globex"></customer-portal>`);
+    await waitUntil(() => textOf(inPortal(portal, '[part="title"]')) === 'Globex', 'no organization name');
+    expect(portal.shadowRoot!.querySelectorAll('[part="nav"] button')).to.have.length(0);
+    expect(inPortal(portal, 'customer-portal-account')).to.equal(undefined);
+    expect(textOf(inPortal(portal, '[part="body"]'))).to.equal('There is nothing to show here yet.');
+  });
+
+  it('with a view, shows only that view and asks only for its data', async () => {
+    signIn('initech');
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="initech" view="account"></customer-portal>`);
+    await accountShown(portal);
+    expect(inPortal(portal, '[part="nav"]')).to.equal(undefined);
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).to.deep.equal(['GET /portal/v1/me']);
+  });
+
+  it('says so when the view does not exist', async () => {
+    signIn();
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme" view="nope"></customer-portal>`);
+    expect(textOf(portal.shadowRoot!.querySelector('.alert'))).to.equal('There is no "nope" view. Use one of: account.');
+  });
+
+  it('says what is missing without an organization', async () => {
+    const portal = await fixture<CustomerPortal>(html`<customer-portal></customer-portal>`);
+    expect(textOf(portal.shadowRoot!.querySelector('.alert'))).to.contain('Add org="your-organization"');
+  });
+
+  it('returns to the sign-in with a message when the session has expired', async () => {
+    signIn();
+    worker.use(http.get('*/portal/v1/me', () => apiError(401, 'session_expired', 'Your session has expired or was signed out. Sign in again.')));
+    const signedOut = oneEvent(document, 'cp-signed-out') as Promise<SignedOutEvent>;
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme" view="account"></customer-portal>`);
+
+    const event = await signedOut;
+    expect(event.detail.reason).to.equal('expired');
+    await waitUntil(() => signInOf(portal), 'no sign-in');
+    const harness = new SignInHarness(signInOf(portal)!);
+    await harness.element.updateComplete;
+    expect(harness.status).to.equal('Your session has expired. Sign in again.');
+    expect(localStorage.length).to.equal(0);
+  });
+
+  it('returns to the sign-in when the customer signs out, firing cp-signed-out', async () => {
+    signIn();
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    await accountShown(portal);
+    const signedOut = oneEvent(portal, 'cp-signed-out') as Promise<SignedOutEvent>;
+    const signOut = [...inPortal(portal, 'customer-portal-account')!.shadowRoot!.querySelectorAll('button')].find(
+      (b) => textOf(b) === 'Sign out',
+    )!;
+    signOut.click();
+
+    const event = await signedOut;
+    expect(event.detail.reason).to.equal('sign-out');
+    expect(event.composed).to.equal(true);
+    expect(fake.to('/portal/v1/auth/sign-out')[0]?.authorization).to.equal(`Bearer ${SESSION_TOKEN}`);
+    await waitUntil(() => signInOf(portal), 'no sign-in');
+    expect(new SignInHarness(signInOf(portal)!).status).to.equal('');
+  });
+
+  it('follows a sign-out made by another element on the page', async () => {
+    signIn();
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    await accountShown(portal);
+    await connectionFor('acme').session.signOut();
+    await waitUntil(() => signInOf(portal), 'no sign-in');
+  });
+});

@@ -1,0 +1,9 @@
+// The mocha globals of the browser tests (web-test-runner's default framework), declared
+// here rather than adding @types/mocha for six functions.
+type MochaBody = () => void | Promise<unknown>;
+declare function describe(title: string, body: () => void): void;
+declare function it(title: string, body: MochaBody): void;
+declare function before(body: MochaBody): void;
+declare function after(body: MochaBody): void;
+declare function beforeEach(body: MochaBody): void;
+declare function afterEach(body: MochaBody): void;

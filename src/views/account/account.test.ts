@@ -1,0 +1,215 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { http, HttpResponse } from 'msw';
+import { alice, apiError, fake } from '../../../test/msw/handlers.js';
+import { connectionFor, signIn, useMockApi, worker } from '../../../test/msw/worker.js';
+import type { SignedOutEvent } from '../../events.js';
+import { deferred, focused, textOf, type } from '../../testing/dom.js';
+import './account.js';
+import type { CustomerPortalAccount } from './account.js';
+
+const ME = '/portal/v1/me';
+
+class AccountHarness {
+  constructor(readonly element: CustomerPortalAccount) {}
+  get root(): ShadowRoot {
+    return this.element.shadowRoot!;
+  }
+  get text(): string {
+    return textOf(this.element);
+  }
+  /** "Label: value" for each row of the profile, as read on screen. */
+  get rows(): Record<string, string> {
+    return Object.fromEntries([...this.root.querySelectorAll('.row')].map((row) => [textOf(row.querySelector('dt')), textOf(row.querySelector('dd'))]));
+  }
+  get nameInput(): HTMLInputElement | null {
+    return this.root.querySelector('#name');
+  }
+  findButton(label: RegExp): HTMLButtonElement | undefined {
+    return [...this.root.querySelectorAll('button')].find((b) => label.test(textOf(b)));
+  }
+  button(label: RegExp): HTMLButtonElement {
+    const found = this.findButton(label);
+    if (!found) throw new Error(`No button ${label} in "${this.text}"`);
+    return found;
+  }
+  async loaded(): Promise<void> {
+    await waitUntil(() => this.root.querySelector('dl'), 'the account did not load');
+  }
+  async openEditor(): Promise<HTMLInputElement> {
+    this.button(/Edit/).click();
+    await waitUntil(() => this.nameInput, 'the name field did not open');
+    return this.nameInput!;
+  }
+  /** Opens the editor, types `name` and presses Save. */
+  async saveName(name: string): Promise<void> {
+    type(await this.openEditor(), name);
+    this.button(/^Save$/).click();
+  }
+}
+
+async function renderAccount(): Promise<AccountHarness> {
+  const element = await fixture<CustomerPortalAccount>(html`<customer-portal-account org="acme"></customer-portal-account>`);
+  return new AccountHarness(element);
+}
+
+describe('<customer-portal-account>', () => {
+  useMockApi();
+
+  beforeEach(() => signIn());
+
+  it('shows a loading skeleton until the customer arrives', async () => {
+    const hold = deferred();
+    worker.use(
+      http.get(`*${ME}`, async () => {
+        await hold.promise;
+        return HttpResponse.json(alice);
+      }),
+    );
+    const account = await renderAccount();
+    expect(account.root.querySelector('[aria-busy="true"] .skeleton')).to.exist;
+    expect(textOf(account.root.querySelector('[role="status"]:not(:empty)'))).to.equal('Loading your account…');
+    hold.resolve();
+    await account.loaded();
+    expect(account.root.querySelector('.skeleton')).to.equal(null);
+  });
+
+  it('shows the customer’s details', async () => {
+    const account = await renderAccount();
+    await account.loaded();
+    const rows = account.rows;
+    expect(rows['Name']).to.equal('Alice Martin Edit name');
+    expect(rows['Email']).to.equal('alice@example.com');
+    expect(rows['Customer ID']).to.equal('cus_01JD5Z8W4N3X Copy customer ID');
+    expect(rows['External ID']).to.equal('user_1001');
+    expect(rows['Customer since']).to.equal(new Intl.DateTimeFormat(undefined, { dateStyle: 'long' }).format(new Date(alice.created_at)));
+    expect(fake.to(ME)).to.have.length(1);
+  });
+
+  it('leaves out the external id when there is none', async () => {
+    fake.customer = { ...alice, external_id: null, name: null };
+    const account = await renderAccount();
+    await account.loaded();
+    expect(account.rows).to.not.have.property('External ID');
+    expect(account.rows['Name']).to.equal('Not set Edit name');
+  });
+
+  it('explains a failure and loads again on "Try again"', async () => {
+    worker.use(http.get(`*${ME}`, () => HttpResponse.error(), { once: true }));
+    const account = await renderAccount();
+    await waitUntil(() => account.text.includes('Could not reach the server. Check your connection and try again.'), 'no error');
+    account.button(/Try again/).click();
+    await account.loaded();
+    expect(account.rows['Email']).to.equal('alice@example.com');
+  });
+
+  it('edits the name inline and saves it', async () => {
+    const account = await renderAccount();
+    await account.loaded();
+    const input = await account.openEditor();
+    await waitUntil(() => focused() === input, 'the name field did not get focus');
+    expect(input.value).to.equal('Alice Martin');
+
+    type(input, '  Alice Dupont ');
+    account.button(/^Save$/).click();
+    await waitUntil(() => account.rows['Name'] === 'Alice Dupont Edit name', 'the new name is not shown');
+    expect(fake.to(ME).find((r) => r.method === 'PATCH')?.body).to.deep.equal({ name: 'Alice Dupont' });
+    expect(textOf(account.root.querySelector('[role="status"]'))).to.equal('Name saved.');
+    await waitUntil(() => focused() === account.findButton(/Edit/), 'focus did not return to Edit');
+  });
+
+  it('shows the busy state while saving', async () => {
+    const hold = deferred();
+    worker.use(
+      http.patch(`*${ME}`, async () => {
+        await hold.promise;
+        return HttpResponse.json({ ...alice, name: 'Al' });
+      }),
+    );
+    const account = await renderAccount();
+    await account.loaded();
+    await account.saveName('Al');
+    await waitUntil(() => account.findButton(/Saving/)?.getAttribute('aria-busy') === 'true', 'not busy');
+    expect(account.button(/Saving/).disabled).to.equal(true);
+    hold.resolve();
+    await waitUntil(() => account.rows['Name'] === 'Al Edit name', 'not saved');
+  });
+
+  it('clears the name when saved empty', async () => {
+    const account = await renderAccount();
+    await account.loaded();
+    await account.saveName('');
+    await waitUntil(() => account.rows['Name'] === 'Not set Edit name', 'the name was not cleared');
+    expect(fake.to(ME).find((r) => r.method === 'PATCH')?.body).to.deep.equal({ name: null });
+  });
+
+  it('cancels an edit with the button or Escape, sending nothing', async () => {
+    const account = await renderAccount();
+    await account.loaded();
+    type(await account.openEditor(), 'Somebody else');
+    account.button(/Cancel/).click();
+    await waitUntil(() => !account.nameInput, 'the editor did not close');
+    expect(account.rows['Name']).to.equal('Alice Martin Edit name');
+
+    (await account.openEditor()).dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
+    await waitUntil(() => !account.nameInput, 'Escape did not close the editor');
+    expect(fake.to(ME).filter((r) => r.method === 'PATCH')).to.have.length(0);
+  });
+
+  it('shows the server’s message when the name cannot be saved', async () => {
+    worker.use(http.patch(`*${ME}`, () => apiError(400, 'validation_error', 'name: Too long.')));
+    const account = await renderAccount();
+    await account.loaded();
+    await account.saveName('A new name');
+    await waitUntil(() => textOf(account.root.querySelector('#name-error')) === 'name: Too long.', 'no error');
+    expect(account.nameInput!.getAttribute('aria-invalid')).to.equal('true');
+  });
+
+  it('copies the customer id', async () => {
+    const copied: string[] = [];
+    const original = Object.getOwnPropertyDescriptor(Navigator.prototype, 'clipboard');
+    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (text: string) => void copied.push(text) } });
+    try {
+      const account = await renderAccount();
+      await account.loaded();
+      account.button(/Copy/).click();
+      await waitUntil(() => account.findButton(/Copied/), 'the button did not confirm');
+      expect(copied).to.deep.equal([alice.id]);
+      expect(textOf(account.root.querySelector('[role="status"]'))).to.equal('Customer ID copied.');
+    } finally {
+      delete (navigator as { clipboard?: unknown }).clipboard;
+      if (original) Object.defineProperty(Navigator.prototype, 'clipboard', original);
+    }
+  });
+
+  it('signs out, firing cp-signed-out, and then offers to sign in again', async () => {
+    const account = await renderAccount();
+    await account.loaded();
+    const signedOut = oneEvent(account.element, 'cp-signed-out') as Promise<SignedOutEvent>;
+    account.button(/Sign out/).click();
+    const event = await signedOut;
+    expect(event.detail.reason).to.equal('sign-out');
+    expect(event.bubbles && event.composed).to.equal(true);
+    expect(fake.to('/portal/v1/auth/sign-out')).to.have.length(1);
+    expect(connectionFor('acme').session.state.status).to.equal('signed-out');
+    await waitUntil(() => account.root.querySelector('customer-portal-sign-in'), 'no sign-in');
+  });
+
+  it('signs out here even when the server cannot be reached', async () => {
+    worker.use(http.post('*/portal/v1/auth/sign-out', () => HttpResponse.error()));
+    const account = await renderAccount();
+    await account.loaded();
+    const signedOut = oneEvent(account.element, 'cp-signed-out');
+    account.button(/Sign out/).click();
+    await signedOut;
+    expect(connectionFor('acme').session.state.status).to.equal('signed-out');
+    expect(localStorage.length).to.equal(0);
+  });
+
+  it('is accessible', async () => {
+    const account = await renderAccount();
+    await account.loaded();
+    await expect(account.element).to.be.accessible();
+    await account.openEditor();
+    await expect(account.element).to.be.accessible();
+  });
+});

@@ -1,0 +1,141 @@
+// A small fake of the portal API for the browser tests, shaped like the real server's
+// answers (server/modules/auth, customers, organizations). Tests read `fake.requests` to
+// check what the widget sent, and override single routes with `worker.use(...)`.
+import { http, HttpResponse, type JsonBodyType } from 'msw';
+import type { SessionResponse } from '../../src/schemas/auth.js';
+import type { Customer } from '../../src/schemas/customer.js';
+import type { PublicOrganization, SectionId } from '../../src/schemas/organization.js';
+import { sectionIds } from '../../src/schemas/organization.js';
+
+export const VALID_CODE = '123456';
+export const SESSION_TOKEN = 'cps_test_session_token_0123456789';
+export const LINK_TOKEN = 'cpl_test_link_token_0123456789';
+
+const allSections = Object.fromEntries(sectionIds.map((id) => [id, true])) as Record<SectionId, boolean>;
+
+export function organization(slug: string, overrides: Partial<PublicOrganization> = {}): PublicOrganization {
+  return {
+    slug,
+    name: 'Acme Cloud',
+    branding: { logo_url: null, primary_color: '#4f46e5' },
+    portal_settings: { sections: { ...allSections }, actions: {} },
+    ...overrides,
+  };
+}
+
+/** Organizations the fake knows; other slugs answer 404. */
+export const organizations: Record<string, PublicOrganization> = {
+  acme: organization('acme'),
+  globex: organization('globex', {
+    name: 'Globex',
+    branding: { logo_url: null, primary_color: '#fde047' },
+    portal_settings: { sections: { ...allSections, account: false }, actions: {} },
+  }),
+  initech: organization('initech', { name: 'Initech' }),
+};
+
+export const alice: Customer = {
+  id: 'cus_01JD5Z8W4N3X',
+  email: 'alice@example.com',
+  name: 'Alice Martin',
+  external_id: 'user_1001',
+  created_at: '2025-03-14T10:00:00.000Z',
+};
+
+export const session: SessionResponse = { token: SESSION_TOKEN, expires_at: '2030-01-01T00:00:00.000Z', return_url: null };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: unknown;
+  authorization: string | null;
+}
+
+/** What the fake has seen and remembers; reset before each test. */
+export const fake = {
+  requests: [] as RecordedRequest[],
+  customer: { ...alice },
+  wrongTries: 0,
+  reset(): void {
+    this.requests = [];
+    this.customer = { ...alice };
+    this.wrongTries = 0;
+  },
+  /** The requests to one path (e.g. `/portal/v1/auth/request`). */
+  to(path: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === path);
+  },
+};
+
+export function apiError(status: number, code: string, message: string, details?: unknown, headers?: HeadersInit) {
+  const error: Record<string, JsonBodyType> = { code, message };
+  if (details !== undefined) error.details = details as JsonBodyType;
+  return HttpResponse.json({ error }, { status, headers });
+}
+
+async function record(request: Request): Promise<RecordedRequest> {
+  const text = await request.clone().text();
+  const entry = {
+    method: request.method,
+    path: new URL(request.url).pathname,
+    body: text ? (JSON.parse(text) as unknown) : undefined,
+    authorization: request.headers.get('authorization'),
+  };
+  fake.requests.push(entry);
+  return entry;
+}
+
+const signedIn = (r: RecordedRequest) => r.authorization === `Bearer ${SESSION_TOKEN}`;
+const unauthenticated = (r: RecordedRequest) =>
+  r.authorization
+    ? apiError(401, 'session_expired', 'Your session has expired or was signed out. Sign in again.')
+    : apiError(401, 'unauthenticated', 'Sign in to continue.');
+
+export const handlers = [
+  http.get('*/portal/v1/organizations/:slug', async ({ request, params }) => {
+    await record(request);
+    const org = organizations[String(params.slug)];
+    return org ? HttpResponse.json(org) : apiError(404, 'not_found', 'Organization was not found.');
+  }),
+
+  http.post('*/portal/v1/auth/request', async ({ request }) => {
+    await record(request);
+    return HttpResponse.json({ accepted: true }, { status: 202 });
+  }),
+
+  http.post('*/portal/v1/auth/verify', async ({ request }) => {
+    const { body } = await record(request);
+    const { code } = body as { code: string };
+    if (code === VALID_CODE) return HttpResponse.json(session);
+    fake.wrongTries += 1;
+    const left = 5 - fake.wrongTries;
+    if (left <= 0) return apiError(400, 'code_exhausted', 'Too many wrong tries. Request a new code.');
+    return apiError(400, 'code_incorrect', `That code is incorrect. ${left} ${left === 1 ? 'try' : 'tries'} left.`, { attempts_left: left });
+  }),
+
+  http.post('*/portal/v1/auth/exchange', async ({ request }) => {
+    const { body } = await record(request);
+    if ((body as { token: string }).token === LINK_TOKEN) {
+      return HttpResponse.json({ ...session, return_url: 'https://acme.example/app/settings' });
+    }
+    return apiError(400, 'link_invalid', 'This sign-in link is not valid or was already used. Sign in with your email.');
+  }),
+
+  http.post('*/portal/v1/auth/sign-out', async ({ request }) => {
+    const r = await record(request);
+    return signedIn(r) ? new HttpResponse(null, { status: 204 }) : unauthenticated(r);
+  }),
+
+  http.get('*/portal/v1/me', async ({ request }) => {
+    const r = await record(request);
+    return signedIn(r) ? HttpResponse.json(fake.customer) : unauthenticated(r);
+  }),
+
+  http.patch('*/portal/v1/me', async ({ request }) => {
+    const r = await record(request);
+    if (!signedIn(r)) return unauthenticated(r);
+    const { name } = r.body as { name: string | null };
+    fake.customer = { ...fake.customer, name: name === '' ? null : name };
+    return HttpResponse.json(fake.customer);
+  }),
+];
