@@ -20,6 +20,7 @@ import { merchantOrderRoutes, portalOrderRoutes } from './modules/orders/routes.
 import { portalPaymentMethodRoutes, testProviderRoutes } from './modules/payments/routes.js';
 import type { PaymentProvider } from './modules/payments/provider.js';
 import type { TestProvider } from './modules/payments/test-provider.js';
+import { stripeWebhookRoutes } from './modules/payments/stripe-webhook.js';
 import { merchantSubscriptionRoutes, portalSubscriptionRoutes } from './modules/subscriptions/routes.js';
 import { createServices } from './services.js';
 
@@ -82,6 +83,9 @@ export function createApp(deps: AppDeps) {
   app.route('/portal/v1/payment-methods', portalPaymentMethodRoutes(services, config));
   if (services.payments.provider.name === 'test') {
     app.route('/test-provider', testProviderRoutes(services.payments.provider as TestProvider));
+  }
+  if (services.payments.provider.name === 'stripe') {
+    app.route('/', stripeWebhookRoutes({ db: deps.database.db, clock: deps.clock, logger, webhookSecret: config.stripe?.webhookSecret }));
   }
 
   app.route('/v1', merchantSessionRoutes(services));

@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './lib/clock.js';
 import { createLogger, type Logger } from './lib/logger.js';
 import { smtpMailer, type Mailer } from './modules/email/mailer.js';
 import { outboxMailer } from './modules/email/outbox.js';
+import { stripeProvider } from './modules/payments/stripe-provider.js';
 
 export async function openDatabase(config: Config): Promise<Database> {
   return config.databaseUrl ? openPostgres(config.databaseUrl) : openPGlite({ dataDir: pgliteDataDir(config.dataDir) });
@@ -32,7 +33,8 @@ export async function createRuntime(config: Config, options: { demo?: boolean; c
     ? smtpMailer(config.smtpUrl, config.smtpFrom, logger)
     : outboxMailer(database.db, clock, logger, config.publicUrl, config.production);
   const background = new Background(logger);
-  const app = createApp({ database, config, clock, mailer, logger, background, demo: options.demo ?? false });
+  const paymentProvider = config.paymentProvider === 'stripe' && config.stripe ? stripeProvider(config.stripe) : undefined;
+  const app = createApp({ database, config, clock, mailer, logger, background, demo: options.demo ?? false, ...(paymentProvider ? { paymentProvider } : {}) });
   if (options.jobs !== false) app.services.jobs.start(config.jobsIntervalSeconds);
   return {
     app,

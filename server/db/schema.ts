@@ -340,6 +340,13 @@ export interface TestProviderChargesTable {
   created_at: Timestamp;
 }
 
+/** Stripe webhook events already handled (0003_stripe_events.sql). */
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  received_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: Timestamp;
@@ -371,6 +378,7 @@ export interface DB {
   wallet_transactions: WalletTransactionsTable;
   test_provider_setup_intents: TestProviderSetupIntentsTable;
   test_provider_charges: TestProviderChargesTable;
+  stripe_events: StripeEventsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
