@@ -2,6 +2,8 @@ import { css } from 'lit';
 
 export const signInStyles = css`
   :host {
+    /* Inline-size containment gives the host no width of its own: set it. */
+    width: 100%;
     max-width: 420px;
     margin-inline: auto;
     container-type: inline-size;
@@ -21,6 +23,7 @@ export const signInStyles = css`
     gap: 6px;
     justify-items: center;
     text-align: center;
+    text-wrap: balance;
   }
   .logo {
     height: 40px;

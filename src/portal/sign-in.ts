@@ -346,7 +346,7 @@ export class CustomerPortalSignIn extends ConnectedElement {
         <p class="subtitle">
           ${codeStep
             ? msg(html`We sent a 6-digit code to <strong>${this.email}</strong>. If it isn't in your inbox, check your spam folder.`)
-            : msg('Enter your email and we will send you a sign-in code.')}
+            : msg('Enter your email and we will send you a code to sign in.')}
         </p>
       </header>
       <div class="messages" role="alert">${this.renderError()}</div>

@@ -175,7 +175,7 @@ export class CustomerPortalAccount extends ConnectedElement {
             <dt>${msg('Customer ID')}</dt>
             <dd>
               <span class="value value--mono">${customer.id}</span>
-              <button type="button" class="button button--ghost button--small" @click=${() => this.copyId(customer.id)}>
+              <button type="button" class="button button--secondary button--small" @click=${() => this.copyId(customer.id)}>
                 ${this.copied ? msg('Copied') : html`${msg('Copy')}<span class="visually-hidden"> ${msg('customer ID')}</span>`}
               </button>
             </dd>
