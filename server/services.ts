@@ -21,6 +21,8 @@ import { testProvider } from './modules/payments/test-provider.js';
 import { orderService } from './modules/orders/service.js';
 import { subscriptionService } from './modules/subscriptions/service.js';
 import { jobRunner } from './jobs.js';
+import { noticeEmail } from './modules/email/templates.js';
+import { formatMoney } from './modules/billing/money.js';
 import { idempotency } from './modules/idempotency/middleware.js';
 import type { Logger } from './lib/logger.js';
 
@@ -57,7 +59,27 @@ export function createServices(deps: ServiceDeps) {
   const catalog = catalogService(catalogRepository(db), clock);
   const provider = deps.paymentProvider ?? testProvider(db, clock);
   const payments = paymentService({ repo: paymentRepository(db), provider, customers, clock });
-  const orders = orderService({ db, clock, payments, webhooks, background: deps.background });
+  const orders = orderService({
+    db,
+    clock,
+    payments,
+    webhooks,
+    background: deps.background,
+    onPurchasePaid: (org, customer, order) => {
+      const email = noticeEmail({
+        brand: { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null },
+        subject: `Your ${org.name} order ${order.invoice_number}`,
+        heading: 'Thank you for your order',
+        paragraphs: ['Your payment went through. Your invoice and receipt are in your portal.'],
+        facts: [
+          ['Order', order.invoice_number],
+          ['Amount', formatMoney(order.total, order.currency)],
+        ],
+        action: { label: 'View your order', url: `${config.publicUrl}/${org.slug}/portal` },
+      });
+      deps.background.run('order email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...email }));
+    },
+  });
   const subscriptions = subscriptionService({
     db,
     clock,

@@ -183,3 +183,33 @@ describe('isolation', () => {
     assert.equal((await t.request('POST', '/v1/refunds', { token: other.org.key, body: { order_id: orderB.id } })).status, 404);
   });
 });
+
+describe('one-time purchases', () => {
+  test('an order for one-time prices is charged, confirmed by email, and shows in the portal', async () => {
+    const product = await t.request('POST', '/v1/products', {
+      token: shop.org.key,
+      body: { name: 'Setup service', prices: [{ type: 'one_time', currency: 'usd', unit_amount: 4900 }] },
+    });
+    const c = await createSubscriber(t, shop);
+    const res = await t.request('POST', '/v1/orders', { token: shop.org.key, body: { customer_id: c.id, items: [{ price_id: product.body.prices[0].id, quantity: 2 }] } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'paid');
+    assert.equal(res.body.total, 9800);
+    assert.equal(res.body.billing_reason, 'purchase');
+    const mail = t.mail.to(c.email).find((m) => m.subject.includes(res.body.invoice_number));
+    assert.ok(mail, 'order confirmation email');
+    const mine = (await t.request('GET', '/portal/v1/orders', { token: c.token })).body.data;
+    assert.equal(mine[0].id, res.body.id);
+    const recurring = await t.request('POST', '/v1/orders', { token: shop.org.key, body: { customer_id: c.id, items: [{ price_id: shop.prices.basic }] } });
+    assert.equal(recurring.body.error.code, 'price_not_one_time');
+  });
+
+  test('a declined purchase answers 402 and keeps the failed order', async () => {
+    const product = await t.request('POST', '/v1/products', { token: shop.org.key, body: { name: 'Ebook', prices: [{ type: 'one_time', currency: 'usd', unit_amount: 1500 }] } });
+    const c = await createSubscriber(t, shop, { card: '4000000000000341' });
+    const res = await t.request('POST', '/v1/orders', { token: shop.org.key, body: { customer_id: c.id, items: [{ price_id: product.body.prices[0].id }] } });
+    assert.equal(res.status, 402);
+    assert.equal(res.body.status, 'failed');
+    assert.equal(res.body.payment.code, 'card_declined');
+  });
+});

@@ -81,6 +81,11 @@ const refundBody = z.object({
   reason: z.string().trim().max(500).optional(),
 });
 
+const purchaseBody = z.object({
+  customer_id: z.string().min(1),
+  items: z.array(z.object({ price_id: z.string().min(1), quantity: z.number().int().min(1).max(10_000).default(1) })).min(1).max(20),
+});
+
 const orderList = z.object({ ...paginationQuery.shape, customer_id: z.string().optional(), subscription_id: z.string().optional() });
 
 /** /v1/orders and /v1/refunds for the merchant. */
@@ -102,6 +107,11 @@ export function merchantOrderRoutes(services: Services) {
       if (!order) throw new ApiError(404, 'order_not_found', 'No such order.');
       const d = await services.orders.detail(order);
       return c.json({ ...orderView(d.order, d.lines, d.refunds, d.method ?? null), customer_id: order.customer_id });
+    })
+    .post('/orders', async (c) => {
+      const body = await jsonBody(c, purchaseBody);
+      const result = await services.orders.purchase(c.get('organization'), body.customer_id, body.items, services);
+      return c.json({ ...orderView(result.order), customer_id: result.order.customer_id, payment: result.payment }, result.payment.status === 'succeeded' ? 201 : 402);
     })
     .post('/refunds', async (c) => {
       const body = await jsonBody(c, refundBody);

@@ -60,6 +60,8 @@ interface Deps {
   payments: PaymentService;
   webhooks: WebhookService;
   background: Background;
+  /** Sends the order confirmation email. */
+  onPurchasePaid?: (org: Organization, customer: CustomerRow, order: OrderRow) => void;
 }
 
 export function orderService(deps: Deps) {
@@ -267,6 +269,34 @@ export function orderService(deps: Deps) {
         await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData({ ...updated, status }), refund: { id: refundId, amount, destination } });
       });
       return { id: refundId, amount, destination, order: (await repo.find(order.organization_id, order.id))! };
+    },
+
+    /**
+     * A one-time purchase charged to the customer's default card: an order with one line per
+     * one-time price. The order stays (failed) when the card is declined, so the merchant sees it.
+     */
+    async purchase(
+      org: Organization,
+      customerId: string,
+      items: Array<{ price_id: string; quantity: number }>,
+      services: { customers: { get(org: string, ref: { id: string }): Promise<CustomerRow> }; catalog: { price(org: string, id: string): Promise<{ id: string; product_id: string; type: string; currency: string; unit_amount: number }>; product(org: string, id: string): Promise<{ product: { name: string } }> } },
+    ) {
+      const customer = await services.customers.get(org.id, { id: customerId });
+      const lines: DraftItem[] = [];
+      let currency: string | null = null;
+      for (const item of items) {
+        const price = await services.catalog.price(org.id, item.price_id);
+        if (price.type !== 'one_time') throw new ApiError(400, 'price_not_one_time', `Price ${price.id} is recurring; create a subscription for it instead.`);
+        if (currency && price.currency !== currency) throw new ApiError(400, 'currency_mismatch', 'All items of an order must be in one currency.');
+        currency = price.currency;
+        const { product } = await services.catalog.product(org.id, price.product_id);
+        lines.push({ kind: 'one_time', description: product.name, quantity: item.quantity, unit_amount: price.unit_amount, amount: price.unit_amount * item.quantity });
+      }
+      const draft = await this.draft({ org, customer, currency: currency!, items: lines, useWallet: true });
+      const { order } = await this.create(org, customer, draft, { subscriptionId: null, reason: 'purchase', dedupeKey: null });
+      const paid = await this.pay(order, customer, `${org.name} · ${order.invoice_number}`);
+      if (paid.status === 'succeeded') deps.onPurchasePaid?.(org, customer, paid.order);
+      return { order: paid.order, payment: paid.status === 'succeeded' ? { status: 'succeeded' as const } : { status: 'failed' as const, code: paid.code, message: paid.message } };
     },
 
     /** New name, company, address or tax id on an invoice; the PDF is drawn from them on each download. */

@@ -84,7 +84,7 @@ export function testProvider(db: Kysely<DB>, clock: Clock) {
       if (!/^\d{3,4}$/.test(card.cvc)) return fail('incorrect_cvc', 'Your card’s security code is incomplete.');
       const behaviour = TEST_CARDS[number] ?? { brand: 'visa', setup: 'ok', charge: 'ok' };
       if (behaviour.setup !== 'ok') return fail(behaviour.setup, DECLINE_MESSAGES[behaviour.setup] ?? 'Your card was declined.');
-      const ref = `tpm_${behaviour.charge === 'ok' ? 'ok' : behaviour.charge}_${newId('x', now.getTime()).slice(2)}`;
+      const ref = `tpm_${newId('x', now.getTime()).slice(2)}.${behaviour.charge}`;
       await db
         .updateTable('test_provider_setup_intents')
         .set({
@@ -124,7 +124,8 @@ export function testProvider(db: Kysely<DB>, clock: Clock) {
           ? { status: 'succeeded', ref: existing.ref }
           : { status: 'failed', ref: existing.ref, code: existing.failure_code!, message: existing.failure_message! };
       }
-      const outcome = /^tpm_(\w+?)_/.exec(request.methodRef)?.[1] ?? 'ok';
+      // The card's behaviour travels in its ref (tpm_<id>.<outcome>), as Stripe's test cards carry theirs.
+      const outcome = /\.(\w+)$/.exec(request.methodRef)?.[1] ?? 'ok';
       const ref = newId('tch', clock.now().getTime());
       const failed = outcome !== 'ok';
       const code = failed ? outcome : null;
