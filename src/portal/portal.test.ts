@@ -165,6 +165,7 @@ describe('<customer-portal>', () => {
     const signOut = [...inPortal(portal, 'customer-portal-account')!.shadowRoot!.querySelectorAll('button')].find(
       (b) => textOf(b) === 'Sign out',
     )!;
+    signOut.focus();
     signOut.click();
 
     const event = await signedOut;
@@ -173,6 +174,8 @@ describe('<customer-portal>', () => {
     expect(fake.to('/portal/v1/auth/sign-out')[0]?.authorization).to.equal(`Bearer ${SESSION_TOKEN}`);
     await waitUntil(() => signInOf(portal), 'no sign-in');
     expect(new SignInHarness(signInOf(portal)!).status).to.equal('');
+    // Focus stays in the portal, so the next Tab reaches the email field, not the top of the page.
+    await waitUntil(() => portal.matches(':focus-within'), 'focus left the portal');
   });
 
   it('follows a sign-out made by another element on the page', async () => {

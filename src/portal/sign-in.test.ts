@@ -92,6 +92,7 @@ describe('<customer-portal-sign-in>', () => {
       await signIn.submitEmail('alice@example.com');
       await signIn.waitForAlert('Too many attempts. Try again in 12 minutes.');
       expect(signIn.codeInput).to.equal(undefined);
+      await waitUntil(() => focused() === signIn.emailInput, 'focus did not return to the email');
     });
 
     it('says when the server cannot be reached', async () => {

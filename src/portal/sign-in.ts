@@ -161,6 +161,8 @@ export class CustomerPortalSignIn extends ConnectedElement {
         this.updateComplete.then(() => this.emailInput?.focus());
       } else {
         this.error = error as ApiError;
+        // The busy button was disabled and lost focus: give it back to the field.
+        this.updateComplete.then(() => (this.step === 'email' ? this.emailInput : this.codeInput)?.focus());
       }
       return false;
     } finally {

@@ -198,7 +198,15 @@ export class CustomerPortalAccount extends ConnectedElement {
             <h3 class="card__title">${msg('Sign out')}</h3>
             <p class="card__description">${msg('Sign out of the portal on this device.')}</p>
           </div>
-          <button type="button" class="button button--secondary" ?disabled=${this.signingOut} aria-busy=${this.signingOut ? 'true' : 'false'} @click=${this.signOut}>
+          <!-- Not disabled while busy: a disabled button drops focus to the page, and the
+            portal keeps focus inside itself only if it still has it when the sign-in appears. -->
+          <button
+            type="button"
+            class="button button--secondary"
+            aria-disabled=${this.signingOut ? 'true' : 'false'}
+            aria-busy=${this.signingOut ? 'true' : 'false'}
+            @click=${this.signOut}
+          >
             ${busyLabel(this.signingOut, msg('Sign out'), msg('Signing out…'))}
           </button>
         </div>
