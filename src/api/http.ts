@@ -1,5 +1,5 @@
 import { msg } from '@lit/localize';
-import ky, { HTTPError, TimeoutError, type KyInstance, type ResponsePromise } from 'ky';
+import ky, { HTTPError, type KyInstance, type ResponsePromise } from 'ky';
 import type * as z from 'zod/mini';
 import { ApiError, isAbort, networkError } from './errors.js';
 import { loadContract, type Contract } from './load-contract.js';
@@ -76,8 +76,6 @@ export async function toApiError(error: unknown): Promise<unknown> {
     if (body.success) return new ApiError(status, body.data.error.code, body.data.error.message, body.data.error.details);
     return new ApiError(status, 'http_error', msg('Something went wrong on our side. Try again in a moment.'));
   }
-  if (error instanceof TimeoutError) {
-    return new ApiError(0, 'timeout', msg('The server took too long to answer. Check your connection and try again.'));
-  }
+  // Offline, DNS, CORS, a timeout: the server's answer never arrived.
   return networkError();
 }

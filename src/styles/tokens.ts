@@ -51,7 +51,6 @@ export const tokens = css`
     font-size: var(--_font-size);
     line-height: 1.5;
     color: var(--_text);
-    -webkit-font-smoothing: antialiased;
     text-align: start;
   }
   :host([hidden]) {
@@ -62,7 +61,6 @@ export const tokens = css`
   *::after {
     box-sizing: border-box;
   }
-  h1,
   h2,
   h3,
   p {

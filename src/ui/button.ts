@@ -74,9 +74,6 @@ export const buttonStyles = css`
     padding: 0 calc(var(--_space) * 1.5);
     font-size: 0.8125rem;
   }
-  .button--ghost.button--small {
-    padding: 0 var(--_space);
-  }
   .button--block {
     width: 100%;
   }
