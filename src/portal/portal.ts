@@ -1,6 +1,6 @@
 import { ContextProvider } from '@lit/context';
 import { msg, str } from '@lit/localize';
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { exchangeToken } from '../api/auth.js';
 import type { Connection } from '../api/connection.js';
@@ -82,7 +82,7 @@ export class CustomerPortal extends ConnectedElement {
     }
   }
 
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+  protected override willUpdate(changed: PropertyValues): void {
     super.willUpdate(changed);
     this.#hadFocus = this.matches(':focus-within');
     const signedIn = this.session.status === 'signed-in';
