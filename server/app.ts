@@ -22,6 +22,8 @@ import type { PaymentProvider } from './modules/payments/provider.js';
 import type { TestProvider } from './modules/payments/test-provider.js';
 import { stripeWebhookRoutes } from './modules/payments/stripe-webhook.js';
 import { merchantSubscriptionRoutes, portalSubscriptionRoutes } from './modules/subscriptions/routes.js';
+import { portalOverviewRoutes } from './modules/overview/routes.js';
+import { walletRepository } from './modules/wallet/repository.js';
 import { createServices } from './services.js';
 
 export interface AppDeps {
@@ -78,6 +80,7 @@ export function createApp(deps: AppDeps) {
   app.route('/portal/v1/auth', authRoutes(services, config));
   app.route('/portal/v1/organizations', publicOrganizationRoutes(services));
   app.route('/portal/v1/me', meRoutes(services, config));
+  app.route('/portal/v1/overview', portalOverviewRoutes(services, config, { wallet: walletRepository(deps.database.db), now: () => deps.clock.now() }));
   app.route('/portal/v1/subscriptions', portalSubscriptionRoutes(services, config));
   app.route('/portal/v1/orders', portalOrderRoutes(services, config));
   app.route('/portal/v1/payment-methods', portalPaymentMethodRoutes(services, config));

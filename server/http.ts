@@ -45,6 +45,8 @@ function bearer(c: Context): string | undefined {
   return match?.[1];
 }
 
+export const BILLING_STATUS_HEADER = 'CP-Billing-Status';
+
 export function requireSession(services: Services, publicUrl: string): MiddlewareHandler<PortalEnv> {
   return async (c, next) => {
     if (c.get('auth')) return next();
@@ -60,6 +62,9 @@ export function requireSession(services: Services, publicUrl: string): Middlewar
     assertOrigin(c, auth.organization.allowed_origins, publicUrl);
     c.set('auth', auth);
     await next();
+    // Every portal answer says whether a payment failed, so any view can show the past-due
+    // banner without a request of its own.
+    c.header(BILLING_STATUS_HEADER, auth.pastDue ? 'past_due' : 'ok');
   };
 }
 

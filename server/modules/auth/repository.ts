@@ -151,6 +151,17 @@ export function authRepository(db: Kysely<DB>) {
           'organizations.name as organization_name',
           'organizations.allowed_origins as organization_allowed_origins',
           'organizations.portal_settings as organization_portal_settings',
+          // Whether to show the past-due banner: answered with the session, no extra query.
+          (eb) =>
+            eb
+              .exists(
+                eb
+                  .selectFrom('subscriptions')
+                  .select('subscriptions.id')
+                  .whereRef('subscriptions.customer_id', '=', 'sessions.customer_id')
+                  .where('subscriptions.status', 'in', ['past_due', 'unpaid', 'incomplete']),
+              )
+              .as('past_due'),
         ])
         .where('sessions.token_hash', '=', tokenHash)
         .where('sessions.revoked_at', 'is', null)

@@ -19,6 +19,8 @@ const SLIDE_EVERY_MS = 5 * MINUTE;
 
 export interface PortalAuth {
   sessionId: string;
+  /** The customer has a subscription whose payment failed (past due, unpaid or incomplete). */
+  pastDue: boolean;
   returnUrl: string | null;
   customer: { id: string; email: string; name: string | null; external_id: string | null; created_at: Date };
   organization: { id: string; slug: string; name: string; allowed_origins: string[]; portal_settings: unknown };
@@ -200,6 +202,7 @@ export function authService(deps: Deps) {
       }
       return {
         sessionId: row.session_id,
+        pastDue: Boolean(row.past_due),
         returnUrl: row.session_return_url,
         customer: {
           id: row.customer_id,

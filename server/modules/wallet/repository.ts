@@ -16,6 +16,18 @@ export function walletRepository(db: Kysely<DB>) {
         .executeTakeFirstOrThrow();
       return Math.max(0, Number(row.balance));
     },
+    /** Balance per currency (unexpired credits minus use), for currencies the customer ever had. */
+    async balances(organizationId: string, customerId: string, now: Date): Promise<Array<{ currency: string; balance: number }>> {
+      const rows = await db
+        .selectFrom('wallet_transactions')
+        .select(['currency', sql<number>`coalesce(sum(amount) filter (where expires_at is null or expires_at > ${now}), 0)::bigint`.as('balance')])
+        .where('organization_id', '=', organizationId)
+        .where('customer_id', '=', customerId)
+        .groupBy('currency')
+        .orderBy('currency')
+        .execute();
+      return rows.map((r) => ({ currency: r.currency, balance: Math.max(0, Number(r.balance)) }));
+    },
     async insert(row: {
       id: string;
       organization_id: string;

@@ -1,0 +1,34 @@
+import type { Config } from '../../config.js';
+import { portalRouter } from '../../http.js';
+import type { Services } from '../../services.js';
+import { customerView } from '../customers/service.js';
+import { orderView } from '../orders/service.js';
+import { catalogCache, portalSubscriptionView } from '../subscriptions/views.js';
+import { walletRepository } from '../wallet/repository.js';
+
+const SHOWN = new Set(['active', 'trialing', 'past_due', 'paused', 'incomplete', 'unpaid']);
+
+/** GET /portal/v1/overview: everything the overview shows, in one request. */
+export function portalOverviewRoutes(services: Services, config: Config, deps: { wallet: ReturnType<typeof walletRepository>; now: () => Date }) {
+  return portalRouter(services, config.publicUrl).get('/', async (c) => {
+    const auth = c.get('auth');
+    const org = await services.organizations.byId(auth.organization.id);
+    const customer = await services.customers.get(org.id, { id: auth.customer.id });
+    const [subs, orders, balances] = await Promise.all([
+      services.subscriptions.repo.list(org.id, { customerId: customer.id, limit: 50 }),
+      services.orders.repo.list(org.id, { customerId: customer.id, limit: 5 }),
+      deps.wallet.balances(org.id, customer.id, deps.now()),
+    ]);
+    const cache = catalogCache(services.subscriptions, org, services.catalog);
+    const live = subs.filter((s) => SHOWN.has(s.status));
+    return c.json({
+      customer: customerView(customer),
+      subscriptions: await Promise.all(live.map((s) => portalSubscriptionView(services.subscriptions, org, customer, s, cache))),
+      recent_orders: orders.slice(0, 5).map((o) => orderView(o)),
+      has_more_orders: orders.length > 5,
+      benefits: [],
+      wallet: { balances },
+      past_due: auth.pastDue,
+    });
+  });
+}
