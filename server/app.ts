@@ -24,6 +24,7 @@ import { stripeWebhookRoutes } from './modules/payments/stripe-webhook.js';
 import { merchantSubscriptionRoutes, portalSubscriptionRoutes } from './modules/subscriptions/routes.js';
 import { portalOverviewRoutes } from './modules/overview/routes.js';
 import { walletRepository } from './modules/wallet/repository.js';
+import { merchantWalletRoutes, portalWalletRoutes } from './modules/wallet/routes.js';
 import { createServices } from './services.js';
 
 export interface AppDeps {
@@ -80,7 +81,9 @@ export function createApp(deps: AppDeps) {
   app.route('/portal/v1/auth', authRoutes(services, config));
   app.route('/portal/v1/organizations', publicOrganizationRoutes(services));
   app.route('/portal/v1/me', meRoutes(services, config));
-  app.route('/portal/v1/overview', portalOverviewRoutes(services, config, { wallet: walletRepository(deps.database.db), now: () => deps.clock.now() }));
+  const wallet = walletRepository(deps.database.db);
+  app.route('/portal/v1/overview', portalOverviewRoutes(services, config, { wallet, now: () => deps.clock.now() }));
+  app.route('/portal/v1/wallet', portalWalletRoutes(services, config, wallet, deps.clock));
   app.route('/portal/v1/subscriptions', portalSubscriptionRoutes(services, config));
   app.route('/portal/v1/orders', portalOrderRoutes(services, config));
   app.route('/portal/v1/payment-methods', portalPaymentMethodRoutes(services, config));
@@ -97,6 +100,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/webhook-endpoints', merchantWebhookRoutes(services));
   app.route('/v1', merchantCatalogRoutes(services));
   app.route('/v1/subscriptions', merchantSubscriptionRoutes(services));
+  app.route('/v1/wallet-credits', merchantWalletRoutes(services, wallet, deps.clock));
   app.route('/v1', merchantOrderRoutes(services));
 
   if (!config.production) app.route('/dev/outbox', outboxRoutes(deps.database.db));

@@ -6,6 +6,8 @@ import type { Organization } from './db/schema.js';
 import { ApiError } from './lib/errors.js';
 import type { PortalAuth } from './modules/auth/service.js';
 import type { Services } from './services.js';
+import type { SectionId } from '../src/schemas/organization.js';
+import { resolvePortalSettings } from './modules/organizations/settings.js';
 
 export interface AppVariables {
   /** Origins the resolved organization allows; read by the CORS middleware. */
@@ -78,6 +80,20 @@ export function requireSecretKey(services: Services): MiddlewareHandler<Merchant
       throw new ApiError(401, 'invalid_api_key', 'Send a valid secret key as "Authorization: Bearer sk_…".');
     }
     c.set('organization', organization);
+    await next();
+  };
+}
+
+/**
+ * Refuses a portal section the organization turned off (portal_settings.sections), in the
+ * API and not only in the widget.
+ */
+export function requireSection(section: SectionId): MiddlewareHandler<PortalEnv> {
+  return async (c, next) => {
+    const settings = resolvePortalSettings(c.get('auth').organization.portal_settings);
+    if (!settings.sections[section]) {
+      throw new ApiError(403, 'section_disabled', `The ${section} section is turned off for this portal.`);
+    }
     await next();
   };
 }

@@ -7,16 +7,18 @@ import type { WebhookService } from './modules/webhooks/service.js';
  * the database (FOR UPDATE SKIP LOCKED, with a lease), so any number of server instances can
  * run them, and a crash half-way only delays the work until the lease ends.
  */
-export function jobRunner(deps: { subscriptions: SubscriptionService; webhooks: WebhookService; logger: Logger }) {
+export function jobRunner(deps: { subscriptions: SubscriptionService; webhooks: WebhookService; logger: Logger; expireCredits: () => Promise<number> }) {
   let running: Promise<unknown> | null = null;
   let timer: NodeJS.Timeout | null = null;
 
   async function runOnce() {
+    // Expired credit is written off before renewals, so it is never applied to an invoice.
+    const expired = await deps.expireCredits();
     const renewed = await deps.subscriptions.renewDue();
     const retried = await deps.subscriptions.retryDue();
     const delivered = await deps.webhooks.deliverDue();
-    if (renewed || retried || delivered.attempted) deps.logger.info({ renewed, retried, webhooks: delivered }, 'jobs ran');
-    return { renewed, retried, webhooks: delivered };
+    if (renewed || retried || expired || delivered.attempted) deps.logger.info({ renewed, retried, expired, webhooks: delivered }, 'jobs ran');
+    return { renewed, retried, expired, webhooks: delivered };
   }
 
   return {

@@ -21,6 +21,7 @@ import { testProvider } from './modules/payments/test-provider.js';
 import { orderService } from './modules/orders/service.js';
 import { subscriptionService } from './modules/subscriptions/service.js';
 import { jobRunner } from './jobs.js';
+import { walletRepository } from './modules/wallet/repository.js';
 import { noticeEmail } from './modules/email/templates.js';
 import { formatMoney } from './modules/billing/money.js';
 import { idempotency } from './modules/idempotency/middleware.js';
@@ -92,7 +93,7 @@ export function createServices(deps: ServiceDeps) {
     logger: deps.logger,
     publicUrl: config.publicUrl,
   });
-  const jobs = jobRunner({ subscriptions, webhooks, logger: deps.logger });
+  const jobs = jobRunner({ subscriptions, webhooks, logger: deps.logger, expireCredits: () => walletRepository(db).expireDue(clock.now()) });
   const idempotencyKeys = {
     merchant: idempotency(db, clock, (c) => ({ organizationId: (c.get('organization' as never) as { id: string }).id, scope: 'merchant' })),
     portal: idempotency(db, clock, (c) => {

@@ -123,6 +123,7 @@ export interface PricesTable {
   interval_count: Defaulted<number>;
   included_units: Defaulted<number>;
   meter_id: Nullable<string>;
+  overage_unit_amount: Nullable<number>;
   active: Defaulted<boolean>;
   created_at: Timestamp;
 }
@@ -308,8 +309,49 @@ export interface WalletTransactionsTable {
   description: string;
   order_id: Nullable<string>;
   expires_at: Nullable<Date>;
+  remaining: Defaulted<number>;
+  expired_at: Nullable<Date>;
   created_at: Timestamp;
 }
+
+export interface MetersTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  event_name: string;
+  filter: Json<Record<string, unknown>>;
+  aggregation: 'sum' | 'count' | 'max' | 'unique_count';
+  property: string | null;
+  unit: string | null;
+  created_at: Timestamp;
+}
+
+export interface UsageEventsTable {
+  organization_id: string;
+  event_id: string;
+  customer_id: string;
+  name: string;
+  properties: Json<Record<string, unknown>>;
+  occurred_at: Timestamp;
+  created_at: Timestamp;
+}
+
+export interface MeterUsageHourlyTable {
+  meter_id: string;
+  customer_id: string;
+  hour: Timestamp;
+  total: ColumnType<string, number, number>;
+  maximum: ColumnType<string, number, number>;
+}
+
+export interface MeterUniqueHourlyTable {
+  meter_id: string;
+  customer_id: string;
+  hour: Timestamp;
+  value: string;
+}
+
+export type MeterRow = Selectable<MetersTable>;
 
 export interface TestProviderSetupIntentsTable {
   id: string;
@@ -378,6 +420,10 @@ export interface DB {
   wallet_transactions: WalletTransactionsTable;
   test_provider_setup_intents: TestProviderSetupIntentsTable;
   test_provider_charges: TestProviderChargesTable;
+  meters: MetersTable;
+  usage_events: UsageEventsTable;
+  meter_usage_hourly: MeterUsageHourlyTable;
+  meter_unique_hourly: MeterUniqueHourlyTable;
   stripe_events: StripeEventsTable;
 }
 

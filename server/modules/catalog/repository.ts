@@ -13,6 +13,10 @@ export function catalogRepository(db: Kysely<DB>) {
     insertPrice(row: Omit<PriceRow, 'active'>) {
       return db.insertInto('prices').values(row).returningAll().executeTakeFirstOrThrow();
     },
+    async meterExists(organizationId: string, id: string): Promise<boolean> {
+      const row = await db.selectFrom('meters').select('id').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+      return row !== undefined;
+    },
     findProduct(organizationId: string, id: string): Promise<ProductRow | undefined> {
       return db.selectFrom('products').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
     },

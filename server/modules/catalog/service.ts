@@ -24,6 +24,9 @@ export function catalogService(repo: CatalogRepository, clock: Clock) {
 
     async addPriceRow(organizationId: string, productId: string, p: PriceCreate): Promise<PriceRow> {
       const now = clock.now();
+      if (p.meter_id && !(await repo.meterExists(organizationId, p.meter_id))) {
+        throw new ApiError(400, 'meter_not_found', `No meter ${p.meter_id} in this organization.`);
+      }
       return repo.insertPrice({
         id: newId('price', now.getTime()),
         organization_id: organizationId,
@@ -36,6 +39,7 @@ export function catalogService(repo: CatalogRepository, clock: Clock) {
         interval_count: p.interval_count,
         included_units: p.included_units,
         meter_id: p.meter_id ?? null,
+        overage_unit_amount: p.overage_unit_amount ?? null,
         created_at: now,
       });
     },
@@ -94,6 +98,7 @@ export function priceView(p: PriceRow) {
     interval_count: p.interval_count,
     included_units: p.included_units,
     meter_id: p.meter_id,
+    overage_unit_amount: p.overage_unit_amount,
     active: p.active,
   };
 }

@@ -168,13 +168,11 @@ export function orderService(deps: Deps) {
           })),
         );
         if (draft.credit_amount > 0) {
-          await walletRepository(trx).insert({
-            id: newId('wtx', now.getTime()),
+          await walletRepository(trx).consume({
             organization_id: org.id,
             customer_id: customer.id,
             currency: draft.currency,
-            amount: -draft.credit_amount,
-            kind: 'applied',
+            amount: draft.credit_amount,
             description: `Applied to invoice ${row.invoice_number}`,
             order_id: id,
             now,

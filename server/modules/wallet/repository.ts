@@ -1,33 +1,46 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB, WalletTransactionKind } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
 
-/** The wallet ledger. A balance is the sum of unexpired credits minus what was used. */
+/**
+ * The wallet ledger. Credits are positive rows that keep what is left of them (`remaining`);
+ * using credit draws from the credits that expire soonest and writes one negative row; an
+ * expired credit's rest is written off by a negative `expired` row. So the sum of all rows
+ * equals the balance once expiries are written, and the balance is always the sum of what
+ * is left of unexpired credits.
+ */
 export function walletRepository(db: Kysely<DB>) {
+  const open = (organizationId: string, customerId: string, now: Date) =>
+    db
+      .selectFrom('wallet_transactions')
+      .where('organization_id', '=', organizationId)
+      .where('customer_id', '=', customerId)
+      .where('remaining', '>', 0)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+
   return {
     async balance(organizationId: string, customerId: string, currency: string, now: Date): Promise<number> {
-      const row = await db
-        .selectFrom('wallet_transactions')
-        .select(sql<number>`coalesce(sum(amount), 0)::bigint`.as('balance'))
-        .where('organization_id', '=', organizationId)
-        .where('customer_id', '=', customerId)
+      const row = await open(organizationId, customerId, now)
+        .select(sql<number>`coalesce(sum(remaining), 0)::bigint`.as('balance'))
         .where('currency', '=', currency)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
         .executeTakeFirstOrThrow();
-      return Math.max(0, Number(row.balance));
+      return Number(row.balance);
     },
-    /** Balance per currency (unexpired credits minus use), for currencies the customer ever had. */
+
+    /** Balance per currency, for every currency the customer ever had credit in. */
     async balances(organizationId: string, customerId: string, now: Date): Promise<Array<{ currency: string; balance: number }>> {
       const rows = await db
         .selectFrom('wallet_transactions')
-        .select(['currency', sql<number>`coalesce(sum(amount) filter (where expires_at is null or expires_at > ${now}), 0)::bigint`.as('balance')])
+        .select(['currency', sql<number>`coalesce(sum(remaining) filter (where remaining > 0 and (expires_at is null or expires_at > ${now})), 0)::bigint`.as('balance')])
         .where('organization_id', '=', organizationId)
         .where('customer_id', '=', customerId)
         .groupBy('currency')
         .orderBy('currency')
         .execute();
-      return rows.map((r) => ({ currency: r.currency, balance: Math.max(0, Number(r.balance)) }));
+      return rows.map((r) => ({ currency: r.currency, balance: Number(r.balance) }));
     },
+
     async insert(row: {
       id: string;
       organization_id: string;
@@ -48,6 +61,7 @@ export function walletRepository(db: Kysely<DB>) {
           customer_id: row.customer_id,
           currency: row.currency,
           amount: row.amount,
+          remaining: row.amount > 0 ? row.amount : 0,
           kind: row.kind,
           description: row.description,
           order_id: row.order_id ?? null,
@@ -56,5 +70,86 @@ export function walletRepository(db: Kysely<DB>) {
         })
         .execute();
     },
+
+    /** Uses `amount` of credit (soonest-expiring first). Call inside the transaction that records its use. */
+    async consume(input: { organization_id: string; customer_id: string; currency: string; amount: number; description: string; order_id: string | null; now: Date }) {
+      const credits = await open(input.organization_id, input.customer_id, input.now)
+        .select(['id', 'remaining'])
+        .where('currency', '=', input.currency)
+        .orderBy(sql`expires_at asc nulls last`)
+        .orderBy('id')
+        .forUpdate()
+        .execute();
+      let left = input.amount;
+      for (const credit of credits) {
+        if (left <= 0) break;
+        const take = Math.min(left, Number(credit.remaining));
+        await db.updateTable('wallet_transactions').set((eb) => ({ remaining: eb('remaining', '-', take) })).where('id', '=', credit.id).execute();
+        left -= take;
+      }
+      if (left > 0) throw new Error('wallet balance is lower than the credit applied');
+      await db
+        .insertInto('wallet_transactions')
+        .values({
+          id: newId('wtx', input.now.getTime()),
+          organization_id: input.organization_id,
+          customer_id: input.customer_id,
+          currency: input.currency,
+          amount: -input.amount,
+          kind: 'applied',
+          description: input.description,
+          order_id: input.order_id,
+          created_at: input.now,
+        })
+        .execute();
+    },
+
+    /** Writes off what is left of credits that have expired. Returns how many. */
+    async expireDue(now: Date): Promise<number> {
+      const due = await db
+        .selectFrom('wallet_transactions')
+        .selectAll()
+        .where('remaining', '>', 0)
+        .where('expires_at', '<=', now)
+        .where('expired_at', 'is', null)
+        .limit(500)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      for (const credit of due) {
+        await db.transaction().execute(async (trx) => {
+          const row = await trx
+            .updateTable('wallet_transactions')
+            .set({ remaining: 0, expired_at: now })
+            .where('id', '=', credit.id)
+            .where('expired_at', 'is', null)
+            .returning('id')
+            .executeTakeFirst();
+          if (!row) return;
+          await trx
+            .insertInto('wallet_transactions')
+            .values({
+              id: newId('wtx', now.getTime()),
+              organization_id: credit.organization_id,
+              customer_id: credit.customer_id,
+              currency: credit.currency,
+              amount: -Number(credit.remaining),
+              kind: 'expired',
+              description: `Expired: ${credit.description}`,
+              created_at: now,
+            })
+            .execute();
+        });
+      }
+      return due.length;
+    },
+
+    list(organizationId: string, customerId: string, opts: { limit: number; startingAfter?: string; currency?: string }) {
+      let q = db.selectFrom('wallet_transactions').selectAll().where('organization_id', '=', organizationId).where('customer_id', '=', customerId);
+      if (opts.currency) q = q.where('currency', '=', opts.currency);
+      if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
+      return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+    },
   };
 }
+export type WalletRepository = ReturnType<typeof walletRepository>;
