@@ -25,6 +25,7 @@ import { merchantSubscriptionRoutes, portalSubscriptionRoutes } from './modules/
 import { portalOverviewRoutes } from './modules/overview/routes.js';
 import { walletRepository } from './modules/wallet/repository.js';
 import { merchantWalletRoutes, portalWalletRoutes } from './modules/wallet/routes.js';
+import { merchantUsageRoutes, portalUsageRoutes } from './modules/usage/routes.js';
 import { createServices } from './services.js';
 
 export interface AppDeps {
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps) {
   const wallet = walletRepository(deps.database.db);
   app.route('/portal/v1/overview', portalOverviewRoutes(services, config, { wallet, now: () => deps.clock.now() }));
   app.route('/portal/v1/wallet', portalWalletRoutes(services, config, wallet, deps.clock));
+  app.route('/portal/v1/usage', portalUsageRoutes(services, config));
   app.route('/portal/v1/subscriptions', portalSubscriptionRoutes(services, config));
   app.route('/portal/v1/orders', portalOrderRoutes(services, config));
   app.route('/portal/v1/payment-methods', portalPaymentMethodRoutes(services, config));
@@ -101,6 +103,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', merchantCatalogRoutes(services));
   app.route('/v1/subscriptions', merchantSubscriptionRoutes(services));
   app.route('/v1/wallet-credits', merchantWalletRoutes(services, wallet, deps.clock));
+  app.route('/v1', merchantUsageRoutes(services));
   app.route('/v1', merchantOrderRoutes(services));
 
   if (!config.production) app.route('/dev/outbox', outboxRoutes(deps.database.db));

@@ -21,6 +21,7 @@ import { testProvider } from './modules/payments/test-provider.js';
 import { orderService } from './modules/orders/service.js';
 import { subscriptionService } from './modules/subscriptions/service.js';
 import { jobRunner } from './jobs.js';
+import { usageService } from './modules/usage/service.js';
 import { walletRepository } from './modules/wallet/repository.js';
 import { noticeEmail } from './modules/email/templates.js';
 import { formatMoney } from './modules/billing/money.js';
@@ -81,7 +82,9 @@ export function createServices(deps: ServiceDeps) {
       deps.background.run('order email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...email }));
     },
   });
+  const usage = usageService({ db, clock, findCustomers: (orgId, refs) => customers.findMany(orgId, refs) });
   const subscriptions = subscriptionService({
+    usageItems: (orgId, customerId, price, start, end) => usage.usageItems(orgId, customerId, price, start, end),
     db,
     clock,
     catalog,
@@ -101,6 +104,6 @@ export function createServices(deps: ServiceDeps) {
       return { organizationId: auth.organization.id, scope: `customer:${auth.customer.id}` };
     }),
   };
-  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs, idempotencyKeys };
+  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs, idempotencyKeys, usage };
 }
 export type Services = ReturnType<typeof createServices>;

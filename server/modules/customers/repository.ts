@@ -36,6 +36,21 @@ export function customerRepository(db: Kysely<DB>) {
         .where('email', '=', email)
         .executeTakeFirst();
     },
+    /** Customers by ids and external ids, in one query (for event batches). */
+    findMany(organizationId: string, refs: { ids: string[]; externalIds: string[] }): Promise<CustomerRow[]> {
+      if (!refs.ids.length && !refs.externalIds.length) return Promise.resolve([]);
+      return db
+        .selectFrom('customers')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where((eb) =>
+          eb.or([
+            ...(refs.ids.length ? [eb('id', 'in', refs.ids)] : []),
+            ...(refs.externalIds.length ? [eb('external_id', 'in', refs.externalIds)] : []),
+          ]),
+        )
+        .execute();
+    },
     list(organizationId: string, opts: { limit: number; startingAfter?: string; email?: string }): Promise<CustomerRow[]> {
       let q = db.selectFrom('customers').selectAll().where('organization_id', '=', organizationId);
       if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);

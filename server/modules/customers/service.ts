@@ -61,6 +61,7 @@ export function customerService(repo: CustomerRepository, clock: Clock, onUpdate
       return row;
     },
 
+    findMany: (organizationId: string, refs: { ids: string[]; externalIds: string[] }) => repo.findMany(organizationId, refs),
     setProviderRef: (organizationId: string, id: string, ref: string) => repo.setProviderRef(organizationId, id, ref),
     list: (organizationId: string, opts: { limit: number; startingAfter?: string; email?: string }) => repo.list(organizationId, opts),
     findByEmail: (organizationId: string, email: string) => repo.findByEmail(organizationId, email),

@@ -31,6 +31,8 @@ interface Deps {
   background: Background;
   logger: Logger;
   publicUrl: string;
+  /** Usage above the included units for a period, as invoice lines (billed in arrears). */
+  usageItems?: (organizationId: string, customerId: string, price: PriceRow, start: Date, end: Date) => Promise<DraftItem[]>;
 }
 
 export interface ChangeRequest {
@@ -196,7 +198,12 @@ export function subscriptionService(deps: Deps) {
         return row;
       });
       if (trial) return sub;
-      const draft = await orders.draft({ org, customer, currency: price.currency, items: periodItems(product, price, seats, sub.current_period_start, sub.current_period_end), useWallet: true });
+      const firstItems = periodItems(product, price, seats, sub.current_period_start, sub.current_period_end);
+      if (firstItems.length === 0) {
+        // Purely metered: nothing is due up front; usage is billed at the end of the period.
+        return (await repo.update(sub.id, { status: 'active', updated_at: now }))!;
+      }
+      const draft = await orders.draft({ org, customer, currency: price.currency, items: firstItems, useWallet: true });
       const { order } = await orders.create(org, customer, draft, {
         subscriptionId: sub.id,
         reason: 'subscription_create',
@@ -299,11 +306,13 @@ export function subscriptionService(deps: Deps) {
       const n = intervalChanged || fromTrial ? 1 : sub.periods_elapsed + 1;
       const newEnd = periodBoundary(anchor, nextPrice.interval!, nextPrice.interval_count, n);
       const discount = sub.discount_periods_left && sub.discount_periods_left > 0 ? sub.discount_percent : null;
+      // Usage is billed in arrears for the period that just ended (not for a trial).
+      const usage = fromTrial || !deps.usageItems ? [] : await deps.usageItems(org.id, customer.id, price, sub.current_period_start, end);
       const draft = await orders.draft({
         org,
         customer,
         currency: nextPrice.currency,
-        items: periodItems(nextProduct, nextPrice, seats, end, newEnd),
+        items: [...usage, ...periodItems(nextProduct, nextPrice, seats, end, newEnd)],
         discountPercent: discount,
         useWallet: true,
       });
@@ -793,7 +802,10 @@ export function subscriptionService(deps: Deps) {
       const start = sub.current_period_end;
       const end = periodBoundary(start, price.interval!, price.interval_count, 1);
       const discount = sub.discount_periods_left && sub.discount_periods_left > 0 ? sub.discount_percent : null;
-      const draft = await orders.draft({ org, customer, currency: price.currency, items: periodItems(product, price, seats, start, end), discountPercent: discount, useWallet: true });
+      // Usage so far in this period, at the current price: an estimate that grows until the renewal.
+      const current = sub.pending_price_id ? await catalog.price(org.id, sub.price_id) : price;
+      const usage = sub.status === 'trialing' || !deps.usageItems ? [] : await deps.usageItems(org.id, customer.id, current, sub.current_period_start, clock.now());
+      const draft = await orders.draft({ org, customer, currency: price.currency, items: [...usage, ...periodItems(product, price, seats, start, end)], discountPercent: discount, useWallet: true });
       return { date: start.toISOString(), ...draftView(draft) };
     },
 

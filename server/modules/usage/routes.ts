@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { Config } from '../../config.js';
+import { merchantRouter, portalRouter, requireSection } from '../../http.js';
+import { jsonBody, queryParams } from '../../lib/validate.js';
+import type { Services } from '../../services.js';
+import { meterView } from './service.js';
+
+const meterCreate = z.object({
+  name: z.string().trim().min(1).max(100),
+  event_name: z.string().trim().min(1).max(100),
+  aggregation: z.enum(['sum', 'count', 'max', 'unique_count']),
+  property: z.string().trim().min(1).max(100).optional(),
+  filter: z.record(z.string().max(100), z.union([z.string().max(200), z.number(), z.boolean()])).optional(),
+  unit: z.string().trim().max(30).optional(),
+});
+
+const eventsBody = z.object({
+  events: z
+    .array(
+      z
+        .object({
+          id: z.string().min(1).max(200),
+          customer_id: z.string().min(1).optional(),
+          external_customer_id: z.string().min(1).optional(),
+          name: z.string().min(1).max(100),
+          timestamp: z.iso.datetime({ offset: true }).optional(),
+          properties: z.record(z.string().max(100), z.unknown()).optional(),
+        })
+        .refine((e) => (e.customer_id === undefined) !== (e.external_customer_id === undefined), { message: 'send exactly one of customer_id or external_customer_id' }),
+    )
+    .min(1)
+    .max(1000),
+});
+
+const usageQuery = z.object({ customer_id: z.string().min(1), start: z.iso.datetime(), end: z.iso.datetime() });
+
+/** /v1/meters and /v1/events for the merchant. */
+export function merchantUsageRoutes(services: Services) {
+  return merchantRouter(services)
+    .post('/meters', async (c) => {
+      const body = await jsonBody(c, meterCreate);
+      return c.json(meterView(await services.usage.createMeter(c.get('organization').id, body)), 201);
+    })
+    .get('/meters', async (c) => c.json({ data: (await services.usage.repo.listMeters(c.get('organization').id)).map(meterView) }))
+    .get('/meters/:id', async (c) => c.json(meterView(await services.usage.meter(c.get('organization').id, c.req.param('id')))))
+    .get('/meters/:id/usage', async (c) => {
+      const org = c.get('organization');
+      const q = queryParams(c, usageQuery);
+      const meter = await services.usage.meter(org.id, c.req.param('id'));
+      const customer = await services.customers.get(org.id, { id: q.customer_id });
+      const [value] = await services.usage.aggregate(meter, customer.id, [{ start: new Date(q.start), end: new Date(q.end) }]);
+      return c.json({ meter_id: meter.id, customer_id: customer.id, start: q.start, end: q.end, value });
+    })
+    .post('/events', async (c) => {
+      const body = await jsonBody(c, eventsBody);
+      return c.json(await services.usage.ingest(c.get('organization').id, body.events), 202);
+    });
+}
+
+/** GET /portal/v1/usage: each meter of the customer's subscriptions, with its history. */
+export function portalUsageRoutes(services: Services, config: Config) {
+  return portalRouter(services, config.publicUrl)
+    .use(requireSection('usage'))
+    .get('/', async (c) => {
+      const { organization, customer } = c.get('auth');
+      const subs = await services.subscriptions.repo.liveForCustomer(organization.id, customer.id);
+      const meters = [];
+      for (const sub of subs.filter((s) => ['active', 'trialing', 'past_due'].includes(s.status))) {
+        const price = await services.catalog.price(organization.id, sub.price_id);
+        if (!price.meter_id) continue;
+        const { product } = await services.catalog.product(organization.id, sub.product_id);
+        const view = await services.usage.subscriptionUsage(sub, price, product.name);
+        if (view) meters.push(view);
+      }
+      return c.json({ meters });
+    });
+}
