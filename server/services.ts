@@ -22,6 +22,9 @@ import { orderService } from './modules/orders/service.js';
 import { subscriptionService } from './modules/subscriptions/service.js';
 import { jobRunner } from './jobs.js';
 import { usageService } from './modules/usage/service.js';
+import { benefitService } from './modules/benefits/service.js';
+import { seatRepository } from './modules/seats/repository.js';
+import { seatService } from './modules/seats/service.js';
 import { walletRepository } from './modules/wallet/repository.js';
 import { noticeEmail } from './modules/email/templates.js';
 import { formatMoney } from './modules/billing/money.js';
@@ -45,8 +48,22 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const { db, clock, config } = deps;
   const organizations = organizationService(organizationRepository(db), clock);
-  const webhooks = webhookService({ db, clock, logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
-  const customers = customerService(customerRepository(db), clock, (row) => webhooks.emit(db, row.organization_id, 'customer.updated', merchantCustomerView(row)));
+  const outgoing = webhookService({ db, clock, logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  // Every change of a customer's billing state emits an event: the cached session forgets
+  // the customer then, so the past-due flag and profile are read afresh.
+  let forgetCustomer: (id: string) => void = () => {};
+  const webhooks: typeof outgoing = {
+    ...outgoing,
+    emit: (executor, organizationId, type, data) => {
+      const customerId = (data as { customer_id?: unknown }).customer_id;
+      if (typeof customerId === 'string') forgetCustomer(customerId);
+      return outgoing.emit(executor, organizationId, type, data);
+    },
+  };
+  const customers = customerService(customerRepository(db), clock, (row) => {
+    forgetCustomer(row.id);
+    return webhooks.emit(db, row.organization_id, 'customer.updated', merchantCustomerView(row));
+  });
   const limiter = rateLimiter(db, clock, config.secret);
   const auth = authService({
     repo: authRepository(db),
@@ -58,10 +75,16 @@ export function createServices(deps: ServiceDeps) {
     secret: config.secret,
     publicUrl: config.publicUrl,
   });
+  forgetCustomer = (id) => auth.forgetCustomer(id);
   const catalog = catalogService(catalogRepository(db), clock);
   const provider = deps.paymentProvider ?? testProvider(db, clock);
   const payments = paymentService({ repo: paymentRepository(db), provider, customers, clock });
+  const benefits = benefitService({ db, clock, config, rateLimiter: limiter, logger: deps.logger });
+  // Billing changes first, grants follow: a failed reconcile is logged, not turned into a failed payment.
+  const onEntitlementsChanged = (orgId: string, customerId: string) =>
+    benefits.syncCustomer(orgId, customerId).catch((error: unknown) => deps.logger.error({ err: error, customer: customerId }, 'benefit sync failed'));
   const orders = orderService({
+    onEntitlementsChanged,
     db,
     clock,
     payments,
@@ -85,6 +108,8 @@ export function createServices(deps: ServiceDeps) {
   const usage = usageService({ db, clock, findCustomers: (orgId, refs) => customers.findMany(orgId, refs) });
   const subscriptions = subscriptionService({
     usageItems: (orgId, customerId, price, start, end) => usage.usageItems(orgId, customerId, price, start, end),
+    onEntitlementsChanged,
+    countAssignedSeats: (subscriptionId) => seatRepository(db).countAssigned(subscriptionId),
     db,
     clock,
     catalog,
@@ -96,6 +121,20 @@ export function createServices(deps: ServiceDeps) {
     logger: deps.logger,
     publicUrl: config.publicUrl,
   });
+  const seats = seatService({
+    db,
+    clock,
+    publicUrl: config.publicUrl,
+    organizations,
+    customers,
+    subscriptions,
+    benefits,
+    auth,
+    webhooks,
+    mailer: deps.mailer,
+    background: deps.background,
+    rateLimiter: limiter,
+  });
   const jobs = jobRunner({ subscriptions, webhooks, logger: deps.logger, expireCredits: () => walletRepository(db).expireDue(clock.now()) });
   const idempotencyKeys = {
     merchant: idempotency(db, clock, (c) => ({ organizationId: (c.get('organization' as never) as { id: string }).id, scope: 'merchant' })),
@@ -104,6 +143,6 @@ export function createServices(deps: ServiceDeps) {
       return { organizationId: auth.organization.id, scope: `customer:${auth.customer.id}` };
     }),
   };
-  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs, idempotencyKeys, usage };
+  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs, idempotencyKeys, usage, benefits, seats };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -311,3 +311,21 @@ describe('logs', () => {
     for (const secret of [code, linkToken, session, org.key]) assert.ok(!all.includes(secret), `log leaks ${secret.slice(0, 4)}…`);
   });
 });
+
+describe('several server instances', () => {
+  test('a session revoked through another instance stops working here within the session cache time', async () => {
+    const { createApp } = await import('../../app.js');
+    const { Background } = await import('../../lib/background.js');
+    const { silentLogger } = await import('../../lib/logger.js');
+    const { SESSION_CACHE_MS } = await import('./service.js');
+    const other = createApp({ database: t.database, config: t.config, clock: t.clock, mailer: t.mail, logger: silentLogger, background: new Background(silentLogger) });
+    const c = await customer();
+    const token = await t.signIn('acme', c.email);
+    assert.equal((await t.request('GET', '/portal/v1/me', { token })).status, 200);
+    const revoked = await other.request(`/v1/customers/${c.id}/sessions`, { method: 'DELETE', headers: { authorization: `Bearer ${org.key}` } });
+    assert.equal(revoked.status, 200);
+    assert.equal((await other.request('/portal/v1/me', { headers: { authorization: `Bearer ${token}` } })).status, 401, 'refused at once where it was revoked');
+    t.clock.advance(SESSION_CACHE_MS);
+    assert.equal((await t.request('GET', '/portal/v1/me', { token })).status, 401, 'and here once the cache time has passed');
+  });
+});

@@ -16,6 +16,14 @@ export const SESSION_TTL_MS = 30 * DAY;
 export const PRE_AUTH_TTL_MS = HOUR;
 /** A session's expiry slides forward at most this often, so reads do not write on every request. */
 const SLIDE_EVERY_MS = 5 * MINUTE;
+/**
+ * Authenticated sessions are remembered for this long in this process, so a burst of reads
+ * does not look the session up each time. Sign-out, revocation and any change to the
+ * customer forget it at once here; another instance may serve a revoked token for at most
+ * this long.
+ */
+export const SESSION_CACHE_MS = 2 * 1000;
+const SESSION_CACHE_MAX = 10_000;
 
 export interface PortalAuth {
   sessionId: string;
@@ -45,6 +53,10 @@ interface Deps {
 
 export function authService(deps: Deps) {
   const { repo, clock, secret } = deps;
+  const cache = new Map<string, { auth: PortalAuth; until: number }>();
+  const forget = (match: (auth: PortalAuth) => boolean) => {
+    for (const [key, entry] of cache) if (match(entry.auth)) cache.delete(key);
+  };
   const codeHash = (organizationId: string, email: string, code: string) => hmac(secret, `login-code:${organizationId}:${email}:${code}`);
 
   function portalUrl(org: Pick<Organization, 'slug'>, base: string | null | undefined, token: string): string {
@@ -195,12 +207,16 @@ export function authService(deps: Deps) {
     async authenticate(token: string): Promise<PortalAuth | undefined> {
       if (!token.startsWith('cps_')) return undefined;
       const now = clock.now();
-      const row = await repo.findLiveSession(sha256(token), now);
+      const hash = sha256(token);
+      const cached = cache.get(hash);
+      if (cached && cached.until > now.getTime()) return cached.auth;
+      cache.delete(hash);
+      const row = await repo.findLiveSession(hash, now);
       if (!row) return undefined;
       if (now.getTime() - row.session_last_used_at.getTime() > SLIDE_EVERY_MS) {
         await repo.touchSession(row.session_id, now, new Date(now.getTime() + SESSION_TTL_MS));
       }
-      return {
+      const auth: PortalAuth = {
         sessionId: row.session_id,
         pastDue: Boolean(row.past_due),
         returnUrl: row.session_return_url,
@@ -219,11 +235,25 @@ export function authService(deps: Deps) {
           portal_settings: row.organization_portal_settings,
         },
       };
+      if (cache.size >= SESSION_CACHE_MAX) cache.delete(cache.keys().next().value!);
+      cache.set(hash, { auth, until: Math.min(now.getTime() + SESSION_CACHE_MS, row.session_expires_at.getTime()) });
+      return auth;
     },
 
-    signOut: (sessionId: string) => repo.revokeSession(sessionId, clock.now()),
-    revokeCustomerSessions: (organizationId: string, customerId: string) =>
-      repo.revokeCustomerSessions(organizationId, customerId, clock.now()),
+    /** A session for a customer another flow has proven (a claimed seat invitation). */
+    issueSession,
+    async signOut(sessionId: string) {
+      forget((a) => a.sessionId === sessionId);
+      await repo.revokeSession(sessionId, clock.now());
+    },
+    async revokeCustomerSessions(organizationId: string, customerId: string) {
+      forget((a) => a.customer.id === customerId);
+      return repo.revokeCustomerSessions(organizationId, customerId, clock.now());
+    },
+    /** Something about the customer changed (profile, billing state): read it afresh next time. */
+    forgetCustomer(customerId: string) {
+      forget((a) => a.customer.id === customerId);
+    },
   };
 }
 export type AuthService = ReturnType<typeof authService>;
