@@ -23,6 +23,15 @@ function minifyCssLiterals(): Plugin {
   };
 }
 
+const VIEWS_COMMON = [
+  /[\\/]src[\\/]views[\\/]billing[\\/]/,
+  /[\\/]src[\\/]ui[\\/](view-element|dialog|badge)\.ts$/,
+  /[\\/]src[\\/]i18n[\\/]money\.ts$/,
+  /[\\/]src[\\/]api[\\/](idempotency|overview|subscriptions|orders)\.ts$/,
+  /[\\/]src[\\/]events\.ts$/,
+  /[\\/]node_modules[\\/]@lit[\\/]task[\\/]/,
+];
+
 // The widget library: one ES module entry merchants load by script tag
 // (dist/customer-portal.js, served at /customer-portal.js) and lazily loaded chunks
 // (dist/chunks/, served at /chunks/:file): one per view, and the zod contract.
@@ -48,6 +57,20 @@ export default defineConfig({
       output: {
         minify: true,
         chunkFileNames: 'chunks/[name]-[hash].js',
+        // What several views share but the entry does not (the view base, dialog, billing
+        // formatting and API, the events only views dispatch) goes into one chunk. Left to
+        // the automatic splitter, some sets of sharing views make it move lit and the UI
+        // primitives out of the entry into a common chunk: a second request before anything
+        // renders. Dependencies are not pulled in, so what the entry has stays there.
+        codeSplitting: {
+          groups: [
+            {
+              name: 'views-common',
+              test: (id: string) => VIEWS_COMMON.some((pattern) => pattern.test(id)),
+              includeDependenciesRecursively: false,
+            },
+          ],
+        },
       },
     },
   },

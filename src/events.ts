@@ -1,40 +1,110 @@
 // DOM events the host page can listen to. Each bubbles and is composed, so a listener on
-// `document` hears it from inside any shadow root.
+// `document` hears it from inside any shadow root. The entry imports the sign-in events from
+// session-events.ts; the others are dispatched only by views and load with them.
+import type { SectionId } from './schemas/organization.js';
+import { PortalCustomEvent, type SignedInEvent, type SignedOutEvent } from './session-events.js';
 
-export interface SignedInDetail {
-  /** The signed-in customer's id, when the element knows it. */
-  customerId?: string;
+export { SignedInEvent, SignedOutEvent } from './session-events.js';
+export type { SignedInDetail, SignedOutDetail, SignedOutReason } from './session-events.js';
+
+export interface SubscriptionCanceledDetail {
+  subscriptionId: string;
+  /** `at_period_end`: access lasts until `endsAt`; `immediately`: it has ended. */
+  mode: 'at_period_end' | 'immediately';
+  endsAt: string;
+  /** What an immediate cancellation refunded (minor units), if anything. */
+  refund: { amount: number; currency: string; destination: string } | null;
 }
 
-export type SignedOutReason = 'sign-out' | 'expired';
-
-export interface SignedOutDetail {
-  /** `sign-out`: the customer signed out; `expired`: the server no longer accepts the session. */
-  reason: SignedOutReason;
+export interface SubscriptionUncanceledDetail {
+  subscriptionId: string;
 }
 
-/** The customer signed in (with a code, or through a pre-authenticated link). */
-export class SignedInEvent extends CustomEvent<SignedInDetail> {
-  static readonly type = 'cp-signed-in';
-  constructor(detail: SignedInDetail = {}) {
-    super(SignedInEvent.type, { bubbles: true, composed: true, detail });
+export interface SubscriptionChangedDetail {
+  subscriptionId: string;
+  /** What changed: plan (upgrade/downgrade), seats, a pause or resume, or an accepted retention offer. */
+  change: 'upgrade' | 'downgrade' | 'seats' | 'pause' | 'resume' | 'retention_offer';
+  /** The price and seats the subscription has, or will have from `effectiveAt`. */
+  priceId: string;
+  seats: number;
+  effectiveAt: string;
+  /** The order that charged for the change now, if one did. */
+  orderId: string | null;
+}
+
+export interface InvoiceDownloadedDetail {
+  orderId: string;
+  invoiceNumber: string;
+  document: 'invoice' | 'receipt';
+}
+
+export interface NavigateDetail {
+  /** The section to show. */
+  view: SectionId;
+}
+
+/** The customer canceled a subscription (at the end of the period, or now). */
+export class SubscriptionCanceledEvent extends PortalCustomEvent<SubscriptionCanceledDetail> {
+  static readonly type = 'cp-subscription-canceled';
+  constructor(detail: SubscriptionCanceledDetail) {
+    super(SubscriptionCanceledEvent.type, detail);
   }
 }
 
-/** The customer's session ended. */
-export class SignedOutEvent extends CustomEvent<SignedOutDetail> {
-  static readonly type = 'cp-signed-out';
-  constructor(detail: SignedOutDetail = { reason: 'sign-out' }) {
-    super(SignedOutEvent.type, { bubbles: true, composed: true, detail });
+/** The customer took back a cancellation at the end of the period. */
+export class SubscriptionUncanceledEvent extends PortalCustomEvent<SubscriptionUncanceledDetail> {
+  static readonly type = 'cp-subscription-uncanceled';
+  constructor(detail: SubscriptionUncanceledDetail) {
+    super(SubscriptionUncanceledEvent.type, detail);
+  }
+}
+
+/** The customer changed a subscription's plan or seats, paused or resumed it, or took a retention offer. */
+export class SubscriptionChangedEvent extends PortalCustomEvent<SubscriptionChangedDetail> {
+  static readonly type = 'cp-subscription-changed';
+  constructor(detail: SubscriptionChangedDetail) {
+    super(SubscriptionChangedEvent.type, detail);
+  }
+}
+
+/** The customer downloaded an invoice or a receipt. */
+export class InvoiceDownloadedEvent extends PortalCustomEvent<InvoiceDownloadedDetail> {
+  static readonly type = 'cp-invoice-downloaded';
+  constructor(detail: InvoiceDownloadedDetail) {
+    super(InvoiceDownloadedEvent.type, detail);
+  }
+}
+
+/**
+ * A view asks to show another section (the past-due banner, "View all orders"). The full
+ * `<customer-portal>` switches to it and cancels the event; a host page that places views on
+ * their own can route on it.
+ */
+export class NavigateEvent extends PortalCustomEvent<NavigateDetail> {
+  static readonly type = 'cp-navigate';
+  constructor(detail: NavigateDetail) {
+    super(NavigateEvent.type, detail, true);
   }
 }
 
 /** Every event the library dispatches. */
-export type PortalEvent = SignedInEvent | SignedOutEvent;
+export type PortalEvent =
+  | SignedInEvent
+  | SignedOutEvent
+  | SubscriptionCanceledEvent
+  | SubscriptionUncanceledEvent
+  | SubscriptionChangedEvent
+  | InvoiceDownloadedEvent
+  | NavigateEvent;
 
 declare global {
   interface GlobalEventHandlersEventMap {
     'cp-signed-in': SignedInEvent;
     'cp-signed-out': SignedOutEvent;
+    'cp-subscription-canceled': SubscriptionCanceledEvent;
+    'cp-subscription-uncanceled': SubscriptionUncanceledEvent;
+    'cp-subscription-changed': SubscriptionChangedEvent;
+    'cp-invoice-downloaded': InvoiceDownloadedEvent;
+    'cp-navigate': NavigateEvent;
   }
 }

@@ -6,8 +6,16 @@ import { CustomerPortalSignIn } from './portal/sign-in.js';
 import { views } from './views/registry.js';
 
 export { CustomerPortal, CustomerPortalSignIn };
-export { SignedInEvent, SignedOutEvent } from './events.js';
-export type { SignedInDetail, SignedOutDetail } from './events.js';
+export { SignedInEvent, SignedOutEvent } from './session-events.js';
+export type {
+  InvoiceDownloadedDetail,
+  NavigateDetail,
+  SignedInDetail,
+  SignedOutDetail,
+  SubscriptionCanceledDetail,
+  SubscriptionChangedDetail,
+  SubscriptionUncanceledDetail,
+} from './events.js';
 
 CustomerPortal.define('customer-portal');
 CustomerPortalSignIn.define('customer-portal-sign-in');

@@ -6,3 +6,4 @@ export { sessionResponse } from '../schemas/auth.js';
 export { emailAddress, errorBody } from '../schemas/common.js';
 export { customer } from '../schemas/customer.js';
 export { publicOrganization } from '../schemas/organization.js';
+export { cancelResult, changePreview, changeResult, order, orderPage, overview, subscription, subscriptionDetail, subscriptionPage } from '../schemas/billing.js';

@@ -10,11 +10,19 @@ export interface Http {
   public: KyInstance;
   /** Sends the session's bearer token; a 401 ends the session. */
   authed: KyInstance;
+  /** Whether a subscription is past due, as the last answer said; fires `change`. */
+  billing: BillingStatus;
+}
+
+/** Fed by the `CP-Billing-Status` header of every authenticated answer; views show the past-due banner from it. */
+export interface BillingStatus extends EventTarget {
+  pastDue?: boolean;
 }
 
 export function createHttp(serverUrl: string, session: SessionStore): Http {
   // Errors are shown with a retry button; silent retries would only delay them.
   const base = ky.create({ prefixUrl: serverUrl, retry: 0, timeout: 20_000 });
+  const billing: BillingStatus = new EventTarget();
   const authed = base.extend({
     hooks: {
       beforeRequest: [
@@ -30,11 +38,16 @@ export function createHttp(serverUrl: string, session: SessionStore): Http {
           if (response.status === 401 && request.headers.get('Authorization') === `Bearer ${session.token}`) {
             session.expire(msg('Your session has expired. Sign in again.'));
           }
+          const status = response.headers.get('CP-Billing-Status');
+          if (status && (status === 'past_due') !== !!billing.pastDue) {
+            billing.pastDue = !billing.pastDue;
+            billing.dispatchEvent(new Event('change'));
+          }
         },
       ],
     },
   });
-  return { public: base, authed };
+  return { public: base, authed, billing };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http } from 'msw';
+import { billing } from '../../test/msw/billing.js';
 import { apiError, fake, LINK_TOKEN, SESSION_TOKEN, VALID_CODE } from '../../test/msw/handlers.js';
 import { connectionFor, signIn, useMockApi, worker } from '../../test/msw/worker.js';
 import type { SignedOutEvent } from '../events.js';
@@ -12,10 +13,24 @@ import type { CustomerPortalSignIn } from './sign-in.js';
 const inPortal = <E extends HTMLElement = HTMLElement>(portal: CustomerPortal, ...selectors: string[]) => maybeDeep<E>(portal, ...selectors);
 const signInOf = (portal: CustomerPortal) => inPortal<CustomerPortalSignIn>(portal, 'customer-portal-sign-in');
 const accountText = (portal: CustomerPortal) => textOf(inPortal(portal, 'customer-portal-account'));
+const overviewText = (portal: CustomerPortal) => textOf(inPortal(portal, 'customer-portal-overview'));
+const tabs = (portal: CustomerPortal) => [...portal.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="nav"] button')];
 
 /** Waits until the account view shows the customer. */
 async function accountShown(portal: CustomerPortal): Promise<void> {
   await waitUntil(() => accountText(portal).includes('alice@example.com'), 'the account view did not show the customer', { timeout: 3000 });
+}
+
+/** Waits until the overview, the first section, shows the customer's billing. */
+async function overviewShown(portal: CustomerPortal): Promise<void> {
+  await waitUntil(() => overviewText(portal).includes('INV-0007'), 'the overview did not show the orders', { timeout: 3000 });
+}
+
+/** Shows a section by its navigation tab, as a customer does. */
+function openTab(portal: CustomerPortal, label: string): void {
+  const tab = tabs(portal).find((t) => textOf(t) === label);
+  if (!tab) throw new Error(`no tab ${label}`);
+  tab.click();
 }
 
 function setPageToken(token: string): void {
@@ -50,7 +65,7 @@ describe('<customer-portal>', () => {
     expect(portal.style.getPropertyValue('--cp-brand-on-primary')).to.equal('#18181b');
   });
 
-  it('signs in with a code and then shows the account, firing cp-signed-in', async () => {
+  it('signs in with a code and then shows the overview, firing cp-signed-in', async () => {
     const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
     const harness = new SignInHarness(signInOf(portal)!);
     await harness.toCodeStep();
@@ -58,7 +73,7 @@ describe('<customer-portal>', () => {
     harness.typeCode(VALID_CODE);
     const event = await signedIn;
     expect(event.composed).to.equal(true);
-    await accountShown(portal);
+    await overviewShown(portal);
     expect(signInOf(portal)).to.equal(undefined);
   });
 
@@ -81,13 +96,13 @@ describe('<customer-portal>', () => {
     hold.resolve();
     await signedIn;
     expect(fake.to('/portal/v1/auth/exchange')[0]?.body).to.deep.equal({ token: LINK_TOKEN });
-    await accountShown(portal);
+    await overviewShown(portal);
   });
 
   it('offers a way back to the merchant’s page the link came from', async () => {
     setPageToken(LINK_TOKEN);
     const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
-    await accountShown(portal);
+    await overviewShown(portal);
     await waitUntil(() => inPortal(portal, '[part="back-link"]'), 'no back link');
     const back = inPortal<HTMLAnchorElement>(portal, '[part="back-link"]')!;
     expect(back.href).to.equal('https://acme.example/app/settings');
@@ -107,11 +122,49 @@ describe('<customer-portal>', () => {
   it('shows the header and a navigation built from the sections', async () => {
     signIn();
     const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
-    await accountShown(portal);
+    await overviewShown(portal);
     await waitUntil(() => textOf(inPortal(portal, '[part="title"]')) === 'Acme Cloud', 'no organization name');
-    const tabs = [...portal.shadowRoot!.querySelectorAll('[part="nav"] button')];
-    expect(tabs.map((tab) => textOf(tab))).to.deep.equal(['Account']);
-    expect(tabs[0]!.getAttribute('aria-current')).to.equal('page');
+    expect(tabs(portal).map((tab) => textOf(tab))).to.deep.equal(['Overview', 'Subscriptions', 'Orders', 'Account']);
+    expect(tabs(portal)[0]!.getAttribute('aria-current')).to.equal('page');
+    // Each section loads its data with one request.
+    expect(fake.requests.filter((r) => r.path !== '/portal/v1/organizations/acme').map((r) => r.path)).to.deep.equal(['/portal/v1/overview']);
+
+    openTab(portal, 'Orders');
+    await waitUntil(() => textOf(inPortal(portal, 'customer-portal-orders')).includes('INV-0007'), 'the orders did not show');
+    expect(tabs(portal)[2]!.getAttribute('aria-current')).to.equal('page');
+    expect(fake.requests.at(-1)?.path).to.equal('/portal/v1/orders');
+  });
+
+  it('shows the past-due banner on every section, leading to the subscriptions', async () => {
+    billing.pastDue = true;
+    signIn();
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    await overviewShown(portal);
+    const banner = () => inPortal(portal, 'customer-portal-overview', '[part="past-due"]');
+    await waitUntil(banner, 'no past-due banner');
+    expect(textOf(banner())).to.contain('Your last payment failed.');
+    const navigated = oneEvent(portal, 'cp-navigate');
+    [...banner()!.querySelectorAll('button')].find((b) => textOf(b) === 'Review subscriptions')!.click();
+    expect((await navigated).detail).to.deep.equal({ view: 'subscriptions' });
+    await waitUntil(() => tabs(portal)[1]!.getAttribute('aria-current') === 'page', 'the subscriptions were not shown');
+    await waitUntil(() => inPortal(portal, 'customer-portal-subscriptions', '[part="past-due"]'), 'no banner on the subscriptions');
+    // The subscriptions view is where it leads, so it offers no link to itself.
+    expect(inPortal(portal, 'customer-portal-subscriptions', '[part="past-due"] button')).to.equal(undefined);
+
+    openTab(portal, 'Account');
+    await accountShown(portal);
+    await waitUntil(() => inPortal(portal, 'customer-portal-account', '[part="past-due"]'), 'no banner on the account');
+  });
+
+  it('takes the banner away once the server says the payment is sorted', async () => {
+    billing.pastDue = true;
+    signIn();
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    await waitUntil(() => inPortal(portal, 'customer-portal-overview', '[part="past-due"]'), 'no past-due banner');
+    billing.pastDue = false;
+    openTab(portal, 'Orders');
+    await waitUntil(() => textOf(inPortal(portal, 'customer-portal-orders')).includes('INV-0007'), 'the orders did not show');
+    expect(inPortal(portal, 'customer-portal-orders', '[part="past-due"]')).to.equal(undefined);
   });
 
   it('leaves out sections the organization turned off', async () => {
@@ -120,6 +173,7 @@ describe('<customer-portal>', () => {
     await waitUntil(() => textOf(inPortal(portal, '[part="title"]')) === 'Globex', 'no organization name');
     expect(portal.shadowRoot!.querySelectorAll('[part="nav"] button')).to.have.length(0);
     expect(inPortal(portal, 'customer-portal-account')).to.equal(undefined);
+    expect(inPortal(portal, 'customer-portal-overview')).to.equal(undefined);
     expect(textOf(inPortal(portal, '[part="body"]'))).to.equal('There is nothing to show here yet.');
   });
 
@@ -134,7 +188,7 @@ describe('<customer-portal>', () => {
   it('says so when the view does not exist', async () => {
     signIn();
     const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme" view="nope"></customer-portal>`);
-    expect(textOf(portal.shadowRoot!.querySelector('.alert'))).to.equal('There is no "nope" view. Use one of: account.');
+    expect(textOf(portal.shadowRoot!.querySelector('.alert'))).to.equal('There is no "nope" view. Use one of: overview, subscriptions, orders, account.');
   });
 
   it('says what is missing without an organization', async () => {
@@ -160,6 +214,8 @@ describe('<customer-portal>', () => {
   it('returns to the sign-in when the customer signs out, firing cp-signed-out', async () => {
     signIn();
     const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    await overviewShown(portal);
+    openTab(portal, 'Account');
     await accountShown(portal);
     const signedOut = oneEvent(portal, 'cp-signed-out') as Promise<SignedOutEvent>;
     const signOut = [...inPortal(portal, 'customer-portal-account')!.shadowRoot!.querySelectorAll('button')].find(
@@ -181,7 +237,7 @@ describe('<customer-portal>', () => {
   it('follows a sign-out made by another element on the page', async () => {
     signIn();
     const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
-    await accountShown(portal);
+    await overviewShown(portal);
     await connectionFor('acme').session.signOut();
     await waitUntil(() => signInOf(portal), 'no sign-in');
   });

@@ -7,7 +7,8 @@ import type { Connection } from '../api/connection.js';
 import type { ApiError } from '../api/errors.js';
 import type { SessionState } from '../api/session.js';
 import { connectionContext } from '../context/connection.js';
-import { SignedInEvent } from '../events.js';
+import type { NavigateEvent } from '../events.js';
+import { SignedInEvent } from '../session-events.js';
 import type { PublicOrganization, SectionId } from '../schemas/organization.js';
 import { applyBranding } from '../styles/branding.js';
 import { tokens } from '../styles/tokens.js';
@@ -150,6 +151,15 @@ export class CustomerPortal extends ConnectedElement {
     this.section = id;
   }
 
+  /** A view asked for another section (the past-due banner, "View all"): show it if it is on. */
+  private navigate(event: NavigateEvent): void {
+    const view = this.#availableViews().find((v) => v.id === event.detail.view);
+    if (view) {
+      event.preventDefault();
+      this.select(view.id);
+    }
+  }
+
   private retryChunk(): void {
     this.chunkError = undefined;
   }
@@ -214,7 +224,7 @@ export class CustomerPortal extends ConnectedElement {
             </button>`,
         )}
       </nav>
-      <div class="body" part="body">
+      <div class="body" part="body" @cp-navigate=${this.navigate}>
         ${active ? this.renderView(active) : html`<p class="status">${msg('There is nothing to show here yet.')}</p>`}
       </div>
     </div>`;

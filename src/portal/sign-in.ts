@@ -5,7 +5,7 @@ import { requestCode, verifyCode } from '../api/auth.js';
 import type { Connection } from '../api/connection.js';
 import { ApiError } from '../api/errors.js';
 import { loadContract } from '../api/load-contract.js';
-import { SignedInEvent } from '../events.js';
+import { SignedInEvent } from '../session-events.js';
 import { formatSeconds } from '../i18n/format.js';
 import type { PublicOrganization } from '../schemas/organization.js';
 import { applyBranding } from '../styles/branding.js';

@@ -4,7 +4,7 @@ import type { PropertyValues } from 'lit';
 import { connect, defaultServerUrl, type Connection } from '../api/connection.js';
 import type { SessionState } from '../api/session.js';
 import { connectionContext } from '../context/connection.js';
-import { SignedOutEvent } from '../events.js';
+import { SignedOutEvent } from '../session-events.js';
 import { PortalElement } from './portal-element.js';
 
 /**

@@ -18,6 +18,9 @@ export interface ViewDefinition {
  * view modules out of the entry.
  */
 export const views: readonly ViewDefinition[] = [
+  { id: 'overview', tag: 'customer-portal-overview', label: () => msg('Overview'), load: () => import('./overview/overview.js') },
+  { id: 'subscriptions', tag: 'customer-portal-subscriptions', label: () => msg('Subscriptions'), load: () => import('./subscriptions/subscriptions.js') },
+  { id: 'orders', tag: 'customer-portal-orders', label: () => msg('Orders'), load: () => import('./orders/orders.js') },
   { id: 'account', tag: 'customer-portal-account', label: () => msg('Account'), load: () => import('./account/account.js') },
 ];
 

@@ -29,7 +29,8 @@ export const organizations: Record<string, PublicOrganization> = {
   globex: organization('globex', {
     name: 'Globex',
     branding: { logo_url: null, primary_color: '#fde047' },
-    portal_settings: { sections: { ...allSections, account: false }, actions: {} },
+    // Every section that exists is turned off.
+    portal_settings: { sections: { ...allSections, overview: false, subscriptions: false, orders: false, account: false }, actions: {} },
   }),
   initech: organization('initech', { name: 'Initech' }),
 };
@@ -73,7 +74,7 @@ export function apiError(status: number, code: string, message: string, details?
   return HttpResponse.json({ error }, { status, headers });
 }
 
-async function record(request: Request): Promise<RecordedRequest> {
+export async function record(request: Request): Promise<RecordedRequest> {
   const text = await request.clone().text();
   const entry = {
     method: request.method,
@@ -85,8 +86,8 @@ async function record(request: Request): Promise<RecordedRequest> {
   return entry;
 }
 
-const signedIn = (r: RecordedRequest) => r.authorization === `Bearer ${SESSION_TOKEN}`;
-const unauthenticated = (r: RecordedRequest) =>
+export const signedIn = (r: RecordedRequest) => r.authorization === `Bearer ${SESSION_TOKEN}`;
+export const unauthenticated = (r: RecordedRequest) =>
   r.authorization
     ? apiError(401, 'session_expired', 'Your session has expired or was signed out. Sign in again.')
     : apiError(401, 'unauthenticated', 'Sign in to continue.');

@@ -3,9 +3,10 @@
 import { fixtureCleanup } from '@open-wc/testing';
 import { setupWorker } from 'msw/browser';
 import { connect } from '../../src/api/connection.js';
+import { billing, billingHandlers } from './billing.js';
 import { fake, handlers, session } from './handlers.js';
 
-export const worker = setupWorker(...handlers);
+export const worker = setupWorker(...handlers, ...billingHandlers);
 
 let started: Promise<unknown> | undefined;
 
@@ -25,7 +26,10 @@ export function signIn(org = 'acme'): void {
 /** Registers the hooks: worker started before the file, everything reset around each test. */
 export function useMockApi(orgs: string[] = ['acme']): void {
   before(() => startWorker());
-  beforeEach(() => fake.reset());
+  beforeEach(() => {
+    fake.reset();
+    billing.reset();
+  });
   afterEach(async () => {
     fixtureCleanup();
     worker.resetHandlers();

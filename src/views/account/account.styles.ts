@@ -1,26 +1,6 @@
 import { css } from 'lit';
 
 export const accountStyles = css`
-  :host {
-    container-type: inline-size;
-  }
-  .base {
-    display: grid;
-    gap: calc(var(--_space) * 2);
-  }
-  .intro {
-    display: grid;
-    gap: 2px;
-  }
-  .heading {
-    font-size: 1.125rem;
-    font-weight: 650;
-    letter-spacing: -0.01em;
-  }
-  .lede {
-    color: var(--_muted);
-    font-size: 0.875rem;
-  }
   .rows {
     margin: 0;
   }

@@ -11,10 +11,11 @@ import { tokens } from '../../styles/tokens.js';
 import { alert, alertStyles } from '../../ui/alert.js';
 import { busyLabel, buttonStyles } from '../../ui/button.js';
 import { cardStyles } from '../../ui/card.styles.js';
-import { ConnectedElement } from '../../ui/connected-element.js';
 import { fieldStyles } from '../../ui/field.styles.js';
 import { skeleton, skeletonStyles } from '../../ui/skeleton.js';
+import { ViewElement } from '../../ui/view-element.js';
 import { visuallyHidden } from '../../ui/visually-hidden.styles.js';
+import { viewStyles } from '../billing/view.styles.js';
 import { accountStyles } from './account.styles.js';
 
 /**
@@ -25,9 +26,12 @@ import { accountStyles } from './account.styles.js';
  * on its own; inside `<customer-portal>` the portal dispatches it).
  * @csspart base - The section.
  * @csspart card - Each card.
+ * @csspart past-due - The banner shown while a payment has failed.
  */
-export class CustomerPortalAccount extends ConnectedElement {
-  static override styles = [tokens, buttonStyles, fieldStyles, cardStyles, alertStyles, skeletonStyles, visuallyHidden, accountStyles];
+export class CustomerPortalAccount extends ViewElement {
+  static override styles = [tokens, buttonStyles, fieldStyles, cardStyles, alertStyles, skeletonStyles, visuallyHidden, viewStyles, accountStyles];
+
+  protected override section = 'account' as const;
 
   #me = new Task(this, {
     task: ([http, token], { signal }) => (http && token ? fetchMe(http, signal) : initialState),
@@ -41,8 +45,6 @@ export class CustomerPortalAccount extends ConnectedElement {
   @state() private nameError = '';
   @state() private copied = false;
   @state() private signingOut = false;
-  /** Read out by screen readers: "Name saved.", "Customer ID copied." */
-  @state() private announcement = '';
 
   #copiedTimer?: ReturnType<typeof setTimeout>;
 
@@ -222,36 +224,11 @@ export class CustomerPortalAccount extends ConnectedElement {
     </div>`;
   }
 
-  private renderError(error: unknown): TemplateResult {
-    return alert(
-      'danger',
-      (error as ApiError).message,
-      html`<button type="button" class="button button--secondary button--small" @click=${() => this.#me.run()}>${msg('Try again')}</button>`,
+  override render(): unknown {
+    // Inside <customer-portal> the portal shows the sign-in; on its own, the view does.
+    return this.renderView(msg('Account'), msg('Manage your profile and your session.'), this.#me, () => this.renderLoading(), (customer) =>
+      this.renderAccount(this.saved ?? customer),
     );
-  }
-
-  override render(): TemplateResult | typeof nothing {
-    if (this.session.status !== 'signed-in') {
-      // Inside <customer-portal> the portal shows the sign-in; on its own, the view does.
-      if (this.provided) return nothing;
-      return html`<customer-portal-sign-in
-        server-url=${this.serverUrl}
-        org=${this.org}
-        .message=${this.session.status === 'expired' ? this.session.message : ''}
-      ></customer-portal-sign-in>`;
-    }
-    return html`<section class="base" part="base" aria-labelledby="heading">
-      <header class="intro">
-        <h2 id="heading" class="heading">${msg('Account')}</h2>
-        <p class="lede">${msg('Manage your profile and your session.')}</p>
-      </header>
-      <div role="status" class="visually-hidden">${this.announcement}</div>
-      ${this.#me.render({
-        pending: () => this.renderLoading(),
-        error: (error) => this.renderError(error),
-        complete: (customer) => (customer ? this.renderAccount(this.saved ?? customer) : nothing),
-      })}
-    </section>`;
   }
 }
 

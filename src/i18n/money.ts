@@ -1,0 +1,45 @@
+// Money, billing intervals and dates as billing views show them. Kept out of format.ts,
+// which the entry loads: only the views that show money pay for these.
+import { msg, str } from '@lit/localize';
+
+const locale = (): string | undefined => document.documentElement.lang || undefined;
+
+/**
+ * An amount in minor units ("2900", "USD") as the customer reads it ("$29.00"), with the
+ * currency's own number of decimals (JPY has none, KWD three).
+ */
+export function formatMoney(amount: number, currency: string): string {
+  const format = new Intl.NumberFormat(locale(), { style: 'currency', currency });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(amount / 10 ** digits);
+}
+
+/** "month", "3 months", "year". */
+export function formatInterval(interval: string | null, count = 1): string {
+  const names: Record<string, [string, string]> = {
+    day: [msg('day'), msg('days')],
+    week: [msg('week'), msg('weeks')],
+    month: [msg('month'), msg('months')],
+    year: [msg('year'), msg('years')],
+  };
+  const [one, many] = names[interval ?? ''] ?? [interval ?? '', interval ?? ''];
+  return count === 1 ? one : `${count} ${many}`;
+}
+
+/** "$29.00 / month", "$8.00 per seat / month". */
+export function formatPrice(amount: number, currency: string, interval: string | null, count = 1, perSeat = false): string {
+  const money = formatMoney(amount, currency);
+  if (!interval) return money;
+  const every = formatInterval(interval, count);
+  return perSeat ? msg(str`${money} per seat / ${every}`) : msg(str`${money} / ${every}`);
+}
+
+/** "Nov 21, 2025" / "21 Nov 2025". */
+export function formatShortDate(iso: string): string {
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(new Date(iso));
+}
+
+/** "Nov 21 – Dec 21, 2025". */
+export function formatDateRange(start: string, end: string): string {
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).formatRange(new Date(start), new Date(end));
+}

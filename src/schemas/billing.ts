@@ -1,0 +1,195 @@
+// What the portal's billing endpoints answer (server/modules/subscriptions/views.ts,
+// server/modules/orders/service.ts `orderView`, server/modules/overview/routes.ts), as the
+// widget reads it. Statuses and kinds stay plain strings so a new one from a newer server
+// renders as text instead of failing the whole answer.
+import * as z from 'zod/mini';
+import { customer } from './customer.js';
+
+const nullableString = z.nullable(z.string());
+const int = z.number();
+
+export const price = z.object({
+  id: z.string(),
+  product_id: z.string(),
+  /** `flat`, `per_seat` or `metered`. */
+  model: z.string(),
+  currency: z.string(),
+  unit_amount: int,
+  interval: nullableString,
+  interval_count: int,
+});
+export type Price = z.infer<typeof price>;
+
+export const invoiceLine = z.object({
+  kind: z.string(),
+  description: z.string(),
+  quantity: int,
+  unit_amount: int,
+  amount: int,
+});
+export type InvoiceLine = z.infer<typeof invoiceLine>;
+
+/** An invoice priced but not issued: the next renewal, or what a change charges now. */
+export const invoicePreview = z.object({
+  currency: z.string(),
+  lines: z.array(invoiceLine),
+  subtotal: int,
+  discount_amount: int,
+  tax_amount: int,
+  tax_label: nullableString,
+  credit_amount: int,
+  total: int,
+});
+export type InvoicePreview = z.infer<typeof invoicePreview>;
+
+export const subscriptionStatuses = ['incomplete', 'trialing', 'active', 'past_due', 'paused', 'canceled', 'unpaid'] as const;
+export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
+
+export const subscription = z.object({
+  id: z.string(),
+  status: z.string(),
+  product: z.object({ id: z.string(), name: z.string(), description: z.optional(nullableString) }),
+  price,
+  seats: int,
+  amount: int,
+  currency: z.string(),
+  interval: nullableString,
+  interval_count: int,
+  current_period_start: z.string(),
+  current_period_end: z.string(),
+  trial_end: nullableString,
+  cancel_at_period_end: z.boolean(),
+  canceled_at: nullableString,
+  ended_at: nullableString,
+  /** When a scheduled pause starts (the end of the period). */
+  pause_at: nullableString,
+  discount: z.nullable(z.object({ percent_off: int, periods_left: int })),
+  scheduled_change: z.nullable(
+    z.object({
+      product: z.object({ id: z.string(), name: z.string() }),
+      price_id: z.string(),
+      seats: int,
+      amount: int,
+      effective_at: z.string(),
+    }),
+  ),
+  next_invoice: z.nullable(z.extend(invoicePreview, { date: z.string() })),
+  /** What the customer may do; an action that is false is not offered at all. */
+  actions: z.object({
+    cancel: z.boolean(),
+    uncancel: z.boolean(),
+    change_plan: z.boolean(),
+    change_seats: z.boolean(),
+    pause: z.boolean(),
+    resume: z.boolean(),
+  }),
+  cancellation: z.object({
+    reasons: z.array(z.object({ id: z.string(), label: z.string() })),
+    retention_offer: z.nullable(z.object({ percent_off: int, periods: int })),
+  }),
+});
+export type Subscription = z.infer<typeof subscription>;
+
+export const plan = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: nullableString,
+  prices: z.array(price),
+});
+export type Plan = z.infer<typeof plan>;
+
+/** GET /subscriptions/{id}: the subscription and the plans it can move to. */
+export const subscriptionDetail = z.extend(subscription, { plans: z.array(plan) });
+export type SubscriptionDetail = z.infer<typeof subscriptionDetail>;
+
+export const subscriptionPage = z.object({ data: z.array(subscription), has_more: z.boolean(), next_cursor: nullableString });
+
+export const changePreview = z.object({
+  kind: z.string(),
+  /** `now`: charged and applied at once; `renewal`: applied at `effective_at`. */
+  timing: z.string(),
+  effective_at: z.string(),
+  /** Send back with the change so it charges exactly what the preview showed. */
+  proration_date: z.string(),
+  price_id: z.string(),
+  product: z.object({ id: z.string(), name: z.string() }),
+  seats: int,
+  new_amount: int,
+  currency: z.string(),
+  interval: nullableString,
+  interval_count: int,
+  due_now: z.nullable(invoicePreview),
+  proration_lines: z.array(z.object({ kind: z.string(), description: z.string(), amount: int })),
+  wallet_credit: int,
+});
+export type ChangePreview = z.infer<typeof changePreview>;
+
+export const refund = z.object({ amount: int, currency: z.string(), destination: z.string() });
+
+export const cancelResult = z.object({ subscription, refund: z.nullable(refund) });
+export type CancelResult = z.infer<typeof cancelResult>;
+
+export const changeResult = z.object({ subscription, order_id: nullableString, change: changePreview });
+export type ChangeResult = z.infer<typeof changeResult>;
+
+const detailText = z.optional(nullableString);
+
+export const invoiceAddress = z.object({
+  line1: detailText,
+  line2: detailText,
+  city: detailText,
+  state: detailText,
+  postal_code: detailText,
+  country: detailText,
+});
+
+/** The buyer as printed on an invoice. */
+export const invoiceDetails = z.object({
+  name: detailText,
+  company: detailText,
+  email: detailText,
+  address: z.optional(z.nullable(invoiceAddress)),
+  tax_id: detailText,
+});
+export type InvoiceDetails = z.infer<typeof invoiceDetails>;
+
+export const order = z.object({
+  id: z.string(),
+  invoice_number: z.string(),
+  /** pending, paid, failed, refunded, partially_refunded, void */
+  status: z.string(),
+  billing_reason: z.string(),
+  subscription_id: nullableString,
+  currency: z.string(),
+  subtotal: int,
+  discount_amount: int,
+  tax_amount: int,
+  credit_amount: int,
+  total: int,
+  refunded_amount: int,
+  tax_note: nullableString,
+  billing_details: invoiceDetails,
+  paid_at: nullableString,
+  failure_message: nullableString,
+  period_start: nullableString,
+  period_end: nullableString,
+  created_at: z.string(),
+  lines: z.optional(z.array(z.extend(invoiceLine, { period_start: nullableString, period_end: nullableString }))),
+  refunds: z.optional(z.array(z.object({ id: z.string(), amount: int, destination: z.string(), reason: nullableString, created_at: z.string() }))),
+  payment_method: z.optional(z.nullable(z.object({ brand: z.string(), last4: z.string() }))),
+});
+export type Order = z.infer<typeof order>;
+
+export const orderPage = z.object({ data: z.array(order), has_more: z.boolean(), next_cursor: nullableString });
+export type OrderPage = z.infer<typeof orderPage>;
+
+export const overview = z.object({
+  customer,
+  subscriptions: z.array(subscription),
+  recent_orders: z.array(order),
+  has_more_orders: z.boolean(),
+  benefits: z.array(z.unknown()),
+  wallet: z.object({ balances: z.array(z.object({ currency: z.string(), balance: int })) }),
+  past_due: z.boolean(),
+});
+export type Overview = z.infer<typeof overview>;

@@ -1,0 +1,62 @@
+import { msg, str } from '@lit/localize';
+import type { TemplateResult } from 'lit';
+import { formatMoney, formatShortDate } from '../../i18n/money.js';
+import type { Order, Subscription } from '../../schemas/billing.js';
+import { badge, type BadgeTone } from '../../ui/badge.js';
+
+/** The subscription's state as a badge: "Active", "Cancels Dec 21", "Past due"… */
+export function subscriptionBadge(sub: Subscription): TemplateResult {
+  if (sub.status === 'active' && sub.cancel_at_period_end) return badge('warning', msg(str`Cancels ${formatShortDate(sub.current_period_end)}`));
+  if (sub.status === 'active' && sub.pause_at) return badge('info', msg(str`Pauses ${formatShortDate(sub.pause_at)}`));
+  const labels: Record<string, [BadgeTone, string]> = {
+    active: ['success', msg('Active')],
+    trialing: ['info', msg('Trial')],
+    past_due: ['danger', msg('Past due')],
+    paused: ['neutral', msg('Paused')],
+    canceled: ['neutral', msg('Canceled')],
+    incomplete: ['warning', msg('Incomplete')],
+    unpaid: ['danger', msg('Unpaid')],
+  };
+  const [tone, label] = labels[sub.status] ?? ['neutral', sub.status];
+  return badge(tone, label);
+}
+
+/** One line on what happens next: the next charge, the end, the pause. */
+export function nextChargeText(sub: Subscription): string {
+  if (sub.status === 'canceled') return sub.ended_at ? msg(str`Ended on ${formatShortDate(sub.ended_at)}`) : msg('Ended');
+  if (sub.cancel_at_period_end) return msg(str`Ends on ${formatShortDate(sub.current_period_end)}, no further charges`);
+  if (sub.status === 'paused') return msg('Paused: no charges until you resume');
+  if (sub.pause_at) return msg(str`Pauses on ${formatShortDate(sub.pause_at)}`);
+  if (sub.status === 'past_due') return msg('Payment failed: we will retry automatically');
+  const next = sub.next_invoice;
+  if (!next) return '';
+  const amount = formatMoney(next.total, next.currency);
+  const date = formatShortDate(next.date);
+  return sub.status === 'trialing' ? msg(str`Trial ends ${date}, then ${amount}`) : msg(str`Next charge ${amount} on ${date}`);
+}
+
+export function orderBadge(order: Order): TemplateResult {
+  const labels: Record<string, [BadgeTone, string]> = {
+    paid: ['success', msg('Paid')],
+    pending: ['warning', msg('Pending')],
+    failed: ['danger', msg('Failed')],
+    refunded: ['neutral', msg('Refunded')],
+    partially_refunded: ['info', msg('Partially refunded')],
+    void: ['neutral', msg('Void')],
+  };
+  const [tone, label] = labels[order.status] ?? ['neutral', order.status];
+  return badge(tone, label);
+}
+
+/** What an order was for: its first line ("Pro", "Team × 3 seats"), or why it was made. */
+export function orderSummary(order: Order): string {
+  const first = order.lines?.find((l) => !['tax', 'credit', 'discount'].includes(l.kind));
+  if (first) return first.description;
+  const reasons: Record<string, string> = {
+    subscription_create: msg('New subscription'),
+    subscription_cycle: msg('Renewal'),
+    subscription_update: msg('Subscription change'),
+    purchase: msg('Purchase'),
+  };
+  return reasons[order.billing_reason] ?? order.billing_reason;
+}

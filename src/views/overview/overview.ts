@@ -1,0 +1,129 @@
+import { msg } from '@lit/localize';
+import { initialState, Task } from '@lit/task';
+import { html, nothing, type TemplateResult } from 'lit';
+import { fetchOverview } from '../../api/overview.js';
+import { formatMoney, formatPrice, formatShortDate } from '../../i18n/money.js';
+import type { Order, Overview, Subscription } from '../../schemas/billing.js';
+import { tokens } from '../../styles/tokens.js';
+import { alertStyles } from '../../ui/alert.js';
+import { badgeStyles } from '../../ui/badge.js';
+import { buttonStyles } from '../../ui/button.js';
+import { cardStyles } from '../../ui/card.styles.js';
+import { skeleton, skeletonStyles } from '../../ui/skeleton.js';
+import { ViewElement } from '../../ui/view-element.js';
+import { visuallyHidden } from '../../ui/visually-hidden.styles.js';
+import { emptyState } from '../billing/empty.js';
+import { nextChargeText, orderBadge, orderSummary, subscriptionBadge } from '../billing/status.js';
+import { viewStyles } from '../billing/view.styles.js';
+import { overviewStyles } from './overview.styles.js';
+
+/**
+ * @summary The customer's billing at a glance: active subscriptions, recent orders,
+ * benefits and wallet balance, from one request.
+ *
+ * @event cp-navigate - "Manage", "View all orders": asks the portal to show that section.
+ * @csspart base - The section.
+ * @csspart card - Each card.
+ * @csspart past-due - The banner shown while a payment has failed.
+ */
+export class CustomerPortalOverview extends ViewElement {
+  static override styles = [tokens, buttonStyles, cardStyles, alertStyles, badgeStyles, skeletonStyles, visuallyHidden, viewStyles, overviewStyles];
+
+  protected override section = 'overview' as const;
+
+  #overview = new Task(this, {
+    task: ([http, token], { signal }) => (http && token ? fetchOverview(http, signal) : initialState),
+    args: () => [this.connection?.http, this.session.status === 'signed-in' ? this.session.token : undefined] as const,
+  });
+
+  private renderSubscription(sub: Subscription): TemplateResult {
+    return html`<li class="sub">
+      <div class="sub__head">
+        <span class="sub__name">${sub.product.name}${sub.seats > 1 ? html` <span class="muted">× ${sub.seats}</span>` : nothing}</span>
+        ${subscriptionBadge(sub)}
+      </div>
+      <span class="sub__price">${formatPrice(sub.amount, sub.currency, sub.interval, sub.interval_count)}</span>
+      <span class="muted">${nextChargeText(sub)}</span>
+    </li>`;
+  }
+
+  private renderOrder(order: Order): TemplateResult {
+    return html`<li class="order">
+      <span class="order__what">
+        <span class="order__title">${orderSummary(order)}</span>
+        <span class="muted">${formatShortDate(order.created_at)} · ${order.invoice_number}</span>
+      </span>
+      ${orderBadge(order)}
+      <span class="order__total num">${formatMoney(order.total, order.currency)}</span>
+    </li>`;
+  }
+
+  private navLink(label: string, view: 'subscriptions' | 'orders'): TemplateResult | typeof nothing {
+    return this.canNavigate() ? html`<button type="button" class="link" @click=${() => this.navigate(view)}>${label}</button>` : nothing;
+  }
+
+  private renderOverview(data: Overview): TemplateResult {
+    const balances = data.wallet.balances.filter((b) => b.balance > 0);
+    return html`<div class="card" part="card">
+        <div class="card__header card__header--row">
+          <h3 class="card__title">${msg('Active subscriptions')}</h3>
+          ${data.subscriptions.length ? this.navLink(msg('Manage subscriptions'), 'subscriptions') : nothing}
+        </div>
+        ${data.subscriptions.length
+          ? html`<ul class="subs" role="list">${data.subscriptions.map((sub) => this.renderSubscription(sub))}</ul>`
+          : emptyState('subscriptions', msg('No active subscriptions'), msg('Plans you subscribe to show up here.'))}
+      </div>
+      <div class="columns">
+        <div class="card" part="card">
+          <div class="card__header card__header--row">
+            <h3 class="card__title">${msg('Recent orders')}</h3>
+            ${data.recent_orders.length ? this.navLink(data.has_more_orders ? msg('View all orders') : msg('Open orders'), 'orders') : nothing}
+          </div>
+          ${data.recent_orders.length
+            ? html`<ul class="orders" role="list">${data.recent_orders.map((order) => this.renderOrder(order))}</ul>`
+            : emptyState('orders', msg('No orders yet'), msg('Your invoices and receipts will be listed here.'))}
+        </div>
+        <div class="side">
+          <div class="card" part="card">
+            <div class="card__header"><h3 class="card__title">${msg('Wallet')}</h3></div>
+            <div class="card__body wallet">
+              ${balances.length
+                ? balances.map((b) => html`<span class="balance">${formatMoney(b.balance, b.currency)}</span>`)
+                : html`<span class="balance">${formatMoney(0, data.subscriptions[0]?.currency ?? 'USD')}</span>`}
+              <p class="muted">${msg('Credit is applied automatically to your next invoices.')}</p>
+            </div>
+          </div>
+          <div class="card" part="card">
+            <div class="card__header"><h3 class="card__title">${msg('Benefits')}</h3></div>
+            ${emptyState('benefits', msg('No benefits yet'), msg('License keys, downloads and other perks of your plan will appear here.'))}
+          </div>
+        </div>
+      </div>`;
+  }
+
+  private renderLoading(): TemplateResult {
+    const block = (height: string) => html`<div class="card">
+      <div class="card__header">${skeleton('9em', '1.25em')}</div>
+      <div class="card__body placeholder">${skeleton('60%')} ${skeleton('100%', height)}</div>
+    </div>`;
+    return html`<div class="placeholder" aria-busy="true">
+      <p class="visually-hidden" role="status">${msg('Loading your overview…')}</p>
+      ${block('4.5em')}
+      <div class="columns">${block('9em')} ${block('4em')}</div>
+    </div>`;
+  }
+
+  override render(): unknown {
+    return this.renderView(msg('Overview'), msg('Your plan, recent orders and credit at a glance.'), this.#overview, () => this.renderLoading(), (data) =>
+      this.renderOverview(data),
+    );
+  }
+}
+
+CustomerPortalOverview.define('customer-portal-overview');
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'customer-portal-overview': CustomerPortalOverview;
+  }
+}

@@ -1,0 +1,340 @@
+import { msg, str } from '@lit/localize';
+import { initialState, Task } from '@lit/task';
+import { html, nothing, type TemplateResult } from 'lit';
+import { state } from 'lit/decorators.js';
+import type { ApiError } from '../../api/errors.js';
+import { ActionKey } from '../../api/idempotency.js';
+import type { SessionState } from '../../api/session.js';
+import { fetchSubscriptions, subscriptionAction } from '../../api/subscriptions.js';
+import { SubscriptionChangedEvent, SubscriptionUncanceledEvent } from '../../events.js';
+import { formatDateRange, formatPrice, formatShortDate } from '../../i18n/money.js';
+import type { Subscription } from '../../schemas/billing.js';
+import { tokens } from '../../styles/tokens.js';
+import { alert, alertStyles } from '../../ui/alert.js';
+import { badgeStyles } from '../../ui/badge.js';
+import { busyLabel, buttonStyles } from '../../ui/button.js';
+import { cardStyles } from '../../ui/card.styles.js';
+import { skeleton, skeletonStyles } from '../../ui/skeleton.js';
+import { ViewElement } from '../../ui/view-element.js';
+import { visuallyHidden } from '../../ui/visually-hidden.styles.js';
+import { emptyState } from '../billing/empty.js';
+import { nextChargeText, subscriptionBadge } from '../billing/status.js';
+import { totalsStyles, totalsTable } from '../billing/totals.js';
+import { MorePages } from '../billing/paging.js';
+import { viewStyles } from '../billing/view.styles.js';
+import './cancel-flow.js';
+import './change-plan-flow.js';
+import './pause-flow.js';
+import './seats-flow.js';
+import { subscriptionsStyles } from './subscriptions.styles.js';
+
+type Flow = 'cancel' | 'change-plan' | 'seats' | 'pause' | 'resume';
+
+const chevron = html`<svg class="chevron" viewBox="0 0 16 16" aria-hidden="true"><path d="m6 3 5 5-5 5" /></svg>`;
+
+/**
+ * @summary The customer's subscriptions: a list, and for each its details (status, price,
+ * period, next invoice, seats, scheduled changes, discount) and what the organization lets
+ * the customer do with it: cancel or resume, change plan or seats, pause or resume.
+ *
+ * @event cp-subscription-canceled - A subscription was canceled.
+ * @event cp-subscription-uncanceled - A cancellation was taken back.
+ * @event cp-subscription-changed - Plan or seats changed, paused, resumed, or a retention offer was taken.
+ * @event cp-navigate - The past-due banner asks for the payment-method screen.
+ * @csspart base - The section.
+ * @csspart card - Each card.
+ * @csspart past-due - The banner shown while a payment has failed.
+ */
+export class CustomerPortalSubscriptions extends ViewElement {
+  static override styles = [
+    tokens,
+    buttonStyles,
+    cardStyles,
+    alertStyles,
+    badgeStyles,
+    skeletonStyles,
+    visuallyHidden,
+    viewStyles,
+    totalsStyles,
+    subscriptionsStyles,
+  ];
+
+  protected override section = 'subscriptions' as const;
+
+  #page = new Task(this, {
+    task: ([http, token], { signal }) => (http && token ? fetchSubscriptions(http, null, signal) : initialState),
+    args: () => [this.connection?.http, this.session.status === 'signed-in' ? this.session.token : undefined] as const,
+  });
+
+  /** Subscriptions from "Load more", after the first page. */
+  #more = new MorePages<Subscription>(this, (cursor) => fetchSubscriptions(this.connection!.http, cursor));
+  /** Subscriptions as the last action here left them (newer than the list). */
+  @state() private latest = new Map<string, Subscription>();
+  /** The subscription shown in detail. */
+  @state() private selectedId?: string;
+  @state() private flow?: Flow;
+  @state() private quickBusy = false;
+  @state() private quickError = '';
+
+  #quickKey = new ActionKey();
+
+  protected override sessionChanged(previous: SessionState): void {
+    super.sessionChanged(previous);
+    this.#more.reset();
+    this.latest = new Map();
+    this.selectedId = undefined;
+    this.flow = undefined;
+  }
+
+  /** Every subscription loaded, each as its latest known state. */
+  #all(): Subscription[] {
+    const first = this.#page.value?.data ?? [];
+    return [...first, ...this.#more.items].map((sub) => this.latest.get(sub.id) ?? sub);
+  }
+
+  private replace = (sub: Subscription): void => {
+    this.latest = new Map(this.latest).set(sub.id, sub);
+  };
+
+  private async open(id: string | undefined): Promise<void> {
+    const from = this.selectedId;
+    this.selectedId = id;
+    this.quickError = '';
+    await this.updateComplete;
+    if (id) this.renderRoot.querySelector<HTMLElement>('.hero__title')?.focus();
+    else if (from) this.renderRoot.querySelector<HTMLElement>(`[data-id="${from}"]`)?.focus();
+  }
+
+  /** Actions that cost nothing and need no dialog: "Don't cancel", "Don't pause". */
+  private async quick(sub: Subscription, action: 'uncancel' | 'resume'): Promise<void> {
+    const http = this.connection?.http;
+    if (!http || this.quickBusy) return;
+    this.quickBusy = true;
+    this.quickError = '';
+    try {
+      const updated = await subscriptionAction(http, sub.id, action, this.#quickKey.value);
+      this.#quickKey.settle();
+      this.replace(updated);
+      if (action === 'uncancel') {
+        this.announcement = msg(str`${sub.product.name} will continue. Nothing changes for you.`);
+        this.emit(new SubscriptionUncanceledEvent({ subscriptionId: sub.id }));
+      } else {
+        this.announcement = msg(str`${sub.product.name} will not pause.`);
+        this.emit(
+          new SubscriptionChangedEvent({
+            subscriptionId: sub.id,
+            change: 'resume',
+            priceId: updated.price.id,
+            seats: updated.seats,
+            effectiveAt: new Date().toISOString(),
+            orderId: null,
+          }),
+        );
+      }
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('.hero__title')?.focus();
+    } catch (error) {
+      this.#quickKey.settle(error);
+      this.quickError = (error as ApiError).message;
+    } finally {
+      this.quickBusy = false;
+    }
+  }
+
+  private renderRow(sub: Subscription): TemplateResult {
+    return html`<li>
+      <button type="button" class="row" data-id=${sub.id} @click=${() => this.open(sub.id)}>
+        <span class="row__main">
+          <span class="row__title">${sub.product.name}${sub.seats > 1 ? html`<span class="muted">× ${sub.seats}</span>` : nothing} ${subscriptionBadge(sub)}</span>
+          <span class="muted">${nextChargeText(sub)}</span>
+        </span>
+        <span class="row__price">${formatPrice(sub.amount, sub.currency, sub.interval, sub.interval_count)}</span>
+        ${chevron}
+      </button>
+    </li>`;
+  }
+
+  private renderList(subs: Subscription[]): TemplateResult {
+    const current = subs.filter((s) => s.status !== 'canceled');
+    const ended = subs.filter((s) => s.status === 'canceled');
+    return html`<div class="card" part="card">
+        <div class="card__header"><h3 class="card__title">${msg('Current subscriptions')}</h3></div>
+        ${current.length
+          ? html`<ul class="list" role="list">${current.map((sub) => this.renderRow(sub))}</ul>`
+          : emptyState('subscriptions', msg('No active subscriptions'), msg('When you subscribe to a plan, you can manage it here.'))}
+      </div>
+      ${ended.length
+        ? html`<div class="card" part="card">
+            <div class="card__header"><h3 class="card__title">${msg('Past subscriptions')}</h3></div>
+            <ul class="list list--ended" role="list">${ended.map((sub) => this.renderRow(sub))}</ul>
+          </div>`
+        : nothing}
+      ${this.#more.render(this.#page.value)}`;
+  }
+
+  private renderNotices(sub: Subscription): TemplateResult {
+    const busy = this.quickBusy;
+    const button = (label: string, working: string, action: () => void) =>
+      html`<button type="button" class="button button--secondary button--small" ?disabled=${busy} aria-busy=${busy ? 'true' : 'false'} @click=${action}>
+        ${busyLabel(busy, label, working)}
+      </button>`;
+    const notices: TemplateResult[] = [];
+    if (sub.status === 'past_due') {
+      notices.push(alert('danger', msg(str`The last payment for ${sub.product.name} failed. Update your payment method; we retry automatically, and your subscription continues once it is paid.`)));
+    }
+    if (sub.cancel_at_period_end && sub.status !== 'canceled') {
+      notices.push(
+        alert(
+          'warning',
+          msg(str`${sub.product.name} ends on ${formatShortDate(sub.current_period_end)}. You won’t be charged again.`),
+          sub.actions.uncancel ? button(msg('Don’t cancel'), msg('Resuming…'), () => this.quick(sub, 'uncancel')) : undefined,
+        ),
+      );
+    }
+    if (sub.pause_at && sub.status !== 'paused') {
+      notices.push(
+        alert(
+          'warning',
+          msg(str`${sub.product.name} pauses on ${formatShortDate(sub.pause_at)}. No charges while it is paused.`),
+          sub.actions.resume ? button(msg('Don’t pause'), msg('Updating…'), () => this.quick(sub, 'resume')) : undefined,
+        ),
+      );
+    }
+    if (sub.scheduled_change) {
+      const change = sub.scheduled_change;
+      const what = change.product.name !== sub.product.name ? change.product.name : msg(str`${change.seats} seats`);
+      notices.push(
+        alert(
+          'success',
+          msg(str`Scheduled: changes to ${what} on ${formatShortDate(change.effective_at)}, then ${formatPrice(change.amount, sub.currency, sub.interval, sub.interval_count)}.`),
+        ),
+      );
+    }
+    if (this.quickError) notices.push(alert('danger', this.quickError));
+    return html`<div class="notices" role="status">${notices}</div>`;
+  }
+
+  private renderActions(sub: Subscription): TemplateResult | typeof nothing {
+    const a = sub.actions;
+    const resumePaused = a.resume && sub.status === 'paused';
+    if (!a.change_plan && !a.change_seats && !a.pause && !resumePaused && !a.cancel) return nothing;
+    const open = (flow: Flow) => () => (this.flow = flow);
+    return html`<div class="actions">
+      ${a.change_plan ? html`<button type="button" class="button button--primary" @click=${open('change-plan')}>${msg('Change plan')}</button>` : nothing}
+      ${a.change_seats ? html`<button type="button" class="button button--secondary" @click=${open('seats')}>${msg('Change seats')}</button>` : nothing}
+      ${resumePaused ? html`<button type="button" class="button button--primary" @click=${open('resume')}>${msg('Resume subscription')}</button>` : nothing}
+      ${a.pause ? html`<button type="button" class="button button--secondary" @click=${open('pause')}>${msg('Pause')}</button>` : nothing}
+      ${a.cancel ? html`<button type="button" class="button button--ghost button--cancel" @click=${open('cancel')}>${msg('Cancel subscription')}</button>` : nothing}
+    </div>`;
+  }
+
+  private renderDetail(sub: Subscription, showBack: boolean): TemplateResult {
+    const perSeat = sub.price.model === 'per_seat';
+    const next = sub.next_invoice;
+    const facts: Array<[string, string]> = [];
+    if (sub.status !== 'canceled') facts.push([msg('Current period'), formatDateRange(sub.current_period_start, sub.current_period_end)]);
+    if (sub.status === 'trialing' && sub.trial_end) facts.push([msg('Trial ends'), formatShortDate(sub.trial_end)]);
+    if (next) facts.push([msg('Next charge'), formatShortDate(next.date)]);
+    if (sub.ended_at) facts.push([msg('Ended'), formatShortDate(sub.ended_at)]);
+    if (perSeat) facts.push([msg('Seats'), String(sub.seats)]);
+    if (sub.discount) {
+      facts.push([
+        msg('Discount'),
+        sub.discount.periods_left === 1
+          ? msg(str`${sub.discount.percent_off}% off the next payment`)
+          : msg(str`${sub.discount.percent_off}% off the next ${sub.discount.periods_left} payments`),
+      ]);
+    }
+    return html`<div class="detail">
+      ${showBack
+        ? html`<button type="button" class="button button--ghost button--small back" @click=${() => this.open(undefined)}>
+            <svg viewBox="0 0 16 16" aria-hidden="true"><path d="m10 3-5 5 5 5" /></svg>${msg('All subscriptions')}
+          </button>`
+        : nothing}
+      ${this.renderNotices(sub)}
+      <div class="card" part="card">
+        <div class="hero">
+          <div>
+            <h3 class="hero__title" tabindex="-1">${sub.product.name} ${subscriptionBadge(sub)}</h3>
+            ${sub.product.description ? html`<p class="muted">${sub.product.description}</p>` : nothing}
+          </div>
+          <p class="hero__amount">
+            ${formatPrice(sub.amount, sub.currency, sub.interval, sub.interval_count)}
+            ${perSeat ? html`<small>${msg(str`${sub.seats} seats × ${formatPrice(sub.price.unit_amount, sub.currency, null)}`)}</small>` : nothing}
+          </p>
+        </div>
+        <dl class="facts-grid">${facts.map(([label, value]) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`)}</dl>
+        ${this.renderActions(sub)}
+      </div>
+      ${next
+        ? html`<div class="card" part="card">
+            <div class="card__header">
+              <h3 class="card__title">${msg('Next invoice')}</h3>
+              <p class="card__description">${msg(str`Charged on ${formatShortDate(next.date)} to your default payment method`)}</p>
+            </div>
+            <div class="card__body">${totalsTable(next, msg('Next invoice'), msg('Total'))}</div>
+          </div>`
+        : nothing}
+    </div>`;
+  }
+
+  private renderFlows(sub: Subscription | undefined): TemplateResult | typeof nothing {
+    const http = this.connection?.http;
+    if (!sub || !http) return nothing;
+    const close = () => (this.flow = undefined);
+    return html`<customer-portal-cancel-flow
+        .http=${http}
+        .subscription=${sub}
+        .onSubscription=${this.replace}
+        ?open=${this.flow === 'cancel'}
+        @close=${close}
+      ></customer-portal-cancel-flow>
+      <customer-portal-change-plan-flow
+        .http=${http}
+        .subscription=${sub}
+        .onSubscription=${this.replace}
+        ?open=${this.flow === 'change-plan'}
+        @close=${close}
+      ></customer-portal-change-plan-flow>
+      <customer-portal-seats-flow .http=${http} .subscription=${sub} .onSubscription=${this.replace} ?open=${this.flow === 'seats'} @close=${close}></customer-portal-seats-flow>
+      <customer-portal-pause-flow
+        .http=${http}
+        .subscription=${sub}
+        .onSubscription=${this.replace}
+        action=${this.flow === 'resume' ? 'resume' : 'pause'}
+        ?open=${this.flow === 'pause' || this.flow === 'resume'}
+        @close=${close}
+      ></customer-portal-pause-flow>`;
+  }
+
+  private renderLoaded(): TemplateResult {
+    const subs = this.#all();
+    // One subscription: straight to it, as there is nothing to choose from.
+    const only = subs.length === 1 && !this.#more.hasMore(this.#page.value) ? subs[0] : undefined;
+    const selected = subs.find((s) => s.id === this.selectedId) ?? only;
+    return html`${selected ? this.renderDetail(selected, !only) : this.renderList(subs)} ${this.renderFlows(selected)}`;
+  }
+
+  private renderLoading(): TemplateResult {
+    const row = html`<div class="row">${skeleton('40%', '1.25em')} ${skeleton('6em')}</div>`;
+    return html`<div class="card" aria-busy="true">
+      <p class="visually-hidden" role="status">${msg('Loading your subscriptions…')}</p>
+      <div class="card__header">${skeleton('10em', '1.25em')}</div>
+      ${row} ${row}
+    </div>`;
+  }
+
+  override render(): unknown {
+    return this.renderView(msg('Subscriptions'), msg('Your plans, what they cost and when you are charged.'), this.#page, () => this.renderLoading(), () =>
+      this.renderLoaded(),
+    );
+  }
+}
+
+CustomerPortalSubscriptions.define('customer-portal-subscriptions');
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'customer-portal-subscriptions': CustomerPortalSubscriptions;
+  }
+}
