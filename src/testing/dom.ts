@@ -68,3 +68,11 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
 }
+
+/** The button in `root` whose text matches `label`; throws with what is there otherwise. */
+export function buttonIn(root: ParentNode, label: RegExp): HTMLButtonElement {
+  const buttons = [...root.querySelectorAll('button')];
+  const found = buttons.find((b) => label.test(textOf(b)) || label.test(b.getAttribute('aria-label') ?? ''));
+  if (!found) throw new Error(`No button ${label} among: ${buttons.map((b) => textOf(b) || b.getAttribute('aria-label')).join(' | ')}`);
+  return found;
+}

@@ -11,7 +11,7 @@ function activeElement(): HTMLElement | null {
   return active instanceof HTMLElement ? active : null;
 }
 
-const FOCUSABLE = '[data-autofocus], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled]), a[href]';
+const FOCUSABLE = 'input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled]), a[href]';
 
 /**
  * @summary A modal dialog on the native `<dialog>` (`showModal()`): the page behind is inert,
@@ -175,7 +175,9 @@ export class PortalDialog extends PortalElement {
       this.dialog.showModal();
       this.focusFirst();
     } else if (!this.open && this.dialog.open) {
+      // Closed by its owner (open = false).
       this.dialog.close();
+      this.#restoreFocus();
     }
   }
 
@@ -189,24 +191,37 @@ export class PortalDialog extends PortalElement {
    * button. Call it after changing the content (a dialog's next step).
    */
   focusFirst(): void {
-    const target = this.querySelector<HTMLElement>(FOCUSABLE) ?? this.renderRoot.querySelector<HTMLElement>('.close');
+    const target =
+      this.querySelector<HTMLElement>('[data-autofocus]') ?? this.querySelector<HTMLElement>(FOCUSABLE) ?? this.renderRoot.querySelector<HTMLElement>('.close');
     target?.focus();
   }
 
   /** Closes the dialog unless it is busy. */
   requestClose(): void {
-    if (!this.busy) this.dialog.close();
+    if (!this.busy) this.#close();
   }
 
   private onCancel(event: Event): void {
     // Escape: ignored while a request is running, so its answer is not lost with the dialog.
-    if (this.busy) event.preventDefault();
+    event.preventDefault();
+    this.requestClose();
   }
 
-  private onClose(): void {
+  /**
+   * Closes now, not when the native `close` event arrives (a task later), so a dialog
+   * opened again straight away is not closed by the late event.
+   */
+  #close(): void {
+    if (!this.open) return;
     this.open = false;
+    this.dialog.close();
     this.#restoreFocus();
     this.dispatchEvent(new Event('close'));
+  }
+
+  /** The native dialog closed by itself (a form with method="dialog"). */
+  private onClose(): void {
+    if (!this.dialog.open) this.#close();
   }
 
   #restoreFocus(): void {

@@ -50,6 +50,7 @@ export interface RecordedRequest {
   path: string;
   body: unknown;
   authorization: string | null;
+  idempotencyKey: string | null;
 }
 
 /** What the fake has seen and remembers; reset before each test. */
@@ -81,6 +82,7 @@ export async function record(request: Request): Promise<RecordedRequest> {
     path: new URL(request.url).pathname,
     body: text ? (JSON.parse(text) as unknown) : undefined,
     authorization: request.headers.get('authorization'),
+    idempotencyKey: request.headers.get('idempotency-key'),
   };
   fake.requests.push(entry);
   return entry;

@@ -42,7 +42,7 @@ export class FlowElement<Step extends string = string> extends PortalElement {
 
   /** The step a new run of the flow starts at. */
   protected firstStep(): Step {
-    return this.step;
+    throw new Error('A flow names its first step.');
   }
 
   /** Called when the dialog opens: start from the beginning. */
@@ -54,7 +54,7 @@ export class FlowElement<Step extends string = string> extends PortalElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('open') && this.open) this.reset();
+    if (this.step === undefined || (changed.has('open') && this.open)) this.reset();
   }
 
   /** Moves to a step and puts focus on its first control. */

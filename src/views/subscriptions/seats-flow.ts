@@ -155,6 +155,12 @@ export class SeatsFlow extends SubscriptionFlow<Step> {
     }, PREVIEW_DELAY);
   }
 
+  /** −/+: from the current number (or 1 when the field holds none), kept within 1…MAX_SEATS. */
+  private nudge(by: number): void {
+    const current = Number.isFinite(this.seats) ? Math.floor(this.seats) : 1;
+    this.setSeats(Math.min(MAX_SEATS, Math.max(1, current + by)));
+  }
+
   private onInput(event: Event): void {
     const raw = (event.target as HTMLInputElement).value;
     this.setSeats(raw === '' ? NaN : Number(raw));
@@ -193,7 +199,7 @@ export class SeatsFlow extends SubscriptionFlow<Step> {
         <label class="label" for="seats">${msg('Seats')}</label>
         <div class="seats-row">
           <div class="stepper">
-            <button type="button" aria-label=${msg('Remove a seat')} ?disabled=${!(seats > 1)} @click=${() => this.setSeats(Math.min(MAX_SEATS, Math.max(1, Math.floor(seats || 1) - 1)))}>−</button>
+            <button type="button" aria-label=${msg('Remove a seat')} ?disabled=${!(seats > 1)} @click=${() => this.nudge(-1)}>−</button>
             <input
               id="seats"
               class="input"
@@ -208,7 +214,7 @@ export class SeatsFlow extends SubscriptionFlow<Step> {
               aria-describedby="seats-error"
               @input=${this.onInput}
             />
-            <button type="button" aria-label=${msg('Add a seat')} ?disabled=${seats >= MAX_SEATS} @click=${() => this.setSeats(Math.max(1, Math.floor(seats || 0) + 1))}>+</button>
+            <button type="button" aria-label=${msg('Add a seat')} ?disabled=${seats >= MAX_SEATS} @click=${() => this.nudge(1)}>+</button>
           </div>
           ${valid && seats !== sub.seats ? html`<span class="muted">${msg(str`Now ${sub.seats}`)}</span>` : nothing}
         </div>

@@ -1,0 +1,98 @@
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { http, HttpResponse } from 'msw';
+import { billing, proSubscription } from '../../../test/msw/billing.js';
+import { fake } from '../../../test/msw/handlers.js';
+import { signIn, useMockApi, worker } from '../../../test/msw/worker.js';
+import { buttonIn, deferred, textOf } from '../../testing/dom.js';
+import './overview.js';
+import type { CustomerPortalOverview } from './overview.js';
+
+async function renderOverview(): Promise<CustomerPortalOverview> {
+  return fixture<CustomerPortalOverview>(html`<customer-portal-overview org="acme"></customer-portal-overview>`);
+}
+const text = (el: CustomerPortalOverview) => textOf(el.shadowRoot!.querySelector('section'));
+const loaded = (el: CustomerPortalOverview) => waitUntil(() => el.shadowRoot!.querySelector('.card__title'), 'the overview did not load');
+const card = (el: CustomerPortalOverview, title: string) =>
+  [...el.shadowRoot!.querySelectorAll('.card')].find((c) => textOf(c.querySelector('.card__title')) === title);
+
+describe('<customer-portal-overview>', () => {
+  useMockApi();
+  beforeEach(() => signIn());
+
+  it('shows a skeleton while loading', async () => {
+    const hold = deferred();
+    worker.use(http.get('*/portal/v1/overview', () => hold.promise.then(() => undefined)));
+    const el = await renderOverview();
+    expect(el.shadowRoot!.querySelector('[aria-busy="true"] .skeleton')).to.exist;
+    expect(textOf(el.shadowRoot!.querySelector('[role="status"]:not(:empty)'))).to.equal('Loading your overview…');
+    hold.resolve();
+    await loaded(el);
+    expect(el.shadowRoot!.querySelector('.skeleton')).to.equal(null);
+  });
+
+  it('shows subscriptions, recent orders, wallet and benefits from one request', async () => {
+    const el = await renderOverview();
+    await loaded(el);
+    expect(fake.requests.map((r) => r.path)).to.deep.equal(['/portal/v1/overview']);
+    const subs = [...el.shadowRoot!.querySelectorAll('.sub')].map((s) => textOf(s));
+    expect(subs[0]).to.match(/^Pro Active \$29\.00 \/ month Next charge \$34\.80 on /);
+    expect(subs[1]).to.match(/^Team × 3 Active \$24\.00 \/ month Next charge \$28\.80 on /);
+    const orders = [...el.shadowRoot!.querySelectorAll('.order')];
+    expect(orders).to.have.length(5);
+    expect(textOf(orders[0])).to.match(/^Pro .* · INV-0007 Paid \$34\.80$/);
+    expect(textOf(card(el, 'Wallet'))).to.contain('$12.50');
+    expect(textOf(card(el, 'Benefits'))).to.contain('No benefits yet');
+    // On its own there is no portal to switch sections, so no links to them.
+    expect(el.shadowRoot!.querySelector('.link')).to.equal(null);
+  });
+
+  it('shows empty states for a new customer', async () => {
+    billing.subscriptions = [];
+    billing.orders = [];
+    billing.walletBalance = 0;
+    const el = await renderOverview();
+    await loaded(el);
+    expect(textOf(card(el, 'Active subscriptions'))).to.contain('No active subscriptions');
+    expect(textOf(card(el, 'Recent orders'))).to.contain('No orders yet');
+    expect(textOf(card(el, 'Wallet'))).to.contain('$0.00');
+  });
+
+  it('marks a subscription that is canceling, trialing or past due', async () => {
+    billing.subscriptions = [
+      proSubscription({ cancel_at_period_end: true, next_invoice: null }),
+      proSubscription({ id: 'sub_trial', status: 'trialing', trial_end: '2025-12-05T10:00:00.000Z' }),
+      proSubscription({ id: 'sub_late', status: 'past_due' }),
+    ];
+    const el = await renderOverview();
+    await loaded(el);
+    const subs = [...el.shadowRoot!.querySelectorAll('.sub')].map((s) => textOf(s));
+    expect(subs[0]).to.match(/Cancels .* Ends on .*, no further charges/);
+    expect(subs[1]).to.match(/Trial .* Trial ends .*, then \$34\.80/);
+    expect(subs[2]).to.contain('Past due');
+    expect(subs[2]).to.contain('Payment failed: we will retry automatically');
+  });
+
+  it('explains a failure and loads again on "Try again"', async () => {
+    worker.use(http.get('*/portal/v1/overview', () => HttpResponse.error(), { once: true }));
+    const el = await renderOverview();
+    await waitUntil(() => text(el).includes('Could not reach the server. Check your connection and try again.'), 'no error');
+    buttonIn(el.shadowRoot!, /Try again/).click();
+    await loaded(el);
+    expect(text(el)).to.contain('INV-0007');
+  });
+
+  it('shows the past-due banner when the server says a payment failed', async () => {
+    billing.pastDue = true;
+    const el = await renderOverview();
+    await loaded(el);
+    await waitUntil(() => el.shadowRoot!.querySelector('[part="past-due"]'), 'no banner');
+    expect(textOf(el.shadowRoot!.querySelector('[part="past-due"]'))).to.contain('Your last payment failed.');
+  });
+
+  it('is accessible', async () => {
+    billing.pastDue = true;
+    const el = await renderOverview();
+    await loaded(el);
+    await expect(el).to.be.accessible();
+  });
+});

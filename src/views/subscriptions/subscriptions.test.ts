@@ -1,0 +1,451 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { http, HttpResponse } from 'msw';
+import { billing, proSubscription, teamSubscription } from '../../../test/msw/billing.js';
+import { apiError, fake, record } from '../../../test/msw/handlers.js';
+import { signIn, useMockApi, worker } from '../../../test/msw/worker.js';
+import type { SubscriptionCanceledEvent, SubscriptionChangedEvent } from '../../events.js';
+import { buttonIn, deferred, focused, textOf, type } from '../../testing/dom.js';
+import './subscriptions.js';
+import type { CustomerPortalSubscriptions } from './subscriptions.js';
+
+const BASE = '/portal/v1/subscriptions';
+
+class SubscriptionsHarness {
+  constructor(readonly element: CustomerPortalSubscriptions) {}
+  get root(): ShadowRoot {
+    return this.element.shadowRoot!;
+  }
+  get text(): string {
+    return textOf(this.root.querySelector('section'));
+  }
+  button(label: RegExp): HTMLButtonElement {
+    return buttonIn(this.root, label);
+  }
+  async loaded(): Promise<void> {
+    await waitUntil(() => this.root.querySelector('.list, .hero, .empty'), 'the subscriptions did not load');
+  }
+  async openSubscription(name: string): Promise<void> {
+    const row = [...this.root.querySelectorAll<HTMLButtonElement>('.row')].find((r) => textOf(r).startsWith(name));
+    if (!row) throw new Error(`no row ${name}`);
+    row.click();
+    await waitUntil(() => this.root.querySelector('.hero'), 'the detail did not open');
+  }
+  /** The open dialog flow's shadow root. */
+  flow(tag: string): ShadowRoot {
+    return this.root.querySelector(tag)!.shadowRoot!;
+  }
+  dialogOpen(tag: string): boolean {
+    return Boolean(this.flow(tag).querySelector('customer-portal-dialog')?.shadowRoot?.querySelector('dialog')?.open);
+  }
+  title(tag: string): string {
+    return this.flow(tag).querySelector('customer-portal-dialog')?.getAttribute('label') ?? '';
+  }
+  /** The dialog's content (slotted, so outside its shadow root). */
+  flowText(tag: string): string {
+    const dialog = this.flow(tag).querySelector('customer-portal-dialog');
+    return [...(dialog?.children ?? [])].map((child) => textOf(child)).join(' ');
+  }
+  /** Chooses a plan card and waits until it can be reviewed. */
+  async choosePlan(index: number): Promise<void> {
+    this.flow(PLAN).querySelectorAll<HTMLInputElement>('.plan input')[index]!.click();
+    await waitUntil(() => !this.flowButton(PLAN, /Review change/).disabled, 'Review change stayed disabled');
+    this.flowButton(PLAN, /Review change/).click();
+  }
+  async step(tag: string, title: string): Promise<void> {
+    await waitUntil(() => this.title(tag) === title, `the dialog did not reach "${title}" (it shows "${this.title(tag)}")`);
+  }
+  flowButton(tag: string, label: RegExp): HTMLButtonElement {
+    return buttonIn(this.flow(tag), label);
+  }
+}
+
+async function render(): Promise<SubscriptionsHarness> {
+  const element = await fixture<CustomerPortalSubscriptions>(html`<customer-portal-subscriptions org="acme"></customer-portal-subscriptions>`);
+  const h = new SubscriptionsHarness(element);
+  await h.loaded();
+  return h;
+}
+
+const CANCEL = 'customer-portal-cancel-flow';
+const PLAN = 'customer-portal-change-plan-flow';
+const SEATS = 'customer-portal-seats-flow';
+const PAUSE = 'customer-portal-pause-flow';
+
+describe('<customer-portal-subscriptions>', () => {
+  useMockApi();
+  beforeEach(() => signIn());
+
+  it('shows a skeleton while loading, then the list', async () => {
+    const hold = deferred();
+    worker.use(http.get(`*${BASE}`, () => hold.promise.then(() => undefined)));
+    const element = await fixture<CustomerPortalSubscriptions>(html`<customer-portal-subscriptions org="acme"></customer-portal-subscriptions>`);
+    expect(element.shadowRoot!.querySelector('[aria-busy="true"] .skeleton')).to.exist;
+    hold.resolve();
+    const h = new SubscriptionsHarness(element);
+    await h.loaded();
+    const rows = [...h.root.querySelectorAll('.row')].map((r) => textOf(r));
+    expect(rows[0]).to.match(/^Pro Active Next charge \$34\.80 on .* \$29\.00 \/ month$/);
+    expect(rows[1]).to.match(/^Team× 3 Active .* \$24\.00 \/ month$/);
+    expect(fake.requests.map((r) => r.path)).to.deep.equal([BASE]);
+  });
+
+  it('shows an empty state, and ended subscriptions apart', async () => {
+    billing.subscriptions = [];
+    const h = await render();
+    expect(h.text).to.contain('No active subscriptions');
+    billing.subscriptions = [proSubscription({ status: 'canceled', ended_at: '2025-11-01T00:00:00.000Z', next_invoice: null }), teamSubscription()];
+    const again = await render();
+    expect(again.text).to.contain('Past subscriptions');
+    expect(textOf(again.root.querySelector('.list--ended'))).to.match(/^Pro Canceled Ended on/);
+  });
+
+  it('explains a failure and loads again on "Try again"', async () => {
+    worker.use(http.get(`*${BASE}`, () => apiError(500, 'internal', 'Something broke. Try again.'), { once: true }));
+    const element = await fixture<CustomerPortalSubscriptions>(html`<customer-portal-subscriptions org="acme"></customer-portal-subscriptions>`);
+    const h = new SubscriptionsHarness(element);
+    await waitUntil(() => h.text.includes('Something broke. Try again.'), 'no error');
+    h.button(/Try again/).click();
+    await h.loaded();
+  });
+
+  it('shows a subscription in detail, with its next invoice, and goes back', async () => {
+    const h = await render();
+    await h.openSubscription('Pro');
+    await waitUntil(() => focused() === h.root.querySelector('.hero__title'), 'focus did not move to the detail');
+    expect(textOf(h.root.querySelector('.hero'))).to.match(/^Pro Active Unlimited projects, priority support\. \$29\.00 \/ month$/);
+    expect(textOf(h.root.querySelector('.facts-grid'))).to.match(/Current period .* Next charge/);
+    const invoice = textOf(h.root.querySelector('.totals'));
+    expect(invoice).to.contain('Pro $29.00 Subtotal $29.00 VAT (20%) $5.80 Total $34.80');
+    expect(textOf(h.root.querySelector('.actions'))).to.equal('Change plan Pause Cancel subscription');
+    h.button(/All subscriptions/).click();
+    await waitUntil(() => h.root.querySelector('.row'), 'no list');
+    await waitUntil(() => focused()?.getAttribute('data-id') === 'sub_pro', 'focus did not return to the row');
+  });
+
+  it('opens the only subscription straight away', async () => {
+    billing.subscriptions = [teamSubscription({ seats: 3, discount: { percent_off: 30, periods_left: 2 } })];
+    const h = await render();
+    expect(h.root.querySelector('.back')).to.equal(null);
+    expect(textOf(h.root.querySelector('.hero__amount'))).to.equal('$24.00 / month 3 seats × $8.00');
+    expect(textOf(h.root.querySelector('.facts-grid'))).to.contain('Seats 3');
+    expect(textOf(h.root.querySelector('.facts-grid'))).to.contain('Discount 30% off the next 2 payments');
+  });
+
+  it('leaves out every action the organization turned off', async () => {
+    billing.subscriptions = [proSubscription({ actions: { cancel: true, uncancel: false, change_plan: false, change_seats: false, pause: false, resume: false } })];
+    const h = await render();
+    expect(textOf(h.root.querySelector('.actions'))).to.equal('Cancel subscription');
+  });
+
+  it('shows scheduled changes and past-due notices', async () => {
+    billing.subscriptions = [
+      proSubscription({
+        status: 'past_due',
+        scheduled_change: { product: { id: 'prod_starter', name: 'Starter' }, price_id: 'price_starter', seats: 1, amount: 900, effective_at: '2025-12-11T10:00:00.000Z' },
+      }),
+    ];
+    const h = await render();
+    const notices = textOf(h.root.querySelector('.notices'));
+    expect(notices).to.contain('The last payment for Pro failed.');
+    expect(notices).to.match(/Scheduled: changes to Starter on .*, then \$9\.00 \/ month\./);
+  });
+
+  it('cancels at the end of the period: when, why, the offer, the summary, done', async () => {
+    const h = await render();
+    await h.openSubscription('Pro');
+    const opener = h.button(/Cancel subscription/);
+    opener.focus();
+    opener.click();
+    await h.step(CANCEL, 'Cancel Pro');
+    expect(h.dialogOpen(CANCEL)).to.equal(true);
+    await expect(h.flow(CANCEL).host).to.be.accessible();
+    const radios = h.flow(CANCEL).querySelectorAll<HTMLInputElement>('input[name="mode"]');
+    expect(radios[0]!.checked).to.equal(true);
+    await waitUntil(() => focused() === radios[0], 'focus is not on the first choice');
+    expect(h.flowText(CANCEL)).to.contain('Immediately Access ends now. We refund the unused part of this period, prorated to the second.');
+
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await waitUntil(() => h.flow(CANCEL).querySelector('input[name="reason"]'), 'no reasons');
+    await expect(h.flow(CANCEL).host).to.be.accessible();
+    expect([...h.flow(CANCEL).querySelectorAll('input[name="reason"]')].map((r) => textOf(r.parentElement))).to.deep.equal([
+      'It’s too expensive',
+      'Some features are missing',
+      'I don’t use it enough',
+      'Other reason',
+    ]);
+    h.flow(CANCEL).querySelectorAll<HTMLInputElement>('input[name="reason"]')[2]!.click();
+    const comment = h.flow(CANCEL).querySelector<HTMLTextAreaElement>('#comment')!;
+    comment.value = ' Not using it this winter ';
+    comment.dispatchEvent(new InputEvent('input'));
+    h.flowButton(CANCEL, /^Continue$/).click();
+
+    await h.step(CANCEL, 'A better deal to stay');
+    await expect(h.flow(CANCEL).host).to.be.accessible();
+    expect(h.flowText(CANCEL)).to.contain('30% off Stay on Pro and pay $20.30 instead of $29.00 for your next 3 payments.');
+    h.flowButton(CANCEL, /No thanks, cancel/).click();
+
+    await h.step(CANCEL, 'Confirm cancellation');
+    await expect(h.flow(CANCEL).host).to.be.accessible();
+    expect(h.flowText(CANCEL)).to.match(/Pro stays active until .*\. You won’t be charged again\./);
+    expect(h.flowText(CANCEL)).to.contain('Reason: I don’t use it enough');
+    const canceled = oneEvent(h.element, 'cp-subscription-canceled') as Promise<SubscriptionCanceledEvent>;
+    h.flowButton(CANCEL, /^Cancel subscription$/).click();
+
+    const event = await canceled;
+    expect(event.detail).to.include({ subscriptionId: 'sub_pro', mode: 'at_period_end', refund: null });
+    expect(event.bubbles && event.composed).to.equal(true);
+    const request = fake.to(`${BASE}/sub_pro/cancel`)[0]!;
+    expect(request.body).to.deep.equal({ mode: 'at_period_end', reason: 'unused', comment: 'Not using it this winter' });
+    expect(request.idempotencyKey).to.match(/^[0-9a-f-]{36}$/);
+    await h.step(CANCEL, 'Subscription canceled');
+    await expect(h.flow(CANCEL).host).to.be.accessible();
+    expect(h.flowText(CANCEL)).to.match(/You keep Pro until .*\. No further charges\./);
+    h.flowButton(CANCEL, /Done/).click();
+    await waitUntil(() => !h.dialogOpen(CANCEL), 'the dialog did not close');
+    // The page shows the new state, and the action that no longer applies is gone.
+    expect(textOf(h.root.querySelector('.notices'))).to.match(/Pro ends on .*\. You won’t be charged again\. Don’t cancel/);
+    expect(h.root.querySelector('.actions')?.textContent ?? '').to.not.contain('Cancel subscription');
+  });
+
+  it('cancels immediately and shows the refund', async () => {
+    billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null } })];
+    const h = await render();
+    h.button(/Cancel subscription/).click();
+    await h.step(CANCEL, 'Cancel Pro');
+    h.flow(CANCEL).querySelectorAll<HTMLInputElement>('input[name="mode"]')[1]!.click();
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    // No offer: straight to the summary.
+    await h.step(CANCEL, 'Confirm cancellation');
+    expect(h.flowText(CANCEL)).to.contain('Pro ends now and you lose access to it.');
+    h.flowButton(CANCEL, /^Cancel now$/).click();
+    await h.step(CANCEL, 'Subscription canceled');
+    expect(h.flowText(CANCEL)).to.contain('We refunded $23.20 to your card for the unused time.');
+    expect(fake.to(`${BASE}/sub_pro/cancel`)[0]!.body).to.deep.equal({ mode: 'immediately' });
+  });
+
+  it('keeps the subscription when the retention offer is taken', async () => {
+    const h = await render();
+    await h.openSubscription('Pro');
+    h.button(/Cancel subscription/).click();
+    await h.step(CANCEL, 'Cancel Pro');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await h.step(CANCEL, 'A better deal to stay');
+    const changed = oneEvent(h.element, 'cp-subscription-changed') as Promise<SubscriptionChangedEvent>;
+    h.flowButton(CANCEL, /Accept offer/).click();
+    expect((await changed).detail.change).to.equal('retention_offer');
+    await h.step(CANCEL, 'Thanks for staying');
+    expect(fake.to(`${BASE}/sub_pro/cancel`)).to.have.length(0);
+    expect(fake.to(`${BASE}/sub_pro/accept-offer`)).to.have.length(1);
+    h.flowButton(CANCEL, /Done/).click();
+    await waitUntil(() => textOf(h.root.querySelector('.facts-grid')).includes('30% off the next 3 payments'), 'no discount shown');
+  });
+
+  it('keeps the dialog open while busy; Escape closes it otherwise and focus returns', async () => {
+    const hold = deferred();
+    worker.use(http.post(`*${BASE}/:id/cancel`, () => hold.promise.then(() => undefined)));
+    billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null } })];
+    const h = await render();
+    const opener = h.button(/Cancel subscription/);
+    opener.focus();
+    opener.click();
+    await h.step(CANCEL, 'Cancel Pro');
+    const dialog = () => h.flow(CANCEL).querySelector('customer-portal-dialog')!.shadowRoot!.querySelector('dialog')!;
+    dialog().dispatchEvent(new Event('cancel', { cancelable: true }));
+    await waitUntil(() => !h.dialogOpen(CANCEL), 'Escape did not close');
+    await waitUntil(() => focused() === opener, 'focus did not return to the opener');
+
+    opener.click();
+    await waitUntil(() => h.dialogOpen(CANCEL), 'the dialog did not open again');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await h.step(CANCEL, 'Confirm cancellation');
+    h.flowButton(CANCEL, /^Cancel subscription$/).click();
+    await waitUntil(() => h.flow(CANCEL).querySelector('button[aria-busy="true"]'), 'not busy');
+    expect(h.flowText(CANCEL)).to.contain('Canceling…');
+    const escape = new Event('cancel', { cancelable: true });
+    dialog().dispatchEvent(escape);
+    expect(escape.defaultPrevented).to.equal(true);
+    expect(h.dialogOpen(CANCEL)).to.equal(true);
+    hold.resolve();
+    await h.step(CANCEL, 'Subscription canceled');
+  });
+
+  it('takes back a cancellation with "Don’t cancel"', async () => {
+    billing.subscriptions = [proSubscription({ cancel_at_period_end: true, next_invoice: null, actions: { cancel: false, uncancel: true, change_plan: false, change_seats: false, pause: false, resume: false } })];
+    const h = await render();
+    const uncanceled = oneEvent(h.element, 'cp-subscription-uncanceled');
+    h.button(/Don’t cancel/).click();
+    expect((await uncanceled).detail).to.deep.equal({ subscriptionId: 'sub_pro' });
+    await waitUntil(() => !h.text.includes('Don’t cancel'), 'the notice stayed');
+    expect(textOf(h.root.querySelector('.notices'))).to.equal('');
+  });
+
+  it('changes plan: plans side by side, the proration preview, payment, done', async () => {
+    const h = await render();
+    await h.openSubscription('Pro');
+    h.button(/Change plan/).click();
+    await h.step(PLAN, 'Change plan');
+    await waitUntil(() => h.flow(PLAN).querySelectorAll('.plan input').length === 4, 'no plans');
+    await expect(h.flow(PLAN).host).to.be.accessible();
+    const cards = [...h.flow(PLAN).querySelectorAll('.plan')].map((c) => textOf(c));
+    expect(cards).to.deep.equal([
+      'Starter $9.00 / month For side projects.',
+      'Pro $29.00 / month Unlimited projects, priority support. Current plan',
+      'Pro $290.00 / year Unlimited projects, priority support. Save 17%',
+      'Team $8.00 per seat / month Per-seat pricing with SSO.',
+    ]);
+    expect(h.flow(PLAN).querySelectorAll<HTMLInputElement>('.plan input')[1]!.disabled).to.equal(true);
+    expect(h.flowButton(PLAN, /Review change/).disabled).to.equal(true);
+    await h.choosePlan(2);
+
+    await h.step(PLAN, 'Review your change');
+    await waitUntil(() => h.flowText(PLAN).includes('Upgrade to Pro'), 'no preview');
+    await expect(h.flow(PLAN).host).to.be.accessible();
+    expect(fake.to(`${BASE}/sub_pro/change-preview`)[0]!.body).to.deep.equal({ price_id: 'price_pro_y' });
+    expect(textOf(h.flow(PLAN).querySelector('.summary'))).to.equal('New price $290.00 / year Takes effect Now Due now $324.80');
+    expect(textOf(h.flow(PLAN).querySelector('.totals'))).to.contain('Unused time on Pro after 2025-11-21 -$19.33');
+    const changed = oneEvent(h.element, 'cp-subscription-changed') as Promise<SubscriptionChangedEvent>;
+    h.flowButton(PLAN, /Pay \$324\.80 and confirm/).click();
+    expect((await changed).detail).to.deep.include({ subscriptionId: 'sub_pro', change: 'upgrade', priceId: 'price_pro_y', orderId: 'ord_new' });
+    const change = fake.to(`${BASE}/sub_pro/change`)[0]!;
+    expect(change.body).to.deep.equal({ price_id: 'price_pro_y', proration_date: '2025-11-21T10:00:00.000Z' });
+    expect(change.idempotencyKey).to.match(/^[0-9a-f-]{36}$/);
+    await h.step(PLAN, 'Plan changed');
+    await expect(h.flow(PLAN).host).to.be.accessible();
+    expect(h.flowText(PLAN)).to.contain('You’re now on Pro');
+    h.flowButton(PLAN, /Done/).click();
+    await waitUntil(() => textOf(h.root.querySelector('.hero__amount')) === '$290.00 / year', 'the new price is not shown');
+  });
+
+  it('keeps the dialog open with the bank’s message when the card is declined, and retries as a new action', async () => {
+    worker.use(
+      http.post(
+        `*${BASE}/:id/change`,
+        async ({ request }) => {
+          await record(request);
+          return apiError(402, 'payment_failed', 'Your card was declined. Your plan was not changed.', { decline_code: 'card_declined' });
+        },
+        { once: true },
+      ),
+    );
+    const h = await render();
+    await h.openSubscription('Pro');
+    h.button(/Change plan/).click();
+    await waitUntil(() => h.flow(PLAN).querySelectorAll('.plan input').length === 4, 'no plans');
+    await h.choosePlan(2);
+    await waitUntil(() => h.flowText(PLAN).includes('Upgrade to Pro'), 'no preview');
+    h.flowButton(PLAN, /Pay \$324\.80/).click();
+    await waitUntil(() => textOf(h.flow(PLAN).querySelector('[role="alert"]')) === 'Your card was declined. Your plan was not changed.', 'no decline message');
+    expect(h.dialogOpen(PLAN)).to.equal(true);
+    expect(h.title(PLAN)).to.equal('Review your change');
+    h.flowButton(PLAN, /Pay \$324\.80/).click();
+    await h.step(PLAN, 'Plan changed');
+    const [first, second] = fake.to(`${BASE}/sub_pro/change`);
+    expect(first!.idempotencyKey).to.not.equal(second!.idempotencyKey);
+  });
+
+  it('reuses the Idempotency-Key when the answer never arrived', async () => {
+    worker.use(
+      http.post(
+        `*${BASE}/:id/change`,
+        async ({ request }) => {
+          await record(request);
+          return HttpResponse.error();
+        },
+        { once: true },
+      ),
+    );
+    const h = await render();
+    await h.openSubscription('Pro');
+    h.button(/Change plan/).click();
+    await waitUntil(() => h.flow(PLAN).querySelectorAll('.plan input').length === 4, 'no plans');
+    await h.choosePlan(2);
+    await waitUntil(() => h.flowText(PLAN).includes('Upgrade to Pro'), 'no preview');
+    h.flowButton(PLAN, /Pay/).click();
+    await waitUntil(() => h.flowText(PLAN).includes('Could not reach the server'), 'no network error');
+    h.flowButton(PLAN, /Pay/).click();
+    await h.step(PLAN, 'Plan changed');
+    const [first, second] = fake.to(`${BASE}/sub_pro/change`);
+    expect(first!.idempotencyKey).to.equal(second!.idempotencyKey);
+  });
+
+  it('says a downgrade takes effect at renewal', async () => {
+    const h = await render();
+    await h.openSubscription('Pro');
+    h.button(/Change plan/).click();
+    await waitUntil(() => h.flow(PLAN).querySelectorAll('.plan input').length === 4, 'no plans');
+    await h.choosePlan(0);
+    await waitUntil(() => h.flowText(PLAN).includes('Downgrade to Starter'), 'no preview');
+    expect(h.flowText(PLAN)).to.match(/Takes effect .*, at renewal/);
+    expect(h.flowText(PLAN)).to.contain('Nothing is charged now.');
+    h.flowButton(PLAN, /Schedule change/).click();
+    await h.step(PLAN, 'Change scheduled');
+    expect(h.flowText(PLAN)).to.match(/Your plan changes to Starter on /);
+  });
+
+  it('changes seats with a stepper and a live preview', async () => {
+    const h = await render();
+    await h.openSubscription('Team');
+    h.button(/Change seats/).click();
+    await h.step(SEATS, 'Change seats');
+    const input = h.flow(SEATS).querySelector<HTMLInputElement>('#seats')!;
+    await waitUntil(() => focused() === input, 'focus is not on the number');
+    expect(input.value).to.equal('3');
+    expect(h.flowButton(SEATS, /Update seats/).disabled).to.equal(true);
+    h.flowButton(SEATS, /Add a seat/).click();
+    h.flowButton(SEATS, /Add a seat/).click();
+    await waitUntil(() => h.flowText(SEATS).includes('Due now $10.66'), 'no preview');
+    // Debounced: one preview for the two clicks.
+    expect(fake.to(`${BASE}/sub_team/change-preview`).map((r) => r.body)).to.deep.equal([{ seats: 5 }]);
+    await expect(h.flow(SEATS).host).to.be.accessible();
+    type(input, '0');
+    await waitUntil(() => h.flowText(SEATS).includes('Enter a whole number from 1 to 10,000.'), 'no validation');
+    type(input, '2');
+    await waitUntil(() => h.flowText(SEATS).includes('goes to your wallet'), 'no credit preview');
+    const changed = oneEvent(h.element, 'cp-subscription-changed') as Promise<SubscriptionChangedEvent>;
+    h.flowButton(SEATS, /Update seats/).click();
+    expect((await changed).detail).to.deep.include({ change: 'seats', seats: 2 });
+    expect(fake.to(`${BASE}/sub_team/change`)[0]!.body).to.deep.equal({ seats: 2, proration_date: '2025-11-21T10:00:00.000Z' });
+    await h.step(SEATS, 'Seats updated');
+    expect(h.flowText(SEATS)).to.contain('You now have 2 seats');
+  });
+
+  it('pauses, and takes a scheduled pause back', async () => {
+    const h = await render();
+    await h.openSubscription('Pro');
+    h.button(/^Pause$/).click();
+    await h.step(PAUSE, 'Pause Pro?');
+    await expect(h.flow(PAUSE).host).to.be.accessible();
+    expect(h.flowText(PAUSE)).to.match(/Pro pauses at the end of this period, on /);
+    h.flowButton(PAUSE, /Pause subscription/).click();
+    await h.step(PAUSE, 'Paused');
+    h.flowButton(PAUSE, /Done/).click();
+    await waitUntil(() => h.text.includes('Don’t pause'), 'no pause notice');
+    h.button(/Don’t pause/).click();
+    await waitUntil(() => !h.text.includes('Don’t pause'), 'the pause stayed');
+    expect(fake.to(`${BASE}/sub_pro/resume`)).to.have.length(1);
+  });
+
+  it('resumes a paused subscription after saying what it costs', async () => {
+    billing.subscriptions = [proSubscription({ status: 'paused', next_invoice: null, actions: { cancel: false, uncancel: false, change_plan: false, change_seats: false, pause: false, resume: true } })];
+    const h = await render();
+    h.button(/Resume subscription/).click();
+    await h.step(PAUSE, 'Resume Pro?');
+    expect(h.flowText(PAUSE)).to.contain('$29.00 / month (plus any tax) is charged now');
+    h.flowButton(PAUSE, /Resume and pay now/).click();
+    await h.step(PAUSE, 'Resumed');
+  });
+
+  it('is accessible', async () => {
+    billing.pastDue = true;
+    const h = await render();
+    await expect(h.element).to.be.accessible();
+    await h.openSubscription('Team');
+    await expect(h.element).to.be.accessible();
+  });
+});
