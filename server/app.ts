@@ -26,6 +26,8 @@ import { portalOverviewRoutes } from './modules/overview/routes.js';
 import { walletRepository } from './modules/wallet/repository.js';
 import { merchantWalletRoutes, portalWalletRoutes } from './modules/wallet/routes.js';
 import { merchantUsageRoutes, portalUsageRoutes } from './modules/usage/routes.js';
+import { benefitUploadRoutes, fileDownloadRoutes, licenseKeyRoutes, merchantBenefitRoutes, portalBenefitRoutes } from './modules/benefits/routes.js';
+import { merchantSeatRoutes, portalSeatRoutes } from './modules/seats/routes.js';
 import { createServices } from './services.js';
 
 export interface AppDeps {
@@ -86,6 +88,8 @@ export function createApp(deps: AppDeps) {
   app.route('/portal/v1/overview', portalOverviewRoutes(services, config, { wallet, now: () => deps.clock.now() }));
   app.route('/portal/v1/wallet', portalWalletRoutes(services, config, wallet, deps.clock));
   app.route('/portal/v1/usage', portalUsageRoutes(services, config));
+  app.route('/portal/v1/benefits', portalBenefitRoutes(services, config));
+  app.route('/portal/v1/seats', portalSeatRoutes(services, config));
   app.route('/portal/v1/subscriptions', portalSubscriptionRoutes(services, config));
   app.route('/portal/v1/orders', portalOrderRoutes(services, config));
   app.route('/portal/v1/payment-methods', portalPaymentMethodRoutes(services, config));
@@ -96,6 +100,10 @@ export function createApp(deps: AppDeps) {
     app.route('/', stripeWebhookRoutes({ db: deps.database.db, clock: deps.clock, logger, webhookSecret: config.stripe?.webhookSecret }));
   }
 
+  // Before the merchant routers: every /v1/* request meets their secret-key check and their
+  // Idempotency-Key handling (which reads the body as text). License keys are public; uploads stream.
+  app.route('/v1/license-keys', licenseKeyRoutes(services, config));
+  app.route('/v1/benefits', benefitUploadRoutes(services));
   app.route('/v1', merchantSessionRoutes(services));
   app.route('/v1/customers', merchantCustomerRoutes(services));
   app.route('/v1/organization', merchantOrganizationRoutes(services));
@@ -105,6 +113,9 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/wallet-credits', merchantWalletRoutes(services, wallet, deps.clock));
   app.route('/v1', merchantUsageRoutes(services));
   app.route('/v1', merchantOrderRoutes(services));
+  app.route('/v1', merchantBenefitRoutes(services));
+  app.route('/v1/seats', merchantSeatRoutes(services));
+  app.route('/files', fileDownloadRoutes(services));
 
   if (!config.production) app.route('/dev/outbox', outboxRoutes(deps.database.db));
   app.route('/', hostedRoutes(services, { demo: deps.demo ?? false }));

@@ -224,6 +224,8 @@ export interface OrderLinesTable {
   amount: number;
   period_start: Nullable<Date>;
   period_end: Nullable<Date>;
+  /** The price a line bought (0005); null on older lines and on lines that are not a price. */
+  price_id: Nullable<string>;
 }
 
 export interface PaymentsTable {
@@ -389,6 +391,81 @@ export interface StripeEventsTable {
   received_at: Timestamp;
 }
 
+// Benefits and seats (0005_benefits_seats.sql).
+export type BenefitType = 'license_key' | 'download' | 'discord' | 'api_key' | 'custom';
+
+export interface BenefitsTable {
+  id: string;
+  organization_id: string;
+  type: BenefitType;
+  description: string;
+  properties: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: Nullable<Date>;
+}
+
+export interface ProductBenefitsTable {
+  organization_id: string;
+  product_id: string;
+  benefit_id: string;
+  created_at: Timestamp;
+}
+
+export interface BenefitFilesTable {
+  id: string;
+  organization_id: string;
+  benefit_id: string;
+  name: string;
+  size: number;
+  content_type: string;
+  sha256: string;
+  created_at: Timestamp;
+  deleted_at: Nullable<Date>;
+}
+
+export interface BenefitGrantsTable {
+  id: string;
+  organization_id: string;
+  customer_id: string;
+  benefit_id: string;
+  granted_at: Timestamp;
+  revoked_at: Nullable<Date>;
+  key_hash: Nullable<string>;
+  key_encrypted: Nullable<string>;
+  key_hint: Nullable<string>;
+  key_created_at: Nullable<Date>;
+  expires_at: Nullable<Date>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface LicenseKeyActivationsTable {
+  id: string;
+  organization_id: string;
+  grant_id: string;
+  label: string;
+  created_at: Timestamp;
+}
+
+export type SeatStatus = 'pending' | 'claimed' | 'revoked';
+
+export interface CustomerSeatsTable {
+  id: string;
+  organization_id: string;
+  subscription_id: string;
+  email: string;
+  customer_id: Nullable<string>;
+  status: SeatStatus;
+  token_hash: Nullable<string>;
+  token_expires_at: Nullable<Date>;
+  invited_at: Timestamp;
+  claimed_at: Nullable<Date>;
+  revoked_at: Nullable<Date>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: Timestamp;
@@ -425,6 +502,12 @@ export interface DB {
   meter_usage_hourly: MeterUsageHourlyTable;
   meter_unique_hourly: MeterUniqueHourlyTable;
   stripe_events: StripeEventsTable;
+  benefits: BenefitsTable;
+  product_benefits: ProductBenefitsTable;
+  benefit_files: BenefitFilesTable;
+  benefit_grants: BenefitGrantsTable;
+  license_key_activations: LicenseKeyActivationsTable;
+  customer_seats: CustomerSeatsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;
@@ -439,3 +522,8 @@ export type OrderRow = Selectable<OrdersTable>;
 export type OrderLineRow = Selectable<OrderLinesTable>;
 export type PaymentRow = Selectable<PaymentsTable>;
 export type RefundRow = Selectable<RefundsTable>;
+export type BenefitRow = Selectable<BenefitsTable>;
+export type BenefitFileRow = Selectable<BenefitFilesTable>;
+export type BenefitGrantRow = Selectable<BenefitGrantsTable>;
+export type LicenseKeyActivationRow = Selectable<LicenseKeyActivationsTable>;
+export type SeatRow = Selectable<CustomerSeatsTable>;

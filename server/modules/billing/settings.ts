@@ -47,6 +47,8 @@ export const billingSettingsSchema = z.object({
   cancellation_reasons: z.partialRecord(z.enum(cancellationReasons), z.object({ label: z.string().min(1).max(80).optional(), hidden: z.boolean().optional() })),
   retention_offer: z.object({ percent_off: z.number().int().min(1).max(100), periods: z.number().int().min(1).max(24) }).nullable(),
   invoice_prefix: z.string().regex(/^[A-Z0-9-]{1,12}$/, 'expected up to 12 capital letters, digits or hyphens'),
+  /** Seat invitations: emailed by us, or 'none' (the merchant invites from its own app on customer_seat.assigned). */
+  seat_invitations: z.enum(['email', 'none']),
 });
 export type BillingSettings = z.infer<typeof billingSettingsSchema>;
 
@@ -65,6 +67,7 @@ export function defaultBillingSettings(): BillingSettings {
     cancellation_reasons: {},
     retention_offer: null,
     invoice_prefix: 'INV',
+    seat_invitations: 'email',
   };
 }
 

@@ -83,6 +83,7 @@ async function seedBilling(db: Kysely<DB>, config: Config, organizationId: strin
     prices: [{ type: 'recurring', model: 'per_seat', currency: 'USD', unit_amount: 800, interval: 'month', interval_count: 1, included_units: 0 }],
   });
   const org = await s.organizations.byId(organizationId);
+  await seedBenefits(s, organizationId, pro[0]!.product_id, team[0]!.product_id);
   const customer = async (email: string) => (await s.customers.findByEmail(organizationId, email))!;
   const card = async (email: string, number: string) => {
     const c = await customer(email);
@@ -112,4 +113,20 @@ async function seedBilling(db: Kysely<DB>, config: Config, organizationId: strin
   await s.subscriptions.cancel(org, carol.id, carolSub.id, { mode: 'at_period_end', reason: 'unused' });
   await s.subscriptions.create(org, { customer_id: bob.id, price_id: pro[0]!.id, trial_days: 14 });
   await background.drain();
+}
+
+/** What the benefits view shows: a license key and a download with Pro, a Discord invite with Team. */
+async function seedBenefits(s: Services, organizationId: string, proId: string, teamId: string) {
+  const license = await s.benefits.create(organizationId, {
+    type: 'license_key',
+    description: 'Acme Desktop license',
+    properties: { prefix: 'ACME', activation_limit: 3, expires_after_days: null },
+  });
+  const download = await s.benefits.create(organizationId, { type: 'download', description: 'Acme Desktop for macOS, Windows and Linux', properties: {} });
+  const notes = 'Acme Desktop 2.4\n\nThanks for being a Pro customer. Install, then paste your license key from the portal.\n';
+  await s.benefits.upload(organizationId, download.id, { filename: 'acme-desktop-2.4-release-notes.txt', contentType: 'text/plain', length: undefined, body: new Blob([notes]).stream() });
+  const discord = await s.benefits.create(organizationId, { type: 'discord', description: 'Team Discord server', properties: { invite_url: 'https://discord.gg/acme-demo' } });
+  await s.benefits.attach(organizationId, proId, license.id);
+  await s.benefits.attach(organizationId, proId, download.id);
+  await s.benefits.attach(organizationId, teamId, discord.id);
 }

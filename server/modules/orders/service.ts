@@ -21,6 +21,8 @@ export interface DraftItem {
   amount: number;
   period_start?: Date | null;
   period_end?: Date | null;
+  /** The price bought (one-time purchases), so a paid order grants its product's benefits. */
+  price_id?: string | null;
 }
 
 export interface OrderDraft {
@@ -62,6 +64,8 @@ interface Deps {
   background: Background;
   /** Sends the order confirmation email. */
   onPurchasePaid?: (org: Organization, customer: CustomerRow, order: OrderRow) => void;
+  /** Benefits follow orders: called after a purchase is paid or an order refunded (benefits.syncCustomer). */
+  onEntitlementsChanged?: (organizationId: string, customerId: string) => Promise<void>;
 }
 
 export function orderService(deps: Deps) {
@@ -165,6 +169,7 @@ export function orderService(deps: Deps) {
             amount: l.amount,
             period_start: ('period_start' in l ? l.period_start : null) ?? null,
             period_end: ('period_end' in l ? l.period_end : null) ?? null,
+            price_id: ('price_id' in l ? l.price_id : null) ?? null,
           })),
         );
         if (draft.credit_amount > 0) {
@@ -266,6 +271,7 @@ export function orderService(deps: Deps) {
         }
         await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData({ ...updated, status }), refund: { id: refundId, amount, destination } });
       });
+      await deps.onEntitlementsChanged?.(order.organization_id, order.customer_id);
       return { id: refundId, amount, destination, order: (await repo.find(order.organization_id, order.id))! };
     },
 
@@ -288,12 +294,13 @@ export function orderService(deps: Deps) {
         if (currency && price.currency !== currency) throw new ApiError(400, 'currency_mismatch', 'All items of an order must be in one currency.');
         currency = price.currency;
         const { product } = await services.catalog.product(org.id, price.product_id);
-        lines.push({ kind: 'one_time', description: product.name, quantity: item.quantity, unit_amount: price.unit_amount, amount: price.unit_amount * item.quantity });
+        lines.push({ kind: 'one_time', description: product.name, quantity: item.quantity, unit_amount: price.unit_amount, amount: price.unit_amount * item.quantity, price_id: price.id });
       }
       const draft = await this.draft({ org, customer, currency: currency!, items: lines, useWallet: true });
       const { order } = await this.create(org, customer, draft, { subscriptionId: null, reason: 'purchase', dedupeKey: null });
       const paid = await this.pay(order, customer, `${org.name} · ${order.invoice_number}`);
       if (paid.status === 'succeeded') deps.onPurchasePaid?.(org, customer, paid.order);
+      if (paid.status === 'succeeded') await deps.onEntitlementsChanged?.(org.id, customer.id);
       return { order: paid.order, payment: paid.status === 'succeeded' ? { status: 'succeeded' as const } : { status: 'failed' as const, code: paid.code, message: paid.message } };
     },
 

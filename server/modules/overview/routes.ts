@@ -5,6 +5,7 @@ import { customerView } from '../customers/service.js';
 import { orderView } from '../orders/service.js';
 import { catalogCache, portalSubscriptionView } from '../subscriptions/views.js';
 import { walletRepository } from '../wallet/repository.js';
+import { resolvePortalSettings } from '../organizations/settings.js';
 
 const SHOWN = new Set(['active', 'trialing', 'past_due', 'paused', 'incomplete', 'unpaid']);
 
@@ -26,7 +27,8 @@ export function portalOverviewRoutes(services: Services, config: Config, deps: {
       subscriptions: await Promise.all(live.map((s) => portalSubscriptionView(services.subscriptions, org, customer, s, cache))),
       recent_orders: orders.slice(0, 5).map((o) => orderView(o)),
       has_more_orders: orders.length > 5,
-      benefits: [],
+      // As GET /portal/v1/benefits shows them; none when that section is turned off.
+      benefits: resolvePortalSettings(org.portal_settings).sections.benefits ? await services.benefits.portalList(org.id, customer.id) : [],
       wallet: { balances },
       past_due: auth.pastDue,
     });

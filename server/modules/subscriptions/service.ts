@@ -33,6 +33,10 @@ interface Deps {
   publicUrl: string;
   /** Usage above the included units for a period, as invoice lines (billed in arrears). */
   usageItems?: (organizationId: string, customerId: string, price: PriceRow, start: Date, end: Date) => Promise<DraftItem[]>;
+  /** Benefits follow subscriptions: called after a change of status or product (benefits.syncCustomer). */
+  onEntitlementsChanged?: (organizationId: string, customerId: string) => Promise<void>;
+  /** Seats assigned (pending or claimed): a seat change may not go below it. */
+  countAssignedSeats?: (subscriptionId: string) => Promise<number>;
 }
 
 export interface ChangeRequest {
@@ -80,6 +84,7 @@ export function subscriptionService(deps: Deps) {
   const { db, clock, catalog, orders } = deps;
   const repo = subscriptionRepository(db);
   const orgs = organizationRepository(db);
+  const entitlementsChanged = async (sub: SubscriptionRow) => deps.onEntitlementsChanged?.(sub.organization_id, sub.customer_id);
 
   async function load(sub: SubscriptionRow) {
     const [org, customer, price, product] = await Promise.all([
@@ -197,11 +202,16 @@ export function subscriptionService(deps: Deps) {
         await emit(trx, row, 'subscription.created');
         return row;
       });
-      if (trial) return sub;
+      if (trial) {
+        await entitlementsChanged(sub);
+        return sub;
+      }
       const firstItems = periodItems(product, price, seats, sub.current_period_start, sub.current_period_end);
       if (firstItems.length === 0) {
         // Purely metered: nothing is due up front; usage is billed at the end of the period.
-        return (await repo.update(sub.id, { status: 'active', updated_at: now }))!;
+        const active = (await repo.update(sub.id, { status: 'active', updated_at: now }))!;
+        await entitlementsChanged(active);
+        return active;
       }
       const draft = await orders.draft({ org, customer, currency: price.currency, items: firstItems, useWallet: true });
       const { order } = await orders.create(org, customer, draft, {
@@ -246,6 +256,7 @@ export function subscriptionService(deps: Deps) {
             action: { label: 'View in your portal', url: portalUrl(org) },
           });
         }
+        await entitlementsChanged(sub);
         return { ok: true as const, subscription: updated ?? sub, order: result.order };
       }
       // Failed.
@@ -275,6 +286,7 @@ export function subscriptionService(deps: Deps) {
         }
       }
       if (trigger !== 'method_changed') paymentFailedEmail(org, customer, product, order, result.message);
+      await entitlementsChanged(sub);
       return { ok: false as const, subscription: updated ?? sub, order: result.order, code: result.code, message: result.message };
     },
 
@@ -288,6 +300,7 @@ export function subscriptionService(deps: Deps) {
           const row = await subscriptionRepository(trx).update(sub.id, { status: 'canceled', ended_at: end, locked_until: null, updated_at: now }, { periodEnd: end });
           if (row) await emit(trx, row, 'subscription.updated', { previous_status: sub.status });
         });
+        await entitlementsChanged(sub);
         return;
       }
       if (sub.paused_at && sub.paused_at <= end) {
@@ -295,6 +308,7 @@ export function subscriptionService(deps: Deps) {
           const row = await subscriptionRepository(trx).update(sub.id, { status: 'paused', locked_until: null, updated_at: now }, { periodEnd: end });
           if (row) await emit(trx, row, 'subscription.updated', { previous_status: sub.status });
         });
+        await entitlementsChanged(sub);
         return;
       }
       const nextPrice = sub.pending_price_id ? await catalog.price(org.id, sub.pending_price_id) : price;
@@ -358,6 +372,7 @@ export function subscriptionService(deps: Deps) {
         return row;
       });
       if (!advanced) return;
+      await entitlementsChanged(sub);
       if (paid.status === 'succeeded') {
         notify(org, customer, {
           brand: brand(org),
@@ -417,6 +432,7 @@ export function subscriptionService(deps: Deps) {
       const order = (await orders.repo.latestFailedForSubscription(sub.id)) ?? undefined;
       if (!order) {
         await repo.update(sub.id, { status: 'active', next_retry_at: null, dunning_attempts: 0, locked_until: null, updated_at: clock.now() });
+        await entitlementsChanged(sub);
         return undefined;
       }
       return service.settle(sub, order, trigger);
@@ -509,6 +525,7 @@ export function subscriptionService(deps: Deps) {
         ],
         action: { label: 'Open your portal', url: portalUrl(org) },
       });
+      await entitlementsChanged(row);
       return { subscription: row, refund: refund ? { amount: refund.amount, currency: refund.currency, destination: refund.destination } : null };
     },
 
@@ -598,6 +615,10 @@ export function subscriptionService(deps: Deps) {
       if (newPrice.model !== 'per_seat' && seats !== 1) throw new ApiError(400, 'seats_not_supported', 'This plan is not priced per seat.');
       if (request.seats !== undefined && request.seats !== sub.seats && !actions.seat_change) {
         throw new ApiError(403, 'action_disabled', 'Seat changes are not available. Contact support.');
+      }
+      const assigned = seats < sub.seats && deps.countAssignedSeats ? await deps.countAssignedSeats(sub.id) : 0;
+      if (seats < assigned) {
+        throw new ApiError(409, 'seats_in_use', `${assigned} seats are assigned. Revoke ${assigned - seats} of them before going down to ${seats}.`, { seats_assigned: assigned });
       }
       const settings = resolveBillingSettings(org.billing_settings);
       const oldValue = yearlyValue(oldPrice, sub.seats);
@@ -742,6 +763,7 @@ export function subscriptionService(deps: Deps) {
         ],
         action: { label: 'View in your portal', url: portalUrl(org) },
       });
+      await entitlementsChanged(row);
       return { subscription: row, order, preview: changePreviewView(sub, plan) };
     },
 
@@ -778,7 +800,7 @@ export function subscriptionService(deps: Deps) {
         await orders.voidOrder(order);
         throw new ApiError(402, 'payment_failed', `${paid.message} Your subscription is still paused.`, { decline_code: paid.code });
       }
-      return db.transaction().execute(async (trx) => {
+      const resumed = await db.transaction().execute(async (trx) => {
         const r = await subscriptionRepository(trx).update(sub.id, {
           status: 'active',
           paused_at: null,
@@ -791,6 +813,8 @@ export function subscriptionService(deps: Deps) {
         await emit(trx, r!, 'subscription.updated', { previous_status: 'paused' });
         return r!;
       });
+      await entitlementsChanged(resumed);
+      return resumed;
     },
 
     /** The invoice the next renewal will produce, priced now. Null when nothing will renew. */
