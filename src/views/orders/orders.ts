@@ -198,9 +198,9 @@ export class CustomerPortalOrders extends ViewElement {
       </div>
       <div class="card__body">
         <address class="party">
-          ${lines.length ? lines.map((line, i) => (i === 0 ? html`<strong>${line}</strong>` : html`<span>${line}</span>`)) : html`<span class="muted">${msg('No details yet')}</span>`}
-          ${d.email ? html`<span class="muted">${d.email}</span>` : nothing}
-          ${d.tax_id ? html`<span>${msg('Tax ID')}: <span class="mono">${d.tax_id}</span></span>` : nothing}
+          ${lines.length ? lines.map((line, i) => (i === 0 ? html`<div><strong>${line}</strong></div>` : html`<div>${line}</div>`)) : html`<div class="muted">${msg('No details yet')}</div>`}
+          ${d.email ? html`<div class="muted">${d.email}</div>` : nothing}
+          ${d.tax_id ? html`<div>${msg('Tax ID')}: <span class="mono">${d.tax_id}</span></div>` : nothing}
         </address>
       </div>
     </div>`;
