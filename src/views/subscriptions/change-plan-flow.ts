@@ -202,10 +202,14 @@ export class ChangePlanFlow extends SubscriptionFlow<Step> {
           </div>`
         : html``;
     }
+    const newPrice = formatPrice(preview.new_amount, preview.currency, preview.interval, preview.interval_count);
+    // Same product, other billing period (monthly to yearly): neither word fits.
     const title =
-      preview.kind === 'downgrade'
-        ? msg(str`Downgrade to ${preview.product.name}`)
-        : msg(str`Upgrade to ${preview.product.name}`);
+      preview.product.id === this.subscription?.product.id
+        ? msg(str`Switch to ${preview.product.name} at ${newPrice}`)
+        : preview.kind === 'downgrade'
+          ? msg(str`Downgrade to ${preview.product.name}`)
+          : msg(str`Upgrade to ${preview.product.name}`);
     const perSeat = this.plans?.some((p) => p.prices.some((pr) => pr.id === preview.price_id && pr.model === 'per_seat')) ?? false;
     return html`<div class="stack">
       <p class="section-title">${title}</p>

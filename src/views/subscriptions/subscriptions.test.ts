@@ -147,7 +147,7 @@ describe('<customer-portal-subscriptions>', () => {
     const h = await render();
     const notices = textOf(h.root.querySelector('.notices'));
     expect(notices).to.contain('The last payment for Pro failed.');
-    expect(notices).to.match(/Scheduled: changes to Starter on .*, then \$9\.00 \/ month\./);
+    expect(notices).to.match(/Scheduled: changes to Starter at \$9\.00 per period on .*\./);
   });
 
   it('cancels at the end of the period: when, why, the offer, the summary, done', async () => {
@@ -304,7 +304,7 @@ describe('<customer-portal-subscriptions>', () => {
     await h.choosePlan(2);
 
     await h.step(PLAN, 'Review your change');
-    await waitUntil(() => h.flowText(PLAN).includes('Upgrade to Pro'), 'no preview');
+    await waitUntil(() => h.flowText(PLAN).includes('Switch to Pro at $290.00 / year'), 'no preview');
     await expect(h.flow(PLAN).host).to.be.accessible();
     expect(fake.to(`${BASE}/sub_pro/change-preview`)[0]!.body).to.deep.equal({ price_id: 'price_pro_y' });
     expect(textOf(h.flow(PLAN).querySelector('.summary'))).to.equal('New price $290.00 / year Takes effect Now Due now $324.80');
@@ -338,7 +338,7 @@ describe('<customer-portal-subscriptions>', () => {
     h.button(/Change plan/).click();
     await waitUntil(() => h.flow(PLAN).querySelectorAll('.plan input').length === 4, 'no plans');
     await h.choosePlan(2);
-    await waitUntil(() => h.flowText(PLAN).includes('Upgrade to Pro'), 'no preview');
+    await waitUntil(() => h.flowText(PLAN).includes('Switch to Pro'), 'no preview');
     h.flowButton(PLAN, /Pay \$324\.80/).click();
     await waitUntil(() => textOf(h.flow(PLAN).querySelector('[role="alert"]')) === 'Your card was declined. Your plan was not changed.', 'no decline message');
     expect(h.dialogOpen(PLAN)).to.equal(true);
@@ -365,7 +365,7 @@ describe('<customer-portal-subscriptions>', () => {
     h.button(/Change plan/).click();
     await waitUntil(() => h.flow(PLAN).querySelectorAll('.plan input').length === 4, 'no plans');
     await h.choosePlan(2);
-    await waitUntil(() => h.flowText(PLAN).includes('Upgrade to Pro'), 'no preview');
+    await waitUntil(() => h.flowText(PLAN).includes('Switch to Pro'), 'no preview');
     h.flowButton(PLAN, /Pay/).click();
     await waitUntil(() => h.flowText(PLAN).includes('Could not reach the server'), 'no network error');
     h.flowButton(PLAN, /Pay/).click();

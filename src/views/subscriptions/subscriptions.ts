@@ -7,7 +7,7 @@ import { ActionKey } from '../../api/idempotency.js';
 import type { SessionState } from '../../api/session.js';
 import { fetchSubscriptions, subscriptionAction } from '../../api/subscriptions.js';
 import { SubscriptionChangedEvent, SubscriptionUncanceledEvent } from '../../events.js';
-import { formatDateRange, formatPrice, formatShortDate } from '../../i18n/money.js';
+import { formatDateRange, formatMoney, formatPrice, formatShortDate } from '../../i18n/money.js';
 import type { Subscription } from '../../schemas/billing.js';
 import { tokens } from '../../styles/tokens.js';
 import { alert, alertStyles } from '../../ui/alert.js';
@@ -202,11 +202,14 @@ export class CustomerPortalSubscriptions extends ViewElement {
     }
     if (sub.scheduled_change) {
       const change = sub.scheduled_change;
-      const what = change.product.name !== sub.product.name ? change.product.name : msg(str`${change.seats} seats`);
+      const date = formatShortDate(change.effective_at);
+      // The answer does not say the new price's interval, so it is only named for seat changes.
       notices.push(
         alert(
           'success',
-          msg(str`Scheduled: changes to ${what} on ${formatShortDate(change.effective_at)}, then ${formatPrice(change.amount, sub.currency, sub.interval, sub.interval_count)}.`),
+          change.price_id === sub.price.id
+            ? msg(str`Scheduled: ${change.seats} seats from ${date}, then ${formatPrice(change.amount, sub.currency, sub.interval, sub.interval_count)}.`)
+            : msg(str`Scheduled: changes to ${change.product.name} at ${formatMoney(change.amount, sub.currency)} per period on ${date}.`),
         ),
       );
     }
