@@ -83,7 +83,7 @@ export function createApp(deps: AppDeps) {
   app.use('/portal/v1/*', portalCors(config.publicUrl, services.organizations.anyAllowsOrigin));
   app.route('/portal/v1/auth', authRoutes(services, config));
   app.route('/portal/v1/organizations', publicOrganizationRoutes(services));
-  app.route('/portal/v1/me', meRoutes(services, config));
+  app.route('/portal/v1/me', meRoutes(services, config, deps.database.db, deps.clock));
   const wallet = walletRepository(deps.database.db);
   app.route('/portal/v1/overview', portalOverviewRoutes(services, config, { wallet, now: () => deps.clock.now() }));
   app.route('/portal/v1/wallet', portalWalletRoutes(services, config, wallet, deps.clock));

@@ -21,6 +21,7 @@ import { testProvider } from './modules/payments/test-provider.js';
 import { orderService } from './modules/orders/service.js';
 import { subscriptionService } from './modules/subscriptions/service.js';
 import { jobRunner } from './jobs.js';
+import { emailChangeService } from './modules/customers/email-change.js';
 import { usageService } from './modules/usage/service.js';
 import { benefitService } from './modules/benefits/service.js';
 import { seatRepository } from './modules/seats/repository.js';
@@ -76,6 +77,7 @@ export function createServices(deps: ServiceDeps) {
     publicUrl: config.publicUrl,
   });
   forgetCustomer = (id) => auth.forgetCustomer(id);
+  const emailChange = emailChangeService({ db, clock, secret: config.secret, customers, rateLimiter: limiter, mailer: deps.mailer, background: deps.background, publicUrl: config.publicUrl });
   const catalog = catalogService(catalogRepository(db), clock);
   const provider = deps.paymentProvider ?? testProvider(db, clock);
   const payments = paymentService({ repo: paymentRepository(db), provider, customers, clock });
@@ -143,6 +145,6 @@ export function createServices(deps: ServiceDeps) {
       return { organizationId: auth.organization.id, scope: `customer:${auth.customer.id}` };
     }),
   };
-  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs, idempotencyKeys, usage, benefits, seats };
+  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs, idempotencyKeys, usage, benefits, seats, emailChange };
 }
 export type Services = ReturnType<typeof createServices>;

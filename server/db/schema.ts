@@ -355,6 +355,33 @@ export interface MeterUniqueHourlyTable {
 
 export type MeterRow = Selectable<MetersTable>;
 
+export interface EmailChangesTable {
+  id: string;
+  organization_id: string;
+  customer_id: string;
+  new_email: string;
+  code_hash: string;
+  attempts: Defaulted<number>;
+  expires_at: Timestamp;
+  used_at: Nullable<Date>;
+  retired_at: Nullable<Date>;
+  created_at: Timestamp;
+}
+
+export interface HostedTokensTable {
+  id: string;
+  organization_id: string;
+  customer_id: string;
+  kind: 'open' | 'confirm';
+  token_hash: string;
+  parent_origin: string;
+  make_default: Defaulted<boolean>;
+  setup_intent_id: Nullable<string>;
+  expires_at: Timestamp;
+  used_at: Nullable<Date>;
+  created_at: Timestamp;
+}
+
 export interface TestProviderSetupIntentsTable {
   id: string;
   client_secret: string;
@@ -498,6 +525,8 @@ export interface DB {
   test_provider_setup_intents: TestProviderSetupIntentsTable;
   test_provider_charges: TestProviderChargesTable;
   meters: MetersTable;
+  email_changes: EmailChangesTable;
+  hosted_tokens: HostedTokensTable;
   usage_events: UsageEventsTable;
   meter_usage_hourly: MeterUsageHourlyTable;
   meter_unique_hourly: MeterUniqueHourlyTable;

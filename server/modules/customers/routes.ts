@@ -8,6 +8,11 @@ import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { customerView, merchantCustomerView } from './service.js';
 import { validTaxId } from '../billing/tax-id.js';
+import { emailAddress } from '../../../src/schemas/common.js';
+import type { Kysely } from 'kysely';
+import type { DB } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
+import { exportCustomerData } from './export.js';
 
 const listQuery = z.object({
   ...paginationQuery.shape,
@@ -55,9 +60,32 @@ export function merchantCustomerRoutes(services: Services) {
     });
 }
 
+const emailChangeBody = z.object({ email: emailAddress });
+const emailChangeVerify = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'The code has 6 digits.') });
+
 /** /portal/v1/me: the signed-in customer, scoped by the session and nothing the client sends. */
-export function meRoutes(services: Services, config: Config) {
+export function meRoutes(services: Services, config: Config, db: Kysely<DB>, clock: Clock) {
+  const org = (c: { get(key: 'auth'): { organization: { id: string } } }) => services.organizations.byId(c.get('auth').organization.id);
   return portalRouter(services, config.publicUrl)
+    .post('/email-change', async (c) => {
+      const body = await jsonBody(c, emailChangeBody);
+      return c.json(await services.emailChange.request(await org(c), c.get('auth').customer.id, body.email), 202);
+    })
+    .post('/email-change/verify', async (c) => {
+      const body = await jsonBody(c, emailChangeVerify);
+      return c.json(customerView(await services.emailChange.verify(await org(c), c.get('auth').customer.id, body.code)));
+    })
+    .get('/export', async (c) => {
+      const { organization, customer } = c.get('auth');
+      const data = await exportCustomerData(db, organization.id, customer.id, clock.now());
+      return new Response(JSON.stringify(data, null, 2), {
+        headers: {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Disposition': `attachment; filename="my-data-${organization.slug}.json"`,
+          'Cache-Control': 'private, no-store',
+        },
+      });
+    })
     .get('/', async (c) => {
       const { customer, organization } = c.get('auth');
       const row = await services.customers.get(organization.id, { id: customer.id });

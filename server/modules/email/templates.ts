@@ -88,3 +88,23 @@ ${factsHtml}
   );
   return { subject, text, html };
 }
+
+/** The code that confirms a new email address, sent to that address. */
+export function emailChangeEmail(input: { brand: Brand; code: string; minutes: number }): RenderedEmail {
+  const { brand, code, minutes } = input;
+  const subject = `Confirm your new email address for ${brand.name}`;
+  const text = [
+    `Your confirmation code is: ${code}`,
+    '',
+    `Enter it in the customer portal to use this address for ${brand.name}. It expires in ${minutes} minutes.`,
+    'If you did not ask for this, ignore this email: nothing changes.',
+  ].join('\n');
+  const html = layout(
+    brand,
+    `<p>Your confirmation code is</p>
+<p style="font-size:32px;font-weight:700;letter-spacing:8px;font-family:ui-monospace,monospace;margin:8px 0 24px">${escapeHtml(code)}</p>
+<p>Enter it in the customer portal to use this address for ${escapeHtml(brand.name)}. It expires in ${minutes} minutes.</p>
+<p style="color:#71717a;font-size:13px">If you did not ask for this, ignore this email: nothing changes.</p>`,
+  );
+  return { subject, text, html };
+}
