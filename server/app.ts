@@ -13,6 +13,7 @@ import { meRoutes, merchantCustomerRoutes } from './modules/customers/routes.js'
 import type { Mailer } from './modules/email/mailer.js';
 import { outboxRoutes } from './modules/email/outbox.js';
 import { hostedRoutes } from './modules/hosted/routes.js';
+import { hostedPaymentMethod } from './modules/hosted/payment-method.js';
 import { merchantOrganizationRoutes, publicOrganizationRoutes } from './modules/organizations/routes.js';
 import { merchantWebhookRoutes } from './modules/webhooks/routes.js';
 import { merchantCatalogRoutes } from './modules/catalog/routes.js';
@@ -92,7 +93,10 @@ export function createApp(deps: AppDeps) {
   app.route('/portal/v1/seats', portalSeatRoutes(services, config));
   app.route('/portal/v1/subscriptions', portalSubscriptionRoutes(services, config));
   app.route('/portal/v1/orders', portalOrderRoutes(services, config));
+  const hostedPayments = hostedPaymentMethod(services, config, deps.database.db, deps.clock);
+  app.route('/portal/v1/payment-methods/hosted-session', hostedPayments.portal);
   app.route('/portal/v1/payment-methods', portalPaymentMethodRoutes(services, config));
+  app.route('/hosted', hostedPayments.page);
   if (services.payments.provider.name === 'test') {
     app.route('/test-provider', testProviderRoutes(services.payments.provider as TestProvider));
   }
