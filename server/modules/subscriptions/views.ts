@@ -42,6 +42,8 @@ export async function portalSubscriptionView(
         ? {
             product: pendingProduct ? { id: pendingProduct.id, name: pendingProduct.name } : { id: product.id, name: product.name },
             price_id: pendingPrice?.id ?? price.id,
+            interval: (pendingPrice ?? price).interval,
+            interval_count: (pendingPrice ?? price).interval_count,
             seats: sub.pending_seats ?? sub.seats,
             amount: periodAmount(pendingPrice ?? price, sub.pending_seats ?? sub.seats),
             effective_at: sub.current_period_end.toISOString(),
