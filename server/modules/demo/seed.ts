@@ -6,6 +6,8 @@ import { DAY, TestClock } from '../../lib/clock.js';
 import { silentLogger } from '../../lib/logger.js';
 import { createServices, type Services } from '../../services.js';
 import type { TestProvider } from '../payments/test-provider.js';
+import { walletRepository } from '../wallet/repository.js';
+import { newId } from '../../lib/ids.js';
 
 export const DEMO_SLUG = 'acme';
 
@@ -112,6 +114,7 @@ async function seedBilling(db: Kysely<DB>, config: Config, organizationId: strin
   }
   await s.subscriptions.cancel(org, carol.id, carolSub.id, { mode: 'at_period_end', reason: 'unused' });
   await s.subscriptions.create(org, { customer_id: bob.id, price_id: pro[0]!.id, trial_days: 14 });
+  await seedUsageAndWallet(s, db, org.id, alice.id, clock);
   await background.drain();
 }
 
@@ -129,4 +132,44 @@ async function seedBenefits(s: Services, organizationId: string, proId: string, 
   await s.benefits.attach(organizationId, proId, license.id);
   await s.benefits.attach(organizationId, proId, download.id);
   await s.benefits.attach(organizationId, teamId, discord.id);
+}
+
+/**
+ * A metered API add-on for Alice with three weeks of requests (so the usage view has a
+ * chart), and a promotional credit in her wallet.
+ */
+async function seedUsageAndWallet(s: Services, db: Kysely<DB>, organizationId: string, customerId: string, clock: TestClock) {
+  const meter = await s.usage.createMeter(organizationId, { name: 'API requests', event_name: 'api.request', aggregation: 'count', unit: 'requests' });
+  const { prices } = await s.catalog.createProduct(organizationId, {
+    name: 'API add-on',
+    description: '1,000 requests a month included, then 1¢ per request.',
+    visibility: 'private',
+    prices: [{ type: 'recurring', model: 'metered', currency: 'USD', unit_amount: 1, interval: 'month', interval_count: 1, included_units: 1000, meter_id: meter.id }],
+  });
+  const org = await s.organizations.byId(organizationId);
+  const end = clock.now();
+  clock.advance(-21 * DAY);
+  await s.subscriptions.create(org, { customer_id: customerId, price_id: prices[0]!.id });
+  const events = [];
+  for (let day = 0; day < 21; day++) {
+    const perDay = 30 + Math.round(25 * Math.sin(day / 2) ** 2) + (day % 7 === 5 ? 40 : 0);
+    for (let i = 0; i < perDay; i++) {
+      const at = new Date(clock.now().getTime() + day * DAY + Math.floor((i / perDay) * DAY));
+      events.push({ id: `demo-api-${day}-${i}`, customer_id: customerId, name: 'api.request', timestamp: at.toISOString(), properties: { path: i % 3 ? '/v1/projects' : '/v1/deploys' } });
+    }
+  }
+  clock.set(end);
+  for (let i = 0; i < events.length; i += 1000) await s.usage.ingest(organizationId, events.slice(i, i + 1000));
+  const now = clock.now();
+  await walletRepository(db).insert({
+    id: newId('wtx', now.getTime()),
+    organization_id: organizationId,
+    customer_id: customerId,
+    currency: 'USD',
+    amount: 1500,
+    kind: 'promotional',
+    description: 'Welcome credit',
+    expires_at: new Date(now.getTime() + 90 * DAY),
+    now,
+  });
 }
