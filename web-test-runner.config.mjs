@@ -59,6 +59,8 @@ export default {
           '--disable-component-update',
           '--disable-sync',
           '--no-first-run',
+          // Dialogs fade in; axe checking contrast mid-animation sees the faded colours.
+          '--force-prefers-reduced-motion',
         ],
       },
     }),

@@ -38,6 +38,33 @@ export interface InvoiceDownloadedDetail {
   document: 'invoice' | 'receipt';
 }
 
+export interface PaymentMethodUpdatedDetail {
+  /** `added` through the hosted form (it becomes the default), made `default`, or `removed`. */
+  change: 'added' | 'default' | 'removed';
+  paymentMethodId: string;
+  /** The subscriptions whose failed renewal was charged again at once, and how that went. */
+  retried: Array<{ subscription_id: string; status: string; ok: boolean; message?: string | null }>;
+}
+
+/** Before a seat is assigned: cancel the event to run your own invitation flow instead. */
+export interface SeatAssignDetail {
+  subscription_id: string;
+  email: string;
+}
+
+export interface SeatChangedDetail {
+  seatId: string;
+  subscriptionId: string;
+  email: string;
+  change: 'assigned' | 'resent' | 'revoked';
+}
+
+export interface KeyRotatedDetail {
+  /** The benefit grant whose license or API key was replaced. */
+  grantId: string;
+  type: 'license_key' | 'api_key';
+}
+
 export interface NavigateDetail {
   /** The section to show. */
   view: SectionId;
@@ -75,6 +102,41 @@ export class InvoiceDownloadedEvent extends PortalCustomEvent<InvoiceDownloadedD
   }
 }
 
+/** A payment method was added, made the default or removed. */
+export class PaymentMethodUpdatedEvent extends PortalCustomEvent<PaymentMethodUpdatedDetail> {
+  static readonly type = 'cp-payment-method-updated';
+  constructor(detail: PaymentMethodUpdatedDetail) {
+    super(PaymentMethodUpdatedEvent.type, detail);
+  }
+}
+
+/**
+ * The customer is about to assign a seat. Cancelable: `preventDefault()` and the portal makes
+ * no request, so the host app can invite the person its own way.
+ */
+export class SeatAssignEvent extends PortalCustomEvent<SeatAssignDetail> {
+  static readonly type = 'cp-seat-assign';
+  constructor(detail: SeatAssignDetail) {
+    super(SeatAssignEvent.type, detail, true);
+  }
+}
+
+/** A seat was assigned, its invitation sent again, or it was revoked. */
+export class SeatChangedEvent extends PortalCustomEvent<SeatChangedDetail> {
+  static readonly type = 'cp-seat-changed';
+  constructor(detail: SeatChangedDetail) {
+    super(SeatChangedEvent.type, detail);
+  }
+}
+
+/** A license key or API key was replaced by a new one; the old one no longer works. */
+export class KeyRotatedEvent extends PortalCustomEvent<KeyRotatedDetail> {
+  static readonly type = 'cp-key-rotated';
+  constructor(detail: KeyRotatedDetail) {
+    super(KeyRotatedEvent.type, detail);
+  }
+}
+
 /**
  * A view asks to show another section (the past-due banner, "View all orders"). The full
  * `<customer-portal>` switches to it and cancels the event; a host page that places views on
@@ -95,6 +157,10 @@ export type PortalEvent =
   | SubscriptionUncanceledEvent
   | SubscriptionChangedEvent
   | InvoiceDownloadedEvent
+  | PaymentMethodUpdatedEvent
+  | SeatAssignEvent
+  | SeatChangedEvent
+  | KeyRotatedEvent
   | NavigateEvent;
 
 declare global {
@@ -105,6 +171,10 @@ declare global {
     'cp-subscription-uncanceled': SubscriptionUncanceledEvent;
     'cp-subscription-changed': SubscriptionChangedEvent;
     'cp-invoice-downloaded': InvoiceDownloadedEvent;
+    'cp-payment-method-updated': PaymentMethodUpdatedEvent;
+    'cp-seat-assign': SeatAssignEvent;
+    'cp-seat-changed': SeatChangedEvent;
+    'cp-key-rotated': KeyRotatedEvent;
     'cp-navigate': NavigateEvent;
   }
 }

@@ -3,13 +3,17 @@
 // shown by <customer-portal> or placed on the page on its own.
 import { CustomerPortal } from './portal/portal.js';
 import { CustomerPortalSignIn } from './portal/sign-in.js';
-import { views } from './views/registry.js';
+import { elements } from './views/registry.js';
 
 export { CustomerPortal, CustomerPortalSignIn };
 export { SignedInEvent, SignedOutEvent } from './session-events.js';
 export type {
   InvoiceDownloadedDetail,
+  KeyRotatedDetail,
   NavigateDetail,
+  PaymentMethodUpdatedDetail,
+  SeatAssignDetail,
+  SeatChangedDetail,
   SignedInDetail,
   SignedOutDetail,
   SubscriptionCanceledDetail,
@@ -30,7 +34,7 @@ declare global {
 /** Loads the chunk of every view whose tag is on the page but not defined yet. */
 function loadStandaloneViews(): boolean {
   let pending = false;
-  for (const view of views) {
+  for (const view of elements) {
     if (customElements.get(view.tag)) continue;
     if (document.querySelector(view.tag)) void view.load();
     else pending = true;

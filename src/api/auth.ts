@@ -21,7 +21,10 @@ export function verifyCode(
   return parsed(() => http.public.post('portal/v1/auth/verify', { json: body, signal }), (c) => c.sessionResponse);
 }
 
-/** Trades a pre-authenticated link token (`?cp_token=`) for a session. */
-export function exchangeToken(http: Http, token: string, signal?: AbortSignal): Promise<SessionResponse> {
-  return parsed(() => http.public.post('portal/v1/auth/exchange', { json: { token }, signal }), (c) => c.sessionResponse);
+/**
+ * Trades a pre-authenticated link token (`?cp_token=`) for a session, or a seat invitation's
+ * (`?cp_seat=`, `seat`): claiming the seat signs the invitee in.
+ */
+export function exchangeToken(http: Http, token: string, seat?: boolean, signal?: AbortSignal): Promise<SessionResponse> {
+  return parsed(() => http.public.post(seat ? 'portal/v1/seats/claim' : 'portal/v1/auth/exchange', { json: { token }, signal }), (c) => c.sessionResponse);
 }

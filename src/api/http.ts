@@ -1,15 +1,44 @@
 import { msg } from '@lit/localize';
-import ky, { HTTPError, type KyInstance, type ResponsePromise } from 'ky';
 import type * as z from 'zod/mini';
 import { ApiError, isAbort, networkError } from './errors.js';
 import { loadContract, type Contract } from './load-contract.js';
 import type { SessionStore } from './session.js';
 
+export interface RequestOptions {
+  /** Sent as the JSON body. */
+  json?: unknown;
+  searchParams?: Record<string, string>;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Milliseconds before the request gives up (20 s unless said). */
+  timeout?: number;
+}
+
+/** A request's answer (rejected with `HTTPError` unless 2xx), with shortcuts to its body. */
+export type ResponsePromise = Promise<Response> & { json(): Promise<unknown>; blob(): Promise<Blob> };
+
+type Send = (path: string, options?: RequestOptions) => ResponsePromise;
+
+/** Requests to one server: `path` is relative to it (`portal/v1/me`). */
+export interface Client {
+  get: Send;
+  post: Send;
+  patch: Send;
+  delete: Send;
+}
+
+/** The server answered, but not with a 2xx. */
+export class HTTPError extends Error {
+  constructor(readonly response: Response) {
+    super(`HTTP ${response.status}`);
+  }
+}
+
 export interface Http {
   /** For public endpoints (sign-in, organization). */
-  public: KyInstance;
+  public: Client;
   /** Sends the session's bearer token; a 401 ends the session. */
-  authed: KyInstance;
+  authed: Client;
   /** Whether a subscription is past due, as the last answer said; fires `change`. */
   billing: BillingStatus;
 }
@@ -19,39 +48,67 @@ export interface BillingStatus extends EventTarget {
   pastDue?: boolean;
 }
 
+/**
+ * A small fetch client (what the widget needs of one, without a library's weight in the
+ * entry). No silent retries: errors are shown with a retry button, which retries would only
+ * delay. A timeout rejects as a network error; the caller's abort passes through as itself.
+ */
+function client(serverUrl: string, afterResponse?: (response: Response, token?: string) => void, token?: () => string | undefined): Client {
+  const send =
+    (method: string): Send =>
+    (path, options = {}) => {
+      const url = new URL(`${serverUrl}/${path}`);
+      for (const [key, value] of Object.entries(options.searchParams ?? {})) url.searchParams.set(key, value);
+      const headers = new Headers(options.headers);
+      if (options.json !== undefined) headers.set('Content-Type', 'application/json');
+      const bearer = token?.();
+      if (bearer) headers.set('Authorization', `Bearer ${bearer}`);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new DOMException('The server did not answer in time.', 'TimeoutError')), options.timeout ?? 20_000);
+      const abort = () => controller.abort(options.signal?.reason);
+      if (options.signal?.aborted) abort();
+      options.signal?.addEventListener('abort', abort);
+      const response = fetch(url, {
+        method,
+        headers,
+        body: options.json === undefined ? undefined : JSON.stringify(options.json),
+        signal: controller.signal,
+      })
+        .then((res) => {
+          afterResponse?.(res, bearer);
+          if (!res.ok) throw new HTTPError(res);
+          return res;
+        })
+        .finally(() => {
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', abort);
+        });
+      return Object.assign(response, { json: () => response.then((r) => r.json() as Promise<unknown>), blob: () => response.then((r) => r.blob()) });
+    };
+  return { get: send('GET'), post: send('POST'), patch: send('PATCH'), delete: send('DELETE') };
+}
+
 export function createHttp(serverUrl: string, session: SessionStore): Http {
-  // Errors are shown with a retry button; silent retries would only delay them.
-  const base = ky.create({ prefixUrl: serverUrl, retry: 0, timeout: 20_000 });
   const billing: BillingStatus = new EventTarget();
-  const authed = base.extend({
-    hooks: {
-      beforeRequest: [
-        (request) => {
-          const token = session.token;
-          if (token) request.headers.set('Authorization', `Bearer ${token}`);
-        },
-      ],
-      afterResponse: [
-        (request, _options, response) => {
-          // Only the token that was refused: a late answer to an older session's request
-          // must not end the session the customer has just started.
-          if (response.status === 401 && request.headers.get('Authorization') === `Bearer ${session.token}`) {
-            session.expire(msg('Your session has expired. Sign in again.'));
-          }
-          const status = response.headers.get('CP-Billing-Status');
-          if (status && (status === 'past_due') !== !!billing.pastDue) {
-            billing.pastDue = !billing.pastDue;
-            billing.dispatchEvent(new Event('change'));
-          }
-        },
-      ],
+  const authed = client(
+    serverUrl,
+    (response, token) => {
+      // Only the token that was refused: a late answer to an older session's request
+      // must not end the session the customer has just started.
+      if (response.status === 401 && token && token === session.token) session.expire(msg('Your session has expired. Sign in again.'));
+      const status = response.headers.get('CP-Billing-Status');
+      if (status && (status === 'past_due') !== !!billing.pastDue) {
+        billing.pastDue = !billing.pastDue;
+        billing.dispatchEvent(new Event('change'));
+      }
     },
-  });
-  return { public: base, authed, billing };
+    () => session.token,
+  );
+  return { public: client(serverUrl), authed, billing };
 }
 
 /**
- * Awaits a ky call and checks its JSON against the schema `pick` chooses from the contract
+ * Awaits a call and checks its JSON against the schema `pick` chooses from the contract
  * (loaded in parallel with the request); every failure becomes an ApiError (aborts excepted).
  */
 export async function parsed<S extends z.ZodMiniType>(call: () => ResponsePromise, pick: (contract: Contract) => S): Promise<z.output<S>> {
@@ -70,7 +127,7 @@ export async function parsed<S extends z.ZodMiniType>(call: () => ResponsePromis
   return result.data;
 }
 
-/** Awaits a ky call whose answer has no body we need. */
+/** Awaits a call whose answer has no body we need. */
 export async function done(call: () => ResponsePromise): Promise<void> {
   try {
     await call();
@@ -79,7 +136,7 @@ export async function done(call: () => ResponsePromise): Promise<void> {
   }
 }
 
-/** Turns anything a ky call throws into an ApiError; aborts are passed through untouched. */
+/** Turns anything a call throws into an ApiError; aborts are passed through untouched. */
 export async function toApiError(error: unknown): Promise<unknown> {
   if (error instanceof ApiError || isAbort(error)) return error;
   if (error instanceof HTTPError) {

@@ -1,12 +1,27 @@
-import type { Customer } from '../schemas/customer.js';
+import type { BillingDetails, Me } from '../schemas/customer.js';
 import type { Http } from './http.js';
-import { parsed } from './http.js';
+import { fetchBlob } from './files.js';
+import { done, parsed } from './http.js';
 
-export function fetchMe(http: Http, signal?: AbortSignal): Promise<Customer> {
-  return parsed(() => http.authed.get('portal/v1/me', { signal }), (c) => c.customer);
+export function fetchMe(http: Http, signal?: AbortSignal): Promise<Me> {
+  return parsed(() => http.authed.get('portal/v1/me', { signal }), (c) => c.me);
 }
 
 /** `name: null` clears the name. */
-export function updateMe(http: Http, body: { name: string | null }, signal?: AbortSignal): Promise<Customer> {
-  return parsed(() => http.authed.patch('portal/v1/me', { json: body, signal }), (c) => c.customer);
+export function updateMe(http: Http, body: { name?: string | null; billing_details?: BillingDetails }, signal?: AbortSignal): Promise<Me> {
+  return parsed(() => http.authed.patch('portal/v1/me', { json: body, signal }), (c) => c.me);
+}
+
+/** Sends a code to the new address; the change happens once it is entered (`verifyEmailChange`). */
+export function requestEmailChange(http: Http, email: string): Promise<void> {
+  return done(() => http.authed.post('portal/v1/me/email-change', { json: { email } }));
+}
+
+export function verifyEmailChange(http: Http, code: string): Promise<Me> {
+  return parsed(() => http.authed.post('portal/v1/me/email-change/verify', { json: { code } }), (c) => c.me);
+}
+
+/** Everything the portal holds about the customer, as a JSON file. */
+export function fetchExport(http: Http): Promise<Blob> {
+  return fetchBlob(http, 'portal/v1/me/export');
 }

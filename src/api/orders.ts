@@ -1,6 +1,7 @@
 import type { InvoiceDetails, Order, OrderPage } from '../schemas/billing.js';
 import type { Http } from './http.js';
-import { parsed, toApiError } from './http.js';
+import { fetchBlob } from './files.js';
+import { parsed } from './http.js';
 
 const base = (id: string) => `portal/v1/orders/${encodeURIComponent(id)}`;
 
@@ -19,11 +20,7 @@ export function updateInvoiceDetails(http: Http, id: string, body: InvoiceDetail
   return parsed(() => http.authed.patch(`${base(id)}/invoice-details`, { json: body, headers: { 'Idempotency-Key': key } }), (c) => c.order);
 }
 
-/** The invoice or receipt PDF, fetched with the session's token (never put in a URL). */
-export async function fetchDocument(http: Http, id: string, document: 'invoice' | 'receipt'): Promise<Blob> {
-  try {
-    return await http.authed.get(`${base(id)}/${document}.pdf`, { timeout: 60_000 }).blob();
-  } catch (error) {
-    throw await toApiError(error);
-  }
+/** The invoice or receipt PDF. */
+export function fetchDocument(http: Http, id: string, document: 'invoice' | 'receipt'): Promise<Blob> {
+  return fetchBlob(http, `${base(id)}/${document}.pdf`);
 }

@@ -43,3 +43,9 @@ export function formatShortDate(iso: string): string {
 export function formatDateRange(start: string, end: string): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).formatRange(new Date(start), new Date(end));
 }
+
+/** "12,500", "87.5"; `unit` ("requests") after it when given. */
+export function formatNumber(value: number, unit?: string | null): string {
+  const number = new Intl.NumberFormat(locale(), { maximumFractionDigits: 1 }).format(value);
+  return unit ? `${number} ${unit}` : number;
+}

@@ -12,13 +12,13 @@ import type { CustomerPortalSignIn } from './sign-in.js';
 
 const inPortal = <E extends HTMLElement = HTMLElement>(portal: CustomerPortal, ...selectors: string[]) => maybeDeep<E>(portal, ...selectors);
 const signInOf = (portal: CustomerPortal) => inPortal<CustomerPortalSignIn>(portal, 'customer-portal-sign-in');
-const accountText = (portal: CustomerPortal) => textOf(inPortal(portal, 'customer-portal-account'));
+const accountText = (portal: CustomerPortal, view = 'account') => textOf(inPortal(portal, `customer-portal-${view}`));
 const overviewText = (portal: CustomerPortal) => textOf(inPortal(portal, 'customer-portal-overview'));
 const tabs = (portal: CustomerPortal) => [...portal.shadowRoot!.querySelectorAll<HTMLButtonElement>('[part="nav"] button')];
 
 /** Waits until the account view shows the customer. */
-async function accountShown(portal: CustomerPortal): Promise<void> {
-  await waitUntil(() => accountText(portal).includes('alice@example.com'), 'the account view did not show the customer', { timeout: 3000 });
+async function accountShown(portal: CustomerPortal, view = 'account'): Promise<void> {
+  await waitUntil(() => accountText(portal, view).includes('alice@example.com'), 'the account view did not show the customer', { timeout: 3000 });
 }
 
 /** Waits until the overview, the first section, shows the customer's billing. */
@@ -124,7 +124,8 @@ describe('<customer-portal>', () => {
     const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
     await overviewShown(portal);
     await waitUntil(() => textOf(inPortal(portal, '[part="title"]')) === 'Acme Cloud', 'no organization name');
-    expect(tabs(portal).map((tab) => textOf(tab))).to.deep.equal(['Overview', 'Subscriptions', 'Orders', 'Account']);
+    // Settings holds the account, so the account is not listed as well.
+    expect(tabs(portal).map((tab) => textOf(tab))).to.deep.equal(['Overview', 'Subscriptions', 'Orders', 'Benefits', 'Seats', 'Usage', 'Wallet', 'Settings']);
     expect(tabs(portal)[0]!.getAttribute('aria-current')).to.equal('page');
     // Each section loads its data with one request.
     expect(fake.requests.filter((r) => r.path !== '/portal/v1/organizations/acme').map((r) => r.path)).to.deep.equal(['/portal/v1/overview']);
@@ -135,7 +136,7 @@ describe('<customer-portal>', () => {
     expect(fake.requests.at(-1)?.path).to.equal('/portal/v1/orders');
   });
 
-  it('shows the past-due banner on every section, leading to the subscriptions', async () => {
+  it('shows the past-due banner on every section, leading to the payment methods in settings', async () => {
     billing.pastDue = true;
     signIn();
     const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
@@ -144,16 +145,16 @@ describe('<customer-portal>', () => {
     await waitUntil(banner, 'no past-due banner');
     expect(textOf(banner())).to.contain('Your last payment failed.');
     const navigated = oneEvent(portal, 'cp-navigate');
-    [...banner()!.querySelectorAll('button')].find((b) => textOf(b) === 'Review subscriptions')!.click();
-    expect((await navigated).detail).to.deep.equal({ view: 'subscriptions' });
-    await waitUntil(() => tabs(portal)[1]!.getAttribute('aria-current') === 'page', 'the subscriptions were not shown');
-    await waitUntil(() => inPortal(portal, 'customer-portal-subscriptions', '[part="past-due"]'), 'no banner on the subscriptions');
-    // The subscriptions view is where it leads, so it offers no link to itself.
-    expect(inPortal(portal, 'customer-portal-subscriptions', '[part="past-due"] button')).to.equal(undefined);
+    [...banner()!.querySelectorAll('button')].find((b) => textOf(b) === 'Update payment method')!.click();
+    expect((await navigated).detail).to.deep.equal({ view: 'settings' });
+    await waitUntil(() => tabs(portal)[7]!.getAttribute('aria-current') === 'page', 'the settings were not shown');
+    await waitUntil(() => inPortal(portal, 'customer-portal-settings', '[part="past-due"]'), 'no banner on the settings');
+    // Settings is where it leads, so it offers no link to itself, but its card form is one click away.
+    expect(inPortal(portal, 'customer-portal-settings', '[part="past-due"] button')).to.equal(undefined);
+    await waitUntil(() => inPortal(portal, 'customer-portal-settings', 'customer-portal-payment-methods', '.add.button--primary'), 'no update button');
 
-    openTab(portal, 'Account');
-    await accountShown(portal);
-    await waitUntil(() => inPortal(portal, 'customer-portal-account', '[part="past-due"]'), 'no banner on the account');
+    openTab(portal, 'Subscriptions');
+    await waitUntil(() => inPortal(portal, 'customer-portal-subscriptions', '[part="past-due"]'), 'no banner on the subscriptions');
   });
 
   it('takes the banner away once the server says the payment is sorted', async () => {
@@ -188,7 +189,7 @@ describe('<customer-portal>', () => {
   it('says so when the view does not exist', async () => {
     signIn();
     const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme" view="nope"></customer-portal>`);
-    expect(textOf(portal.shadowRoot!.querySelector('.alert'))).to.equal('There is no "nope" view. Use one of: overview, subscriptions, orders, account.');
+    expect(textOf(portal.shadowRoot!.querySelector('.alert'))).to.equal('There is no "nope" view. Use one of: overview, subscriptions, orders, benefits, seats, usage, wallet, settings, account.');
   });
 
   it('says what is missing without an organization', async () => {
@@ -215,10 +216,10 @@ describe('<customer-portal>', () => {
     signIn();
     const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
     await overviewShown(portal);
-    openTab(portal, 'Account');
-    await accountShown(portal);
+    openTab(portal, 'Settings');
+    await accountShown(portal, 'settings');
     const signedOut = oneEvent(portal, 'cp-signed-out') as Promise<SignedOutEvent>;
-    const signOut = [...inPortal(portal, 'customer-portal-account')!.shadowRoot!.querySelectorAll('button')].find(
+    const signOut = [...inPortal(portal, 'customer-portal-settings')!.shadowRoot!.querySelectorAll('button')].find(
       (b) => textOf(b) === 'Sign out',
     )!;
     signOut.focus();

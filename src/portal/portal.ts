@@ -17,12 +17,12 @@ import { buttonStyles } from '../ui/button.js';
 import { ConnectedElement } from '../ui/connected-element.js';
 import { skeleton, skeletonStyles } from '../ui/skeleton.js';
 import { findView, views, type ViewDefinition } from '../views/registry.js';
-import { returnUrl, takeTokenFromUrl } from './page-url.js';
+import { returnUrl, takeTokenFromUrl, type UrlToken } from './page-url.js';
 import { portalStyles } from './portal.styles.js';
 
 /**
- * @summary The customer portal. Signs the customer in (email code, or a pre-authenticated
- * link's `?cp_token=`), then shows one section (`view`) or all of them with navigation.
+ * @summary The customer portal. Signs the customer in (email code, a pre-authenticated link's
+ * `?cp_token=`, or a seat invitation's `?cp_seat=`, which claims the seat), then shows one section (`view`) or all of them with navigation.
  *
  * @event cp-signed-in - The customer signed in (also through a pre-authenticated link).
  * @event cp-signed-out - The session ended; `detail.reason` is `sign-out` or `expired`.
@@ -51,7 +51,7 @@ export class CustomerPortal extends ConnectedElement {
   @state() private chunkError?: ViewDefinition;
 
   #provider = new ContextProvider(this, { context: connectionContext });
-  #token?: string;
+  #token?: UrlToken;
   /** The view elements of the current session, kept while switching sections. */
   #elements = new Map<string, HTMLElement>();
   #hadFocus = false;
@@ -124,10 +124,10 @@ export class CustomerPortal extends ConnectedElement {
     );
   }
 
-  async #exchange(connection: Connection, token: string): Promise<void> {
+  async #exchange(connection: Connection, { token, seat }: UrlToken): Promise<void> {
     this.exchanging = true;
     try {
-      connection.session.signIn(await exchangeToken(connection.http, token));
+      connection.session.signIn(await exchangeToken(connection.http, token, seat));
       this.emit(new SignedInEvent());
     } catch (error) {
       this.linkError = (error as ApiError).message;
@@ -136,10 +136,13 @@ export class CustomerPortal extends ConnectedElement {
     }
   }
 
-  /** Registered views the organization has turned on (all registered ones until it is known). */
+  /**
+   * Registered views the organization has turned on (all registered ones until it is known).
+   * Settings holds all the account view has, so the account is listed only without it.
+   */
   #availableViews(): ViewDefinition[] {
     const sections = this.organization?.portal_settings.sections;
-    return views.filter((view) => sections?.[view.id] !== false);
+    return views.filter((view) => sections?.[view.id] !== false && (view.id !== 'account' || sections?.settings === false));
   }
 
   #activeView(): ViewDefinition | undefined {

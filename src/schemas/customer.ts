@@ -6,9 +6,14 @@ export const customer = z.object({
   email: z.string(),
   name: z.nullable(z.string()),
   external_id: z.nullable(z.string()),
+  /** The language emails and PDFs are written in (src/i18n/locales.ts); null until known. */
+  locale: z.optional(z.nullable(z.string())),
   created_at: z.string(),
 });
 export type Customer = z.infer<typeof customer>;
+
+/** A BCP 47 tag; the server checks it against the supported locales ("fr-CA" is stored as "fr"). */
+export const localeTag = z.string().check(z.trim(), z.minLength(2), z.maxLength(35));
 
 export const customerName = z.string().check(z.trim(), z.maxLength(200));
 
@@ -35,9 +40,14 @@ export const billingDetails = z.object({
 });
 export type BillingDetails = z.infer<typeof billingDetails>;
 
+/** GET /portal/v1/me: the customer with what goes on their invoices. */
+export const me = z.extend(customer, { billing_details: billingDetails });
+export type Me = z.infer<typeof me>;
+
 export const meUpdate = z.object({
   name: z.optional(z.nullable(customerName)),
   billing_details: z.optional(billingDetails),
+  locale: z.optional(z.nullable(localeTag)),
 });
 
 export const externalId = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
@@ -49,6 +59,7 @@ export const customerCreate = z.object({
   external_id: z.optional(z.nullable(externalId)),
   metadata: z.optional(metadata),
   billing_details: z.optional(billingDetails),
+  locale: z.optional(z.nullable(localeTag)),
 });
 
 export const customerUpdate = z.object({
@@ -57,6 +68,7 @@ export const customerUpdate = z.object({
   external_id: z.optional(z.nullable(externalId)),
   metadata: z.optional(metadata),
   billing_details: z.optional(billingDetails),
+  locale: z.optional(z.nullable(localeTag)),
 });
 
 export const merchantCustomer = z.extend(customer, {

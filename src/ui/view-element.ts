@@ -1,15 +1,22 @@
 import { msg } from '@lit/localize';
-import type { Task } from '@lit/task';
+import { initialState, Task } from '@lit/task';
 import { html, nothing, type TemplateResult } from 'lit';
-import { state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import type { Connection } from '../api/connection.js';
 import type { ApiError } from '../api/errors.js';
-import type { BillingStatus } from '../api/http.js';
+import type { BillingStatus, Http } from '../api/http.js';
 import type { SessionState } from '../api/session.js';
 import { NavigateEvent } from '../events.js';
 import type { SectionId } from '../schemas/organization.js';
-import { findView } from '../views/registry.js';
-import { alert } from './alert.js';
+import { tokens } from '../styles/tokens.js';
+import { viewStyles } from '../views/billing/view.styles.js';
+import { alert, alertStyles } from './alert.js';
+import { badgeStyles } from './badge.js';
+import { buttonStyles } from './button.js';
+import { cardStyles } from './card.styles.js';
+import { fieldStyles } from './field.styles.js';
+import { skeletonStyles } from './skeleton.js';
+import { visuallyHidden } from './visually-hidden.styles.js';
 import { ConnectedElement } from './connected-element.js';
 
 /**
@@ -19,12 +26,20 @@ import { ConnectedElement } from './connected-element.js';
  * signed in, and can ask the portal to show another section.
  */
 export class ViewElement extends ConnectedElement {
+  /** What every view's markup uses: tokens, buttons, fields, cards, alerts, badges, skeletons, the view frame. */
+  static override styles = [tokens, buttonStyles, fieldStyles, cardStyles, alertStyles, badgeStyles, skeletonStyles, visuallyHidden, viewStyles];
+
   /** This view's section id, so the banner does not link to the view it is on. */
   protected section?: SectionId;
+
+  /** Inside another view (settings holds the payment methods): the content only, without heading and banner. */
+  @property({ type: Boolean }) embedded = false;
 
   @state() protected pastDue = false;
   /** Read out by screen readers: "Name saved.", "Invoice downloaded." */
   @state() protected announcement = '';
+  /** The view's data as re-fetched after an action (newer than its task's), until the customer changes. */
+  @state() protected fresh?: unknown;
 
   #billing?: BillingStatus;
   #onBilling = (): void => {
@@ -50,7 +65,22 @@ export class ViewElement extends ConnectedElement {
     if (this.session.status !== 'signed-in' || previous.status !== 'signed-in' || previous.token !== this.session.token) {
       if (this.#billing) this.#billing.pastDue = false;
       this.pastDue = false;
+      this.fresh = undefined;
     }
+  }
+
+  /** The view's data: fetched with the session's token, again whenever the customer changes. */
+  protected load<T>(fetch: (http: Http, signal: AbortSignal) => Promise<T>): Task<readonly unknown[], T> {
+    return new Task(this, {
+      task: ([http, token], { signal }) => (http && token ? fetch(http as Http, signal) : initialState),
+      args: () => [this.connection?.http, this.session.status === 'signed-in' ? this.session.token : undefined],
+    });
+  }
+
+  /** Fetches the view's data again after an action, keeping what is shown until it arrives. */
+  protected async refetch(fetch: (http: Http) => Promise<unknown>): Promise<void> {
+    const http = this.connection?.http;
+    if (http) this.fresh = await fetch(http).catch(() => this.fresh);
   }
 
   /** Inside the full `<customer-portal>` (not one `view`), which switches sections on request. */
@@ -63,16 +93,13 @@ export class ViewElement extends ConnectedElement {
     this.emit(new NavigateEvent({ view }));
   }
 
-  /** The past-due banner, leading to where the payment method is updated. */
+  /** The past-due banner, leading to the payment methods in settings. */
   protected renderPastDue(): TemplateResult | typeof nothing {
     if (!this.pastDue || this.session.status !== 'signed-in') return nothing;
-    // The payment-method screen lives in settings once that view exists; until then the
-    // subscriptions view explains which subscription is past due.
-    const target: SectionId = findView('settings') ? 'settings' : 'subscriptions';
     const action =
-      target !== this.section && this.canNavigate()
-        ? html`<button type="button" class="button button--secondary button--small" @click=${() => this.navigate(target)}>
-            ${target === 'settings' ? msg('Update payment method') : msg('Review subscriptions')}
+      this.section !== 'settings' && this.canNavigate()
+        ? html`<button type="button" class="button button--secondary button--small" @click=${() => this.navigate('settings')}>
+            ${msg('Update payment method')}
           </button>`
         : undefined;
     return html`<div class="past-due" part="past-due">
@@ -90,13 +117,7 @@ export class ViewElement extends ConnectedElement {
    */
   protected renderView<T>(title: string, lede: string, task: Task<readonly unknown[], T>, loading: () => TemplateResult, complete: (value: T) => unknown): unknown {
     if (this.session.status !== 'signed-in') return this.renderSignedOut();
-    return html`<section class="base" part="base" aria-labelledby="heading">
-      ${this.renderPastDue()}
-      <header class="intro">
-        <h2 id="heading" class="heading">${title}</h2>
-        <p class="lede">${lede}</p>
-      </header>
-      <div role="status" class="visually-hidden">${this.announcement}</div>
+    const body = html`<div role="status" class="visually-hidden">${this.announcement}</div>
       ${task.render({
         pending: loading,
         error: (error) =>
@@ -106,7 +127,15 @@ export class ViewElement extends ConnectedElement {
             html`<button type="button" class="button button--secondary button--small" @click=${() => task.run()}>${msg('Try again')}</button>`,
           ),
         complete: (value) => (value ? complete(value) : nothing),
-      })}
+      })}`;
+    if (this.embedded) return body;
+    return html`<section class="base" part="base" aria-labelledby="heading">
+      ${this.renderPastDue()}
+      <header class="intro">
+        <h2 id="heading" class="heading">${title}</h2>
+        <p class="lede">${lede}</p>
+      </header>
+      ${body}
     </section>`;
   }
 

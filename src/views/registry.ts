@@ -14,14 +14,25 @@ export interface ViewDefinition {
 
 /**
  * The views that exist, in navigation order. A section is shown when it is registered here
- * and the organization has it turned on. Each view is a lazily loaded chunk: keep imports of
- * view modules out of the entry.
+ * and the organization has it turned on. The views are lazily loaded (all in one chunk, see
+ * vite.config.ts): keep imports of view modules out of the entry.
  */
 export const views: readonly ViewDefinition[] = [
   { id: 'overview', tag: 'customer-portal-overview', label: () => msg('Overview'), load: () => import('./overview/overview.js') },
   { id: 'subscriptions', tag: 'customer-portal-subscriptions', label: () => msg('Subscriptions'), load: () => import('./subscriptions/subscriptions.js') },
   { id: 'orders', tag: 'customer-portal-orders', label: () => msg('Orders'), load: () => import('./orders/orders.js') },
+  { id: 'benefits', tag: 'customer-portal-benefits', label: () => msg('Benefits'), load: () => import('./benefits/benefits.js') },
+  { id: 'seats', tag: 'customer-portal-seats', label: () => msg('Seats'), load: () => import('./seats/seats.js') },
+  { id: 'usage', tag: 'customer-portal-usage', label: () => msg('Usage'), load: () => import('./usage/usage.js') },
+  { id: 'wallet', tag: 'customer-portal-wallet', label: () => msg('Wallet'), load: () => import('./wallet/wallet.js') },
+  { id: 'settings', tag: 'customer-portal-settings', label: () => msg('Settings'), load: () => import('./settings/settings.js') },
   { id: 'account', tag: 'customer-portal-account', label: () => msg('Account'), load: () => import('./account/account.js') },
+];
+
+/** Elements a page can hold on their own that are not sections: loaded like the views. */
+export const elements: readonly Pick<ViewDefinition, 'tag' | 'load'>[] = [
+  ...views,
+  { tag: 'customer-portal-payment-methods', load: () => import('./settings/payment-methods.js') },
 ];
 
 export function findView(id: string): ViewDefinition | undefined {

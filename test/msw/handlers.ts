@@ -3,7 +3,7 @@
 // check what the widget sent, and override single routes with `worker.use(...)`.
 import { http, HttpResponse, type JsonBodyType } from 'msw';
 import type { SessionResponse } from '../../src/schemas/auth.js';
-import type { Customer } from '../../src/schemas/customer.js';
+import type { Me } from '../../src/schemas/customer.js';
 import type { PublicOrganization, SectionId } from '../../src/schemas/organization.js';
 import { sectionIds } from '../../src/schemas/organization.js';
 
@@ -30,16 +30,23 @@ export const organizations: Record<string, PublicOrganization> = {
     name: 'Globex',
     branding: { logo_url: null, primary_color: '#fde047' },
     // Every section that exists is turned off.
-    portal_settings: { sections: { ...allSections, overview: false, subscriptions: false, orders: false, account: false }, actions: {} },
+    portal_settings: { sections: Object.fromEntries(sectionIds.map((id) => [id, false])) as Record<SectionId, boolean>, actions: {} },
   }),
   initech: organization('initech', { name: 'Initech' }),
 };
 
-export const alice: Customer = {
+export const alice: Me = {
   id: 'cus_01JD5Z8W4N3X',
   email: 'alice@example.com',
   name: 'Alice Martin',
   external_id: 'user_1001',
+  billing_details: {
+    name: 'Alice Martin',
+    company: 'Martin & Co',
+    email: 'billing@martin.example',
+    address: { line1: '12 Rue de la Paix', line2: null, city: 'Paris', postal_code: '75002', state: null, country: 'FR' },
+    tax_id: null,
+  },
   created_at: '2025-03-14T10:00:00.000Z',
 };
 
@@ -137,8 +144,14 @@ export const handlers = [
   http.patch('*/portal/v1/me', async ({ request }) => {
     const r = await record(request);
     if (!signedIn(r)) return unauthenticated(r);
-    const { name } = r.body as { name: string | null };
-    fake.customer = { ...fake.customer, name: name === '' ? null : name };
+    const { name, billing_details } = r.body as Partial<Me>;
+    if (billing_details?.tax_id === 'DE123') {
+      return apiError(400, 'validation_error', 'tax_id: DE123 is not a valid DE VAT number format (e.g. DE123456789).', [
+        { path: 'billing_details.tax_id', message: 'DE123 is not a valid DE VAT number format (e.g. DE123456789).' },
+      ]);
+    }
+    if (name !== undefined) fake.customer = { ...fake.customer, name: name === '' ? null : name };
+    if (billing_details) fake.customer = { ...fake.customer, billing_details };
     return HttpResponse.json(fake.customer);
   }),
 ];

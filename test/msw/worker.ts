@@ -4,9 +4,10 @@ import { fixtureCleanup } from '@open-wc/testing';
 import { setupWorker } from 'msw/browser';
 import { connect } from '../../src/api/connection.js';
 import { billing, billingHandlers } from './billing.js';
+import { extraHandlers, extras } from './extras.js';
 import { fake, handlers, session } from './handlers.js';
 
-export const worker = setupWorker(...handlers, ...billingHandlers);
+export const worker = setupWorker(...handlers, ...billingHandlers, ...extraHandlers);
 
 let started: Promise<unknown> | undefined;
 
@@ -29,6 +30,7 @@ export function useMockApi(orgs: string[] = ['acme']): void {
   beforeEach(() => {
     fake.reset();
     billing.reset();
+    extras.reset();
   });
   afterEach(async () => {
     fixtureCleanup();

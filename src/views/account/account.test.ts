@@ -78,7 +78,7 @@ describe('<customer-portal-account>', () => {
     await account.loaded();
     const rows = account.rows;
     expect(rows['Name']).to.equal('Alice Martin Edit name');
-    expect(rows['Email']).to.equal('alice@example.com');
+    expect(rows['Email']).to.equal('alice@example.com Change email');
     expect(rows['Customer ID']).to.equal('cus_01JD5Z8W4N3X Copy customer ID');
     expect(rows['External ID']).to.equal('user_1001');
     expect(rows['Customer since']).to.equal(new Intl.DateTimeFormat(undefined, { dateStyle: 'long' }).format(new Date(alice.created_at)));
@@ -99,7 +99,7 @@ describe('<customer-portal-account>', () => {
     await waitUntil(() => account.text.includes('Could not reach the server. Check your connection and try again.'), 'no error');
     account.button(/Try again/).click();
     await account.loaded();
-    expect(account.rows['Email']).to.equal('alice@example.com');
+    expect(account.rows['Email']).to.equal('alice@example.com Change email');
   });
 
   it('edits the name inline and saves it', async () => {

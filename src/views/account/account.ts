@@ -1,26 +1,22 @@
 import { msg } from '@lit/localize';
-import { initialState, Task } from '@lit/task';
 import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { ApiError } from '../../api/errors.js';
 import { fetchMe, updateMe } from '../../api/me.js';
 import type { SessionState } from '../../api/session.js';
 import { formatDate } from '../../i18n/format.js';
-import type { Customer } from '../../schemas/customer.js';
-import { tokens } from '../../styles/tokens.js';
-import { alert, alertStyles } from '../../ui/alert.js';
-import { busyLabel, buttonStyles } from '../../ui/button.js';
-import { cardStyles } from '../../ui/card.styles.js';
-import { fieldStyles } from '../../ui/field.styles.js';
-import { skeleton, skeletonStyles } from '../../ui/skeleton.js';
+import type { Me } from '../../schemas/customer.js';
+import type { SectionId } from '../../schemas/organization.js';
+import { alert } from '../../ui/alert.js';
+import { busyLabel } from '../../ui/button.js';
+import { skeleton } from '../../ui/skeleton.js';
 import { ViewElement } from '../../ui/view-element.js';
-import { visuallyHidden } from '../../ui/visually-hidden.styles.js';
-import { viewStyles } from '../billing/view.styles.js';
 import { accountStyles } from './account.styles.js';
+import './email-change-flow.js';
 
 /**
- * @summary The customer's account: name (editable), email, customer id (copyable), external
- * id, and sign-out.
+ * @summary The customer's account: name (editable), email (changed with a code sent to the
+ * new address), customer id (copyable), external id, and sign-out.
  *
  * @event cp-signed-out - The customer signed out (dispatched here only when the view is used
  * on its own; inside `<customer-portal>` the portal dispatches it).
@@ -29,17 +25,15 @@ import { accountStyles } from './account.styles.js';
  * @csspart past-due - The banner shown while a payment has failed.
  */
 export class CustomerPortalAccount extends ViewElement {
-  static override styles = [tokens, buttonStyles, fieldStyles, cardStyles, alertStyles, skeletonStyles, visuallyHidden, viewStyles, accountStyles];
+  static override styles = [...ViewElement.styles, accountStyles];
 
-  protected override section = 'account' as const;
+  protected override section: SectionId = 'account';
 
-  #me = new Task(this, {
-    task: ([http, token], { signal }) => (http && token ? fetchMe(http, signal) : initialState),
-    args: () => [this.connection?.http, this.session.status === 'signed-in' ? this.session.token : undefined] as const,
-  });
+  protected me = this.load(fetchMe);
 
   /** The customer as last saved here (newer than what the task fetched). */
-  @state() private saved?: Customer;
+  @state() protected saved?: Me;
+  @state() private changingEmail = false;
   @state() private editing = false;
   @state() private saving = false;
   @state() private nameError = '';
@@ -87,7 +81,7 @@ export class CustomerPortalAccount extends ViewElement {
     }
   }
 
-  private async save(event: SubmitEvent, current: Customer): Promise<void> {
+  private async save(event: SubmitEvent, current: Me): Promise<void> {
     event.preventDefault();
     const connection = this.connection;
     if (this.saving || !connection) return;
@@ -129,7 +123,7 @@ export class CustomerPortalAccount extends ViewElement {
     await this.connection.session.signOut();
   }
 
-  private renderName(customer: Customer): TemplateResult {
+  private renderName(customer: Me): TemplateResult {
     if (!this.editing) {
       return html`<span class="value ${customer.name ? '' : 'value--empty'}">${customer.name ?? msg('Not set')}</span>
         <button type="button" class="button button--secondary button--small edit-name" @click=${this.edit}>
@@ -161,7 +155,7 @@ export class CustomerPortalAccount extends ViewElement {
     </form>`;
   }
 
-  private renderAccount(customer: Customer): TemplateResult {
+  protected renderProfile(customer: Me): TemplateResult {
     return html`<div class="card" part="card">
         <div class="card__header"><h3 class="card__title">${msg('Profile')}</h3></div>
         <dl class="rows">
@@ -171,7 +165,12 @@ export class CustomerPortalAccount extends ViewElement {
           </div>
           <div class="row">
             <dt>${msg('Email')}</dt>
-            <dd><span class="value">${customer.email}</span></dd>
+            <dd>
+              <span class="value">${customer.email}</span>
+              <button type="button" class="button button--secondary button--small" @click=${() => (this.changingEmail = true)}>
+                ${msg('Change')}<span class="visually-hidden"> ${msg('email')}</span>
+              </button>
+            </dd>
           </div>
           <div class="row">
             <dt>${msg('Customer ID')}</dt>
@@ -194,7 +193,20 @@ export class CustomerPortalAccount extends ViewElement {
           </div>
         </dl>
       </div>
-      <div class="card" part="card">
+      <customer-portal-email-change-flow
+        .http=${this.connection?.http}
+        .email=${customer.email}
+        .onChanged=${(me: Me) => {
+          this.saved = me;
+          this.announcement = msg('Email address changed.');
+        }}
+        ?open=${this.changingEmail}
+        @close=${() => (this.changingEmail = false)}
+      ></customer-portal-email-change-flow>`;
+  }
+
+  protected renderSignOut(): TemplateResult {
+    return html`<div class="card" part="card">
         <div class="card__body action">
           <div class="action__text">
             <h3 class="card__title">${msg('Sign out')}</h3>
@@ -215,7 +227,7 @@ export class CustomerPortalAccount extends ViewElement {
       </div>`;
   }
 
-  private renderLoading(): TemplateResult {
+  protected renderLoading(): TemplateResult {
     const row = (label: string, value: string) => html`<div class="row">${skeleton(label)}${skeleton(value)}</div>`;
     return html`<div class="card" part="card" aria-busy="true">
       <p class="visually-hidden" role="status">${msg('Loading your account…')}</p>
@@ -226,8 +238,8 @@ export class CustomerPortalAccount extends ViewElement {
 
   override render(): unknown {
     // Inside <customer-portal> the portal shows the sign-in; on its own, the view does.
-    return this.renderView(msg('Account'), msg('Manage your profile and your session.'), this.#me, () => this.renderLoading(), (customer) =>
-      this.renderAccount(this.saved ?? customer),
+    return this.renderView(msg('Account'), msg('Manage your profile and your session.'), this.me, () => this.renderLoading(), (customer) =>
+      [this.renderProfile(this.saved ?? customer), this.renderSignOut()],
     );
   }
 }

@@ -96,10 +96,6 @@ export class FlowElement<Step extends string = string> extends PortalElement {
 
 /** Choices as cards (radio inputs), summaries, steppers: what the flows' content shares. */
 export const flowStyles = css`
-  .stack {
-    display: grid;
-    gap: calc(var(--_space) * 2);
-  }
   fieldset {
     display: grid;
     gap: var(--_space);

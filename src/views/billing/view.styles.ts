@@ -9,6 +9,10 @@ export const viewStyles = css`
     display: grid;
     gap: calc(var(--_space) * 2.5);
   }
+  .stack {
+    display: grid;
+    gap: calc(var(--_space) * 2);
+  }
   .intro {
     display: grid;
     gap: 2px;
@@ -155,5 +159,50 @@ export const viewStyles = css`
   }
   .button--danger:not(:disabled):hover {
     background: color-mix(in srgb, var(--_danger) 86%, var(--_text));
+  }
+  /* Rows in a card: a payment method, a seat, a file, a credit. */
+  .rows {
+    margin: 0;
+    padding: 0;
+    list-style: none;
+  }
+  .entry {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--_space) calc(var(--_space) * 2);
+    padding: calc(var(--_space) * 1.5) calc(var(--_space) * 2.5);
+  }
+  .entry + .entry {
+    border-top: 1px solid var(--_border);
+  }
+  .entry__main {
+    display: grid;
+    flex: 1 1 12rem;
+    gap: 2px;
+    min-width: 0;
+  }
+  .entry__title {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--_space);
+    font-weight: 550;
+    overflow-wrap: anywhere;
+  }
+  .entry__actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_space);
+  }
+  .mono {
+    font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+    font-size: 0.875em;
+    overflow-wrap: anywhere;
+  }
+  @container (max-width: 520px) {
+    .entry {
+      padding-inline: calc(var(--_space) * 2);
+    }
   }
 `;

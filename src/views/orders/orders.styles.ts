@@ -107,10 +107,6 @@ export const ordersStyles = css`
   .capitalize {
     text-transform: capitalize;
   }
-  .mono {
-    font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-    font-size: 0.8125rem;
-  }
   .pay {
     display: grid;
     gap: calc(var(--_space) * 1.5);

@@ -1,27 +1,21 @@
 import { msg, str } from '@lit/localize';
-import { initialState, Task } from '@lit/task';
 import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { ApiError } from '../../api/errors.js';
+import { saveBlob } from '../../api/files.js';
 import { fetchDocument, fetchOrder, fetchOrders } from '../../api/orders.js';
 import type { SessionState } from '../../api/session.js';
 import { InvoiceDownloadedEvent } from '../../events.js';
 import { formatDateRange, formatMoney, formatShortDate } from '../../i18n/money.js';
 import type { Order } from '../../schemas/billing.js';
-import { tokens } from '../../styles/tokens.js';
-import { alert, alertStyles } from '../../ui/alert.js';
-import { badgeStyles } from '../../ui/badge.js';
-import { busyLabel, buttonStyles } from '../../ui/button.js';
-import { cardStyles } from '../../ui/card.styles.js';
-import { skeleton, skeletonStyles } from '../../ui/skeleton.js';
+import { alert } from '../../ui/alert.js';
+import { busyLabel } from '../../ui/button.js';
+import { skeleton } from '../../ui/skeleton.js';
 import { ViewElement } from '../../ui/view-element.js';
-import { visuallyHidden } from '../../ui/visually-hidden.styles.js';
 import { emptyState } from '../billing/empty.js';
 import { orderBadge, orderSummary } from '../billing/status.js';
 import { totalsStyles, totalsTable } from '../billing/totals.js';
 import { MorePages } from '../billing/paging.js';
-import { viewStyles } from '../billing/view.styles.js';
-import { saveBlob } from './download.js';
 import './invoice-details-flow.js';
 import { ordersStyles } from './orders.styles.js';
 
@@ -45,14 +39,11 @@ const hasReceipt = (order: Order) => Boolean(order.paid_at) && ['paid', 'refunde
  * @csspart past-due - The banner shown while a payment has failed.
  */
 export class CustomerPortalOrders extends ViewElement {
-  static override styles = [tokens, buttonStyles, cardStyles, alertStyles, badgeStyles, skeletonStyles, visuallyHidden, viewStyles, totalsStyles, ordersStyles];
+  static override styles = [...ViewElement.styles, totalsStyles, ordersStyles];
 
   protected override section = 'orders' as const;
 
-  #page = new Task(this, {
-    task: ([http, token], { signal }) => (http && token ? fetchOrders(http, null, signal) : initialState),
-    args: () => [this.connection?.http, this.session.status === 'signed-in' ? this.session.token : undefined] as const,
-  });
+  #page = this.load((http, signal) => fetchOrders(http, null, signal));
 
   /** Orders from "Load more", after the first page. */
   #more = new MorePages<Order>(this, (cursor) => fetchOrders(this.connection!.http, cursor));

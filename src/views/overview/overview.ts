@@ -1,20 +1,12 @@
 import { msg } from '@lit/localize';
-import { initialState, Task } from '@lit/task';
 import { html, nothing, type TemplateResult } from 'lit';
 import { fetchOverview } from '../../api/overview.js';
 import { formatMoney, formatPrice, formatShortDate } from '../../i18n/money.js';
 import type { Order, Overview, Subscription } from '../../schemas/billing.js';
-import { tokens } from '../../styles/tokens.js';
-import { alertStyles } from '../../ui/alert.js';
-import { badgeStyles } from '../../ui/badge.js';
-import { buttonStyles } from '../../ui/button.js';
-import { cardStyles } from '../../ui/card.styles.js';
-import { skeleton, skeletonStyles } from '../../ui/skeleton.js';
+import { skeleton } from '../../ui/skeleton.js';
 import { ViewElement } from '../../ui/view-element.js';
-import { visuallyHidden } from '../../ui/visually-hidden.styles.js';
 import { emptyState } from '../billing/empty.js';
 import { nextChargeText, orderBadge, orderSummary, subscriptionBadge } from '../billing/status.js';
-import { viewStyles } from '../billing/view.styles.js';
 import { overviewStyles } from './overview.styles.js';
 
 /**
@@ -27,14 +19,11 @@ import { overviewStyles } from './overview.styles.js';
  * @csspart past-due - The banner shown while a payment has failed.
  */
 export class CustomerPortalOverview extends ViewElement {
-  static override styles = [tokens, buttonStyles, cardStyles, alertStyles, badgeStyles, skeletonStyles, visuallyHidden, viewStyles, overviewStyles];
+  static override styles = [...ViewElement.styles, overviewStyles];
 
   protected override section = 'overview' as const;
 
-  #overview = new Task(this, {
-    task: ([http, token], { signal }) => (http && token ? fetchOverview(http, signal) : initialState),
-    args: () => [this.connection?.http, this.session.status === 'signed-in' ? this.session.token : undefined] as const,
-  });
+  #overview = this.load(fetchOverview);
 
   private renderSubscription(sub: Subscription): TemplateResult {
     return html`<li class="sub">

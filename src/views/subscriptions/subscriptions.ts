@@ -1,5 +1,4 @@
 import { msg, str } from '@lit/localize';
-import { initialState, Task } from '@lit/task';
 import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { ApiError } from '../../api/errors.js';
@@ -9,19 +8,14 @@ import { fetchSubscriptions, subscriptionAction } from '../../api/subscriptions.
 import { SubscriptionChangedEvent, SubscriptionUncanceledEvent } from '../../events.js';
 import { formatDateRange, formatMoney, formatPrice, formatShortDate } from '../../i18n/money.js';
 import type { Subscription } from '../../schemas/billing.js';
-import { tokens } from '../../styles/tokens.js';
-import { alert, alertStyles } from '../../ui/alert.js';
-import { badgeStyles } from '../../ui/badge.js';
-import { busyLabel, buttonStyles } from '../../ui/button.js';
-import { cardStyles } from '../../ui/card.styles.js';
-import { skeleton, skeletonStyles } from '../../ui/skeleton.js';
+import { alert } from '../../ui/alert.js';
+import { busyLabel } from '../../ui/button.js';
+import { skeleton } from '../../ui/skeleton.js';
 import { ViewElement } from '../../ui/view-element.js';
-import { visuallyHidden } from '../../ui/visually-hidden.styles.js';
 import { emptyState } from '../billing/empty.js';
 import { nextChargeText, subscriptionBadge } from '../billing/status.js';
 import { totalsStyles, totalsTable } from '../billing/totals.js';
 import { MorePages } from '../billing/paging.js';
-import { viewStyles } from '../billing/view.styles.js';
 import './cancel-flow.js';
 import './change-plan-flow.js';
 import './pause-flow.js';
@@ -46,25 +40,11 @@ const chevron = html`<svg class="chevron" viewBox="0 0 16 16" aria-hidden="true"
  * @csspart past-due - The banner shown while a payment has failed.
  */
 export class CustomerPortalSubscriptions extends ViewElement {
-  static override styles = [
-    tokens,
-    buttonStyles,
-    cardStyles,
-    alertStyles,
-    badgeStyles,
-    skeletonStyles,
-    visuallyHidden,
-    viewStyles,
-    totalsStyles,
-    subscriptionsStyles,
-  ];
+  static override styles = [...ViewElement.styles, totalsStyles, subscriptionsStyles];
 
   protected override section = 'subscriptions' as const;
 
-  #page = new Task(this, {
-    task: ([http, token], { signal }) => (http && token ? fetchSubscriptions(http, null, signal) : initialState),
-    args: () => [this.connection?.http, this.session.status === 'signed-in' ? this.session.token : undefined] as const,
-  });
+  #page = this.load((http, signal) => fetchSubscriptions(http, null, signal));
 
   /** Subscriptions from "Load more", after the first page. */
   #more = new MorePages<Subscription>(this, (cursor) => fetchSubscriptions(this.connection!.http, cursor));

@@ -1,0 +1,375 @@
+// The hosted payment-method page (served by the session server at /hosted/payment-method,
+// loaded into the widget's modal as an iframe). Its own build: dist/hosted/payment-method.js.
+// Card data goes from here to the payment provider only (Stripe's Payment Element, or the
+// offline test provider's stand-in); the merchant's page and our server never see it.
+import { css, html, LitElement, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { Stripe, StripeElements } from '@stripe/stripe-js';
+import { luhnValid } from './luhn.js';
+
+/** POST /hosted/v1/payment-method/start (server/modules/hosted/payment-method.ts). */
+interface Start {
+  provider: 'test' | 'stripe';
+  publishable_key: string | null;
+  setup_intent_id: string;
+  client_secret: string;
+  confirm_token: string;
+  parent_origin: string;
+  organization: { name: string; primary_color: string | null };
+}
+
+/** What the page tells the widget; the widget accepts it only from this server's origin and this frame. */
+export type HostedMessage =
+  | { type: 'cp:ready' | 'cp:cancel' }
+  | { type: 'cp:resize'; height: number }
+  | { type: 'cp:error'; message: string }
+  | { type: 'cp:success'; payment_method: unknown; retried: unknown[] };
+
+const EXPIRED = 'This form has expired or was already used. Close it and try again.';
+
+async function post<T>(path: string, body: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  } catch {
+    throw new Error('Could not reach the server. Check your connection and try again.');
+  }
+  const json = (await res.json().catch(() => ({}))) as T & { error?: { message?: string } };
+  if (!res.ok) throw new Error(json.error?.message ?? 'Something went wrong on our side. Try again in a moment.');
+  return json;
+}
+
+/** "4242424242424242" → "4242 4242 4242 4242" (Amex: 4-6-5). */
+export function formatCardNumber(value: string): string {
+  const digits = value.replace(/\D/g, '').slice(0, 19);
+  const groups = /^3[47]/.test(digits) ? [4, 6, 5] : [4, 4, 4, 4, 3];
+  const parts: string[] = [];
+  let at = 0;
+  for (const size of groups) {
+    if (at >= digits.length) break;
+    parts.push(digits.slice(at, at + size));
+    at += size;
+  }
+  return parts.join(' ');
+}
+
+/** "1", "12", "123" → "1", "12 / ", "12 / 3". */
+export function formatExpiry(value: string, deleting = false): string {
+  let digits = value.replace(/\D/g, '').slice(0, 4);
+  if (digits.length === 1 && Number(digits) > 1) digits = `0${digits}`;
+  if (digits.length < 2) return digits;
+  if (digits.length === 2) return deleting ? digits : `${digits} / `;
+  return `${digits.slice(0, 2)} / ${digits.slice(2)}`;
+}
+
+/**
+ * @summary The card form in the hosted payment-method page: trades the page's single-use
+ * token for a SetupIntent, shows the provider's form (Stripe's Payment Element, or a card
+ * form for the offline test provider), confirms the card with the provider, completes it
+ * with the server (it becomes the default and an unpaid renewal is retried) and tells the
+ * widget by postMessage, to the widget's origin only.
+ */
+export class HostedPaymentMethod extends LitElement {
+  static override styles = css`
+    :host {
+      --_primary: var(--cp-color-primary, #4f46e5);
+      display: block;
+      color: #18181b;
+      font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
+    }
+    form {
+      display: grid;
+      gap: 16px;
+      padding: 2px;
+    }
+    .row {
+      display: grid;
+      grid-template-columns: 1fr 1fr;
+      gap: 12px;
+    }
+    .field {
+      display: grid;
+      gap: 6px;
+    }
+    label {
+      font-size: 14px;
+      font-weight: 550;
+    }
+    input {
+      min-height: 44px;
+      padding: 0 12px;
+      border: 1px solid #a1a1aa;
+      border-radius: 8px;
+      background: #fff;
+      color: inherit;
+      font: inherit;
+      font-variant-numeric: tabular-nums;
+    }
+    input:focus {
+      outline: 2px solid var(--_primary);
+      outline-offset: 1px;
+      border-color: var(--_primary);
+    }
+    input[aria-invalid='true'] {
+      border-color: #c81e1e;
+    }
+    .error {
+      margin: 0;
+      color: #c81e1e;
+      font-size: 14px;
+    }
+    .error:empty {
+      display: none;
+    }
+    .alert {
+      margin: 0;
+      padding: 12px 14px;
+      border: 1px solid #f0b4b4;
+      border-radius: 8px;
+      background: #fdf2f2;
+      color: #9b1c1c;
+      font-size: 14px;
+    }
+    .note {
+      margin: 0;
+      color: #63636b;
+      font-size: 13px;
+    }
+    .actions {
+      display: flex;
+      flex-wrap: wrap;
+      justify-content: flex-end;
+      gap: 8px;
+    }
+    button {
+      min-height: 40px;
+      padding: 0 16px;
+      border: 1px solid #e4e4e7;
+      border-radius: 8px;
+      background: #fff;
+      color: inherit;
+      font: inherit;
+      font-size: 14px;
+      font-weight: 550;
+      cursor: pointer;
+    }
+    button.primary {
+      border-color: transparent;
+      background: var(--_primary);
+      color: #fff;
+    }
+    button:disabled {
+      cursor: progress;
+      opacity: 0.7;
+    }
+    button:focus-visible {
+      outline: 2px solid var(--_primary);
+      outline-offset: 2px;
+    }
+    @media (max-width: 360px) {
+      .actions button {
+        flex: 1 1 100%;
+      }
+    }
+  `;
+
+  /** Set by the server when the page's token is not valid. */
+  @property({ type: Boolean }) expired = false;
+
+  @state() private start?: Start;
+  @state() private failure = '';
+  @state() private error = '';
+  @state() private busy = false;
+  @state() private done = false;
+  @state() private number = '';
+  @state() private expiry = '';
+  @state() private cvc = '';
+  @state() private numberError = '';
+
+  #stripe?: Stripe;
+  #elements?: StripeElements;
+  #resize = new ResizeObserver(() => this.#send({ type: 'cp:resize', height: Math.ceil(document.documentElement.scrollHeight) }));
+
+  /**
+   * To the widget's origin only. Before the server said which origin that is (the token was
+   * refused), only an error can be sent, and to any parent: it carries nothing secret.
+   */
+  #send(message: HostedMessage): void {
+    if (this.start) window.parent.postMessage(message, this.start.parent_origin);
+    else if (message.type === 'cp:error') window.parent.postMessage(message, '*');
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#resize.observe(document.documentElement);
+    void this.#begin();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#resize.disconnect();
+  }
+
+  async #begin(): Promise<void> {
+    const token = new URLSearchParams(location.search).get('token');
+    // The token is spent once traded; it has no business staying in the address.
+    history.replaceState(null, '', location.pathname);
+    try {
+      if (this.expired || !token) throw new Error(EXPIRED);
+      const start = await post<Start>('/hosted/v1/payment-method/start', { token });
+      if (start.organization.primary_color) this.style.setProperty('--cp-color-primary', start.organization.primary_color);
+      this.start = start;
+      if (start.provider === 'stripe') await this.#mountStripe(start);
+      await this.updateComplete;
+      if (start.provider === 'test') this.#ready();
+    } catch (error) {
+      this.failure = (error as Error).message;
+      this.#send({ type: 'cp:error', message: this.failure });
+    }
+  }
+
+  #ready(): void {
+    this.#send({ type: 'cp:ready' });
+    this.#send({ type: 'cp:resize', height: Math.ceil(document.documentElement.scrollHeight) });
+  }
+
+  async #mountStripe(start: Start): Promise<void> {
+    const { loadStripe } = await import('@stripe/stripe-js/pure');
+    const stripe = await loadStripe(start.publishable_key ?? '');
+    if (!stripe) throw new Error('The secure card form could not be loaded. Check your connection and try again.');
+    this.#stripe = stripe;
+    this.#elements = stripe.elements({
+      clientSecret: start.client_secret,
+      appearance: { theme: 'stripe', variables: { colorPrimary: start.organization.primary_color ?? '#4f46e5', borderRadius: '8px' } },
+    });
+    const element = this.#elements.create('payment', { layout: 'tabs' });
+    // The Payment Element lives in the light DOM: Stripe mounts its own iframe there.
+    const host = document.createElement('div');
+    host.slot = 'stripe';
+    this.append(host);
+    element.on('ready', () => this.#ready());
+    element.mount(host);
+  }
+
+  /** The test provider's card check: what Stripe.js would do in the browser. */
+  #validate(): string {
+    const number = this.number.replace(/\s/g, '');
+    if (number.length < 12 || !luhnValid(number)) return 'Your card number is invalid. Check it and try again.';
+    const [month, year] = this.expiry.split('/').map((part) => Number(part.trim()));
+    if (!month || month > 12 || year === undefined || Number.isNaN(year)) return 'Enter the expiry date as MM / YY.';
+    if (!/^\d{3,4}$/.test(this.cvc)) return 'Your card’s security code is incomplete.';
+    return '';
+  }
+
+  private async submit(event: Event): Promise<void> {
+    event.preventDefault();
+    const start = this.start;
+    if (!start || this.busy) return;
+    this.error = '';
+    if (start.provider === 'test') {
+      this.error = this.#validate();
+      if (this.error) return;
+    }
+    this.busy = true;
+    try {
+      if (start.provider === 'stripe') {
+        const result = await this.#stripe!.confirmSetup({ elements: this.#elements!, redirect: 'if_required' });
+        if (result.error) throw new Error(result.error.message ?? 'Your card could not be saved.');
+      } else {
+        const [month, year] = this.expiry.split('/').map((part) => Number(part.trim()));
+        await post(`/test-provider/setup-intents/${encodeURIComponent(start.setup_intent_id)}/confirm`, {
+          client_secret: start.client_secret,
+          number: this.number.replace(/\s/g, ''),
+          exp_month: month,
+          exp_year: year,
+          cvc: this.cvc,
+        });
+      }
+      const completed = await post<{ payment_method: unknown; retried: unknown[] }>('/hosted/v1/payment-method/complete', { confirm_token: start.confirm_token });
+      this.done = true;
+      this.#send({ type: 'cp:success', payment_method: completed.payment_method, retried: completed.retried });
+    } catch (error) {
+      this.error = (error as Error).message;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('[role="alert"]')?.focus();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private onNumber(event: InputEvent): void {
+    const input = event.target as HTMLInputElement;
+    this.number = input.value = formatCardNumber(input.value);
+    const digits = this.number.replace(/\s/g, '');
+    // As typed: a complete number that fails the check is a typo.
+    this.numberError = digits.length >= 13 && digits.length >= (/^3[47]/.test(digits) ? 15 : 16) && !luhnValid(digits) ? 'This card number is not valid. Check it for typos.' : '';
+  }
+
+  private onExpiry(event: InputEvent): void {
+    const input = event.target as HTMLInputElement;
+    this.expiry = input.value = formatExpiry(input.value, event.inputType?.startsWith('delete'));
+  }
+
+  private renderTestForm(): TemplateResult {
+    return html`<div class="field">
+        <label for="number">Card number</label>
+        <input
+          id="number"
+          inputmode="numeric"
+          autocomplete="cc-number"
+          placeholder="1234 1234 1234 1234"
+          maxlength="23"
+          required
+          .value=${this.number}
+          aria-invalid=${this.numberError ? 'true' : 'false'}
+          aria-describedby="number-error"
+          @input=${this.onNumber}
+        />
+        <p class="error" id="number-error">${this.numberError}</p>
+      </div>
+      <div class="row">
+        <div class="field">
+          <label for="expiry">Expiry (MM / YY)</label>
+          <input id="expiry" inputmode="numeric" autocomplete="cc-exp" placeholder="MM / YY" maxlength="7" required .value=${this.expiry} @input=${this.onExpiry} />
+        </div>
+        <div class="field">
+          <label for="cvc">Security code</label>
+          <input
+            id="cvc"
+            inputmode="numeric"
+            autocomplete="cc-csc"
+            placeholder="CVC"
+            maxlength="4"
+            required
+            .value=${this.cvc}
+            @input=${(e: InputEvent) => (this.cvc = (e.target as HTMLInputElement).value.replace(/\D/g, ''))}
+          />
+        </div>
+      </div>
+      <p class="note">Test mode: use 4242 4242 4242 4242 with any future date and any CVC.</p>`;
+  }
+
+  override render(): TemplateResult {
+    if (this.failure) return html`<p class="alert" role="alert">${this.failure}</p>`;
+    const start = this.start;
+    if (!start) return html`<slot name="stripe"></slot>`;
+    if (this.done) return html`<p role="status">Your card was saved.</p>`;
+    return html`<form novalidate @submit=${this.submit}>
+      ${start.provider === 'stripe' ? html`<slot name="stripe"></slot>` : this.renderTestForm()}
+      <p class="alert" role="alert" tabindex="-1" ?hidden=${!this.error}>${this.error}</p>
+      <p class="note">Your card is saved for ${start.organization.name} and becomes your default payment method. Card details are sent to the payment provider only.</p>
+      <div class="actions">
+        <button type="button" ?disabled=${this.busy} @click=${() => this.#send({ type: 'cp:cancel' })}>Cancel</button>
+        <button type="submit" class="primary" ?disabled=${this.busy} aria-busy=${this.busy ? 'true' : 'false'}>${this.busy ? 'Saving…' : 'Save card'}</button>
+      </div>
+    </form>`;
+  }
+}
+
+if (!customElements.get('cp-hosted-payment-method')) customElements.define('cp-hosted-payment-method', HostedPaymentMethod);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cp-hosted-payment-method': HostedPaymentMethod;
+  }
+}

@@ -1,0 +1,162 @@
+import { msg, str } from '@lit/localize';
+import { css, html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { ApiError } from '../../api/errors.js';
+import type { InvoiceDetails } from '../../schemas/billing.js';
+import type { BillingDetails } from '../../schemas/customer.js';
+import { checkVatId } from './vat.js';
+
+/** The fields: id, label, autocomplete token, max length. */
+const FIELDS = [
+  ['name', () => msg('Name'), 'name', 200],
+  ['company', () => msg('Company'), 'organization', 200],
+  ['email', () => msg('Billing email'), 'email', 254],
+  ['line1', () => msg('Address'), 'address-line1', 200],
+  ['line2', () => msg('Address line 2'), 'address-line2', 200],
+  ['city', () => msg('City'), 'address-level2', 100],
+  ['postal_code', () => msg('Postal code'), 'postal-code', 20],
+  ['state', () => msg('State or region'), 'address-level1', 100],
+  ['country', () => msg('Country code'), 'country', 2],
+  ['tax_id', () => msg('Tax ID'), 'off', 40],
+] as const;
+export type Field = (typeof FIELDS)[number][0];
+const ADDRESS: readonly Field[] = ['line1', 'line2', 'city', 'postal_code', 'state', 'country'];
+const WIDE: readonly Field[] = ['name', 'company', 'email', 'line1', 'line2', 'tax_id'];
+
+/**
+ * The buyer's details as a form (name, company, billing email, address, tax id), checked as
+ * the customer types the way the server checks them: the EU VAT number format for its
+ * country, a two-letter country code. Used for the invoice details of one order and for the
+ * billing information in settings.
+ */
+export class DetailsForm {
+  values = {} as Record<Field, string>;
+  errors: Partial<Record<Field, string>> = {};
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    /** The fields shown: the billing email belongs to settings, not to one invoice. */
+    private readonly withEmail: boolean,
+    /** Called when the customer changes anything (a new action, a new Idempotency-Key). */
+    private readonly onChange: () => void,
+  ) {}
+
+  #fields() {
+    return FIELDS.filter(([id]) => this.withEmail || id !== 'email');
+  }
+
+  reset(details: BillingDetails | InvoiceDetails): void {
+    const address = (details.address ?? {}) as Record<string, string | null | undefined>;
+    const flat = details as Record<string, unknown>;
+    this.values = Object.fromEntries(FIELDS.map(([id]) => [id, ((ADDRESS.includes(id) ? address[id] : flat[id]) as string | null | undefined) ?? ''])) as Record<Field, string>;
+    this.errors = {};
+  }
+
+  #set(field: Field, value: string): void {
+    this.values = { ...this.values, [field]: value };
+    if (this.errors[field]) this.errors = { ...this.errors, [field]: undefined };
+    this.onChange();
+    this.host.requestUpdate();
+  }
+
+  #check(): Partial<Record<Field, string>> {
+    const errors: Partial<Record<Field, string>> = {};
+    const country = this.values.country.trim();
+    if (country && !/^[a-z]{2}$/i.test(country)) errors.country = msg('Use a two-letter country code, like DE.');
+    const vat = checkVatId(this.values.tax_id);
+    if (vat.kind === 'invalid') errors.tax_id = msg(str`This is not a valid ${vat.country} VAT number format. Check it, e.g. DE123456789.`);
+    const email = this.values.email?.trim();
+    if (this.withEmail && email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.email = msg('Enter a valid email address, like name@example.com.');
+    return errors;
+  }
+
+  /** Checks every field; on a mistake, shows it and puts focus on the first wrong field. */
+  async validate(root: ParentNode): Promise<boolean> {
+    this.errors = this.#check();
+    this.host.requestUpdate();
+    if (!Object.keys(this.errors).length) return true;
+    await this.host.updateComplete;
+    root.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+    return false;
+  }
+
+  /** What to send: empty fields as null, the country upper-cased. */
+  body(): BillingDetails {
+    const v = (field: Field) => this.values[field].trim() || null;
+    const address = Object.fromEntries(ADDRESS.map((f) => [f, f === 'country' ? (v(f)?.toUpperCase() ?? null) : v(f)]));
+    return { name: v('name'), company: v('company'), ...(this.withEmail ? { email: v('email') } : {}), address, tax_id: v('tax_id') };
+  }
+
+  /** A validation error about one field is shown at that field too; rethrows. */
+  fieldErrors(error: unknown): never {
+    if (error instanceof ApiError && Array.isArray(error.details)) {
+      const errors: Partial<Record<Field, string>> = {};
+      for (const d of error.details as Array<{ path?: string; message?: string }>) {
+        const field = d.path?.replace(/^(billing_details\.)?(address\.)?/, '') as Field | undefined;
+        if (field && FIELDS.some(([f]) => f === field) && d.message) errors[field] = d.message;
+      }
+      this.errors = errors;
+      this.host.requestUpdate();
+    }
+    throw error;
+  }
+
+  #field([id, label, autocomplete, max]: (typeof FIELDS)[number], disabled: boolean): TemplateResult {
+    const error = this.errors[id];
+    let hint: TemplateResult | typeof nothing = nothing;
+    if (id === 'tax_id') {
+      const vat = checkVatId(this.values.tax_id);
+      hint =
+        vat.kind === 'valid'
+          ? html`<p class="hint hint--ok" id="tax_id-hint">${msg(str`Valid format: ${vat.value}`)}</p>`
+          : html`<p class="hint" id="tax_id-hint">${msg('EU VAT numbers start with the country code, like DE123456789.')}</p>`;
+    }
+    if (id === 'country') hint = html`<p class="hint" id="country-hint">${msg('Two letters, like FR or US.')}</p>`;
+    return html`<div class="field ${WIDE.includes(id) ? 'field--wide' : ''}">
+      <label class="label" for=${id}>${label()}</label>
+      <input
+        id=${id}
+        class="input"
+        name=${id}
+        type=${id === 'email' ? 'email' : 'text'}
+        autocomplete=${autocomplete}
+        maxlength=${max}
+        .value=${this.values[id]}
+        ?disabled=${disabled}
+        aria-invalid=${error ? 'true' : 'false'}
+        aria-describedby="${id}-error ${hint === nothing ? '' : `${id}-hint`}"
+        @input=${(e: Event) => this.#set(id, (e.target as HTMLInputElement).value)}
+        @blur=${id === 'tax_id' || id === 'country' || id === 'email'
+          ? () => {
+              this.errors = { ...this.errors, [id]: this.#check()[id] };
+              this.host.requestUpdate();
+            }
+          : nothing}
+      />
+      ${hint}
+      <p class="field-error" id="${id}-error">${error ?? ''}</p>
+    </div>`;
+  }
+
+  render(disabled: boolean): TemplateResult {
+    return html`<div class="form">${this.#fields().map((field) => this.#field(field, disabled))}</div>`;
+  }
+}
+
+export const detailsFormStyles = css`
+  .form {
+    display: grid;
+    grid-template-columns: repeat(2, minmax(0, 1fr));
+    gap: calc(var(--_space) * 1.75) calc(var(--_space) * 1.5);
+  }
+  .field--wide {
+    grid-column: 1 / -1;
+  }
+  .hint--ok {
+    color: var(--_success);
+  }
+  @media (max-width: 520px) {
+    .form {
+      grid-template-columns: minmax(0, 1fr);
+    }
+  }
+`;

@@ -1,0 +1,303 @@
+import { msg, str } from '@lit/localize';
+import { css, html, nothing, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { ApiError } from '../../api/errors.js';
+import type { Http } from '../../api/http.js';
+import { fetchPaymentMethods, openHostedSession, paymentMethodAction } from '../../api/payment-methods.js';
+import { PaymentMethodUpdatedEvent, type PaymentMethodUpdatedDetail } from '../../events.js';
+import type { HostedSession, PaymentMethod } from '../../schemas/payments.js';
+import { tokens } from '../../styles/tokens.js';
+import { alert, alertStyles } from '../../ui/alert.js';
+import { badge } from '../../ui/badge.js';
+import { busyLabel, buttonStyles } from '../../ui/button.js';
+import '../../ui/dialog.js';
+import { PortalElement } from '../../ui/portal-element.js';
+import { skeleton, skeletonStyles } from '../../ui/skeleton.js';
+import { ViewElement } from '../../ui/view-element.js';
+import { Confirm } from '../billing/confirm.js';
+import { emptyState } from '../billing/empty.js';
+
+type List = { data: PaymentMethod[] };
+
+/** What the hosted page says to the widget (see src/hosted/payment-method.ts). */
+type HostedMessage =
+  | { type: 'cp:ready' | 'cp:cancel' }
+  | { type: 'cp:resize'; height: number }
+  | { type: 'cp:error'; message: string }
+  | { type: 'cp:success'; payment_method: PaymentMethod; retried: PaymentMethodUpdatedDetail['retried'] };
+
+const cardLabel = (m: PaymentMethod) => `${m.brand.charAt(0).toUpperCase()}${m.brand.slice(1)} •••• ${m.last4}`;
+const expiry = (m: PaymentMethod) => `${String(m.exp_month).padStart(2, '0')}/${String(m.exp_year % 100).padStart(2, '0')}`;
+/** Cards work until the end of their expiry month. */
+const expired = (m: PaymentMethod) => new Date() >= new Date(m.exp_year, m.exp_month, 1);
+
+/**
+ * @summary The modal that holds the session server's hosted card form (an iframe): card data
+ * goes from it to the payment provider only. It talks to the form by postMessage, accepting
+ * messages only from the server's origin and that iframe.
+ *
+ * @event cp-payment-method-updated - The card was saved and made the default.
+ * @event close - The dialog closed.
+ */
+export class PaymentMethodDialog extends PortalElement {
+  static override styles = [
+    tokens,
+    buttonStyles,
+    alertStyles,
+    skeletonStyles,
+    css`
+      iframe {
+        display: block;
+        width: 100%;
+        border: 0;
+        color-scheme: normal;
+        transition: height var(--_duration);
+      }
+      .loading {
+        display: grid;
+        gap: 12px;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) http?: Http;
+  @property({ type: Boolean }) open = false;
+
+  @state() private session?: HostedSession;
+  @state() private ready = false;
+  @state() private height = 320;
+  @state() private error = '';
+
+  #onMessage = (event: MessageEvent): void => {
+    const frame = this.renderRoot.querySelector('iframe');
+    // Only the hosted form, from the server that served it: never another frame or window.
+    if (!this.session || event.origin !== this.session.server_origin || !frame || event.source !== frame.contentWindow) return;
+    const data = event.data as HostedMessage;
+    if (data.type === 'cp:ready') this.ready = true;
+    else if (data.type === 'cp:resize') this.height = Math.min(Math.max(Number(data.height) || 0, 120), 2000);
+    else if (data.type === 'cp:cancel') this.close();
+    else if (data.type === 'cp:error') this.error = String(data.message);
+    else if (data.type === 'cp:success') {
+      this.emit(new PaymentMethodUpdatedEvent({ change: 'added', paymentMethodId: data.payment_method.id, retried: data.retried ?? [] }));
+      this.close();
+    }
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    addEventListener('message', this.#onMessage);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener('message', this.#onMessage);
+  }
+
+  protected override willUpdate(): void {
+    if (this.open && !this.session && !this.error) void this.start();
+  }
+
+  /** A new single-use form each time: the previous one's token was spent. */
+  private async start(): Promise<void> {
+    this.session = undefined;
+    this.ready = false;
+    this.error = '';
+    try {
+      this.session = await openHostedSession(this.http!);
+    } catch (error) {
+      this.error = (error as ApiError).message;
+    }
+  }
+
+  private close(): void {
+    this.renderRoot.querySelector('customer-portal-dialog')?.requestClose();
+  }
+
+  private onClose(): void {
+    this.open = false;
+    this.session = undefined;
+    this.error = '';
+    this.dispatchEvent(new Event('close'));
+  }
+
+  override render(): TemplateResult {
+    const session = this.session;
+    return html`<customer-portal-dialog label=${msg('Update payment method')} ?open=${this.open} @close=${this.onClose}>
+      ${this.error
+        ? alert(
+            'danger',
+            this.error,
+            html`<button type="button" class="button button--secondary button--small" @click=${this.start}>${msg('Try again')}</button>`,
+          )
+        : nothing}
+      ${!this.ready && !this.error
+        ? html`<div class="loading" role="status" aria-label=${msg('Loading the secure card form…')}>
+            ${skeleton('40%')} ${skeleton('100%', '44px')} ${skeleton('100%', '44px')}
+          </div>`
+        : nothing}
+      ${session && !this.error
+        ? html`<iframe
+            src=${session.url}
+            title=${msg('Secure card form')}
+            style="height:${this.ready ? this.height : 0}px"
+            allow="payment"
+            referrerpolicy="no-referrer"
+          ></iframe>`
+        : nothing}
+    </customer-portal-dialog>`;
+  }
+}
+
+/**
+ * @summary The customer's saved cards: brand, last four digits, expiry, which is the default;
+ * make another the default, remove one (after a confirmation; the server refuses to remove
+ * the only card of a live subscription and says why), and add or update a card in the
+ * session server's hosted form. Used on its own and inside `<customer-portal-settings>`.
+ *
+ * @event cp-payment-method-updated - A card was added, made the default or removed.
+ * @csspart base - The section.
+ * @csspart card - The card.
+ * @csspart past-due - The banner shown while a payment has failed.
+ */
+export class CustomerPortalPaymentMethods extends ViewElement {
+  static override styles = [
+    ...ViewElement.styles,
+    css`
+      .brand {
+        flex: none;
+        width: 36px;
+        height: 36px;
+        padding: 7px;
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        fill: none;
+        stroke: var(--_muted);
+        stroke-width: 1.6;
+      }
+    `];
+
+  @state() private adding = false;
+  /** The id of the card being made the default. */
+  @state() private defaulting = '';
+  @state() private actionError = '';
+
+  #list = this.load(fetchPaymentMethods);
+  #confirm = new Confirm(this);
+
+  #updated(detail: PaymentMethodUpdatedDetail, announcement: string): void {
+    this.announcement = announcement;
+    void this.refetch(fetchPaymentMethods);
+    if (detail.change !== 'added') this.emit(new PaymentMethodUpdatedEvent(detail));
+  }
+
+  private onAdded(event: PaymentMethodUpdatedEvent): void {
+    const failed = event.detail.retried.find((r) => !r.ok);
+    this.actionError = failed?.message ?? '';
+    this.#updated(event.detail, msg('Your card was saved and is now your default payment method.'));
+  }
+
+  private async makeDefault(method: PaymentMethod): Promise<void> {
+    this.defaulting = method.id;
+    this.actionError = '';
+    try {
+      await paymentMethodAction(this.connection!.http, method.id, 'default', crypto.randomUUID());
+      this.#updated({ change: 'default', paymentMethodId: method.id, retried: [] }, msg(str`${cardLabel(method)} is now your default payment method.`));
+    } catch (error) {
+      this.actionError = (error as ApiError).message;
+    } finally {
+      this.defaulting = '';
+    }
+  }
+
+  private askRemove(method: PaymentMethod): void {
+    this.#confirm.ask({
+      title: msg(str`Remove ${cardLabel(method)}?`),
+      text: msg('This card will not be charged again. You can add it back at any time.'),
+      action: msg('Remove card'),
+      working: msg('Removing…'),
+      run: async (key) => {
+        await paymentMethodAction(this.connection!.http, method.id, 'remove', key);
+        this.#updated({ change: 'removed', paymentMethodId: method.id, retried: [] }, msg(str`${cardLabel(method)} was removed.`));
+      },
+    });
+  }
+
+  private renderMethod(method: PaymentMethod): TemplateResult {
+    const label = cardLabel(method);
+    const busy = this.defaulting === method.id;
+    return html`<li class="entry">
+      <svg class="brand" viewBox="0 0 24 24" aria-hidden="true"><rect x="2" y="5" width="20" height="14" rx="2" /><path d="M2 10h20" /></svg>
+      <div class="entry__main">
+        <span class="entry__title">${label} ${method.is_default ? badge('info', msg('Default')) : nothing}</span>
+        <span class="muted">${expired(method) ? badge('danger', msg(str`Expired ${expiry(method)}`)) : msg(str`Expires ${expiry(method)}`)}</span>
+      </div>
+      <div class="entry__actions">
+        ${method.is_default
+          ? nothing
+          : html`<button
+              type="button"
+              class="button button--secondary button--small"
+              ?disabled=${Boolean(this.defaulting)}
+              aria-busy=${busy ? 'true' : 'false'}
+              @click=${() => this.makeDefault(method)}
+            >
+              ${busyLabel(busy, msg('Make default'), msg('Saving…'))}<span class="visually-hidden">: ${label}</span>
+            </button>`}
+        <button type="button" class="button button--ghost button--small" @click=${() => this.askRemove(method)}>
+          ${msg('Remove')}<span class="visually-hidden">: ${label}</span>
+        </button>
+      </div>
+    </li>`;
+  }
+
+  private renderCard(list: List | undefined): TemplateResult {
+    const methods = list?.data;
+    const add = html`<button
+      type="button"
+      class="button ${this.pastDue ? 'button--primary' : 'button--secondary'} button--small add"
+      @click=${() => (this.adding = true)}
+    >
+      ${methods?.length ? msg('Update payment method') : msg('Add payment method')}
+    </button>`;
+    return html`<div class="card" part="card">
+      <div class="card__header card__header--row">
+        <div>
+          <h3 class="card__title">${msg('Payment methods')}</h3>
+          <p class="card__description">${msg('The default card pays your subscriptions and invoices.')}</p>
+        </div>
+        ${methods?.length ? add : nothing}
+      </div>
+      ${!methods
+        ? html`<div class="card__body placeholder" aria-busy="true">
+            <p class="visually-hidden" role="status">${msg('Loading your payment methods…')}</p>
+            ${skeleton('60%', '1.25em')} ${skeleton('40%')}
+          </div>`
+        : methods.length
+          ? html`<ul class="rows" role="list">${methods.map((m) => this.renderMethod(m))}</ul>`
+          : emptyState('card', msg('No payment method yet'), msg('Add a card to pay for your subscriptions.'), add)}
+      <div role="alert">${this.actionError ? html`<div class="card__body">${alert('danger', this.actionError)}</div>` : nothing}</div>
+    </div>
+    ${this.#confirm.render()}
+    <customer-portal-payment-method-dialog
+      .http=${this.connection?.http}
+      ?open=${this.adding}
+      @cp-payment-method-updated=${this.onAdded}
+      @close=${() => (this.adding = false)}
+    ></customer-portal-payment-method-dialog>`;
+  }
+
+  override render(): unknown {
+    const list = (this.fresh as List | undefined) ?? this.#list.value;
+    return this.renderView(msg('Payment methods'), msg('Cards you pay with.'), this.#list, () => this.renderCard(undefined), () => this.renderCard(list));
+  }
+}
+
+PaymentMethodDialog.define('customer-portal-payment-method-dialog');
+CustomerPortalPaymentMethods.define('customer-portal-payment-methods');
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'customer-portal-payment-method-dialog': PaymentMethodDialog;
+    'customer-portal-payment-methods': CustomerPortalPaymentMethods;
+  }
+}
