@@ -77,6 +77,9 @@ export class HostedPaymentMethod extends LitElement {
       color: #18181b;
       font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
     }
+    * {
+      box-sizing: border-box;
+    }
     form {
       display: grid;
       gap: 16px;
@@ -84,7 +87,7 @@ export class HostedPaymentMethod extends LitElement {
     }
     .row {
       display: grid;
-      grid-template-columns: 1fr 1fr;
+      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
       gap: 12px;
     }
     .field {
@@ -96,6 +99,8 @@ export class HostedPaymentMethod extends LitElement {
       font-weight: 550;
     }
     input {
+      width: 100%;
+      min-width: 0;
       min-height: 44px;
       padding: 0 12px;
       border: 1px solid #a1a1aa;

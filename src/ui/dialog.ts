@@ -1,5 +1,5 @@
 import { msg } from '@lit/localize';
-import { css, html, type PropertyValues, type TemplateResult } from 'lit';
+import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property } from 'lit/decorators.js';
 import { tokens } from '../styles/tokens.js';
 import { PortalElement } from './portal-element.js';
@@ -163,6 +163,9 @@ export class PortalDialog extends PortalElement {
   /** Shown as a modal while true. */
   @property({ type: Boolean, reflect: true }) open = false;
 
+  /** Without the button row (the content brings its own buttons). */
+  @property({ type: Boolean, attribute: 'no-footer' }) noFooter = false;
+
   /** While busy (a request is running), Escape and the close button do nothing. */
   @property({ type: Boolean }) busy = false;
 
@@ -239,7 +242,7 @@ export class PortalDialog extends PortalElement {
         </button>
       </div>
       <div class="body" part="body"><slot></slot></div>
-      <div class="footer" part="footer"><slot name="footer"></slot></div>
+      ${this.noFooter ? nothing : html`<div class="footer" part="footer"><slot name="footer"></slot></div>`}
     </dialog>`;
   }
 }

@@ -194,11 +194,11 @@ export const billing = {
 };
 billing.reset();
 
-const headers = () => ({ 'CP-Billing-Status': billing.pastDue ? 'past_due' : 'ok' });
+export const headers = () => ({ 'CP-Billing-Status': billing.pastDue ? 'past_due' : 'ok' });
 const json = (body: unknown, status = 200) => HttpResponse.json(body as JsonBodyType, { status, headers: headers() });
 
 /** Records the request; answers 401 unless signed in, else what `answer` returns. */
-function authed(answer: (r: RecordedRequest, params: Record<string, string>, url: string) => Response | Promise<Response>) {
+export function authed(answer: (r: RecordedRequest, params: Record<string, string>, url: string) => Response | Promise<Response>) {
   return async ({ request, params }: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => {
     const r = await record(request);
     if (!signedIn(r)) return unauthenticated(r);

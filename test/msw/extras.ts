@@ -5,7 +5,8 @@ import { http, HttpResponse } from 'msw';
 import type { PortalBenefit, PortalSeatGroup } from '../../src/schemas/benefits.js';
 import type { PaymentMethod } from '../../src/schemas/payments.js';
 import type { UsageMeter, WalletTransaction } from '../../src/schemas/usage.js';
-import { apiError, fake, record, signedIn, unauthenticated, type RecordedRequest } from './handlers.js';
+import { authed as billingAuthed, headers } from './billing.js';
+import { apiError, fake, type RecordedRequest } from './handlers.js';
 
 const NOW = Date.parse('2025-11-21T10:00:00.000Z');
 const iso = (days: number) => new Date(NOW + days * 86_400_000).toISOString();
@@ -143,19 +144,19 @@ export const extras = {
   },
 };
 
-/** Records the request and answers 401 unless signed in; otherwise the handler's answer. */
-const authed =
-  (handler: (r: RecordedRequest, request: Request, params: Record<string, string>) => Response | Promise<Response>) =>
-  async ({ request, params }: { request: Request; params: Record<string, string | readonly string[] | undefined> }) => {
-    const r = await record(request);
-    return signedIn(r) ? handler(r, request, params as Record<string, string>) : unauthenticated(r);
-  };
+/** Signed-in only, with the billing status header every portal answer carries. */
+const authed = (handler: (r: RecordedRequest, params: Record<string, string>, url: string) => Response | Promise<Response>) =>
+  billingAuthed(async (r, params, url) => {
+    const response = await handler(r, params, url);
+    for (const [name, value] of Object.entries(headers())) response.headers.set(name, value);
+    return response;
+  });
 
 export const extraHandlers = [
   http.get('*/portal/v1/benefits', authed(() => HttpResponse.json({ data: extras.benefits }))),
   http.post(
     '*/portal/v1/benefits/:grant/:action',
-    authed((_r, _request, { grant, action }) => {
+    authed((_r, { grant, action }) => {
       const found = extras.benefits.find((b) => b.id === grant);
       if (!found) return apiError(404, 'not_found', 'Benefit was not found.');
       let next: PortalBenefit = found;
@@ -185,10 +186,10 @@ export const extraHandlers = [
       return HttpResponse.json(seat, { status: 201 });
     }),
   ),
-  http.post('*/portal/v1/seats/:id/resend', authed((_r, _req, { id }) => HttpResponse.json(extras.seats[0]!.seats.find((s) => s.id === id)))),
+  http.post('*/portal/v1/seats/:id/resend', authed((_r, { id }) => HttpResponse.json(extras.seats[0]!.seats.find((s) => s.id === id)))),
   http.delete(
     '*/portal/v1/seats/:id',
-    authed((_r, _req, { id }) => {
+    authed((_r, { id }) => {
       const group = extras.seats[0]!;
       group.seats = group.seats.map((s) => (s.id === id ? { ...s, status: 'revoked' as const, revoked_at: iso(0) } : s));
       group.seats_used -= 1;
@@ -202,8 +203,8 @@ export const extraHandlers = [
 
   http.get(
     '*/portal/v1/wallet',
-    authed((_r, request) => {
-      const after = new URL(request.url).searchParams.get('starting_after');
+    authed((_r, _params, url) => {
+      const after = new URL(url).searchParams.get('starting_after');
       const all = extras.wallet.transactions;
       const start = after ? all.findIndex((t) => t.id === after) + 1 : 0;
       const data = all.slice(start, start + 10);
@@ -215,14 +216,14 @@ export const extraHandlers = [
   http.get('*/portal/v1/payment-methods', authed(() => HttpResponse.json({ data: extras.cards }))),
   http.post(
     '*/portal/v1/payment-methods/:id/default',
-    authed((_r, _req, { id }) => {
+    authed((_r, { id }) => {
       extras.cards = extras.cards.map((c) => ({ ...c, is_default: c.id === id }));
       return HttpResponse.json({ data: extras.cards, retried: [] });
     }),
   ),
   http.delete(
     '*/portal/v1/payment-methods/:id',
-    authed((_r, _req, { id }) => {
+    authed((_r, { id }) => {
       if (extras.refuseRemoval) return apiError(409, 'payment_method_required', extras.refuseRemoval);
       extras.cards = extras.cards.filter((c) => c.id !== id);
       return new HttpResponse(null, { status: 204 });

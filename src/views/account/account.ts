@@ -192,17 +192,17 @@ export class CustomerPortalAccount extends ViewElement {
             <dd><span class="value">${formatDate(customer.created_at)}</span></dd>
           </div>
         </dl>
-      </div>
-      <customer-portal-email-change-flow
+        <customer-portal-email-change-flow
         .http=${this.connection?.http}
         .email=${customer.email}
         .onChanged=${(me: Me) => {
           this.saved = me;
           this.announcement = msg('Email address changed.');
         }}
-        ?open=${this.changingEmail}
-        @close=${() => (this.changingEmail = false)}
-      ></customer-portal-email-change-flow>`;
+          ?open=${this.changingEmail}
+          @close=${() => (this.changingEmail = false)}
+        ></customer-portal-email-change-flow>
+      </div>`;
   }
 
   protected renderSignOut(): TemplateResult {

@@ -111,10 +111,10 @@ export class CustomerPortalBenefits extends ViewElement {
     });
   }
 
-  /** A key in a box with Copy (and Show for a license key); `key` undefined: masked. */
-  private renderSecret(id: string, key: string | undefined, masked: string, what: string, extra: TemplateResult | typeof nothing): TemplateResult {
+  /** A key in a box (`shown`, or `masked`) with Copy when the full key is known. */
+  private renderSecret(id: string, key: string | null | undefined, shown: boolean, masked: string, what: string, extra: TemplateResult): TemplateResult {
     return html`<div class="secret">
-      <code class="mono" id="key-${id}">${key ?? masked}</code>
+      <code class="mono" id="key-${id}">${shown && key ? key : masked}</code>
       ${key
         ? html`<button
             type="button"
@@ -130,25 +130,25 @@ export class CustomerPortalBenefits extends ViewElement {
 
   private renderLicense(grant: Of<'license_key'>): TemplateResult {
     const lk = grant.license_key;
-    const shown = this.shown.has(grant.id) && lk.key;
+    const shown = this.shown.has(grant.id);
     const limit = lk.activation_limit;
     return html`${this.renderSecret(
         grant.id,
-        shown ? lk.key! : undefined,
+        lk.key,
+        shown,
         `•••• •••• ${lk.hint}`,
         msg('license key'),
         html`${lk.key
           ? html`<button
               type="button"
               class="button button--ghost button--small"
-              aria-pressed=${shown ? 'true' : 'false'}
               @click=${() => {
                 const next = new Set(this.shown);
                 if (!next.delete(grant.id)) next.add(grant.id);
                 this.shown = next;
               }}
             >
-              ${msg('Show')}<span class="visually-hidden"> ${msg('license key')}</span>
+              ${shown ? msg('Hide') : msg('Show')}<span class="visually-hidden"> ${msg('license key')}</span>
             </button>`
           : nothing}
         <button type="button" class="button button--ghost button--small" @click=${() => this.rotate(grant)}>${msg('Rotate')}</button>`,
@@ -170,6 +170,7 @@ export class CustomerPortalBenefits extends ViewElement {
     return html`${this.renderSecret(
         grant.id,
         key,
+        true,
         grant.api_key.hint,
         msg('API key'),
         html`${key

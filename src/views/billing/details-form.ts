@@ -146,6 +146,7 @@ export const detailsFormStyles = css`
   .form {
     display: grid;
     grid-template-columns: repeat(2, minmax(0, 1fr));
+    align-items: start;
     gap: calc(var(--_space) * 1.75) calc(var(--_space) * 1.5);
   }
   .field--wide {

@@ -44,9 +44,6 @@ export class CustomerPortalSeats extends ViewElement {
       .assign .button {
         min-height: 44px;
       }
-      .revoked {
-        opacity: 0.7;
-      }
     `];
 
   protected override section = 'seats' as const;
@@ -75,19 +72,26 @@ export class CustomerPortalSeats extends ViewElement {
     }
   }
 
+  /** Empties the email field (the form itself too: the field may not have re-rendered since typing). */
+  #clear(form: HTMLFormElement, id: string): void {
+    form.reset();
+    this.emails = { ...this.emails, [id]: '' };
+  }
+
   private async assign(event: Event, group: PortalSeatGroup): Promise<void> {
     event.preventDefault();
+    const form = event.target as HTMLFormElement;
     const id = group.subscription_id;
     const email = (this.emails[id] ?? '').trim();
     if (this.busy || !email) return;
     // The host app may run its own invitation flow instead.
     if (this.emit(new SeatAssignEvent({ subscription_id: id, email })).defaultPrevented) {
-      this.emails = { ...this.emails, [id]: '' };
+      this.#clear(form, id);
       return;
     }
     const done = await this.#act(`assign:${id}`, id, () => seatAction(this.connection!.http, crypto.randomUUID(), { subscription_id: id, email }), msg(str`Invitation sent to ${email}.`));
     if (!done) return;
-    this.emails = { ...this.emails, [id]: '' };
+    this.#clear(form, id);
     this.emit(new SeatChangedEvent({ seatId: '', subscriptionId: id, email, change: 'assigned' }));
   }
 

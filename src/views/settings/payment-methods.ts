@@ -93,12 +93,16 @@ export class PaymentMethodDialog extends PortalElement {
     removeEventListener('message', this.#onMessage);
   }
 
+  #starting = false;
+
   protected override willUpdate(): void {
     if (this.open && !this.session && !this.error) void this.start();
   }
 
   /** A new single-use form each time: the previous one's token was spent. */
   private async start(): Promise<void> {
+    if (this.#starting) return;
+    this.#starting = true;
     this.session = undefined;
     this.ready = false;
     this.error = '';
@@ -106,6 +110,8 @@ export class PaymentMethodDialog extends PortalElement {
       this.session = await openHostedSession(this.http!);
     } catch (error) {
       this.error = (error as ApiError).message;
+    } finally {
+      this.#starting = false;
     }
   }
 
@@ -122,7 +128,7 @@ export class PaymentMethodDialog extends PortalElement {
 
   override render(): TemplateResult {
     const session = this.session;
-    return html`<customer-portal-dialog label=${msg('Update payment method')} ?open=${this.open} @close=${this.onClose}>
+    return html`<customer-portal-dialog label=${msg('Update payment method')} no-footer ?open=${this.open} @close=${this.onClose}>
       ${this.error
         ? alert(
             'danger',

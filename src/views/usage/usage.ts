@@ -123,13 +123,13 @@ export class CustomerPortalUsage extends ViewElement {
       </button>`;
     return html`<div class="card__header--row">
         <p class="section-title">${msg('History')}</p>
-        <div class="tabs" role="group" aria-label=${msg('History')}>
-          ${tab(msg('This period'), false)} ${m.history.periods.length ? tab(msg('Past periods'), true) : nothing}
-        </div>
+        ${m.history.periods.length
+          ? html`<div class="tabs" role="group" aria-label=${msg('History')}>${tab(msg('This period'), false)} ${tab(msg('Past periods'), true)}</div>`
+          : nothing}
       </div>
       ${points.length
         ? html`<div class="plot">
-              <span class="muted">${formatNumber(max, unit)}</span>
+              <span class="muted" aria-hidden="true">${msg(str`Highest: ${formatNumber(top.value, unit)}`)}</span>
               <svg class="chart" part="chart" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label=${summary}>
                 ${points.map((p, i) => {
                   const h = Math.max((p.value / max) * H, p.value ? 2 : 0);
@@ -138,11 +138,13 @@ export class CustomerPortalUsage extends ViewElement {
               </svg>
               <div class="axis muted" aria-hidden="true"><span>${points[0]!.short}</span><span>${points[points.length - 1]!.short}</span></div>
             </div>
-            <table class="visually-hidden">
-              <caption>${summary}</caption>
-              <tr><th scope="col">${periods ? msg('Period') : msg('Day')}</th><th scope="col">${m.meter.name}</th></tr>
-              ${points.map((p) => html`<tr><th scope="row">${p.label}</th><td>${formatNumber(p.value, unit)}</td></tr>`)}
-            </table>`
+            <div class="visually-hidden">
+              <table>
+                <caption>${summary}</caption>
+                <tr><th scope="col">${periods ? msg('Period') : msg('Day')}</th><th scope="col">${m.meter.name}</th></tr>
+                ${points.map((p) => html`<tr><th scope="row">${p.label}</th><td>${formatNumber(p.value, unit)}</td></tr>`)}
+              </table>
+            </div>`
         : html`<p class="muted">${msg('No usage recorded yet.')}</p>`}`;
   }
 
