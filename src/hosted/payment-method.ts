@@ -216,9 +216,11 @@ export class HostedPaymentMethod extends LitElement {
   }
 
   async #begin(): Promise<void> {
-    const token = new URLSearchParams(location.search).get('token');
+    const url = new URL(location.href);
+    const token = url.searchParams.get('token');
     // The token is spent once traded; it has no business staying in the address.
-    history.replaceState(null, '', location.pathname);
+    url.searchParams.delete('token');
+    history.replaceState(history.state, '', url.href);
     try {
       if (this.expired || !token) throw new Error(EXPIRED);
       const start = await post<Start>('/hosted/v1/payment-method/start', { token });

@@ -1,6 +1,7 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http } from 'msw';
 import { billing } from '../../test/msw/billing.js';
+import { SEAT_TOKEN } from '../../test/msw/extras.js';
 import { apiError, fake, LINK_TOKEN, SESSION_TOKEN, VALID_CODE } from '../../test/msw/handlers.js';
 import { connectionFor, signIn, useMockApi, worker } from '../../test/msw/worker.js';
 import type { SignedOutEvent } from '../events.js';
@@ -33,9 +34,9 @@ function openTab(portal: CustomerPortal, label: string): void {
   tab.click();
 }
 
-function setPageToken(token: string): void {
+function setPageToken(token: string, param = 'cp_token'): void {
   const url = new URL(location.href);
-  url.searchParams.set('cp_token', token);
+  url.searchParams.set(param, token);
   history.replaceState(history.state, '', url.href);
 }
 
@@ -46,6 +47,7 @@ describe('<customer-portal>', () => {
     // Never leave a token behind for the next test, even when one fails.
     const url = new URL(location.href);
     url.searchParams.delete('cp_token');
+    url.searchParams.delete('cp_seat');
     history.replaceState(history.state, '', url.href);
   });
 
@@ -97,6 +99,25 @@ describe('<customer-portal>', () => {
     await signedIn;
     expect(fake.to('/portal/v1/auth/exchange')[0]?.body).to.deep.equal({ token: LINK_TOKEN });
     await overviewShown(portal);
+  });
+
+  it('claims a seat from an invitation link, signs the invitee in and removes the token from the address bar', async () => {
+    setPageToken(SEAT_TOKEN, 'cp_seat');
+    const signedIn = oneEvent(document, 'cp-signed-in');
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    expect(new URL(location.href).searchParams.has('cp_seat')).to.equal(false);
+    await signedIn;
+    expect(fake.to('/portal/v1/seats/claim')[0]?.body).to.deep.equal({ token: SEAT_TOKEN });
+    expect(fake.to('/portal/v1/auth/exchange')).to.have.length(0);
+    await overviewShown(portal);
+  });
+
+  it('explains an invitation that no longer works', async () => {
+    setPageToken('cpi_revoked_invitation_000000', 'cp_seat');
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    await waitUntil(() => signInOf(portal), 'no sign-in');
+    const harness = new SignInHarness(signInOf(portal)!);
+    await waitUntil(() => harness.status.includes('This invitation was revoked or has expired.'), 'no explanation');
   });
 
   it('offers a way back to the merchant’s page the link came from', async () => {

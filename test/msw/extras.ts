@@ -6,7 +6,7 @@ import type { PortalBenefit, PortalSeatGroup } from '../../src/schemas/benefits.
 import type { PaymentMethod } from '../../src/schemas/payments.js';
 import type { UsageMeter, WalletTransaction } from '../../src/schemas/usage.js';
 import { authed as billingAuthed, headers } from './billing.js';
-import { apiError, fake, type RecordedRequest } from './handlers.js';
+import { apiError, fake, record, session, type RecordedRequest } from './handlers.js';
 
 const NOW = Date.parse('2025-11-21T10:00:00.000Z');
 const iso = (days: number) => new Date(NOW + days * 86_400_000).toISOString();
@@ -14,6 +14,7 @@ const iso = (days: number) => new Date(NOW + days * 86_400_000).toISOString();
 export const LICENSE_KEY = 'ACME-7F3K-Q9PL-22XM-B4TR';
 export const API_KEY = 'acme_live_9f8e7d6c5b4a39281706';
 export const VALID_EMAIL_CODE = '654321';
+export const SEAT_TOKEN = 'cpi_seat_invitation_0123456789';
 
 export function benefitsFixture(): PortalBenefit[] {
   return [
@@ -153,6 +154,13 @@ const authed = (handler: (r: RecordedRequest, params: Record<string, string>, ur
   });
 
 export const extraHandlers = [
+  // Public: the invitee has no session yet.
+  http.post('*/portal/v1/seats/claim', async ({ request }) => {
+    const { body } = await record(request);
+    if ((body as { token: string }).token !== SEAT_TOKEN) return apiError(400, 'invitation_invalid', 'This invitation was revoked or has expired. Ask for a new one.');
+    return HttpResponse.json({ ...session, return_url: null, seat: { ...seatsFixture()[0]!.seats[1]!, status: 'claimed', claimed_at: iso(0) } });
+  }),
+
   http.get('*/portal/v1/benefits', authed(() => HttpResponse.json({ data: extras.benefits }))),
   http.post(
     '*/portal/v1/benefits/:grant/:action',
