@@ -28,7 +28,7 @@ import { seatRepository } from './modules/seats/repository.js';
 import { seatService } from './modules/seats/service.js';
 import { walletRepository } from './modules/wallet/repository.js';
 import { noticeEmail } from './modules/email/templates.js';
-import { formatMoney } from './modules/billing/money.js';
+import { customerLocale, translator } from './i18n/index.js';
 import { idempotency } from './modules/idempotency/middleware.js';
 import type { Logger } from './lib/logger.js';
 
@@ -93,16 +93,19 @@ export function createServices(deps: ServiceDeps) {
     webhooks,
     background: deps.background,
     onPurchasePaid: (org, customer, order) => {
+      const locale = customerLocale(org, customer);
+      const { t, money } = translator(locale);
       const email = noticeEmail({
         brand: { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null },
-        subject: `Your ${org.name} order ${order.invoice_number}`,
-        heading: 'Thank you for your order',
-        paragraphs: ['Your payment went through. Your invoice and receipt are in your portal.'],
+        locale,
+        subject: t('order.subject', { organization: org.name, number: order.invoice_number }),
+        heading: t('order.heading'),
+        paragraphs: [t('order.body')],
         facts: [
-          ['Order', order.invoice_number],
-          ['Amount', formatMoney(order.total, order.currency)],
+          [t('fact.order'), order.invoice_number],
+          [t('fact.amount'), money(order.total, order.currency)],
         ],
-        action: { label: 'View your order', url: `${config.publicUrl}/${org.slug}/portal` },
+        action: { label: t('action.viewOrder'), url: `${config.publicUrl}/${org.slug}/portal` },
       });
       deps.background.run('order email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...email }));
     },

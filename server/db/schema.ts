@@ -35,6 +35,8 @@ export interface CustomersTable {
   metadata: Json<Record<string, unknown>>;
   billing_details: ColumnType<Record<string, unknown>, string | undefined, string>;
   provider_customer_ref: ColumnType<string | null, string | null | undefined, string | null>;
+  /** BCP 47, one of src/i18n/locales.ts; null until known (migration 0007). */
+  locale: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

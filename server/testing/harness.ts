@@ -21,10 +21,10 @@ export class CapturingMailer implements Mailer {
   to(email: string): EmailMessage[] {
     return this.sent.filter((m) => m.to === email);
   }
-  /** The code in the newest sign-in email to this address. */
+  /** The code in the newest sign-in email to this address (its first line ends with it, in every language). */
   lastCode(email: string): string {
     const mail = this.to(email).at(-1);
-    const code = mail && /is: (\d{6})/.exec(mail.text)?.[1];
+    const code = mail && /(\d{6})$/.exec(mail.text.split('\n')[0]!.trim())?.[1];
     if (!code) throw new Error(`no sign-in code was sent to ${email}`);
     return code;
   }

@@ -6,6 +6,11 @@ export const signInRequest = z.object({
   email: emailAddress,
   /** Page the one-click link in the email should open; must be on an allowed origin. */
   return_url: z.optional(z.url({ protocol: /^https?$/ })),
+  /**
+   * The language the portal is shown in (BCP 47). Remembered for a customer who has none yet;
+   * the Accept-Language header when absent. An unsupported tag is ignored, not refused.
+   */
+  locale: z.optional(z.string().check(z.maxLength(100))),
 });
 
 export const signInVerify = z.object({

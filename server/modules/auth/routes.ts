@@ -18,7 +18,13 @@ export function authRoutes(services: Services, config: Config) {
       const body = await jsonBody(c, signInRequest);
       const org = await services.organizations.bySlug(body.organization);
       assertOrigin(c, org.allowed_origins, config.publicUrl);
-      await services.auth.requestCode(org, { email: body.email, return_url: body.return_url, ip: clientIp(c, config.trustProxy) });
+      await services.auth.requestCode(org, {
+        email: body.email,
+        return_url: body.return_url,
+        ip: clientIp(c, config.trustProxy),
+        locale: body.locale,
+        acceptLanguage: c.req.header('accept-language'),
+      });
       return c.json({ accepted: true }, 202);
     })
     .post('/verify', async (c) => {
@@ -34,6 +40,7 @@ export function authRoutes(services: Services, config: Config) {
         token: body.token,
         ip: clientIp(c, config.trustProxy),
         checkOrigin: (allowed) => assertOrigin(c, allowed, config.publicUrl),
+        acceptLanguage: c.req.header('accept-language'),
       });
       return c.json(session);
     })

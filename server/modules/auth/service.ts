@@ -7,6 +7,8 @@ import { newId } from '../../lib/ids.js';
 import type { CustomerService } from '../customers/service.js';
 import type { Mailer } from '../email/mailer.js';
 import { signInEmail } from '../email/templates.js';
+import { customerLocale } from '../../i18n/index.js';
+import { matchLocale, negotiateLocale } from '../../../src/i18n/negotiate.js';
 import type { RateLimiter } from '../rate-limits/service.js';
 import type { AuthRepository } from './repository.js';
 
@@ -30,7 +32,7 @@ export interface PortalAuth {
   /** The customer has a subscription whose payment failed (past due, unpaid or incomplete). */
   pastDue: boolean;
   returnUrl: string | null;
-  customer: { id: string; email: string; name: string | null; external_id: string | null; created_at: Date };
+  customer: { id: string; email: string; name: string | null; external_id: string | null; locale: string | null; created_at: Date };
   organization: { id: string; slug: string; name: string; allowed_origins: string[]; portal_settings: unknown };
 }
 
@@ -97,7 +99,10 @@ export function authService(deps: Deps) {
      * too (never sent) and the same answer, so neither the reply nor a later wrong guess
      * tells whether an email belongs to a customer.
      */
-    async requestCode(org: Organization, input: { email: string; return_url?: string | undefined; ip: string }): Promise<void> {
+    async requestCode(
+      org: Organization,
+      input: { email: string; return_url?: string | undefined; ip: string; locale?: string | undefined; acceptLanguage?: string | undefined },
+    ): Promise<void> {
       const returnUrl = assertAllowedUrl(org, input.return_url);
       await deps.rateLimiter.hit({ key: `auth-request:ip:${input.ip}`, max: 30, windowMs: 15 * MINUTE });
       await deps.rateLimiter.hit({ key: `auth-request:email:${org.id}:${input.email}`, max: 5, windowMs: 15 * MINUTE });
@@ -128,9 +133,14 @@ export function authService(deps: Deps) {
         expires_at: new Date(now.getTime() + CODE_TTL_MS),
         now,
       });
+      // A customer without a locale keeps the first one they sign in with (the portal's, else
+      // the browser's), from this very email on. Stored in the background, like the sending.
+      const wanted = customer.locale ? null : (matchLocale(input.locale) ?? negotiateLocale(input.acceptLanguage));
+      if (wanted) deps.background.run('remember locale', () => deps.customers.rememberLocale(org.id, customer.id, wanted));
       const brand = org.branding as { primary_color?: string | null };
       const email = signInEmail({
         brand: { name: org.name, primaryColor: brand.primary_color },
+        locale: customerLocale(org, wanted ? { locale: wanted } : customer),
         code,
         link: portalUrl(org, returnUrl, linkToken),
         minutes: CODE_TTL_MS / MINUTE,
@@ -169,7 +179,7 @@ export function authService(deps: Deps) {
     },
 
     /** Trades a single-use link token (pre-authenticated link or email link) for a session. */
-    async exchange(input: { token: string; ip: string; checkOrigin: (allowed: string[]) => void }): Promise<IssuedSession> {
+    async exchange(input: { token: string; ip: string; checkOrigin: (allowed: string[]) => void; acceptLanguage?: string | undefined }): Promise<IssuedSession> {
       await deps.rateLimiter.hit({ key: `auth-exchange:ip:${input.ip}`, max: 60, windowMs: 15 * MINUTE });
       const row = await repo.findLinkToken(sha256(input.token));
       const now = clock.now();
@@ -181,6 +191,8 @@ export function authService(deps: Deps) {
       }
       if (!(await repo.useLinkToken(row.id, now))) throw invalid;
       if (row.login_code_id) await repo.useCode(row.login_code_id, now);
+      const locale = negotiateLocale(input.acceptLanguage);
+      if (locale) await deps.customers.rememberLocale(row.organization_id, row.customer_id, locale);
       return issueSession(row.organization_id, row.customer_id, row.return_url);
     },
 
@@ -225,6 +237,7 @@ export function authService(deps: Deps) {
           email: row.customer_email,
           name: row.customer_name,
           external_id: row.customer_external_id,
+          locale: row.customer_locale,
           created_at: row.customer_created_at,
         },
         organization: {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { localeCodes } from '../../../src/i18n/locales.js';
+import { matchLocale } from '../../../src/i18n/negotiate.js';
 
 export const cancellationReasons = [
   'too_expensive',
@@ -25,6 +27,17 @@ export const DEFAULT_REASON_LABELS: Record<CancellationReason, string> = {
 
 const country = z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166 country code like DE');
 
+/** A supported locale; a regional variant is stored as its language ("fr-CA" → "fr"). */
+const locale = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const match = matchLocale(value);
+    if (match) return match;
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a supported locale. Use one of: ${localeCodes.join(', ')}.` });
+    return z.NEVER;
+  });
+
 /** The organization's billing rules. Stored sparse; read through resolveBillingSettings. */
 export const billingSettingsSchema = z.object({
   seller_country: country.nullable(),
@@ -49,6 +62,8 @@ export const billingSettingsSchema = z.object({
   invoice_prefix: z.string().regex(/^[A-Z0-9-]{1,12}$/, 'expected up to 12 capital letters, digits or hyphens'),
   /** Seat invitations: emailed by us, or 'none' (the merchant invites from its own app on customer_seat.assigned). */
   seat_invitations: z.enum(['email', 'none']),
+  /** The language of emails and PDFs for a customer whose own locale is not known; null means English. */
+  default_locale: locale.nullable(),
 });
 export type BillingSettings = z.infer<typeof billingSettingsSchema>;
 
@@ -68,6 +83,7 @@ export function defaultBillingSettings(): BillingSettings {
     retention_offer: null,
     invoice_prefix: 'INV',
     seat_invitations: 'email',
+    default_locale: null,
   };
 }
 

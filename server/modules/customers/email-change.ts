@@ -7,6 +7,7 @@ import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Mailer } from '../email/mailer.js';
 import { emailChangeEmail, noticeEmail } from '../email/templates.js';
+import { customerLocale, translator } from '../../i18n/index.js';
 import { resolvePortalSettings } from '../organizations/settings.js';
 import type { RateLimiter } from '../rate-limits/service.js';
 import type { CustomerService } from './service.js';
@@ -48,7 +49,7 @@ export function emailChangeService(deps: { db: Kysely<DB>; clock: Clock; secret:
           .values({ id, organization_id: org.id, customer_id: customerId, new_email: newEmail, code_hash: hash(id, code), expires_at: new Date(now.getTime() + CODE_TTL_MS), created_at: now })
           .execute();
       });
-      const mail = emailChangeEmail({ brand: brand(org), code, minutes: CODE_TTL_MS / MINUTE });
+      const mail = emailChangeEmail({ brand: brand(org), locale: customerLocale(org, customer), code, minutes: CODE_TTL_MS / MINUTE });
       deps.background.run('email change code', () => deps.mailer.send({ organizationId: org.id, to: newEmail, ...mail }));
       return { email: newEmail, expires_at: new Date(now.getTime() + CODE_TTL_MS).toISOString() };
     },
@@ -84,12 +85,15 @@ export function emailChangeService(deps: { db: Kysely<DB>; clock: Clock; secret:
       if (!used) throw new ApiError(400, 'code_invalid', 'That code was already used.');
       const before = await deps.customers.get(org.id, { id: customerId });
       const updated = await deps.customers.update(org.id, { id: customerId }, { email: pending.new_email });
+      const locale = customerLocale(org, before);
+      const { t } = translator(locale);
       const notice = noticeEmail({
         brand: brand(org),
-        subject: `Your email address for ${org.name} was changed`,
-        heading: 'Your email address was changed',
-        paragraphs: [`From now on we will write to ${pending.new_email}. If you did not make this change, contact ${org.name} support at once.`],
-        action: { label: 'Open your portal', url: `${deps.publicUrl}/${org.slug}/portal` },
+        locale,
+        subject: t('emailChanged.subject', { organization: org.name }),
+        heading: t('emailChanged.heading'),
+        paragraphs: [t('emailChanged.body', { email: pending.new_email, organization: org.name })],
+        action: { label: t('action.openPortal'), url: `${deps.publicUrl}/${org.slug}/portal` },
       });
       deps.background.run('email changed notice', () => deps.mailer.send({ organizationId: org.id, to: before.email, ...notice }));
       return updated;

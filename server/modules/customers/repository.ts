@@ -7,6 +7,8 @@ export interface CustomerFields {
   external_id?: string | null;
   metadata?: Record<string, unknown>;
   billing_details?: Record<string, unknown>;
+  /** A supported locale (checked by the service), or null for "not known". */
+  locale?: string | null;
 }
 
 /** Every query names the organization: a customer is only ever found inside its own organization. */
@@ -57,7 +59,7 @@ export function customerRepository(db: Kysely<DB>) {
       if (opts.email) q = q.where('email', '=', opts.email);
       return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
     },
-    insert(row: { id: string; organization_id: string; email: string; name: string | null; external_id: string | null; metadata: object; billing_details: object; now: Date }) {
+    insert(row: { id: string; organization_id: string; email: string; name: string | null; external_id: string | null; metadata: object; billing_details: object; locale: string | null; now: Date }) {
       return db
         .insertInto('customers')
         .values({
@@ -68,6 +70,7 @@ export function customerRepository(db: Kysely<DB>) {
           external_id: row.external_id,
           metadata: JSON.stringify(row.metadata),
           billing_details: JSON.stringify(row.billing_details),
+          locale: row.locale,
           created_at: row.now,
           updated_at: row.now,
         })
@@ -86,6 +89,17 @@ export function customerRepository(db: Kysely<DB>) {
       const row = await db.selectFrom('customers').select('provider_customer_ref').where('id', '=', id).executeTakeFirstOrThrow();
       return row.provider_customer_ref!;
     },
+    /** Sets the locale only if the customer has none yet (first sign-in); the row when it changed. */
+    rememberLocale(organizationId: string, id: string, locale: string, now: Date): Promise<CustomerRow | undefined> {
+      return db
+        .updateTable('customers')
+        .set({ locale, updated_at: now })
+        .where('organization_id', '=', organizationId)
+        .where('id', '=', id)
+        .where('locale', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+    },
     update(organizationId: string, id: string, fields: CustomerFields, now: Date): Promise<CustomerRow | undefined> {
       return db
         .updateTable('customers')
@@ -95,6 +109,7 @@ export function customerRepository(db: Kysely<DB>) {
           ...(fields.external_id !== undefined ? { external_id: fields.external_id } : {}),
           ...(fields.metadata !== undefined ? { metadata: JSON.stringify(fields.metadata) } : {}),
           ...(fields.billing_details !== undefined ? { billing_details: JSON.stringify(fields.billing_details) } : {}),
+          ...(fields.locale !== undefined ? { locale: fields.locale } : {}),
           updated_at: now,
         })
         .where('organization_id', '=', organizationId)

@@ -97,6 +97,7 @@ export function meRoutes(services: Services, config: Config, db: Kysely<DB>, clo
       const row = await services.customers.update(organization.id, { id: customer.id }, {
         ...(body.name !== undefined ? { name: body.name === '' ? null : body.name } : {}),
         ...(body.billing_details !== undefined ? { billing_details: validTaxId(body.billing_details) } : {}),
+        ...(body.locale !== undefined ? { locale: body.locale } : {}),
       });
       return c.json(customerView(row));
     });

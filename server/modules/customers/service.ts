@@ -2,6 +2,7 @@ import type { CustomerRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
+import { parseLocale } from '../../i18n/index.js';
 import type { Customer, MerchantCustomer } from '../../../src/schemas/customer.js';
 import type { CustomerFields, CustomerRepository } from './repository.js';
 
@@ -26,8 +27,9 @@ export function customerService(repo: CustomerRepository, clock: Clock, onUpdate
   return {
     async create(
       organizationId: string,
-      input: { email: string; name?: string | null; external_id?: string | null; metadata?: Record<string, unknown>; billing_details?: Record<string, unknown> },
+      input: { email: string; name?: string | null; external_id?: string | null; metadata?: Record<string, unknown>; billing_details?: Record<string, unknown>; locale?: string | null },
     ) {
+      const locale = parseLocale(input.locale ?? null);
       await assertUnique(organizationId, input);
       const now = clock.now();
       return repo.insert({
@@ -38,6 +40,7 @@ export function customerService(repo: CustomerRepository, clock: Clock, onUpdate
         external_id: input.external_id ?? null,
         metadata: input.metadata ?? {},
         billing_details: input.billing_details ?? {},
+        locale,
         now,
       });
     },
@@ -51,13 +54,21 @@ export function customerService(repo: CustomerRepository, clock: Clock, onUpdate
       return row;
     },
 
-    async update(organizationId: string, ref: CustomerRef, fields: CustomerFields): Promise<CustomerRow> {
+    async update(organizationId: string, ref: CustomerRef, input: CustomerFields): Promise<CustomerRow> {
+      const fields = input.locale === undefined ? input : { ...input, locale: parseLocale(input.locale) };
       const current = await this.get(organizationId, ref);
       await assertUnique(organizationId, fields, current.id);
       const merged = fields.billing_details !== undefined ? { ...fields, billing_details: mergeBillingDetails(current.billing_details, fields.billing_details) } : fields;
       const row = await repo.update(organizationId, current.id, merged, clock.now());
       if (!row) throw new ApiError(404, 'customer_not_found', `No customer ${current.id}.`);
       await onUpdated(row);
+      return row;
+    },
+
+    /** At sign-in: the language the customer's browser or the portal uses, kept if they have none yet. */
+    async rememberLocale(organizationId: string, id: string, locale: string) {
+      const row = await repo.rememberLocale(organizationId, id, parseLocale(locale), clock.now());
+      if (row) await onUpdated(row);
       return row;
     },
 
@@ -81,6 +92,7 @@ export function customerView(row: CustomerRow): Customer & { billing_details: Re
     email: row.email,
     name: row.name,
     external_id: row.external_id,
+    locale: row.locale,
     billing_details: row.billing_details,
     created_at: row.created_at.toISOString(),
   };

@@ -7,7 +7,7 @@ import { TestClock } from '../../lib/clock.js';
 import { createTestContext, type TestContext } from '../../testing/harness.js';
 import { smtpMailer } from './mailer.js';
 import { outboxMailer } from './outbox.js';
-import { signInEmail } from './templates.js';
+import { emailChangeEmail, noticeEmail, signInEmail } from './templates.js';
 
 interface Received {
   from: string;
@@ -47,7 +47,7 @@ describe('email over SMTP', () => {
 
   test('a sign-in email really goes over SMTP with the code and the link', async () => {
     const mailer = smtpMailer(`smtp://127.0.0.1:${smtp.port}`, 'Acme <billing@acme.test>', silentLogger);
-    const email = signInEmail({ brand: { name: 'Acme & Co' }, code: '042137', link: 'https://shop.example.com/billing?cp_token=cpl_abc', minutes: 15 });
+    const email = signInEmail({ brand: { name: 'Acme & Co' }, locale: 'en', code: '042137', link: 'https://shop.example.com/billing?cp_token=cpl_abc', minutes: 15 });
     await mailer.send({ organizationId: null, to: 'zoe@example.com', ...email });
     await mailer.close?.();
     assert.equal(smtp.received.length, 1);
@@ -70,7 +70,7 @@ describe('the dev outbox', () => {
 
   test('stores mail and lists it as HTML and as JSON', async () => {
     const mailer = outboxMailer(t.database.db, new TestClock(), silentLogger, 'http://portal.test', false);
-    const email = signInEmail({ brand: { name: 'Acme' }, code: '123456', link: 'http://portal.test/acme/portal?cp_token=cpl_x', minutes: 15 });
+    const email = signInEmail({ brand: { name: 'Acme' }, locale: 'en', code: '123456', link: 'http://portal.test/acme/portal?cp_token=cpl_x', minutes: 15 });
     await mailer.send({ organizationId: null, to: 'zoë@example.com', ...email });
     const json = await t.request('GET', '/dev/outbox', { headers: { accept: 'application/json' } });
     assert.equal(json.body.data[0].to, 'zoë@example.com');
@@ -87,5 +87,43 @@ describe('the dev outbox', () => {
     } finally {
       await prod.close();
     }
+  });
+});
+
+describe('emails in the customer’s language', () => {
+  test('Hebrew and Arabic emails are right to left, everything interpolated is still escaped', () => {
+    const brand = { name: '<b>Acme</b> & "Co"' };
+    const signIn = signInEmail({ brand, locale: 'he', code: '123456', link: 'https://shop.example/?a=1&cp_token=cpl_x"><script>', minutes: 15 });
+    assert.equal(signIn.subject, 'קוד הכניסה שלך ל-<b>Acme</b> & "Co"', 'the subject is text, not HTML');
+    assert.match(signIn.html, /^<!doctype html><html lang="he" dir="rtl">/);
+    assert.match(signIn.html, /&lt;b&gt;Acme&lt;\/b&gt; &amp; &quot;Co&quot;/);
+    assert.doesNotMatch(signIn.html, /<script>|<b>Acme/);
+    assert.match(signIn.html, /href="https:\/\/shop\.example\/\?a=1&amp;cp_token=cpl_x&quot;&gt;&lt;script&gt;"/);
+    assert.match(signIn.text, /^קוד הכניסה שלך ל-<b>Acme<\/b> & "Co" הוא: 123456$/m);
+
+    const notice = noticeEmail({
+      brand,
+      locale: 'ar',
+      subject: 'عنوان',
+      heading: 'عنوان <i>',
+      paragraphs: ['فقرة & <u>'],
+      facts: [['المبلغ', '€ 1,234.56']],
+      action: { label: 'فتح البوابة', url: 'https://portal.example/acme/portal' },
+    });
+    assert.match(notice.html, /<html lang="ar" dir="rtl">/);
+    assert.match(notice.html, /عنوان &lt;i&gt;/);
+    assert.match(notice.html, /فقرة &amp; &lt;u&gt;/);
+    assert.match(notice.html, /<td style="[^"]*text-align:right">المبلغ<\/td><td style="[^"]*text-align:left;[^"]*">€ 1,234\.56<\/td>/);
+  });
+
+  test('left-to-right languages keep the left-aligned frame; an unknown locale is English', () => {
+    const fr = emailChangeEmail({ brand: { name: 'Acme' }, locale: 'fr', code: '654321', minutes: 15 });
+    assert.equal(fr.subject, 'Confirmez votre nouvelle adresse e-mail pour Acme');
+    assert.match(fr.html, /<html lang="fr" dir="ltr">/);
+    assert.match(fr.text, /^Votre code de confirmation est : 654321$/m);
+    assert.match(fr.text, /Il expire dans 15 minutes\./);
+    const unknown = signInEmail({ brand: { name: 'Acme' }, locale: 'xx', code: '111111', link: 'https://x.example', minutes: 1 });
+    assert.match(unknown.html, /<html lang="en" dir="ltr">/);
+    assert.match(unknown.text, /expire in 1 minute\./, 'singular');
   });
 });

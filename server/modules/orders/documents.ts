@@ -19,7 +19,7 @@ export interface DocumentLine {
 }
 
 export interface InvoiceDocument {
-  /** BCP 47 locale for dates, money and labels ('en' for now). */
+  /** BCP 47 locale for labels, dates and money (the customer's); Arabic and Hebrew mirror the page. */
   locale: string;
   invoice_number: string;
   issued_at: Date;

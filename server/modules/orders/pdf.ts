@@ -1,17 +1,24 @@
-// Invoice and receipt PDFs (pdfkit). Every value drawn comes from the document; the labels
-// are English for now (the locale drives money and dates). Text is laid out here (measure,
-// wrap, page breaks), not by pdfkit's wrapper, because a line is drawn as runs in different fonts:
+// Invoice and receipt PDFs (pdfkit). Every value drawn comes from the document; the labels,
+// money and dates are in the document's locale (server/i18n). Text is laid out here (measure,
+// wrap, page breaks, bidi), not by pdfkit's wrapper, because a line is drawn as runs in
+// different fonts and directions:
 //   - DejaVu Sans (regular, bold) covers Latin, Greek, Cyrillic, Arabic, Hebrew, Armenian,
 //     Georgian and the currency and punctuation signs;
 //   - Droid Sans Fallback covers Chinese, Japanese and Korean, and is only embedded in a
 //     PDF that has such a run (pdfkit subsets both, so a PDF carries only the glyphs used).
 // Characters neither font has (Thai, Devanagari, most emoji, …) are drawn with DejaVu's
-// missing-glyph box. Right-to-left text gets shaped glyphs but no bidi reordering yet.
+// missing-glyph box.
+// Right to left: every line goes through the Unicode bidi algorithm (bidi-js) and is drawn
+// as runs in visual order; fontkit shapes Arabic (joining forms, lam-alef) within a run. For
+// Arabic and Hebrew documents the whole page mirrors: the layout code below thinks in
+// left-to-right coordinates and the Canvas flips x and alignment.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import bidiFactory from 'bidi-js';
 import PDFDocument from 'pdfkit';
-import { formatMoney } from '../billing/money.js';
+import { translator, type Translator } from '../../i18n/index.js';
+import { REVERSE_CHARGE_NOTE } from '../billing/tax.js';
 import type { DocumentLine, DocumentParty, InvoiceDocument, ReceiptDocument } from './documents.js';
 
 // ─── fonts ──────────────────────────────────────────────────────────────────────────────
@@ -103,16 +110,7 @@ function lineHeight(style: Style): number {
   return style.size * LEADING;
 }
 
-// ─── labels (English for now; the document's locale drives money and dates) ─────────────
-
-const STATUS_LABEL: Record<InvoiceDocument['status'], string> = {
-  paid: 'Paid',
-  pending: 'Pending',
-  failed: 'Payment failed',
-  refunded: 'Refunded',
-  partially_refunded: 'Partially refunded',
-  void: 'Void',
-};
+// ─── labels ─────────────────────────────────────────────────────────────────────────────
 
 const CARD_BRANDS: Record<string, string> = {
   amex: 'American Express',
@@ -130,20 +128,31 @@ const CARD_BRANDS: Record<string, string> = {
 };
 
 /** "visa" → "Visa", "american_express" → "American Express", unknown brands capitalised. */
-export function cardBrandName(brand: string): string {
+export function cardBrandName(brand: string, card = 'Card'): string {
   const key = brand.trim().toLowerCase();
   const known = CARD_BRANDS[key];
   if (known) return known;
   const words = key.split(/[\s_-]+/).filter(Boolean);
-  return words.length ? words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ') : 'Card';
+  return words.length ? words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ') : card;
+}
+
+/** The order's tax label in the document's language when it is one we wrote ("VAT (19%)"); else as stored. */
+function taxLabel(label: string, tr: Translator): string {
+  const match = /^(VAT|Tax) \((\d+(?:\.\d+)?)%\)$/.exec(label);
+  if (!match) return label;
+  const rate = new Intl.NumberFormat(tr.locale, { style: 'percent', maximumFractionDigits: 4 }).format(Number(match[2]) / 100);
+  return tr.t(match[1] === 'VAT' ? 'pdf.vatRate' : 'pdf.taxRate', { rate });
 }
 
 // ─── text: cleaning, font runs, measuring, wrapping ─────────────────────────────────────
 
+/** Bidi marks, embeddings and isolates: they steer the bidi algorithm, then are not drawn. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
 /**
- * Text as it will be drawn: NFC (so "ë" is one glyph), newlines kept as hard breaks, tabs as
- * spaces, control and invisible format characters (bidi marks, soft hyphens) removed since
- * they have no glyph; ZWJ/ZWNJ stay for Arabic shaping.
+ * Text as it will be laid out: NFC (so "ë" is one glyph), newlines kept as hard breaks, tabs
+ * as spaces, control and invisible format characters (soft hyphens, …) removed since they
+ * have no glyph; ZWJ/ZWNJ stay for Arabic shaping, bidi controls stay until drawing.
  */
 function clean(text: string | null | undefined): string {
   if (!text) return '';
@@ -151,13 +160,94 @@ function clean(text: string | null | undefined): string {
     .normalize('NFC')
     .replace(/\r\n?/g, '\n')
     .replace(/\t/g, ' ')
-    .replace(/(?![\n\u200c\u200d])[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu, '');
+    .replace(/(?![\n\u200c\u200d\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069])[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu, '');
+}
+
+/** For places that are not drawn text (PDF metadata): no bidi controls either. */
+const plain = (text: string | null | undefined) => clean(text).replace(BIDI_CONTROLS, '');
+
+type Direction = 'ltr' | 'rtl';
+
+const bidi = bidiFactory();
+
+/** The direction of a paragraph: its first strong character outside isolates (UAX #9 P2), else `fallback`. */
+function directionOf(text: string, fallback: Direction): Direction {
+  let isolated = 0;
+  for (const char of text) {
+    const type = bidi.getBidiCharTypeName(char);
+    if (type === 'LRI' || type === 'RLI' || type === 'FSI') isolated += 1;
+    else if (type === 'PDI') isolated = Math.max(0, isolated - 1);
+    else if (isolated === 0 && type === 'L') return 'ltr';
+    else if (isolated === 0 && (type === 'R' || type === 'AL')) return 'rtl';
+  }
+  return fallback;
+}
+
+/** fontkit lays out a run right to left (reversing its glyphs) when its first script that is not Common is one of these. */
+const FONTKIT_RTL_SCRIPT =
+  /\p{Script=Arabic}|\p{Script=Hebrew}|\p{Script=Syriac}|\p{Script=Thaana}|\p{Script=Nko}|\p{Script=Samaritan}|\p{Script=Mandaic}|\p{Script=Cypriot}|\p{Script=Kharoshthi}|\p{Script=Phoenician}|\p{Script=Lydian}|\p{Script=Avestan}|\p{Script=Imperial_Aramaic}|\p{Script=Inscriptional_Parthian}|\p{Script=Inscriptional_Pahlavi}|\p{Script=Old_South_Arabian}|\p{Script=Old_North_Arabian}|\p{Script=Old_Turkic}|\p{Script=Meroitic_Cursive}|\p{Script=Meroitic_Hieroglyphs}|\p{Script=Manichaean}|\p{Script=Mende_Kikakui}|\p{Script=Nabataean}|\p{Script=Palmyrene}|\p{Script=Psalter_Pahlavi}/u;
+const NEUTRAL_SCRIPT = /\p{Script=Common}|\p{Script=Inherited}|\p{Script=Unknown}/u;
+
+function fontkitReverses(text: string): boolean {
+  for (const char of text) if (!NEUTRAL_SCRIPT.test(char)) return FONTKIT_RTL_SCRIPT.test(char);
+  return false;
+}
+
+function reverseGraphemes(text: string): string {
+  return [...graphemes.segment(text)].map((g) => g.segment).reverse().join('');
+}
+
+/**
+ * A line as pieces to draw from left to right, each in one font: the bidi algorithm's level
+ * runs in visual order (UAX #9 L2), right-to-left runs with mirrored brackets. A piece is
+ * handed to pdfkit in the order fontkit wants: fontkit shapes and then reverses a run whose
+ * script is right to left itself, so such a run goes in logical order (Arabic joins
+ * correctly) and anything else that must read right to left goes in reversed.
+ */
+function visualPieces(text: string, base: Direction, bold: boolean): Run[] {
+  if (!text) return [];
+  const { levels } = bidi.getEmbeddingLevels(text, base);
+  const runs: Array<{ start: number; end: number; level: number }> = [];
+  for (let i = 0; i < text.length; i += 1) {
+    const last = runs.at(-1);
+    if (last && last.level === levels[i]) last.end = i + 1;
+    else runs.push({ start: i, end: i + 1, level: levels[i]! });
+  }
+  const highest = Math.max(...runs.map((r) => r.level));
+  const lowestOdd = Math.min(...runs.map((r) => (r.level % 2 ? r.level : r.level + 1)));
+  for (let level = highest; level >= lowestOdd; level -= 1) {
+    for (let i = 0; i < runs.length; ) {
+      if (runs[i]!.level < level) {
+        i += 1;
+        continue;
+      }
+      let j = i;
+      while (j < runs.length && runs[j]!.level >= level) j += 1;
+      runs.splice(i, j - i, ...runs.slice(i, j).reverse());
+      i = j;
+    }
+  }
+  const pieces: Run[] = [];
+  for (const run of runs) {
+    const rtl = run.level % 2 === 1;
+    let logical = text.slice(run.start, run.end).replace(BIDI_CONTROLS, '');
+    if (!logical) continue;
+    if (rtl) logical = [...logical].map((c) => bidi.getMirroredCharacter(c) ?? c).join('');
+    const faces = fontRuns(logical, bold);
+    if (rtl) faces.reverse();
+    for (const face of faces) {
+      pieces.push({ face: face.face, text: rtl !== fontkitReverses(face.text) ? reverseGraphemes(face.text) : face.text });
+    }
+  }
+  return pieces;
 }
 
 interface Run {
   text: string;
   face: Face;
 }
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 const KEEP_WITH_RUN = /[\s\p{M}]/u;
 
@@ -184,39 +274,63 @@ function fontRuns(text: string, bold: boolean): Run[] {
   return runs;
 }
 
-const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 /** Where a line may break: spaces, and around every Han, kana and CJK punctuation character. */
 const TOKEN = /\s+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]|[^\s\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]+/gu;
+
+/**
+ * Without `features`, pdfkit lays text out word by word and joins the words left to right,
+ * which scrambles a right-to-left run; with them (an empty list keeps fontkit's default
+ * shaping features) the run is laid out whole.
+ */
+const WHOLE_RUN = { features: [] as PDFKit.Mixins.OpenTypeFeatures[] };
 
 class Canvas {
   y = MARGIN.top;
   /** Called after a page break (the table uses it to repeat its header). */
   onNewPage: (() => void) | null = null;
+  /** The page mirrors: x and alignment flip when drawn, text defaults to right to left. */
+  readonly rtl: boolean;
 
   constructor(
     readonly doc: PDFKit.PDFDocument,
     private readonly runningTitle: string,
-  ) {}
+    readonly tr: Translator,
+  ) {
+    this.rtl = tr.rtl;
+  }
 
   private use(face: Face, style: Style): void {
     this.doc.font(face).fontSize(style.size);
   }
 
+  /** The direction a text reads in: its own (first strong character), else the document's. */
+  direction(text: string): Direction {
+    return directionOf(text, this.rtl ? 'rtl' : 'ltr');
+  }
+
   width(text: string, style: Style): number {
     let width = 0;
-    for (const run of fontRuns(text, Boolean(style.bold))) {
+    for (const run of fontRuns(text.replace(BIDI_CONTROLS, ''), Boolean(style.bold))) {
       this.use(run.face, style);
-      width += this.doc.widthOfString(run.text);
+      width += this.doc.widthOfString(run.text, WHOLE_RUN);
     }
     return width;
   }
 
-  /** Draws one line (no wrapping) with its top at `top`, starting at `x` or ending at `x` when right-aligned. */
-  draw(text: string, x: number, top: number, style: Style, align: Align = 'left'): void {
+  /**
+   * Draws one line (no wrapping) with its top at `top`, starting at `x` or ending at `x` when
+   * right-aligned (both in left-to-right page coordinates; mirrored on a right-to-left page).
+   * `direction` is the paragraph's, when the line is part of one.
+   */
+  draw(text: string, x: number, top: number, style: Style, align: Align = 'left', direction?: Direction): void {
     if (!text) return;
     const doc = this.doc;
-    const runs = fontRuns(text, Boolean(style.bold));
+    const runs = visualPieces(text, direction ?? this.direction(text), Boolean(style.bold));
+    if (this.rtl) {
+      x = PAGE.width - x;
+      align = align === 'left' ? 'right' : 'left';
+    }
     let cx = align === 'right' ? x - this.width(text, style) : x;
     const baseline = top + (lineHeight(style) - style.size * FONT_HEIGHT) / 2 + style.size * ASCENT;
     const color = style.color ?? COLOR.text;
@@ -226,12 +340,13 @@ class Canvas {
       const fauxBold = Boolean(style.bold) && run.face === 'cjk';
       if (fauxBold) doc.lineWidth(style.size * 0.035).strokeColor(color);
       doc.fillColor(color).text(run.text, cx, baseline, {
+        ...WHOLE_RUN,
         lineBreak: false,
         baseline: 'alphabetic',
         fill: true,
         stroke: fauxBold,
       });
-      cx += doc.widthOfString(run.text);
+      cx += doc.widthOfString(run.text, WHOLE_RUN);
     }
   }
 
@@ -290,15 +405,28 @@ class Canvas {
 
   /** Draws wrapped text at the cursor, flowing onto new pages. */
   paragraph(text: string, x: number, maxWidth: number, style: Style): void {
+    const direction = this.direction(clean(text));
     for (const line of this.wrap(text, maxWidth, style)) {
       this.ensure(lineHeight(style));
-      this.draw(line, x, this.y, style);
+      this.draw(line, x, this.y, style, 'left', direction);
       this.y += lineHeight(style);
     }
   }
 
   rule(y: number, color = COLOR.rule, width = 0.75, x1 = MARGIN.left, x2 = RIGHT): void {
+    if (this.rtl) [x1, x2] = [PAGE.width - x2, PAGE.width - x1];
     this.doc.save().moveTo(x1, y).lineTo(x2, y).lineWidth(width).strokeColor(color).stroke().restore();
+  }
+
+  fill(x: number, y: number, width: number, height: number, color: string): void {
+    if (this.rtl) x = PAGE.width - x - width;
+    this.doc.save().rect(x, y, width, height).fill(color).restore();
+  }
+
+  /** A style whose size is reduced, down to 80 %, until `text` fits `maxWidth` (column headers in long languages). */
+  fit(text: string, maxWidth: number, style: Style): Style {
+    const width = this.width(text, style);
+    return width <= maxWidth ? style : { ...style, size: Math.max(style.size * 0.8, (style.size * maxWidth) / width) };
   }
 }
 
@@ -311,35 +439,29 @@ interface Formatters {
   quantity(quantity: number): string;
 }
 
-function formatters(doc: InvoiceDocument): Formatters {
-  const locale = safeLocale(doc.locale);
-  const dates = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
-  const numbers = new Intl.NumberFormat(locale, { maximumFractionDigits: 4 });
+/** Money, dates and quantities in the document's locale (an unsupported locale means English). */
+function formatters(tr: Translator, currency: string): Formatters {
+  const dates = new Intl.DateTimeFormat(tr.locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+  const numbers = new Intl.NumberFormat(tr.locale, { maximumFractionDigits: 4 });
   return {
-    money: (amount) => formatMoney(amount, doc.currency, locale),
+    money: (amount) => tr.money(amount, currency),
     date: (date) => dates.format(date),
     period: (start, end) => dates.formatRange(start, end),
     quantity: (quantity) => numbers.format(quantity),
   };
 }
 
-/** The document's locale when Intl knows it, else English (a bad locale must not break a PDF). */
-function safeLocale(locale: string): string {
-  try {
-    return Intl.getCanonicalLocales(locale)[0] ?? 'en';
-  } catch {
-    return 'en';
-  }
-}
+/** Labels drawn in small capitals ("BILL TO"), in the language's own upper case. */
+const upper = (tr: Translator, text: string) => text.toLocaleUpperCase(tr.locale);
 
-function partyHeading(party: DocumentParty): { heading: string; rest: string[] } {
+function partyHeading(party: DocumentParty, tr: Translator): { heading: string; rest: string[] } {
   const name = clean(party.name).trim();
   const company = clean(party.company).trim();
   const heading = name || company;
   const rest: string[] = [];
   if (name && company && company !== name) rest.push(company);
   rest.push(...party.address_lines.map((l) => clean(l).trim()).filter(Boolean));
-  if (party.tax_id?.trim()) rest.push(`Tax ID: ${clean(party.tax_id).trim()}`);
+  if (party.tax_id?.trim()) rest.push(tr.t('pdf.taxId', { id: clean(party.tax_id).trim() }));
   if (party.email?.trim()) rest.push(clean(party.email).trim());
   return { heading, rest };
 }
@@ -347,7 +469,7 @@ function partyHeading(party: DocumentParty): { heading: string; rest: string[] }
 // ─── sections ───────────────────────────────────────────────────────────────────────────
 
 interface Kind {
-  title: 'Invoice' | 'Receipt';
+  title: string;
   number: string;
   meta: Array<[label: string, value: string, style?: Style]>;
   /** One prominent line under "Bill to", e.g. "€88.60 paid on Mar 2, 2025". */
@@ -379,7 +501,7 @@ function header(canvas: Canvas, doc: InvoiceDocument, kind: Kind): void {
   }
 
   // Left: the seller.
-  const seller = partyHeading(doc.seller);
+  const seller = partyHeading(doc.seller, canvas.tr);
   const startPage = canvas.doc.bufferedPageRange().count;
   canvas.paragraph(seller.heading, MARGIN.left, SELLER_WIDTH, { size: 13, bold: true });
   canvas.y += 2;
@@ -387,11 +509,11 @@ function header(canvas: Canvas, doc: InvoiceDocument, kind: Kind): void {
   if (canvas.doc.bufferedPageRange().count === startPage) canvas.y = Math.max(canvas.y, metaY);
 
   // Bill to.
-  const billTo = partyHeading(doc.bill_to);
+  const billTo = partyHeading(doc.bill_to, canvas.tr);
   if (billTo.heading || billTo.rest.length) {
     canvas.y += 28;
     canvas.ensure(lineHeight(LABEL) + lineHeight(BODY) * 2);
-    canvas.draw('BILL TO', MARGIN.left, canvas.y, LABEL);
+    canvas.draw(upper(canvas.tr, canvas.tr.t('pdf.billTo')), MARGIN.left, canvas.y, LABEL);
     canvas.y += lineHeight(LABEL) + 2;
     canvas.paragraph(billTo.heading, MARGIN.left, SELLER_WIDTH, { size: 10.5, bold: true });
     for (const line of billTo.rest) canvas.paragraph(line, MARGIN.left, SELLER_WIDTH, BODY);
@@ -413,12 +535,17 @@ const DESC_WIDTH = COLUMN.qty.right - COLUMN.qty.width - 16 - DESC_X;
 
 function tableHeader(canvas: Canvas): void {
   const height = 22;
-  canvas.doc.save().rect(MARGIN.left, canvas.y, CONTENT_WIDTH, height).fill(COLOR.headerFill).restore();
+  const { tr } = canvas;
+  canvas.fill(MARGIN.left, canvas.y, CONTENT_WIDTH, height, COLOR.headerFill);
   const top = canvas.y + (height - lineHeight(LABEL)) / 2;
-  canvas.draw('DESCRIPTION', DESC_X, top, LABEL);
-  canvas.draw('QTY', COLUMN.qty.right, top, LABEL, 'right');
-  canvas.draw('UNIT PRICE', COLUMN.unit.right, top, LABEL, 'right');
-  canvas.draw('AMOUNT', COLUMN.amount.right, top, LABEL, 'right');
+  const label = (key: 'pdf.description' | 'pdf.quantity' | 'pdf.unitPrice' | 'pdf.amount', x: number, width: number, align: Align) => {
+    const text = upper(tr, tr.t(key));
+    canvas.draw(text, x, top, canvas.fit(text, width, LABEL), align);
+  };
+  label('pdf.description', DESC_X, DESC_WIDTH, 'left');
+  label('pdf.quantity', COLUMN.qty.right, COLUMN.qty.width + 12, 'right');
+  label('pdf.unitPrice', COLUMN.unit.right, COLUMN.unit.width, 'right');
+  label('pdf.amount', COLUMN.amount.right, COLUMN.amount.width, 'right');
   canvas.y += height + 4;
 }
 
@@ -436,7 +563,8 @@ function tableRow(canvas: Canvas, line: DocumentLine, f: Formatters): void {
   const padding = 6;
   const description = canvas.wrap(line.description, DESC_WIDTH, BODY);
   if (!description.length) description.push('—');
-  const period = line.period ? f.period(line.period.start, line.period.end) : null;
+  const direction = canvas.direction(clean(line.description));
+  const period = line.period ? canvas.tr.t('pdf.servicePeriod', { period: f.period(line.period.start, line.period.end) }) : null;
   const height = description.length * lineHeight(BODY) + (period ? lineHeight(SMALL_MUTED) : 0) + 2 * padding;
   // A row moves whole to the next page unless it is taller than a page, then its text flows.
   if (height <= PAGE_CAPACITY) canvas.ensure(height);
@@ -448,7 +576,7 @@ function tableRow(canvas: Canvas, line: DocumentLine, f: Formatters): void {
   canvas.draw(f.money(line.amount), COLUMN.amount.right, canvas.y, BODY, 'right');
   for (const text of description) {
     canvas.ensure(lineHeight(BODY));
-    canvas.draw(text, DESC_X, canvas.y, BODY);
+    canvas.draw(text, DESC_X, canvas.y, BODY, 'left', direction);
     canvas.y += lineHeight(BODY);
   }
   if (period) {
@@ -513,17 +641,19 @@ function drawTotals(canvas: Canvas, rows: LaidOutRow[]): void {
   }
 }
 
-function totalRows(doc: InvoiceDocument, f: Formatters): TotalRow[] {
-  const rows: TotalRow[] = [{ label: 'Subtotal', amount: f.money(doc.subtotal) }];
-  if (doc.discount_amount !== 0) rows.push({ label: 'Discount', amount: f.money(-Math.abs(doc.discount_amount)) });
-  if (doc.tax_label || doc.tax_amount !== 0) rows.push({ label: clean(doc.tax_label) || 'Tax', amount: f.money(doc.tax_amount) });
-  if (doc.credit_amount !== 0) rows.push({ label: 'Credits applied', amount: f.money(-Math.abs(doc.credit_amount)) });
-  rows.push({ label: 'Total', amount: f.money(doc.total), strong: true, ruled: true });
+function totalRows(doc: InvoiceDocument, f: Formatters, tr: Translator): TotalRow[] {
+  const rows: TotalRow[] = [{ label: tr.t('pdf.subtotal'), amount: f.money(doc.subtotal) }];
+  if (doc.discount_amount !== 0) rows.push({ label: tr.t('pdf.discount'), amount: f.money(-Math.abs(doc.discount_amount)) });
+  if (doc.tax_label || doc.tax_amount !== 0) rows.push({ label: taxLabel(clean(doc.tax_label).trim(), tr) || tr.t('pdf.tax'), amount: f.money(doc.tax_amount) });
+  if (doc.credit_amount !== 0) rows.push({ label: tr.t('pdf.creditsApplied'), amount: f.money(-Math.abs(doc.credit_amount)) });
+  rows.push({ label: tr.t('pdf.total'), amount: f.money(doc.total), strong: true, ruled: true });
   return rows;
 }
 
 function taxNote(canvas: Canvas, doc: InvoiceDocument): void {
-  const note = clean(doc.tax_note).trim();
+  const stored = clean(doc.tax_note).trim();
+  // The notice we write ourselves reads in the document's language; a merchant's own stays as written.
+  const note = stored === REVERSE_CHARGE_NOTE ? canvas.tr.t('pdf.reverseCharge') : stored;
   if (!note) return;
   canvas.y += 16;
   canvas.ensure(2 * lineHeight(BODY));
@@ -536,22 +666,22 @@ const SECTION_TITLE: Style = { size: 11, bold: true };
 /** Each refund (date, where it went, amount) and the total refunded; kept on one page when it fits. */
 function refundsSection(canvas: Canvas, doc: ReceiptDocument, f: Formatters): void {
   if (!doc.refunds.length && doc.amount_refunded === 0) return;
-  const total = layoutTotals(canvas, [
-    { label: 'Total refunded', amount: f.money(-Math.abs(doc.amount_refunded)), strong: true },
-  ]);
+  const { tr } = canvas;
+  const total = layoutTotals(canvas, [{ label: tr.t('pdf.totalRefunded'), amount: f.money(-Math.abs(doc.amount_refunded)), strong: true }]);
+  const dates = doc.refunds.map((r) => f.date(r.created_at));
+  const toX = DESC_X + Math.max(110, ...dates.map((d) => canvas.width(d, BODY) + 16));
   const titleHeight = lineHeight(SECTION_TITLE) + 4;
   const height = titleHeight + doc.refunds.length * REFUND_ROW + 8 + total.height;
   canvas.y += 24;
   canvas.ensure(height <= PAGE_CAPACITY ? height : titleHeight + REFUND_ROW);
-  canvas.draw('Refunds', MARGIN.left, canvas.y, SECTION_TITLE);
+  canvas.draw(tr.t('pdf.refunds'), MARGIN.left, canvas.y, SECTION_TITLE);
   canvas.y += titleHeight;
   canvas.rule(canvas.y);
-  for (const refund of doc.refunds) {
+  for (const [i, refund] of doc.refunds.entries()) {
     canvas.ensure(REFUND_ROW);
     canvas.y += 5;
-    canvas.draw(f.date(refund.created_at), DESC_X, canvas.y, BODY);
-    const to = refund.destination === 'wallet' ? 'Refund as wallet credit' : 'Refund to card';
-    canvas.draw(to, DESC_X + 110, canvas.y, BODY);
+    canvas.draw(dates[i]!, DESC_X, canvas.y, BODY);
+    canvas.draw(tr.t(refund.destination === 'wallet' ? 'pdf.refundToWallet' : 'pdf.refundToCard'), toX, canvas.y, BODY);
     canvas.draw(f.money(-Math.abs(refund.amount)), COLUMN.amount.right, canvas.y, BODY, 'right');
     canvas.y += REFUND_ROW - 5;
     canvas.rule(canvas.y);
@@ -569,27 +699,31 @@ function footers(canvas: Canvas, label: string): void {
     const top = PAGE.height - MARGIN.bottom + 28;
     canvas.rule(top - 8);
     canvas.draw(label, MARGIN.left, top, SMALL_MUTED);
-    canvas.draw(`Page ${i + 1} of ${count}`, RIGHT, top, SMALL_MUTED, 'right');
+    canvas.draw(canvas.tr.t('pdf.page', { page: i + 1, pages: count }), RIGHT, top, SMALL_MUTED, 'right');
   }
 }
 
 // ─── documents ──────────────────────────────────────────────────────────────────────────
 
+/** Labels in the document's language; values interpolated into them keep their own direction (isolates). */
+const documentTranslator = (doc: InvoiceDocument) => translator(doc.locale, { isolate: true });
+
 function render(doc: InvoiceDocument, kind: Kind, body: (canvas: Canvas, f: Formatters) => void): Promise<Buffer> {
   const all = fonts();
-  const f = formatters(doc);
+  const tr = documentTranslator(doc);
+  const f = formatters(tr, doc.currency);
   const label = `${kind.title} ${clean(kind.number)}`;
-  const author = clean(doc.seller.company) || clean(doc.seller.name);
+  const author = plain(doc.seller.company) || plain(doc.seller.name);
   const pdf = new PDFDocument({
     size: 'A4',
     margins: MARGIN,
     bufferPages: true,
     autoFirstPage: true,
-    lang: safeLocale(doc.locale),
+    lang: tr.locale,
     displayTitle: true,
     info: {
-      Title: label,
-      ...(author ? { Author: author, Subject: `${label} from ${author}` } : {}),
+      Title: plain(label),
+      ...(author ? { Author: author, Subject: plain(tr.t('pdf.from', { title: label, seller: author })) } : {}),
       Creator: 'customer-portal',
       Producer: 'customer-portal (PDFKit)',
       CreationDate: doc.issued_at,
@@ -606,7 +740,7 @@ function render(doc: InvoiceDocument, kind: Kind, body: (canvas: Canvas, f: Form
     pdf.on('end', () => resolve(Buffer.concat(chunks)));
     pdf.on('error', reject);
   });
-  const canvas = new Canvas(pdf, `${label} (continued)`);
+  const canvas = new Canvas(pdf, tr.t('pdf.continued', { title: label }), tr);
   header(canvas, doc, kind);
   linesTable(canvas, doc, f);
   body(canvas, f);
@@ -616,43 +750,45 @@ function render(doc: InvoiceDocument, kind: Kind, body: (canvas: Canvas, f: Form
 }
 
 export function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
-  const f = formatters(doc);
+  const tr = documentTranslator(doc);
+  const f = formatters(tr, doc.currency);
   const meta: Kind['meta'] = [
-    ['Invoice number', clean(doc.invoice_number)],
-    ['Date of issue', f.date(doc.issued_at)],
-    ['Status', STATUS_LABEL[doc.status] ?? doc.status, { ...BODY, bold: true, color: STATUS_COLOR[doc.status] ?? COLOR.text }],
+    [tr.t('pdf.invoiceNumber'), clean(doc.invoice_number)],
+    [tr.t('pdf.dateOfIssue'), f.date(doc.issued_at)],
+    [tr.t('pdf.status'), tr.t(`status.${doc.status}`), { ...BODY, bold: true, color: STATUS_COLOR[doc.status] ?? COLOR.text }],
   ];
-  if (doc.paid_at) meta.push(['Date paid', f.date(doc.paid_at)]);
+  if (doc.paid_at) meta.push([tr.t('pdf.datePaid'), f.date(doc.paid_at)]);
   const summary =
     doc.status === 'pending' || doc.status === 'failed'
-      ? `${f.money(doc.total)} due`
+      ? tr.t('pdf.summaryDue', { amount: f.money(doc.total) })
       : doc.status !== 'void' && doc.paid_at
-        ? `${f.money(doc.total)} paid on ${f.date(doc.paid_at)}`
+        ? tr.t('pdf.summaryPaid', { amount: f.money(doc.total), date: f.date(doc.paid_at) })
         : null;
-  return render(doc, { title: 'Invoice', number: doc.invoice_number, meta, summary }, (canvas) => {
+  return render(doc, { title: tr.t('pdf.invoice'), number: doc.invoice_number, meta, summary }, (canvas) => {
     canvas.y += 14;
-    const rows = totalRows(doc, f);
-    if (doc.status === 'pending' || doc.status === 'failed') rows.push({ label: 'Amount due', amount: f.money(doc.total), strong: true });
-    else if (doc.status !== 'void' && doc.paid_at) rows.push({ label: 'Amount paid', amount: f.money(doc.total), strong: true });
+    const rows = totalRows(doc, f, tr);
+    if (doc.status === 'pending' || doc.status === 'failed') rows.push({ label: tr.t('pdf.amountDue'), amount: f.money(doc.total), strong: true });
+    else if (doc.status !== 'void' && doc.paid_at) rows.push({ label: tr.t('pdf.amountPaid'), amount: f.money(doc.total), strong: true });
     totalsBlock(canvas, rows);
     taxNote(canvas, doc);
   });
 }
 
 export function renderReceiptPdf(doc: ReceiptDocument): Promise<Buffer> {
-  const f = formatters(doc);
+  const tr = documentTranslator(doc);
+  const f = formatters(tr, doc.currency);
   const last4 = clean(doc.payment_method?.last4).trim();
-  const method = doc.payment_method ? `${cardBrandName(doc.payment_method.brand)}${last4 ? ` •••• ${last4}` : ''}` : null;
+  const method = doc.payment_method ? `${cardBrandName(doc.payment_method.brand, tr.t('pdf.card'))}${last4 ? ` •••• ${last4}` : ''}` : null;
   const meta: Kind['meta'] = [
-    ['Receipt number', clean(doc.receipt_number)],
-    ['Invoice number', clean(doc.invoice_number)],
-    ['Paid on', f.date(doc.paid_at)],
+    [tr.t('pdf.receiptNumber'), clean(doc.receipt_number)],
+    [tr.t('pdf.invoiceNumber'), clean(doc.invoice_number)],
+    [tr.t('pdf.paidOn'), f.date(doc.paid_at)],
   ];
-  if (method) meta.push(['Payment method', method]);
-  const summary = `${f.money(doc.total)} paid on ${f.date(doc.paid_at)}`;
-  return render(doc, { title: 'Receipt', number: doc.receipt_number, meta, summary }, (canvas) => {
+  if (method) meta.push([tr.t('pdf.paymentMethod'), method]);
+  const summary = tr.t('pdf.summaryPaid', { amount: f.money(doc.total), date: f.date(doc.paid_at) });
+  return render(doc, { title: tr.t('pdf.receipt'), number: doc.receipt_number, meta, summary }, (canvas) => {
     canvas.y += 14;
-    totalsBlock(canvas, [...totalRows(doc, f), { label: 'Amount paid', amount: f.money(doc.total), strong: true }]);
+    totalsBlock(canvas, [...totalRows(doc, f, tr), { label: tr.t('pdf.amountPaid'), amount: f.money(doc.total), strong: true }]);
     taxNote(canvas, doc);
     refundsSection(canvas, doc, f);
   });

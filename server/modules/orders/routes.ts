@@ -12,6 +12,7 @@ import { validTaxId } from '../billing/tax-id.js';
 import { mergeBillingDetails } from '../customers/service.js';
 import { renderInvoicePdf, renderReceiptPdf } from './pdf.js';
 import { invoiceDocument, orderView, receiptDocument } from './service.js';
+import { customerLocale } from '../../i18n/index.js';
 
 async function ownOrder(services: Services, c: Context<PortalEnv>) {
   const auth = c.get('auth');
@@ -55,7 +56,8 @@ export function portalOrderRoutes(services: Services, config: Config) {
       const order = await ownOrder(services, c);
       const org = await services.organizations.byId(order.organization_id);
       const d = await services.orders.detail(order);
-      return pdf(await renderInvoicePdf(invoiceDocument(org, order, d.lines)), `invoice-${order.invoice_number}.pdf`);
+      const locale = customerLocale(org, c.get('auth').customer);
+      return pdf(await renderInvoicePdf(invoiceDocument(org, order, d.lines, locale)), `invoice-${order.invoice_number}.pdf`);
     })
     .get('/:id/receipt.pdf', async (c) => {
       const order = await ownOrder(services, c);
@@ -64,7 +66,8 @@ export function portalOrderRoutes(services: Services, config: Config) {
       }
       const org = await services.organizations.byId(order.organization_id);
       const d = await services.orders.detail(order);
-      return pdf(await renderReceiptPdf(receiptDocument(org, order, d.lines, d.refunds, d.method ?? null)), `receipt-${order.invoice_number}.pdf`);
+      const locale = customerLocale(org, c.get('auth').customer);
+      return pdf(await renderReceiptPdf(receiptDocument(org, order, d.lines, d.refunds, d.method ?? null, locale)), `receipt-${order.invoice_number}.pdf`);
     })
     .patch('/:id/invoice-details', async (c) => {
       const order = await ownOrder(services, c);

@@ -379,11 +379,12 @@ function party(details: BillingDetailsSnapshot | Record<string, unknown>): Docum
   return { name: d.name ?? null, company: d.company ?? null, email: d.email ?? null, address_lines: lines, tax_id: d.tax_id ?? null };
 }
 
-export function invoiceDocument(org: Organization, order: OrderRow, lines: OrderLineRow[]): InvoiceDocument {
+/** What the invoice PDF shows, in `locale` (the customer's: customerLocale(org, customer)). */
+export function invoiceDocument(org: Organization, order: OrderRow, lines: OrderLineRow[], locale: string): InvoiceDocument {
   const settings = resolveBillingSettings(org.billing_settings);
   const taxLine = lines.find((l) => l.kind === 'tax');
   return {
-    locale: 'en',
+    locale,
     invoice_number: order.invoice_number,
     issued_at: order.created_at,
     status: order.status,
@@ -416,9 +417,16 @@ export function invoiceDocument(org: Organization, order: OrderRow, lines: Order
   };
 }
 
-export function receiptDocument(org: Organization, order: OrderRow, lines: OrderLineRow[], refunds: RefundRow[], method: { brand: string; last4: string } | null): ReceiptDocument {
+export function receiptDocument(
+  org: Organization,
+  order: OrderRow,
+  lines: OrderLineRow[],
+  refunds: RefundRow[],
+  method: { brand: string; last4: string } | null,
+  locale: string,
+): ReceiptDocument {
   return {
-    ...invoiceDocument(org, order, lines),
+    ...invoiceDocument(org, order, lines, locale),
     receipt_number: `R-${order.invoice_number}`,
     paid_at: order.paid_at ?? order.created_at,
     payment_method: method ? { brand: method.brand, last4: method.last4 } : null,

@@ -13,6 +13,7 @@ import { resolveBillingSettings } from '../billing/settings.js';
 import type { CustomerService } from '../customers/service.js';
 import type { Mailer } from '../email/mailer.js';
 import { noticeEmail } from '../email/templates.js';
+import { customerLocale, translator } from '../../i18n/index.js';
 import type { OrganizationService } from '../organizations/service.js';
 import { resolvePortalSettings } from '../organizations/settings.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
@@ -78,17 +79,25 @@ export function seatService(deps: Deps) {
     });
     return () => {
       if (!viaEmail) return;
-      const email = noticeEmail({
-        brand: { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null },
-        subject: `${context.owner.name ?? context.owner.email} gave you a seat on ${context.product.name}`,
-        heading: 'You have been given a seat',
-        paragraphs: [
-          `${context.owner.name ?? context.owner.email} gave you a seat on ${org.name} ${context.product.name}.`,
-          `Accept the invitation to get everything that comes with it. The link works for ${SEAT_INVITATION_TTL_MS / DAY} days.`,
-        ],
-        action: { label: 'Accept invitation', url: claimUrl(org, token) },
+      deps.background.run('seat invitation email', async () => {
+        // The invitee's language when they are a customer who has one, else the owner's (a colleague).
+        const invitee = await deps.customers.findByEmail(org.id, seat.email);
+        const locale = customerLocale(org, invitee?.locale ? invitee : context.owner);
+        const { t } = translator(locale);
+        const owner = context.owner.name ?? context.owner.email;
+        const email = noticeEmail({
+          brand: { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null },
+          locale,
+          subject: t('seatInvite.subject', { owner, product: context.product.name }),
+          heading: t('seatInvite.heading'),
+          paragraphs: [
+            t('seatInvite.body', { owner, organization: org.name, product: context.product.name }),
+            t('seatInvite.expiry', { count: SEAT_INVITATION_TTL_MS / DAY }),
+          ],
+          action: { label: t('action.acceptInvitation'), url: claimUrl(org, token) },
+        });
+        await deps.mailer.send({ organizationId: org.id, to: seat.email, ...email });
       });
-      deps.background.run('seat invitation email', () => deps.mailer.send({ organizationId: org.id, to: seat.email, ...email }));
     };
   }
 

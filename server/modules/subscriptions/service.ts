@@ -5,13 +5,14 @@ import { DAY, type Clock } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
-import { formatMoney, prorate, seconds } from '../billing/money.js';
+import { prorate, seconds } from '../billing/money.js';
 import { periodBoundary } from '../billing/periods.js';
 import { resolveBillingSettings, visibleReasons, type CancellationReason } from '../billing/settings.js';
 import type { CatalogService } from '../catalog/service.js';
 import type { CustomerService } from '../customers/service.js';
 import type { Mailer } from '../email/mailer.js';
 import { noticeEmail } from '../email/templates.js';
+import { customerLocale, isMessageKey, translator, type Translator } from '../../i18n/index.js';
 import type { DraftItem, OrderDraft, OrderService } from '../orders/service.js';
 import { organizationRepository } from '../organizations/repository.js';
 import { resolvePortalSettings } from '../organizations/settings.js';
@@ -120,22 +121,26 @@ export function subscriptionService(deps: Deps) {
     return `${deps.publicUrl}/${org.slug}/portal`;
   }
 
-  function notify(org: Organization, customer: CustomerRow, email: Parameters<typeof noticeEmail>[0]) {
-    const rendered = noticeEmail(email);
+  /** An email to the customer, written in their language: `write` gets the translator for it. */
+  function notify(org: Organization, customer: CustomerRow, write: (tr: Translator) => Omit<Parameters<typeof noticeEmail>[0], 'brand' | 'locale'>) {
+    const locale = customerLocale(org, customer);
+    const rendered = noticeEmail({ brand: brand(org), locale, ...write(translator(locale)) });
     deps.background.run('billing email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...rendered }));
   }
 
-  function paymentFailedEmail(org: Organization, customer: CustomerRow, product: ProductRow, order: OrderRow, message: string) {
-    notify(org, customer, {
-      brand: brand(org),
-      subject: `Action needed: your payment for ${product.name} failed`,
-      heading: 'Your payment didn’t go through',
-      paragraphs: [
-        `We couldn’t charge your card for invoice ${order.invoice_number}: ${message}`,
-        'Update your payment method in your portal and we will retry the payment straight away.',
-      ],
-      facts: [['Amount due', formatMoney(order.total, order.currency)]],
-      action: { label: 'Update payment method', url: portalUrl(org) },
+  function paymentFailedEmail(org: Organization, customer: CustomerRow, product: ProductRow, order: OrderRow, failure: { code: string; message: string }) {
+    notify(org, customer, ({ t, money }) => {
+      const decline = `decline.${failure.code}`;
+      return {
+        subject: t('paymentFailed.subject', { product: product.name }),
+        heading: t('paymentFailed.heading'),
+        paragraphs: [
+          t('paymentFailed.body', { invoice: order.invoice_number, reason: isMessageKey(decline) ? t(decline) : failure.message }),
+          t('paymentFailed.retry'),
+        ],
+        facts: [[t('fact.amountDue'), money(order.total, order.currency)]],
+        action: { label: t('action.updatePaymentMethod'), url: portalUrl(org) },
+      };
     });
   }
 
@@ -244,17 +249,16 @@ export function subscriptionService(deps: Deps) {
           return row;
         });
         {
-          notify(org, customer, {
-            brand: brand(org),
-            subject: trigger === 'create' ? `Your ${product.name} subscription has started` : `Payment received for ${product.name}`,
-            heading: trigger === 'create' ? 'Thank you for subscribing' : 'Your payment went through',
-            paragraphs: trigger === 'create' ? [`Your ${product.name} subscription is active.`] : [`We charged your card for invoice ${order.invoice_number}. Your subscription is active again.`],
+          notify(org, customer, ({ t, money }) => ({
+            subject: trigger === 'create' ? t('subscriptionStarted.subject', { product: product.name }) : t('paymentReceived.subject', { product: product.name }),
+            heading: trigger === 'create' ? t('subscriptionStarted.heading') : t('paymentReceived.heading'),
+            paragraphs: [trigger === 'create' ? t('subscriptionStarted.body', { product: product.name }) : t('paymentReceived.body', { invoice: order.invoice_number })],
             facts: [
-              ['Invoice', order.invoice_number],
-              ['Amount', formatMoney(order.total, order.currency)],
+              [t('fact.invoice'), order.invoice_number],
+              [t('fact.amount'), money(order.total, order.currency)],
             ],
-            action: { label: 'View in your portal', url: portalUrl(org) },
-          });
+            action: { label: t('action.viewInPortal'), url: portalUrl(org) },
+          }));
         }
         await entitlementsChanged(sub);
         return { ok: true as const, subscription: updated ?? sub, order: result.order };
@@ -285,7 +289,7 @@ export function subscriptionService(deps: Deps) {
           updated = await repo.update(sub.id, { dunning_attempts: attempts, next_retry_at: new Date(now.getTime() + Math.max(1, gap) * DAY), locked_until: null, updated_at: now });
         }
       }
-      if (trigger !== 'method_changed') paymentFailedEmail(org, customer, product, order, result.message);
+      if (trigger !== 'method_changed') paymentFailedEmail(org, customer, product, order, result);
       await entitlementsChanged(sub);
       return { ok: false as const, subscription: updated ?? sub, order: result.order, code: result.code, message: result.message };
     },
@@ -374,20 +378,19 @@ export function subscriptionService(deps: Deps) {
       if (!advanced) return;
       await entitlementsChanged(sub);
       if (paid.status === 'succeeded') {
-        notify(org, customer, {
-          brand: brand(org),
-          subject: `Your ${nextProduct.name} subscription renewed`,
-          heading: 'Thanks, your subscription renewed',
-          paragraphs: [`We charged your card for the period ${fmtDate(end)} to ${fmtDate(newEnd)}.`],
+        notify(org, customer, ({ t, money, date }) => ({
+          subject: t('renewed.subject', { product: nextProduct.name }),
+          heading: t('renewed.heading'),
+          paragraphs: [t('renewed.body', { start: date(end), end: date(newEnd) })],
           facts: [
-            ['Invoice', order.invoice_number],
-            ['Amount', formatMoney(order.total, order.currency)],
-            ['Next renewal', fmtDate(newEnd)],
+            [t('fact.invoice'), order.invoice_number],
+            [t('fact.amount'), money(order.total, order.currency)],
+            [t('fact.nextRenewal'), date(newEnd)],
           ],
-          action: { label: 'View invoice in your portal', url: portalUrl(org) },
-        });
+          action: { label: t('action.viewInvoice'), url: portalUrl(org) },
+        }));
       } else {
-        paymentFailedEmail(org, customer, nextProduct, paid.order, paid.message);
+        paymentFailedEmail(org, customer, nextProduct, paid.order, paid);
       }
     },
 
@@ -473,13 +476,12 @@ export function subscriptionService(deps: Deps) {
           await emit(trx, r!, 'subscription.canceled');
           return r!;
         });
-        notify(org, customer, {
-          brand: brand(org),
-          subject: `Your ${product.name} subscription will end on ${fmtDate(sub.current_period_end)}`,
-          heading: 'Your subscription is canceled',
-          paragraphs: [`You keep access until ${fmtDate(sub.current_period_end)}. You won’t be charged again. Changed your mind? You can resume it in your portal before then.`],
-          action: { label: 'Manage subscription', url: portalUrl(org) },
-        });
+        notify(org, customer, ({ t, date }) => ({
+          subject: t('cancelScheduled.subject', { product: product.name, date: date(sub.current_period_end) }),
+          heading: t('cancelScheduled.heading'),
+          paragraphs: [t('cancelScheduled.body', { date: date(sub.current_period_end) })],
+          action: { label: t('action.manageSubscription'), url: portalUrl(org) },
+        }));
         return { subscription: row, refund: null };
       }
       const refund = await service.cancellationRefund(org, sub);
@@ -513,18 +515,15 @@ export function subscriptionService(deps: Deps) {
           });
         }
       }
-      notify(org, customer, {
-        brand: brand(org),
-        subject: `Your ${product.name} subscription has ended`,
-        heading: 'Your subscription has ended',
+      notify(org, customer, ({ t, money }) => ({
+        subject: t('canceled.subject', { product: product.name }),
+        heading: t('canceled.heading'),
         paragraphs: [
-          'Your subscription was canceled and has ended now.',
-          ...(refund
-            ? [`We refunded ${formatMoney(refund.amount, refund.currency)} for the unused time ${refund.destination === 'wallet' ? 'as credit to your wallet' : 'to your card'}.`]
-            : []),
+          t('canceled.body'),
+          ...(refund ? [t(refund.destination === 'wallet' ? 'canceled.refundToWallet' : 'canceled.refundToCard', { amount: money(refund.amount, refund.currency) })] : []),
         ],
-        action: { label: 'Open your portal', url: portalUrl(org) },
-      });
+        action: { label: t('action.openPortal'), url: portalUrl(org) },
+      }));
       await entitlementsChanged(row);
       return { subscription: row, refund: refund ? { amount: refund.amount, currency: refund.currency, destination: refund.destination } : null };
     },
@@ -752,17 +751,20 @@ export function subscriptionService(deps: Deps) {
         await emit(trx, r!, 'subscription.updated', { change: { kind: plan.kind, price_id: plan.price.id, seats: plan.seats, order_id: order?.id ?? null } });
         return r!;
       });
-      notify(org, customer, {
-        brand: brand(org),
-        subject: `Your subscription changed to ${plan.product.name}`,
-        heading: 'Your subscription changed',
-        paragraphs: [`You are now on ${plan.product.name}${plan.price.model === 'per_seat' ? ` with ${plan.seats} seats` : ''}.`],
-        facts: [
-          ...(order ? ([['Charged now', formatMoney(order.total, order.currency)]] as Array<[string, string]>) : []),
-          ...(plan.walletCredit ? ([['Credit to your wallet', formatMoney(plan.walletCredit, plan.price.currency)]] as Array<[string, string]>) : []),
+      notify(org, customer, ({ t, money }) => ({
+        subject: t('changed.subject', { product: plan.product.name }),
+        heading: t('changed.heading'),
+        paragraphs: [
+          plan.price.model === 'per_seat'
+            ? t('changed.bodySeats', { product: plan.product.name, count: plan.seats })
+            : t('changed.body', { product: plan.product.name }),
         ],
-        action: { label: 'View in your portal', url: portalUrl(org) },
-      });
+        facts: [
+          ...(order ? ([[t('fact.chargedNow'), money(order.total, order.currency)]] as Array<[string, string]>) : []),
+          ...(plan.walletCredit ? ([[t('fact.walletCredit'), money(plan.walletCredit, plan.price.currency)]] as Array<[string, string]>) : []),
+        ],
+        action: { label: t('action.viewInPortal'), url: portalUrl(org) },
+      }));
       await entitlementsChanged(row);
       return { subscription: row, order, preview: changePreviewView(sub, plan) };
     },
