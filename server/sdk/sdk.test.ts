@@ -26,7 +26,7 @@ before(async () => {
   // The merchant's own app: its users are "signed in" by a header, standing in for its session.
   const client = createPortalClient({ serverUrl: portalUrl, secretKey: key });
   const app = express();
-  app.get('/billing', portalRedirect({ client, customer: (req) => (req.header('x-user') ? { externalCustomerId: req.header('x-user')! } : null) }));
+  app.get('/billing', portalRedirect<express.Request>({ client, customer: (req) => (req.header('x-user') ? { externalCustomerId: req.header('x-user')! } : null) }));
   app.get('/billing/embedded', portalRedirect({ client, customer: () => ({ externalCustomerId: 'user_42' }), pageUrl: 'https://app.example.com/account/billing' }));
   app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     res.status(500).json({ error: { code: 'merchant_error', message: err.message } });
