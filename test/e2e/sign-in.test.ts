@@ -26,7 +26,9 @@ test('sign in on the demo page with the emailed code, see the profile, sign out'
   await page.getByLabel('Sign-in code').waitFor();
   const code = await codeFromOutbox(server.url, 'alice@example.com');
   await page.getByLabel('Sign-in code').fill(code);
-  // Six digits submit the form by themselves; the account view loads lazily.
+  // Six digits submit the form by themselves; the profile is in the settings, loaded lazily.
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await page.getByText('alice@example.com').first().waitFor();
   const customer = await server.runtime.app.services.customers.findByEmail(
     (await server.runtime.app.services.organizations.bySlug('acme')).id,
@@ -54,6 +56,8 @@ test('a pre-authenticated link signs the customer in once and leaves the address
   const link = (await res.json()) as { token: string; portal_url: string };
   const page = await browser.newPage();
   await page.goto(`${server.url}/demo/?cp_token=${link.token}`);
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await page.getByText('bob@example.com').first().waitFor();
   assert.ok(!page.url().includes('cp_token'), `address bar still holds the token: ${page.url()}`);
   const again = await browser.newPage();

@@ -144,13 +144,14 @@ export class CustomerPortalSeats extends ViewElement {
                   class="button button--secondary button--small"
                   ?disabled=${Boolean(this.busy)}
                   aria-busy=${resending ? 'true' : 'false'}
+                  aria-label=${msg(str`Resend the invitation to ${seat.email}`)}
                   @click=${() => this.resend(seat)}
                 >
-                  ${busyLabel(resending, msg('Resend'), msg('Sending…'))}<span class="visually-hidden">: ${seat.email}</span>
+                  ${busyLabel(resending, msg('Resend'), msg('Sending…'))}
                 </button>`
               : nothing}
-            <button type="button" class="button button--ghost button--small" @click=${() => this.revoke(seat)}>
-              ${msg('Revoke')}<span class="visually-hidden">: ${seat.email}</span>
+            <button type="button" class="button button--ghost button--small" aria-label=${msg(str`Revoke ${seat.email}’s seat`)} @click=${() => this.revoke(seat)}>
+              ${msg('Revoke')}
             </button>
           </div>`}
     </li>`;

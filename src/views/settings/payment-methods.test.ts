@@ -32,8 +32,8 @@ describe('<customer-portal-payment-methods>', () => {
   it('lists the cards with brand, last four digits, expiry and the default', async () => {
     const h = await render();
     expect(cards(h)).to.deep.equal([
-      'Visa •••• 4242 Default Expires 04/30 Remove: Visa •••• 4242',
-      'Mastercard •••• 4444 Expired 12/24 Make default: Mastercard •••• 4444 Remove: Mastercard •••• 4444',
+      'Visa •••• 4242 Default Expires 04/30 Remove',
+      'Mastercard •••• 4444 Expired 12/24 Make default Remove',
     ]);
     await expect(h.element).to.be.accessible();
   });
@@ -56,7 +56,7 @@ describe('<customer-portal-payment-methods>', () => {
   it('makes another card the default', async () => {
     const h = await render();
     const updated = oneEvent(h.element, 'cp-payment-method-updated') as Promise<PaymentMethodUpdatedEvent>;
-    h.button(/^Make default/).click();
+    h.button(/^Make default: Mastercard •••• 4444$/).click();
     expect((await updated).detail).to.deep.equal({ change: 'default', paymentMethodId: 'pm_mc', retried: [] });
     await h.until(() => cards(h)[1]?.startsWith('Mastercard •••• 4444 Default'), 'not the default');
     expect(h.announcement).to.equal('Mastercard •••• 4444 is now your default payment method.');
@@ -64,7 +64,7 @@ describe('<customer-portal-payment-methods>', () => {
 
   it('removes a card after a confirmation', async () => {
     const h = await render();
-    h.button(/^Remove: Mastercard/).click();
+    h.button(/^Remove Mastercard •••• 4444$/).click();
     await h.until(() => h.dialogText.includes('Remove Mastercard •••• 4444?'), 'no confirmation');
     await expect(h.dialog).to.be.accessible();
     h.dialogButton(/^Remove card$/).click();
@@ -75,7 +75,7 @@ describe('<customer-portal-payment-methods>', () => {
   it('shows the server’s refusal to remove the card a subscription needs', async () => {
     extras.refuseRemoval = 'Add another card before removing this one: your Pro subscription needs a payment method.';
     const h = await render();
-    h.button(/^Remove: Visa/).click();
+    h.button(/^Remove Visa •••• 4242$/).click();
     await h.until(() => h.dialogText.includes('Remove Visa •••• 4242?'), 'no confirmation');
     h.dialogButton(/^Remove card$/).click();
     await h.until(() => h.dialogText.includes('Add another card before removing this one'), 'no refusal');

@@ -245,12 +245,13 @@ export class CustomerPortalPaymentMethods extends ViewElement {
               class="button button--secondary button--small"
               ?disabled=${Boolean(this.defaulting)}
               aria-busy=${busy ? 'true' : 'false'}
+              aria-label=${msg(str`Make default: ${label}`)}
               @click=${() => this.makeDefault(method)}
             >
-              ${busyLabel(busy, msg('Make default'), msg('Saving…'))}<span class="visually-hidden">: ${label}</span>
+              ${busyLabel(busy, msg('Make default'), msg('Saving…'))}
             </button>`}
-        <button type="button" class="button button--ghost button--small" @click=${() => this.askRemove(method)}>
-          ${msg('Remove')}<span class="visually-hidden">: ${label}</span>
+        <button type="button" class="button button--ghost button--small" aria-label=${msg(str`Remove ${label}`)} @click=${() => this.askRemove(method)}>
+          ${msg('Remove')}
         </button>
       </div>
     </li>`;
