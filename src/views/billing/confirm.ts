@@ -5,6 +5,7 @@ import { ActionKey } from '../../api/idempotency.js';
 import { alert } from '../../ui/alert.js';
 import { busyLabel } from '../../ui/button.js';
 import '../../ui/dialog.js';
+import type { PortalDialog } from '../../ui/dialog.js';
 
 /** What a confirmation asks and what it does once confirmed. */
 export interface Confirmation {
@@ -64,6 +65,23 @@ export class Confirm implements ReactiveController {
       this.#busy = false;
       this.host.requestUpdate();
     }
+    if (!this.#open) await this.#keepFocus();
+  }
+
+  /**
+   * The button that opened the dialog may have gone with what it acted on (a removed card, a
+   * revoked seat): then focus goes to the view's heading rather than to the page.
+   */
+  async #keepFocus(): Promise<void> {
+    const host = this.host as ReactiveControllerHost & HTMLElement;
+    await host.updateComplete;
+    const root = host.shadowRoot;
+    // The dialog closes (and gives focus back, if it can) in its own update.
+    await root?.querySelector<PortalDialog>('customer-portal-dialog')?.updateComplete;
+    if (!root || root.activeElement) return;
+    const heading = root.querySelector<HTMLElement>('h2');
+    heading?.setAttribute('tabindex', '-1');
+    heading?.focus();
   }
 
   render(): TemplateResult | typeof nothing {

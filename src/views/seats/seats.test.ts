@@ -4,7 +4,7 @@ import { extras } from '../../../test/msw/extras.js';
 import { fake } from '../../../test/msw/handlers.js';
 import { signIn, useMockApi, worker } from '../../../test/msw/worker.js';
 import type { SeatAssignEvent, SeatChangedEvent } from '../../events.js';
-import { type } from '../../testing/dom.js';
+import { focused, type } from '../../testing/dom.js';
 import { ViewHarness } from '../../testing/view.harness.js';
 import './seats.js';
 import type { CustomerPortalSeats } from './seats.js';
@@ -99,6 +99,8 @@ describe('<customer-portal-seats>', () => {
     await expect(h.dialog).to.be.accessible();
     h.dialogButton(/^Revoke seat$/).click();
     await h.until(() => rows(h)[0]!.startsWith('bob@example.com Revoked'), 'not revoked');
+    // Its Revoke button is gone with the seat: focus stays in the view, on its heading.
+    await h.until(() => focused()?.tagName === 'H2', 'focus left the view');
     expect(fake.to('/portal/v1/seats/seat_1').map((r) => r.method)).to.deep.equal(['DELETE']);
   });
 });

@@ -190,16 +190,16 @@ export class CustomerPortalPaymentMethods extends ViewElement {
   #list = this.load(fetchPaymentMethods);
   #confirm = new Confirm(this);
 
-  #updated(detail: PaymentMethodUpdatedDetail, announcement: string): void {
+  #updated(detail: PaymentMethodUpdatedDetail, announcement: string): Promise<void> {
     this.announcement = announcement;
-    void this.refetch(fetchPaymentMethods);
     if (detail.change !== 'added') this.emit(new PaymentMethodUpdatedEvent(detail));
+    return this.refetch(fetchPaymentMethods);
   }
 
   private onAdded(event: PaymentMethodUpdatedEvent): void {
     const failed = event.detail.retried.find((r) => !r.ok);
     this.actionError = failed?.message ?? '';
-    this.#updated(event.detail, msg('Your card was saved and is now your default payment method.'));
+    void this.#updated(event.detail, msg('Your card was saved and is now your default payment method.'));
   }
 
   private async makeDefault(method: PaymentMethod): Promise<void> {
@@ -207,7 +207,7 @@ export class CustomerPortalPaymentMethods extends ViewElement {
     this.actionError = '';
     try {
       await paymentMethodAction(this.connection!.http, method.id, 'default', crypto.randomUUID());
-      this.#updated({ change: 'default', paymentMethodId: method.id, retried: [] }, msg(str`${cardLabel(method)} is now your default payment method.`));
+      await this.#updated({ change: 'default', paymentMethodId: method.id, retried: [] }, msg(str`${cardLabel(method)} is now your default payment method.`));
     } catch (error) {
       this.actionError = (error as ApiError).message;
     } finally {
@@ -223,7 +223,7 @@ export class CustomerPortalPaymentMethods extends ViewElement {
       working: msg('Removing…'),
       run: async (key) => {
         await paymentMethodAction(this.connection!.http, method.id, 'remove', key);
-        this.#updated({ change: 'removed', paymentMethodId: method.id, retried: [] }, msg(str`${cardLabel(method)} was removed.`));
+        await this.#updated({ change: 'removed', paymentMethodId: method.id, retried: [] }, msg(str`${cardLabel(method)} was removed.`));
       },
     });
   }
