@@ -170,9 +170,15 @@ describe('<customer-portal>', () => {
     expect((await navigated).detail).to.deep.equal({ view: 'settings' });
     await waitUntil(() => tabs(portal)[7]!.getAttribute('aria-current') === 'page', 'the settings were not shown');
     await waitUntil(() => inPortal(portal, 'customer-portal-settings', '[part="past-due"]'), 'no banner on the settings');
-    // Settings is where it leads, so it offers no link to itself, but its card form is one click away.
+    // Settings is where it leads, so it offers no link to itself.
     expect(inPortal(portal, 'customer-portal-settings', '[part="past-due"] button')).to.equal(undefined);
     await waitUntil(() => inPortal(portal, 'customer-portal-settings', 'customer-portal-payment-methods', '.add.button--primary'), 'no update button');
+    // The card form is already open.
+    await waitUntil(
+      () => inPortal(portal, 'customer-portal-settings', 'customer-portal-payment-methods', 'customer-portal-payment-method-dialog', 'iframe'),
+      'the card form did not open',
+    );
+    inPortal<HTMLElement & { requestClose(): void }>(portal, 'customer-portal-settings', 'customer-portal-payment-methods', 'customer-portal-payment-method-dialog', 'customer-portal-dialog')!.requestClose();
 
     openTab(portal, 'Subscriptions');
     await waitUntil(() => inPortal(portal, 'customer-portal-subscriptions', '[part="past-due"]'), 'no banner on the subscriptions');

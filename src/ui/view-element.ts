@@ -19,6 +19,9 @@ import { skeletonStyles } from './skeleton.js';
 import { visuallyHidden } from './visually-hidden.styles.js';
 import { ConnectedElement } from './connected-element.js';
 
+/** What the next view should do as soon as it shows (set by the past-due banner). */
+export const intent = { updatePaymentMethod: false };
+
 /**
  * A section of the portal (overview, subscriptions, …): a connected element that shows the
  * past-due banner while a payment has failed (from the `CP-Billing-Status` header of every
@@ -89,8 +92,15 @@ export class ViewElement extends ConnectedElement {
     return host?.localName === 'customer-portal' && !host.view;
   }
 
-  protected navigate(view: SectionId): void {
-    this.emit(new NavigateEvent({ view }));
+  /** Returns whether the portal showed the section. */
+  protected navigate(view: SectionId): boolean {
+    return this.emit(new NavigateEvent({ view })).defaultPrevented;
+  }
+
+  /** The banner's action: settings, with the card form open at once. */
+  private updatePaymentMethod(): void {
+    intent.updatePaymentMethod = true;
+    intent.updatePaymentMethod = this.navigate('settings');
   }
 
   /** The past-due banner, leading to the payment methods in settings. */
@@ -98,7 +108,7 @@ export class ViewElement extends ConnectedElement {
     if (!this.pastDue || this.session.status !== 'signed-in') return nothing;
     const action =
       this.section !== 'settings' && this.canNavigate()
-        ? html`<button type="button" class="button button--secondary button--small" @click=${() => this.navigate('settings')}>
+        ? html`<button type="button" class="button button--secondary button--small" @click=${this.updatePaymentMethod}>
             ${msg('Update payment method')}
           </button>`
         : undefined;

@@ -125,9 +125,12 @@ test('alice manages her subscriptions and invoices', async () => {
 test('zoë, whose card was declined, sees the past-due banner on every view', async () => {
   const page = await signIn('zoe@example.com');
   await page.getByText('Your last payment failed.').waitFor();
-  // The banner leads to the payment methods; the subscriptions say which payment failed.
+  // The banner leads to the payment methods with the card form open; the subscriptions say
+  // which payment failed.
   await page.getByRole('button', { name: 'Update payment method' }).first().click();
   await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
+  await page.getByRole('dialog', { name: 'Update payment method' }).waitFor();
+  await page.getByRole('button', { name: 'Close' }).click();
   await page.getByRole('button', { name: 'Subscriptions', exact: true }).click();
   await page.getByText(/The last payment for Pro failed/).waitFor();
   await page.getByRole('button', { name: 'Orders', exact: true }).click();

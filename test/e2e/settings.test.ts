@@ -52,13 +52,13 @@ test('zoë replaces her failing card in the hosted form and the renewal is paid'
   const banner = page.getByText('Your last payment failed.');
   await banner.waitFor();
 
-  // The banner leads to the payment methods.
+  // The banner leads to the payment methods, with the card form open.
+  const updated = page.evaluate(() => new Promise((resolve) => document.addEventListener('cp-payment-method-updated', (e) => resolve((e as CustomEvent).detail), { once: true })));
   await page.getByRole('button', { name: 'Update payment method' }).first().click();
   await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
   const methods = page.locator('customer-portal-payment-methods');
   await card(page, 'Visa •••• 0341').waitFor();
-  const updated = page.evaluate(() => new Promise((resolve) => document.addEventListener('cp-payment-method-updated', (e) => resolve((e as CustomEvent).detail), { once: true })));
-  await methods.getByRole('button', { name: 'Update payment method' }).click();
+  await page.getByRole('dialog', { name: 'Update payment method' }).waitFor();
 
   const form = page.frameLocator('iframe[title="Secure card form"]');
   await form.getByLabel('Card number').fill('4000 0000 0000 0002');

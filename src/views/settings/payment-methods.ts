@@ -1,5 +1,5 @@
 import { msg, str } from '@lit/localize';
-import { css, html, nothing, type TemplateResult } from 'lit';
+import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { ApiError } from '../../api/errors.js';
 import type { Http } from '../../api/http.js';
@@ -13,7 +13,7 @@ import { busyLabel, buttonStyles } from '../../ui/button.js';
 import '../../ui/dialog.js';
 import { PortalElement } from '../../ui/portal-element.js';
 import { skeleton, skeletonStyles } from '../../ui/skeleton.js';
-import { ViewElement } from '../../ui/view-element.js';
+import { intent, ViewElement } from '../../ui/view-element.js';
 import { Confirm } from '../billing/confirm.js';
 import { emptyState } from '../billing/empty.js';
 
@@ -291,6 +291,21 @@ export class CustomerPortalPaymentMethods extends ViewElement {
       @cp-payment-method-updated=${this.onAdded}
       @close=${() => (this.adding = false)}
     ></customer-portal-payment-method-dialog>`;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Shown again (the portal keeps its views): the banner may have sent the customer here.
+    if (intent.updatePaymentMethod) this.requestUpdate();
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    super.willUpdate(changed);
+    // Brought here by the past-due banner: the card form opens at once.
+    if (intent.updatePaymentMethod && this.session.status === 'signed-in') {
+      intent.updatePaymentMethod = false;
+      this.adding = true;
+    }
   }
 
   override render(): unknown {
