@@ -74,6 +74,8 @@ export class HostedPaymentMethod extends LitElement {
     :host {
       --_primary: var(--cp-color-primary, #4f46e5);
       display: block;
+      /* Readable whatever colours the portal around the frame uses. */
+      background: #fff;
       color: #18181b;
       font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
     }
