@@ -121,8 +121,10 @@ async function main() {
     console.log(`\n1. Throughput (${CONCURRENCY} requests in flight, ${DURATION_MS / 1000} s each, loopback, Postgres)`);
     const hello = await rps(`http://127.0.0.1:${helloPort}/`);
     const me = await rps(`${base}/portal/v1/me`, portal);
+    const orders = await rps(`${base}/portal/v1/orders`, portal);
     console.log(`   node:http hello world          ${hello} req/s`);
-    console.log(`   GET /portal/v1/me (session)    ${me} req/s  = ${Math.round((me / hello) * 100)} % of hello world (budget ≥ 50 %)`);
+    console.log(`   GET /portal/v1/me              ${me} req/s  = ${Math.round((me / hello) * 100)} % of hello world (budget ≥ 50 %)`);
+    console.log(`   GET /portal/v1/orders          ${orders} req/s  = ${Math.round((orders / hello) * 100)} % (one query per request)`);
 
     console.log(`\n2. GET /portal/v1/usage latency (sequential, 200 requests)`);
     const meter = await call('POST', '/v1/meters', { name: `Bench calls ${Date.now()}`, event_name: 'bench.call', aggregation: 'sum', property: 'n' });

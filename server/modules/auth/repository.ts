@@ -146,6 +146,7 @@ export function authRepository(db: Kysely<DB>) {
           'customers.name as customer_name',
           'customers.external_id as customer_external_id',
           'customers.created_at as customer_created_at',
+          'customers.billing_details as customer_billing_details',
           'customers.locale as customer_locale',
           'organizations.id as organization_id',
           'organizations.slug as organization_slug',

@@ -32,7 +32,15 @@ export interface PortalAuth {
   /** The customer has a subscription whose payment failed (past due, unpaid or incomplete). */
   pastDue: boolean;
   returnUrl: string | null;
-  customer: { id: string; email: string; name: string | null; external_id: string | null; locale: string | null; created_at: Date };
+  customer: {
+    id: string;
+    email: string;
+    name: string | null;
+    external_id: string | null;
+    locale: string | null;
+    billing_details: Record<string, unknown>;
+    created_at: Date;
+  };
   organization: { id: string; slug: string; name: string; allowed_origins: string[]; portal_settings: unknown };
 }
 
@@ -238,6 +246,7 @@ export function authService(deps: Deps) {
           name: row.customer_name,
           external_id: row.customer_external_id,
           locale: row.customer_locale,
+          billing_details: row.customer_billing_details,
           created_at: row.customer_created_at,
         },
         organization: {

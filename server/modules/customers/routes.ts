@@ -86,10 +86,11 @@ export function meRoutes(services: Services, config: Config, db: Kysely<DB>, clo
         },
       });
     })
-    .get('/', async (c) => {
-      const { customer, organization } = c.get('auth');
-      const row = await services.customers.get(organization.id, { id: customer.id });
-      return c.json(customerView(row));
+    // The profile came with the session (remembered for at most a couple of seconds, and
+    // forgotten at once when the customer changes): reading it needs no query of its own.
+    .get('/', (c) => {
+      const { customer } = c.get('auth');
+      return c.json({ ...customer, created_at: customer.created_at.toISOString() });
     })
     .patch('/', async (c) => {
       const { customer, organization } = c.get('auth');

@@ -52,15 +52,21 @@ export function usageRepository(db: Kysely<DB>) {
       if (!rows.length) return;
       await db.insertInto('meter_unique_hourly').values(rows).onConflict((oc) => oc.doNothing()).execute();
     },
-    /** Sum/count and max over whole hours, per range (one query for all ranges). */
+    /**
+     * Sum/count and max over whole hours, per range (one query for all ranges). LATERAL makes
+     * each range its own index range scan: a plain join over VALUES let the planner scan all
+     * of a customer's rows (160 ms with a million events; measured by npm run bench).
+     */
     async hourlyTotals(meterId: string, customerId: string, ranges: Range[]) {
       if (!ranges.length) return [];
       const values = sql.join(ranges.map((r, i) => sql`(${i}::int, ${r.start}::timestamptz, ${r.end}::timestamptz)`));
       const result = await sql<{ idx: number; total: string | null; maximum: string | null }>`
-        SELECT r.idx, sum(h.total) AS total, max(h.maximum) AS maximum
+        SELECT r.idx, h.total, h.maximum
         FROM (VALUES ${values}) AS r(idx, s, e)
-        JOIN meter_usage_hourly h ON h.meter_id = ${meterId} AND h.customer_id = ${customerId} AND h.hour >= r.s AND h.hour < r.e
-        GROUP BY r.idx`.execute(db);
+        CROSS JOIN LATERAL (
+          SELECT sum(total) AS total, max(maximum) AS maximum FROM meter_usage_hourly
+          WHERE meter_id = ${meterId} AND customer_id = ${customerId} AND hour >= r.s AND hour < r.e
+        ) h`.execute(db);
       return result.rows;
     },
     async hourlyUnique(meterId: string, customerId: string, ranges: Range[]) {
@@ -69,21 +75,37 @@ export function usageRepository(db: Kysely<DB>) {
       const result = await sql<{ idx: number; value: string }>`
         SELECT DISTINCT r.idx, u.value
         FROM (VALUES ${values}) AS r(idx, s, e)
-        JOIN meter_unique_hourly u ON u.meter_id = ${meterId} AND u.customer_id = ${customerId} AND u.hour >= r.s AND u.hour < r.e`.execute(db);
+        CROSS JOIN LATERAL (
+          SELECT value FROM meter_unique_hourly
+          WHERE meter_id = ${meterId} AND customer_id = ${customerId} AND hour >= r.s AND hour < r.e
+        ) u`.execute(db);
       return result.rows;
     },
-    /** Raw events in short windows (the partial hours at the edges of a range). */
+    /**
+     * Raw events in short windows (the partial hours at the edges of ranges). One index range
+     * scan per window (OR of ranges: a bitmap OR), never a scan of all of a customer's events;
+     * a join against VALUES let the planner do that (160 ms at a million events).
+     */
     async rawEvents(meter: MeterRow, customerId: string, ranges: Range[]) {
       if (!ranges.length) return [];
-      const values = sql.join(ranges.map((r, i) => sql`(${i}::int, ${r.start}::timestamptz, ${r.end}::timestamptz)`));
-      const result = await sql<{ idx: number; properties: Record<string, unknown> }>`
-        SELECT r.idx, e.properties
-        FROM (VALUES ${values}) AS r(idx, s, e)
-        JOIN usage_events e ON e.customer_id = ${customerId} AND e.name = ${meter.event_name}
-          AND e.occurred_at >= r.s AND e.occurred_at < r.e
-          AND e.organization_id = ${meter.organization_id}
-          AND e.properties @> ${JSON.stringify(meter.filter)}::jsonb`.execute(db);
-      return result.rows;
+      const windows = sql.join(
+        ranges.map((r) => sql`(occurred_at >= ${r.start} AND occurred_at < ${r.end})`),
+        sql` OR `,
+      );
+      const result = await sql<{ occurred_at: Date; properties: Record<string, unknown> }>`
+        SELECT occurred_at, properties FROM usage_events
+        WHERE customer_id = ${customerId} AND name = ${meter.event_name}
+          AND organization_id = ${meter.organization_id}
+          AND properties @> ${JSON.stringify(meter.filter)}::jsonb
+          AND (${windows})`.execute(db);
+      const rows: Array<{ idx: number; properties: Record<string, unknown> }> = [];
+      for (const row of result.rows) {
+        const t = row.occurred_at.getTime();
+        ranges.forEach((r, idx) => {
+          if (t >= r.start.getTime() && t < r.end.getTime()) rows.push({ idx, properties: row.properties });
+        });
+      }
+      return rows;
     },
   };
 }
