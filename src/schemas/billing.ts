@@ -188,7 +188,7 @@ export const overview = z.object({
   subscriptions: z.array(subscription),
   recent_orders: z.array(order),
   has_more_orders: z.boolean(),
-  benefits: z.array(z.unknown()),
+  benefits: z.array(z.object({ id: z.string(), description: z.string(), type: z.string() })),
   wallet: z.object({ balances: z.array(z.object({ currency: z.string(), balance: int })) }),
   past_due: z.boolean(),
 });

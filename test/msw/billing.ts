@@ -185,8 +185,10 @@ export const billing = {
   subscriptions: [] as Subscription[],
   orders: [] as Order[],
   walletBalance: 1250,
+  benefits: [] as Array<{ id: string; description: string; type: string }>,
   reset(): void {
     this.pastDue = false;
+    this.benefits = [];
     this.subscriptions = [proSubscription(), teamSubscription()];
     this.orders = Array.from({ length: 7 }, (_, i) => order(7 - i));
     this.walletBalance = 1250;
@@ -232,7 +234,7 @@ export const billingHandlers = [
         subscriptions: billing.subscriptions.filter((s) => s.status !== 'canceled'),
         recent_orders: billing.orders.slice(0, 5),
         has_more_orders: billing.orders.length > 5,
-        benefits: [],
+        benefits: billing.benefits,
         wallet: { balances: billing.walletBalance ? [{ currency: 'USD', balance: billing.walletBalance }] : [] },
         past_due: billing.pastDue,
       }),

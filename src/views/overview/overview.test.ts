@@ -46,6 +46,19 @@ describe('<customer-portal-overview>', () => {
     expect(el.shadowRoot!.querySelector('.link')).to.equal(null);
   });
 
+  it('lists the benefits the customer has', async () => {
+    billing.benefits = [
+      { id: 'bgr_1', description: 'Acme Desktop license', type: 'license_key' },
+      { id: 'bgr_2', description: 'Team Discord server', type: 'discord' },
+    ];
+    const el = await renderOverview();
+    await loaded(el);
+    const benefits = card(el, 'Benefits');
+    expect(textOf(benefits)).to.contain('Acme Desktop license');
+    expect(textOf(benefits)).to.contain('Team Discord server');
+    expect(textOf(benefits)).not.to.contain('No benefits yet');
+  });
+
   it('shows empty states for a new customer', async () => {
     billing.subscriptions = [];
     billing.orders = [];

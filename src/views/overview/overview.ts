@@ -47,7 +47,7 @@ export class CustomerPortalOverview extends ViewElement {
     </li>`;
   }
 
-  private navLink(label: string, view: 'subscriptions' | 'orders'): TemplateResult | typeof nothing {
+  private navLink(label: string, view: 'subscriptions' | 'orders' | 'benefits'): TemplateResult | typeof nothing {
     return this.canNavigate() ? html`<button type="button" class="link" @click=${() => this.navigate(view)}>${label}</button>` : nothing;
   }
 
@@ -83,8 +83,15 @@ export class CustomerPortalOverview extends ViewElement {
             </div>
           </div>
           <div class="card" part="card">
-            <div class="card__header"><h3 class="card__title">${msg('Benefits')}</h3></div>
-            ${emptyState('benefits', msg('No benefits yet'), msg('License keys, downloads and other perks of your plan will appear here.'))}
+            <div class="card__header">
+              <h3 class="card__title">${msg('Benefits')}</h3>
+              ${data.benefits.length ? this.navLink(msg('Open benefits'), 'benefits') : nothing}
+            </div>
+            ${data.benefits.length
+              ? html`<ul class="orders" role="list">
+                  ${data.benefits.map((b) => html`<li class="order"><span class="order__what"><span class="order__title">${b.description}</span></span></li>`)}
+                </ul>`
+              : emptyState('benefits', msg('No benefits yet'), msg('License keys, downloads and other perks of your plan will appear here.'))}
           </div>
         </div>
       </div>`;
