@@ -25,7 +25,11 @@ export function portalOverviewRoutes(services: Services, config: Config, deps: {
     return c.json({
       customer: customerView(customer),
       subscriptions: await Promise.all(live.map((s) => portalSubscriptionView(services.subscriptions, org, customer, s, cache))),
-      recent_orders: orders.slice(0, 5).map((o) => orderView(o)),
+      recent_orders: await (async () => {
+        const recent = orders.slice(0, 5);
+        const lines = await services.orders.repo.lines(recent.map((o) => o.id));
+        return recent.map((o) => orderView(o, lines.filter((l) => l.order_id === o.id)));
+      })(),
       has_more_orders: orders.length > 5,
       // As GET /portal/v1/benefits shows them; none when that section is turned off.
       benefits: resolvePortalSettings(org.portal_settings).sections.benefits ? await services.benefits.portalList(org.id, customer.id) : [],
