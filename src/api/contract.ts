@@ -6,7 +6,7 @@ export { sessionResponse } from '../schemas/auth.js';
 export { emailAddress, errorBody } from '../schemas/common.js';
 export { customer, me } from '../schemas/customer.js';
 export { portalBenefit, portalBenefitList, portalSeatList } from '../schemas/benefits.js';
-export { hostedSession, paymentMethodList } from '../schemas/payments.js';
+export { hostedSession, meWithPaymentMethods, paymentMethodList } from '../schemas/payments.js';
 export { usageList, wallet, walletTransactionPage } from '../schemas/usage.js';
 export { publicOrganization } from '../schemas/organization.js';
 export { cancelResult, changePreview, changeResult, order, orderPage, overview, subscription, subscriptionDetail, subscriptionPage } from '../schemas/billing.js';

@@ -1,10 +1,16 @@
 import type { BillingDetails, Me } from '../schemas/customer.js';
+import type { MeWithPaymentMethods } from '../schemas/payments.js';
 import type { Http } from './http.js';
 import { fetchBlob } from './files.js';
 import { done, parsed } from './http.js';
 
 export function fetchMe(http: Http, signal?: AbortSignal): Promise<Me> {
   return parsed(() => http.authed.get('portal/v1/me', { signal }), (c) => c.me);
+}
+
+/** The customer and their cards: what the settings view shows, in one request. */
+export function fetchMeWithPaymentMethods(http: Http, signal?: AbortSignal): Promise<MeWithPaymentMethods> {
+  return parsed(() => http.authed.get('portal/v1/me', { searchParams: { include: 'payment_methods' }, signal }), (c) => c.meWithPaymentMethods);
 }
 
 /** `name: null` clears the name. */

@@ -41,7 +41,11 @@ export const billingDetails = z.object({
 export type BillingDetails = z.infer<typeof billingDetails>;
 
 /** GET /portal/v1/me: the customer with what goes on their invoices. */
-export const me = z.extend(customer, { billing_details: billingDetails });
+export const me = z.extend(customer, {
+  billing_details: billingDetails,
+  /** Whether the organization lets customers change their email here. */
+  email_change: z.optional(z.boolean()),
+});
 export type Me = z.infer<typeof me>;
 
 export const meUpdate = z.object({

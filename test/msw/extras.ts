@@ -6,7 +6,7 @@ import type { PortalBenefit, PortalSeatGroup } from '../../src/schemas/benefits.
 import type { PaymentMethod } from '../../src/schemas/payments.js';
 import type { UsageMeter, WalletTransaction } from '../../src/schemas/usage.js';
 import { authed as billingAuthed, headers } from './billing.js';
-import { apiError, fake, record, session, type RecordedRequest } from './handlers.js';
+import { apiError, fake, meIncludes, record, session, type RecordedRequest } from './handlers.js';
 
 const NOW = Date.parse('2025-11-21T10:00:00.000Z');
 const iso = (days: number) => new Date(NOW + days * 86_400_000).toISOString();
@@ -125,6 +125,8 @@ export function cardsFixture(): PaymentMethod[] {
 }
 
 /** What the fake serves and remembers beyond the customer; reset before each test. */
+meIncludes.paymentMethods = () => extras.cards;
+
 export const extras = {
   benefits: benefitsFixture(),
   seats: seatsFixture(),

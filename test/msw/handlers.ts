@@ -7,6 +7,9 @@ import type { Me } from '../../src/schemas/customer.js';
 import type { PublicOrganization, SectionId } from '../../src/schemas/organization.js';
 import { sectionIds } from '../../src/schemas/organization.js';
 
+/** What `GET /portal/v1/me?include=payment_methods` adds; the payment-method fixtures fill it in. */
+export const meIncludes: { paymentMethods: () => unknown[] } = { paymentMethods: () => [] };
+
 export const VALID_CODE = '123456';
 export const SESSION_TOKEN = 'cps_test_session_token_0123456789';
 export const LINK_TOKEN = 'cpl_test_link_token_0123456789';
@@ -138,7 +141,9 @@ export const handlers = [
 
   http.get('*/portal/v1/me', async ({ request }) => {
     const r = await record(request);
-    return signedIn(r) ? HttpResponse.json(fake.customer) : unauthenticated(r);
+    if (!signedIn(r)) return unauthenticated(r);
+    const withCards = new URL(request.url).searchParams.get('include') === 'payment_methods';
+    return HttpResponse.json(withCards ? { ...fake.customer, payment_methods: meIncludes.paymentMethods() } : fake.customer);
   }),
 
   http.patch('*/portal/v1/me', async ({ request }) => {

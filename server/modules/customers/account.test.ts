@@ -69,3 +69,17 @@ describe('download my data', () => {
     assert.ok(!JSON.stringify(res.body).includes(other.email));
   });
 });
+
+describe('the settings view in one request', () => {
+  test('GET /me?include=payment_methods adds the cards; email_change says whether the action is on', async () => {
+    const c = await createSubscriber(t, shop);
+    const plain = await t.request('GET', '/portal/v1/me', { token: c.token });
+    assert.equal(plain.body.payment_methods, undefined);
+    assert.equal(plain.body.email_change, true);
+    const withCards = await t.request('GET', '/portal/v1/me?include=payment_methods', { token: c.token });
+    assert.deepEqual(withCards.body.payment_methods.map((m: { last4: string; is_default: boolean }) => [m.last4, m.is_default]), [['4242', true]]);
+    const off = await createShop(t, { portal_settings: { actions: { email_change: false } } });
+    const d = await createSubscriber(t, off);
+    assert.equal((await t.request('GET', '/portal/v1/me', { token: d.token })).body.email_change, false);
+  });
+});

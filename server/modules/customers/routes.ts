@@ -13,6 +13,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { exportCustomerData } from './export.js';
+import { resolvePortalSettings } from '../organizations/settings.js';
+import { paymentMethodView } from '../payments/service.js';
 
 const listQuery = z.object({
   ...paginationQuery.shape,
@@ -88,9 +90,14 @@ export function meRoutes(services: Services, config: Config, db: Kysely<DB>, clo
     })
     // The profile came with the session (remembered for at most a couple of seconds, and
     // forgotten at once when the customer changes): reading it needs no query of its own.
-    .get('/', (c) => {
-      const { customer } = c.get('auth');
-      return c.json({ ...customer, created_at: customer.created_at.toISOString() });
+    // `?include=payment_methods` adds the cards, so the settings view needs one request.
+    .get('/', async (c) => {
+      const { customer, organization } = c.get('auth');
+      const emailChange = resolvePortalSettings(organization.portal_settings).actions.email_change !== false;
+      const body = { ...customer, created_at: customer.created_at.toISOString(), email_change: emailChange };
+      if (c.req.query('include') !== 'payment_methods') return c.json(body);
+      const methods = await services.payments.listMethods(organization.id, customer.id);
+      return c.json({ ...body, payment_methods: methods.map(paymentMethodView) });
     })
     .patch('/', async (c) => {
       const { customer, organization } = c.get('auth');

@@ -3,6 +3,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { ApiError } from '../../api/errors.js';
 import { fetchMe, updateMe } from '../../api/me.js';
+import type { Http } from '../../api/http.js';
 import type { SessionState } from '../../api/session.js';
 import { formatDate } from '../../i18n/format.js';
 import type { Me } from '../../schemas/customer.js';
@@ -29,7 +30,12 @@ export class CustomerPortalAccount extends ViewElement {
 
   protected override section: SectionId = 'account';
 
-  protected me = this.load(fetchMe);
+  protected me = this.load((http, signal) => this.fetchProfile(http, signal));
+
+  /** What the view loads (settings loads the cards with it, in the same request). */
+  protected fetchProfile(http: Http, signal: AbortSignal): Promise<Me> {
+    return fetchMe(http, signal);
+  }
 
   /** The customer as last saved here (newer than what the task fetched). */
   @state() protected saved?: Me;
@@ -167,9 +173,11 @@ export class CustomerPortalAccount extends ViewElement {
             <dt>${msg('Email')}</dt>
             <dd>
               <span class="value">${customer.email}</span>
-              <button type="button" class="button button--secondary button--small" @click=${() => (this.changingEmail = true)}>
-                ${msg('Change')}<span class="visually-hidden"> ${msg('email')}</span>
-              </button>
+              ${customer.email_change === false
+                ? nothing
+                : html`<button type="button" class="button button--secondary button--small" @click=${() => (this.changingEmail = true)}>
+                    ${msg('Change')}<span class="visually-hidden"> ${msg('email')}</span>
+                  </button>`}
             </dd>
           </div>
           <div class="row">

@@ -187,7 +187,14 @@ export class CustomerPortalPaymentMethods extends ViewElement {
   @state() private defaulting = '';
   @state() private actionError = '';
 
-  #list = this.load(fetchPaymentMethods);
+  /** The cards, when the settings view already loaded them with the profile: no second request. */
+  @property({ attribute: false }) initial?: PaymentMethod[];
+
+  #list = this.load((http, signal) => {
+    const first = this.initial;
+    this.initial = undefined;
+    return first ? Promise.resolve({ data: first }) : fetchPaymentMethods(http, signal);
+  });
   #confirm = new Confirm(this);
 
   #updated(detail: PaymentMethodUpdatedDetail, announcement: string): Promise<void> {

@@ -38,6 +38,19 @@ describe('<customer-portal-settings>', () => {
     await expect(h.element).to.be.accessible();
   });
 
+  it('loads the profile and the cards in one request', async () => {
+    await render();
+    expect(fake.requests.map((r) => r.path)).to.deep.equal(['/portal/v1/me']);
+  });
+
+  it('offers no email change when the organization turned it off', async () => {
+    fake.customer = { ...fake.customer, email_change: false };
+    const h = await render();
+    const emailRow = [...h.root.querySelectorAll('.row')].find((row) => textOf(row.querySelector('dt')) === 'Email')!;
+    expect(textOf(emailRow)).to.equal('Email alice@example.com');
+    expect(emailRow.querySelector('button')).to.equal(null);
+  });
+
   it('checks the EU VAT number format as it is typed and saves the billing information', async () => {
     const h = await render();
     type(field(h, 'tax_id'), 'DE 123');

@@ -2,7 +2,9 @@ import { msg } from '@lit/localize';
 import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { ApiError } from '../../api/errors.js';
-import { fetchExport, updateMe } from '../../api/me.js';
+import { fetchExport, fetchMeWithPaymentMethods, updateMe } from '../../api/me.js';
+import type { Http } from '../../api/http.js';
+import type { MeWithPaymentMethods } from '../../schemas/payments.js';
 import { saveBlob } from '../../api/files.js';
 import type { Me } from '../../schemas/customer.js';
 import { alert } from '../../ui/alert.js';
@@ -43,6 +45,10 @@ export class CustomerPortalSettings extends CustomerPortalAccount {
   ];
 
   protected override section = 'settings' as const;
+
+  protected override fetchProfile(http: Http, signal: AbortSignal): Promise<MeWithPaymentMethods> {
+    return fetchMeWithPaymentMethods(http, signal);
+  }
 
   @state() private billingBusy = false;
   @state() private billingError = '';
@@ -132,7 +138,12 @@ export class CustomerPortalSettings extends CustomerPortalAccount {
 
   override render(): unknown {
     return this.renderView(msg('Settings'), msg('Payment methods, billing information and your account.'), this.me, () => this.renderLoading(), (customer) => [
-      html`<customer-portal-payment-methods embedded org=${this.org} server-url=${this.serverUrl}></customer-portal-payment-methods>`,
+      html`<customer-portal-payment-methods
+        embedded
+        org=${this.org}
+        server-url=${this.serverUrl}
+        .initial=${(customer as Partial<MeWithPaymentMethods>).payment_methods}
+      ></customer-portal-payment-methods>`,
       this.renderBilling(),
       this.renderProfile(this.saved ?? customer),
       this.renderData(),
