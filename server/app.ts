@@ -73,7 +73,8 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
 
   // Request log: method, path and status only. Never the query string (pre-auth tokens) or headers.
-  app.use(async (c, next) => {
+  // Only registered when debug logging is on: a middleware layer per request costs throughput.
+  if (logger.isLevelEnabled('debug')) app.use(async (c, next) => {
     const started = performance.now();
     await next();
     logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
