@@ -155,7 +155,7 @@ export const viewStyles = css`
   }
   .button--danger {
     background: var(--_danger);
-    color: #fff;
+    color: var(--_surface);
   }
   .button--danger:not(:disabled):hover {
     background: color-mix(in srgb, var(--_danger) 86%, var(--_text));
