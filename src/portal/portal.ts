@@ -192,6 +192,8 @@ export class CustomerPortal extends ConnectedElement {
     let element = this.#elements.get(view.id);
     if (!element) {
       element = document.createElement(view.tag);
+      // The host page styles a view's parts through the portal: customer-portal::part(card).
+      element.setAttribute('exportparts', 'base: view, heading, card, balance, chart, past-due, alert, badge');
       this.#elements.set(view.id, element);
     }
     return html`${element}`;

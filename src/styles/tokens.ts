@@ -43,6 +43,7 @@ const dark = css`
  * @cssproperty --cp-color-warning - Warnings and notices.
  * @cssproperty --cp-radius - Corner radius of inputs and buttons (cards use 1.5×).
  * @cssproperty --cp-font-family - Font stack.
+ * @cssproperty --cp-font-family-heading - Font stack of headings (defaults to the body's).
  * @cssproperty --cp-font-size - Base font size.
  * @cssproperty --cp-space - Spacing unit; layouts use multiples of it.
  * @cssproperty --cp-duration - Length of transitions (0s under reduced motion).
@@ -112,6 +113,10 @@ export const tokens = css`
   h3,
   p {
     margin: 0;
+  }
+  h2,
+  h3 {
+    font-family: var(--cp-font-family-heading, inherit);
   }
   @media (prefers-reduced-motion: reduce) {
     :host {

@@ -142,7 +142,7 @@ export class ViewElement extends ConnectedElement {
     return html`<section class="base" part="base" aria-labelledby="heading">
       ${this.renderPastDue()}
       <header class="intro">
-        <h2 id="heading" class="heading">${title}</h2>
+        <h2 id="heading" class="heading" part="heading">${title}</h2>
         <p class="lede">${lede}</p>
       </header>
       ${body}
