@@ -1,6 +1,7 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import { signIn, useMockApi } from '../../test/msw/worker.js';
+import '../index.js';
 import '../views/overview/overview.js';
 import type { CustomerPortalOverview } from '../views/overview/overview.js';
 
@@ -60,6 +61,23 @@ describe('theme attribute', () => {
     outer.shadowRoot!.append(nested);
     await loaded(nested);
     expect(colours(nested)).to.deep.equal(dark);
+  });
+
+  it("reaches the view inside <customer-portal>, whose parts the host page styles with customer-portal::part", async () => {
+    const portal = await fixture(html`<div>
+      <style>
+        #themed::part(card) {
+          border-top-color: rgb(1, 2, 3);
+        }
+      </style>
+      <customer-portal id="themed" org="acme" view="overview" theme="dark"></customer-portal>
+    </div>`);
+    const outer = portal.querySelector('customer-portal')!;
+    await waitUntil(() => outer.shadowRoot!.querySelector('customer-portal-overview'), 'the portal did not show the overview');
+    const view = outer.shadowRoot!.querySelector<HTMLElement>('customer-portal-overview')!;
+    await loaded(view);
+    expect(colours(view)).to.deep.equal(dark);
+    expect(getComputedStyle(view.shadowRoot!.querySelector('.card')!).borderTopColor).to.equal('rgb(1, 2, 3)');
   });
 
   it('is accessible in dark mode (colour contrast included)', async () => {
