@@ -30,6 +30,19 @@ export const ordersStyles = css`
     letter-spacing: 0.04em;
     text-transform: uppercase;
   }
+  /* The header and a hovered last row stay inside the card's rounded corners. */
+  .table thead th:first-child {
+    border-start-start-radius: calc(var(--_radius) * 1.5 - 1px);
+  }
+  .table thead th:last-child {
+    border-start-end-radius: calc(var(--_radius) * 1.5 - 1px);
+  }
+  .table tbody tr:last-child td:first-child {
+    border-end-start-radius: calc(var(--_radius) * 1.5 - 1px);
+  }
+  .table tbody tr:last-child td:last-child {
+    border-end-end-radius: calc(var(--_radius) * 1.5 - 1px);
+  }
   .table .amount {
     text-align: end;
     font-variant-numeric: tabular-nums;
