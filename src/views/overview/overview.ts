@@ -28,7 +28,7 @@ export class CustomerPortalOverview extends ViewElement {
   private renderSubscription(sub: Subscription): TemplateResult {
     return html`<li class="sub">
       <div class="sub__head">
-        <span class="sub__name">${sub.product.name}${sub.seats > 1 ? html` <span class="muted">× ${sub.seats}</span>` : nothing}</span>
+        <span class="sub__name">${sub.product.name}${sub.seats > 1 ? html`<span class="muted">&nbsp;× ${sub.seats}</span>` : nothing}</span>
         ${subscriptionBadge(sub)}
       </div>
       <span class="sub__price">${formatPrice(sub.amount, sub.currency, sub.interval, sub.interval_count)}</span>

@@ -85,7 +85,7 @@ describe('<customer-portal-subscriptions>', () => {
     await h.loaded();
     const rows = [...h.root.querySelectorAll('.row')].map((r) => textOf(r));
     expect(rows[0]).to.match(/^Pro Active Next charge \$34\.80 on .* \$29\.00 \/ month$/);
-    expect(rows[1]).to.match(/^Team× 3 Active .* \$24\.00 \/ month$/);
+    expect(rows[1]).to.match(/^Team × 3 Active .* \$24\.00 \/ month$/);
     expect(fake.requests.map((r) => r.path)).to.deep.equal([BASE]);
   });
 

@@ -125,7 +125,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
     return html`<li>
       <button type="button" class="row" data-id=${sub.id} @click=${() => this.open(sub.id)}>
         <span class="row__main">
-          <span class="row__title">${sub.product.name}${sub.seats > 1 ? html`<span class="muted">× ${sub.seats}</span>` : nothing} ${subscriptionBadge(sub)}</span>
+          <span class="row__title">${sub.product.name}${sub.seats > 1 ? html`<span class="muted">&nbsp;× ${sub.seats}</span>` : nothing} ${subscriptionBadge(sub)}</span>
           <span class="muted">${nextChargeText(sub)}</span>
         </span>
         <span class="row__price">${formatPrice(sub.amount, sub.currency, sub.interval, sub.interval_count)}</span>
