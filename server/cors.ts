@@ -23,8 +23,8 @@ export function portalCors(publicUrl: string, anyAllowsOrigin: (origin: string) 
       }
       return c.body(null, 204, headers);
     }
+    c.header('Vary', 'Origin');
     await next();
-    c.header('Vary', 'Origin', { append: true });
     if (!origin) return;
     const known = c.get('corsOrigins');
     const allowed = isSameOrigin(c, origin, publicUrl) || (known ? known.includes(origin) : await anyAllowsOrigin(origin));

@@ -63,10 +63,11 @@ export function requireSession(services: Services, publicUrl: string): Middlewar
     }
     assertOrigin(c, auth.organization.allowed_origins, publicUrl);
     c.set('auth', auth);
-    await next();
     // Every portal answer says whether a payment failed, so any view can show the past-due
-    // banner without a request of its own.
+    // banner without a request of its own. Set before the handler runs: headers added to a
+    // finished response cost the server adapter its fast path.
     c.header(BILLING_STATUS_HEADER, auth.pastDue ? 'past_due' : 'ok');
+    await next();
   };
 }
 
