@@ -8,3 +8,8 @@ export function validTaxId<T extends { tax_id?: string | null | undefined }>(det
   if (!checked.ok) throw new ApiError(400, 'validation_error', `tax_id: ${checked.message}`, [{ path: 'tax_id', message: checked.message }]);
   return { ...details, tax_id: checked.value };
 }
+
+/** A customer create/update body with its billing details' tax id checked (when it has any). */
+export function withValidTaxId<T extends { billing_details?: { tax_id?: string | null | undefined } | undefined }>(input: T): T {
+  return input.billing_details ? { ...input, billing_details: validTaxId(input.billing_details) } : input;
+}

@@ -7,7 +7,7 @@ import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { customerView, merchantCustomerView } from './service.js';
-import { validTaxId } from '../billing/tax-id.js';
+import { validTaxId, withValidTaxId } from '../billing/tax-id.js';
 import { emailAddress } from '../../../src/schemas/common.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
@@ -26,7 +26,7 @@ export function merchantCustomerRoutes(services: Services) {
   return merchantRouter(services)
     .post('/', async (c) => {
       const input = await jsonBody(c, customerCreate);
-      const body = input.billing_details ? { ...input, billing_details: validTaxId(input.billing_details) } : input;
+      const body = withValidTaxId(input);
       const row = await services.customers.create(c.get('organization').id, body);
       return c.json(merchantCustomerView(row), 201);
     })
@@ -46,7 +46,7 @@ export function merchantCustomerRoutes(services: Services) {
     })
     .patch('/external/:externalId', async (c) => {
       const input = await jsonBody(c, customerUpdate);
-      const body = input.billing_details ? { ...input, billing_details: validTaxId(input.billing_details) } : input;
+      const body = withValidTaxId(input);
       const row = await services.customers.update(c.get('organization').id, { external_id: c.req.param('externalId') }, body);
       return c.json(merchantCustomerView(row));
     })
@@ -56,7 +56,7 @@ export function merchantCustomerRoutes(services: Services) {
     })
     .patch('/:id', async (c) => {
       const input = await jsonBody(c, customerUpdate);
-      const body = input.billing_details ? { ...input, billing_details: validTaxId(input.billing_details) } : input;
+      const body = withValidTaxId(input);
       const row = await services.customers.update(c.get('organization').id, { id: c.req.param('id') }, body);
       return c.json(merchantCustomerView(row));
     });

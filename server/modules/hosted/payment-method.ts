@@ -15,6 +15,7 @@ import { newId } from '../../lib/ids.js';
 import { jsonBody } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { paymentMethodView } from '../payments/service.js';
+import { retriedView } from '../subscriptions/service.js';
 import { distDir } from './routes.js';
 
 const OPEN_TTL_MS = 15 * MINUTE;
@@ -126,7 +127,7 @@ export function hostedPaymentMethod(services: Services, config: Config, db: Kyse
       const retries = method.is_default ? await services.subscriptions.onPaymentMethodChanged(row.organization_id, row.customer_id) : [];
       return c.json({
         payment_method: paymentMethodView(method),
-        retried: retries.filter(Boolean).map((r) => ({ subscription_id: r!.subscription.id, status: r!.subscription.status, ok: r!.ok, message: r!.ok ? null : r!.message })),
+        retried: retriedView(retries),
       });
     });
 

@@ -196,12 +196,11 @@ export function orderService(deps: Deps) {
       const outcome = await deps.payments.chargeOrder(order, customer, description);
       const now = clock.now();
       if (outcome.status === 'succeeded') {
-        const moved = await db.transaction().execute(async (trx) => {
+        // Only the worker that moves the order emits order.paid (a retried charge finds it paid).
+        await db.transaction().execute(async (trx) => {
           const ok = await orderRepository(trx).transition(order.id, ['pending', 'failed'], { status: 'paid', paid_at: now, failure_message: null, payment_method_id: outcome.paymentMethodId }, now);
           if (ok) await deps.webhooks.emit(trx, order.organization_id, 'order.paid', orderEventData({ ...order, status: 'paid', paid_at: now }));
-          return ok;
         });
-        void moved;
         return { status: 'succeeded' as const, order: (await repo.find(order.organization_id, order.id))! };
       }
       await repo.transition(order.id, ['pending', 'failed'], { status: 'failed', failure_message: outcome.message, payment_method_id: outcome.paymentMethodId }, now);

@@ -20,7 +20,7 @@ export function portalOverviewRoutes(services: Services, config: Config, deps: {
       services.orders.repo.list(org.id, { customerId: customer.id, limit: 5 }),
       deps.wallet.balances(org.id, customer.id, deps.now()),
     ]);
-    const cache = catalogCache(services.subscriptions, org, services.catalog);
+    const cache = catalogCache(org, services.catalog);
     const live = subs.filter((s) => SHOWN.has(s.status));
     return c.json({
       customer: customerView(customer),

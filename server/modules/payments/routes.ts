@@ -6,6 +6,7 @@ import { ApiError } from '../../lib/errors.js';
 import { jsonBody } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { paymentMethodView } from './service.js';
+import { retriedView } from '../subscriptions/service.js';
 import type { TestProvider } from './test-provider.js';
 
 const confirmBody = z.object({ setup_intent_id: z.string().min(1).max(200), make_default: z.boolean().default(true) });
@@ -31,7 +32,7 @@ export function portalPaymentMethodRoutes(services: Services, config: Config) {
       const method = await services.payments.completeSetup(row, body.setup_intent_id, body.make_default);
       // A new default card settles what is unpaid at once, so the past-due banner can go away now.
       const retries = method.is_default ? await services.subscriptions.onPaymentMethodChanged(organization.id, customer.id) : [];
-      return c.json({ payment_method: paymentMethodView(method), retried: retries.filter(Boolean).map((r) => ({ subscription_id: r!.subscription.id, status: r!.subscription.status, ok: r!.ok, message: r!.ok ? null : r!.message })) }, 201);
+      return c.json({ payment_method: paymentMethodView(method), retried: retriedView(retries) }, 201);
     })
     .post('/:id/default', async (c) => {
       const { organization, customer } = c.get('auth');

@@ -34,10 +34,10 @@ async function portalContext(services: Services, c: Context<PortalEnv>) {
 
 /** /portal/v1/subscriptions: the signed-in customer's subscriptions and what they can do with them. */
 export function portalSubscriptionRoutes(services: Services, config: Config) {
-  const view = async (c: Context<PortalEnv>, id: string) => {
-    const { org, customer } = await portalContext(services, c);
+  /** The view of one subscription, for the organization and customer the handler already loaded. */
+  const view = async ({ org, customer }: Awaited<ReturnType<typeof portalContext>>, id: string) => {
     const sub = await services.subscriptions.ownSubscription(org, customer.id, id);
-    return portalSubscriptionView(services.subscriptions, org, customer, sub, catalogCache(services.subscriptions, org, services.catalog));
+    return portalSubscriptionView(services.subscriptions, org, customer, sub, catalogCache(org, services.catalog));
   };
   return portalRouter(services, config.publicUrl)
     .get('/', async (c) => {
@@ -45,13 +45,14 @@ export function portalSubscriptionRoutes(services: Services, config: Config) {
       const q = queryParams(c, paginationQuery);
       const limit = q.limit ?? DEFAULT_LIMIT;
       const rows = await services.subscriptions.repo.list(org.id, { customerId: customer.id, limit, ...(q.starting_after ? { startingAfter: q.starting_after } : {}) });
-      const cache = catalogCache(services.subscriptions, org, services.catalog);
+      const cache = catalogCache(org, services.catalog);
       const page = toPage(rows, limit, (r) => r);
       return c.json({ ...page, data: await Promise.all(page.data.map((s) => portalSubscriptionView(services.subscriptions, org, customer, s, cache))) });
     })
     .get('/:id', async (c) => {
-      const { org } = await portalContext(services, c);
-      const subscription = await view(c, c.req.param('id'));
+      const ctx = await portalContext(services, c);
+      const { org } = ctx;
+      const subscription = await view(ctx, c.req.param('id'));
       // The plans this subscription can move to: public, active, recurring, same currency.
       const products = subscription.actions.change_plan ? await services.catalog.list(org.id, { limit: 50, visibility: 'public' }) : [];
       const plans = products
@@ -61,20 +62,23 @@ export function portalSubscriptionRoutes(services: Services, config: Config) {
       return c.json({ ...subscription, plans });
     })
     .post('/:id/cancel', async (c) => {
-      const { org, customer } = await portalContext(services, c);
+      const ctx = await portalContext(services, c);
+      const { org, customer } = ctx;
       const body = await jsonBody(c, cancelBody);
       const result = await services.subscriptions.cancel(org, customer.id, c.req.param('id'), body);
-      return c.json({ subscription: await view(c, result.subscription.id), refund: result.refund });
+      return c.json({ subscription: await view(ctx, result.subscription.id), refund: result.refund });
     })
     .post('/:id/uncancel', async (c) => {
-      const { org, customer } = await portalContext(services, c);
+      const ctx = await portalContext(services, c);
+      const { org, customer } = ctx;
       const sub = await services.subscriptions.uncancel(org, customer.id, c.req.param('id'));
-      return c.json(await view(c, sub.id));
+      return c.json(await view(ctx, sub.id));
     })
     .post('/:id/accept-offer', async (c) => {
-      const { org, customer } = await portalContext(services, c);
+      const ctx = await portalContext(services, c);
+      const { org, customer } = ctx;
       const sub = await services.subscriptions.acceptRetentionOffer(org, customer.id, c.req.param('id'));
-      return c.json(await view(c, sub.id));
+      return c.json(await view(ctx, sub.id));
     })
     .post('/:id/change-preview', async (c) => {
       const { org, customer } = await portalContext(services, c);
@@ -82,20 +86,23 @@ export function portalSubscriptionRoutes(services: Services, config: Config) {
       return c.json(await services.subscriptions.changePreview(org, customer.id, c.req.param('id'), body));
     })
     .post('/:id/change', async (c) => {
-      const { org, customer } = await portalContext(services, c);
+      const ctx = await portalContext(services, c);
+      const { org, customer } = ctx;
       const body = await jsonBody(c, changeBody);
       const result = await services.subscriptions.change(org, customer.id, c.req.param('id'), body);
-      return c.json({ subscription: await view(c, result.subscription.id), order_id: result.order?.id ?? null, change: result.preview });
+      return c.json({ subscription: await view(ctx, result.subscription.id), order_id: result.order?.id ?? null, change: result.preview });
     })
     .post('/:id/pause', async (c) => {
-      const { org, customer } = await portalContext(services, c);
+      const ctx = await portalContext(services, c);
+      const { org, customer } = ctx;
       const sub = await services.subscriptions.pause(org, customer.id, c.req.param('id'));
-      return c.json(await view(c, sub.id));
+      return c.json(await view(ctx, sub.id));
     })
     .post('/:id/resume', async (c) => {
-      const { org, customer } = await portalContext(services, c);
+      const ctx = await portalContext(services, c);
+      const { org, customer } = ctx;
       const sub = await services.subscriptions.resume(org, customer.id, c.req.param('id'));
-      return c.json(await view(c, sub.id));
+      return c.json(await view(ctx, sub.id));
     });
 }
 

@@ -843,6 +843,11 @@ export function subscriptionService(deps: Deps) {
 }
 export type SubscriptionService = ReturnType<typeof subscriptionService>;
 
+/** What retrying unpaid renewals after a card change did, as the portal reports it. */
+export function retriedView(results: Array<{ ok: boolean; subscription: SubscriptionRow; message?: string } | undefined>) {
+  return results.flatMap((r) => (r ? [{ subscription_id: r.subscription.id, status: r.subscription.status, ok: r.ok, message: r.ok ? null : (r.message ?? null) }] : []));
+}
+
 export function draftView(d: OrderDraft) {
   return {
     currency: d.currency,

@@ -68,8 +68,7 @@ export async function portalSubscriptionView(
 }
 
 /** Memoises catalog reads while building several views. */
-export function catalogCache(service: SubscriptionService, org: Organization, catalog: { price(org: string, id: string): Promise<PriceRow>; product(org: string, id: string): Promise<{ product: ProductRow }> }) {
-  void service;
+export function catalogCache(org: Organization, catalog: { price(org: string, id: string): Promise<PriceRow>; product(org: string, id: string): Promise<{ product: ProductRow }> }) {
   const prices = new Map<string, Promise<PriceRow>>();
   const products = new Map<string, Promise<ProductRow>>();
   return {
