@@ -1,7 +1,7 @@
 // `npm test`: every check in order, then one line "N passed, N failed".
-//   1. type-check   2. build the widget   3. server tests on PGlite   4. the same on a real
-//   Postgres (a throwaway cluster unless TEST_DATABASE_URL is set)   5. browser tests in
-//   Chromium   6. end-to-end and size tests.
+//   1. type-check   2. build the widget and its custom elements manifest   3. server tests
+//   on PGlite   4. the same on a real Postgres (a throwaway cluster unless TEST_DATABASE_URL
+//   is set)   5. browser tests in Chromium   6. end-to-end, manifest, React and size tests.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,7 +64,8 @@ function nodeTests(title, files, env = {}) {
 const serverTests = walk('server', (p) => p.endsWith('.test.ts'));
 
 check('type-check', 'npx', ['tsc', '--noEmit']);
-const built = check('build the widget', 'npx', ['vite', 'build', '--logLevel', 'warn']);
+// The widget and the hosted page (vite), then the custom elements manifest the tests in test/ read.
+const built = check('build the widget', 'npx', ['vite', 'build', '--logLevel', 'warn']) && check('custom elements manifest', 'npm', ['run', '--silent', 'analyze']);
 
 nodeTests('server tests on PGlite', serverTests, { TEST_DATABASE_URL: '' });
 

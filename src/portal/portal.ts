@@ -1,4 +1,3 @@
-import { ContextProvider } from '@lit/context';
 import { msg, str } from '@lit/localize';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
@@ -6,7 +5,7 @@ import { exchangeToken } from '../api/auth.js';
 import type { Connection } from '../api/connection.js';
 import type { ApiError } from '../api/errors.js';
 import type { SessionState } from '../api/session.js';
-import { connectionContext } from '../context/connection.js';
+import { ConnectionProvider } from '../context/connection.js';
 import type { NavigateEvent } from '../events.js';
 import { SignedInEvent } from '../session-events.js';
 import type { PublicOrganization, SectionId } from '../schemas/organization.js';
@@ -26,6 +25,15 @@ import { portalStyles } from './portal.styles.js';
  *
  * @event cp-signed-in - The customer signed in (also through a pre-authenticated link).
  * @event cp-signed-out - The session ended; `detail.reason` is `sign-out` or `expired`.
+ * @event cp-subscription-canceled - From the subscriptions: a subscription was canceled.
+ * @event cp-subscription-uncanceled - From the subscriptions: a cancellation was taken back.
+ * @event cp-subscription-changed - From the subscriptions: plan or seats changed, paused, resumed, or a retention offer was taken.
+ * @event cp-invoice-downloaded - From the orders: an invoice or receipt PDF was downloaded.
+ * @event cp-payment-method-updated - From the settings: a card was added, made the default or removed.
+ * @event cp-seat-assign - From the seats, before a seat is assigned; cancel it to invite the person your own way.
+ * @event cp-seat-changed - From the seats: a seat was assigned, its invitation sent again, or it was revoked.
+ * @event cp-key-rotated - From the benefits: a license or API key was replaced.
+ * @event cp-navigate - A section asked for another ("View all orders", the past-due banner's button); the portal shows it and cancels the event.
  * @csspart base - The portal's outer box.
  * @csspart header - The organization's logo and name.
  * @csspart logo - The organization's logo.
@@ -34,6 +42,16 @@ import { portalStyles } from './portal.styles.js';
  * @csspart nav - The section navigation.
  * @csspart tab - A navigation item.
  * @csspart body - The current section.
+ * @csspart sign-in - Signed out: the sign-in card.
+ * @csspart sign-in-form - Signed out: the sign-in's form.
+ * @csspart view - The current section's own `base`; with the parts below, exported from the section shown.
+ * @csspart heading - The section's title.
+ * @csspart card - Each card of the section.
+ * @csspart balance - A wallet balance.
+ * @csspart chart - A usage chart.
+ * @csspart past-due - The banner shown while a payment has failed.
+ * @csspart alert - Error and success messages of the section.
+ * @csspart badge - Status badges of the section.
  */
 export class CustomerPortal extends ConnectedElement {
   static override styles = [tokens, buttonStyles, alertStyles, skeletonStyles, portalStyles];
@@ -50,7 +68,7 @@ export class CustomerPortal extends ConnectedElement {
   @state() private organizationFailed = false;
   @state() private chunkError?: ViewDefinition;
 
-  #provider = new ContextProvider(this, { context: connectionContext });
+  #provider = new ConnectionProvider(this);
   #token?: UrlToken;
   /** The view elements of the current session, kept while switching sections. */
   #elements = new Map<string, HTMLElement>();

@@ -30,6 +30,9 @@ const dark = css`
  * The organization's branding colour arrives as `--cp-brand-primary` (set by the portal) and
  * sits between the host page's `--cp-color-primary` and the built-in default.
  *
+ * The tags below are the elements' public theming API: custom-elements-manifest.config.mjs
+ * gives them to every element whose styles include `tokens`.
+ *
  * @cssproperty --cp-color-primary - Buttons, links, focus rings, the active tab.
  * @cssproperty --cp-color-on-primary - Text on the primary colour.
  * @cssproperty --cp-color-text - Body text.
@@ -48,8 +51,9 @@ const dark = css`
  * @cssproperty --cp-space - Spacing unit; layouts use multiples of it.
  * @cssproperty --cp-duration - Length of transitions (0s under reduced motion).
  *
- * The `theme` attribute (`light`, the default; `dark`; `auto`, following the system's
- * `prefers-color-scheme`) picks the built-in palette; the `--cp-*` tokens win over both.
+ * @attribute {'light' | 'dark' | 'auto'} theme - The built-in palette: `light` (the default),
+ * `dark`, or `auto` (following the system's `prefers-color-scheme`). Elements inside inherit
+ * it; the host page's `--cp-*` tokens win over both palettes.
  */
 export const tokens = css`
   :host {

@@ -25,6 +25,7 @@ const FOCUSABLE = 'input:not([disabled]), select:not([disabled]), textarea:not([
  * @csspart title - The title.
  * @csspart body - The content area.
  * @csspart footer - The button row.
+ * @internal Used inside the views only; not part of the public API.
  */
 export class PortalDialog extends PortalElement {
   static override styles = [

@@ -27,6 +27,12 @@ export const intent = { updatePaymentMethod: false };
  * past-due banner while a payment has failed (from the `CP-Billing-Status` header of every
  * answer, so it costs no request), the sign-in when it is used on its own and nobody is
  * signed in, and can ask the portal to show another section.
+ *
+ * @event cp-signed-in - On its own: the customer signed in with the view's sign-in form.
+ * @csspart base - The view.
+ * @csspart heading - The view's title.
+ * @csspart past-due - The banner shown while a payment has failed.
+ * @csspart alert - Error and success messages.
  */
 export class ViewElement extends ConnectedElement {
   /** What every view's markup uses: tokens, buttons, fields, cards, alerts, badges, skeletons, the view frame. */

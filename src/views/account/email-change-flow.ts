@@ -14,6 +14,7 @@ type Step = 'email' | 'code' | 'done';
  * server sent to it (the change happens only once that address is confirmed), then done.
  *
  * @event close - The dialog closed.
+ * @internal Used inside the views only; not part of the public API.
  */
 export class EmailChangeFlow extends FlowElement<Step> {
   /** The current address. */

@@ -27,6 +27,7 @@ const fileSize = (bytes: number) => (bytes < 1e6 ? formatNumber(Math.max(1, Math
  * @event cp-key-rotated - A license or API key was replaced; the old one stops working.
  * @csspart base - The section.
  * @csspart card - Each benefit.
+ * @csspart badge - A benefit's kind, or "Expired".
  * @csspart past-due - The banner shown while a payment has failed.
  */
 export class CustomerPortalBenefits extends ViewElement {

@@ -16,6 +16,7 @@ type Step = 'edit' | 'done';
  * with them and can be downloaded at once.
  *
  * @event close - The dialog closed.
+ * @internal Used inside the views only; not part of the public API.
  */
 export class InvoiceDetailsFlow extends FlowElement<Step> {
   static override styles = [...FlowElement.styles, flowStyles, detailsFormStyles];

@@ -33,9 +33,9 @@ const hasReceipt = (order: Order) => Boolean(order.paid_at) && ['paid', 'refunde
  * invoice and receipt PDFs, and the invoice's buyer details, editable.
  *
  * @event cp-invoice-downloaded - An invoice or receipt PDF was downloaded.
- * @event cp-navigate - The past-due banner asks for the payment-method screen.
  * @csspart base - The section.
  * @csspart card - Each card.
+ * @csspart badge - An order's status.
  * @csspart past-due - The banner shown while a payment has failed.
  */
 export class CustomerPortalOrders extends ViewElement {

@@ -13,9 +13,9 @@ import { overviewStyles } from './overview.styles.js';
  * @summary The customer's billing at a glance: active subscriptions, recent orders,
  * benefits and wallet balance, from one request.
  *
- * @event cp-navigate - "Manage", "View all orders": asks the portal to show that section.
  * @csspart base - The section.
  * @csspart card - Each card.
+ * @csspart badge - The status of a subscription or an order.
  * @csspart past-due - The banner shown while a payment has failed.
  */
 export class CustomerPortalOverview extends ViewElement {

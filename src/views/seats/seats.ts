@@ -24,6 +24,7 @@ import { emptyState } from '../billing/empty.js';
  * @event cp-seat-changed - A seat was assigned, its invitation sent again, or it was revoked.
  * @csspart base - The section.
  * @csspart card - Each subscription.
+ * @csspart badge - A seat's status.
  * @csspart past-due - The banner shown while a payment has failed.
  */
 export class CustomerPortalSeats extends ViewElement {

@@ -38,6 +38,7 @@ const expired = (m: PaymentMethod) => new Date() >= new Date(m.exp_year, m.exp_m
  *
  * @event cp-payment-method-updated - The card was saved and made the default.
  * @event close - The dialog closed.
+ * @internal Used inside the views only; not part of the public API.
  */
 export class PaymentMethodDialog extends PortalElement {
   static override styles = [
@@ -163,6 +164,7 @@ export class PaymentMethodDialog extends PortalElement {
  * @event cp-payment-method-updated - A card was added, made the default or removed.
  * @csspart base - The section.
  * @csspart card - The card.
+ * @csspart badge - "Default", "Expired".
  * @csspart past-due - The banner shown while a payment has failed.
  */
 export class CustomerPortalPaymentMethods extends ViewElement {

@@ -51,6 +51,7 @@ type Mode = 'at_period_end' | 'immediately';
  * @event cp-subscription-canceled - The subscription was canceled.
  * @event cp-subscription-changed - The customer took the retention offer instead (`change: 'retention_offer'`).
  * @event close - The dialog closed.
+ * @internal Used inside the views only; not part of the public API.
  */
 export class CancelFlow extends SubscriptionFlow<Step> {
   static override styles = [...FlowElement.styles, flowStyles, offerStyles];

@@ -31,6 +31,7 @@ function yearlySaving(price: Price, plan: Plan): number {
  *
  * @event cp-subscription-changed - The plan changed (or a change at renewal was scheduled).
  * @event close - The dialog closed.
+ * @internal Used inside the views only; not part of the public API.
  */
 export class ChangePlanFlow extends SubscriptionFlow<Step> {
   static override styles = [

@@ -18,6 +18,7 @@ type Step = 'confirm' | 'done';
  *
  * @event cp-subscription-changed - Paused or resumed (`change: 'pause' | 'resume'`).
  * @event close - The dialog closed.
+ * @internal Used inside the views only; not part of the public API.
  */
 export class PauseFlow extends SubscriptionFlow<Step> {
   static override styles = [...FlowElement.styles, flowStyles];

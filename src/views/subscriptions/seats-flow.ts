@@ -25,6 +25,7 @@ const PREVIEW_DELAY = 350;
  *
  * @event cp-subscription-changed - The seat count changed (`change: 'seats'`).
  * @event close - The dialog closed.
+ * @internal Used inside the views only; not part of the public API.
  */
 export class SeatsFlow extends SubscriptionFlow<Step> {
   static override styles = [

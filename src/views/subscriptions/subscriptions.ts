@@ -34,9 +34,9 @@ const chevron = html`<svg class="chevron" viewBox="0 0 16 16" aria-hidden="true"
  * @event cp-subscription-canceled - A subscription was canceled.
  * @event cp-subscription-uncanceled - A cancellation was taken back.
  * @event cp-subscription-changed - Plan or seats changed, paused, resumed, or a retention offer was taken.
- * @event cp-navigate - The past-due banner asks for the payment-method screen.
  * @csspart base - The section.
  * @csspart card - Each card.
+ * @csspart badge - A subscription's status.
  * @csspart past-due - The banner shown while a payment has failed.
  */
 export class CustomerPortalSubscriptions extends ViewElement {
