@@ -9,6 +9,12 @@ const VIEWS = [
   /[\\/]src[\\/]api[\\/](idempotency|overview|subscriptions|orders|files|me|benefits|usage|payment-methods)\.ts$/,
   /[\\/]src[\\/]events\.ts$/,
   /[\\/]node_modules[\\/]@lit[\\/]task[\\/]/,
+  // The zod contract (src/api/contract.ts) rides in the same chunk: the views cannot render
+  // without it, sign-in needs it only for its answers (by which time the views are wanted
+  // anyway), and one chunk compresses 0.4 KB smaller than two. See docs/decisions.md.
+  /[\\/]node_modules[\\/]zod[\\/]/,
+  /[\\/]src[\\/]schemas[\\/]/,
+  /[\\/]src[\\/]api[\\/]contract\.ts$/,
 ];
 
 /**
@@ -50,7 +56,9 @@ export default defineConfig({
       preserveEntrySignatures: 'allow-extension',
       output: {
         minify: true,
-        chunkFileNames: 'chunks/[name]-[hash].js',
+        // Each language's translations (src/i18n/generated/) is its own chunk, named locale-<code>,
+        // loaded only for a customer who reads that language.
+        chunkFileNames: (chunk) => (chunk.moduleIds.some((id) => /[\\/]i18n[\\/]generated[\\/]/.test(id)) ? 'chunks/locale-[name]-[hash].js' : 'chunks/[name]-[hash].js'),
         // Every view, and what views share but the entry does not (the view base, dialog,
         // billing formatting and API, the events only views dispatch), goes into one lazily
         // loaded chunk. One chunk per view costs about 1 KB gzip each in what gzip cannot

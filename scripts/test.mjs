@@ -63,6 +63,9 @@ function nodeTests(title, files, env = {}) {
 
 const serverTests = walk('server', (p) => p.endsWith('.test.ts'));
 
+// The translations: every message translated with its placeholders, and the locale modules
+// rebuilt from them (so a test never runs against stale ones).
+check('translations', process.execPath, ['scripts/check-xliff.mjs']) && check('build the locale modules', process.execPath, ['scripts/build-locales.mjs']);
 check('type-check', 'npx', ['tsc', '--noEmit']);
 // The widget and the hosted page (vite), then the custom elements manifest the tests in test/ read.
 const built = check('build the widget', 'npx', ['vite', 'build', '--logLevel', 'warn']) && check('custom elements manifest', 'npm', ['run', '--silent', 'analyze']);

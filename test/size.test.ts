@@ -15,8 +15,17 @@ function jsFiles(dir: string): string[] {
   });
 }
 const gzipSize = (path: string) => gzipSync(readFileSync(path), { level: 9 }).length;
-/** What the merchant's page loads: not the hosted card form (its own page) nor the Node merchant kit (dist/sdk). */
-const widgetFiles = () => jsFiles(dist).filter((f) => !f.startsWith(join(dist, 'hosted')) && !f.startsWith(join(dist, 'sdk')));
+/** A language's translations (chunks/locale-<code>-<hash>.js): data, loaded only for a customer reading it. */
+const isLocale = (f: string) => /[\\/]locale-[\w-]+-[\w-]{8}\.js$/.test(f);
+/**
+ * What a script-tag page loads: not the hosted card form (its own page), the Node merchant kit
+ * (dist/sdk), the React wrappers (dist/react.js, bundled by the merchant's own build) nor the
+ * React demo app (dist/demo).
+ */
+const widgetFiles = () =>
+  jsFiles(dist).filter((f) => !['hosted', 'sdk', 'demo', 'react.js'].some((part) => f.startsWith(join(dist, part))));
+/** The widget's code: every file but the translations. */
+const codeFiles = () => widgetFiles().filter((f) => !isLocale(f));
 
 test('the entry that registers the elements is at most 20 KB gzip, lit included', () => {
   const size = gzipSize(join(dist, 'customer-portal.js'));
@@ -25,7 +34,7 @@ test('the entry that registers the elements is at most 20 KB gzip, lit included'
 });
 
 test('the entry and every view together are at most 60 KB gzip', () => {
-  const files = widgetFiles();
+  const files = codeFiles();
   let total = 0;
   for (const file of files) {
     const size = gzipSize(file);
@@ -34,6 +43,23 @@ test('the entry and every view together are at most 60 KB gzip', () => {
   }
   console.log(`all widget code: ${(total / KB).toFixed(1)} KB gzip`);
   assert.ok(total <= 60 * KB, `all views are ${(total / KB).toFixed(1)} KB gzip`);
+});
+
+test('each language loads on demand, in a chunk of its own of at most 12 KB gzip', () => {
+  const entry = readFileSync(join(dist, 'customer-portal.js'), 'utf8');
+  const chunks = widgetFiles().filter(isLocale);
+  // Every language but English (the source, built in).
+  assert.equal(chunks.length, 21, chunks.join(', '));
+  let largest = 0;
+  for (const file of chunks) {
+    const name = /locale-([\w-]+)-[\w-]{8}\.js$/.exec(file)![1]!;
+    assert.ok(entry.includes(`import(\`./chunks/locale-${name}-`), `the entry does not load ${name} on demand`);
+    largest = Math.max(largest, gzipSize(file));
+  }
+  assert.ok(!/^import[^;]*locale-/m.test(entry), 'the entry imports a language statically');
+  const code = codeFiles().reduce((total, file) => total + gzipSize(file), 0);
+  console.log(`largest language: ${(largest / KB).toFixed(1)} KB gzip; everything a page in that language loads: ${((code + largest) / KB).toFixed(1)} KB gzip`);
+  assert.ok(largest <= 12 * KB, `a language is ${(largest / KB).toFixed(1)} KB gzip`);
 });
 
 test("the merchant page's bundle contains no Stripe code", () => {

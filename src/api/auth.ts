@@ -6,6 +6,8 @@ export interface CodeRequest {
   organization: string;
   email: string;
   return_url?: string;
+  /** The language the portal is shown in: remembered for a customer who has none yet. */
+  locale?: string;
 }
 
 /** Emails a sign-in code (the server answers the same for unknown emails). */

@@ -1,7 +1,7 @@
-// The wire schemas the widget checks answers against (src/schemas, zod/mini), in a chunk of
-// their own. zod is the largest library in the widget and nothing needs it before the first
-// answer arrives, so `loadContract()` starts together with the first request and costs no
-// extra round trip, while the entry stays within its budget.
+// The wire schemas the widget checks answers against (src/schemas, zod/mini), loaded lazily
+// (in the views chunk, see vite.config.ts). zod is the largest library in the widget and
+// nothing needs it before the first answer arrives, so `loadContract()` starts together with
+// the first request and costs no extra round trip, while the entry stays within its budget.
 export { sessionResponse } from '../schemas/auth.js';
 export { emailAddress, errorBody } from '../schemas/common.js';
 export { customer, me } from '../schemas/customer.js';

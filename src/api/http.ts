@@ -1,5 +1,6 @@
 import { msg } from '@lit/localize';
 import type * as z from 'zod/mini';
+import { chooseLocale } from '../i18n/localize.js';
 import { ApiError, isAbort, networkError } from './errors.js';
 import { loadContract, type Contract } from './load-contract.js';
 import type { SessionStore } from './session.js';
@@ -96,6 +97,9 @@ export function createHttp(serverUrl: string, session: SessionStore): Http {
       // Only the token that was refused: a late answer to an older session's request
       // must not end the session the customer has just started.
       if (response.status === 401 && token && token === session.token) session.expire(msg('Your session has expired. Sign in again.'));
+      // The customer's language, when they have one: the portal follows it unless the page chose.
+      const language = response.headers.get('Content-Language');
+      if (language) chooseLocale('customer', language);
       const status = response.headers.get('CP-Billing-Status');
       if (status && (status === 'past_due') !== !!billing.pastDue) {
         billing.pastDue = !billing.pastDue;

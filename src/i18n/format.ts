@@ -1,9 +1,5 @@
-// Dates and numbers go through Intl, in the language of the host page (its <html lang>),
-// or the browser's when the page does not say.
-
-function locale(): string | undefined {
-  return document.documentElement.lang || undefined;
-}
+// Dates and numbers go through Intl, in the portal's language (see localize.ts).
+import { intlLocale as locale } from './localize.js';
 
 /** "21 November 2025" / "November 21, 2025". */
 export function formatDate(iso: string): string {

@@ -5,41 +5,52 @@
 
 export interface LocaleInfo {
   /** BCP 47 tag as we store and send it: a language, plus a region only where it matters. */
-  readonly code: string;
+  readonly code: Locale;
   /** The language's name in itself, for a language picker. */
   readonly name: string;
   /** Written right to left: layouts mirror (dir="rtl"). */
   readonly rtl: boolean;
 }
 
-export const locales = [
-  { code: 'en', name: 'English', rtl: false },
-  { code: 'fr', name: 'Français', rtl: false },
-  { code: 'de', name: 'Deutsch', rtl: false },
-  { code: 'es', name: 'Español', rtl: false },
-  { code: 'it', name: 'Italiano', rtl: false },
-  { code: 'pt', name: 'Português', rtl: false },
-  { code: 'pt-BR', name: 'Português (Brasil)', rtl: false },
-  { code: 'nl', name: 'Nederlands', rtl: false },
-  { code: 'sv', name: 'Svenska', rtl: false },
-  { code: 'da', name: 'Dansk', rtl: false },
-  { code: 'nb', name: 'Norsk bokmål', rtl: false },
-  { code: 'fi', name: 'Suomi', rtl: false },
-  { code: 'pl', name: 'Polski', rtl: false },
-  { code: 'cs', name: 'Čeština', rtl: false },
-  { code: 'tr', name: 'Türkçe', rtl: false },
-  { code: 'ru', name: 'Русский', rtl: false },
-  { code: 'uk', name: 'Українська', rtl: false },
-  { code: 'ja', name: '日本語', rtl: false },
-  { code: 'zh-CN', name: '简体中文', rtl: false },
-  { code: 'ko', name: '한국어', rtl: false },
-  { code: 'ar', name: 'العربية', rtl: true },
-  { code: 'he', name: 'עברית', rtl: true },
-] as const satisfies readonly LocaleInfo[];
+/** Every supported locale's code, English first. */
+export const localeCodes = ['en', 'fr', 'de', 'es', 'it', 'pt', 'pt-BR', 'nl', 'sv', 'da', 'nb', 'fi', 'pl', 'cs', 'tr', 'ru', 'uk', 'ja', 'zh-CN', 'ko', 'ar', 'he'] as const;
 
-export type Locale = (typeof locales)[number]['code'];
+export type Locale = (typeof localeCodes)[number];
+
+/** Written right to left: layouts mirror (dir="rtl"). */
+export const rtlLocales: readonly Locale[] = ['ar', 'he'];
+
+/** Each language's name in itself, for a language picker. */
+export const localeNames: Record<Locale, string> = {
+  en: 'English',
+  fr: 'Français',
+  de: 'Deutsch',
+  es: 'Español',
+  it: 'Italiano',
+  pt: 'Português',
+  'pt-BR': 'Português (Brasil)',
+  nl: 'Nederlands',
+  sv: 'Svenska',
+  da: 'Dansk',
+  nb: 'Norsk bokmål',
+  fi: 'Suomi',
+  pl: 'Polski',
+  cs: 'Čeština',
+  tr: 'Türkçe',
+  ru: 'Русский',
+  uk: 'Українська',
+  ja: '日本語',
+  'zh-CN': '简体中文',
+  ko: '한국어',
+  ar: 'العربية',
+  he: 'עברית',
+};
+
+/**
+ * The locales with their names and direction. The widget's entry uses the plain lists above
+ * (so the names are not in it); this is for the server and the views' language picker.
+ */
+export const locales: readonly LocaleInfo[] = /* @__PURE__ */ localeCodes.map((code) => ({ code, name: localeNames[code], rtl: rtlLocales.includes(code) }));
 
 /** The language of last resort, and the source language of every catalog. */
 export const defaultLocale: Locale = 'en';
-
-export const localeCodes: readonly Locale[] = locales.map((l) => l.code);

@@ -1,8 +1,7 @@
 // Money, billing intervals and dates as billing views show them. Kept out of format.ts,
 // which the entry loads: only the views that show money pay for these.
 import { msg, str } from '@lit/localize';
-
-const locale = (): string | undefined => document.documentElement.lang || undefined;
+import { intlLocale as locale } from './localize.js';
 
 /**
  * An amount in minor units ("2900", "USD") as the customer reads it ("$29.00"), with the

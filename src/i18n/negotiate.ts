@@ -1,8 +1,8 @@
 // From a language tag someone sent ("fr-CA", "en_US", "zh-Hans", an Accept-Language header)
 // to one of the supported locales. Pure functions over locales.ts: no DOM, no Node.
-import { locales, type Locale } from './locales.js';
+import { localeCodes, rtlLocales, type Locale } from './locales.js';
 
-const supported = new Map<string, Locale>(locales.map((l) => [l.code.toLowerCase(), l.code]));
+const supported = new Map<string, Locale>(localeCodes.map((code) => [code.toLowerCase(), code]));
 
 /** Other tags for a supported language. */
 const ALIASES: Record<string, Locale> = {
@@ -54,5 +54,5 @@ export function negotiateLocale(header: string | null | undefined): Locale | nul
 
 /** True for Arabic and Hebrew: layouts mirror. */
 export function isRtl(locale: string): boolean {
-  return locales.some((l) => l.code === locale && l.rtl);
+  return (rtlLocales as readonly string[]).includes(locale);
 }

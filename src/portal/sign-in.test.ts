@@ -57,7 +57,8 @@ describe('<customer-portal-sign-in>', () => {
       const [request] = fake.to(REQUEST);
       const page = new URL(location.href);
       page.searchParams.delete('cp_token');
-      expect(request?.body).to.deep.equal({ organization: 'acme', email: 'alice@example.com', return_url: page.href });
+      // With the portal's language (the browser's here), remembered for a customer who has none.
+      expect(request?.body).to.deep.equal({ organization: 'acme', email: 'alice@example.com', return_url: page.href, locale: 'en' });
       expect(signIn.subtitle).to.contain('We sent a 6-digit code to alice@example.com.');
       expect(signIn.subtitle).to.contain('check your spam folder');
       expect(code.inputMode).to.equal('numeric');

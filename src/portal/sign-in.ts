@@ -7,6 +7,7 @@ import { ApiError } from '../api/errors.js';
 import { loadContract } from '../api/load-contract.js';
 import { SignedInEvent } from '../session-events.js';
 import { formatSeconds } from '../i18n/format.js';
+import { getLocale } from '../i18n/localize.js';
 import type { PublicOrganization } from '../schemas/organization.js';
 import { applyBranding } from '../styles/branding.js';
 import { tokens } from '../styles/tokens.js';
@@ -147,7 +148,7 @@ export class CustomerPortalSignIn extends ConnectedElement {
     this.error = undefined;
     this.resent = false;
     try {
-      await requestCode(connection.http, { organization: connection.org, email: this.email, return_url: returnUrl() });
+      await requestCode(connection.http, { organization: connection.org, email: this.email, return_url: returnUrl(), locale: getLocale() });
       this.code = '';
       this.codeError = '';
       this.codeDead = false;

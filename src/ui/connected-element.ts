@@ -1,9 +1,8 @@
-import { consume } from '@lit/context';
 import { property, state } from 'lit/decorators.js';
 import type { PropertyValues } from 'lit';
 import { connect, defaultServerUrl, type Connection } from '../api/connection.js';
 import type { SessionState } from '../api/session.js';
-import { connectionContext } from '../context/connection.js';
+import { ConnectionRequest } from '../context/connection.js';
 import { SignedOutEvent } from '../session-events.js';
 import { PortalElement } from './portal-element.js';
 
@@ -16,9 +15,8 @@ import { PortalElement } from './portal-element.js';
  * element only (the one with no portal around it), so the host page hears it once.
  */
 export class ConnectedElement extends PortalElement {
-  @consume({ context: connectionContext, subscribe: true })
-  @state()
-  protected provided?: Connection;
+  /** The connection of the `<customer-portal>` around this element, if any. */
+  @state() protected provided?: Connection;
 
   /** The session server. Defaults to the origin the script was loaded from. */
   @property({ attribute: 'server-url' }) serverUrl = defaultServerUrl;
@@ -30,19 +28,28 @@ export class ConnectedElement extends PortalElement {
 
   protected connection?: Connection;
   #unsubscribe?: () => void;
+  #leavePortal?: () => void;
 
   override connectedCallback(): void {
     super.connectedCallback();
+    const request = new ConnectionRequest((connection) => {
+      this.provided = connection;
+    });
+    this.dispatchEvent(request);
+    this.#leavePortal = request.unsubscribe;
     this.#bind();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#leavePortal?.();
+    this.#leavePortal = undefined;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }
 
   protected override willUpdate(changed: PropertyValues): void {
+    super.willUpdate(changed);
     if (changed.has('provided') || changed.has('serverUrl') || changed.has('org')) this.#bind();
   }
 

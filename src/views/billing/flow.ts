@@ -54,6 +54,7 @@ export class FlowElement<Step extends string = string> extends PortalElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
     if (this.step === undefined || (changed.has('open') && this.open)) this.reset();
   }
 

@@ -96,7 +96,8 @@ export class PaymentMethodDialog extends PortalElement {
 
   #starting = false;
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: PropertyValues): void {
+    super.willUpdate(changed);
     if (this.open && !this.session && !this.error) void this.start();
   }
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Builds the widget's translation modules (src/i18n/generated/<locale>.ts) from the XLIFF
+// files (src/i18n/xliff/): `lit-localize build`, then each module's imports of lit and
+// @lit/localize are replaced by two one-line tags producing the same values. A locale
+// chunk that imports lit makes the bundler move lit (and what the entry shares with the
+// views) out of the entry into common chunks: one more request before anything renders,
+// and the size budget broken. The values are what msg() reads at runtime: a str template is
+// {strTag, strings, values}; an html one is a lit TemplateResult ({_$litType$: 1, …}), and
+// the tag keeps `strings` a real template strings array, which lit insists on.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const dir = join(root, 'src', 'i18n', 'generated');
+execFileSync(join(root, 'node_modules', '.bin', 'lit-localize'), ['build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+
+const tags = [
+  '// Same values as lit\'s html and @lit/localize\'s str, without importing them (scripts/build-locales.mjs).',
+  'const html = (strings: TemplateStringsArray, ...values: number[]) => ({ _$litType$: 1 as const, strings, values });',
+  'const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: true as const, strings, values });',
+].join('\n');
+for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'locale-codes.ts')) {
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8')
+    .replace(/^\s*import \{html\} from 'lit';\n/m, '')
+    .replace(/^\s*import \{str\} from '@lit\/localize';\n/m, tags + '\n');
+  if (/^\s*import /m.test(text)) throw new Error(`${file} still imports something: update scripts/build-locales.mjs`);
+  writeFileSync(path, text);
+}
