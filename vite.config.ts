@@ -18,16 +18,17 @@ const VIEWS = [
 ];
 
 /**
- * The hosted payment-method page is a separate build (vite.hosted.config.ts, into
- * dist/hosted/), run after this one so `vite build` (and `npm run build`) makes both and
- * this build's emptyOutDir does not remove it.
+ * Separate builds, run one after the other once this one is written, so `vite build` (and
+ * `npm run build`) makes them all and this build's emptyOutDir does not remove them:
+ * - vite.hosted.config.ts: the hosted payment-method page (dist/hosted/);
+ * - vite.react.config.ts: the React components (dist/react.js, importing ./customer-portal.js).
  */
-function buildHostedPage(): Plugin {
+function buildAfter(...configFiles: string[]): Plugin {
   return {
-    name: 'customer-portal:hosted-page',
+    name: 'customer-portal:more-builds',
     apply: 'build',
     async closeBundle() {
-      await build({ configFile: 'vite.hosted.config.ts', logLevel: 'warn' });
+      for (const configFile of configFiles) await build({ configFile, logLevel: 'warn' });
     },
   };
 }
@@ -38,7 +39,7 @@ function buildHostedPage(): Plugin {
 // Budgets: the entry ≤ 20 KB gzip, lit included; everything ≤ 60 KB gzip.
 export default defineConfig({
   publicDir: false,
-  plugins: [minifyTemplateLiterals(), buildHostedPage()],
+  plugins: [minifyTemplateLiterals(), buildAfter('vite.hosted.config.ts', 'vite.react.config.ts')],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

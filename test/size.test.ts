@@ -77,3 +77,15 @@ test('the hosted card form is its own bundle, with Stripe only there', () => {
   assert.ok(files.some((f) => f.endsWith(join('hosted', 'payment-method.js'))), 'dist/hosted/payment-method.js is missing');
   assert.ok(files.some((f) => /loadStripe|js\.stripe\.com/.test(readFileSync(f, 'utf8'))), 'the hosted page has no Stripe loader');
 });
+
+test('the React components are a thin layer: React and the widget are imported, not bundled', () => {
+  const file = join(dist, 'react.js');
+  const text = readFileSync(file, 'utf8');
+  const size = gzipSize(file);
+  console.log(`react.js: ${(size / KB).toFixed(1)} KB gzip (plus React, @lit/react and customer-portal.js)`);
+  for (const specifier of ['react', '@lit/react', './customer-portal.js']) {
+    assert.match(text, new RegExp(`from\\s*"${specifier.replace(/[./]/g, '\\$&')}"`), `react.js does not import ${specifier}`);
+  }
+  assert.ok(!/customElements\.define|import\(/.test(text), 'react.js carries widget code: it must import ./customer-portal.js instead');
+  assert.ok(size <= 2 * KB, `react.js is ${(size / KB).toFixed(1)} KB gzip`);
+});
