@@ -21,7 +21,8 @@ const VIEWS = [
  * Separate builds, run one after the other once this one is written, so `vite build` (and
  * `npm run build`) makes them all and this build's emptyOutDir does not remove them:
  * - vite.hosted.config.ts: the hosted payment-method page (dist/hosted/);
- * - vite.react.config.ts: the React components (dist/react.js, importing ./customer-portal.js).
+ * - vite.react.config.ts: the React components (dist/react.js, importing ./customer-portal.js);
+ * - vite.demo.config.ts: the React demo merchant app, React bundled in (dist/demo/).
  */
 function buildAfter(...configFiles: string[]): Plugin {
   return {
@@ -39,7 +40,7 @@ function buildAfter(...configFiles: string[]): Plugin {
 // Budgets: the entry ≤ 20 KB gzip, lit included; everything ≤ 60 KB gzip.
 export default defineConfig({
   publicDir: false,
-  plugins: [minifyTemplateLiterals(), buildAfter('vite.hosted.config.ts', 'vite.react.config.ts')],
+  plugins: [minifyTemplateLiterals(), buildAfter('vite.hosted.config.ts', 'vite.react.config.ts', 'vite.demo.config.ts')],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -22,7 +22,7 @@ const TYPES: Record<string, string> = {
 
 /**
  * The widget script (a stable path merchants put in a script tag, plus its lazily loaded
- * chunks), the full-page portal at /{slug}/portal, and the demo merchant page.
+ * chunks), the full-page portal at /{slug}/portal, and the demo merchant pages.
  */
 export function hostedRoutes(services: Services, options: { demo: boolean }) {
   const app = new Hono<AppEnv>();
@@ -56,6 +56,8 @@ export function hostedRoutes(services: Services, options: { demo: boolean }) {
     app.get('/demo', (c) => c.redirect('/demo/'));
     app.get('/demo/', async (c) => c.html(readFileSync(join(demoDir, 'index.html'), 'utf8')));
     app.get('/demo/:file', async (c) => (await serveFile(demoDir, c.req.param('file'), 'no-cache')) ?? c.notFound());
+    // The React demo's bundle and its chunks (demo/react.html; built into dist/demo/ by vite.demo.config.ts).
+    app.get('/demo/build/*', async (c) => (await serveFile(join(distDir, 'demo'), c.req.path.slice('/demo/build/'.length), 'no-cache')) ?? c.notFound());
   }
 
   app.get('/:slug/portal', async (c) => {
