@@ -139,8 +139,8 @@ export class KeyRotatedEvent extends PortalCustomEvent<KeyRotatedDetail> {
 
 /**
  * A view asks to show another section (the past-due banner, "View all orders"). The full
- * `<customer-portal>` switches to it and cancels the event; a host page that places views on
- * their own can route on it.
+ * `<customer-portal>` switches to it and cancels the event. Views offer these links only inside
+ * the full portal (`canNavigate()`), so a view on its own never sends it.
  */
 export class NavigateEvent extends PortalCustomEvent<NavigateDetail> {
   static readonly type = 'cp-navigate';

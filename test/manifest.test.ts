@@ -103,3 +103,12 @@ test('each element documents its attributes, parts and the theme tokens', () => 
   assert.ok(names(element('customer-portal-subscriptions').cssParts).includes('heading'));
   assert.ok(names(element('customer-portal-payment-methods').members).includes('initial'));
 });
+
+test('docs/elements.md documents every element and every event of the manifest', () => {
+  const docs = readFileSync('docs/elements.md', 'utf8');
+  for (const [tag, declaration] of byTag) {
+    const short = tag!.replace(/^customer-portal-/, '');
+    assert.ok(docs.includes(`<${tag}>`) || docs.includes(`\`-${short}\``), `docs/elements.md does not name <${tag}>`);
+    for (const event of declaration.events ?? []) assert.ok(docs.includes(`\`${event.name}\``), `docs/elements.md does not describe ${event.name}`);
+  }
+});

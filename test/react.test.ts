@@ -56,3 +56,12 @@ test('the lazily loaded views name every property React must set as a property, 
     }
   }
 });
+
+test('docs/react.md names every component and every on… prop', () => {
+  const docs = readFileSync('docs/react.md', 'utf8');
+  const source = readFileSync('src/react/index.ts', 'utf8');
+  for (const [, name] of source.matchAll(/^export const (\w+) = component\(/gm)) assert.ok(docs.includes(`\`${name}\``), `docs/react.md does not name ${name}`);
+  for (const prop of new Set(Object.values(eventsByTag).flatMap((events) => Object.keys(events)))) {
+    assert.ok(docs.includes(`\`${prop}\``), `docs/react.md does not describe ${prop}`);
+  }
+});

@@ -19,7 +19,7 @@ export class ConnectedElement extends PortalElement {
   @state() protected provided?: Connection;
 
   /** The session server. Defaults to the origin the script was loaded from. */
-  @property({ attribute: 'server-url' }) serverUrl = defaultServerUrl;
+  @property({ attribute: 'server-url' }) serverUrl: string = defaultServerUrl;
 
   /** The organization's slug (ignored inside `<customer-portal>`, which sets it). */
   @property() org = '';
