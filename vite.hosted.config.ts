@@ -23,7 +23,8 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         minify: true,
-        chunkFileNames: 'chunks/[name]-[hash].js',
+        // The form's languages, one chunk each, as in the widget (vite.config.ts).
+        chunkFileNames: (chunk) => (chunk.moduleIds.some((id) => /[\\/]i18n[\\/]generated[\\/]/.test(id)) ? 'chunks/locale-[name]-[hash].js' : 'chunks/[name]-[hash].js'),
       },
     },
   },

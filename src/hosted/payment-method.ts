@@ -2,9 +2,11 @@
 // loaded into the widget's modal as an iframe). Its own build: dist/hosted/payment-method.js.
 // Card data goes from here to the payment provider only (Stripe's Payment Element, or the
 // offline test provider's stand-in); the merchant's page and our server never see it.
+import { localized, msg } from '@lit/localize';
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { Stripe, StripeElements } from '@stripe/stripe-js';
+import type { Stripe, StripeElementLocale, StripeElements } from '@stripe/stripe-js';
+import { chooseLocale, getLocale, localeAttributes } from '../i18n/localize.js';
 import { luhnValid } from './luhn.js';
 
 /** POST /hosted/v1/payment-method/start (server/modules/hosted/payment-method.ts). */
@@ -25,17 +27,17 @@ export type HostedMessage =
   | { type: 'cp:error'; message: string }
   | { type: 'cp:success'; payment_method: unknown; retried: unknown[] };
 
-const EXPIRED = 'This form has expired or was already used. Close it and try again.';
+const expired = () => msg('This form has expired or was already used. Close it and try again.');
 
 async function post<T>(path: string, body: unknown): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   } catch {
-    throw new Error('Could not reach the server. Check your connection and try again.');
+    throw new Error(msg('Could not reach the server. Check your connection and try again.'));
   }
   const json = (await res.json().catch(() => ({}))) as T & { error?: { message?: string } };
-  if (!res.ok) throw new Error(json.error?.message ?? 'Something went wrong on our side. Try again in a moment.');
+  if (!res.ok) throw new Error(json.error?.message ?? msg('Something went wrong on our side. Try again in a moment.'));
   return json;
 }
 
@@ -69,6 +71,7 @@ export function formatExpiry(value: string, deleting = false): string {
  * with the server (it becomes the default and an unpaid renewal is retried) and tells the
  * widget by postMessage, to the widget's origin only.
  */
+@localized()
 export class HostedPaymentMethod extends LitElement {
   static override styles = css`
     :host {
@@ -217,18 +220,26 @@ export class HostedPaymentMethod extends LitElement {
     this.#resize.disconnect();
   }
 
+  protected override willUpdate(): void {
+    // The page is this form: it takes the form's language and direction.
+    Object.assign(document.documentElement, localeAttributes());
+  }
+
   async #begin(): Promise<void> {
     const url = new URL(location.href);
+    // The widget's language (its `locale` attribute, the customer's or the browser's).
+    const language = chooseLocale('attribute', url.searchParams.get('locale'));
     const token = url.searchParams.get('token');
     // The token is spent once traded; it has no business staying in the address.
     url.searchParams.delete('token');
     history.replaceState(history.state, '', url.href);
     try {
-      if (this.expired || !token) throw new Error(EXPIRED);
+      if (this.expired || !token) throw new Error(expired());
       const start = await post<Start>('/hosted/v1/payment-method/start', { token });
       if (start.organization.primary_color) this.style.setProperty('--cp-color-primary', start.organization.primary_color);
       this.start = start;
-      if (start.provider === 'stripe') await this.#mountStripe(start);
+      // Stripe's form is told the language once, when it is mounted.
+      if (start.provider === 'stripe') await language.then(() => this.#mountStripe(start));
       await this.updateComplete;
       if (start.provider === 'test') this.#ready();
     } catch (error) {
@@ -245,10 +256,13 @@ export class HostedPaymentMethod extends LitElement {
   async #mountStripe(start: Start): Promise<void> {
     const { loadStripe } = await import('@stripe/stripe-js/pure');
     const stripe = await loadStripe(start.publishable_key ?? '');
-    if (!stripe) throw new Error('The secure card form could not be loaded. Check your connection and try again.');
+    if (!stripe) throw new Error(msg('The secure card form could not be loaded. Check your connection and try again.'));
     this.#stripe = stripe;
+    const locale = getLocale();
     this.#elements = stripe.elements({
       clientSecret: start.client_secret,
+      // Stripe's name for the language; it has no Ukrainian (it then follows the browser).
+      locale: (locale === 'zh-CN' ? 'zh' : locale === 'uk' ? 'auto' : locale) as StripeElementLocale,
       appearance: { theme: 'stripe', variables: { colorPrimary: start.organization.primary_color ?? '#4f46e5', borderRadius: '8px' } },
     });
     const element = this.#elements.create('payment', { layout: 'tabs' });
@@ -263,10 +277,10 @@ export class HostedPaymentMethod extends LitElement {
   /** The test provider's card check: what Stripe.js would do in the browser. */
   #validate(): string {
     const number = this.number.replace(/\s/g, '');
-    if (number.length < 12 || !luhnValid(number)) return 'Your card number is invalid. Check it and try again.';
+    if (number.length < 12 || !luhnValid(number)) return msg('Your card number is invalid. Check it and try again.');
     const [month, year] = this.expiry.split('/').map((part) => Number(part.trim()));
-    if (!month || month > 12 || year === undefined || Number.isNaN(year)) return 'Enter the expiry date as MM / YY.';
-    if (!/^\d{3,4}$/.test(this.cvc)) return 'Your card’s security code is incomplete.';
+    if (!month || month > 12 || year === undefined || Number.isNaN(year)) return msg('Enter the expiry date as MM / YY.');
+    if (!/^\d{3,4}$/.test(this.cvc)) return msg('Your card’s security code is incomplete.');
     return '';
   }
 
@@ -283,7 +297,7 @@ export class HostedPaymentMethod extends LitElement {
     try {
       if (start.provider === 'stripe') {
         const result = await this.#stripe!.confirmSetup({ elements: this.#elements!, redirect: 'if_required' });
-        if (result.error) throw new Error(result.error.message ?? 'Your card could not be saved.');
+        if (result.error) throw new Error(result.error.message ?? msg('Your card could not be saved.'));
       } else {
         const [month, year] = this.expiry.split('/').map((part) => Number(part.trim()));
         await post(`/test-provider/setup-intents/${encodeURIComponent(start.setup_intent_id)}/confirm`, {
@@ -311,7 +325,7 @@ export class HostedPaymentMethod extends LitElement {
     this.number = input.value = formatCardNumber(input.value);
     const digits = this.number.replace(/\s/g, '');
     // As typed: a complete number that fails the check is a typo.
-    this.numberError = digits.length >= 13 && digits.length >= (/^3[47]/.test(digits) ? 15 : 16) && !luhnValid(digits) ? 'This card number is not valid. Check it for typos.' : '';
+    this.numberError = digits.length >= 13 && digits.length >= (/^3[47]/.test(digits) ? 15 : 16) && !luhnValid(digits) ? msg('This card number is not valid. Check it for typos.') : '';
   }
 
   private onExpiry(event: InputEvent): void {
@@ -321,7 +335,7 @@ export class HostedPaymentMethod extends LitElement {
 
   private renderTestForm(): TemplateResult {
     return html`<div class="field">
-        <label for="number">Card number</label>
+        <label for="number">${msg('Card number')}</label>
         <input
           id="number"
           inputmode="numeric"
@@ -338,11 +352,11 @@ export class HostedPaymentMethod extends LitElement {
       </div>
       <div class="row">
         <div class="field">
-          <label for="expiry">Expiry (MM / YY)</label>
+          <label for="expiry">${msg('Expiry (MM / YY)')}</label>
           <input id="expiry" inputmode="numeric" autocomplete="cc-exp" placeholder="MM / YY" maxlength="7" required .value=${this.expiry} @input=${this.onExpiry} />
         </div>
         <div class="field">
-          <label for="cvc">Security code</label>
+          <label for="cvc">${msg('Security code')}</label>
           <input
             id="cvc"
             inputmode="numeric"
@@ -355,21 +369,21 @@ export class HostedPaymentMethod extends LitElement {
           />
         </div>
       </div>
-      <p class="note">Test mode: use 4242 4242 4242 4242 with any future date and any CVC.</p>`;
+      <p class="note">${msg('Test mode: use 4242 4242 4242 4242 with any future date and any CVC.')}</p>`;
   }
 
   override render(): TemplateResult {
     if (this.failure) return html`<p class="alert" role="alert">${this.failure}</p>`;
     const start = this.start;
     if (!start) return html`<slot name="stripe"></slot>`;
-    if (this.done) return html`<p role="status">Your card was saved.</p>`;
+    if (this.done) return html`<p role="status">${msg('Your card was saved.')}</p>`;
     return html`<form novalidate @submit=${this.submit}>
       ${start.provider === 'stripe' ? html`<slot name="stripe"></slot>` : this.renderTestForm()}
       <p class="alert" role="alert" tabindex="-1" ?hidden=${!this.error}>${this.error}</p>
       <p class="note">Your card is saved for ${start.organization.name} and becomes your default payment method. Card details are sent to the payment provider only.</p>
       <div class="actions">
-        <button type="button" ?disabled=${this.busy} @click=${() => this.#send({ type: 'cp:cancel' })}>Cancel</button>
-        <button type="submit" class="primary" ?disabled=${this.busy} aria-busy=${this.busy ? 'true' : 'false'}>${this.busy ? 'Saving…' : 'Save card'}</button>
+        <button type="button" ?disabled=${this.busy} @click=${() => this.#send({ type: 'cp:cancel' })}>${msg('Cancel')}</button>
+        <button type="submit" class="primary" ?disabled=${this.busy} aria-busy=${this.busy ? 'true' : 'false'}>${this.busy ? msg('Saving…') : msg('Save card')}</button>
       </div>
     </form>`;
   }

@@ -55,10 +55,11 @@ function browserLocale(): Locale {
  * Records where a language came from and switches to the one that wins. An unsupported tag
  * counts as not given ("tlh" falls through to the customer's or the browser's language).
  */
-export function chooseLocale(source?: keyof typeof chosen, tag?: string | null): void {
+export function chooseLocale(source?: keyof typeof chosen, tag?: string | null): Promise<void> {
   if (source) chosen[source] = matchLocale(tag);
   const locale = chosen.attribute ?? chosen.customer ?? browserLocale();
-  if (locale !== getLocale()) void setLocale(locale).catch(() => undefined);
+  // A language that fails to load (offline) leaves the current one on screen.
+  return locale === getLocale() ? Promise.resolve() : setLocale(locale).catch(() => undefined);
 }
 
 /** The attributes a portal element's host gets for the active language. */

@@ -13,16 +13,12 @@ export function formatMoney(amount: number, currency: string): string {
   return format.format(amount / 10 ** digits);
 }
 
-/** "month", "3 months", "year". */
+/** "month", "3 months", "year": counts through Intl, which knows each language's plural forms. */
 export function formatInterval(interval: string | null, count = 1): string {
-  const names: Record<string, [string, string]> = {
-    day: [msg('day'), msg('days')],
-    week: [msg('week'), msg('weeks')],
-    month: [msg('month'), msg('months')],
-    year: [msg('year'), msg('years')],
-  };
-  const [one, many] = names[interval ?? ''] ?? [interval ?? '', interval ?? ''];
-  return count === 1 ? one : `${count} ${many}`;
+  const names: Record<string, string> = { day: msg('day'), week: msg('week'), month: msg('month'), year: msg('year') };
+  const one = names[interval ?? ''];
+  if (!one) return count === 1 ? (interval ?? '') : `${count} ${interval ?? ''}`;
+  return count === 1 ? one : new Intl.NumberFormat(locale(), { style: 'unit', unit: interval!, unitDisplay: 'long' }).format(count);
 }
 
 /** "$29.00 / month", "$8.00 per seat / month". */

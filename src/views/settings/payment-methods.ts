@@ -1,5 +1,6 @@
 import { msg, str } from '@lit/localize';
 import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { getLocale } from '../../i18n/localize.js';
 import { property, state } from 'lit/decorators.js';
 import type { ApiError } from '../../api/errors.js';
 import type { Http } from '../../api/http.js';
@@ -145,7 +146,7 @@ export class PaymentMethodDialog extends PortalElement {
         : nothing}
       ${session && !this.error
         ? html`<iframe
-            src=${session.url}
+            src=${`${session.url}&locale=${getLocale()}`}
             title=${msg('Secure card form')}
             style="height:${this.ready ? this.height : 0}px"
             allow="payment"
