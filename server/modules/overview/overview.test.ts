@@ -44,3 +44,14 @@ test('every portal answer tells whether a payment failed, for the past-due banne
   assert.equal(overview.body.past_due, true);
   assert.equal(overview.body.subscriptions[0].status, 'past_due');
 });
+
+test("every portal answer carries the customer's language once known, and follows a change at once", async () => {
+  const c = await createSubscriber(t, shop);
+  const before = await t.request('GET', '/portal/v1/overview', { token: c.token });
+  const known = (await t.request('GET', '/portal/v1/me', { token: c.token })).body.locale as string | null;
+  assert.equal(before.headers.get('content-language'), known, 'the header says the stored language, or nothing');
+  const patched = await t.request('PATCH', '/portal/v1/me', { token: c.token, body: { locale: 'ar' } });
+  assert.equal(patched.status, 200);
+  const after = await t.request('GET', '/portal/v1/overview', { token: c.token });
+  assert.equal(after.headers.get('content-language'), 'ar');
+});
