@@ -57,9 +57,10 @@ function browserLocale(): Locale {
  */
 export function chooseLocale(source?: keyof typeof chosen, tag?: string | null): Promise<void> {
   if (source) chosen[source] = matchLocale(tag);
-  const locale = chosen.attribute ?? chosen.customer ?? browserLocale();
-  // A language that fails to load (offline) leaves the current one on screen.
-  return locale === getLocale() ? Promise.resolve() : setLocale(locale).catch(() => undefined);
+  // Asked even when it is the language on screen: another may be loading, and would win.
+  // setLocale() does nothing for the language shown or loading. One that fails to load
+  // (offline) leaves the current one on screen.
+  return setLocale(chosen.attribute ?? chosen.customer ?? browserLocale()).catch(() => undefined);
 }
 
 /** The attributes a portal element's host gets for the active language. */

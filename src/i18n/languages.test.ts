@@ -1,0 +1,148 @@
+// What a customer sees in their language: the words, money and dates, the direction of the
+// layout, and which language wins when the page, the customer and the browser disagree.
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { http, HttpResponse } from 'msw';
+import { fake, record, signedIn, unauthenticated } from '../../test/msw/handlers.js';
+import { signIn, useMockApi, worker } from '../../test/msw/worker.js';
+import { textOf } from '../testing/dom.js';
+import { resetLocale, shownIn } from '../testing/locale.js';
+import '../views/account/account.js';
+import type { CustomerPortalAccount } from '../views/account/account.js';
+import '../views/overview/overview.js';
+import type { CustomerPortalOverview } from '../views/overview/overview.js';
+import { getLocale } from './localize.js';
+
+/** The mocks' dates and amounts (test/msw/billing.ts): Pro's next invoice, alice's sign-up. */
+const NEXT_INVOICE = '2025-12-11T10:00:00.000Z';
+const CUSTOMER_SINCE = '2025-03-14T10:00:00.000Z';
+/** Intl's answer, its no-break spaces read as spaces like textOf() reads the page. */
+const spaced = (text: string) => text.replace(/\s+/g, ' ');
+const usd = (locale: string, amount: number) => spaced(new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' }).format(amount));
+const date = (locale: string, iso: string, dateStyle: 'medium' | 'long') => spaced(new Intl.DateTimeFormat(locale, { dateStyle }).format(new Date(iso)));
+
+async function overview(locale: string): Promise<CustomerPortalOverview> {
+  const el = await fixture<CustomerPortalOverview>(html`<customer-portal-overview org="acme" locale=${locale}></customer-portal-overview>`);
+  await waitUntil(() => el.shadowRoot!.querySelector('.order'), 'the overview did not load');
+  await shownIn(el, locale);
+  return el;
+}
+
+async function account(locale?: string): Promise<CustomerPortalAccount> {
+  const el = await fixture<CustomerPortalAccount>(
+    locale ? html`<customer-portal-account org="acme" locale=${locale}></customer-portal-account>` : html`<customer-portal-account org="acme"></customer-portal-account>`,
+  );
+  await waitUntil(() => el.shadowRoot!.querySelector('dl'), 'the account did not load');
+  return el;
+}
+
+/** The customer's language on every authenticated answer, as the server sends it. */
+function customerSpeaks(language: string): void {
+  fake.customer = { ...fake.customer, locale: language };
+  worker.use(
+    http.get('*/portal/v1/me', async ({ request }) => {
+      const r = await record(request);
+      return signedIn(r) ? HttpResponse.json(fake.customer, { headers: { 'Content-Language': language } }) : unauthenticated(r);
+    }),
+  );
+}
+
+/** The next time a language is ready, whichever it is. */
+function nextReady(): Promise<string> {
+  return new Promise((resolve) =>
+    window.addEventListener('lit-localize-status', function listener(event) {
+      if (event.detail.status !== 'ready') return;
+      window.removeEventListener('lit-localize-status', listener);
+      resolve(event.detail.readyLocale);
+    }),
+  );
+}
+
+const heading = (el: HTMLElement) => textOf(el.shadowRoot!.querySelector('h2'));
+const x = (el: Element) => el.getBoundingClientRect().x;
+
+describe('languages', () => {
+  useMockApi();
+  beforeEach(() => signIn());
+  // One language per page: whatever a test chose must not reach the next one.
+  afterEach(() => resetLocale());
+
+  it('shows a French customer French words, money and dates with locale="fr"', async () => {
+    const el = await overview('fr');
+    expect([el.lang, el.dir]).to.deep.equal(['fr', 'ltr']);
+    expect(heading(el)).to.equal('Aperçu');
+    expect([...el.shadowRoot!.querySelectorAll('.card__title')].map((t) => textOf(t))).to.deep.equal([
+      'Abonnements actifs',
+      'Commandes récentes',
+      'Portefeuille',
+      'Avantages',
+    ]);
+    const pro = textOf(el.shadowRoot!.querySelector('.sub'));
+    expect(pro).to.contain(usd('fr', 29));
+    expect(pro).to.contain(`Prochain débit de ${usd('fr', 34.8)} le ${date('fr', NEXT_INVOICE, 'medium')}`);
+    // Not the English formats: "29,00 $US", not "$29.00".
+    expect(pro).not.to.contain('$29.00');
+    expect(textOf(el.shadowRoot!.querySelector('.balance'))).to.equal(usd('fr', 12.5));
+  });
+
+  it('shows an Arabic customer Arabic, laid out right to left, with locale="ar"', async () => {
+    const ltr = await overview('en');
+    const [what, total] = [ltr.shadowRoot!.querySelector('.order__what')!, ltr.shadowRoot!.querySelector('.order__total')!];
+    expect(x(what), 'in English an order reads from the left').to.be.below(x(total));
+    await resetLocale();
+
+    const el = await overview('ar');
+    expect([el.lang, el.dir]).to.deep.equal(['ar', 'rtl']);
+    expect(getComputedStyle(el.shadowRoot!.querySelector('section')!).direction).to.equal('rtl');
+    expect(heading(el)).to.equal('نظرة عامة');
+    expect(textOf(el.shadowRoot!.querySelector('.card__title'))).to.equal('الاشتراكات النشطة');
+    expect(textOf(el.shadowRoot!.querySelector('.sub'))).to.contain(`الدفعة التالية ${usd('ar', 34.8)} في ${date('ar', NEXT_INVOICE, 'medium')}`);
+    // Mirrored: the order's title is on the right, its amount on the left; the name of a
+    // subscription is right of its status.
+    const order = el.shadowRoot!.querySelector('.order')!;
+    expect(x(order.querySelector('.order__what')!)).to.be.above(x(order.querySelector('.order__total')!));
+    const sub = el.shadowRoot!.querySelector('.sub__head')!;
+    expect(x(sub.querySelector('.sub__name')!)).to.be.above(x(sub.querySelector('.badge')!));
+  });
+
+  it('follows the customer’s language (Content-Language on an authenticated answer) when the page sets none', async () => {
+    customerSpeaks('fr');
+    const el = await account();
+    await shownIn(el, 'fr');
+    expect([el.lang, el.dir]).to.deep.equal(['fr', 'ltr']);
+    expect(heading(el)).to.equal('Compte');
+    expect(textOf(el.shadowRoot!.querySelector('dl'))).to.contain(date('fr', CUSTOMER_SINCE, 'long'));
+  });
+
+  it('keeps the page’s locale attribute over the customer’s language', async () => {
+    customerSpeaks('fr');
+    const el = await account('de');
+    await shownIn(el, 'de');
+    expect(fake.to('/portal/v1/me')).to.have.length(1);
+    expect(getLocale()).to.equal('de');
+    expect([el.lang, heading(el)]).to.deep.equal(['de', 'Konto']);
+  });
+
+  it('treats an unsupported locale ("tlh") as none: the customer’s language, else the browser’s', async () => {
+    const el = await account('tlh');
+    await shownIn(el, 'en');
+    expect([el.lang, el.dir, heading(el)]).to.deep.equal(['en', 'ltr', 'Account']);
+    el.remove();
+
+    customerSpeaks('fr');
+    const again = await account('tlh');
+    await shownIn(again, 'fr');
+    expect([again.lang, heading(again)]).to.deep.equal(['fr', 'Compte']);
+  });
+
+  it('shows the language set last, even when the one before is still loading', async () => {
+    // Italian is not loaded yet on this page: its translations are on their way when the
+    // page changes its mind.
+    const el = await fixture<CustomerPortalAccount>(html`<customer-portal-account org="acme" locale="it"></customer-portal-account>`);
+    expect(getLocale(), 'Italian had already loaded').to.equal('en');
+    const ready = nextReady();
+    el.locale = 'en';
+    expect(await ready).to.equal('en');
+    await waitUntil(() => el.shadowRoot!.querySelector('dl'), 'the account did not load');
+    expect([getLocale(), el.lang, heading(el)]).to.deep.equal(['en', 'en', 'Account']);
+  });
+});
