@@ -2,7 +2,7 @@
 // loaded into the widget's modal as an iframe). Its own build: dist/hosted/payment-method.js.
 // Card data goes from here to the payment provider only (Stripe's Payment Element, or the
 // offline test provider's stand-in); the merchant's page and our server never see it.
-import { localized, msg } from '@lit/localize';
+import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Stripe, StripeElementLocale, StripeElements } from '@stripe/stripe-js';
@@ -380,7 +380,7 @@ export class HostedPaymentMethod extends LitElement {
     return html`<form novalidate @submit=${this.submit}>
       ${start.provider === 'stripe' ? html`<slot name="stripe"></slot>` : this.renderTestForm()}
       <p class="alert" role="alert" tabindex="-1" ?hidden=${!this.error}>${this.error}</p>
-      <p class="note">Your card is saved for ${start.organization.name} and becomes your default payment method. Card details are sent to the payment provider only.</p>
+      <p class="note">${msg(str`Your card is saved for ${start.organization.name} and becomes your default payment method. Card details are sent to the payment provider only.`)}</p>
       <div class="actions">
         <button type="button" ?disabled=${this.busy} @click=${() => this.#send({ type: 'cp:cancel' })}>${msg('Cancel')}</button>
         <button type="submit" class="primary" ?disabled=${this.busy} aria-busy=${this.busy ? 'true' : 'false'}>${this.busy ? msg('Saving…') : msg('Save card')}</button>
