@@ -5,6 +5,7 @@ import { apiError, fake, record } from '../../test/msw/handlers.js';
 import { textOf, type } from '../testing/dom.js';
 import './payment-method.js';
 import { formatCardNumber, formatExpiry, type HostedPaymentMethod } from './payment-method.js';
+import { setLocale } from '../i18n/localize.js';
 
 const START = {
   provider: 'test',
@@ -48,9 +49,11 @@ function messages(): Array<{ type: string; [key: string]: unknown }> {
   return seen as Array<{ type: string }>;
 }
 
-async function open(token = 'hpo_open_token_0123'): Promise<HostedPaymentMethod> {
+async function open(token = 'hpo_open_token_0123', locale?: string): Promise<HostedPaymentMethod> {
   const url = new URL(location.href);
   url.searchParams.set('token', token);
+  if (locale) url.searchParams.set('locale', locale);
+  else url.searchParams.delete('locale');
   history.replaceState(history.state, '', url.href);
   return fixture<HostedPaymentMethod>(html`<cp-hosted-payment-method></cp-hosted-payment-method>`);
 }
@@ -83,6 +86,22 @@ describe('<cp-hosted-payment-method>', () => {
     expect(seen.some((m) => m.type === 'cp:resize' && typeof m.height === 'number')).to.equal(true);
     expect(el.style.getPropertyValue('--cp-color-primary')).to.equal('#0f766e');
     await expect(el).to.be.accessible();
+  });
+
+  it("speaks the widget's language, right to left for Arabic, and the page says so", async () => {
+    serve();
+    const { lang, dir } = document.documentElement;
+    const label = (el: HostedPaymentMethod) => textOf(el.shadowRoot!.querySelector('label[for="number"]'));
+    const french = await open('hpo_open_token_0123', 'fr');
+    await waitUntil(() => label(french) === 'Numéro de carte', 'the form is not in French');
+    expect(document.documentElement.lang).to.equal('fr');
+    expect(button(french, 'Enregistrer la carte')).to.exist;
+    const arabic = await open('hpo_open_token_0123', 'ar');
+    await waitUntil(() => label(arabic) === 'رقم البطاقة', 'the form is not in Arabic');
+    expect(document.documentElement.dir).to.equal('rtl');
+    await expect(arabic).to.be.accessible();
+    await setLocale('en');
+    Object.assign(document.documentElement, { lang, dir });
   });
 
   it('says when its token is spent, to the widget too', async () => {
