@@ -3,40 +3,19 @@
 // drops a Team seat, upgrades Team to Pro, downloads an invoice and corrects its details;
 // Zoë, whose card fails, sees the past-due banner.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { codeFromOutbox, launchChromium, startDemoServer } from './support.js';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { pdfText, signInWithCode, useDemo } from './support.js';
 
-let server: Awaited<ReturnType<typeof startDemoServer>>;
-let browser: Browser;
-
-before(async () => {
-  server = await startDemoServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = useDemo();
 
 async function signIn(email: string): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await demo.browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
-  await page.goto(`${server.url}/demo/`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByRole('button', { name: 'Email me a code' }).click();
-  await page.getByLabel('Sign-in code').waitFor();
-  await page.getByLabel('Sign-in code').fill(await codeFromOutbox(server.url, email));
+  await page.goto(`${demo.server.url}/demo/`);
+  await signInWithCode(page, demo.server.url, email);
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
   return page;
-}
-
-/** The text of a downloaded PDF, as pdftotext reads it. */
-async function pdfText(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string }> {
-  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
-  const path = await download.path();
-  return { name: download.suggestedFilename(), text: execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' }) };
 }
 
 test('alice manages her subscriptions and invoices', async () => {

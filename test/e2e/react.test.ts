@@ -4,34 +4,23 @@
 // on its own pages (lazily loaded elements behind React components) show her subscription and
 // report an invoice download to the app.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { codeFromOutbox, launchChromium, startDemoServer } from './support.js';
+import { test } from 'node:test';
+import { codeFromOutbox, useDemo } from './support.js';
 
-let server: Awaited<ReturnType<typeof startDemoServer>>;
-let browser: Browser;
-
-before(async () => {
-  server = await startDemoServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = useDemo();
 
 test('the React demo: sign in, the React handlers run, single views render as React components', async () => {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await demo.browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(`${server.url}/demo/react.html`);
+  await page.goto(`${demo.server.url}/demo/react.html`);
   await page.getByRole('heading', { name: 'Billing', level: 1 }).waitFor();
 
   // <CustomerPortal> signs her in; the app hears it through its onSignedIn prop.
   await page.getByLabel('Email address').fill('alice@example.com');
   await page.getByRole('button', { name: 'Email me a code' }).click();
-  await page.getByLabel('Sign-in code').fill(await codeFromOutbox(server.url, 'alice@example.com'));
+  await page.getByLabel('Sign-in code').fill(await codeFromOutbox(demo.server.url, 'alice@example.com'));
   await page.getByRole('alert').filter({ hasText: 'Signed in to billing' }).waitFor();
   await page.getByRole('status').filter({ hasText: 'Billing: signed in' }).waitFor();
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
@@ -47,7 +36,7 @@ test('the React demo: sign in, the React handlers run, single views render as Re
     serverUrl: el.serverUrl,
     org: el.org,
   }));
-  assert.deepEqual(props, { defined: true, serverUrl: server.url, org: 'acme' });
+  assert.deepEqual(props, { defined: true, serverUrl: demo.server.url, org: 'acme' });
 
   // <CustomerPortalOrders>: downloading an invoice reaches the app's onInvoiceDownloaded.
   await page.getByRole('link', { name: 'Invoices' }).click();

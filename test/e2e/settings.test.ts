@@ -4,39 +4,17 @@
 // clears the past-due banner; Alice copies and rotates her license key, invites and removes a
 // teammate, and reads her usage and wallet.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, startDemoServer } from './support.js';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { signInWithCode, useDemo } from './support.js';
 
-let server: Awaited<ReturnType<typeof startDemoServer>>;
-let browser: Browser;
-
-before(async () => {
-  server = await startDemoServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** The 6-digit code in the newest email to `email`, whatever language it is written in. */
-async function codeFor(email: string): Promise<string> {
-  const res = await fetch(`${server.url}/dev/outbox`, { headers: { accept: 'application/json' } });
-  const { data } = (await res.json()) as { data: Array<{ to: string; text: string }> };
-  const code = data.filter((m) => m.to === email).map((m) => /\b(\d{6})\b/.exec(m.text)?.[1]).find(Boolean);
-  if (!code) throw new Error(`no code for ${email} in the outbox`);
-  return code;
-}
+const demo = useDemo();
 
 async function signIn(email: string): Promise<Page> {
-  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await demo.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
-  await page.goto(`${server.url}/demo/`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByRole('button', { name: 'Email me a code' }).click();
-  await page.getByLabel('Sign-in code').waitFor();
-  await page.getByLabel('Sign-in code').fill(await codeFor(email));
+  await page.goto(`${demo.server.url}/demo/`);
+  await signInWithCode(page, demo.server.url, email);
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
   return page;
 }
