@@ -10,6 +10,7 @@ import '../views/account/account.js';
 import type { CustomerPortalAccount } from '../views/account/account.js';
 import '../views/overview/overview.js';
 import type { CustomerPortalOverview } from '../views/overview/overview.js';
+import '../views/subscriptions/subscriptions.js';
 import { getLocale } from './localize.js';
 
 /** The mocks' dates and amounts (test/msw/billing.ts): Pro's next invoice, alice's sign-up. */
@@ -104,6 +105,17 @@ describe('languages', () => {
     expect(x(sub.querySelector('.sub__name')!)).to.be.above(x(sub.querySelector('.badge')!));
   });
 
+  it('points arrows the way an Arabic customer reads', async () => {
+    const el = await fixture(html`<customer-portal-subscriptions org="acme" locale="ar"></customer-portal-subscriptions>`);
+    await waitUntil(() => el.shadowRoot!.querySelector('.row[data-id]'), 'the subscriptions did not load');
+    await shownIn(el as CustomerPortalOverview, 'ar');
+    // "Open" points left, to where the row leads in a right-to-left layout; "Back" points right.
+    expect(getComputedStyle(el.shadowRoot!.querySelector('.chevron')!).scale).to.equal('-1 1');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('.row[data-id="sub_pro"]')!.click();
+    await waitUntil(() => el.shadowRoot!.querySelector('.back svg'), 'no way back');
+    expect(getComputedStyle(el.shadowRoot!.querySelector('.back svg')!).scale).to.equal('-1 1');
+  });
+
   it('follows the customer’s language (Content-Language on an authenticated answer) when the page sets none', async () => {
     customerSpeaks('fr');
     const el = await account();
@@ -120,6 +132,15 @@ describe('languages', () => {
     expect(fake.to('/portal/v1/me')).to.have.length(1);
     expect(getLocale()).to.equal('de');
     expect([el.lang, heading(el)]).to.deep.equal(['de', 'Konto']);
+  });
+
+  it('goes back to the customer’s language when the page removes its locale attribute', async () => {
+    customerSpeaks('fr');
+    const el = await account('de');
+    await shownIn(el, 'de');
+    el.removeAttribute('locale');
+    await shownIn(el, 'fr');
+    expect([el.lang, heading(el)]).to.deep.equal(['fr', 'Compte']);
   });
 
   it('treats an unsupported locale ("tlh") as none: the customer’s language, else the browser’s', async () => {

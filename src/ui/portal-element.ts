@@ -31,12 +31,13 @@ export class PortalElement extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    chooseLocale(this.locale ? 'attribute' : undefined, this.locale);
+    void chooseLocale(this.locale ? 'attribute' : undefined, this.locale);
   }
 
   protected override willUpdate(changed: PropertyValues): void {
     super.willUpdate(changed);
-    if (changed.has('locale') && this.locale) chooseLocale('attribute', this.locale);
+    // Set, changed or removed (then the customer's or the browser's language applies again).
+    if (changed.has('locale')) void chooseLocale('attribute', this.locale);
     const { lang, dir } = localeAttributes();
     if (this.lang !== lang) this.lang = lang;
     if (this.dir !== dir) this.dir = dir;
