@@ -11,6 +11,7 @@ import type { CustomerPortalAccount } from '../views/account/account.js';
 import '../views/overview/overview.js';
 import type { CustomerPortalOverview } from '../views/overview/overview.js';
 import '../views/subscriptions/subscriptions.js';
+import type { CustomerPortalSubscriptions } from '../views/subscriptions/subscriptions.js';
 import { getLocale } from './localize.js';
 
 /** The mocks' dates and amounts (test/msw/billing.ts): Pro's next invoice, alice's sign-up. */
@@ -106,9 +107,9 @@ describe('languages', () => {
   });
 
   it('points arrows the way an Arabic customer reads', async () => {
-    const el = await fixture(html`<customer-portal-subscriptions org="acme" locale="ar"></customer-portal-subscriptions>`);
+    const el = await fixture<CustomerPortalSubscriptions>(html`<customer-portal-subscriptions org="acme" locale="ar"></customer-portal-subscriptions>`);
     await waitUntil(() => el.shadowRoot!.querySelector('.row[data-id]'), 'the subscriptions did not load');
-    await shownIn(el as CustomerPortalOverview, 'ar');
+    await shownIn(el, 'ar');
     // "Open" points left, to where the row leads in a right-to-left layout; "Back" points right.
     expect(getComputedStyle(el.shadowRoot!.querySelector('.chevron')!).scale).to.equal('-1 1');
     el.shadowRoot!.querySelector<HTMLButtonElement>('.row[data-id="sub_pro"]')!.click();

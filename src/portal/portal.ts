@@ -224,7 +224,7 @@ export class CustomerPortal extends ConnectedElement {
     const available = this.#availableViews();
     const active = this.#activeView();
     return html`<div class="base" part="base" tabindex="-1">
-      <header class="header" part="header">
+      <div class="header" part="header">
         ${logo ? html`<img class="logo" part="logo" src=${logo} alt="" />` : nothing}
         <span class="title" part="title">${organization ? organization.name : this.organizationFailed ? nothing : skeleton('10em', '1.25em')}</span>
         ${back
@@ -232,7 +232,7 @@ export class CustomerPortal extends ConnectedElement {
               >${organization ? msg(str`Back to ${organization.name}`) : msg('Back')}</a
             >`
           : nothing}
-      </header>
+      </div>
       <nav class="nav" part="nav" aria-label=${msg('Portal sections')}>
         ${available.map(
           (view) =>

@@ -343,7 +343,7 @@ export class CustomerPortalSignIn extends ConnectedElement {
     const logo = this.organization?.branding.logo_url;
     const codeStep = this.step === 'code';
     return html`<div class="card" part="base">
-      <header class="header" part="header">
+      <div class="header" part="header">
         ${logo ? html`<img class="logo" part="logo" src=${logo} alt="" />` : nothing}
         <h2 class="title" part="title">${this.renderTitle()}</h2>
         <p class="subtitle">
@@ -351,7 +351,7 @@ export class CustomerPortalSignIn extends ConnectedElement {
             ? msg(html`We sent a 6-digit code to <strong>${this.email}</strong>. If it isn't in your inbox, check your spam folder.`)
             : msg('Enter your email and we will send you a code to sign in.')}
         </p>
-      </header>
+      </div>
       <div class="messages" role="alert">${this.renderError()}</div>
       <div class="messages" role="status">${this.resent
           ? alert('success', msg(str`We sent a new code to ${this.email}.`))

@@ -1,7 +1,7 @@
 // The widget's language in tests. @lit/localize keeps one language per page, and
 // chooseLocale() remembers where it came from (an attribute, the customer), so a test that
 // changes it must put it back: call resetLocale() after it.
-import type { LocaleStatusEventDetail } from '@lit/localize';
+import { msg, type LocaleStatusEventDetail } from '@lit/localize';
 import { chooseLocale, getLocale } from '../i18n/localize.js';
 
 /** Resolves once `locale` is the active language (its translations loaded); no timers. */
@@ -34,3 +34,10 @@ export async function resetLocale(): Promise<void> {
   chooseLocale('customer', null);
   await localeReady('en');
 }
+
+/**
+ * One of the widget's strings as the active language shows it: "Continue" reads "متابعة" in
+ * Arabic. Tests find buttons by it in any language. Typed apart from msg() so that
+ * `lit-localize extract` does not take the tests' look-ups for strings to translate.
+ */
+export const say: (english: string) => string = msg;

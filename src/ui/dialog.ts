@@ -82,7 +82,7 @@ export class PortalDialog extends PortalElement {
         place-items: center;
         width: 32px;
         height: 32px;
-        margin: 0 -8px 0 0;
+        margin-inline-end: -8px;
         border: 0;
         border-radius: var(--_radius);
         background: none;
@@ -114,6 +114,10 @@ export class PortalDialog extends PortalElement {
         min-height: 0;
         padding: calc(var(--_space) * 2) calc(var(--_space) * 3) calc(var(--_space) * 2.5);
         overflow-y: auto;
+      }
+      .body:focus-visible {
+        outline: 2px solid var(--_primary);
+        outline-offset: -2px;
       }
       .footer {
         display: flex;
@@ -235,6 +239,7 @@ export class PortalDialog extends PortalElement {
   }
 
   override render(): TemplateResult {
+    // The body is focusable: long content scrolls there, and a keyboard must reach it to scroll.
     return html`<dialog part="dialog" aria-labelledby="title" @cancel=${this.onCancel} @close=${this.onClose}>
       <div class="header">
         <h2 id="title" class="title" part="title">${this.label}</h2>
@@ -242,7 +247,7 @@ export class PortalDialog extends PortalElement {
           <svg viewBox="0 0 20 20" aria-hidden="true"><path d="M5 5l10 10M15 5 5 15" /></svg>
         </button>
       </div>
-      <div class="body" part="body"><slot></slot></div>
+      <div class="body" part="body" tabindex="0"><slot></slot></div>
       ${this.noFooter ? nothing : html`<div class="footer" part="footer"><slot name="footer"></slot></div>`}
     </dialog>`;
   }

@@ -103,6 +103,11 @@ export const viewStyles = css`
     gap: 4px;
     justify-self: start;
   }
+  /* Arrows point the way the customer reads: mirrored right to left. */
+  .back svg:dir(rtl),
+  .chevron:dir(rtl) {
+    scale: -1 1;
+  }
   .back svg {
     width: 16px;
     height: 16px;
