@@ -53,6 +53,8 @@ export function benefitRepository(db: Kysely<DB>) {
     'b.properties',
     'b.deleted_at as benefit_deleted_at',
   ] as const;
+  /** A grant with what it needs of its benefit: the start of every grant query. */
+  const grants = () => db.selectFrom('benefit_grants as g').innerJoin('benefits as b', 'b.id', 'g.benefit_id').select(grantColumns);
 
   return {
     insertBenefit(row: { id: string; organization_id: string; type: BenefitType; description: string; properties: object; now: Date }) {
@@ -236,10 +238,7 @@ export function benefitRepository(db: Kysely<DB>) {
     },
     /** A customer's live grants with their benefits, oldest first. */
     activeGrants(organizationId: string, customerId: string) {
-      return db
-        .selectFrom('benefit_grants as g')
-        .innerJoin('benefits as b', 'b.id', 'g.benefit_id')
-        .select(grantColumns)
+      return grants()
         .where('g.organization_id', '=', organizationId)
         .where('g.customer_id', '=', customerId)
         .where('g.revoked_at', 'is', null)
@@ -248,23 +247,17 @@ export function benefitRepository(db: Kysely<DB>) {
         .execute();
     },
     findGrantOfCustomer(organizationId: string, customerId: string, id: string) {
-      return db
-        .selectFrom('benefit_grants as g')
-        .innerJoin('benefits as b', 'b.id', 'g.benefit_id')
-        .select(grantColumns)
+      return grants()
         .where('g.organization_id', '=', organizationId)
         .where('g.customer_id', '=', customerId)
         .where('g.id', '=', id)
         .executeTakeFirst();
     },
     findGrant(id: string) {
-      return db.selectFrom('benefit_grants as g').innerJoin('benefits as b', 'b.id', 'g.benefit_id').select(grantColumns).where('g.id', '=', id).executeTakeFirst();
+      return grants().where('g.id', '=', id).executeTakeFirst();
     },
     findGrantByKey(organizationId: string, keyHash: string, type: BenefitType) {
-      return db
-        .selectFrom('benefit_grants as g')
-        .innerJoin('benefits as b', 'b.id', 'g.benefit_id')
-        .select(grantColumns)
+      return grants()
         .where('g.organization_id', '=', organizationId)
         .where('g.key_hash', '=', keyHash)
         .where('b.type', '=', type)
@@ -275,7 +268,7 @@ export function benefitRepository(db: Kysely<DB>) {
       await db.selectFrom('benefit_grants').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
     },
     listGrants(organizationId: string, opts: { limit: number; startingAfter?: string; customerId?: string; benefitId?: string; includeRevoked: boolean }) {
-      let q = db.selectFrom('benefit_grants as g').innerJoin('benefits as b', 'b.id', 'g.benefit_id').select(grantColumns).where('g.organization_id', '=', organizationId);
+      let q = grants().where('g.organization_id', '=', organizationId);
       if (opts.customerId) q = q.where('g.customer_id', '=', opts.customerId);
       if (opts.benefitId) q = q.where('g.benefit_id', '=', opts.benefitId);
       if (!opts.includeRevoked) q = q.where('g.revoked_at', 'is', null);
