@@ -2,50 +2,28 @@ import type { Kysely } from 'kysely';
 import type { DB, PaymentMethodRow, PaymentRow } from '../../db/schema.js';
 
 export function paymentRepository(db: Kysely<DB>) {
+  /** A customer's cards that are still attached: the start of every card look-up. */
+  const liveMethods = (organizationId: string, customerId: string) =>
+    db.selectFrom('payment_methods').selectAll().where('organization_id', '=', organizationId).where('customer_id', '=', customerId).where('detached_at', 'is', null);
+
   return {
     listMethods(organizationId: string, customerId: string): Promise<PaymentMethodRow[]> {
-      return db
-        .selectFrom('payment_methods')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .where('customer_id', '=', customerId)
-        .where('detached_at', 'is', null)
+      return liveMethods(organizationId, customerId)
         .orderBy('is_default', 'desc')
         .orderBy('id', 'desc')
         .execute();
     },
     findMethod(organizationId: string, customerId: string, id: string) {
-      return db
-        .selectFrom('payment_methods')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .where('customer_id', '=', customerId)
-        .where('id', '=', id)
-        .where('detached_at', 'is', null)
-        .executeTakeFirst();
+      return liveMethods(organizationId, customerId).where('id', '=', id).executeTakeFirst();
     },
     findMethodById(id: string) {
       return db.selectFrom('payment_methods').selectAll().where('id', '=', id).executeTakeFirst();
     },
     findMethodByRef(organizationId: string, customerId: string, ref: string) {
-      return db
-        .selectFrom('payment_methods')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .where('customer_id', '=', customerId)
-        .where('provider_ref', '=', ref)
-        .where('detached_at', 'is', null)
-        .executeTakeFirst();
+      return liveMethods(organizationId, customerId).where('provider_ref', '=', ref).executeTakeFirst();
     },
     defaultMethod(organizationId: string, customerId: string) {
-      return db
-        .selectFrom('payment_methods')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .where('customer_id', '=', customerId)
-        .where('is_default', '=', true)
-        .where('detached_at', 'is', null)
-        .executeTakeFirst();
+      return liveMethods(organizationId, customerId).where('is_default', '=', true).executeTakeFirst();
     },
     async insertMethod(row: Omit<PaymentMethodRow, 'detached_at'>) {
       return db.insertInto('payment_methods').values(row).returningAll().executeTakeFirstOrThrow();
@@ -69,8 +47,8 @@ export function paymentRepository(db: Kysely<DB>) {
       return db.selectFrom('payments').selectAll().where('order_id', '=', orderId).where('status', '=', 'pending').executeTakeFirst();
     },
     async countPayments(orderId: string): Promise<number> {
-      const rows = await db.selectFrom('payments').select('id').where('order_id', '=', orderId).execute();
-      return rows.length;
+      const { count } = await db.selectFrom('payments').select((eb) => eb.fn.countAll<number>().as('count')).where('order_id', '=', orderId).executeTakeFirstOrThrow();
+      return Number(count);
     },
     async insertPaymentIfAbsent(row: Omit<PaymentRow, 'provider_ref' | 'failure_code' | 'failure_message'>) {
       await db.insertInto('payments').values(row).onConflict((oc) => oc.column('attempt_key').doNothing()).execute();
