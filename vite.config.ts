@@ -1,4 +1,5 @@
 import { build, defineConfig, type Plugin } from 'vite';
+import { chunkFileNames } from './vite.chunks.js';
 import { minifyTemplateLiterals } from './vite.minify.js';
 
 /** What goes into the views chunk: every view and what only views use. */
@@ -58,9 +59,7 @@ export default defineConfig({
       preserveEntrySignatures: 'allow-extension',
       output: {
         minify: true,
-        // Each language's translations (src/i18n/generated/) is its own chunk, named locale-<code>,
-        // loaded only for a customer who reads that language.
-        chunkFileNames: (chunk) => (chunk.moduleIds.some((id) => /[\\/]i18n[\\/]generated[\\/]/.test(id)) ? 'chunks/locale-[name]-[hash].js' : 'chunks/[name]-[hash].js'),
+        chunkFileNames, // a chunk per language (vite.chunks.ts)
         // Every view, and what views share but the entry does not (the view base, dialog,
         // billing formatting and API, the events only views dispatch), goes into one lazily
         // loaded chunk. One chunk per view costs about 1 KB gzip each in what gzip cannot

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { chunkFileNames } from './vite.chunks.js';
 import { minifyTemplateLiterals } from './vite.minify.js';
 
 // The hosted payment-method page, its own build: dist/hosted/payment-method.js (a stable
@@ -23,8 +24,7 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         minify: true,
-        // The form's languages, one chunk each, as in the widget (vite.config.ts).
-        chunkFileNames: (chunk) => (chunk.moduleIds.some((id) => /[\\/]i18n[\\/]generated[\\/]/.test(id)) ? 'chunks/locale-[name]-[hash].js' : 'chunks/[name]-[hash].js'),
+        chunkFileNames, // a chunk per language (vite.chunks.ts)
       },
     },
   },
