@@ -2,7 +2,7 @@
 // language. One catalog per locale in ./messages; English is the source and the fallback
 // for a key a catalog lacks (i18n.test.ts checks that none lacks any). Money, numbers and
 // dates go through Intl with the same locale.
-import { defaultLocale, locales, type Locale } from '../../src/i18n/locales.js';
+import { defaultLocale, localeCodes, type Locale } from '../../src/i18n/locales.js';
 import { isRtl, matchLocale } from '../../src/i18n/negotiate.js';
 import { ApiError } from '../lib/errors.js';
 import { formatMoney } from '../modules/billing/money.js';
@@ -145,6 +145,6 @@ export function parseLocale<T extends string | null | undefined>(value: T, field
   if (value === undefined || value === null) return value as never;
   const match = matchLocale(value);
   if (match) return match as never;
-  const message = `${JSON.stringify(value)} is not a supported locale. Use one of: ${locales.map((l) => l.code).join(', ')}.`;
+  const message = `${JSON.stringify(value)} is not a supported locale. Use one of: ${localeCodes.join(', ')}.`;
   throw new ApiError(400, 'validation_error', `${field}: ${message}`, [{ path: field, message }]);
 }
