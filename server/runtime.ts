@@ -10,8 +10,10 @@ import { smtpMailer, type Mailer } from './modules/email/mailer.js';
 import { outboxMailer } from './modules/email/outbox.js';
 import { stripeProvider } from './modules/payments/stripe-provider.js';
 
-export async function openDatabase(config: Config): Promise<Database> {
-  return config.databaseUrl ? openPostgres(config.databaseUrl) : openPGlite({ dataDir: pgliteDataDir(config.dataDir) });
+export async function openDatabase(config: Config, logger?: Logger): Promise<Database> {
+  return config.databaseUrl
+    ? openPostgres(config.databaseUrl, 10, (error) => logger?.warn({ code: (error as { code?: string }).code ?? null }, 'database connection lost; reconnecting on the next query'))
+    : openPGlite({ dataDir: pgliteDataDir(config.dataDir) });
 }
 
 export interface Runtime {
@@ -26,7 +28,7 @@ export interface Runtime {
 export async function createRuntime(config: Config, options: { demo?: boolean; clock?: Clock; logger?: Logger; jobs?: boolean } = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, logger);
   const applied = await migrate(database);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
   const mailer: Mailer = config.smtpUrl

@@ -19,7 +19,7 @@ import { paymentRepository } from './modules/payments/repository.js';
 import { paymentService } from './modules/payments/service.js';
 import { testProvider } from './modules/payments/test-provider.js';
 import { orderService } from './modules/orders/service.js';
-import { subscriptionService } from './modules/subscriptions/service.js';
+import { OPERATION_LEASE_MS, subscriptionService } from './modules/subscriptions/service.js';
 import { jobRunner } from './jobs.js';
 import { emailChangeService } from './modules/customers/email-change.js';
 import { usageService } from './modules/usage/service.js';
@@ -87,6 +87,7 @@ export function createServices(deps: ServiceDeps) {
     benefits.syncCustomer(orgId, customerId).catch((error: unknown) => deps.logger.error({ err: error, customer: customerId }, 'benefit sync failed'));
   const orders = orderService({
     onEntitlementsChanged,
+    logger: deps.logger,
     db,
     clock,
     payments,
@@ -114,7 +115,7 @@ export function createServices(deps: ServiceDeps) {
   const subscriptions = subscriptionService({
     usageItems: (orgId, customerId, price, start, end) => usage.usageItems(orgId, customerId, price, start, end),
     onEntitlementsChanged,
-    countAssignedSeats: (subscriptionId) => seatRepository(db).countAssigned(subscriptionId),
+    countAssignedSeats: (subscriptionId, x) => seatRepository(x).countAssigned(subscriptionId),
     db,
     clock,
     catalog,
@@ -140,7 +141,13 @@ export function createServices(deps: ServiceDeps) {
     background: deps.background,
     rateLimiter: limiter,
   });
-  const jobs = jobRunner({ subscriptions, webhooks, logger: deps.logger, expireCredits: () => walletRepository(db).expireDue(clock.now()) });
+  const jobs = jobRunner({
+    subscriptions,
+    webhooks,
+    logger: deps.logger,
+    expireCredits: () => walletRepository(db).expireDue(clock.now()),
+    settleRefunds: () => orders.settlePendingRefunds(new Date(clock.now().getTime() - OPERATION_LEASE_MS)),
+  });
   const idempotencyKeys = {
     merchant: idempotency(db, clock, (c) => ({ organizationId: (c.get('organization' as never) as { id: string }).id, scope: 'merchant' })),
     portal: idempotency(db, clock, (c) => {

@@ -15,15 +15,36 @@ export interface Database {
 // int8 (counts, money) as JS numbers on both drivers; amounts stay far below 2^53.
 const INT8 = 20;
 
-export async function openPostgres(connectionString: string, max = 10): Promise<Database> {
+/**
+ * A database that is down or restarting, as opposed to a query that is wrong: the server
+ * answers 503 database_unavailable (with Retry-After) and carries on; the pool reconnects by
+ * itself once Postgres is back.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  const code = typeof e.code === 'string' ? e.code : '';
+  // Connection exceptions (08…), shutdown and not-yet-accepting (57P01-57P03), and the socket errors of a refused or dropped connection.
+  if (/^08/.test(code) || ['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(message);
+}
+
+export async function openPostgres(connectionString: string, max = 10, onIdleError?: (error: Error) => void): Promise<Database> {
   const pool = new pg.Pool({
     connectionString,
     max,
+    // While Postgres is down a request waits at most this long for a connection, then gets a 503.
+    connectionTimeoutMillis: 5000,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8 ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection that Postgres closes (a restart, a failover, an idle timeout) is an
+  // 'error' event on the pool; without a listener it would end the process. The pool drops
+  // that connection and opens a new one on the next query.
+  pool.on('error', (error) => onIdleError?.(error));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

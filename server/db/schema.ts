@@ -174,8 +174,25 @@ export interface SubscriptionsTable {
   dunning_attempts: Defaulted<number>;
   next_retry_at: Nullable<Date>;
   locked_until: Nullable<Date>;
+  /** Bumped by every change; a request decided on an older version is refused (409 subscription_changed). */
+  version: Defaulted<number>;
+  /** A charged change between its pending order and its settlement (see subscriptions/operations.ts). */
+  operation: ColumnType<SubscriptionOperation | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** What a charged change will do once its order is paid. */
+export interface SubscriptionOperation {
+  kind: 'change' | 'resume';
+  order_id: string;
+  started_at: string;
+  change_kind?: 'upgrade' | 'downgrade' | 'seats';
+  price_id: string;
+  product_id: string;
+  seats: number;
+  /** Present when the change starts a new billing cycle (or a resume starts one). */
+  period?: { start: string; end: string };
 }
 
 export interface InvoiceCountersTable {
@@ -256,6 +273,7 @@ export interface RefundsTable {
   reason: Nullable<string>;
   destination: 'payment_method' | 'wallet';
   provider_ref: Nullable<string>;
+  status: Defaulted<'pending' | 'succeeded' | 'failed'>;
   created_at: Timestamp;
 }
 
@@ -315,6 +333,10 @@ export interface WalletTransactionsTable {
   expires_at: Nullable<Date>;
   remaining: Defaulted<number>;
   expired_at: Nullable<Date>;
+  /** Proration credit: the subscription and the stretch of its period the credit pays back. */
+  subscription_id: Nullable<string>;
+  period_start: Nullable<Date>;
+  period_end: Nullable<Date>;
   created_at: Timestamp;
 }
 

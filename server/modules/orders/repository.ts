@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB, OrderLineRow, OrderRow, OrderStatus } from '../../db/schema.js';
 
 export function orderRepository(db: Kysely<DB>) {
@@ -72,18 +72,55 @@ export function orderRepository(db: Kysely<DB>) {
     async setBillingDetails(id: string, details: object, now: Date) {
       return db.updateTable('orders').set({ billing_details: JSON.stringify(details), updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     },
-    async insertRefund(row: { id: string; organization_id: string; order_id: string; amount: number; currency: string; reason: string | null; destination: 'payment_method' | 'wallet'; provider_ref: string | null; created_at: Date }) {
+    async insertRefund(row: { id: string; organization_id: string; order_id: string; amount: number; currency: string; reason: string | null; destination: 'payment_method' | 'wallet'; provider_ref: string | null; status: 'pending' | 'succeeded' | 'failed'; created_at: Date }) {
       await db.insertInto('refunds').values(row).execute();
     },
-    /** Adds to the refunded amount, only while it stays within the total. */
-    async addRefunded(id: string, amount: number, now: Date) {
+    /** The order, locked for the rest of the caller's transaction (refunds decide on it). */
+    lock(organizationId: string, id: string) {
+      return db.selectFrom('orders').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).forUpdate().executeTakeFirst();
+    },
+    /** Reserves a refund on a locked order: the caller checked it stays within the total. */
+    async addRefunded(id: string, amount: number, status: OrderStatus, now: Date) {
       return db
         .updateTable('orders')
-        .set((eb) => ({ refunded_amount: eb('refunded_amount', '+', amount), updated_at: now }))
+        .set((eb) => ({ refunded_amount: eb('refunded_amount', '+', amount), status, updated_at: now }))
         .where('id', '=', id)
-        .where((eb) => eb(eb('refunded_amount', '+', amount), '<=', eb.ref('total')))
         .returningAll()
-        .executeTakeFirst();
+        .executeTakeFirstOrThrow();
+    },
+    /** Gives back a reservation the processor refused. */
+    async releaseRefunded(id: string, amount: number, now: Date) {
+      await db
+        .updateTable('orders')
+        .set((eb) => ({
+          refunded_amount: eb('refunded_amount', '-', amount),
+          status: sql<OrderStatus>`case when refunded_amount - ${amount} <= 0 then 'paid' else 'partially_refunded' end`,
+          updated_at: now,
+        }))
+        .where('id', '=', id)
+        .execute();
+    },
+    findRefund(id: string) {
+      return db.selectFrom('refunds').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    /** Moves a pending refund on; false if another worker settled it first. */
+    async finishRefund(id: string, status: 'succeeded' | 'failed', providerRef: string | null) {
+      const row = await db.updateTable('refunds').set({ status, provider_ref: providerRef }).where('id', '=', id).where('status', '=', 'pending').returning('id').executeTakeFirst();
+      return row !== undefined;
+    },
+    pendingRefunds(olderThan: Date, limit: number) {
+      return db.selectFrom('refunds').select(['id', 'reason']).where('status', '=', 'pending').where('created_at', '<=', olderThan).orderBy('created_at').limit(limit).execute();
+    },
+    /** Paid orders of a subscription with something bought for after `at` (an immediate cancellation refunds their unused part). */
+    coveringOrders(subscriptionId: string, at: Date) {
+      return db
+        .selectFrom('orders')
+        .selectAll()
+        .where('subscription_id', '=', subscriptionId)
+        .where('status', 'in', ['paid', 'partially_refunded'])
+        .where('period_end', '>', at)
+        .orderBy('id', 'desc')
+        .execute();
     },
     async setStatus(id: string, status: OrderStatus, now: Date) {
       await db.updateTable('orders').set({ status, updated_at: now }).where('id', '=', id).execute();

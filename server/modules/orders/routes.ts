@@ -118,10 +118,7 @@ export function merchantOrderRoutes(services: Services) {
     })
     .post('/refunds', async (c) => {
       const body = await jsonBody(c, refundBody);
-      const order = await services.orders.repo.find(c.get('organization').id, body.order_id);
-      if (!order) throw new ApiError(404, 'order_not_found', 'No such order.');
-      const amount = body.amount ?? order.total - order.refunded_amount;
-      const refund = await services.orders.refund(order, amount, body.destination, body.reason ?? null);
-      return c.json({ id: refund.id, amount: refund.amount, destination: refund.destination, order: orderView(refund.order) }, 201);
+      const refund = await services.orders.refund({ organizationId: c.get('organization').id, orderId: body.order_id }, body.amount ?? 'rest', body.destination, body.reason ?? null);
+      return c.json({ id: refund.id, amount: refund.amount, destination: refund.destination, status: refund.status, order: orderView(refund.order) }, refund.status === 'pending' ? 202 : 201);
     });
 }

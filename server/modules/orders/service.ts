@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { BillingReason, CustomerRow, DB, OrderLineKind, OrderLineRow, OrderRow, Organization, RefundRow } from '../../db/schema.js';
 import type { Background } from '../../lib/background.js';
 import type { Clock } from '../../lib/clock.js';
+import type { Logger } from '../../lib/logger.js';
 import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { resolveBillingSettings } from '../billing/settings.js';
@@ -35,6 +36,33 @@ export interface OrderDraft {
   tax_note: string | null;
   credit_amount: number;
   total: number;
+  /** Credit from the wallet is applied: read again (under the wallet's lock) when the order is recorded. */
+  useWallet: boolean;
+}
+
+const CREDIT_LINE = 'Credit from your wallet';
+/** The reason written on the refunds an immediate cancellation makes. */
+export const CANCEL_REFUND_REASON = 'Unused time after cancellation';
+
+/** The processor said no (a 4xx, or the test provider's refusal), as opposed to not answering. */
+function isRefusal(error: unknown): boolean {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number') return status >= 400 && status < 500;
+  return error instanceof Error && error.message.startsWith('test provider:');
+}
+
+/** The draft with the wallet credit for `balance`: as much of what is due as the balance covers. */
+export function withWalletCredit(draft: OrderDraft, balance: number): OrderDraft {
+  const due = draft.total + draft.credit_amount;
+  const credit = draft.useWallet && due > 0 ? Math.max(0, Math.min(balance, due)) : 0;
+  const lines = draft.lines.filter((l) => l.kind !== 'credit');
+  if (credit) lines.push({ kind: 'credit', description: CREDIT_LINE, quantity: 1, unit_amount: -credit, amount: -credit });
+  return { ...draft, lines, credit_amount: credit, total: due - credit };
+}
+
+/** Runs `work` in the caller's transaction when `x` is one, else in a transaction of its own. */
+export function inTransaction<T>(x: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return x.isTransaction ? work(x) : x.transaction().execute(work);
 }
 
 export interface BillingDetailsSnapshot {
@@ -66,6 +94,7 @@ interface Deps {
   onPurchasePaid?: (org: Organization, customer: CustomerRow, order: OrderRow) => void;
   /** Benefits follow orders: called after a purchase is paid or an order refunded (benefits.syncCustomer). */
   onEntitlementsChanged?: (organizationId: string, customerId: string) => Promise<void>;
+  logger?: Logger;
 }
 
 export function orderService(deps: Deps) {
@@ -80,7 +109,10 @@ export function orderService(deps: Deps) {
      * credit against the total. Pure but for reading the wallet balance; previews and real
      * orders use the same function, so a preview is exactly what gets charged.
      */
-    async draft(input: { org: Organization; customer: CustomerRow; currency: string; items: DraftItem[]; discountPercent?: number | null; useWallet: boolean; discountLabel?: string }): Promise<OrderDraft> {
+    async draft(
+      input: { org: Organization; customer: CustomerRow; currency: string; items: DraftItem[]; discountPercent?: number | null; useWallet: boolean; discountLabel?: string; walletBalance?: number },
+      x: Kysely<DB> = db,
+    ): Promise<OrderDraft> {
       const settings = resolveBillingSettings(input.org.billing_settings);
       const snapshot = billingSnapshot(input.customer);
       const subtotal = input.items.reduce((sum, i) => sum + i.amount, 0);
@@ -91,13 +123,7 @@ export function orderService(deps: Deps) {
       const tax = taxAmount(subtotal - discount, decision);
       if (tax) lines.push({ kind: 'tax', description: decision.label!, quantity: 1, unit_amount: tax, amount: tax });
       const due = subtotal - discount + tax;
-      let credit = 0;
-      if (input.useWallet && due > 0) {
-        const balance = await walletRepository(db).balance(input.org.id, input.customer.id, input.currency, clock.now());
-        credit = Math.min(balance, due);
-        if (credit) lines.push({ kind: 'credit', description: 'Credit from your wallet', quantity: 1, unit_amount: -credit, amount: -credit });
-      }
-      return {
+      const draft: OrderDraft = {
         currency: input.currency,
         lines,
         subtotal,
@@ -105,29 +131,43 @@ export function orderService(deps: Deps) {
         tax_amount: tax,
         tax_label: decision.label,
         tax_note: decision.note,
-        credit_amount: credit,
-        total: due - credit,
+        credit_amount: 0,
+        total: due,
+        useWallet: input.useWallet,
       };
+      if (!input.useWallet || due <= 0) return draft;
+      const balance = input.walletBalance ?? (await walletRepository(x).balance(input.org.id, input.customer.id, input.currency, clock.now()));
+      return withWalletCredit(draft, balance);
     },
 
     /**
-     * Records a drafted order with the next invoice number. With a dedupe key, a second call
-     * (a job that crashed and ran again) returns the order the first call made.
+     * Records a drafted order with the next invoice number, in the caller's transaction `x`
+     * (or one of its own). With a dedupe key, a second call (a job that crashed and ran
+     * again) returns the order the first call made. Wallet credit is read again under the
+     * customer's wallet lock and spent in the same transaction, so two orders never spend
+     * the same credit.
      */
     async create(
+      x: Kysely<DB>,
       org: Organization,
       customer: CustomerRow,
-      draft: OrderDraft,
+      proposed: OrderDraft,
       meta: { subscriptionId: string | null; reason: BillingReason; dedupeKey: string | null; periodStart?: Date | null; periodEnd?: Date | null },
     ): Promise<{ order: OrderRow; created: boolean }> {
-      if (meta.dedupeKey) {
-        const existing = await repo.findByDedupe(org.id, meta.dedupeKey);
-        if (existing) return { order: existing, created: false };
-      }
-      if (draft.total < 0) throw new Error('an order cannot have a negative total');
       const settings = resolveBillingSettings(org.billing_settings);
       const now = clock.now();
-      const order = await db.transaction().execute(async (trx) => {
+      return inTransaction(x, async (trx) => {
+        if (meta.dedupeKey) {
+          const existing = await orderRepository(trx).findByDedupe(org.id, meta.dedupeKey);
+          if (existing) return { order: existing, created: false };
+        }
+        let draft = proposed;
+        if (draft.useWallet) {
+          const wallet = walletRepository(trx);
+          await wallet.lock(org.id, customer.id);
+          draft = withWalletCredit(draft, await wallet.balance(org.id, customer.id, draft.currency, now));
+        }
+        if (draft.total < 0) throw new Error('an order cannot have a negative total');
         const trxRepo = orderRepository(trx);
         const number = await trxRepo.nextInvoiceNumber(org.id);
         const id = newId('ord', now.getTime());
@@ -185,9 +225,8 @@ export function orderService(deps: Deps) {
         }
         await deps.webhooks.emit(trx, org.id, 'order.created', orderEventData(row));
         if (free) await deps.webhooks.emit(trx, org.id, 'order.paid', orderEventData(row));
-        return row;
+        return { order: row, created: true };
       });
-      return { order, created: true };
     },
 
     /** Charges a pending or failed order. Returns the outcome; the order's status follows it. */
@@ -208,11 +247,11 @@ export function orderService(deps: Deps) {
     },
 
     /** A change the customer asked for could not be paid: the order is void and its credit returned. */
-    async voidOrder(order: OrderRow) {
+    async voidOrder(order: OrderRow, x: Kysely<DB> = db) {
       const now = clock.now();
-      await db.transaction().execute(async (trx) => {
-        await orderRepository(trx).transition(order.id, ['pending', 'failed'], { status: 'void' }, now);
-        if (order.credit_amount > 0) {
+      await inTransaction(x, async (trx) => {
+        const voided = await orderRepository(trx).transition(order.id, ['pending', 'failed'], { status: 'void' }, now);
+        if (voided && order.credit_amount > 0) {
           await walletRepository(trx).insert({
             id: newId('wtx', now.getTime()),
             organization_id: order.organization_id,
@@ -228,50 +267,124 @@ export function orderService(deps: Deps) {
       });
     },
 
-    /** Refunds part or all of a paid order, to the card or as wallet credit. */
-    async refund(order: OrderRow, amount: number, destination: 'payment_method' | 'wallet', reason: string | null) {
-      if (!['paid', 'partially_refunded'].includes(order.status)) {
-        throw new ApiError(409, 'order_not_refundable', `Order ${order.invoice_number} is ${order.status}; only paid orders can be refunded.`);
-      }
-      const refundable = order.total - order.refunded_amount;
-      if (amount < 1 || amount > refundable) {
-        throw new ApiError(400, 'refund_amount_invalid', `The refund must be between 1 and ${refundable} (the amount not yet refunded).`);
-      }
-      const now = clock.now();
-      const refundId = newId('re', now.getTime());
-      const updated = await repo.addRefunded(order.id, amount, now);
-      if (!updated) throw new ApiError(409, 'refund_amount_invalid', 'The order was refunded meanwhile; check its refunded amount.');
-      let providerRef: string | null = null;
-      if (destination === 'payment_method') {
-        try {
-          providerRef = await deps.payments.refundToCard(order, amount, refundId);
-        } catch (error) {
-          await repo.addRefunded(order.id, -amount, clock.now());
-          throw error;
-        }
-      }
-      const status = updated.refunded_amount >= updated.total ? 'refunded' : 'partially_refunded';
-      await db.transaction().execute(async (trx) => {
+    /**
+     * Records a refund of part or all of a paid order, in the caller's transaction `x` (or one
+     * of its own): the order is locked, the amount reserved on it, and the refund written.
+     * To the wallet it is settled at once; to the card it is `pending` until `settleRefund`
+     * (after the commit) has asked the processor, so a retry never refunds twice.
+     */
+    async recordRefund(
+      x: Kysely<DB>,
+      ref: { organizationId: string; orderId: string },
+      amount: number | 'rest',
+      destination: 'payment_method' | 'wallet',
+      reason: string | null,
+    ) {
+      return inTransaction(x, async (trx) => {
         const trxRepo = orderRepository(trx);
-        await trxRepo.setStatus(order.id, status, now);
-        await trxRepo.insertRefund({ id: refundId, organization_id: order.organization_id, order_id: order.id, amount, currency: order.currency, reason, destination, provider_ref: providerRef, created_at: now });
-        if (destination === 'wallet') {
+        const order = await trxRepo.lock(ref.organizationId, ref.orderId);
+        if (!order) throw new ApiError(404, 'order_not_found', 'No such order.');
+        if (!['paid', 'partially_refunded'].includes(order.status)) {
+          throw new ApiError(409, 'order_not_refundable', `Order ${order.invoice_number} is ${order.status}; only paid orders can be refunded.`);
+        }
+        const refundable = order.total - order.refunded_amount;
+        const value = amount === 'rest' ? refundable : amount;
+        if (value < 1 || value > refundable) {
+          throw new ApiError(400, 'refund_amount_invalid', `The refund must be between 1 and ${refundable} (the amount not yet refunded).`);
+        }
+        const now = clock.now();
+        const refundId = newId('re', now.getTime());
+        const status = order.refunded_amount + value >= order.total ? 'refunded' : 'partially_refunded';
+        const updated = await trxRepo.addRefunded(order.id, value, status, now);
+        const toCard = destination === 'payment_method';
+        await trxRepo.insertRefund({ id: refundId, organization_id: order.organization_id, order_id: order.id, amount: value, currency: order.currency, reason, destination, provider_ref: null, status: toCard ? 'pending' : 'succeeded', created_at: now });
+        if (!toCard) {
           await walletRepository(trx).insert({
             id: newId('wtx', now.getTime()),
             organization_id: order.organization_id,
             customer_id: order.customer_id,
             currency: order.currency,
-            amount,
+            amount: value,
             kind: 'refund',
             description: `Refund of invoice ${order.invoice_number}`,
             order_id: order.id,
             now,
           });
+          await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData(updated), refund: { id: refundId, amount: value, destination } });
         }
-        await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData({ ...updated, status }), refund: { id: refundId, amount, destination } });
+        return { id: refundId, amount: value, destination, status: toCard ? ('pending' as const) : ('succeeded' as const), order: updated };
       });
-      await deps.onEntitlementsChanged?.(order.organization_id, order.customer_id);
-      return { id: refundId, amount, destination, order: (await repo.find(order.organization_id, order.id))! };
+    },
+
+    /**
+     * Asks the processor for a pending card refund (same idempotency key on every attempt) and
+     * settles it. A refusal releases the reservation; `fallback: 'wallet'` then credits the
+     * amount to the wallet instead, so money owed is never lost. A processor that cannot be
+     * reached leaves it pending for the refunds job.
+     */
+    async settleRefund(refundId: string, fallback: 'release' | 'wallet' = 'release'): Promise<'succeeded' | 'failed' | 'pending'> {
+      const refund = await repo.findRefund(refundId);
+      if (!refund || refund.status !== 'pending') return refund?.status ?? 'failed';
+      const order = (await repo.find(refund.organization_id, refund.order_id))!;
+      let providerRef: string | null;
+      try {
+        providerRef = await deps.payments.refundToCard(order, refund.amount, refund.id);
+      } catch (error) {
+        if (!isRefusal(error)) {
+          deps.logger?.warn({ refund: refund.id, order: order.id }, 'card refund not confirmed; the refunds job will ask again');
+          return 'pending';
+        }
+        const now = clock.now();
+        await db.transaction().execute(async (trx) => {
+          const trxRepo = orderRepository(trx);
+          if (!(await trxRepo.finishRefund(refund.id, 'failed', null))) return;
+          if (fallback === 'wallet') {
+            // Owed to the customer all the same: the wallet keeps it, and the order says refunded.
+            await walletRepository(trx).insert({
+              id: newId('wtx', now.getTime()),
+              organization_id: order.organization_id,
+              customer_id: order.customer_id,
+              currency: order.currency,
+              amount: refund.amount,
+              kind: 'refund',
+              description: `Refund of invoice ${order.invoice_number}`,
+              order_id: order.id,
+              now,
+            });
+            await trxRepo.insertRefund({ id: newId('re', now.getTime()), organization_id: order.organization_id, order_id: order.id, amount: refund.amount, currency: order.currency, reason: refund.reason, destination: 'wallet', provider_ref: null, status: 'succeeded', created_at: now });
+            const current = (await trxRepo.find(order.organization_id, order.id))!;
+            await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData(current), refund: { id: refund.id, amount: refund.amount, destination: 'wallet' } });
+          } else {
+            await trxRepo.releaseRefunded(order.id, refund.amount, now);
+          }
+        });
+        if (fallback === 'release') throw new ApiError(402, 'refund_failed', 'The payment processor refused this refund; nothing was refunded.');
+        return 'failed';
+      }
+      const settled = await db.transaction().execute(async (trx) => {
+        const trxRepo = orderRepository(trx);
+        if (!(await trxRepo.finishRefund(refund.id, 'succeeded', providerRef))) return false;
+        const current = (await trxRepo.find(order.organization_id, order.id))!;
+        await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData(current), refund: { id: refund.id, amount: refund.amount, destination: 'payment_method' } });
+        return true;
+      });
+      if (settled) await deps.onEntitlementsChanged?.(order.organization_id, order.customer_id);
+      return 'succeeded';
+    },
+
+    /** Refunds part or all of a paid order, to the card or as wallet credit: record, then settle. */
+    async refund(ref: { organizationId: string; orderId: string }, amount: number | 'rest', destination: 'payment_method' | 'wallet', reason: string | null) {
+      const recorded = await this.recordRefund(db, ref, amount, destination, reason);
+      const status = recorded.status === 'pending' ? await this.settleRefund(recorded.id) : recorded.status;
+      if (status === 'succeeded' && destination === 'wallet') await deps.onEntitlementsChanged?.(ref.organizationId, recorded.order.customer_id);
+      return { ...recorded, status, order: (await repo.find(ref.organizationId, ref.orderId))! };
+    },
+
+    /** The refunds job: card refunds a dead process left pending, asked again with the same key. */
+    async settlePendingRefunds(olderThan: Date): Promise<number> {
+      const pending = await repo.pendingRefunds(olderThan, 50);
+      for (const r of pending) await this.settleRefund(r.id, r.reason === CANCEL_REFUND_REASON ? 'wallet' : 'release').catch(() => undefined);
+      return pending.length;
     },
 
     /**
@@ -296,7 +409,7 @@ export function orderService(deps: Deps) {
         lines.push({ kind: 'one_time', description: product.name, quantity: item.quantity, unit_amount: price.unit_amount, amount: price.unit_amount * item.quantity, price_id: price.id });
       }
       const draft = await this.draft({ org, customer, currency: currency!, items: lines, useWallet: true });
-      const { order } = await this.create(org, customer, draft, { subscriptionId: null, reason: 'purchase', dedupeKey: null });
+      const { order } = await this.create(db, org, customer, draft, { subscriptionId: null, reason: 'purchase', dedupeKey: null });
       const paid = await this.pay(order, customer, `${org.name} · ${order.invoice_number}`);
       if (paid.status === 'succeeded') deps.onPurchasePaid?.(org, customer, paid.order);
       if (paid.status === 'succeeded') await deps.onEntitlementsChanged?.(org.id, customer.id);

@@ -21,10 +21,11 @@ export function portalOverviewRoutes(services: Services, config: Config, deps: {
       deps.wallet.balances(org.id, customer.id, deps.now()),
     ]);
     const cache = catalogCache(org, services.catalog);
+    const upcoming = services.subscriptions.upcoming(org, customer);
     const live = subs.filter((s) => SHOWN.has(s.status));
     return c.json({
       customer: customerView(customer),
-      subscriptions: await Promise.all(live.map((s) => portalSubscriptionView(services.subscriptions, org, customer, s, cache))),
+      subscriptions: await Promise.all(live.map((s) => portalSubscriptionView(services.subscriptions, org, customer, s, cache, upcoming))),
       recent_orders: await (async () => {
         const recent = orders.slice(0, 5);
         const lines = await services.orders.repo.lines(recent.map((o) => o.id));

@@ -245,7 +245,10 @@ describe('cancellation', () => {
     const ids = view.cancellation.reasons.map((r: { id: string }) => r.id);
     assert.ok(!ids.includes('too_expensive'));
     assert.equal(view.cancellation.reasons.at(-1).label, 'Something else');
-    assert.deepEqual(view.cancellation.retention_offer, { percent_off: 50, periods: 2 });
+    assert.equal(view.cancellation.retention_offer.percent_off, 50);
+    assert.equal(view.cancellation.retention_offer.periods, 2);
+    assert.equal(view.cancellation.retention_offer.amount, 1000, 'on the Basic price it applies to');
+    assert.equal(view.cancellation.retention_offer.discounted_amount, 500);
     const hidden = await post(`/portal/v1/subscriptions/${sub.id}/cancel`, c.token, { mode: 'at_period_end', reason: 'too_expensive' });
     assert.equal(hidden.body.error.code, 'reason_invalid');
     const offer = await post(`/portal/v1/subscriptions/${sub.id}/accept-offer`, c.token);

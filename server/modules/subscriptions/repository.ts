@@ -6,7 +6,7 @@ export const LEASE_MS = 5 * 60 * 1000;
 
 export function subscriptionRepository(db: Kysely<DB>) {
   return {
-    insert(row: Omit<SubscriptionRow, 'locked_until'>) {
+    insert(row: Omit<SubscriptionRow, 'locked_until' | 'version' | 'operation'>) {
       return db.insertInto('subscriptions').values(row).returningAll().executeTakeFirstOrThrow();
     },
     find(organizationId: string, id: string) {
@@ -21,6 +21,25 @@ export function subscriptionRepository(db: Kysely<DB>) {
         .where('id', '=', id)
         .executeTakeFirst();
     },
+    /**
+     * The subscription, locked for the rest of the caller's transaction: an operation reads
+     * the state it decides on only after this, so two at once run one after the other.
+     */
+    lock(organizationId: string, id: string, customerId?: string) {
+      let q = db.selectFrom('subscriptions').selectAll().where('organization_id', '=', organizationId).where('id', '=', id);
+      if (customerId) q = q.where('customer_id', '=', customerId);
+      return q.forUpdate().executeTakeFirst();
+    },
+    /** Charged changes started before `before` and never settled (the process died between charge and settle). */
+    staleOperations(before: Date, limit: number) {
+      return db
+        .selectFrom('subscriptions')
+        .selectAll()
+        .where('operation', 'is not', null)
+        .where(sql<string>`operation->>'started_at'`, '<=', before.toISOString())
+        .limit(limit)
+        .execute();
+    },
     list(organizationId: string, opts: { customerId?: string; statuses?: string[]; limit: number; startingAfter?: string }) {
       let q = db.selectFrom('subscriptions').selectAll().where('organization_id', '=', organizationId);
       if (opts.customerId) q = q.where('customer_id', '=', opts.customerId);
@@ -28,9 +47,15 @@ export function subscriptionRepository(db: Kysely<DB>) {
       if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
       return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
     },
-    /** Updates only if the row is still as the caller saw it (same period end): a second worker's update is a no-op. */
+    /**
+     * Updates only if the row is still as the caller saw it (same period end): a second worker's
+     * update is a no-op. Every update is a change: the version goes up.
+     */
     async update(id: string, patch: Updateable<SubscriptionsTable>, guard?: { periodEnd?: Date; statuses?: SubscriptionRow['status'][] }) {
-      let q = db.updateTable('subscriptions').set(patch).where('id', '=', id);
+      let q = db
+        .updateTable('subscriptions')
+        .set({ ...patch, version: sql<number>`version + 1` })
+        .where('id', '=', id);
       if (guard?.periodEnd) q = q.where('current_period_end', '=', guard.periodEnd);
       if (guard?.statuses) q = q.where('status', 'in', guard.statuses);
       return q.returningAll().executeTakeFirst();
@@ -44,7 +69,7 @@ export function subscriptionRepository(db: Kysely<DB>) {
       const leaseUntil = new Date(now.getTime() + LEASE_MS);
       const due =
         kind === 'renewal'
-          ? sql`status IN ('active', 'trialing') AND current_period_end <= ${now}`
+          ? sql`status IN ('active', 'trialing') AND current_period_end <= ${now} AND operation IS NULL`
           : sql`status = 'past_due' AND next_retry_at <= ${now}`;
       const result = await sql<SubscriptionRow>`
         UPDATE subscriptions SET locked_until = ${leaseUntil}

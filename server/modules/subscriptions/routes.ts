@@ -10,10 +10,17 @@ import { cancellationReasons } from '../billing/settings.js';
 import { productView } from '../catalog/service.js';
 import { catalogCache, merchantSubscriptionView, portalSubscriptionView } from './views.js';
 
+/** The subscription's version the customer was shown: a request decided on another is 409 subscription_changed. */
+const expectedVersion = z.number().int().min(1).max(2_147_483_647).optional();
+const versionBody = z.object({ expected_version: expectedVersion });
+
 const cancelBody = z.object({
   mode: z.enum(['at_period_end', 'immediately']),
   reason: z.enum(cancellationReasons).optional(),
   comment: z.string().trim().max(2000).optional(),
+  expected_version: expectedVersion,
+  /** From the subscription's immediate_refund: refund as of that second, so the amount is the one shown. */
+  proration_date: z.iso.datetime().optional(),
 });
 
 const changeBody = z
@@ -22,6 +29,7 @@ const changeBody = z
     seats: z.number().int().min(1).max(10_000).optional(),
     timing: z.enum(['now', 'renewal']).optional(),
     proration_date: z.iso.datetime().optional(),
+    expected_version: expectedVersion,
   })
   .refine((b) => b.price_id !== undefined || b.seats !== undefined, { message: 'Send price_id, seats, or both.' });
 
@@ -46,8 +54,9 @@ export function portalSubscriptionRoutes(services: Services, config: Config) {
       const limit = q.limit ?? DEFAULT_LIMIT;
       const rows = await services.subscriptions.repo.list(org.id, { customerId: customer.id, limit, ...(q.starting_after ? { startingAfter: q.starting_after } : {}) });
       const cache = catalogCache(org, services.catalog);
+      const upcoming = services.subscriptions.upcoming(org, customer);
       const page = toPage(rows, limit, (r) => r);
-      return c.json({ ...page, data: await Promise.all(page.data.map((s) => portalSubscriptionView(services.subscriptions, org, customer, s, cache))) });
+      return c.json({ ...page, data: await Promise.all(page.data.map((s) => portalSubscriptionView(services.subscriptions, org, customer, s, cache, upcoming))) });
     })
     .get('/:id', async (c) => {
       const ctx = await portalContext(services, c);
@@ -71,13 +80,15 @@ export function portalSubscriptionRoutes(services: Services, config: Config) {
     .post('/:id/uncancel', async (c) => {
       const ctx = await portalContext(services, c);
       const { org, customer } = ctx;
-      const sub = await services.subscriptions.uncancel(org, customer.id, c.req.param('id'));
+      const { expected_version } = await jsonBody(c, versionBody);
+      const sub = await services.subscriptions.uncancel(org, customer.id, c.req.param('id'), expected_version);
       return c.json(await view(ctx, sub.id));
     })
     .post('/:id/accept-offer', async (c) => {
       const ctx = await portalContext(services, c);
       const { org, customer } = ctx;
-      const sub = await services.subscriptions.acceptRetentionOffer(org, customer.id, c.req.param('id'));
+      const { expected_version } = await jsonBody(c, versionBody);
+      const sub = await services.subscriptions.acceptRetentionOffer(org, customer.id, c.req.param('id'), expected_version);
       return c.json(await view(ctx, sub.id));
     })
     .post('/:id/change-preview', async (c) => {
@@ -92,16 +103,25 @@ export function portalSubscriptionRoutes(services: Services, config: Config) {
       const result = await services.subscriptions.change(org, customer.id, c.req.param('id'), body);
       return c.json({ subscription: await view(ctx, result.subscription.id), order_id: result.order?.id ?? null, change: result.preview });
     })
+    .post('/:id/cancel-scheduled-change', async (c) => {
+      const ctx = await portalContext(services, c);
+      const { org, customer } = ctx;
+      const { expected_version } = await jsonBody(c, versionBody);
+      const sub = await services.subscriptions.cancelScheduledChange(org, customer.id, c.req.param('id'), expected_version);
+      return c.json(await view(ctx, sub.id));
+    })
     .post('/:id/pause', async (c) => {
       const ctx = await portalContext(services, c);
       const { org, customer } = ctx;
-      const sub = await services.subscriptions.pause(org, customer.id, c.req.param('id'));
+      const { expected_version } = await jsonBody(c, versionBody);
+      const sub = await services.subscriptions.pause(org, customer.id, c.req.param('id'), expected_version);
       return c.json(await view(ctx, sub.id));
     })
     .post('/:id/resume', async (c) => {
       const ctx = await portalContext(services, c);
       const { org, customer } = ctx;
-      const sub = await services.subscriptions.resume(org, customer.id, c.req.param('id'));
+      const { expected_version } = await jsonBody(c, versionBody);
+      const sub = await services.subscriptions.resume(org, customer.id, c.req.param('id'), expected_version);
       return c.json(await view(ctx, sub.id));
     });
 }

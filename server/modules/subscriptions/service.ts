@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CustomerRow, DB, OrderRow, Organization, PriceRow, ProductRow, SubscriptionRow } from '../../db/schema.js';
+import type { CustomerRow, DB, OrderRow, Organization, PriceRow, ProductRow, SubscriptionOperation, SubscriptionRow } from '../../db/schema.js';
 import type { Background } from '../../lib/background.js';
 import { DAY, type Clock } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
@@ -8,15 +8,19 @@ import type { Logger } from '../../lib/logger.js';
 import { prorate, seconds } from '../billing/money.js';
 import { periodBoundary } from '../billing/periods.js';
 import { resolveBillingSettings, visibleReasons, type CancellationReason } from '../billing/settings.js';
-import type { CatalogService } from '../catalog/service.js';
+import { catalogRepository } from '../catalog/repository.js';
+import { catalogService, type CatalogService } from '../catalog/service.js';
+import { customerRepository } from '../customers/repository.js';
+import { orderRepository } from '../orders/repository.js';
 import type { CustomerService } from '../customers/service.js';
 import type { Mailer } from '../email/mailer.js';
 import { noticeEmail } from '../email/templates.js';
 import { customerLocale, isMessageKey, translator, type Translator } from '../../i18n/index.js';
-import type { DraftItem, OrderDraft, OrderService } from '../orders/service.js';
+import { CANCEL_REFUND_REASON, type DraftItem, type OrderDraft, type OrderService } from '../orders/service.js';
 import { organizationRepository } from '../organizations/repository.js';
 import { resolvePortalSettings } from '../organizations/settings.js';
-import { walletRepository } from '../wallet/repository.js';
+import { walletAllocator, walletRepository } from '../wallet/repository.js';
+import { cancellationRefund, type CancellationRefund } from './refunds.js';
 import type { WebhookService } from '../webhooks/service.js';
 import type { WebhookEventType } from '../webhooks/events.js';
 import { subscriptionRepository } from './repository.js';
@@ -37,7 +41,7 @@ interface Deps {
   /** Benefits follow subscriptions: called after a change of status or product (benefits.syncCustomer). */
   onEntitlementsChanged?: (organizationId: string, customerId: string) => Promise<void>;
   /** Seats assigned (pending or claimed): a seat change may not go below it. */
-  countAssignedSeats?: (subscriptionId: string) => Promise<number>;
+  countAssignedSeats?: (subscriptionId: string, x: Kysely<DB>) => Promise<number>;
 }
 
 export interface ChangeRequest {
@@ -46,6 +50,8 @@ export interface ChangeRequest {
   timing?: 'now' | 'renewal' | undefined;
   /** From a preview: prorate as of that second, so the change charges exactly what was shown. */
   proration_date?: string | undefined;
+  /** The subscription's version the customer saw; another is 409 subscription_changed. */
+  expected_version?: number | undefined;
 }
 
 export interface ChangePlan {
@@ -56,6 +62,7 @@ export interface ChangePlan {
   product: ProductRow;
   seats: number;
   prorationDate: Date;
+  customer: CustomerRow;
   /** Restarts the billing cycle now (the interval changed). */
   resetCycle: boolean;
   /** What is charged now (total > 0), or null. */
@@ -66,6 +73,14 @@ export interface ChangePlan {
 }
 
 const LIVE = ['active', 'trialing', 'past_due'] as const;
+
+/** A charged change not settled within this long was left by a dead process: the jobs finish it. */
+export const OPERATION_LEASE_MS = 60 * 1000;
+
+/** Will renew at the end of its period (and so has a next invoice). */
+const renews = (sub: SubscriptionRow) => (LIVE as readonly string[]).includes(sub.status) && !sub.cancel_at_period_end && !sub.paused_at;
+
+export type NextInvoice = ReturnType<typeof draftView> & { date: string };
 
 /** Price of one period: per-seat prices multiply by seats; metered prices bill usage (separately). */
 export function periodAmount(price: PriceRow, seats: number): number {
@@ -87,14 +102,42 @@ export function subscriptionService(deps: Deps) {
   const orgs = organizationRepository(db);
   const entitlementsChanged = async (sub: SubscriptionRow) => deps.onEntitlementsChanged?.(sub.organization_id, sub.customer_id);
 
-  async function load(sub: SubscriptionRow) {
-    const [org, customer, price, product] = await Promise.all([
-      orgs.findById(sub.organization_id),
-      deps.customers.get(sub.organization_id, { id: sub.customer_id }),
-      catalog.price(sub.organization_id, sub.price_id),
-      catalog.findProduct(sub.organization_id, sub.product_id),
-    ]);
-    return { org: org!, customer, price, product: product! };
+  /** The catalog read through `x`: inside a transaction every read uses its connection (never a second one from the pool). */
+  const catalogOn = (x: Kysely<DB>) => (x === db ? catalog : catalogService(catalogRepository(x), clock));
+
+  async function load(sub: SubscriptionRow, x: Kysely<DB> = db) {
+    if (x === db) {
+      const [org, customer, price, product] = await Promise.all([
+        orgs.findById(sub.organization_id),
+        deps.customers.get(sub.organization_id, { id: sub.customer_id }),
+        catalog.price(sub.organization_id, sub.price_id),
+        catalog.findProduct(sub.organization_id, sub.product_id),
+      ]);
+      return { org: org!, customer, price, product: product! };
+    }
+    const c = catalogOn(x);
+    const org = (await organizationRepository(x).findById(sub.organization_id))!;
+    const customer = (await customerRepository(x).findById(sub.organization_id, sub.customer_id))!;
+    const price = await c.price(sub.organization_id, sub.price_id);
+    const product = (await c.findProduct(sub.organization_id, sub.product_id))!;
+    return { org, customer, price, product };
+  }
+
+  /**
+   * The customer's subscription, locked for the rest of the transaction `trx`, as the
+   * customer saw it: a charged change still settling, or a version other than the one the
+   * request was decided on (`expected_version`), is 409 subscription_changed.
+   */
+  async function lockOwn(trx: Kysely<DB>, org: Organization, customerId: string | null, id: string, expectedVersion?: number) {
+    const sub = await subscriptionRepository(trx).lock(org.id, id, customerId ?? undefined);
+    if (!sub) throw new ApiError(404, 'subscription_not_found', 'This subscription was not found.');
+    if (sub.operation) {
+      throw new ApiError(409, 'subscription_changed', 'This subscription is being changed right now. Here it is now; try again in a moment.', { version: sub.version }, { 'Retry-After': '2' });
+    }
+    if (expectedVersion !== undefined && expectedVersion !== sub.version) {
+      throw new ApiError(409, 'subscription_changed', 'This subscription just changed. Here it is now; review it before trying again.', { version: sub.version });
+    }
+    return sub;
   }
 
   function periodItems(product: ProductRow, price: PriceRow, seats: number, start: Date, end: Date): DraftItem[] {
@@ -159,6 +202,113 @@ export function subscriptionService(deps: Deps) {
     return resolveBillingSettings(org.billing_settings).dunning_retry_days;
   }
 
+  /**
+   * The second a change or refund is priced as of: now, or the second a preview showed (at most
+   * an hour ago, inside the current period), so what is charged or refunded is what was shown.
+   */
+  function asOf(iso: string | undefined, sub: SubscriptionRow, now: Date): Date {
+    if (!iso) return now;
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime()) || d > now || now.getTime() - d.getTime() > 60 * 60 * 1000 || d < sub.current_period_start) {
+      throw new ApiError(400, 'proration_date_invalid', 'The preview is out of date. Review the change again.');
+    }
+    return d;
+  }
+
+  /** What cancelling `sub` at `at` refunds (refunds.ts has the formula), read through `x`. */
+  async function refundFor(x: Kysely<DB>, org: Organization, sub: SubscriptionRow, at: Date) {
+    if (sub.status !== 'active') return null;
+    const orderRepo = orderRepository(x);
+    const covering = await orderRepo.coveringOrders(sub.id, at);
+    if (covering.length === 0) return null;
+    const lines = await orderRepo.lines(covering.map((o) => o.id));
+    const credits = await walletRepository(x).prorationCredits(sub.id, at);
+    const destination = resolveBillingSettings(org.billing_settings).cancel_refund_to;
+    return cancellationRefund(
+      covering.map((order) => ({ order, lines: lines.filter((l) => l.order_id === order.id) })),
+      credits,
+      at,
+      destination,
+    );
+  }
+
+  /** A plan decided now, as the change it will make once paid. */
+  function operationOf(plan: ChangePlan, sub: SubscriptionRow, now: Date): SubscriptionOperation {
+    return {
+      kind: 'change',
+      order_id: '',
+      started_at: now.toISOString(),
+      change_kind: plan.kind === 'none' ? 'seats' : plan.kind,
+      price_id: plan.price.id,
+      product_id: plan.product.id,
+      seats: plan.seats,
+      ...(plan.resetCycle
+        ? { period: { start: plan.prorationDate.toISOString(), end: periodBoundary(plan.prorationDate, plan.price.interval!, plan.price.interval_count, 1).toISOString() } }
+        : {}),
+    };
+  }
+
+  /**
+   * Makes a change take effect, in the caller's transaction (the subscription is locked): the
+   * new plan and seats, a new cycle when the interval changed, credit for unused time into
+   * the wallet when the change lowers the price now.
+   */
+  async function applyChange(trx: Kysely<DB>, sub: SubscriptionRow, op: SubscriptionOperation, order: OrderRow | null, walletCredit: number, plan?: ChangePlan) {
+    const now = clock.now();
+    const row = (await subscriptionRepository(trx).update(sub.id, {
+      price_id: op.price_id,
+      product_id: op.product_id,
+      seats: op.seats,
+      pending_price_id: null,
+      pending_seats: null,
+      operation: null,
+      ...(op.period
+        ? { billing_anchor: new Date(op.period.start), periods_elapsed: 1, current_period_start: new Date(op.period.start), current_period_end: new Date(op.period.end) }
+        : {}),
+      updated_at: now,
+    }))!;
+    if (walletCredit > 0 && plan) {
+      await walletRepository(trx).insert({
+        id: newId('wtx', now.getTime()),
+        organization_id: sub.organization_id,
+        customer_id: sub.customer_id,
+        currency: plan.price.currency,
+        amount: walletCredit,
+        kind: 'proration',
+        description: `Unused time after changing to ${plan.product.name}${plan.price.model === 'per_seat' ? ` × ${plan.seats}` : ''}`,
+        subscription_id: sub.id,
+        period: { start: plan.prorationDate, end: sub.current_period_end },
+        now,
+      });
+    }
+    await emit(trx, row, 'subscription.updated', { change: { kind: op.change_kind, price_id: op.price_id, seats: op.seats, order_id: order?.id ?? null } });
+    return row;
+  }
+
+  /** The next renewal's invoice, with the wallet credit still unspent by earlier ones (`wallet`). */
+  async function invoiceAfter(org: Organization, customer: CustomerRow, sub: SubscriptionRow, wallet: ReturnType<typeof walletAllocator>): Promise<NextInvoice> {
+    const price = await catalog.price(org.id, sub.pending_price_id ?? sub.price_id);
+    const product = (await catalog.product(org.id, price.product_id)).product;
+    const seats = sub.pending_seats ?? sub.seats;
+    const start = sub.current_period_end;
+    const end = periodBoundary(start, price.interval!, price.interval_count, 1);
+    const discount = sub.discount_periods_left && sub.discount_periods_left > 0 ? sub.discount_percent : null;
+    // Usage so far in this period, at the current price: an estimate that grows until the renewal.
+    const current = sub.pending_price_id ? await catalog.price(org.id, sub.price_id) : price;
+    const usage = sub.status === 'trialing' || !deps.usageItems ? [] : await deps.usageItems(org.id, customer.id, current, sub.current_period_start, clock.now());
+    const draft = await orders.draft({
+      org,
+      customer,
+      currency: price.currency,
+      items: [...usage, ...periodItems(product, price, seats, start, end)],
+      discountPercent: discount,
+      useWallet: true,
+      walletBalance: wallet.available(price.currency, start),
+    });
+    wallet.spend(price.currency, start, draft.credit_amount);
+    return { date: start.toISOString(), ...draftView(draft) };
+  }
+
   const service = {
     repo,
     periodItems,
@@ -219,7 +369,7 @@ export function subscriptionService(deps: Deps) {
         return active;
       }
       const draft = await orders.draft({ org, customer, currency: price.currency, items: firstItems, useWallet: true });
-      const { order } = await orders.create(org, customer, draft, {
+      const { order } = await orders.create(db, org, customer, draft, {
         subscriptionId: sub.id,
         reason: 'subscription_create',
         dedupeKey: `create:${sub.id}`,
@@ -334,13 +484,25 @@ export function subscriptionService(deps: Deps) {
         discountPercent: discount,
         useWallet: true,
       });
-      const { order } = await orders.create(org, customer, draft, {
-        subscriptionId: sub.id,
-        reason: fromTrial ? 'subscription_create' : 'subscription_cycle',
-        dedupeKey: `cycle:${sub.id}:${end.toISOString()}`,
-        periodStart: end,
-        periodEnd: newEnd,
+      // The order is recorded under the subscription's lock, only while the period it renews is
+      // still the current one and no charged change is settling (a portal change at the same
+      // moment waits for this, then sees the new period).
+      const recorded = await db.transaction().execute(async (trx) => {
+        const locked = await subscriptionRepository(trx).lock(sub.organization_id, sub.id);
+        if (!locked || locked.operation || locked.current_period_end.getTime() !== end.getTime() || !['active', 'trialing'].includes(locked.status)) return null;
+        return orders.create(trx, org, customer, draft, {
+          subscriptionId: sub.id,
+          reason: fromTrial ? 'subscription_create' : 'subscription_cycle',
+          dedupeKey: `cycle:${sub.id}:${end.toISOString()}`,
+          periodStart: end,
+          periodEnd: newEnd,
+        });
       });
+      if (!recorded) {
+        await repo.release(sub.id);
+        return;
+      }
+      const { order } = recorded;
       // Charge first, then move to the new period in one guarded update. A crash in between
       // leaves the subscription due: the next run finds the same order (dedupe key) and the
       // same pending payment (same provider idempotency key), so it never charges twice.
@@ -451,69 +613,80 @@ export function subscriptionService(deps: Deps) {
       return results;
     },
 
-    async cancel(org: Organization, customerId: string, id: string, input: { mode: 'at_period_end' | 'immediately'; reason?: CancellationReason | undefined; comment?: string | undefined }) {
-      const sub = await ownSubscription(org, customerId, id);
-      if (sub.status === 'canceled') throw new ApiError(409, 'subscription_canceled', 'This subscription has already ended.');
+    /**
+     * Cancels at the period's end, or now with a refund of the unused time. One transaction
+     * decides under the subscription's lock (a second cancel at the same moment waits, then
+     * finds it canceled); card refunds are recorded in it and asked of the processor after.
+     */
+    async cancel(
+      org: Organization,
+      customerId: string | null,
+      id: string,
+      input: { mode: 'at_period_end' | 'immediately'; reason?: CancellationReason | undefined; comment?: string | undefined; expected_version?: number | undefined; proration_date?: string | undefined },
+    ) {
       const settings = resolveBillingSettings(org.billing_settings);
       if (input.reason && !visibleReasons(settings).some((r) => r.id === input.reason)) {
         throw new ApiError(400, 'reason_invalid', 'Choose one of the listed reasons.');
       }
       const now = clock.now();
-      const { customer, product } = await load(sub);
-      if (input.mode === 'at_period_end') {
-        if (sub.cancel_at_period_end) throw new ApiError(409, 'already_canceling', 'This subscription is already set to end at the end of the period.');
-        const row = await db.transaction().execute(async (trx) => {
-          const r = await subscriptionRepository(trx).update(sub.id, {
-            cancel_at_period_end: true,
-            canceled_at: now,
-            cancellation_reason: input.reason ?? null,
-            cancellation_comment: input.comment ?? null,
-            paused_at: null,
-            pending_price_id: null,
-            pending_seats: null,
-            updated_at: now,
-          });
-          await emit(trx, r!, 'subscription.canceled');
-          return r!;
-        });
-        notify(org, customer, ({ t, date }) => ({
-          subject: t('cancelScheduled.subject', { product: product.name, date: date(sub.current_period_end) }),
-          heading: t('cancelScheduled.heading'),
-          paragraphs: [t('cancelScheduled.body', { date: date(sub.current_period_end) })],
-          action: { label: t('action.manageSubscription'), url: portalUrl(org) },
-        }));
-        return { subscription: row, refund: null };
-      }
-      const refund = await service.cancellationRefund(org, sub);
-      const row = await db.transaction().execute(async (trx) => {
-        const r = await subscriptionRepository(trx).update(sub.id, {
+      const done = await db.transaction().execute(async (trx) => {
+        const sub = await lockOwn(trx, org, customerId, id, input.expected_version);
+        if (sub.status === 'canceled') throw new ApiError(409, 'subscription_canceled', 'This subscription has already ended.');
+        const trxRepo = subscriptionRepository(trx);
+        const reason = { cancellation_reason: input.reason ?? null, cancellation_comment: input.comment ?? null };
+        if (input.mode === 'at_period_end') {
+          if (sub.cancel_at_period_end) throw new ApiError(409, 'already_canceling', 'This subscription is already set to end at the end of the period.');
+          // A scheduled plan change or pause stays recorded: "Don't cancel" brings it back.
+          const row = (await trxRepo.update(sub.id, { cancel_at_period_end: true, canceled_at: now, ...reason, updated_at: now }))!;
+          await emit(trx, row, 'subscription.canceled');
+          return { sub, row, refund: null, pending: [] as string[] };
+        }
+        const at = asOf(input.proration_date, sub, now);
+        const refund = await refundFor(trx, org, sub, at);
+        const row = (await trxRepo.update(sub.id, {
           status: 'canceled',
           cancel_at_period_end: false,
           canceled_at: now,
           ended_at: now,
-          cancellation_reason: input.reason ?? null,
-          cancellation_comment: input.comment ?? null,
+          ...reason,
           next_retry_at: null,
           updated_at: now,
-        });
-        await emit(trx, r!, 'subscription.canceled', { refund: refund ? { amount: refund.amount, currency: refund.currency, destination: refund.destination } : null });
-        return r!;
-      });
-      if (refund) {
-        if (refund.againstOrder > 0) await orders.refund(refund.order, refund.againstOrder, refund.destination, 'Unused time after cancellation');
-        if (refund.extraToWallet > 0) {
-          await walletRepository(db).insert({
-            id: newId('wtx', now.getTime()),
-            organization_id: org.id,
-            customer_id: customerId,
-            currency: refund.currency,
-            amount: refund.extraToWallet,
-            kind: 'refund',
-            description: `Unused time on ${product.name}`,
-            order_id: refund.order.id,
-            now,
-          });
+        }))!;
+        const pending: string[] = [];
+        for (const part of refund?.parts ?? []) {
+          if (part.againstOrder > 0) {
+            const recorded = await orders.recordRefund(trx, { organizationId: org.id, orderId: part.order.id }, part.againstOrder, refund!.destination, CANCEL_REFUND_REASON);
+            if (recorded.status === 'pending') pending.push(recorded.id);
+          }
+          if (part.toWallet > 0) {
+            await walletRepository(trx).insert({
+              id: newId('wtx', now.getTime()),
+              organization_id: org.id,
+              customer_id: sub.customer_id,
+              currency: refund!.currency,
+              amount: part.toWallet,
+              kind: 'refund',
+              description: `Unused time after cancellation (invoice ${part.order.invoice_number})`,
+              order_id: part.order.id,
+              now,
+            });
+          }
         }
+        await emit(trx, row, 'subscription.canceled', { refund: refund ? refundView(refund) : null });
+        return { sub, row, refund, pending };
+      });
+      // After the commit: the processor is asked for each card refund (a refusal puts the amount in the wallet).
+      for (const refundId of done.pending) await orders.settleRefund(refundId, 'wallet');
+      const { customer, product } = await load(done.row);
+      const refund = done.refund ? refundView(done.refund) : null;
+      if (input.mode === 'at_period_end') {
+        notify(org, customer, ({ t, date }) => ({
+          subject: t('cancelScheduled.subject', { product: product.name, date: date(done.sub.current_period_end) }),
+          heading: t('cancelScheduled.heading'),
+          paragraphs: [t('cancelScheduled.body', { date: date(done.sub.current_period_end) })],
+          action: { label: t('action.manageSubscription'), url: portalUrl(org) },
+        }));
+        return { subscription: done.row, refund: null };
       }
       notify(org, customer, ({ t, money }) => ({
         subject: t('canceled.subject', { product: product.name }),
@@ -524,43 +697,22 @@ export function subscriptionService(deps: Deps) {
         ],
         action: { label: t('action.openPortal'), url: portalUrl(org) },
       }));
-      await entitlementsChanged(row);
-      return { subscription: row, refund: refund ? { amount: refund.amount, currency: refund.currency, destination: refund.destination } : null };
+      await entitlementsChanged(done.row);
+      return { subscription: done.row, refund };
     },
 
-    /**
-     * What an immediate cancellation gives back: the unused share (to the second) of what was
-     * paid for the current period, tax included. The part paid by card goes back to the card
-     * or to the wallet (organization setting); a part paid from the wallet goes back there.
-     */
-    async cancellationRefund(org: Organization, sub: SubscriptionRow, at: Date = clock.now()) {
-      if (sub.status !== 'active') return null;
-      const order = (await orders.repo.paidForSubscription(sub.id)).find((o) => o.period_start?.getTime() === sub.current_period_start.getTime());
-      if (!order) return null;
-      const total = seconds(sub.current_period_start, sub.current_period_end);
-      const remaining = seconds(at, sub.current_period_end);
-      const refundableToCard = order.total - order.refunded_amount;
-      const amount = Math.min(prorate(order.total + order.credit_amount, remaining, total), refundableToCard + order.credit_amount);
-      if (amount <= 0) return null;
-      const setting = resolveBillingSettings(org.billing_settings).cancel_refund_to;
-      const againstOrder = Math.min(amount, refundableToCard);
-      return {
-        amount,
-        currency: order.currency,
-        order,
-        againstOrder,
-        destination: setting,
-        /** Paid from the wallet in the first place: returned there. */
-        extraToWallet: amount - againstOrder,
-      };
+    /** What cancelling now would refund, as of `at`: shown in the cancel dialog before the customer confirms. */
+    async refundPreview(org: Organization, sub: SubscriptionRow, at: Date = clock.now()) {
+      const refund = await refundFor(db, org, sub, at);
+      return refund ? { ...refundView(refund), as_of: at.toISOString() } : null;
     },
 
-    async uncancel(org: Organization, customerId: string, id: string) {
-      const sub = await ownSubscription(org, customerId, id);
-      if (!sub.cancel_at_period_end || sub.status === 'canceled') throw new ApiError(409, 'not_canceling', 'This subscription is not set to end.');
+    async uncancel(org: Organization, customerId: string, id: string, expectedVersion?: number) {
       const now = clock.now();
-      if (sub.current_period_end <= now) throw new ApiError(409, 'period_over', 'The period has ended; subscribe again instead.');
       return db.transaction().execute(async (trx) => {
+        const sub = await lockOwn(trx, org, customerId, id, expectedVersion);
+        if (!sub.cancel_at_period_end || sub.status === 'canceled') throw new ApiError(409, 'not_canceling', 'This subscription is not set to end.');
+        if (sub.current_period_end <= now) throw new ApiError(409, 'period_over', 'The period has ended; subscribe again instead.');
         const r = await subscriptionRepository(trx).update(sub.id, {
           cancel_at_period_end: false,
           canceled_at: null,
@@ -573,14 +725,14 @@ export function subscriptionService(deps: Deps) {
       });
     },
 
-    async acceptRetentionOffer(org: Organization, customerId: string, id: string) {
-      const sub = await ownSubscription(org, customerId, id);
+    async acceptRetentionOffer(org: Organization, customerId: string, id: string, expectedVersion?: number) {
       const offer = resolveBillingSettings(org.billing_settings).retention_offer;
       if (!offer) throw new ApiError(404, 'no_offer', 'There is no offer for this subscription.');
-      if (sub.retention_offer_used) throw new ApiError(409, 'offer_used', 'This offer was already used on this subscription.');
-      if (!['active', 'trialing', 'past_due'].includes(sub.status)) throw new ApiError(409, 'subscription_not_active', 'This subscription is not active.');
       const now = clock.now();
       return db.transaction().execute(async (trx) => {
+        const sub = await lockOwn(trx, org, customerId, id, expectedVersion);
+        if (sub.retention_offer_used) throw new ApiError(409, 'offer_used', 'This offer was already used on this subscription.');
+        if (!['active', 'trialing', 'past_due'].includes(sub.status)) throw new ApiError(409, 'subscription_not_active', 'This subscription is not active.');
         const r = await subscriptionRepository(trx).update(sub.id, {
           discount_percent: offer.percent_off,
           discount_periods_left: offer.periods,
@@ -594,15 +746,28 @@ export function subscriptionService(deps: Deps) {
       });
     },
 
+    /** Drops a plan or seat change scheduled for the renewal. */
+    async cancelScheduledChange(org: Organization, customerId: string, id: string, expectedVersion?: number) {
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const sub = await lockOwn(trx, org, customerId, id, expectedVersion);
+        if (!sub.pending_price_id && !sub.pending_seats) throw new ApiError(409, 'no_scheduled_change', 'No change is scheduled for this subscription.');
+        const r = await subscriptionRepository(trx).update(sub.id, { pending_price_id: null, pending_seats: null, updated_at: now });
+        await emit(trx, r!, 'subscription.updated', { scheduled_change: null });
+        return r!;
+      });
+    },
+
     /** What a plan or seat change would do, priced exactly as `change` will charge it. */
-    async plan(org: Organization, sub: SubscriptionRow, request: ChangeRequest): Promise<ChangePlan> {
+    async plan(org: Organization, sub: SubscriptionRow, request: ChangeRequest, x: Kysely<DB> = db): Promise<ChangePlan> {
       if (!['active', 'trialing'].includes(sub.status) || sub.cancel_at_period_end) {
         throw new ApiError(409, 'subscription_not_changeable', sub.cancel_at_period_end ? 'Resume this subscription before changing it.' : 'Only an active subscription can be changed.');
       }
       const actions = resolvePortalSettings(org.portal_settings).actions;
-      const { customer, price: oldPrice, product: oldProduct } = await load(sub);
-      const newPrice = request.price_id ? await catalog.price(org.id, request.price_id) : oldPrice;
-      const { product: newProduct } = newPrice.product_id === oldProduct.id ? { product: oldProduct } : await catalog.product(org.id, newPrice.product_id);
+      const { customer, price: oldPrice, product: oldProduct } = await load(sub, x);
+      const c = catalogOn(x);
+      const newPrice = request.price_id ? await c.price(org.id, request.price_id) : oldPrice;
+      const { product: newProduct } = newPrice.product_id === oldProduct.id ? { product: oldProduct } : await c.product(org.id, newPrice.product_id);
       if (request.price_id && request.price_id !== oldPrice.id) {
         if (!actions.plan_change) throw new ApiError(403, 'action_disabled', 'Plan changes are not available. Contact support to change your plan.');
         if (!newPrice.active || newPrice.type !== 'recurring' || newProduct.archived_at || (newProduct.visibility !== 'public' && newProduct.id !== oldProduct.id)) {
@@ -615,7 +780,7 @@ export function subscriptionService(deps: Deps) {
       if (request.seats !== undefined && request.seats !== sub.seats && !actions.seat_change) {
         throw new ApiError(403, 'action_disabled', 'Seat changes are not available. Contact support.');
       }
-      const assigned = seats < sub.seats && deps.countAssignedSeats ? await deps.countAssignedSeats(sub.id) : 0;
+      const assigned = seats < sub.seats && deps.countAssignedSeats ? await deps.countAssignedSeats(sub.id, x) : 0;
       if (seats < assigned) {
         throw new ApiError(409, 'seats_in_use', `${assigned} seats are assigned. Revoke ${assigned - seats} of them before going down to ${seats}.`, { seats_assigned: assigned });
       }
@@ -629,15 +794,8 @@ export function subscriptionService(deps: Deps) {
       const timing: 'now' | 'renewal' =
         request.timing ?? (kind === 'upgrade' ? settings.upgrade_timing : kind === 'downgrade' ? settings.downgrade_timing : 'now');
       const now = clock.now();
-      let prorationDate = now;
-      if (request.proration_date) {
-        const d = new Date(request.proration_date);
-        if (Number.isNaN(d.getTime()) || d > now || now.getTime() - d.getTime() > 60 * 60 * 1000 || d < sub.current_period_start) {
-          throw new ApiError(400, 'proration_date_invalid', 'The preview is out of date. Review the change again.');
-        }
-        prorationDate = d;
-      }
-      const base = { kind, timing, price: newPrice, product: newProduct, seats, prorationDate };
+      const prorationDate = asOf(request.proration_date, sub, now);
+      const base = { kind, timing, price: newPrice, product: newProduct, seats, prorationDate, customer };
       if (timing === 'renewal' || sub.status === 'trialing') {
         return { ...base, timing: sub.status === 'trialing' ? 'now' : timing, effective_at: sub.status === 'trialing' ? now : sub.current_period_end, resetCycle: false, draft: null, items: [], walletCredit: 0 };
       }
@@ -676,7 +834,7 @@ export function subscriptionService(deps: Deps) {
         }
       }
       const net = items.reduce((s, i) => s + i.amount, 0);
-      const draft = net > 0 ? await orders.draft({ org, customer, currency: newPrice.currency, items, useWallet: true }) : null;
+      const draft = net > 0 ? await orders.draft({ org, customer, currency: newPrice.currency, items, useWallet: true }, x) : null;
       return { ...base, effective_at: prorationDate, resetCycle, draft, items, walletCredit: net < 0 ? -net : 0 };
     },
 
@@ -686,71 +844,55 @@ export function subscriptionService(deps: Deps) {
       return changePreviewView(sub, plan);
     },
 
+    /**
+     * A plan or seat change. Decided in one transaction under the subscription's lock; when it
+     * charges now, that transaction records the pending order (dedupe key: the subscription's
+     * version) and marks the change in flight; the charge runs after the commit; a second
+     * transaction settles it (finishOperation). A change at the same moment waits for the lock
+     * and is told 409 subscription_changed; a crash between charge and settle is finished by
+     * the jobs (recoverOperations) with the same processor idempotency key.
+     */
     async change(org: Organization, customerId: string, id: string, request: ChangeRequest) {
-      const sub = await ownSubscription(org, customerId, id);
-      const plan = await service.plan(org, sub, request);
-      const { customer } = await load(sub);
       const now = clock.now();
-      if (plan.timing === 'renewal') {
-        const row = await db.transaction().execute(async (trx) => {
-          const r = await subscriptionRepository(trx).update(sub.id, {
+      const started = await db.transaction().execute(async (trx) => {
+        const sub = await lockOwn(trx, org, customerId, id, request.expected_version);
+        const plan = await service.plan(org, sub, request, trx);
+        if (plan.timing === 'renewal') {
+          const row = (await subscriptionRepository(trx).update(sub.id, {
             pending_price_id: plan.price.id === sub.price_id ? null : plan.price.id,
             pending_seats: plan.seats === sub.seats ? null : plan.seats,
             updated_at: now,
-          });
-          await emit(trx, r!, 'subscription.updated', { scheduled_change: { price_id: plan.price.id, seats: plan.seats, effective_at: plan.effective_at.toISOString() } });
-          return r!;
-        });
-        return { subscription: row, order: null, preview: changePreviewView(sub, plan) };
-      }
-      let order: OrderRow | null = null;
-      if (plan.draft) {
-        ({ order } = await orders.create(org, customer, plan.draft, {
+          }))!;
+          await emit(trx, row, 'subscription.updated', { scheduled_change: { price_id: plan.price.id, seats: plan.seats, effective_at: plan.effective_at.toISOString() } });
+          return { sub, plan, row, order: null };
+        }
+        const op = operationOf(plan, sub, now);
+        if (!plan.draft) return { sub, plan, row: await applyChange(trx, sub, op, null, plan.walletCredit, plan), order: null };
+        const { order } = await orders.create(trx, org, plan.customer, plan.draft, {
           subscriptionId: sub.id,
           reason: 'subscription_update',
-          dedupeKey: null,
+          dedupeKey: `change:${sub.id}:v${sub.version}`,
           periodStart: plan.prorationDate,
-          periodEnd: plan.resetCycle ? periodBoundary(plan.prorationDate, plan.price.interval!, plan.price.interval_count, 1) : sub.current_period_end,
-        }));
-        const paid = await orders.pay(order, customer, `${plan.product.name} · ${order.invoice_number}`);
+          periodEnd: op.period ? new Date(op.period.end) : sub.current_period_end,
+        });
+        // All of it paid from the wallet: nothing to charge.
+        if (order.status === 'paid') return { sub, plan, row: await applyChange(trx, sub, op, order, 0), order };
+        await subscriptionRepository(trx).update(sub.id, { operation: JSON.stringify({ ...op, order_id: order.id }), updated_at: now });
+        return { sub, plan, row: null, order };
+      });
+      const { sub, plan } = started;
+      let { row, order } = started;
+      if (plan.timing === 'renewal') return { subscription: row!, order: null, preview: changePreviewView(sub, plan) };
+      if (!row) {
+        const paid = await orders.pay(order!, plan.customer, `${plan.product.name} · ${order!.invoice_number}`);
+        const settled = await service.finishOperation(sub.organization_id, sub.id, order!.id, paid.status);
         if (paid.status === 'failed') {
-          await orders.voidOrder(order);
           throw new ApiError(402, 'payment_failed', `${paid.message} Your plan was not changed.`, { decline_code: paid.code });
         }
+        row = settled!;
         order = paid.order;
       }
-      const row = await db.transaction().execute(async (trx) => {
-        const r = await subscriptionRepository(trx).update(sub.id, {
-          price_id: plan.price.id,
-          product_id: plan.product.id,
-          seats: plan.seats,
-          pending_price_id: null,
-          pending_seats: null,
-          ...(plan.resetCycle
-            ? {
-                billing_anchor: plan.prorationDate,
-                periods_elapsed: 1,
-                current_period_start: plan.prorationDate,
-                current_period_end: periodBoundary(plan.prorationDate, plan.price.interval!, plan.price.interval_count, 1),
-              }
-            : {}),
-          updated_at: now,
-        });
-        if (plan.walletCredit > 0) {
-          await walletRepository(trx).insert({
-            id: newId('wtx', now.getTime()),
-            organization_id: org.id,
-            customer_id: customer.id,
-            currency: plan.price.currency,
-            amount: plan.walletCredit,
-            kind: 'proration',
-            description: `Unused time after changing to ${plan.product.name}${plan.price.model === 'per_seat' ? ` × ${plan.seats}` : ''}`,
-            now,
-          });
-        }
-        await emit(trx, r!, 'subscription.updated', { change: { kind: plan.kind, price_id: plan.price.id, seats: plan.seats, order_id: order?.id ?? null } });
-        return r!;
-      });
+      const customer = plan.customer;
       notify(org, customer, ({ t, money }) => ({
         subject: t('changed.subject', { product: plan.product.name }),
         heading: t('changed.heading'),
@@ -769,70 +911,126 @@ export function subscriptionService(deps: Deps) {
       return { subscription: row, order, preview: changePreviewView(sub, plan) };
     },
 
-    async pause(org: Organization, customerId: string, id: string) {
-      if (!resolvePortalSettings(org.portal_settings).actions.pause) throw new ApiError(403, 'action_disabled', 'Pausing is not available for this subscription.');
-      const sub = await ownSubscription(org, customerId, id);
-      if (sub.status !== 'active' || sub.cancel_at_period_end) throw new ApiError(409, 'subscription_not_pausable', 'Only an active subscription can be paused.');
-      if (sub.paused_at) throw new ApiError(409, 'already_pausing', 'This subscription is already set to pause.');
+    /**
+     * Settles a charged change (plan, seats or resume) once its order's charge is known, under
+     * the subscription's lock: paid → the change takes effect; failed → the order is void and
+     * its wallet credit returned. Whoever comes second (a request and the recovery job) finds
+     * nothing left to do. Returns the subscription as it is after.
+     */
+    async finishOperation(organizationId: string, id: string, orderId: string, outcome: 'succeeded' | 'failed') {
+      const now = clock.now();
       return db.transaction().execute(async (trx) => {
+        const trxRepo = subscriptionRepository(trx);
+        const sub = await trxRepo.lock(organizationId, id);
+        const op = sub?.operation;
+        if (!sub || !op || op.order_id !== orderId) return sub;
+        const order = (await orderRepository(trx).find(organizationId, orderId))!;
+        if (outcome === 'failed') {
+          await orders.voidOrder(order, trx);
+          return (await trxRepo.update(sub.id, { operation: null, updated_at: now }))!;
+        }
+        if (op.kind === 'resume') {
+          const row = (await trxRepo.update(sub.id, {
+            status: 'active',
+            paused_at: null,
+            operation: null,
+            billing_anchor: new Date(op.period!.start),
+            periods_elapsed: 1,
+            current_period_start: new Date(op.period!.start),
+            current_period_end: new Date(op.period!.end),
+            updated_at: now,
+          }))!;
+          await emit(trx, row, 'subscription.updated', { previous_status: 'paused' });
+          return row;
+        }
+        return applyChange(trx, sub, op, order, 0);
+      });
+    },
+
+    /** The jobs' part: charged changes a dead process left between charge and settlement. */
+    async recoverOperations(olderThanMs = OPERATION_LEASE_MS): Promise<number> {
+      const stale = await repo.staleOperations(new Date(clock.now().getTime() - olderThanMs), 50);
+      let finished = 0;
+      for (const sub of stale) {
+        const op = sub.operation!;
+        try {
+          const order = await orders.repo.find(sub.organization_id, op.order_id);
+          if (!order) continue;
+          const { customer, product } = await load(sub);
+          const paid = await orders.pay(order, customer, `${product.name} · ${order.invoice_number}`);
+          await service.finishOperation(sub.organization_id, sub.id, order.id, paid.status);
+          if (paid.status === 'succeeded') await entitlementsChanged(sub);
+          finished += 1;
+        } catch (error) {
+          deps.logger.error({ err: error, subscription: sub.id }, 'could not finish a charged change; it will be tried again');
+        }
+      }
+      return finished;
+    },
+
+    async pause(org: Organization, customerId: string, id: string, expectedVersion?: number) {
+      if (!resolvePortalSettings(org.portal_settings).actions.pause) throw new ApiError(403, 'action_disabled', 'Pausing is not available for this subscription.');
+      return db.transaction().execute(async (trx) => {
+        const sub = await lockOwn(trx, org, customerId, id, expectedVersion);
+        if (sub.status !== 'active' || sub.cancel_at_period_end) throw new ApiError(409, 'subscription_not_pausable', 'Only an active subscription can be paused.');
+        if (sub.paused_at) throw new ApiError(409, 'already_pausing', 'This subscription is already set to pause.');
         const r = await subscriptionRepository(trx).update(sub.id, { paused_at: sub.current_period_end, updated_at: clock.now() });
         await emit(trx, r!, 'subscription.updated', { pause_at: sub.current_period_end.toISOString() });
         return r!;
       });
     },
 
-    /** Resumes a paused subscription: a new period starts now and is charged. */
-    async resume(org: Organization, customerId: string, id: string) {
-      const sub = await ownSubscription(org, customerId, id);
+    /** Resumes a paused subscription (a new period starts now and is charged), or drops a scheduled pause. */
+    async resume(org: Organization, customerId: string, id: string, expectedVersion?: number) {
       const now = clock.now();
-      if (sub.status !== 'paused') {
-        if (!sub.paused_at) throw new ApiError(409, 'not_paused', 'This subscription is not paused.');
-        return db.transaction().execute(async (trx) => {
-          const r = await subscriptionRepository(trx).update(sub.id, { paused_at: null, updated_at: now });
-          await emit(trx, r!, 'subscription.updated', { pause_at: null });
-          return r!;
-        });
-      }
-      const { customer, price, product } = await load(sub);
-      const end = periodBoundary(now, price.interval!, price.interval_count, 1);
-      const draft = await orders.draft({ org, customer, currency: price.currency, items: periodItems(product, price, sub.seats, now, end), useWallet: true });
-      const { order } = await orders.create(org, customer, draft, { subscriptionId: sub.id, reason: 'subscription_cycle', dedupeKey: `resume:${sub.id}:${now.toISOString()}`, periodStart: now, periodEnd: end });
-      const paid = await orders.pay(order, customer, `${product.name} · ${order.invoice_number}`);
+      const started = await db.transaction().execute(async (trx) => {
+        const sub = await lockOwn(trx, org, customerId, id, expectedVersion);
+        if (sub.status !== 'paused') {
+          if (!sub.paused_at) throw new ApiError(409, 'not_paused', 'This subscription is not paused.');
+          const r = (await subscriptionRepository(trx).update(sub.id, { paused_at: null, updated_at: now }))!;
+          await emit(trx, r, 'subscription.updated', { pause_at: null });
+          return { row: r, order: null, sub, customer: null, product: null };
+        }
+        const { customer, price, product } = await load(sub, trx);
+        const end = periodBoundary(now, price.interval!, price.interval_count, 1);
+        const draft = await orders.draft({ org, customer, currency: price.currency, items: periodItems(product, price, sub.seats, now, end), useWallet: true }, trx);
+        const { order } = await orders.create(trx, org, customer, draft, { subscriptionId: sub.id, reason: 'subscription_cycle', dedupeKey: `resume:${sub.id}:v${sub.version}`, periodStart: now, periodEnd: end });
+        const op: SubscriptionOperation = { kind: 'resume', order_id: order.id, started_at: now.toISOString(), price_id: sub.price_id, product_id: sub.product_id, seats: sub.seats, period: { start: now.toISOString(), end: end.toISOString() } };
+        await subscriptionRepository(trx).update(sub.id, { operation: JSON.stringify(op), updated_at: now });
+        return { row: null, order, sub, customer, product };
+      });
+      if (started.row) return started.row;
+      const paid = await orders.pay(started.order!, started.customer!, `${started.product!.name} · ${started.order!.invoice_number}`);
+      const settled = await service.finishOperation(org.id, started.sub.id, started.order!.id, paid.status);
       if (paid.status === 'failed') {
-        await orders.voidOrder(order);
         throw new ApiError(402, 'payment_failed', `${paid.message} Your subscription is still paused.`, { decline_code: paid.code });
       }
-      const resumed = await db.transaction().execute(async (trx) => {
-        const r = await subscriptionRepository(trx).update(sub.id, {
-          status: 'active',
-          paused_at: null,
-          billing_anchor: now,
-          periods_elapsed: 1,
-          current_period_start: now,
-          current_period_end: end,
-          updated_at: now,
-        });
-        await emit(trx, r!, 'subscription.updated', { previous_status: 'paused' });
-        return r!;
-      });
-      await entitlementsChanged(resumed);
-      return resumed;
+      await entitlementsChanged(settled!);
+      return settled!;
     },
 
-    /** The invoice the next renewal will produce, priced now. Null when nothing will renew. */
+    /**
+     * The invoices the customer's next renewals will produce, priced now, with the wallet spent
+     * across them in the order the renewal job charges them (period end, then id): the previews
+     * add up to what will be charged. Returns a look-up by subscription; computed once, on first use.
+     */
+    upcoming(org: Organization, customer: CustomerRow) {
+      let all: Promise<Map<string, NextInvoice>> | null = null;
+      const compute = async () => {
+        const subs = (await repo.liveForCustomer(org.id, customer.id))
+          .filter(renews)
+          .sort((a, b) => a.current_period_end.getTime() - b.current_period_end.getTime() || (a.id < b.id ? -1 : 1));
+        const wallet = walletAllocator(subs.length ? await walletRepository(db).openCredits(org.id, customer.id, clock.now()) : []);
+        const result = new Map<string, NextInvoice>();
+        for (const sub of subs) result.set(sub.id, await invoiceAfter(org, customer, sub, wallet));
+        return result;
+      };
+      return async (sub: SubscriptionRow): Promise<NextInvoice | null> => (renews(sub) ? ((await (all ??= compute())).get(sub.id) ?? null) : null);
+    },
+
+    /** The invoice one subscription's next renewal will produce (with the wallet shared as `upcoming` shares it). */
     async nextInvoice(org: Organization, customer: CustomerRow, sub: SubscriptionRow) {
-      if (!['active', 'trialing', 'past_due'].includes(sub.status) || sub.cancel_at_period_end || sub.paused_at) return null;
-      const price = await catalog.price(org.id, sub.pending_price_id ?? sub.price_id);
-      const product = (await catalog.product(org.id, price.product_id)).product;
-      const seats = sub.pending_seats ?? sub.seats;
-      const start = sub.current_period_end;
-      const end = periodBoundary(start, price.interval!, price.interval_count, 1);
-      const discount = sub.discount_periods_left && sub.discount_periods_left > 0 ? sub.discount_percent : null;
-      // Usage so far in this period, at the current price: an estimate that grows until the renewal.
-      const current = sub.pending_price_id ? await catalog.price(org.id, sub.price_id) : price;
-      const usage = sub.status === 'trialing' || !deps.usageItems ? [] : await deps.usageItems(org.id, customer.id, current, sub.current_period_start, clock.now());
-      const draft = await orders.draft({ org, customer, currency: price.currency, items: [...usage, ...periodItems(product, price, seats, start, end)], discountPercent: discount, useWallet: true });
-      return { date: start.toISOString(), ...draftView(draft) };
+      return service.upcoming(org, customer)(sub);
     },
 
     ownSubscription,
@@ -846,6 +1044,11 @@ export type SubscriptionService = ReturnType<typeof subscriptionService>;
 /** What retrying unpaid renewals after a card change did, as the portal reports it. */
 export function retriedView(results: Array<{ ok: boolean; subscription: SubscriptionRow; message?: string } | undefined>) {
   return results.flatMap((r) => (r ? [{ subscription_id: r.subscription.id, status: r.subscription.status, ok: r.ok, message: r.ok ? null : (r.message ?? null) }] : []));
+}
+
+/** A cancellation's refund as the portal, the merchant and the webhook see it. */
+export function refundView(r: CancellationRefund) {
+  return { amount: r.amount, currency: r.currency, destination: r.destination };
 }
 
 export function draftView(d: OrderDraft) {

@@ -2,7 +2,8 @@ import type { CustomerRow, Organization, PriceRow, ProductRow, SubscriptionRow }
 import { resolveBillingSettings, visibleReasons } from '../billing/settings.js';
 import { priceView } from '../catalog/service.js';
 import { resolvePortalSettings } from '../organizations/settings.js';
-import { periodAmount, type SubscriptionService } from './service.js';
+import { percentOf } from '../billing/money.js';
+import { periodAmount, type NextInvoice, type SubscriptionService } from './service.js';
 
 /** A subscription as the portal shows it: everything one view needs, from one request. */
 export async function portalSubscriptionView(
@@ -11,6 +12,8 @@ export async function portalSubscriptionView(
   customer: CustomerRow,
   sub: SubscriptionRow,
   cache: { price(id: string): Promise<PriceRow>; product(id: string): Promise<ProductRow> },
+  /** The customer's upcoming invoices with the wallet shared across them (service.upcoming, one per request). */
+  upcoming: (sub: SubscriptionRow) => Promise<NextInvoice | null> = service.upcoming(org, customer),
 ) {
   const price = await cache.price(sub.price_id);
   const product = await cache.product(sub.product_id);
@@ -19,8 +22,16 @@ export async function portalSubscriptionView(
   const settings = resolveBillingSettings(org.billing_settings);
   const actions = resolvePortalSettings(org.portal_settings).actions;
   const live = ['active', 'trialing', 'past_due'].includes(sub.status);
+  const canCancel = live && !sub.cancel_at_period_end;
+  // The offer's discount applies to the next payments: at the scheduled plan, if one is scheduled.
+  const offer = settings.retention_offer && !sub.retention_offer_used && live ? settings.retention_offer : null;
+  const nextPrice = pendingPrice ?? price;
+  const nextSeats = sub.pending_seats ?? sub.seats;
+  const nextAmount = periodAmount(nextPrice, nextSeats);
   return {
     id: sub.id,
+    /** Send it back as expected_version: a change decided on an older version is refused (409 subscription_changed). */
+    version: sub.version,
     status: sub.status,
     product: { id: product.id, name: product.name, description: product.description },
     price: priceView(price),
@@ -37,8 +48,9 @@ export async function portalSubscriptionView(
     ended_at: sub.ended_at?.toISOString() ?? null,
     pause_at: sub.status !== 'paused' ? (sub.paused_at?.toISOString() ?? null) : null,
     discount: sub.discount_percent ? { percent_off: sub.discount_percent, periods_left: sub.discount_periods_left ?? 0 } : null,
+    // While set to end, a scheduled change will not happen; "Don't cancel" brings it back.
     scheduled_change:
-      sub.pending_price_id || sub.pending_seats
+      (sub.pending_price_id || sub.pending_seats) && !sub.cancel_at_period_end
         ? {
             product: pendingProduct ? { id: pendingProduct.id, name: pendingProduct.name } : { id: product.id, name: product.name },
             price_id: pendingPrice?.id ?? price.id,
@@ -49,18 +61,29 @@ export async function portalSubscriptionView(
             effective_at: sub.current_period_end.toISOString(),
           }
         : null,
-    next_invoice: await service.nextInvoice(org, customer, sub),
+    next_invoice: await upcoming(sub),
     actions: {
-      cancel: live && !sub.cancel_at_period_end,
+      cancel: canCancel,
       uncancel: sub.cancel_at_period_end && sub.status !== 'canceled',
       change_plan: actions.plan_change && live && sub.status !== 'past_due' && !sub.cancel_at_period_end,
       change_seats: actions.seat_change && price.model === 'per_seat' && live && sub.status !== 'past_due' && !sub.cancel_at_period_end,
       pause: actions.pause && sub.status === 'active' && !sub.paused_at && !sub.cancel_at_period_end,
       resume: actions.pause && (sub.status === 'paused' || Boolean(sub.paused_at)),
+      cancel_scheduled_change: Boolean(sub.pending_price_id || sub.pending_seats) && !sub.cancel_at_period_end && live,
     },
     cancellation: {
       reasons: visibleReasons(settings),
-      retention_offer: settings.retention_offer && !sub.retention_offer_used && live ? settings.retention_offer : null,
+      retention_offer: offer
+        ? {
+            ...offer,
+            /** The payments the discount applies to: the next renewal's plan and seats. */
+            applies_to: { product: { id: (pendingProduct ?? product).id, name: (pendingProduct ?? product).name }, price_id: nextPrice.id, interval: nextPrice.interval, interval_count: nextPrice.interval_count, seats: nextSeats },
+            amount: nextAmount,
+            discounted_amount: nextAmount - percentOf(nextAmount, offer.percent_off),
+          }
+        : null,
+      /** What cancelling now refunds, tax included; send `as_of` back as proration_date to get exactly this. */
+      immediate_refund: canCancel && sub.status === 'active' ? await service.refundPreview(org, sub) : null,
       reason: sub.cancellation_reason,
       comment: sub.cancellation_comment,
     },

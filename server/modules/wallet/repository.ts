@@ -20,6 +20,35 @@ export function walletRepository(db: Kysely<DB>) {
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
 
   return {
+    /**
+     * Locks the customer's wallet for the rest of the caller's transaction (the customer row is
+     * the lock): whoever spends credit reads the balance after this, so credit is spent once.
+     * Lock order everywhere: the subscription first, then the wallet.
+     */
+    async lock(organizationId: string, customerId: string) {
+      await db.selectFrom('customers').select('id').where('organization_id', '=', organizationId).where('id', '=', customerId).forUpdate().execute();
+    },
+
+    /** What is left of each unexpired credit, soonest-expiring first: the order credit is used in. */
+    openCredits(organizationId: string, customerId: string, now: Date) {
+      return open(organizationId, customerId, now)
+        .select(['currency', 'remaining', 'expires_at'])
+        .orderBy(sql`expires_at asc nulls last`)
+        .orderBy('id')
+        .execute();
+    },
+
+    /** Proration credit given for a subscription's time after `at` (an immediate cancellation does not pay it back twice). */
+    prorationCredits(subscriptionId: string, at: Date) {
+      return db
+        .selectFrom('wallet_transactions')
+        .select(['amount', 'period_start', 'period_end'])
+        .where('subscription_id', '=', subscriptionId)
+        .where('kind', '=', 'proration')
+        .where('period_end', '>', at)
+        .execute();
+    },
+
     async balance(organizationId: string, customerId: string, currency: string, now: Date): Promise<number> {
       const row = await open(organizationId, customerId, now)
         .select(sql<number>`coalesce(sum(remaining), 0)::bigint`.as('balance'))
@@ -51,6 +80,9 @@ export function walletRepository(db: Kysely<DB>) {
       description: string;
       order_id?: string | null;
       expires_at?: Date | null;
+      /** Proration credit: the subscription and the stretch of its period it pays back. */
+      subscription_id?: string | null;
+      period?: { start: Date; end: Date } | null;
       now: Date;
     }) {
       await db
@@ -66,6 +98,9 @@ export function walletRepository(db: Kysely<DB>) {
           description: row.description,
           order_id: row.order_id ?? null,
           expires_at: row.expires_at ?? null,
+          subscription_id: row.subscription_id ?? null,
+          period_start: row.period?.start ?? null,
+          period_end: row.period?.end ?? null,
           created_at: row.now,
         })
         .execute();
@@ -153,3 +188,25 @@ export function walletRepository(db: Kysely<DB>) {
   };
 }
 export type WalletRepository = ReturnType<typeof walletRepository>;
+
+/**
+ * Credit spent on paper: what is left of each open credit, used soonest-expiring first by
+ * invoices in the order they will be charged, so several previews never count the same
+ * credit twice and a credit that expires before an invoice's date is not counted for it.
+ */
+export function walletAllocator(credits: Array<{ currency: string; remaining: number; expires_at: Date | null }>) {
+  const open = credits.map((c) => ({ currency: c.currency, left: Number(c.remaining), expires_at: c.expires_at }));
+  const usable = (currency: string, at: Date) => open.filter((c) => c.currency === currency && c.left > 0 && (!c.expires_at || c.expires_at > at));
+  return {
+    available: (currency: string, at: Date) => usable(currency, at).reduce((sum, c) => sum + c.left, 0),
+    spend(currency: string, at: Date, amount: number) {
+      let rest = amount;
+      for (const credit of usable(currency, at)) {
+        const take = Math.min(rest, credit.left);
+        credit.left -= take;
+        rest -= take;
+        if (rest <= 0) break;
+      }
+    },
+  };
+}
