@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { portalCors } from './cors.js';
+import { edge } from './modules/security/edge.js';
 import type { AppEnv } from './http.js';
 import type { Background } from './lib/background.js';
 import type { Clock } from './lib/clock.js';
@@ -71,6 +72,8 @@ export function createApp(deps: AppDeps) {
     return c.json(errorBody('internal_error', 'Something went wrong on our side. Try again in a moment.'), 500);
   });
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
+  // Bounded bodies, JSON only, no NUL or unpaired surrogates, ids by shape (modules/security/edge.ts).
+  app.use(edge(config, { portalCors: portalCors(config.publicUrl, services.organizations.anyAllowsOrigin) }));
 
   // Request log: method, path and status only. Never the query string (pre-auth tokens) or headers.
   // Only registered when debug logging is on: a middleware layer per request costs throughput.

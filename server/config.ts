@@ -33,6 +33,12 @@ const envSchema = z.object({
   STRIPE_API_URL: z.url().optional(),
   JOBS_INTERVAL_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest request body for JSON endpoints, in bytes (413 above it). */
+  MAX_JSON_BODY_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().min(1024, 'expected at least 1024 bytes').default(1024 * 1024),
+  /** Largest file upload (POST /v1/benefits/{id}/files), in bytes. */
+  MAX_UPLOAD_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().min(1024, 'expected at least 1024 bytes').default(100 * 1024 * 1024),
+  /** Webhook URLs on loopback, private or link-local addresses: allowed by default outside production only. */
+  WEBHOOK_ALLOW_PRIVATE_URLS: bool.optional(),
 });
 
 export interface Config {
@@ -51,6 +57,14 @@ export interface Config {
   stripe: { secretKey: string; publishableKey: string; webhookSecret: string | undefined; apiUrl: string | undefined } | undefined;
   /** How often the background jobs (renewals, retries, webhooks) run; 0 turns them off. */
   jobsIntervalSeconds: number;
+  /** Request body bounds (413 above them): JSON endpoints, and file uploads. */
+  maxJsonBodyBytes: number;
+  maxUploadBytes: number;
+  /**
+   * Whether webhook endpoints may point at loopback, private, link-local or cloud-metadata
+   * addresses (a local receiver in development). Never the default in production.
+   */
+  webhookAllowPrivateUrls: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +111,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { secretKey: e.STRIPE_SECRET_KEY!, publishableKey: e.STRIPE_PUBLISHABLE_KEY!, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL }
         : undefined,
     jobsIntervalSeconds: e.JOBS_INTERVAL_SECONDS,
+    maxJsonBodyBytes: e.MAX_JSON_BODY_BYTES,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    webhookAllowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS ?? !production,
   };
 }
 

@@ -2,6 +2,8 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type * as zm from 'zod/mini';
 import { ApiError } from './errors.js';
+import { readJsonBody } from './request-body.js';
+import { invalidText, isBadText } from './text.js';
 
 // Importing 'zod' (not only 'zod/mini') loads the English error messages on the server.
 void z;
@@ -21,20 +23,14 @@ export function parseWith<S extends Schema>(schema: S, value: unknown): z.output
   return result.data as z.output<S>;
 }
 
+/** The JSON body (parsed once, refused if not JSON or holding bad text; see readJsonBody), validated. */
 export async function jsonBody<S extends Schema>(c: Context, schema: S): Promise<z.output<S>> {
-  let body: unknown;
-  const text = await c.req.text();
-  if (text.trim() === '') body = {};
-  else {
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON.');
-    }
-  }
-  return parseWith(schema, body);
+  return parseWith(schema, await readJsonBody(c));
 }
 
 export function queryParams<S extends Schema>(c: Context, schema: S): z.output<S> {
-  return parseWith(schema, c.req.query());
+  const query = c.req.query();
+  // The edge middleware refused these already; checked again for a router mounted without it.
+  for (const key in query) if (isBadText(key) || isBadText(query[key]!)) throw invalidText(key, 'query');
+  return parseWith(schema, query);
 }
