@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { DAY } from '../../lib/clock.js';
+import { DAY, systemClock } from '../../lib/clock.js';
+import { testProvider } from '../payments/test-provider.js';
 import { createShop, createSubscriber, subscribe, type Shop } from '../../testing/billing.js';
 import { createTestContext, type JsonResponse, type TestContext } from '../../testing/harness.js';
 
@@ -190,4 +191,53 @@ describe(`${N} simultaneous requests of each kind, for one subscription`, () => 
       assert.equal(await walletBalance(c.id), 0);
     });
   }
+});
+
+describe('a process that dies between the charge and its settlement', () => {
+  test('the change is finished by the jobs a minute later, charged once; meanwhile other changes are refused', async () => {
+    // A processor that charges, then the "process dies" before the answer is recorded: the
+    // request fails, the charge happened. The jobs ask again with the same idempotency key.
+    let dieAfterCharge = true;
+    const crashing = await createTestContext({}, {
+      paymentProvider: (database) => {
+        const real = testProvider(database.db, systemClock);
+        return {
+          ...real,
+          async charge(request) {
+            const result = await real.charge(request);
+            if (dieAfterCharge) throw new Error('process died after the processor charged');
+            return result;
+          },
+        };
+      },
+    });
+    try {
+      const s = await createShop(crashing);
+      crashing.clock.set('2026-01-15T12:00:00.000Z');
+      const c = await createSubscriber(crashing, s);
+      dieAfterCharge = false;
+      const sub = await subscribe(crashing, s, c.id, s.prices.basic);
+      crashing.clock.advance(10 * DAY);
+      dieAfterCharge = true;
+      const died = await crashing.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, { token: c.token, body: { price_id: s.prices.pro } });
+      assert.equal(died.status, 500, 'the simulated crash');
+      dieAfterCharge = false;
+      const meanwhile = await crashing.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, { token: c.token, body: { price_id: s.prices.pro } });
+      assert.equal(meanwhile.status, 409);
+      assert.equal(meanwhile.body.error.code, 'subscription_changed');
+      const early = await crashing.runJobs();
+      assert.equal(early.recovered, 0, 'not before its lease ends');
+      crashing.clock.advance(61 * 1000);
+      const ran = await crashing.runJobs();
+      assert.equal(ran.recovered, 1);
+      const view = (await crashing.request('GET', `/portal/v1/subscriptions/${sub.id}`, { token: c.token })).body;
+      assert.equal(view.product.name, 'Pro');
+      const charges = await crashing.database.db.selectFrom('test_provider_charges').select(['amount']).where('status', '=', 'succeeded').execute();
+      assert.deepEqual(charges.map((ch) => Number(ch.amount)).sort((x, y) => x - y), [1000, 1355], 'the upgrade charged once');
+      const order = (await crashing.request('GET', `/v1/orders?subscription_id=${sub.id}`, { token: s.org.key })).body.data[0];
+      assert.deepEqual([order.billing_reason, order.status, order.total], ['subscription_update', 'paid', 1355]);
+    } finally {
+      await crashing.close();
+    }
+  });
 });
