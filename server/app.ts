@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Config } from './config.js';
-import type { Database } from './db/client.js';
+import { isDatabaseUnavailable, type Database } from './db/client.js';
 import { portalCors } from './cors.js';
 import { edge } from './modules/security/edge.js';
 import type { AppEnv } from './http.js';
@@ -67,6 +67,10 @@ export function createApp(deps: AppDeps) {
     }
     if (error instanceof HTTPException && error.status < 500) {
       return c.json(errorBody('bad_request', error.message || 'The request could not be read.'), error.status);
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.warn({ method: c.req.method, path: c.req.path, code: (error as { code?: string }).code ?? null }, 'database unavailable');
+      return c.json(errorBody('database_unavailable', 'The service is briefly unavailable. Try again in a few seconds.'), 503, { 'Retry-After': '2' });
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal_error', 'Something went wrong on our side. Try again in a moment.'), 500);
