@@ -1,4 +1,4 @@
-// `npm run bench`: numbers for the budgets in DESIGN.md (not a test: nothing here passes or fails).
+// `npm run bench`: numbers for the budgets in docs/architecture.md (not a test: nothing here passes or fails).
 //   1. Authenticated read throughput against a bare node:http hello world, same run, same machine.
 //   2. GET /portal/v1/usage latency with no events, then with 5 million events loaded.
 // Uses a throwaway Postgres (the production setup) unless BENCH_DATABASE_URL is set.
