@@ -1,8 +1,16 @@
 import type { CancelResult, ChangePreview, ChangeResult, Subscription, SubscriptionDetail } from '../schemas/billing.js';
+import { ApiError } from './errors.js';
 import type { Http } from './http.js';
 import { parsed } from './http.js';
 
 const base = (id: string) => `portal/v1/subscriptions/${encodeURIComponent(id)}`;
+
+/**
+ * The subscription an action was decided on: its id, and its version, sent as
+ * `expected_version` so that an action decided on an older state is refused
+ * (409 subscription_changed, see `isSubscriptionChanged`) instead of done.
+ */
+export type DecidedOn = Pick<Subscription, 'id' | 'version'>;
 
 export function fetchSubscriptions(http: Http, cursor?: string | null, signal?: AbortSignal) {
   const searchParams: Record<string, string> = { limit: '20' };
@@ -15,10 +23,25 @@ export function fetchSubscription(http: Http, id: string, signal?: AbortSignal):
   return parsed(() => http.authed.get(base(id), { signal }), (c) => c.subscriptionDetail);
 }
 
+/** The server refused an action because the subscription changed since it was decided on (or a charged change is still settling). */
+export const isSubscriptionChanged = (error: unknown): boolean => error instanceof ApiError && error.status === 409 && error.code === 'subscription_changed';
+
+/**
+ * When `error` says the subscription changed: the subscription as it is now (fetched again),
+ * for the view to show instead. Otherwise, or when that fetch fails too, undefined: the
+ * caller shows `error` as it would any other.
+ */
+export async function currentIfChanged(http: Http, id: string, error: unknown): Promise<SubscriptionDetail | undefined> {
+  if (!isSubscriptionChanged(error)) return undefined;
+  return fetchSubscription(http, id).catch(() => undefined);
+}
+
 export interface CancelRequest {
   mode: 'at_period_end' | 'immediately';
   reason?: string;
   comment?: string;
+  /** With `immediately`: the `as_of` of the refund shown (cancellation.immediate_refund), so exactly that is refunded. */
+  proration_date?: string;
 }
 
 export interface ChangeRequest {
@@ -26,17 +49,25 @@ export interface ChangeRequest {
   seats?: number;
 }
 
-/** POSTs one action; `key` is the action's Idempotency-Key. */
-const post = (http: Http, id: string, action: string, key: string, json?: unknown, signal?: AbortSignal) =>
-  http.authed.post(`${base(id)}/${action}`, { json: json ?? {}, headers: { 'Idempotency-Key': key }, signal });
+/** POSTs one action on the subscription as it was decided on; `key` is the action's Idempotency-Key. */
+const post = (http: Http, sub: DecidedOn, action: string, key: string, json: object = {}) =>
+  http.authed.post(`${base(sub.id)}/${action}`, { json: { ...json, expected_version: sub.version }, headers: { 'Idempotency-Key': key } });
 
-export function cancelSubscription(http: Http, id: string, body: CancelRequest, key: string): Promise<CancelResult> {
-  return parsed(() => post(http, id, 'cancel', key, body), (c) => c.cancelResult);
+export function cancelSubscription(http: Http, sub: DecidedOn, body: CancelRequest, key: string): Promise<CancelResult> {
+  return parsed(() => post(http, sub, 'cancel', key, body), (c) => c.cancelResult);
 }
 
-/** uncancel, accept-offer, pause, resume: each answers with the subscription. */
-export function subscriptionAction(http: Http, id: string, action: 'uncancel' | 'accept-offer' | 'pause' | 'resume', key: string): Promise<Subscription> {
-  return parsed(() => post(http, id, action, key), (c) => c.subscription);
+/**
+ * uncancel, accept-offer, pause, resume, cancel-scheduled-change (drops the plan or seat
+ * change scheduled for the renewal): each answers with the subscription.
+ */
+export function subscriptionAction(
+  http: Http,
+  sub: DecidedOn,
+  action: 'uncancel' | 'accept-offer' | 'pause' | 'resume' | 'cancel-scheduled-change',
+  key: string,
+): Promise<Subscription> {
+  return parsed(() => post(http, sub, action, key), (c) => c.subscription);
 }
 
 /** What a change would cost; nothing is changed. */
@@ -45,6 +76,6 @@ export function previewChange(http: Http, id: string, body: ChangeRequest, signa
 }
 
 /** Makes the change the preview showed, at the preview's prices (`proration_date`). */
-export function changeSubscription(http: Http, id: string, body: ChangeRequest & { proration_date: string }, key: string): Promise<ChangeResult> {
-  return parsed(() => post(http, id, 'change', key, body), (c) => c.changeResult);
+export function changeSubscription(http: Http, sub: DecidedOn, body: ChangeRequest & { proration_date: string }, key: string): Promise<ChangeResult> {
+  return parsed(() => post(http, sub, 'change', key, body), (c) => c.changeResult);
 }

@@ -45,8 +45,22 @@ export type InvoicePreview = z.infer<typeof invoicePreview>;
 export const subscriptionStatuses = ['incomplete', 'trialing', 'active', 'past_due', 'paused', 'canceled', 'unpaid'] as const;
 export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
 
+/** A product as a subscription names it. */
+const productRef = z.object({ id: z.string(), name: z.string() });
+
+/** What the next payments are for: the plan and seats at the renewal (the scheduled ones, if any). */
+const plannedPrice = z.object({
+  product: productRef,
+  price_id: z.string(),
+  interval: nullableString,
+  interval_count: int,
+  seats: int,
+});
+
 export const subscription = z.object({
   id: z.string(),
+  /** Bumped by every change; sent back as `expected_version` with every action decided on this state. */
+  version: int,
   status: z.string(),
   product: z.object({ id: z.string(), name: z.string(), description: z.optional(nullableString) }),
   price,
@@ -64,15 +78,8 @@ export const subscription = z.object({
   /** When a scheduled pause starts (the end of the period). */
   pause_at: nullableString,
   discount: z.nullable(z.object({ percent_off: int, periods_left: int })),
-  scheduled_change: z.nullable(
-    z.object({
-      product: z.object({ id: z.string(), name: z.string() }),
-      price_id: z.string(),
-      seats: int,
-      amount: int,
-      effective_at: z.string(),
-    }),
-  ),
+  /** A plan or seat change at the renewal; null while the subscription is set to end ("Don't cancel" brings it back). */
+  scheduled_change: z.nullable(z.extend(plannedPrice, { amount: int, effective_at: z.string() })),
   next_invoice: z.nullable(z.extend(invoicePreview, { date: z.string() })),
   /** What the customer may do; an action that is false is not offered at all. */
   actions: z.object({
@@ -82,13 +89,19 @@ export const subscription = z.object({
     change_seats: z.boolean(),
     pause: z.boolean(),
     resume: z.boolean(),
+    /** Drop the scheduled plan or seat change ("Keep current plan"). */
+    cancel_scheduled_change: z.boolean(),
   }),
   cancellation: z.object({
     reasons: z.array(z.object({ id: z.string(), label: z.string() })),
-    retention_offer: z.nullable(z.object({ percent_off: int, periods: int })),
+    /** Priced on the payments the discount applies to (`applies_to`: the scheduled plan, if any). */
+    retention_offer: z.nullable(z.object({ percent_off: int, periods: int, amount: int, discounted_amount: int, applies_to: plannedPrice })),
+    /** What cancelling now refunds, tax included; `as_of` goes back as the cancel's proration_date so the refund is exactly this. */
+    immediate_refund: z.nullable(z.object({ amount: int, currency: z.string(), destination: z.string(), as_of: z.string() })),
   }),
 });
 export type Subscription = z.infer<typeof subscription>;
+export type RetentionOffer = NonNullable<Subscription['cancellation']['retention_offer']>;
 
 export const plan = z.object({
   id: z.string(),
@@ -112,7 +125,7 @@ export const changePreview = z.object({
   /** Send back with the change so it charges exactly what the preview showed. */
   proration_date: z.string(),
   price_id: z.string(),
-  product: z.object({ id: z.string(), name: z.string() }),
+  product: productRef,
   seats: int,
   new_amount: int,
   currency: z.string(),
@@ -124,6 +137,7 @@ export const changePreview = z.object({
 });
 export type ChangePreview = z.infer<typeof changePreview>;
 
+/** `destination`: `payment_method` (the card) or `wallet`. */
 export const refund = z.object({ amount: int, currency: z.string(), destination: z.string() });
 
 export const cancelResult = z.object({ subscription, refund: z.nullable(refund) });

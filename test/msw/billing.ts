@@ -2,7 +2,7 @@
 // server/modules/subscriptions/views.ts and server/modules/orders/service.ts answer. Tests
 // change `billing` to set a scene (past due, no orders, an action turned off).
 import { http, HttpResponse, type JsonBodyType } from 'msw';
-import type { ChangePreview, Order, Plan, Subscription } from '../../src/schemas/billing.js';
+import type { ChangePreview, Order, Plan, RetentionOffer, Subscription } from '../../src/schemas/billing.js';
 import { alice, apiError, record, signedIn, unauthenticated, type RecordedRequest } from './handlers.js';
 
 const DAY = 86_400_000;
@@ -37,11 +37,26 @@ export const plans: Plan[] = [
   { id: 'prod_team', name: 'Team', description: 'Per-seat pricing with SSO.', prices: [price('price_team', 'prod_team', 800, 'month', 'per_seat')] },
 ];
 
-const allActions = { cancel: true, uncancel: false, change_plan: true, change_seats: false, pause: true, resume: false };
+const allActions = { cancel: true, uncancel: false, change_plan: true, change_seats: false, pause: true, resume: false, cancel_scheduled_change: false };
+
+/** The retention offer (30 % off 3 payments) priced on `amount` for the plan it applies to. */
+export function retentionOffer(amount: number, appliesTo: Partial<RetentionOffer['applies_to']> = {}): RetentionOffer {
+  return {
+    percent_off: 30,
+    periods: 3,
+    amount,
+    discounted_amount: amount - Math.round(amount * 0.3),
+    applies_to: { product: { id: 'prod_pro', name: 'Pro' }, price_id: 'price_pro_m', interval: 'month', interval_count: 1, seats: 1, ...appliesTo },
+  };
+}
+
+/** What cancelling now refunds, as of the fake's now. */
+export const immediateRefund = (amount: number, destination = 'payment_method') => ({ amount, currency: 'USD', destination, as_of: new Date(NOW).toISOString() });
 
 export function proSubscription(overrides: Partial<Subscription> = {}): Subscription {
   return {
     id: 'sub_pro',
+    version: 1,
     status: 'active',
     product: { id: 'prod_pro', name: 'Pro', description: 'Unlimited projects, priority support.' },
     price: price('price_pro_m', 'prod_pro', 2900, 'month'),
@@ -74,7 +89,7 @@ export function proSubscription(overrides: Partial<Subscription> = {}): Subscrip
       total: 3480,
     },
     actions: { ...allActions },
-    cancellation: { reasons, retention_offer: { percent_off: 30, periods: 3 } },
+    cancellation: { reasons, retention_offer: retentionOffer(2900), immediate_refund: immediateRefund(2320) },
     ...overrides,
   };
 }
@@ -101,6 +116,11 @@ export function teamSubscription(overrides: Partial<Subscription> = {}): Subscri
       total: 2880,
     },
     actions: { ...allActions, change_seats: true, pause: false },
+    cancellation: {
+      reasons,
+      retention_offer: retentionOffer(2400, { product: { id: 'prod_team', name: 'Team' }, price_id: 'price_team', seats: 3 }),
+      immediate_refund: immediateRefund(1600),
+    },
     ...overrides,
   });
 }
@@ -219,11 +239,28 @@ function page<T extends { id: string }>(items: T[], url: string) {
 }
 
 const findSub = (id: string) => billing.subscriptions.find((s) => s.id === id);
+/** Stores the subscription as an action left it: one version newer, as the server does. */
 const replaceSub = (sub: Subscription) => {
-  billing.subscriptions = billing.subscriptions.map((s) => (s.id === sub.id ? sub : s));
-  return sub;
+  const updated = { ...sub, version: (findSub(sub.id)?.version ?? sub.version) + 1 };
+  billing.subscriptions = billing.subscriptions.map((s) => (s.id === sub.id ? updated : s));
+  return updated;
 };
 const notFound = () => apiError(404, 'subscription_not_found', 'This subscription was not found.');
+
+/** Like the server: an action decided on another version than the stored one is 409 subscription_changed. */
+export function stale(r: RecordedRequest, sub: Subscription): Response | undefined {
+  const expected = (r.body as { expected_version?: number } | undefined)?.expected_version;
+  if (expected === undefined || expected === sub.version) return undefined;
+  return apiError(409, 'subscription_changed', 'This subscription just changed. Here it is now; review it before trying again.', { version: sub.version });
+}
+
+/** Records an action on one subscription: 404 or 409 as the server would, else what `act` answers. */
+const action = (act: (sub: Subscription, r: RecordedRequest) => Response | Promise<Response>) =>
+  authed((r, { id }) => {
+    const sub = findSub(id!);
+    if (!sub) return notFound();
+    return stale(r, sub) ?? act(sub, r);
+  });
 
 export const billingHandlers = [
   http.get(
@@ -253,33 +290,36 @@ export const billingHandlers = [
   ),
   http.post(
     '*/portal/v1/subscriptions/:id/cancel',
-    authed((r, { id }) => {
-      const sub = findSub(id!);
-      if (!sub) return notFound();
+    action((sub, r) => {
       const { mode } = r.body as { mode: string };
-      const updated =
+      const now = new Date(NOW).toISOString();
+      const ended = { cancel: false, change_plan: false, change_seats: false, pause: false, cancel_scheduled_change: false };
+      const updated = replaceSub(
         mode === 'immediately'
-          ? { ...sub, status: 'canceled', ended_at: new Date(NOW).toISOString(), canceled_at: new Date(NOW).toISOString(), next_invoice: null, actions: { ...sub.actions, cancel: false, change_plan: false, change_seats: false, pause: false } }
-          : { ...sub, cancel_at_period_end: true, canceled_at: new Date(NOW).toISOString(), next_invoice: null, actions: { ...sub.actions, cancel: false, uncancel: true, change_plan: false, change_seats: false, pause: false } };
-      replaceSub(updated);
-      return json({ subscription: updated, refund: mode === 'immediately' ? { amount: 2320, currency: 'USD', destination: 'payment_method' } : null });
+          ? { ...sub, status: 'canceled', ended_at: now, canceled_at: now, next_invoice: null, scheduled_change: null, actions: { ...sub.actions, ...ended } }
+          : { ...sub, cancel_at_period_end: true, canceled_at: now, next_invoice: null, scheduled_change: null, actions: { ...sub.actions, ...ended, uncancel: true } },
+      );
+      const refund = sub.cancellation.immediate_refund;
+      return json({ subscription: updated, refund: mode === 'immediately' && refund ? { amount: refund.amount, currency: refund.currency, destination: refund.destination } : null });
     }),
   ),
   http.post(
     '*/portal/v1/subscriptions/:id/uncancel',
-    authed((_r, { id }) => {
-      const sub = findSub(id!);
-      if (!sub) return notFound();
-      return json(replaceSub({ ...proSubscription(), ...sub, cancel_at_period_end: false, canceled_at: null, next_invoice: proSubscription().next_invoice, actions: { ...allActions } }));
-    }),
+    action((sub) =>
+      json(replaceSub({ ...proSubscription(), ...sub, cancel_at_period_end: false, canceled_at: null, next_invoice: proSubscription().next_invoice, actions: { ...allActions } })),
+    ),
   ),
   http.post(
     '*/portal/v1/subscriptions/:id/accept-offer',
-    authed((_r, { id }) => {
-      const sub = findSub(id!);
-      if (!sub) return notFound();
-      return json(replaceSub({ ...sub, discount: { percent_off: 30, periods_left: 3 }, cancellation: { ...sub.cancellation, retention_offer: null } }));
-    }),
+    action((sub) => json(replaceSub({ ...sub, discount: { percent_off: 30, periods_left: 3 }, cancellation: { ...sub.cancellation, retention_offer: null } }))),
+  ),
+  http.post(
+    '*/portal/v1/subscriptions/:id/cancel-scheduled-change',
+    action((sub) =>
+      sub.scheduled_change
+        ? json(replaceSub({ ...sub, scheduled_change: null, actions: { ...sub.actions, cancel_scheduled_change: false } }))
+        : apiError(409, 'no_scheduled_change', 'No change is scheduled for this subscription.'),
+    ),
   ),
   http.post(
     '*/portal/v1/subscriptions/:id/change-preview',
@@ -313,9 +353,7 @@ export const billingHandlers = [
   ),
   http.post(
     '*/portal/v1/subscriptions/:id/change',
-    authed((r, { id }) => {
-      const sub = findSub(id!);
-      if (!sub) return notFound();
+    action((sub, r) => {
       const body = r.body as { price_id?: string; seats?: number };
       if (body.seats !== undefined) {
         const updated = replaceSub({ ...sub, seats: body.seats, amount: body.seats * 800 });
@@ -323,7 +361,11 @@ export const billingHandlers = [
       }
       if (body.price_id === 'price_starter') {
         const preview = changePreview({ kind: 'downgrade', timing: 'renewal', effective_at: sub.current_period_end, price_id: 'price_starter', product: { id: 'prod_starter', name: 'Starter' }, new_amount: 900, due_now: null });
-        const updated = replaceSub({ ...sub, scheduled_change: { product: { id: 'prod_starter', name: 'Starter' }, price_id: 'price_starter', seats: 1, amount: 900, effective_at: sub.current_period_end } });
+        const updated = replaceSub({
+          ...sub,
+          scheduled_change: { product: { id: 'prod_starter', name: 'Starter' }, price_id: 'price_starter', interval: 'month', interval_count: 1, seats: 1, amount: 900, effective_at: sub.current_period_end },
+          actions: { ...sub.actions, cancel_scheduled_change: true },
+        });
         return json({ subscription: updated, order_id: null, change: preview });
       }
       const updated = replaceSub({ ...sub, price: price('price_pro_y', 'prod_pro', 29000, 'year'), amount: 29000, interval: 'year' });
@@ -332,19 +374,11 @@ export const billingHandlers = [
   ),
   http.post(
     '*/portal/v1/subscriptions/:id/pause',
-    authed((_r, { id }) => {
-      const sub = findSub(id!);
-      if (!sub) return notFound();
-      return json(replaceSub({ ...sub, pause_at: sub.current_period_end, next_invoice: null, actions: { ...sub.actions, pause: false, resume: true } }));
-    }),
+    action((sub) => json(replaceSub({ ...sub, pause_at: sub.current_period_end, next_invoice: null, actions: { ...sub.actions, pause: false, resume: true } }))),
   ),
   http.post(
     '*/portal/v1/subscriptions/:id/resume',
-    authed((_r, { id }) => {
-      const sub = findSub(id!);
-      if (!sub) return notFound();
-      return json(replaceSub({ ...sub, status: 'active', pause_at: null, actions: { ...sub.actions, pause: true, resume: false } }));
-    }),
+    action((sub) => json(replaceSub({ ...sub, status: 'active', pause_at: null, actions: { ...sub.actions, pause: true, resume: false } }))),
   ),
   http.get(
     '*/portal/v1/orders',

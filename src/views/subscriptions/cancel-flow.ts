@@ -83,7 +83,7 @@ export class CancelFlow extends SubscriptionFlow<Step> {
   }
 
   private async acceptOffer(sub: Subscription): Promise<void> {
-    const updated = await this.attempt((key) => subscriptionAction(this.http!, sub.id, 'accept-offer', key));
+    const updated = await this.attempt((key) => subscriptionAction(this.http!, sub, 'accept-offer', key));
     if (!updated) return;
     this.onSubscription?.(updated);
     this.emit(
@@ -101,7 +101,7 @@ export class CancelFlow extends SubscriptionFlow<Step> {
 
   private async cancel(sub: Subscription): Promise<void> {
     const body = { mode: this.mode, ...(this.reason ? { reason: this.reason } : {}), ...(this.comment.trim() ? { comment: this.comment.trim() } : {}) };
-    const result = await this.attempt((key) => cancelSubscription(this.http!, sub.id, body, key));
+    const result = await this.attempt((key) => cancelSubscription(this.http!, sub, body, key));
     if (!result) return;
     this.result = result;
     this.onSubscription?.(result.subscription);

@@ -134,7 +134,7 @@ export class ChangePlanFlow extends SubscriptionFlow<Step> {
 
   private async confirm(sub: Subscription, preview: ChangePreview): Promise<void> {
     const result = await this.attempt((key) =>
-      changeSubscription(this.http!, sub.id, { price_id: preview.price_id, proration_date: preview.proration_date }, key),
+      changeSubscription(this.http!, sub, { price_id: preview.price_id, proration_date: preview.proration_date }, key),
     );
     if (!result) return;
     this.onSubscription?.(result.subscription);

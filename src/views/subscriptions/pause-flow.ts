@@ -31,7 +31,7 @@ export class PauseFlow extends SubscriptionFlow<Step> {
 
   private async confirm(sub: Subscription): Promise<void> {
     const action = this.action;
-    const updated = await this.attempt((key) => subscriptionAction(this.http!, sub.id, action, key));
+    const updated = await this.attempt((key) => subscriptionAction(this.http!, sub, action, key));
     if (!updated) return;
     this.onSubscription?.(updated);
     this.emit(

@@ -168,7 +168,7 @@ export class SeatsFlow extends SubscriptionFlow<Step> {
   }
 
   private async confirm(sub: Subscription, preview: ChangePreview): Promise<void> {
-    const result = await this.attempt((key) => changeSubscription(this.http!, sub.id, { seats: preview.seats, proration_date: preview.proration_date }, key));
+    const result = await this.attempt((key) => changeSubscription(this.http!, sub, { seats: preview.seats, proration_date: preview.proration_date }, key));
     if (!result) return;
     this.onSubscription?.(result.subscription);
     this.emit(

@@ -1,6 +1,6 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse } from 'msw';
-import { billing, proSubscription, teamSubscription } from '../../../test/msw/billing.js';
+import { billing, immediateRefund, proSubscription, retentionOffer, teamSubscription } from '../../../test/msw/billing.js';
 import { apiError, fake, record } from '../../../test/msw/handlers.js';
 import { signIn, useMockApi, worker } from '../../../test/msw/worker.js';
 import type { SubscriptionCanceledEvent, SubscriptionChangedEvent } from '../../events.js';
@@ -132,7 +132,7 @@ describe('<customer-portal-subscriptions>', () => {
   });
 
   it('leaves out every action the organization turned off', async () => {
-    billing.subscriptions = [proSubscription({ actions: { cancel: true, uncancel: false, change_plan: false, change_seats: false, pause: false, resume: false } })];
+    billing.subscriptions = [proSubscription({ actions: { cancel: true, uncancel: false, change_plan: false, change_seats: false, pause: false, resume: false, cancel_scheduled_change: false } })];
     const h = await render();
     expect(textOf(h.root.querySelector('.actions'))).to.equal('Cancel subscription');
   });
@@ -141,7 +141,7 @@ describe('<customer-portal-subscriptions>', () => {
     billing.subscriptions = [
       proSubscription({
         status: 'past_due',
-        scheduled_change: { product: { id: 'prod_starter', name: 'Starter' }, price_id: 'price_starter', seats: 1, amount: 900, effective_at: '2025-12-11T10:00:00.000Z' },
+        scheduled_change: { product: { id: 'prod_starter', name: 'Starter' }, price_id: 'price_starter', interval: 'month', interval_count: 1, seats: 1, amount: 900, effective_at: '2025-12-11T10:00:00.000Z' },
       }),
     ];
     const h = await render();
@@ -195,7 +195,7 @@ describe('<customer-portal-subscriptions>', () => {
     expect(event.detail).to.include({ subscriptionId: 'sub_pro', mode: 'at_period_end', refund: null });
     expect(event.bubbles && event.composed).to.equal(true);
     const request = fake.to(`${BASE}/sub_pro/cancel`)[0]!;
-    expect(request.body).to.deep.equal({ mode: 'at_period_end', reason: 'unused', comment: 'Not using it this winter' });
+    expect(request.body).to.deep.equal({ mode: 'at_period_end', reason: 'unused', comment: 'Not using it this winter', expected_version: 1 });
     expect(request.idempotencyKey).to.match(/^[0-9a-f-]{36}$/);
     await h.step(CANCEL, 'Subscription canceled');
     await expect(h.flow(CANCEL).host).to.be.accessible();
@@ -208,7 +208,7 @@ describe('<customer-portal-subscriptions>', () => {
   });
 
   it('cancels immediately and shows the refund', async () => {
-    billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null } })];
+    billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(2320) } })];
     const h = await render();
     h.button(/Cancel subscription/).click();
     await h.step(CANCEL, 'Cancel Pro');
@@ -222,7 +222,7 @@ describe('<customer-portal-subscriptions>', () => {
     h.flowButton(CANCEL, /^Cancel now$/).click();
     await h.step(CANCEL, 'Subscription canceled');
     expect(h.flowText(CANCEL)).to.contain('We refunded $23.20 to your card for the unused time.');
-    expect(fake.to(`${BASE}/sub_pro/cancel`)[0]!.body).to.deep.equal({ mode: 'immediately' });
+    expect(fake.to(`${BASE}/sub_pro/cancel`)[0]!.body).to.deep.equal({ mode: 'immediately', expected_version: 1 });
   });
 
   it('keeps the subscription when the retention offer is taken', async () => {
@@ -247,7 +247,7 @@ describe('<customer-portal-subscriptions>', () => {
   it('keeps the dialog open while busy; Escape closes it otherwise and focus returns', async () => {
     const hold = deferred();
     worker.use(http.post(`*${BASE}/:id/cancel`, () => hold.promise.then(() => undefined)));
-    billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null } })];
+    billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(2320) } })];
     const h = await render();
     const opener = h.button(/Cancel subscription/);
     opener.focus();
@@ -276,7 +276,7 @@ describe('<customer-portal-subscriptions>', () => {
   });
 
   it('takes back a cancellation with "Don’t cancel"', async () => {
-    billing.subscriptions = [proSubscription({ cancel_at_period_end: true, next_invoice: null, actions: { cancel: false, uncancel: true, change_plan: false, change_seats: false, pause: false, resume: false } })];
+    billing.subscriptions = [proSubscription({ cancel_at_period_end: true, next_invoice: null, actions: { cancel: false, uncancel: true, change_plan: false, change_seats: false, pause: false, resume: false, cancel_scheduled_change: false } })];
     const h = await render();
     const uncanceled = oneEvent(h.element, 'cp-subscription-uncanceled');
     h.button(/Don’t cancel/).click();
@@ -313,7 +313,7 @@ describe('<customer-portal-subscriptions>', () => {
     h.flowButton(PLAN, /Pay \$324\.80 and confirm/).click();
     expect((await changed).detail).to.deep.include({ subscriptionId: 'sub_pro', change: 'upgrade', priceId: 'price_pro_y', orderId: 'ord_new' });
     const change = fake.to(`${BASE}/sub_pro/change`)[0]!;
-    expect(change.body).to.deep.equal({ price_id: 'price_pro_y', proration_date: '2025-11-21T10:00:00.000Z' });
+    expect(change.body).to.deep.equal({ price_id: 'price_pro_y', proration_date: '2025-11-21T10:00:00.000Z', expected_version: 1 });
     expect(change.idempotencyKey).to.match(/^[0-9a-f-]{36}$/);
     await h.step(PLAN, 'Plan changed');
     await expect(h.flow(PLAN).host).to.be.accessible();
@@ -410,7 +410,7 @@ describe('<customer-portal-subscriptions>', () => {
     const changed = oneEvent(h.element, 'cp-subscription-changed') as Promise<SubscriptionChangedEvent>;
     h.flowButton(SEATS, /Update seats/).click();
     expect((await changed).detail).to.deep.include({ change: 'seats', seats: 2 });
-    expect(fake.to(`${BASE}/sub_team/change`)[0]!.body).to.deep.equal({ seats: 2, proration_date: '2025-11-21T10:00:00.000Z' });
+    expect(fake.to(`${BASE}/sub_team/change`)[0]!.body).to.deep.equal({ seats: 2, proration_date: '2025-11-21T10:00:00.000Z', expected_version: 1 });
     await h.step(SEATS, 'Seats updated');
     expect(h.flowText(SEATS)).to.contain('You now have 2 seats');
   });
@@ -432,7 +432,7 @@ describe('<customer-portal-subscriptions>', () => {
   });
 
   it('resumes a paused subscription after saying what it costs', async () => {
-    billing.subscriptions = [proSubscription({ status: 'paused', next_invoice: null, actions: { cancel: false, uncancel: false, change_plan: false, change_seats: false, pause: false, resume: true } })];
+    billing.subscriptions = [proSubscription({ status: 'paused', next_invoice: null, actions: { cancel: false, uncancel: false, change_plan: false, change_seats: false, pause: false, resume: true, cancel_scheduled_change: false } })];
     const h = await render();
     h.button(/Resume subscription/).click();
     await h.step(PAUSE, 'Resume Pro?');

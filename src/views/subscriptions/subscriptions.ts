@@ -92,7 +92,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
     this.quickBusy = true;
     this.quickError = '';
     try {
-      const updated = await subscriptionAction(http, sub.id, action, this.#quickKey.value);
+      const updated = await subscriptionAction(http, sub, action, this.#quickKey.value);
       this.#quickKey.settle();
       this.replace(updated);
       if (action === 'uncancel') {
