@@ -66,7 +66,10 @@ export class FlowElement<Step extends string = string> extends PortalElement {
     this.dialog?.focusFirst();
   }
 
-  /** Runs one request of the action: busy meanwhile, the error shown if it fails. */
+  /**
+   * Runs one request of the action: busy meanwhile, the error shown if it fails, unless the
+   * flow `recover`s from it.
+   */
   protected async attempt<T>(call: (key: string) => Promise<T>): Promise<T | undefined> {
     this.busy = true;
     this.error = '';
@@ -76,6 +79,7 @@ export class FlowElement<Step extends string = string> extends PortalElement {
       return result;
     } catch (error) {
       this.key.settle(error);
+      if (await this.recover(error)) return undefined;
       this.error = (error as ApiError).message;
       await this.updateComplete;
       this.dialog?.focusFirst();
@@ -85,6 +89,15 @@ export class FlowElement<Step extends string = string> extends PortalElement {
     }
   }
 
+  /**
+   * A failure the flow deals with itself rather than showing the server's message (still
+   * busy meanwhile); true when it did. SubscriptionFlow: the subscription changed since.
+   */
+  protected recover(_error: unknown): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  /** Closes the dialog, unless a request is running. */
   protected close(): void {
     this.dialog?.requestClose();
   }

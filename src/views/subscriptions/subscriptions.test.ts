@@ -4,6 +4,7 @@ import { billing, immediateRefund, proSubscription, retentionOffer, teamSubscrip
 import { apiError, fake, record } from '../../../test/msw/handlers.js';
 import { signIn, useMockApi, worker } from '../../../test/msw/worker.js';
 import type { SubscriptionCanceledEvent, SubscriptionChangedEvent } from '../../events.js';
+import type { Subscription } from '../../schemas/billing.js';
 import { buttonIn, deferred, focused, textOf, type } from '../../testing/dom.js';
 import './subscriptions.js';
 import type { CustomerPortalSubscriptions } from './subscriptions.js';
@@ -283,6 +284,80 @@ describe('<customer-portal-subscriptions>', () => {
     expect((await uncanceled).detail).to.deep.equal({ subscriptionId: 'sub_pro' });
     await waitUntil(() => !h.text.includes('Don’t cancel'), 'the notice stayed');
     expect(textOf(h.root.querySelector('.notices'))).to.equal('');
+  });
+
+  /** The subscription as someone else left it (the merchant, another tab): one version newer. */
+  function changedElsewhere(overrides: Partial<Subscription>): void {
+    billing.subscriptions = billing.subscriptions.map((s) => (s.id === 'sub_pro' ? { ...s, ...overrides, version: s.version + 1 } : s));
+  }
+
+  it('shows the subscription as it is now when it changed since it was shown, instead of an error', async () => {
+    const h = await render();
+    await h.openSubscription('Pro');
+    // Moved to the yearly price elsewhere while the customer was deciding to cancel.
+    changedElsewhere({ price: { ...proSubscription().price, id: 'price_pro_y', unit_amount: 29000, interval: 'year' }, amount: 29000, interval: 'year' });
+    h.button(/Cancel subscription/).click();
+    await h.step(CANCEL, 'Cancel Pro');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await h.step(CANCEL, 'A better deal to stay');
+    h.flowButton(CANCEL, /No thanks, cancel/).click();
+    await h.step(CANCEL, 'Confirm cancellation');
+    fake.requests = [];
+    h.flowButton(CANCEL, /^Cancel subscription$/).click();
+
+    await waitUntil(() => !h.dialogOpen(CANCEL), 'the dialog stayed open');
+    await waitUntil(() => textOf(h.root.querySelector('.hero__amount')) === '$290.00 / year', 'the subscription was not shown as it is now');
+    expect(textOf(h.root.querySelector('.notices .alert'))).to.equal('This subscription just changed — here it is now.');
+    expect(h.root.querySelector('.notices .alert--danger')).to.equal(null);
+    expect(fake.requests.map((r) => `${r.method} ${r.path}`)).to.deep.equal([`POST ${BASE}/sub_pro/cancel`, `GET ${BASE}/sub_pro`]);
+    expect((fake.requests[0]!.body as { expected_version: number }).expected_version).to.equal(1);
+    expect(billing.subscriptions[0]!.cancel_at_period_end).to.equal(false);
+    await expect(h.element).to.be.accessible();
+
+    // Decided again on what is shown now: the next try sends the new version and goes through.
+    h.button(/Cancel subscription/).click();
+    await h.step(CANCEL, 'Cancel Pro');
+    expect(h.text).to.not.contain('This subscription just changed');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await h.step(CANCEL, 'A better deal to stay');
+    h.flowButton(CANCEL, /No thanks, cancel/).click();
+    await h.step(CANCEL, 'Confirm cancellation');
+    h.flowButton(CANCEL, /^Cancel subscription$/).click();
+    await h.step(CANCEL, 'Subscription canceled');
+    expect((fake.to(`${BASE}/sub_pro/cancel`)[1]!.body as { expected_version: number }).expected_version).to.equal(2);
+  });
+
+  it('says so when a quick action finds the subscription changed, and shows it as it is now', async () => {
+    billing.subscriptions = [
+      proSubscription({ cancel_at_period_end: true, next_invoice: null, actions: { cancel: false, uncancel: true, change_plan: false, change_seats: false, pause: false, resume: false, cancel_scheduled_change: false } }),
+    ];
+    const h = await render();
+    // Taken back in another tab already.
+    changedElsewhere({ cancel_at_period_end: false, actions: { ...proSubscription().actions } });
+    h.button(/Don’t cancel/).click();
+    await waitUntil(() => h.text.includes('This subscription just changed — here it is now.'), 'no message');
+    expect(h.text).to.not.contain('Don’t cancel');
+    expect(textOf(h.root.querySelector('.actions'))).to.contain('Cancel subscription');
+    expect(focused()).to.equal(h.root.querySelector('.hero__title'));
+  });
+
+  it('shows the changed subscription when a plan change is refused, from any flow', async () => {
+    const h = await render();
+    await h.openSubscription('Pro');
+    h.button(/Change plan/).click();
+    await waitUntil(() => h.flow(PLAN).querySelectorAll('.plan input').length === 4, 'no plans');
+    await h.choosePlan(2);
+    await waitUntil(() => h.flowText(PLAN).includes('Switch to Pro'), 'no preview');
+    changedElsewhere({ seats: 1, discount: { percent_off: 10, periods_left: 1 } });
+    h.flowButton(PLAN, /Pay \$324\.80/).click();
+    await waitUntil(() => !h.dialogOpen(PLAN), 'the dialog stayed open');
+    await waitUntil(() => h.text.includes('This subscription just changed — here it is now.'), 'no message');
+    expect(textOf(h.root.querySelector('.facts-grid'))).to.contain('Discount 10% off the next payment');
+    expect(h.text).to.not.contain('review it before trying again');
   });
 
   it('changes plan: plans side by side, the proration preview, payment, done', async () => {

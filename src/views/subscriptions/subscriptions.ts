@@ -4,7 +4,7 @@ import { state } from 'lit/decorators.js';
 import type { ApiError } from '../../api/errors.js';
 import { ActionKey } from '../../api/idempotency.js';
 import type { SessionState } from '../../api/session.js';
-import { fetchSubscriptions, subscriptionAction } from '../../api/subscriptions.js';
+import { currentIfChanged, fetchSubscriptions, subscriptionAction } from '../../api/subscriptions.js';
 import { SubscriptionChangedEvent, SubscriptionUncanceledEvent } from '../../events.js';
 import { formatDateRange, formatMoney, formatPrice, formatShortDate } from '../../i18n/money.js';
 import type { Subscription } from '../../schemas/billing.js';
@@ -55,6 +55,8 @@ export class CustomerPortalSubscriptions extends ViewElement {
   @state() private flow?: Flow;
   @state() private quickBusy = false;
   @state() private quickError = '';
+  /** The subscription an action found changed since it was shown (it is shown as it is now, with a message). */
+  @state() private changedId?: string;
 
   #quickKey = new ActionKey();
 
@@ -76,10 +78,22 @@ export class CustomerPortalSubscriptions extends ViewElement {
     this.latest = new Map(this.latest).set(sub.id, sub);
   };
 
+  /** An action was refused because the subscription had changed: show it as it is now, and say so. */
+  private changed = async (sub: Subscription): Promise<void> => {
+    this.replace(sub);
+    this.changedId = sub.id;
+    this.quickError = '';
+    // The flow's dialog closes in its own updates, giving focus back to its opener, which the
+    // new state may have removed: then focus goes to the subscription.
+    await new Promise((resolve) => setTimeout(resolve));
+    if (!this.renderRoot.activeElement) this.renderRoot.querySelector<HTMLElement>('.hero__title')?.focus();
+  };
+
   private async open(id: string | undefined): Promise<void> {
     const from = this.selectedId;
     this.selectedId = id;
     this.quickError = '';
+    this.changedId = undefined;
     await this.updateComplete;
     if (id) this.renderRoot.querySelector<HTMLElement>('.hero__title')?.focus();
     else if (from) this.renderRoot.querySelector<HTMLElement>(`[data-id="${from}"]`)?.focus();
@@ -91,6 +105,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
     if (!http || this.quickBusy) return;
     this.quickBusy = true;
     this.quickError = '';
+    this.changedId = undefined;
     try {
       const updated = await subscriptionAction(http, sub, action, this.#quickKey.value);
       this.#quickKey.settle();
@@ -115,7 +130,9 @@ export class CustomerPortalSubscriptions extends ViewElement {
       this.renderRoot.querySelector<HTMLElement>('.hero__title')?.focus();
     } catch (error) {
       this.#quickKey.settle(error);
-      this.quickError = (error as ApiError).message;
+      const current = await currentIfChanged(http, sub.id, error);
+      if (current) void this.changed(current);
+      else this.quickError = (error as ApiError).message;
     } finally {
       this.quickBusy = false;
     }
@@ -159,6 +176,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
         ${busyLabel(busy, label, working)}
       </button>`;
     const notices: TemplateResult[] = [];
+    if (this.changedId === sub.id) notices.push(alert('warning', msg('This subscription just changed — here it is now.')));
     if (sub.status === 'past_due') {
       notices.push(alert('danger', msg(str`The last payment for ${sub.product.name} failed. Update your payment method; we retry automatically, and your subscription continues once it is paid.`)));
     }
@@ -201,7 +219,10 @@ export class CustomerPortalSubscriptions extends ViewElement {
     const a = sub.actions;
     const resumePaused = a.resume && sub.status === 'paused';
     if (!a.change_plan && !a.change_seats && !a.pause && !resumePaused && !a.cancel) return nothing;
-    const open = (flow: Flow) => () => (this.flow = flow);
+    const open = (flow: Flow) => () => {
+      this.changedId = undefined;
+      this.flow = flow;
+    };
     return html`<div class="actions">
       ${a.change_plan ? html`<button type="button" class="button button--primary" @click=${open('change-plan')}>${msg('Change plan')}</button>` : nothing}
       ${a.change_seats ? html`<button type="button" class="button button--secondary" @click=${open('seats')}>${msg('Change seats')}</button>` : nothing}
@@ -269,6 +290,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
         .http=${http}
         .subscription=${sub}
         .onSubscription=${this.replace}
+        .onChanged=${this.changed}
         ?open=${this.flow === 'cancel'}
         @close=${close}
       ></customer-portal-cancel-flow>
@@ -276,14 +298,23 @@ export class CustomerPortalSubscriptions extends ViewElement {
         .http=${http}
         .subscription=${sub}
         .onSubscription=${this.replace}
+        .onChanged=${this.changed}
         ?open=${this.flow === 'change-plan'}
         @close=${close}
       ></customer-portal-change-plan-flow>
-      <customer-portal-seats-flow .http=${http} .subscription=${sub} .onSubscription=${this.replace} ?open=${this.flow === 'seats'} @close=${close}></customer-portal-seats-flow>
+      <customer-portal-seats-flow
+        .http=${http}
+        .subscription=${sub}
+        .onSubscription=${this.replace}
+        .onChanged=${this.changed}
+        ?open=${this.flow === 'seats'}
+        @close=${close}
+      ></customer-portal-seats-flow>
       <customer-portal-pause-flow
         .http=${http}
         .subscription=${sub}
         .onSubscription=${this.replace}
+        .onChanged=${this.changed}
         action=${this.flow === 'resume' ? 'resume' : 'pause'}
         ?open=${this.flow === 'pause' || this.flow === 'resume'}
         @close=${close}
