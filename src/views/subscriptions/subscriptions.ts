@@ -86,7 +86,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
     // The flow's dialog closes in its own updates, giving focus back to its opener, which the
     // new state may have removed: then focus goes to the subscription.
     await new Promise((resolve) => setTimeout(resolve));
-    if (!this.renderRoot.activeElement) this.renderRoot.querySelector<HTMLElement>('.hero__title')?.focus();
+    if (!this.shadowRoot?.activeElement) this.renderRoot.querySelector<HTMLElement>('.hero__title')?.focus();
   };
 
   private async open(id: string | undefined): Promise<void> {
