@@ -50,8 +50,8 @@ export function retentionOffer(amount: number, appliesTo: Partial<RetentionOffer
   };
 }
 
-/** What cancelling now refunds, as of the fake's now. */
-export const immediateRefund = (amount: number, destination = 'payment_method') => ({ amount, currency: 'USD', destination, as_of: new Date(NOW).toISOString() });
+/** What cancelling now refunds, priced `age` ms ago by the real clock (the widget prices it again when it is old). */
+export const immediateRefund = (amount: number, destination = 'payment_method', age = 0) => ({ amount, currency: 'USD', destination, as_of: new Date(Date.now() - age).toISOString() });
 
 export function proSubscription(overrides: Partial<Subscription> = {}): Subscription {
   return {

@@ -1,10 +1,10 @@
 import { msg, str } from '@lit/localize';
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
-import { cancelSubscription, subscriptionAction } from '../../api/subscriptions.js';
+import { cancelSubscription, fetchSubscription, subscriptionAction } from '../../api/subscriptions.js';
 import { SubscriptionCanceledEvent, SubscriptionChangedEvent } from '../../events.js';
-import { formatMoney, formatShortDate } from '../../i18n/money.js';
-import type { CancelResult, Subscription } from '../../schemas/billing.js';
+import { formatMoney, formatPrice, formatShortDate } from '../../i18n/money.js';
+import type { CancelResult, RetentionOffer, Subscription } from '../../schemas/billing.js';
 import { alert } from '../../ui/alert.js';
 import { busyLabel } from '../../ui/button.js';
 import { doneMark, FlowElement, flowStyles } from '../billing/flow.js';
@@ -44,6 +44,20 @@ type Step = 'when' | 'reason' | 'offer' | 'confirm' | 'done' | 'kept';
 type Mode = 'at_period_end' | 'immediately';
 
 /**
+ * The server refunds as of the refund's `as_of` for an hour; an older amount is fetched again
+ * when the dialog opens, so the one shown is the one refunded.
+ */
+const REFUND_FRESH_FOR = 30 * 60_000;
+
+/** "We refund $6.77 to your card for the unused time." */
+function refundText(refund: { amount: number; currency: string; destination: string }): string {
+  const amount = formatMoney(refund.amount, refund.currency);
+  return refund.destination === 'wallet'
+    ? msg(str`We refund ${amount} to your wallet for the unused time.`)
+    : msg(str`We refund ${amount} to your card for the unused time.`);
+}
+
+/**
  * @summary Cancelling a subscription, in steps: when it ends (end of period, or now with a
  * prorated refund), why (reasons and a comment, optional), the retention offer if the
  * organization has one, a summary to confirm, and what happened (the refund, if any).
@@ -60,6 +74,8 @@ export class CancelFlow extends SubscriptionFlow<Step> {
   @state() private reason = '';
   @state() private comment = '';
   @state() private result?: CancelResult;
+  /** The offer the customer took (the subscription no longer has one once it is taken). */
+  @state() private taken?: RetentionOffer;
 
   protected override firstStep(): Step {
     return 'when';
@@ -71,11 +87,24 @@ export class CancelFlow extends SubscriptionFlow<Step> {
     this.reason = '';
     this.comment = '';
     this.result = undefined;
+    this.taken = undefined;
+    void this.freshenRefund();
   }
 
-  /** An immediate cancellation of a paid, active period gives the unused time back. */
-  #refundable(sub: Subscription): boolean {
-    return sub.status === 'active';
+  /** What cancelling now refunds (tax included), as the server priced it; null when nothing is. */
+  #refund(sub: Subscription) {
+    const refund = sub.cancellation.immediate_refund;
+    return refund && refund.amount > 0 ? refund : null;
+  }
+
+  /** A refund priced long ago (a page left open) is priced again before the customer decides on it. */
+  private async freshenRefund(): Promise<void> {
+    const sub = this.subscription;
+    const asOf = sub?.cancellation.immediate_refund?.as_of;
+    if (!this.open || !sub || !this.http || !asOf || Date.now() - Date.parse(asOf) < REFUND_FRESH_FOR) return;
+    const fresh = await fetchSubscription(this.http, sub.id).catch(() => undefined);
+    // The amount shown and the as_of sent change together: what is shown is still what is refunded.
+    if (fresh && this.open && !this.busy) this.onSubscription?.(fresh);
   }
 
   private afterReason(): void {
@@ -85,6 +114,7 @@ export class CancelFlow extends SubscriptionFlow<Step> {
   private async acceptOffer(sub: Subscription): Promise<void> {
     const updated = await this.attempt((key) => subscriptionAction(this.http!, sub, 'accept-offer', key));
     if (!updated) return;
+    this.taken = sub.cancellation.retention_offer ?? undefined;
     this.onSubscription?.(updated);
     this.emit(
       new SubscriptionChangedEvent({
@@ -100,7 +130,14 @@ export class CancelFlow extends SubscriptionFlow<Step> {
   }
 
   private async cancel(sub: Subscription): Promise<void> {
-    const body = { mode: this.mode, ...(this.reason ? { reason: this.reason } : {}), ...(this.comment.trim() ? { comment: this.comment.trim() } : {}) };
+    const refund = this.mode === 'immediately' ? sub.cancellation.immediate_refund : null;
+    const body = {
+      mode: this.mode,
+      ...(this.reason ? { reason: this.reason } : {}),
+      ...(this.comment.trim() ? { comment: this.comment.trim() } : {}),
+      // Refunded as of the moment the amount shown was priced: exactly that amount.
+      ...(refund ? { proration_date: refund.as_of } : {}),
+    };
     const result = await this.attempt((key) => cancelSubscription(this.http!, sub, body, key));
     if (!result) return;
     this.result = result;
@@ -118,7 +155,8 @@ export class CancelFlow extends SubscriptionFlow<Step> {
 
   private renderWhen(sub: Subscription): TemplateResult {
     const end = formatShortDate(sub.current_period_end);
-    const option = (mode: Mode, title: string, text: string) =>
+    const refund = this.#refund(sub);
+    const option = (mode: Mode, title: string, text: string | TemplateResult) =>
       html`<label class="choice">
         <input type="radio" name="mode" .checked=${this.mode === mode} @change=${() => (this.mode = mode)} />
         <span class="choice__title">${title}</span>
@@ -130,9 +168,7 @@ export class CancelFlow extends SubscriptionFlow<Step> {
       ${option(
         'immediately',
         msg('Immediately'),
-        this.#refundable(sub)
-          ? msg('Access ends now. We refund the unused part of this period, prorated to the second.')
-          : msg('Access ends now. Nothing more is charged.'),
+        refund ? html`${msg('Access ends now.')} <strong>${refundText(refund)}</strong>` : msg('Access ends now. Nothing more is charged.'),
       )}
     </fieldset>`;
   }
@@ -161,17 +197,37 @@ export class CancelFlow extends SubscriptionFlow<Step> {
     </div>`;
   }
 
+  /**
+   * The offer as the server priced it: on the payments the discount applies to, which are
+   * those of the scheduled plan when a change is scheduled for the renewal.
+   */
   private renderOffer(sub: Subscription): TemplateResult {
     const offer = sub.cancellation.retention_offer!;
-    const discounted = formatMoney(Math.round((sub.amount * (100 - offer.percent_off)) / 100), sub.currency);
+    const plan = offer.applies_to;
+    const discounted = formatPrice(offer.discounted_amount, sub.currency, plan.interval, plan.interval_count);
+    const full = formatMoney(offer.amount, sub.currency);
+    const from = formatShortDate(sub.scheduled_change?.effective_at ?? sub.current_period_end);
+    const n = offer.periods;
+    let text: string;
+    let note: string | undefined;
+    if (plan.product.id !== sub.product.id) {
+      text =
+        n === 1
+          ? msg(str`Stay and pay ${discounted} instead of ${full} for your next payment on ${plan.product.name}, the plan you move to on ${from}.`)
+          : msg(str`Stay and pay ${discounted} instead of ${full} for your next ${n} payments on ${plan.product.name}, the plan you move to on ${from}.`);
+    } else {
+      text =
+        n === 1
+          ? msg(str`Stay on ${plan.product.name} and pay ${discounted} instead of ${full} for your next payment.`)
+          : msg(str`Stay on ${plan.product.name} and pay ${discounted} instead of ${full} for your next ${n} payments.`);
+      // Same product, other price or seats from the renewal (monthly to yearly, fewer seats).
+      if (plan.price_id !== sub.price.id || plan.seats !== sub.seats) note = msg(str`Priced on your plan from ${from}.`);
+    }
     return html`<div class="offer">
       <p class="offer__eyebrow">${msg('Before you go')}</p>
       <p class="offer__big">${msg(str`${offer.percent_off}% off`)}</p>
-      <p class="offer__text">
-        ${offer.periods === 1
-          ? msg(str`Stay on ${sub.product.name} and pay ${discounted} instead of ${formatMoney(sub.amount, sub.currency)} for your next payment.`)
-          : msg(str`Stay on ${sub.product.name} and pay ${discounted} instead of ${formatMoney(sub.amount, sub.currency)} for your next ${offer.periods} payments.`)}
-      </p>
+      <p class="offer__text">${text}</p>
+      ${note ? html`<p class="offer__text">${note}</p>` : nothing}
     </div>`;
   }
 
@@ -179,8 +235,9 @@ export class CancelFlow extends SubscriptionFlow<Step> {
     const end = formatShortDate(sub.current_period_end);
     const now = this.mode === 'immediately';
     const reason = sub.cancellation.reasons.find((r) => r.id === this.reason);
+    const refund = this.#refund(sub);
     const facts = now
-      ? [msg(str`${sub.product.name} ends now and you lose access to it.`), this.#refundable(sub) ? msg('The unused time of this period is refunded, prorated to the second.') : msg('Nothing more is charged.')]
+      ? [msg(str`${sub.product.name} ends now and you lose access to it.`), refund ? refundText(refund) : msg('Nothing more is charged.')]
       : [msg(str`${sub.product.name} stays active until ${end}.`), msg('You won’t be charged again.'), msg(str`Changed your mind? Resume it any time before ${end}.`)];
     return html`<div class="stack">
       <p>${msg('Here is what will happen:')}</p>
@@ -213,12 +270,12 @@ export class CancelFlow extends SubscriptionFlow<Step> {
     </div>`;
   }
 
-  private renderKept(sub: Subscription): TemplateResult {
-    const offer = sub.cancellation.retention_offer;
+  private renderKept(): TemplateResult {
+    const offer = this.taken;
     return html`<div class="done" role="status">
       ${doneMark}
       <p class="done__title">${msg('Offer applied')}</p>
-      <p>${offer ? msg(str`${offer.percent_off}% off is applied to your next ${offer.periods} payments for ${sub.product.name}. Thanks for staying!`) : nothing}</p>
+      <p>${offer ? msg(str`${offer.percent_off}% off is applied to your next ${offer.periods} payments for ${offer.applies_to.product.name}. Thanks for staying!`) : nothing}</p>
     </div>`;
   }
 
@@ -257,7 +314,7 @@ export class CancelFlow extends SubscriptionFlow<Step> {
       offer: () => this.renderOffer(sub),
       confirm: () => this.renderConfirm(sub),
       done: () => this.renderDone(sub),
-      kept: () => this.renderKept(sub),
+      kept: () => this.renderKept(),
     };
     const titles: Record<Step, string> = {
       when: msg(str`Cancel ${sub.product.name}`),

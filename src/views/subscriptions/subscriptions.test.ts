@@ -163,7 +163,7 @@ describe('<customer-portal-subscriptions>', () => {
     const radios = h.flow(CANCEL).querySelectorAll<HTMLInputElement>('input[name="mode"]');
     expect(radios[0]!.checked).to.equal(true);
     await waitUntil(() => focused() === radios[0], 'focus is not on the first choice');
-    expect(h.flowText(CANCEL)).to.contain('Immediately Access ends now. We refund the unused part of this period, prorated to the second.');
+    expect(h.flowText(CANCEL)).to.contain('Immediately Access ends now. We refund $23.20 to your card for the unused time.');
 
     h.flowButton(CANCEL, /^Continue$/).click();
     await waitUntil(() => h.flow(CANCEL).querySelector('input[name="reason"]'), 'no reasons');
@@ -182,7 +182,8 @@ describe('<customer-portal-subscriptions>', () => {
 
     await h.step(CANCEL, 'A better deal to stay');
     await expect(h.flow(CANCEL).host).to.be.accessible();
-    expect(h.flowText(CANCEL)).to.contain('30% off Stay on Pro and pay $20.30 instead of $29.00 for your next 3 payments.');
+    expect(h.flowText(CANCEL)).to.contain('30% off Stay on Pro and pay $20.30 / month instead of $29.00 for your next 3 payments.');
+    expect(h.flowText(CANCEL)).to.not.contain('Priced on your plan from');
     h.flowButton(CANCEL, /No thanks, cancel/).click();
 
     await h.step(CANCEL, 'Confirm cancellation');
@@ -208,22 +209,120 @@ describe('<customer-portal-subscriptions>', () => {
     expect(h.root.querySelector('.actions')?.textContent ?? '').to.not.contain('Cancel subscription');
   });
 
-  it('cancels immediately and shows the refund', async () => {
-    billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(2320) } })];
-    const h = await render();
+  /** Opens the cancel dialog and goes to the summary, cancelling now; `offer`: through the offer step. */
+  async function cancelNow(h: SubscriptionsHarness, offer = false): Promise<void> {
     h.button(/Cancel subscription/).click();
     await h.step(CANCEL, 'Cancel Pro');
     h.flow(CANCEL).querySelectorAll<HTMLInputElement>('input[name="mode"]')[1]!.click();
     h.flowButton(CANCEL, /^Continue$/).click();
     await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
     h.flowButton(CANCEL, /^Continue$/).click();
-    // No offer: straight to the summary.
+    if (offer) {
+      await h.step(CANCEL, 'A better deal to stay');
+      h.flowButton(CANCEL, /No thanks, cancel/).click();
+    }
     await h.step(CANCEL, 'Confirm cancellation');
-    expect(h.flowText(CANCEL)).to.contain('Pro ends now and you lose access to it.');
+  }
+
+  it('cancels immediately: the exact refund before confirming, refunded as of when it was priced', async () => {
+    billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(677) } })];
+    const asOf = billing.subscriptions[0]!.cancellation.immediate_refund!.as_of;
+    const h = await render();
+    const loads = fake.to(`${BASE}/sub_pro`).length;
+    h.button(/Cancel subscription/).click();
+    await h.step(CANCEL, 'Cancel Pro');
+    expect(textOf(h.flow(CANCEL).querySelectorAll('.choice')[1]!)).to.equal('Immediately Access ends now. We refund $6.77 to your card for the unused time.');
+    await cancelNow(h);
+    // No offer: straight to the summary, which says the amount again.
+    expect(h.flowText(CANCEL)).to.contain('Pro ends now and you lose access to it. We refund $6.77 to your card for the unused time.');
+    await expect(h.flow(CANCEL).host).to.be.accessible();
+    const canceled = oneEvent(h.element, 'cp-subscription-canceled') as Promise<SubscriptionCanceledEvent>;
     h.flowButton(CANCEL, /^Cancel now$/).click();
     await h.step(CANCEL, 'Subscription canceled');
-    expect(h.flowText(CANCEL)).to.contain('We refunded $23.20 to your card for the unused time.');
-    expect(fake.to(`${BASE}/sub_pro/cancel`)[0]!.body).to.deep.equal({ mode: 'immediately', expected_version: 1 });
+    expect(h.flowText(CANCEL)).to.contain('We refunded $6.77 to your card for the unused time.');
+    expect((await canceled).detail.refund).to.deep.equal({ amount: 677, currency: 'USD', destination: 'payment_method' });
+    expect(fake.to(`${BASE}/sub_pro/cancel`)[0]!.body).to.deep.equal({ mode: 'immediately', proration_date: asOf, expected_version: 1 });
+    // The refund priced with the subscription: no request to price it again.
+    expect(fake.to(`${BASE}/sub_pro`)).to.have.length(loads);
+  });
+
+  it('says when the refund goes to the wallet, and when nothing is refunded', async () => {
+    billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(677, 'wallet') } })];
+    const h = await render();
+    await cancelNow(h);
+    expect(h.flowText(CANCEL)).to.contain('We refund $6.77 to your wallet for the unused time.');
+    h.flowButton(CANCEL, /^Cancel now$/).click();
+    await h.step(CANCEL, 'Subscription canceled');
+    expect(h.flowText(CANCEL)).to.contain('We added $6.77 to your wallet for the unused time.');
+
+    billing.subscriptions = [proSubscription({ status: 'trialing', cancellation: { reasons: [], retention_offer: null, immediate_refund: null } })];
+    const trial = await render();
+    await cancelNow(trial);
+    expect(trial.flowText(CANCEL)).to.contain('Pro ends now and you lose access to it. Nothing more is charged.');
+    trial.flowButton(CANCEL, /^Cancel now$/).click();
+    await trial.step(CANCEL, 'Subscription canceled');
+    expect(fake.to(`${BASE}/sub_pro/cancel`)[1]!.body).to.deep.equal({ mode: 'immediately', expected_version: 1 });
+  });
+
+  it('prices a refund shown long ago again when the dialog opens', async () => {
+    billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(900, 'payment_method', 40 * 60_000) } })];
+    const h = await render();
+    // The server prices it now: less of the period is left.
+    billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(677) } })];
+    const fresh = billing.subscriptions[0]!.cancellation.immediate_refund!.as_of;
+    const loads = fake.to(`${BASE}/sub_pro`).length;
+    await cancelNow(h);
+    await waitUntil(() => h.flowText(CANCEL).includes('We refund $6.77 to your card'), 'the refund was not priced again');
+    expect(fake.to(`${BASE}/sub_pro`)).to.have.length(loads + 1);
+    h.flowButton(CANCEL, /^Cancel now$/).click();
+    await h.step(CANCEL, 'Subscription canceled');
+    expect((fake.to(`${BASE}/sub_pro/cancel`)[0]!.body as { proration_date: string }).proration_date).to.equal(fresh);
+  });
+
+  it('prices the retention offer on the plan scheduled for the renewal, and says so', async () => {
+    const yearly = { product: { id: 'prod_pro', name: 'Pro' }, price_id: 'price_pro_y', interval: 'year', interval_count: 1, seats: 1 };
+    billing.subscriptions = [
+      proSubscription({
+        scheduled_change: { ...yearly, amount: 29000, effective_at: '2025-12-11T10:00:00.000Z' },
+        actions: { ...proSubscription().actions, cancel_scheduled_change: true },
+        cancellation: { reasons: [], retention_offer: retentionOffer(29000, yearly), immediate_refund: immediateRefund(2320) },
+      }),
+    ];
+    const h = await render();
+    h.button(/Cancel subscription/).click();
+    await h.step(CANCEL, 'Cancel Pro');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await h.step(CANCEL, 'A better deal to stay');
+    expect(textOf(h.flow(CANCEL).querySelector('.offer'))).to.equal(
+      'Before you go 30% off Stay on Pro and pay $203.00 / year instead of $290.00 for your next 3 payments. Priced on your plan from Dec 11, 2025.',
+    );
+    await expect(h.flow(CANCEL).host).to.be.accessible();
+    h.flowButton(CANCEL, /Accept offer/).click();
+    await h.step(CANCEL, 'Thanks for staying');
+    expect(h.flowText(CANCEL)).to.contain('30% off is applied to your next 3 payments for Pro. Thanks for staying!');
+    expect(fake.to(`${BASE}/sub_pro/accept-offer`)[0]!.body).to.deep.equal({ expected_version: 1 });
+  });
+
+  it('names the plan the offer applies to when the customer moves to another product', async () => {
+    const team = { product: { id: 'prod_team', name: 'Team' }, price_id: 'price_team', interval: 'month', interval_count: 1, seats: 5 };
+    billing.subscriptions = [
+      proSubscription({
+        scheduled_change: { ...team, amount: 4000, effective_at: '2025-12-11T10:00:00.000Z' },
+        cancellation: { reasons: [], retention_offer: { ...retentionOffer(4000, team), periods: 1 }, immediate_refund: immediateRefund(2320) },
+      }),
+    ];
+    const h = await render();
+    h.button(/Cancel subscription/).click();
+    await h.step(CANCEL, 'Cancel Pro');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
+    h.flowButton(CANCEL, /^Continue$/).click();
+    await h.step(CANCEL, 'A better deal to stay');
+    expect(textOf(h.flow(CANCEL).querySelector('.offer__text'))).to.equal(
+      'Stay and pay $28.00 / month instead of $40.00 for your next payment on Team, the plan you move to on Dec 11, 2025.',
+    );
   });
 
   it('keeps the subscription when the retention offer is taken', async () => {
