@@ -1,11 +1,12 @@
 // One fresh server per test file: its own database, a clock the test moves, mail captured
 // in memory. Requests go through app.request(): no port, no network.
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import { createApp, type App } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { Background } from '../lib/background.js';
+import { createLogger } from '../lib/logger.js';
+import { LogAudit } from './log-audit.js';
 import { TestClock } from '../lib/clock.js';
 import type { EmailMessage, Mailer } from '../modules/email/mailer.js';
 import { testDatabase } from './database.js';
@@ -49,6 +50,8 @@ export interface TestContext {
   clock: TestClock;
   mail: CapturingMailer;
   logs: string[];
+  /** The secrets this run handled; close() fails if a log line holds one (see log-audit.ts). */
+  audit: LogAudit;
   background: Background;
   request<T = any>(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<JsonResponse<T>>;
   /** An organization with a secret key. */
@@ -59,7 +62,7 @@ export interface TestContext {
   /** Saves a test card for a customer the way the hosted page does: setup, confirm, complete. */
   addCard(orgId: string, customerId: string, number?: string, makeDefault?: boolean): Promise<{ id: string }>;
   /** Runs the background jobs once (renewals, retries, webhooks), then waits for mail. */
-  runJobs(): Promise<{ renewed: number; retried: number }>;
+  runJobs(): Promise<{ renewed: number; retried: number; recovered: number }>;
   close(): Promise<void>;
 }
 
@@ -73,8 +76,10 @@ export async function createTestContext(overrides: Partial<Config> = {}, options
   const clock = new TestClock();
   const mail = new CapturingMailer();
   const logs: string[] = [];
-  const logger = pino(
-    { level: 'debug' },
+  const audit = new LogAudit();
+  // The server's own logger settings (serializers, redaction), so tests see what production logs.
+  const logger = createLogger(
+    'debug',
     new Writable({
       write(chunk, _enc, done) {
         logs.push(String(chunk));
@@ -101,6 +106,7 @@ export async function createTestContext(overrides: Partial<Config> = {}, options
     clock,
     mail,
     logs,
+    audit,
     background,
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...(options.headers ?? {}) };
@@ -119,11 +125,15 @@ export async function createTestContext(overrides: Partial<Config> = {}, options
       } catch {
         // not JSON (HTML pages): keep the text
       }
+      const where = `${method} ${path.split('?')[0]}`;
+      audit.fromText(text, where);
+      audit.fromAnswer(parsed, where);
       return { status: res.status, headers: res.headers, body: parsed as any };
     },
     async createOrg(slug, options = {}) {
       const org = await app.services.organizations.create({ slug, name: options.name ?? slug.toUpperCase(), allowed_origins: options.origins ?? [] });
       const key = await app.services.organizations.createSecretKey(org.id);
+      audit.add(key, 'a secret key');
       return { id: org.id, slug, key };
     },
     async createCustomer(key, body) {
@@ -154,6 +164,9 @@ export async function createTestContext(overrides: Partial<Config> = {}, options
     async close() {
       await background.drain();
       await database.close();
+      for (const message of mail.sent) audit.fromMail(message.text);
+      const leaks = audit.leaks(logs);
+      if (leaks.length) throw new Error(`Secrets reached the logs:\n  ${[...new Set(leaks)].join('\n  ')}`);
     },
   };
   return ctx;

@@ -226,7 +226,9 @@ export function webhookService(deps: WebhookDeps) {
           nextAttemptAt: retry ? new Date(at.getTime() + delay) : null,
           now: at,
         });
-        logger.warn({ ...log, status_code: result.statusCode, error: result.error, will_retry: retry }, 'webhook delivery failed');
+        // The receiver's answer (which may echo the payload) stays in the merchant's delivery
+        // log; the server's log gets the status, or our own description of a network failure.
+        logger.warn({ ...log, status_code: result.statusCode, ...(result.statusCode === null ? { error: result.error } : {}), will_retry: retry }, 'webhook delivery failed');
       });
       return counts;
     },
