@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { isDatabaseUnavailable, type Database } from './db/client.js';
 import { portalCors } from './cors.js';
 import { edge } from './modules/security/edge.js';
+import { portalPageHeaders } from './lib/page-headers.js';
 import type { AppEnv } from './http.js';
 import type { Background } from './lib/background.js';
 import type { Clock } from './lib/clock.js';
@@ -78,6 +79,8 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
   // Bounded bodies, JSON only, no NUL or unpaired surrogates, ids by shape (modules/security/edge.ts).
   app.use(edge(config, { portalCors: portalCors(config.publicUrl, services.organizations.anyAllowsOrigin) }));
+  // The full-page portal's CSP (frame-ancestors 'none') and page headers (lib/page-headers.ts).
+  app.use('/:slug/portal', portalPageHeaders(config.publicUrl));
 
   // Request log: method, path and status only. Never the query string (pre-auth tokens) or headers.
   // Only registered when debug logging is on: a middleware layer per request costs throughput.

@@ -5,6 +5,7 @@ import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
 import { escapeHtml } from '../../lib/html.js';
+import { FAVICON_LINK, OUTBOX_POLICY, pageHeaders } from '../../lib/page-headers.js';
 import type { Mailer } from './mailer.js';
 
 /**
@@ -57,13 +58,13 @@ export function outboxRoutes(db: Kysely<DB>) {
       )
       .join('\n');
     return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Dev outbox</title><style>
+<title>Dev outbox</title>${FAVICON_LINK}<style>
 body{font:15px/1.5 system-ui,sans-serif;max-width:720px;margin:2rem auto;padding:0 1rem;color:#1f2937}
 article{border:1px solid #e5e7eb;border-radius:10px;padding:1rem;margin:1rem 0}
 pre{white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace;background:#f9fafb;padding:.75rem;border-radius:6px}
 small{color:#6b7280}</style></head><body>
 <h1>Dev outbox</h1><p>Mail the server would have sent. Set <code>SMTP_URL</code> to send it for real. Newest first.</p>
 ${items || '<p><em>No mail yet. Request a sign-in code from the portal and reload this page.</em></p>'}
-</body></html>`);
+</body></html>`, 200, pageHeaders(OUTBOX_POLICY));
   });
 }

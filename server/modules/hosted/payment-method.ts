@@ -11,6 +11,7 @@ import { MINUTE, type Clock } from '../../lib/clock.js';
 import { randomToken, sha256 } from '../../lib/crypto.js';
 import { ApiError } from '../../lib/errors.js';
 import { escapeHtml } from '../../lib/html.js';
+import { FAVICON_LINK, pageHeaders } from '../../lib/page-headers.js';
 import { newId } from '../../lib/ids.js';
 import { jsonBody } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -75,6 +76,7 @@ export function hostedPaymentMethod(services: Services, config: Config, db: Kyse
         `img-src 'self' data:${stripe ? ' https://*.stripe.com' : ''}`,
         "base-uri 'none'",
         "form-action 'none'",
+        "object-src 'none'",
         // Only the page that asked for this form may show it.
         `frame-ancestors ${row ? row.parent_origin : "'none'"}`,
       ].join('; ');
@@ -82,11 +84,12 @@ export function hostedPaymentMethod(services: Services, config: Config, db: Kyse
       const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer">
+${FAVICON_LINK}
 <title>${escapeHtml(org ? `${org.name} · Payment method` : 'Payment method')}</title>
 <style>:root{--cp-color-primary:${/^#[0-9a-f]{6}$/i.test(color) ? color : '#4f46e5'}}html,body{margin:0;background:transparent;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}</style>
 <script type="module" src="/hosted/assets/payment-method.js"></script>
 </head><body><cp-hosted-payment-method ${row ? '' : 'expired'}></cp-hosted-payment-method></body></html>`;
-      return c.html(html, row ? 200 : 400, { 'Content-Security-Policy': csp, 'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' });
+      return c.html(html, row ? 200 : 400, pageHeaders(csp, { framable: true }));
     })
     .get('/assets/:file{.+}', async (c) => {
       const path = normalize(join(hostedDir, c.req.param('file')));

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { AppEnv } from '../../http.js';
 import { escapeHtml } from '../../lib/html.js';
+import { FAVICON_LINK, FAVICON_SVG } from '../../lib/page-headers.js';
 import type { Services } from '../../services.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -41,6 +42,9 @@ export function hostedRoutes(services: Services, options: { demo: boolean }) {
     });
   }
 
+  const favicon = () =>
+    new Response(FAVICON_SVG, { headers: { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'public, max-age=86400', 'X-Content-Type-Options': 'nosniff' } });
+
   app.get('/customer-portal.js', async (c) => {
     const res = await serveFile(distDir, 'customer-portal.js', 'public, max-age=300');
     return res ?? c.text('The widget is not built yet. Run `npm run build`.', 503);
@@ -60,6 +64,9 @@ export function hostedRoutes(services: Services, options: { demo: boolean }) {
     app.get('/demo/build/*', async (c) => (await serveFile(join(distDir, 'demo'), c.req.path.slice('/demo/build/'.length), 'no-cache')) ?? c.notFound());
   }
 
+  app.get('/favicon.svg', () => favicon());
+  app.get('/favicon.ico', () => favicon());
+
   app.get('/:slug/portal', async (c) => {
     const org = await services.organizations.bySlug(c.req.param('slug'));
     const name = escapeHtml(org.name);
@@ -68,6 +75,7 @@ export function hostedRoutes(services: Services, options: { demo: boolean }) {
       `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${name} · Customer portal</title>
+${FAVICON_LINK}
 <style>
   html{color-scheme:light dark}
   body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f6f7f9}
@@ -77,7 +85,8 @@ export function hostedRoutes(services: Services, options: { demo: boolean }) {
 <script type="module" src="/customer-portal.js"></script>
 </head><body><main><customer-portal org="${slug}"></customer-portal></main></body></html>`,
       200,
-      { 'Referrer-Policy': 'no-referrer' },
+      // Its CSP (frame-ancestors 'none') and the other page headers are set before this
+      // handler by portalPageHeaders (lib/page-headers.ts), which knows PUBLIC_URL.
     );
   });
 
