@@ -8,7 +8,6 @@ import { createServer, type AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
-// @ts-expect-error plain JS helper
 import { startPostgres } from './postgres.mjs';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 5) * 1000;
@@ -85,7 +84,7 @@ function start(cmd: string, args: string[], env: Record<string, string>, ready: 
 
 async function main() {
   const pgServer = process.env.BENCH_DATABASE_URL ? null : await startPostgres();
-  const databaseUrl: string = process.env.BENCH_DATABASE_URL ?? pgServer.url;
+  const databaseUrl: string = process.env.BENCH_DATABASE_URL ?? pgServer!.url;
   const children: ChildProcess[] = [];
   try {
     // The hello world everything is compared with.

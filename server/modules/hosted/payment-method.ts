@@ -16,7 +16,7 @@ import { newId } from '../../lib/ids.js';
 import { jsonBody } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { paymentMethodView } from '../payments/service.js';
-import { retriedView } from '../subscriptions/service.js';
+import { retriedView } from '../subscriptions/views.js';
 import { distDir } from './routes.js';
 
 const OPEN_TTL_MS = 15 * MINUTE;

@@ -6,7 +6,7 @@ import { ApiError } from '../../lib/errors.js';
 import { jsonBody } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { paymentMethodView } from './service.js';
-import { retriedView } from '../subscriptions/service.js';
+import { retriedView } from '../subscriptions/views.js';
 import type { TestProvider } from './test-provider.js';
 
 const confirmBody = z.object({ setup_intent_id: z.string().min(1).max(200), make_default: z.boolean().default(true) });

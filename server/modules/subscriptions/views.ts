@@ -3,7 +3,13 @@ import { resolveBillingSettings, visibleReasons } from '../billing/settings.js';
 import { priceView } from '../catalog/service.js';
 import { resolvePortalSettings } from '../organizations/settings.js';
 import { percentOf } from '../billing/money.js';
-import { periodAmount, type NextInvoice, type SubscriptionService } from './service.js';
+import type { OrderDraft } from '../orders/service.js';
+import type { ChangePlan } from './changes.js';
+import { periodAmount } from './pricing.js';
+import type { CancellationRefund } from './refunds.js';
+import type { SubscriptionService } from './service.js';
+
+export type NextInvoice = ReturnType<typeof draftView> & { date: string };
 
 /** A subscription as the portal shows it: everything one view needs, from one request. */
 export async function portalSubscriptionView(
@@ -130,5 +136,67 @@ export function merchantSubscriptionView(sub: SubscriptionRow) {
     dunning_attempts: sub.dunning_attempts,
     next_retry_at: sub.next_retry_at?.toISOString() ?? null,
     created_at: sub.created_at.toISOString(),
+  };
+}
+
+/** What retrying unpaid renewals after a card change did, as the portal reports it. */
+export function retriedView(results: Array<{ ok: boolean; subscription: SubscriptionRow; message?: string } | undefined>) {
+  return results.flatMap((r) => (r ? [{ subscription_id: r.subscription.id, status: r.subscription.status, ok: r.ok, message: r.ok ? null : (r.message ?? null) }] : []));
+}
+
+/** A cancellation's refund as the portal, the merchant and the webhook see it. */
+export function refundView(r: CancellationRefund) {
+  return { amount: r.amount, currency: r.currency, destination: r.destination };
+}
+
+export function draftView(d: OrderDraft) {
+  return {
+    currency: d.currency,
+    lines: d.lines.map((l) => ({ kind: l.kind, description: l.description, quantity: l.quantity, unit_amount: l.unit_amount, amount: l.amount })),
+    subtotal: d.subtotal,
+    discount_amount: d.discount_amount,
+    tax_amount: d.tax_amount,
+    tax_label: d.tax_label,
+    credit_amount: d.credit_amount,
+    total: d.total,
+  };
+}
+
+export function changePreviewView(sub: SubscriptionRow, plan: ChangePlan) {
+  return {
+    subscription_id: sub.id,
+    kind: plan.kind,
+    timing: plan.timing,
+    effective_at: plan.effective_at.toISOString(),
+    proration_date: plan.prorationDate.toISOString(),
+    price_id: plan.price.id,
+    product: { id: plan.product.id, name: plan.product.name },
+    seats: plan.seats,
+    new_amount: periodAmount(plan.price, plan.seats),
+    currency: plan.price.currency,
+    interval: plan.price.interval,
+    interval_count: plan.price.interval_count,
+    /** Charged now; null when nothing is due now. */
+    due_now: plan.draft ? draftView(plan.draft) : null,
+    proration_lines: plan.items.map((l) => ({ kind: l.kind, description: l.description, amount: l.amount })),
+    wallet_credit: plan.walletCredit,
+  };
+}
+
+export function subscriptionEventData(s: SubscriptionRow) {
+  return {
+    id: s.id,
+    customer_id: s.customer_id,
+    product_id: s.product_id,
+    price_id: s.price_id,
+    status: s.status,
+    seats: s.seats,
+    current_period_start: s.current_period_start.toISOString(),
+    current_period_end: s.current_period_end.toISOString(),
+    cancel_at_period_end: s.cancel_at_period_end,
+    canceled_at: s.canceled_at?.toISOString() ?? null,
+    ended_at: s.ended_at?.toISOString() ?? null,
+    cancellation_reason: s.cancellation_reason,
+    cancellation_comment: s.cancellation_comment,
   };
 }

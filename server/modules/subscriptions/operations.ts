@@ -1,0 +1,134 @@
+// Charged changes between their pending order and their settlement (docs/decisions.md,
+// "Billing operations under concurrency"): applying a change, settling, recovering after a crash.
+import type { Kysely } from 'kysely';
+import type { DB, OrderRow, SubscriptionOperation, SubscriptionRow } from '../../db/schema.js';
+import { newId } from '../../lib/ids.js';
+import { periodBoundary } from '../billing/periods.js';
+import { orderRepository } from '../orders/repository.js';
+import { walletRepository } from '../wallet/repository.js';
+import type { SubscriptionContext } from './context.js';
+import { subscriptionRepository } from './repository.js';
+import type { ChangePlan } from './changes.js';
+
+/** A charged change not settled within this long was left by a dead process: the jobs finish it. */
+export const OPERATION_LEASE_MS = 60 * 1000;
+
+export function operationService(ctx: SubscriptionContext) {
+  const { db, clock, orders, repo, deps, load, emit, entitlementsChanged } = ctx;
+
+  /** A plan decided now, as the change it will make once paid. */
+  function operationOf(plan: ChangePlan, sub: SubscriptionRow, now: Date): SubscriptionOperation {
+    return {
+      kind: 'change',
+      order_id: '',
+      started_at: now.toISOString(),
+      change_kind: plan.kind === 'none' ? 'seats' : plan.kind,
+      price_id: plan.price.id,
+      product_id: plan.product.id,
+      seats: plan.seats,
+      ...(plan.resetCycle
+        ? { period: { start: plan.prorationDate.toISOString(), end: periodBoundary(plan.prorationDate, plan.price.interval!, plan.price.interval_count, 1).toISOString() } }
+        : {}),
+    };
+  }
+
+  /**
+   * Makes a change take effect, in the caller's transaction (the subscription is locked): the
+   * new plan and seats, a new cycle when the interval changed, credit for unused time into
+   * the wallet when the change lowers the price now.
+   */
+  async function applyChange(trx: Kysely<DB>, sub: SubscriptionRow, op: SubscriptionOperation, order: OrderRow | null, walletCredit: number, plan?: ChangePlan) {
+    const now = clock.now();
+    const row = (await subscriptionRepository(trx).update(sub.id, {
+      price_id: op.price_id,
+      product_id: op.product_id,
+      seats: op.seats,
+      pending_price_id: null,
+      pending_seats: null,
+      operation: null,
+      ...(op.period
+        ? { billing_anchor: new Date(op.period.start), periods_elapsed: 1, current_period_start: new Date(op.period.start), current_period_end: new Date(op.period.end) }
+        : {}),
+      updated_at: now,
+    }))!;
+    if (walletCredit > 0 && plan) {
+      await walletRepository(trx).insert({
+        id: newId('wtx', now.getTime()),
+        organization_id: sub.organization_id,
+        customer_id: sub.customer_id,
+        currency: plan.price.currency,
+        amount: walletCredit,
+        kind: 'proration',
+        description: `Unused time after changing to ${plan.product.name}${plan.price.model === 'per_seat' ? ` × ${plan.seats}` : ''}`,
+        subscription_id: sub.id,
+        period: { start: plan.prorationDate, end: sub.current_period_end },
+        now,
+      });
+    }
+    await emit(trx, row, 'subscription.updated', { change: { kind: op.change_kind, price_id: op.price_id, seats: op.seats, order_id: order?.id ?? null } });
+    return row;
+  }
+
+  const operations = {
+    operationOf,
+    applyChange,
+
+    /**
+     * Settles a charged change (plan, seats or resume) once its order's charge is known, under
+     * the subscription's lock: paid → the change takes effect; failed → the order is void and
+     * its wallet credit returned. Whoever comes second (a request and the recovery job) finds
+     * nothing left to do. Returns the subscription as it is after.
+     */
+    async finishOperation(organizationId: string, id: string, orderId: string, outcome: 'succeeded' | 'failed') {
+      const now = clock.now();
+      return db.transaction().execute(async (trx) => {
+        const trxRepo = subscriptionRepository(trx);
+        const sub = await trxRepo.lock(organizationId, id);
+        const op = sub?.operation;
+        if (!sub || !op || op.order_id !== orderId) return sub;
+        const order = (await orderRepository(trx).find(organizationId, orderId))!;
+        if (outcome === 'failed') {
+          await orders.voidOrder(order, trx);
+          return (await trxRepo.update(sub.id, { operation: null, updated_at: now }))!;
+        }
+        if (op.kind === 'resume') {
+          const row = (await trxRepo.update(sub.id, {
+            status: 'active',
+            paused_at: null,
+            operation: null,
+            billing_anchor: new Date(op.period!.start),
+            periods_elapsed: 1,
+            current_period_start: new Date(op.period!.start),
+            current_period_end: new Date(op.period!.end),
+            updated_at: now,
+          }))!;
+          await emit(trx, row, 'subscription.updated', { previous_status: 'paused' });
+          return row;
+        }
+        return applyChange(trx, sub, op, order, 0);
+      });
+    },
+
+    /** The jobs' part: charged changes a dead process left between charge and settlement. */
+    async recoverOperations(olderThanMs = OPERATION_LEASE_MS): Promise<number> {
+      const stale = await repo.staleOperations(new Date(clock.now().getTime() - olderThanMs), 50);
+      let finished = 0;
+      for (const sub of stale) {
+        const op = sub.operation!;
+        try {
+          const order = await orders.repo.find(sub.organization_id, op.order_id);
+          if (!order) continue;
+          const { customer, product } = await load(sub);
+          const paid = await orders.pay(order, customer, `${product.name} · ${order.invoice_number}`);
+          await operations.finishOperation(sub.organization_id, sub.id, order.id, paid.status);
+          if (paid.status === 'succeeded') await entitlementsChanged(sub);
+          finished += 1;
+        } catch (error) {
+          deps.logger.error({ err: error, subscription: sub.id }, 'could not finish a charged change; it will be tried again');
+        }
+      }
+      return finished;
+    },
+  };
+  return operations;
+}

@@ -1,0 +1,275 @@
+// Renewals, payment retries and dunning, and the invoices the next renewals will produce.
+import type { CustomerRow, OrderRow, Organization, SubscriptionRow } from '../../db/schema.js';
+import { DAY } from '../../lib/clock.js';
+import { periodBoundary } from '../billing/periods.js';
+import { resolveBillingSettings } from '../billing/settings.js';
+import { walletAllocator, walletRepository } from '../wallet/repository.js';
+import type { SubscriptionContext } from './context.js';
+import type { SubscriptionNotices } from './notices.js';
+import { periodItems, renews } from './pricing.js';
+import { subscriptionRepository } from './repository.js';
+import { draftView, type NextInvoice } from './views.js';
+
+export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNotices) {
+  const { db, clock, catalog, orders, repo, deps, load, emit, entitlementsChanged } = ctx;
+
+  /** The days after the failed renewal on which the payment is tried again. */
+  function dunningSchedule(org: Organization) {
+    return resolveBillingSettings(org.billing_settings).dunning_retry_days;
+  }
+
+  /** Claims due subscriptions a batch at a time and works on each; one failure waits for its lease and does not stop the rest. */
+  async function eachClaimed(kind: 'renewal' | 'retry', limit: number, work: (sub: SubscriptionRow) => Promise<unknown>, failure: string): Promise<number> {
+    let processed = 0;
+    for (;;) {
+      const batch = await repo.claim(kind, clock.now(), limit);
+      if (batch.length === 0) return processed;
+      for (const sub of batch) {
+        try {
+          await work(sub);
+          processed += 1;
+        } catch (error) {
+          deps.logger.error({ err: error, subscription: sub.id }, failure);
+        }
+      }
+    }
+  }
+
+  /** The next renewal's invoice, with the wallet credit still unspent by earlier ones (`wallet`). */
+  async function invoiceAfter(org: Organization, customer: CustomerRow, sub: SubscriptionRow, wallet: ReturnType<typeof walletAllocator>): Promise<NextInvoice> {
+    const price = await catalog.price(org.id, sub.pending_price_id ?? sub.price_id);
+    const product = (await catalog.product(org.id, price.product_id)).product;
+    const seats = sub.pending_seats ?? sub.seats;
+    const start = sub.current_period_end;
+    const end = periodBoundary(start, price.interval!, price.interval_count, 1);
+    const discount = sub.discount_periods_left && sub.discount_periods_left > 0 ? sub.discount_percent : null;
+    // Usage so far in this period, at the current price: an estimate that grows until the renewal.
+    const current = sub.pending_price_id ? await catalog.price(org.id, sub.price_id) : price;
+    const usage = sub.status === 'trialing' || !deps.usageItems ? [] : await deps.usageItems(org.id, customer.id, current, sub.current_period_start, clock.now());
+    const draft = await orders.draft({
+      org,
+      customer,
+      currency: price.currency,
+      items: [...usage, ...periodItems(product, price, seats, start, end)],
+      discountPercent: discount,
+      useWallet: true,
+      walletBalance: wallet.available(price.currency, start),
+    });
+    wallet.spend(price.currency, start, draft.credit_amount);
+    return { date: start.toISOString(), ...draftView(draft) };
+  }
+
+  const renewals = {
+    /**
+     * Charges an order that belongs to a subscription and moves the subscription on:
+     * active when paid; incomplete (first invoice) or past_due (renewal) when not.
+     */
+    /** Finishes a renewal or retry: success makes it active, failure starts or continues dunning. */
+    async settle(sub: SubscriptionRow, order: OrderRow, trigger: 'create' | 'retry' | 'method_changed') {
+      const { org, customer, product } = await load(sub);
+      const result = await orders.pay(order, customer, `${product.name} · ${order.invoice_number}`);
+      const now = clock.now();
+      const retryDays = dunningSchedule(org);
+      if (result.status === 'succeeded') {
+        const updated = await db.transaction().execute(async (trx) => {
+          const row = await subscriptionRepository(trx).update(
+            sub.id,
+            { status: 'active', dunning_attempts: 0, next_retry_at: null, locked_until: null, updated_at: now },
+            { statuses: ['incomplete', 'past_due', 'unpaid', 'active', 'trialing'] },
+          );
+          if (row && sub.status !== 'active') await emit(trx, row, 'subscription.updated', { previous_status: sub.status });
+          return row;
+        });
+        {
+          notices.paid(org, customer, product, order, trigger === 'create' ? 'started' : 'received');
+        }
+        await entitlementsChanged(sub);
+        return { ok: true as const, subscription: updated ?? sub, order: result.order };
+      }
+      // Failed.
+      let updated: SubscriptionRow | undefined;
+      if (trigger === 'create') {
+        updated = await repo.update(sub.id, { status: 'incomplete', locked_until: null, updated_at: now });
+      } else if (trigger === 'retry') {
+        const attempts = sub.dunning_attempts + 1;
+        const settings = resolveBillingSettings(org.billing_settings);
+        if (attempts >= retryDays.length) {
+          updated = await db.transaction().execute(async (trx) => {
+            const final = settings.dunning_final_action === 'cancel' ? ('canceled' as const) : ('unpaid' as const);
+            const row = await subscriptionRepository(trx).update(sub.id, {
+              status: final,
+              dunning_attempts: attempts,
+              next_retry_at: null,
+              locked_until: null,
+              ...(final === 'canceled' ? { ended_at: now, canceled_at: now, cancellation_reason: 'payment_failed' } : {}),
+              updated_at: now,
+            });
+            if (row) await emit(trx, row, final === 'canceled' ? 'subscription.canceled' : 'subscription.updated');
+            return row;
+          });
+        } else {
+          const gap = (retryDays[attempts] ?? 1) - (retryDays[attempts - 1] ?? 0);
+          updated = await repo.update(sub.id, { dunning_attempts: attempts, next_retry_at: new Date(now.getTime() + Math.max(1, gap) * DAY), locked_until: null, updated_at: now });
+        }
+      }
+      if (trigger !== 'method_changed') notices.paymentFailed(org, customer, product, order, result);
+      await entitlementsChanged(sub);
+      return { ok: false as const, subscription: updated ?? sub, order: result.order, code: result.code, message: result.message };
+    },
+
+    /** Renews one subscription whose period has ended. Safe to run twice: the second run changes nothing. */
+    async renewOne(sub: SubscriptionRow) {
+      const { org, customer, product, price } = await load(sub);
+      const now = clock.now();
+      const end = sub.current_period_end;
+      if (sub.cancel_at_period_end) {
+        await db.transaction().execute(async (trx) => {
+          const row = await subscriptionRepository(trx).update(sub.id, { status: 'canceled', ended_at: end, locked_until: null, updated_at: now }, { periodEnd: end });
+          if (row) await emit(trx, row, 'subscription.updated', { previous_status: sub.status });
+        });
+        await entitlementsChanged(sub);
+        return;
+      }
+      if (sub.paused_at && sub.paused_at <= end) {
+        await db.transaction().execute(async (trx) => {
+          const row = await subscriptionRepository(trx).update(sub.id, { status: 'paused', locked_until: null, updated_at: now }, { periodEnd: end });
+          if (row) await emit(trx, row, 'subscription.updated', { previous_status: sub.status });
+        });
+        await entitlementsChanged(sub);
+        return;
+      }
+      const nextPrice = sub.pending_price_id ? await catalog.price(org.id, sub.pending_price_id) : price;
+      const nextProduct = nextPrice.product_id === product.id ? product : (await catalog.product(org.id, nextPrice.product_id)).product;
+      const seats = sub.pending_seats ?? sub.seats;
+      const intervalChanged = nextPrice.interval !== price.interval || nextPrice.interval_count !== price.interval_count;
+      const fromTrial = sub.status === 'trialing';
+      const anchor = intervalChanged || fromTrial ? end : sub.billing_anchor;
+      const n = intervalChanged || fromTrial ? 1 : sub.periods_elapsed + 1;
+      const newEnd = periodBoundary(anchor, nextPrice.interval!, nextPrice.interval_count, n);
+      const discount = sub.discount_periods_left && sub.discount_periods_left > 0 ? sub.discount_percent : null;
+      // Usage is billed in arrears for the period that just ended (not for a trial).
+      const usage = fromTrial || !deps.usageItems ? [] : await deps.usageItems(org.id, customer.id, price, sub.current_period_start, end);
+      const draft = await orders.draft({
+        org,
+        customer,
+        currency: nextPrice.currency,
+        items: [...usage, ...periodItems(nextProduct, nextPrice, seats, end, newEnd)],
+        discountPercent: discount,
+        useWallet: true,
+      });
+      // The order is recorded under the subscription's lock, only while the period it renews is
+      // still the current one and no charged change is settling (a portal change at the same
+      // moment waits for this, then sees the new period).
+      const recorded = await db.transaction().execute(async (trx) => {
+        const locked = await subscriptionRepository(trx).lock(sub.organization_id, sub.id);
+        if (!locked || locked.operation || locked.current_period_end.getTime() !== end.getTime() || !['active', 'trialing'].includes(locked.status)) return null;
+        return orders.create(trx, org, customer, draft, {
+          subscriptionId: sub.id,
+          reason: fromTrial ? 'subscription_create' : 'subscription_cycle',
+          dedupeKey: `cycle:${sub.id}:${end.toISOString()}`,
+          periodStart: end,
+          periodEnd: newEnd,
+        });
+      });
+      // Changed meanwhile: the lease keeps the job from taking it again in this run.
+      if (!recorded) return;
+      const { order } = recorded;
+      // Charge first, then move to the new period in one guarded update. A crash in between
+      // leaves the subscription due: the next run finds the same order (dedupe key) and the
+      // same pending payment (same provider idempotency key), so it never charges twice.
+      const paid = await orders.pay(order, customer, `${nextProduct.name} · ${order.invoice_number}`);
+      const retryDays = dunningSchedule(org);
+      const advanced = await db.transaction().execute(async (trx) => {
+        const row = await subscriptionRepository(trx).update(
+          sub.id,
+          {
+            price_id: nextPrice.id,
+            product_id: nextProduct.id,
+            seats,
+            pending_price_id: null,
+            pending_seats: null,
+            billing_anchor: anchor,
+            periods_elapsed: n,
+            current_period_start: end,
+            current_period_end: newEnd,
+            discount_periods_left: discount ? sub.discount_periods_left! - 1 : sub.discount_periods_left,
+            discount_percent: discount && sub.discount_periods_left! - 1 <= 0 ? null : sub.discount_percent,
+            status: paid.status === 'succeeded' ? 'active' : 'past_due',
+            dunning_attempts: 0,
+            next_retry_at: paid.status === 'succeeded' ? null : new Date(now.getTime() + (retryDays[0] ?? 1) * DAY),
+            locked_until: null,
+            updated_at: now,
+          },
+          { periodEnd: end },
+        );
+        if (row) {
+          await emit(trx, row, 'subscription.renewed', { order_id: order.id });
+          if (paid.status === 'failed') await emit(trx, row, 'subscription.past_due', { order_id: order.id, failure_message: paid.message });
+        }
+        return row;
+      });
+      if (!advanced) return;
+      await entitlementsChanged(sub);
+      if (paid.status === 'succeeded') {
+        notices.renewed(org, customer, nextProduct, order, end, newEnd);
+      } else {
+        notices.paymentFailed(org, customer, nextProduct, paid.order, paid);
+      }
+    },
+
+    /** The renewal job: every subscription whose period has ended, claimed a batch at a time. */
+    renewDue(limit = 50): Promise<number> {
+      return eachClaimed('renewal', limit, (sub) => renewals.renewOne(sub), 'renewal failed; it will be retried when the lease ends');
+    },
+
+    /** The dunning job: past-due subscriptions whose next retry is due. */
+    retryDue(limit = 50): Promise<number> {
+      return eachClaimed('retry', limit, (sub) => renewals.retry(sub, 'retry'), 'payment retry failed; it will be retried when the lease ends');
+    },
+
+    async retry(sub: SubscriptionRow, trigger: 'retry' | 'method_changed') {
+      const order = (await orders.repo.latestFailedForSubscription(sub.id)) ?? undefined;
+      if (!order) {
+        await repo.update(sub.id, { status: 'active', next_retry_at: null, dunning_attempts: 0, locked_until: null, updated_at: clock.now() });
+        await entitlementsChanged(sub);
+        return undefined;
+      }
+      return renewals.settle(sub, order, trigger);
+    },
+
+    /** A new default card: retry whatever is unpaid at once, so the customer sees the result. */
+    async onPaymentMethodChanged(orgId: string, customerId: string) {
+      const subs = await repo.liveForCustomer(orgId, customerId);
+      const results = [];
+      for (const sub of subs.filter((s) => s.status === 'past_due' || s.status === 'incomplete' || s.status === 'unpaid')) {
+        results.push(await renewals.retry(sub, 'method_changed'));
+      }
+      return results;
+    },
+
+    /**
+     * The invoices the customer's next renewals will produce, priced now, with the wallet spent
+     * across them in the order the renewal job charges them (period end, then id): the previews
+     * add up to what will be charged. Returns a look-up by subscription; computed once, on first use.
+     */
+    upcoming(org: Organization, customer: CustomerRow) {
+      let all: Promise<Map<string, NextInvoice>> | null = null;
+      const compute = async () => {
+        const subs = (await repo.liveForCustomer(org.id, customer.id))
+          .filter(renews)
+          .sort((a, b) => a.current_period_end.getTime() - b.current_period_end.getTime() || (a.id < b.id ? -1 : 1));
+        const wallet = walletAllocator(subs.length ? await walletRepository(db).openCredits(org.id, customer.id, clock.now()) : []);
+        const result = new Map<string, NextInvoice>();
+        for (const sub of subs) result.set(sub.id, await invoiceAfter(org, customer, sub, wallet));
+        return result;
+      };
+      return async (sub: SubscriptionRow): Promise<NextInvoice | null> => (renews(sub) ? ((await (all ??= compute())).get(sub.id) ?? null) : null);
+    },
+
+    /** The invoice one subscription's next renewal will produce (with the wallet shared as `upcoming` shares it). */
+    async nextInvoice(org: Organization, customer: CustomerRow, sub: SubscriptionRow) {
+      return renewals.upcoming(org, customer)(sub);
+    },
+  };
+  return renewals;
+}
