@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
+import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { randomToken } from '../../lib/crypto.js';
 import { DECLINE_MESSAGES, type ChargeResult, type PaymentProvider } from './provider.js';
@@ -44,6 +45,24 @@ export interface TestCardInput {
   cvc: string;
 }
 
+/**
+ * What a card's expiry fields can be at all: a value outside these is a malformed request
+ * (400), not a declined card, and never reaches the database (whose columns are int4). Within
+ * them, a month that is not 1–12 or a date in the past is declined as Stripe would (402).
+ */
+export const CARD_FIELD_BOUNDS = { exp_month: [0, 99], exp_year: [0, 9999] } as const;
+
+function assertCardFields(card: TestCardInput): void {
+  for (const field of ['exp_month', 'exp_year'] as const) {
+    const [min, max] = CARD_FIELD_BOUNDS[field];
+    const value = card[field];
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      const message = `expected a whole number from ${min} to ${max}`;
+      throw new ApiError(400, 'validation_error', `${field}: ${message}`, [{ path: field, message }]);
+    }
+  }
+}
+
 export type TestConfirmResult =
   | { status: 'succeeded'; payment_method: string }
   | { status: 'failed'; code: string; message: string };
@@ -69,6 +88,7 @@ export function testProvider(db: Kysely<DB>, clock: Clock) {
     },
     /** What Stripe.js would do in the browser: the hosted page's card form posts here. */
     async confirmSetupIntent(id, clientSecret, card) {
+      assertCardFields(card);
       const intent = await db.selectFrom('test_provider_setup_intents').selectAll().where('id', '=', id).executeTakeFirst();
       if (!intent || intent.client_secret !== clientSecret) return { status: 'failed', code: 'setup_intent_invalid', message: 'This form has expired. Close it and try again.' };
       if (intent.status === 'succeeded') return { status: 'succeeded', payment_method: intent.payment_method_ref! };
