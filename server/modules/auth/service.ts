@@ -105,7 +105,10 @@ export function authService(deps: Deps) {
     /**
      * Sends a code and a one-click link to a customer's email. Unknown emails get a code row
      * too (never sent) and the same answer, so neither the reply nor a later wrong guess
-     * tells whether an email belongs to a customer.
+     * tells whether an email belongs to a customer. The request does the same work for both
+     * (two rate-limit hits, one customer lookup, the code retired and stored): what only a
+     * known customer gets (the link token, the remembered locale, the email) happens in the
+     * background, after the answer, so its timing does not tell them apart either.
      */
     async requestCode(
       org: Organization,
@@ -118,6 +121,7 @@ export function authService(deps: Deps) {
       const now = clock.now();
       const code = sixDigitCode();
       const codeId = newId('lc', now.getTime());
+      const linkToken = randomToken('cpl');
       await repo.retireCodes(org.id, input.email, now);
       await repo.insertCode({
         id: codeId,
@@ -129,31 +133,34 @@ export function authService(deps: Deps) {
         now,
       });
       if (!customer) return;
-      const linkToken = randomToken('cpl');
-      await repo.insertLinkToken({
-        id: newId('lt', now.getTime()),
-        organization_id: org.id,
-        customer_id: customer.id,
-        token_hash: sha256(linkToken),
-        kind: 'email_link',
-        login_code_id: codeId,
-        return_url: returnUrl,
-        expires_at: new Date(now.getTime() + CODE_TTL_MS),
-        now,
+      deps.background.run('sign-in email', async () => {
+        // After the answer has gone: nothing below runs before requestCode returns.
+        await new Promise((resolve) => setImmediate(resolve));
+        await repo.insertLinkToken({
+          id: newId('lt', now.getTime()),
+          organization_id: org.id,
+          customer_id: customer.id,
+          token_hash: sha256(linkToken),
+          kind: 'email_link',
+          login_code_id: codeId,
+          return_url: returnUrl,
+          expires_at: new Date(now.getTime() + CODE_TTL_MS),
+          now,
+        });
+        // A customer without a locale keeps the first one they sign in with (the portal's, else
+        // the browser's), from this very email on.
+        const wanted = customer.locale ? null : (matchLocale(input.locale) ?? negotiateLocale(input.acceptLanguage));
+        if (wanted) await deps.customers.rememberLocale(org.id, customer.id, wanted);
+        const brand = org.branding as { primary_color?: string | null };
+        const email = signInEmail({
+          brand: { name: org.name, primaryColor: brand.primary_color },
+          locale: customerLocale(org, wanted ? { locale: wanted } : customer),
+          code,
+          link: portalUrl(org, returnUrl, linkToken),
+          minutes: CODE_TTL_MS / MINUTE,
+        });
+        await deps.mailer.send({ organizationId: org.id, to: customer.email, ...email });
       });
-      // A customer without a locale keeps the first one they sign in with (the portal's, else
-      // the browser's), from this very email on. Stored in the background, like the sending.
-      const wanted = customer.locale ? null : (matchLocale(input.locale) ?? negotiateLocale(input.acceptLanguage));
-      if (wanted) deps.background.run('remember locale', () => deps.customers.rememberLocale(org.id, customer.id, wanted));
-      const brand = org.branding as { primary_color?: string | null };
-      const email = signInEmail({
-        brand: { name: org.name, primaryColor: brand.primary_color },
-        locale: customerLocale(org, wanted ? { locale: wanted } : customer),
-        code,
-        link: portalUrl(org, returnUrl, linkToken),
-        minutes: CODE_TTL_MS / MINUTE,
-      });
-      deps.background.run('sign-in email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...email }));
     },
 
     async verifyCode(org: Organization, input: { email: string; code: string; ip: string }): Promise<IssuedSession> {
