@@ -174,7 +174,7 @@ export function changeService(ctx: SubscriptionContext, notices: SubscriptionNot
       let { row, order } = started;
       if (plan.timing === 'renewal') return { subscription: row!, order: null, preview: changePreviewView(sub, plan) };
       if (!row) {
-        const paid = await orders.pay(order!, plan.customer, `${plan.product.name} · ${order!.invoice_number}`);
+        const paid = await ctx.charge(order!, plan.customer, `${plan.product.name} · ${order!.invoice_number}`);
         const settled = await operations.finishOperation(sub.organization_id, sub.id, order!.id, paid.status);
         if (paid.status === 'failed') {
           throw new ApiError(402, 'payment_failed', `${paid.message} Your plan was not changed.`, { decline_code: paid.code });

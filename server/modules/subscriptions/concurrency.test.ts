@@ -220,7 +220,8 @@ describe('a process that dies between the charge and its settlement', () => {
       crashing.clock.advance(10 * DAY);
       dieAfterCharge = true;
       const died = await crashing.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, { token: c.token, body: { price_id: s.prices.pro } });
-      assert.equal(died.status, 500, 'the simulated crash');
+      assert.equal(died.status, 503, 'the charge was not confirmed: not a 500, and nothing lost');
+      assert.equal(died.body.error.code, 'payment_processor_unavailable');
       dieAfterCharge = false;
       const meanwhile = await crashing.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, { token: c.token, body: { price_id: s.prices.pro } });
       assert.equal(meanwhile.status, 409);

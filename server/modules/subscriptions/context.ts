@@ -2,7 +2,7 @@
 // a subscription with what it refers to (through a transaction's connection when inside one),
 // locking it as the customer saw it, and emitting its webhooks.
 import type { Kysely, Updateable } from 'kysely';
-import type { DB, Organization, PriceRow, SubscriptionRow, SubscriptionsTable } from '../../db/schema.js';
+import type { CustomerRow, DB, OrderRow, Organization, PriceRow, SubscriptionRow, SubscriptionsTable } from '../../db/schema.js';
 import type { Background } from '../../lib/background.js';
 import type { Clock } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
@@ -112,6 +112,20 @@ export function subscriptionContext(deps: SubscriptionDeps) {
     return d;
   }
 
-  return { deps, db, clock, catalog, orders: deps.orders, repo, entitlementsChanged, catalogOn, load, lockOwn, emit, updateAndEmit, ownSubscription, asOf };
+  /**
+   * Charges a charged change's order. The processor not answering is not the customer's fault
+   * and loses nothing: the change stays in flight and the jobs finish or undo it
+   * (recoverOperations), so the answer is 503 with Retry-After, never a 500.
+   */
+  async function charge(order: OrderRow, customer: CustomerRow, description: string) {
+    try {
+      return await deps.orders.pay(order, customer, description);
+    } catch (error) {
+      deps.logger.warn({ order: order.id, err: error }, 'payment processor did not answer; the change stays in flight for the jobs');
+      throw new ApiError(503, 'payment_processor_unavailable', 'We could not reach the payment processor. Your change is recorded and is completed or undone within a few minutes.', undefined, { 'Retry-After': '60' });
+    }
+  }
+
+  return { deps, db, clock, catalog, orders: deps.orders, repo, entitlementsChanged, catalogOn, load, lockOwn, emit, updateAndEmit, ownSubscription, asOf, charge };
 }
 export type SubscriptionContext = ReturnType<typeof subscriptionContext>;

@@ -263,7 +263,7 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
         return { row: null, order, sub, customer, product };
       });
       if (started.row) return started.row;
-      const paid = await orders.pay(started.order!, started.customer!, `${started.product!.name} · ${started.order!.invoice_number}`);
+      const paid = await ctx.charge(started.order!, started.customer!, `${started.product!.name} · ${started.order!.invoice_number}`);
       const settled = await operations.finishOperation(org.id, started.sub.id, started.order!.id, paid.status);
       if (paid.status === 'failed') {
         throw new ApiError(402, 'payment_failed', `${paid.message} Your subscription is still paused.`, { decline_code: paid.code });
