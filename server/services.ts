@@ -49,7 +49,7 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const { db, clock, config } = deps;
   const organizations = organizationService(organizationRepository(db), clock);
-  const outgoing = webhookService({ db, clock, logger: deps.logger, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const outgoing = webhookService({ db, clock, logger: deps.logger, allowPrivateUrls: config.webhookAllowPrivateUrls, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
   // Every change of a customer's billing state emits an event: the cached session forgets
   // the customer then, so the past-due flag and profile are read afresh.
   let forgetCustomer: (id: string) => void = () => {};

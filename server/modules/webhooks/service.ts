@@ -6,6 +6,7 @@ import { HOUR, MINUTE, SECOND, type Clock } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
+import { guardedFetch, refusedUrl, type Lookup } from './address-guard.js';
 import type { WebhookEventType } from './events.js';
 import {
   webhookRepository,
@@ -20,6 +21,13 @@ export interface WebhookDeps {
   clock: Clock;
   logger: Logger;
   fetch?: typeof fetch;
+  /**
+   * Endpoints on loopback, private, link-local or metadata addresses (a local receiver in
+   * development; WEBHOOK_ALLOW_PRIVATE_URLS). Refused unless true: see address-guard.ts.
+   */
+  allowPrivateUrls?: boolean;
+  /** Name resolution for that check (tests may pass their own). */
+  lookup?: Lookup;
 }
 
 /**
@@ -87,7 +95,18 @@ async function eachLimited<T>(items: T[], concurrency: number, work: (item: T) =
 export function webhookService(deps: WebhookDeps) {
   const { clock, logger } = deps;
   const repo = webhookRepository(deps.db);
-  const send = deps.fetch ?? fetch;
+  const allowPrivate = deps.allowPrivateUrls ?? false;
+  // Without private addresses, deliveries connect through our own lookup (checked at connect).
+  const send = deps.fetch ?? (allowPrivate ? fetch : guardedFetch(deps.lookup ? { lookup: deps.lookup } : {}));
+
+  /** At registration: a URL whose host is (or resolves to) a private address is refused. */
+  async function assertPublicUrl(url: string | undefined): Promise<void> {
+    if (allowPrivate || url === undefined) return;
+    const reason = await refusedUrl(url, deps.lookup);
+    if (reason) {
+      throw new ApiError(400, 'webhook_url_not_allowed', `url: ${reason}. Webhooks are only sent to public addresses.`, [{ path: 'url', message: reason }]);
+    }
+  }
 
   const notFound = (id: string) => new ApiError(404, 'webhook_endpoint_not_found', `No webhook endpoint ${id}.`);
 
@@ -95,6 +114,9 @@ export function webhookService(deps: WebhookDeps) {
   async function attempt(delivery: ClaimedDelivery): Promise<{ ok: boolean; statusCode: number | null; error: string | null }> {
     const body = JSON.stringify(delivery.payload);
     try {
+      // Checked again at every delivery: the name may resolve elsewhere than at registration.
+      const refused = allowPrivate ? undefined : await refusedUrl(delivery.url, deps.lookup);
+      if (refused) return { ok: false, statusCode: null, error: truncate(`Not sent: ${refused}.`) };
       const sentAt = clock.now();
       const res = await send(delivery.url, {
         method: 'POST',
@@ -123,6 +145,7 @@ export function webhookService(deps: WebhookDeps) {
 
   return {
     async create(organizationId: string, input: { url: string; events: WebhookEventType[]; enabled?: boolean }): Promise<WebhookEndpointRow> {
+      await assertPublicUrl(input.url);
       const now = clock.now();
       return repo.insertEndpoint({
         id: newId('we', now.getTime()),
@@ -144,6 +167,7 @@ export function webhookService(deps: WebhookDeps) {
     list: (organizationId: string, opts: { limit: number; startingAfter?: string }) => repo.listEndpoints(organizationId, opts),
 
     async update(organizationId: string, id: string, fields: EndpointFields): Promise<WebhookEndpointRow> {
+      await assertPublicUrl(fields.url);
       const row = await repo.updateEndpoint(organizationId, id, fields);
       if (!row) throw notFound(id);
       return row;
