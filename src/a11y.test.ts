@@ -193,7 +193,9 @@ describe('accessibility of every view and dialog', () => {
         await accessible(h.element, 'sign-in: a wrong code');
       });
 
-      it('subscriptions: the list, a subscription, and its change plan, pause, cancel and seats flows', async () => {
+      it('subscriptions: the list, a subscription, and its change plan, pause, cancel and seats flows', async function () {
+        // Five dialogs and a dozen axe runs: about 5 s on a loaded 2-core machine, the default timeout.
+        this.timeout(20_000);
         everyStatus();
         const h = await show('customer-portal-subscriptions', '.row[data-id]');
         await open(h, 'sub_pro');

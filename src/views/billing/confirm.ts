@@ -15,6 +15,10 @@ export interface Confirmation {
   action: string;
   /** The same while it runs: "Removing…". */
   working: string;
+  /** The confirm button's look: `danger` (the default) for what cannot be undone, else `primary`. */
+  tone?: 'danger' | 'primary';
+  /** The button that closes without acting: "Cancel" unless said. */
+  dismiss?: string;
   /** Runs the action with its Idempotency-Key; a rejection is shown in the dialog. */
   run: (key: string) => Promise<unknown>;
 }
@@ -93,8 +97,8 @@ export class Confirm implements ReactiveController {
         <p>${c.text}</p>
         <div role="alert">${this.#error ? alert('danger', this.#error) : nothing}</div>
       </div>
-      <button slot="footer" type="button" class="button button--secondary" ?disabled=${busy} @click=${this.#close}>${msg('Cancel')}</button>
-      <button slot="footer" type="button" class="button button--danger" ?disabled=${busy} aria-busy=${busy ? 'true' : 'false'} @click=${() => this.#confirm(c)}>
+      <button slot="footer" type="button" class="button button--secondary" ?disabled=${busy} @click=${this.#close}>${c.dismiss ?? msg('Cancel')}</button>
+      <button slot="footer" type="button" class="button button--${c.tone ?? 'danger'}" ?disabled=${busy} aria-busy=${busy ? 'true' : 'false'} @click=${() => this.#confirm(c)}>
         ${busyLabel(busy, c.action, c.working)}
       </button>
     </customer-portal-dialog>`;

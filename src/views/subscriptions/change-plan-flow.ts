@@ -95,7 +95,8 @@ export class ChangePlanFlow extends SubscriptionFlow<Step> {
     super.reset();
     this.selected = undefined;
     this.preview = undefined;
-    if (!this.plans || this.#plansFor !== this.subscription?.id) void this.loadPlans();
+    // Only when opened: the flow is rendered (closed) with every subscription shown in detail.
+    if (this.open && (!this.plans || this.#plansFor !== this.subscription?.id)) void this.loadPlans();
   }
 
   private async loadPlans(): Promise<void> {

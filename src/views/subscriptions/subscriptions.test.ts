@@ -1,4 +1,5 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import { http, HttpResponse } from 'msw';
 import { billing, immediateRefund, proSubscription, retentionOffer, teamSubscription } from '../../../test/msw/billing.js';
 import { apiError, fake, record } from '../../../test/msw/handlers.js';
@@ -10,6 +11,9 @@ import './subscriptions.js';
 import type { CustomerPortalSubscriptions } from './subscriptions.js';
 
 const BASE = '/portal/v1/subscriptions';
+
+/** A dialog's content (slotted, so outside its shadow root). */
+const dialogText = (dialog: Element) => [...dialog.children].map((child) => textOf(child)).join(' ');
 
 class SubscriptionsHarness {
   constructor(readonly element: CustomerPortalSubscriptions) {}
@@ -44,7 +48,7 @@ class SubscriptionsHarness {
   /** The dialog's content (slotted, so outside its shadow root). */
   flowText(tag: string): string {
     const dialog = this.flow(tag).querySelector('customer-portal-dialog');
-    return [...(dialog?.children ?? [])].map((child) => textOf(child)).join(' ');
+    return dialog ? dialogText(dialog) : '';
   }
   /** Chooses a plan card and waits until it can be reviewed. */
   async choosePlan(index: number): Promise<void> {
@@ -148,7 +152,92 @@ describe('<customer-portal-subscriptions>', () => {
     const h = await render();
     const notices = textOf(h.root.querySelector('.notices'));
     expect(notices).to.contain('The last payment for Pro failed.');
-    expect(notices).to.match(/Scheduled: changes to Starter at \$9\.00 per period on .*\./);
+    expect(notices).to.match(/Scheduled: changes to Starter at \$9\.00 \/ month on .*\./);
+  });
+
+  /** Pro moving to Starter at the renewal, which the customer may take back. */
+  const scheduledStarter = (overrides: Partial<Subscription> = {}) =>
+    proSubscription({
+      scheduled_change: { product: { id: 'prod_starter', name: 'Starter' }, price_id: 'price_starter', interval: 'month', interval_count: 1, seats: 1, amount: 900, effective_at: '2025-12-11T10:00:00.000Z' },
+      actions: { ...proSubscription().actions, cancel_scheduled_change: true },
+      ...overrides,
+    });
+
+  it('keeps the current plan: the scheduled change is dropped after a confirmation, all by keyboard', async () => {
+    billing.subscriptions = [scheduledStarter()];
+    const h = await render();
+    const keep = h.button(/^Keep current plan$/);
+    expect(textOf(keep.closest('.alert'))).to.equal('Scheduled: changes to Starter at $9.00 / month on Dec 11, 2025. Keep current plan');
+    keep.focus();
+    await sendKeys({ press: 'Enter' });
+    const dialog = () => h.root.querySelector('customer-portal-dialog')!;
+    await waitUntil(() => dialog()?.open, 'no confirmation');
+    expect(dialog().label).to.equal('Keep your current plan?');
+    expect(dialogText(dialog())).to.contain('The change to Starter on Dec 11, 2025 won’t happen. You stay on Pro at $29.00 / month.');
+    await expect(h.element).to.be.accessible();
+    // "Back" leaves it as it is.
+    await waitUntil(() => focused() === buttonIn(dialog(), /^Back$/), 'focus is not in the dialog');
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => !dialog().open, 'Back did not close');
+    await waitUntil(() => focused() === keep, 'focus did not return to the button');
+    expect(fake.to(`${BASE}/sub_pro/cancel-scheduled-change`)).to.have.length(0);
+
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => dialog()?.open, 'no confirmation');
+    await waitUntil(() => focused() === buttonIn(dialog(), /^Back$/), 'focus is not in the dialog');
+    await sendKeys({ press: 'Tab' });
+    expect(focused()).to.equal(buttonIn(dialog(), /^Keep current plan$/));
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => !dialog().open, 'the confirmation stayed open');
+    const request = fake.to(`${BASE}/sub_pro/cancel-scheduled-change`);
+    expect(request.map((r) => r.body)).to.deep.equal([{ expected_version: 1 }]);
+    expect(request[0]!.idempotencyKey).to.match(/^[0-9a-f-]{36}$/);
+    await waitUntil(() => textOf(h.root.querySelector('.notices')) === 'The scheduled change is canceled. You stay on Pro.', 'no success message');
+    expect(h.root.querySelector('.notices .alert--success')).to.exist;
+    expect(h.text).to.not.contain('Scheduled:');
+    expect(focused()).to.not.equal(null);
+    expect(focused()).to.not.equal(document.body);
+    await expect(h.element).to.be.accessible();
+  });
+
+  it('keeps the current seats, and shows the subscription as it is now when it changed meanwhile', async () => {
+    billing.subscriptions = [
+      teamSubscription({
+        scheduled_change: { product: { id: 'prod_team', name: 'Team' }, price_id: 'price_team', interval: 'month', interval_count: 1, seats: 2, amount: 1600, effective_at: '2025-12-11T10:00:00.000Z' },
+        actions: { ...teamSubscription().actions, cancel_scheduled_change: true },
+      }),
+    ];
+    const h = await render();
+    expect(h.text).to.contain('Scheduled: 2 seats from Dec 11, 2025, then $16.00 / month.');
+    h.button(/^Keep current plan$/).click();
+    const dialog = () => h.root.querySelector('customer-portal-dialog')!;
+    await waitUntil(() => dialog()?.open, 'no confirmation');
+    expect(dialogText(dialog())).to.contain('The change to 2 seats on Dec 11, 2025 won’t happen. You keep 3 seats at $24.00 / month.');
+    // Someone dropped it already (another tab): the answer is the subscription as it is now.
+    billing.subscriptions = billing.subscriptions.map((s) => ({ ...s, scheduled_change: null, actions: { ...s.actions, cancel_scheduled_change: false }, version: s.version + 1 }));
+    buttonIn(dialog(), /^Keep current plan$/).click();
+    await waitUntil(() => !dialog().open, 'the confirmation stayed open');
+    await waitUntil(() => textOf(h.root.querySelector('.notices')) === 'This subscription just changed — here it is now.', 'no message');
+    expect(h.root.querySelector('.notices .alert--danger')).to.equal(null);
+
+    billing.subscriptions = [
+      teamSubscription({
+        scheduled_change: { product: { id: 'prod_team', name: 'Team' }, price_id: 'price_team', interval: 'month', interval_count: 1, seats: 2, amount: 1600, effective_at: '2025-12-11T10:00:00.000Z' },
+        actions: { ...teamSubscription().actions, cancel_scheduled_change: true },
+      }),
+    ];
+    const again = await render();
+    again.button(/^Keep current plan$/).click();
+    await waitUntil(() => again.root.querySelector('customer-portal-dialog')?.open, 'no confirmation');
+    buttonIn(again.root.querySelector('customer-portal-dialog')!, /^Keep current plan$/).click();
+    await waitUntil(() => textOf(again.root.querySelector('.notices')) === 'The scheduled change is canceled. You keep 3 seats.', 'no success message');
+  });
+
+  it('offers no "Keep current plan" when the organization does not allow it', async () => {
+    billing.subscriptions = [scheduledStarter({ actions: { ...proSubscription().actions, cancel_scheduled_change: false } })];
+    const h = await render();
+    expect(h.text).to.contain('Scheduled: changes to Starter');
+    expect(h.text).to.not.contain('Keep current plan');
   });
 
   it('cancels at the end of the period: when, why, the offer, the summary, done', async () => {

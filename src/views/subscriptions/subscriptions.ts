@@ -6,15 +6,16 @@ import { ActionKey } from '../../api/idempotency.js';
 import type { SessionState } from '../../api/session.js';
 import { currentIfChanged, fetchSubscriptions, subscriptionAction } from '../../api/subscriptions.js';
 import { SubscriptionChangedEvent, SubscriptionUncanceledEvent } from '../../events.js';
-import { formatDateRange, formatMoney, formatPrice, formatShortDate } from '../../i18n/money.js';
+import { formatDateRange, formatPrice, formatShortDate } from '../../i18n/money.js';
 import type { Subscription } from '../../schemas/billing.js';
-import { alert } from '../../ui/alert.js';
+import { alert, type AlertVariant } from '../../ui/alert.js';
 import { busyLabel } from '../../ui/button.js';
 import { skeleton } from '../../ui/skeleton.js';
 import { ViewElement } from '../../ui/view-element.js';
 import { emptyState } from '../billing/empty.js';
 import { nextChargeText, subscriptionBadge } from '../billing/status.js';
 import { totalsStyles, totalsTable } from '../billing/totals.js';
+import { Confirm } from '../billing/confirm.js';
 import { MorePages } from '../billing/paging.js';
 import './cancel-flow.js';
 import './change-plan-flow.js';
@@ -55,10 +56,11 @@ export class CustomerPortalSubscriptions extends ViewElement {
   @state() private flow?: Flow;
   @state() private quickBusy = false;
   @state() private quickError = '';
-  /** The subscription an action found changed since it was shown (it is shown as it is now, with a message). */
-  @state() private changedId?: string;
+  /** What the last action here did to a subscription, shown on it until the customer does something else. */
+  @state() private notice?: { id: string; variant: AlertVariant; text: string };
 
   #quickKey = new ActionKey();
+  #confirm = new Confirm(this);
 
   protected override sessionChanged(previous: SessionState): void {
     super.sessionChanged(previous);
@@ -66,6 +68,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
     this.latest = new Map();
     this.selectedId = undefined;
     this.flow = undefined;
+    this.notice = undefined;
   }
 
   /** Every subscription loaded, each as its latest known state. */
@@ -81,7 +84,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
   /** An action was refused because the subscription had changed: show it as it is now, and say so. */
   private changed = async (sub: Subscription): Promise<void> => {
     this.replace(sub);
-    this.changedId = sub.id;
+    this.notice = { id: sub.id, variant: 'warning', text: msg('This subscription just changed — here it is now.') };
     this.quickError = '';
     // The flow's dialog closes in its own updates, giving focus back to its opener, which the
     // new state may have removed: then focus goes to the subscription.
@@ -93,7 +96,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
     const from = this.selectedId;
     this.selectedId = id;
     this.quickError = '';
-    this.changedId = undefined;
+    this.notice = undefined;
     await this.updateComplete;
     if (id) this.renderRoot.querySelector<HTMLElement>('.hero__title')?.focus();
     else if (from) this.renderRoot.querySelector<HTMLElement>(`[data-id="${from}"]`)?.focus();
@@ -105,7 +108,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
     if (!http || this.quickBusy) return;
     this.quickBusy = true;
     this.quickError = '';
-    this.changedId = undefined;
+    this.notice = undefined;
     try {
       const updated = await subscriptionAction(http, sub, action, this.#quickKey.value);
       this.#quickKey.settle();
@@ -136,6 +139,45 @@ export class CustomerPortalSubscriptions extends ViewElement {
     } finally {
       this.quickBusy = false;
     }
+  }
+
+  /** "Keep current plan": asks, then drops the plan or seat change scheduled for the renewal. */
+  private keepPlan(sub: Subscription): void {
+    const change = sub.scheduled_change;
+    const http = this.connection?.http;
+    if (!change || !http) return;
+    const date = formatShortDate(change.effective_at);
+    const price = formatPrice(sub.amount, sub.currency, sub.interval, sub.interval_count);
+    const seatsOnly = change.price_id === sub.price.id;
+    this.notice = undefined;
+    this.quickError = '';
+    this.#confirm.ask({
+      title: msg('Keep your current plan?'),
+      text: seatsOnly
+        ? msg(str`The change to ${change.seats} seats on ${date} won’t happen. You keep ${sub.seats} seats at ${price}.`)
+        : msg(str`The change to ${change.product.name} on ${date} won’t happen. You stay on ${sub.product.name} at ${price}.`),
+      action: msg('Keep current plan'),
+      working: msg('Updating…'),
+      tone: 'primary',
+      dismiss: msg('Back'),
+      run: async (key) => {
+        try {
+          this.replace(await subscriptionAction(http, sub, 'cancel-scheduled-change', key));
+        } catch (error) {
+          const current = await currentIfChanged(http, sub.id, error);
+          if (!current) throw error;
+          void this.changed(current);
+          return;
+        }
+        this.notice = {
+          id: sub.id,
+          variant: 'success',
+          text: seatsOnly
+            ? msg(str`The scheduled change is canceled. You keep ${sub.seats} seats.`)
+            : msg(str`The scheduled change is canceled. You stay on ${sub.product.name}.`),
+        };
+      },
+    });
   }
 
   private renderRow(sub: Subscription): TemplateResult {
@@ -176,7 +218,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
         ${busyLabel(busy, label, working)}
       </button>`;
     const notices: TemplateResult[] = [];
-    if (this.changedId === sub.id) notices.push(alert('warning', msg('This subscription just changed — here it is now.')));
+    if (this.notice?.id === sub.id) notices.push(alert(this.notice.variant, this.notice.text));
     if (sub.status === 'past_due') {
       notices.push(alert('danger', msg(str`The last payment for ${sub.product.name} failed. Update your payment method; we retry automatically, and your subscription continues once it is paid.`)));
     }
@@ -201,13 +243,16 @@ export class CustomerPortalSubscriptions extends ViewElement {
     if (sub.scheduled_change) {
       const change = sub.scheduled_change;
       const date = formatShortDate(change.effective_at);
-      // The answer does not say the new price's interval, so it is only named for seat changes.
+      const price = formatPrice(change.amount, sub.currency, change.interval, change.interval_count);
       notices.push(
         alert(
           'success',
           change.price_id === sub.price.id
-            ? msg(str`Scheduled: ${change.seats} seats from ${date}, then ${formatPrice(change.amount, sub.currency, sub.interval, sub.interval_count)}.`)
-            : msg(str`Scheduled: changes to ${change.product.name} at ${formatMoney(change.amount, sub.currency)} per period on ${date}.`),
+            ? msg(str`Scheduled: ${change.seats} seats from ${date}, then ${price}.`)
+            : msg(str`Scheduled: changes to ${change.product.name} at ${price} on ${date}.`),
+          sub.actions.cancel_scheduled_change
+            ? html`<button type="button" class="button button--secondary button--small" ?disabled=${busy} @click=${() => this.keepPlan(sub)}>${msg('Keep current plan')}</button>`
+            : undefined,
         ),
       );
     }
@@ -220,7 +265,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
     const resumePaused = a.resume && sub.status === 'paused';
     if (!a.change_plan && !a.change_seats && !a.pause && !resumePaused && !a.cancel) return nothing;
     const open = (flow: Flow) => () => {
-      this.changedId = undefined;
+      this.notice = undefined;
       this.flow = flow;
     };
     return html`<div class="actions">
@@ -326,7 +371,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
     // One subscription: straight to it, as there is nothing to choose from.
     const only = subs.length === 1 && !this.#more.hasMore(this.#page.value) ? subs[0] : undefined;
     const selected = subs.find((s) => s.id === this.selectedId) ?? only;
-    return html`${selected ? this.renderDetail(selected, !only) : this.renderList(subs)} ${this.renderFlows(selected)}`;
+    return html`${selected ? this.renderDetail(selected, !only) : this.renderList(subs)} ${this.renderFlows(selected)} ${this.#confirm.render()}`;
   }
 
   private renderLoading(): TemplateResult {
