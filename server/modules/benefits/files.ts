@@ -8,6 +8,9 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { MINUTE } from '../../lib/clock.js';
 import { hmac, safeEqualHex } from '../../lib/crypto.js';
 import { ApiError } from '../../lib/errors.js';
+import { newId } from '../../lib/ids.js';
+import type { BenefitFileRow } from '../../db/schema.js';
+import type { BenefitContext } from './context.js';
 
 /** Largest file a download benefit takes. */
 export const MAX_FILE_BYTES = 100 * 1024 * 1024;
@@ -105,3 +108,57 @@ export function contentDisposition(name: string): string {
   const fallback = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
+
+/**
+ * The files of download benefits: the merchant uploads and removes them, a customer downloads
+ * one through a signed link while their grant stands.
+ */
+export function benefitFiles(ctx: BenefitContext) {
+  const { clock, repo } = ctx;
+  const maxBytes = ctx.maxFileBytes ?? MAX_FILE_BYTES;
+  const store = fileStore(ctx.config.dataDir, maxBytes);
+  const links = downloadLinks(ctx.config.secret, ctx.config.publicUrl);
+
+  return {
+    /** A signed link to a file for the holder of `grantId`, valid for DOWNLOAD_LINK_TTL_MS. */
+    downloadUrl: (fileId: string, grantId: string, now: Date) => links.url(fileId, grantId, now),
+
+    /** Deletes the stored bytes of files whose rows are gone (a deleted benefit's). */
+    async removeStored(rows: Pick<BenefitFileRow, 'organization_id' | 'id'>[]) {
+      for (const f of rows) await store.remove(f.organization_id, f.id);
+    },
+
+    async upload(organizationId: string, benefitId: string, input: { filename: string; contentType: string | undefined; length: number | undefined; body: ReadableStream<Uint8Array> | null }) {
+      const benefit = await ctx.getBenefit(organizationId, benefitId);
+      if (benefit.type !== 'download') throw new ApiError(400, 'benefit_not_download', 'Files can only be added to a download benefit.');
+      if (input.length !== undefined && input.length > maxBytes) throw tooLarge(maxBytes);
+      const now = clock.now();
+      const id = newId('file', now.getTime());
+      const written = await store.write(organizationId, id, input.body);
+      const contentType = input.contentType && /^[\w.+-]+\/[\w.+-]+$/.test(input.contentType.split(';')[0]!.trim()) ? input.contentType.split(';')[0]!.trim() : 'application/octet-stream';
+      return repo.insertFile({ id, organization_id: organizationId, benefit_id: benefitId, name: input.filename, size: written.size, content_type: contentType, sha256: written.sha256, now });
+    },
+
+    async removeFile(organizationId: string, benefitId: string, fileId: string) {
+      await ctx.getBenefit(organizationId, benefitId);
+      const removed = await repo.deleteFiles(organizationId, benefitId, clock.now(), fileId);
+      if (!removed.length) throw new ApiError(404, 'file_not_found', `No file ${fileId} on benefit ${benefitId}.`);
+      await store.remove(organizationId, fileId);
+    },
+
+    /** A signed link's file, if the link is genuine, fresh, and its grant still stands. */
+    async download(fileId: string, query: { grant?: string | undefined; expires?: string | undefined; sig?: string | undefined }) {
+      const grantId = links.verify(fileId, query, clock.now());
+      const [file, grant] = await Promise.all([repo.findFile(fileId), repo.findGrant(grantId)]);
+      if (!file || !grant || file.benefit_id !== grant.benefit_id || file.organization_id !== grant.organization_id) {
+        throw new ApiError(404, 'file_not_found', 'This file is no longer available.');
+      }
+      if (grant.revoked_at || grant.benefit_deleted_at) {
+        throw new ApiError(403, 'access_revoked', 'You no longer have access to this download.');
+      }
+      if (!(await store.exists(file.organization_id, file.id))) throw new ApiError(404, 'file_not_found', 'This file is no longer available.');
+      return { file, stream: store.read(file.organization_id, file.id) };
+    },
+  };
+}
+export type BenefitFiles = ReturnType<typeof benefitFiles>;

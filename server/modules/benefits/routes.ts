@@ -10,7 +10,7 @@ import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { contentDisposition } from './files.js';
 import { apiKeyValidate, benefitCreate, benefitUpdate, licenseKeyActivate, licenseKeyDeactivate, licenseKeyValidate, uploadQuery } from './schemas.js';
-import { benefitView, fileView, merchantGrantView } from './service.js';
+import { fileView, merchantGrantView } from './views.js';
 
 const benefitList = z.object({ ...paginationQuery.shape, type: z.enum(benefitTypes).optional() });
 const grantList = z.object({
@@ -82,18 +82,11 @@ export function benefitUploadRoutes(services: Services) {
 
 /** /v1/benefits, benefits on products, grants, and API key checks for the merchant's backend. */
 export function merchantBenefitRoutes(services: Services) {
-  const withExtras = async (rows: Parameters<typeof benefitView>[0][]) => {
-    const ids = rows.map((r) => r.id);
-    const [files, products] = await Promise.all([services.benefits.filesOf(ids), services.benefits.productsOf(ids)]);
-    return rows.map((r) =>
-      benefitView(r, { files: files.filter((f) => f.benefit_id === r.id), productIds: products.filter((p) => p.benefit_id === r.id).map((p) => p.product_id) }),
-    );
-  };
   return merchantRouter(services)
     .post('/benefits', async (c) => {
       const body = await jsonBody(c, benefitCreate);
       const row = await services.benefits.create(c.get('organization').id, body);
-      return c.json((await withExtras([row]))[0], 201);
+      return c.json((await services.benefits.merchantViews([row]))[0], 201);
     })
     .get('/benefits', async (c) => {
       const q = queryParams(c, benefitList);
@@ -104,16 +97,16 @@ export function merchantBenefitRoutes(services: Services) {
         ...(q.type ? { type: q.type } : {}),
       });
       const page = toPage(rows, limit, (r) => r);
-      return c.json({ ...page, data: await withExtras(page.data) });
+      return c.json({ ...page, data: await services.benefits.merchantViews(page.data) });
     })
     .get('/benefits/:id', async (c) => {
       const row = await services.benefits.get(c.get('organization').id, c.req.param('id'));
-      return c.json((await withExtras([row]))[0]);
+      return c.json((await services.benefits.merchantViews([row]))[0]);
     })
     .patch('/benefits/:id', async (c) => {
       const body = await jsonBody(c, benefitUpdate);
       const row = await services.benefits.update(c.get('organization').id, c.req.param('id'), body);
-      return c.json((await withExtras([row]))[0]);
+      return c.json((await services.benefits.merchantViews([row]))[0]);
     })
     .delete('/benefits/:id', async (c) => {
       await services.benefits.remove(c.get('organization').id, c.req.param('id'));
@@ -125,15 +118,15 @@ export function merchantBenefitRoutes(services: Services) {
     })
     .get('/products/:id/benefits', async (c) => {
       const rows = await services.benefits.productBenefits(c.get('organization').id, c.req.param('id'));
-      return c.json({ data: await withExtras(rows) });
+      return c.json({ data: await services.benefits.merchantViews(rows) });
     })
     .post('/products/:id/benefits/:benefit_id', async (c) => {
       const rows = await services.benefits.attach(c.get('organization').id, c.req.param('id'), c.req.param('benefit_id'));
-      return c.json({ data: await withExtras(rows) });
+      return c.json({ data: await services.benefits.merchantViews(rows) });
     })
     .delete('/products/:id/benefits/:benefit_id', async (c) => {
       const rows = await services.benefits.detach(c.get('organization').id, c.req.param('id'), c.req.param('benefit_id'));
-      return c.json({ data: await withExtras(rows) });
+      return c.json({ data: await services.benefits.merchantViews(rows) });
     })
     .get('/benefit-grants', async (c) => {
       const q = queryParams(c, grantList);
