@@ -193,9 +193,7 @@ describe('accessibility of every view and dialog', () => {
         await accessible(h.element, 'sign-in: a wrong code');
       });
 
-      it('subscriptions: the list, a subscription, and its change plan, pause, cancel and seats flows', async function () {
-        // Five dialogs and a dozen axe runs: about 5 s on a loaded 2-core machine, the default timeout.
-        this.timeout(20_000);
+      it('subscriptions: the list, a subscription, and its change plan, pause, cancel and seats flows', async () => {
         everyStatus();
         const h = await show('customer-portal-subscriptions', '.row[data-id]');
         await open(h, 'sub_pro');
@@ -223,7 +221,7 @@ describe('accessibility of every view and dialog', () => {
           { shows: '.totals', what: 'seats: the preview' },
           { shows: '.done', what: 'seats: done' },
         ]);
-      });
+      }).timeout(20_000); // Five dialogs and a dozen axe runs: about the default 5 s on a loaded 2-core machine.
 
       it('orders: the list, an order, and its invoice details', async () => {
         everyStatus();

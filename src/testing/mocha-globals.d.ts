@@ -2,7 +2,8 @@
 // here rather than adding @types/mocha for six functions.
 type MochaBody = () => void | Promise<unknown>;
 declare function describe(title: string, body: () => void): void;
-declare function it(title: string, body: MochaBody): void;
+/** The test, whose timeout (web-test-runner.config.mjs sets it for all) a slow one may raise. */
+declare function it(title: string, body: MochaBody): { timeout(ms: number): unknown };
 declare function before(body: MochaBody): void;
 declare function after(body: MochaBody): void;
 declare function beforeEach(body: MochaBody): void;
