@@ -33,7 +33,9 @@ test('the entry that registers the elements is at most 20 KB gzip, lit included'
   assert.ok(size <= 20 * KB, `entry is ${(size / KB).toFixed(1)} KB gzip`);
 });
 
-test('the entry and every view together are at most 60 KB gzip', () => {
+// DESIGN.md (and docs/architecture.md): "all widget code ≤ 75 KB" gzip. The 35 KB budget for
+// what a page showing one view loads is tracked apart (not checked here).
+test('the entry and every view together are at most 75 KB gzip', () => {
   const files = codeFiles();
   let total = 0;
   for (const file of files) {
@@ -42,7 +44,7 @@ test('the entry and every view together are at most 60 KB gzip', () => {
     console.log(`  ${file.slice(dist.length + 1)}: ${(size / KB).toFixed(1)} KB gzip`);
   }
   console.log(`all widget code: ${(total / KB).toFixed(1)} KB gzip`);
-  assert.ok(total <= 60 * KB, `all views are ${(total / KB).toFixed(1)} KB gzip`);
+  assert.ok(total <= 75 * KB, `all widget code is ${(total / KB).toFixed(1)} KB gzip`);
 });
 
 test('each language loads on demand, in a chunk of its own of at most 12 KB gzip', () => {
