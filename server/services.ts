@@ -27,8 +27,6 @@ import { benefitService } from './modules/benefits/service.js';
 import { seatRepository } from './modules/seats/repository.js';
 import { seatService } from './modules/seats/service.js';
 import { walletRepository } from './modules/wallet/repository.js';
-import { noticeEmail } from './modules/email/templates.js';
-import { customerLocale, translator } from './i18n/index.js';
 import { idempotency } from './modules/idempotency/middleware.js';
 import type { Logger } from './lib/logger.js';
 
@@ -93,23 +91,8 @@ export function createServices(deps: ServiceDeps) {
     payments,
     webhooks,
     background: deps.background,
-    onPurchasePaid: (org, customer, order) => {
-      const locale = customerLocale(org, customer);
-      const { t, money } = translator(locale);
-      const email = noticeEmail({
-        brand: { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null },
-        locale,
-        subject: t('order.subject', { organization: org.name, number: order.invoice_number }),
-        heading: t('order.heading'),
-        paragraphs: [t('order.body')],
-        facts: [
-          [t('fact.order'), order.invoice_number],
-          [t('fact.amount'), money(order.total, order.currency)],
-        ],
-        action: { label: t('action.viewOrder'), url: `${config.publicUrl}/${org.slug}/portal` },
-      });
-      deps.background.run('order email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...email }));
-    },
+    mailer: deps.mailer,
+    publicUrl: config.publicUrl,
   });
   const usage = usageService({ db, clock, findCustomers: (orgId, refs) => customers.findMany(orgId, refs) });
   const subscriptions = subscriptionService({

@@ -11,7 +11,8 @@ import type { Services } from '../../services.js';
 import { validTaxId } from '../billing/tax-id.js';
 import { mergeBillingDetails } from '../customers/service.js';
 import { renderInvoicePdf, renderReceiptPdf } from './pdf.js';
-import { invoiceDocument, orderView, receiptDocument } from './service.js';
+import { invoiceDocument, receiptDocument } from './documents.js';
+import { orderView } from './views.js';
 import { customerLocale } from '../../i18n/index.js';
 
 async function ownOrder(services: Services, c: Context<PortalEnv>) {

@@ -1,18 +1,24 @@
+// Orders, composed from their parts (each file has one reason to change):
+//   context.ts    dependencies, the caller's transaction
+//   service.ts    pricing a draft, recording, paying and voiding orders, one-time purchases, reads
+//   refunds.ts    refunds to the card or the wallet, and settling them
+//   documents.ts  the invoice and receipt documents;  pdf.ts  their PDFs (pdf-canvas.ts, pdf-text.ts)
+//   notices.ts    the customer emails;  views.ts  what the portal, the merchant and webhooks see
 import type { Kysely } from 'kysely';
-import type { BillingReason, CustomerRow, DB, OrderLineKind, OrderLineRow, OrderRow, Organization, RefundRow } from '../../db/schema.js';
-import type { Background } from '../../lib/background.js';
-import type { Clock } from '../../lib/clock.js';
-import type { Logger } from '../../lib/logger.js';
+import type { BillingReason, CustomerRow, DB, OrderLineKind, OrderRow, Organization } from '../../db/schema.js';
 import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { resolveBillingSettings } from '../billing/settings.js';
 import { percentOf } from '../billing/money.js';
 import { decideTax, taxAmount } from '../billing/tax.js';
-import type { PaymentService } from '../payments/service.js';
 import { walletRepository } from '../wallet/repository.js';
-import type { WebhookService } from '../webhooks/service.js';
-import type { DocumentParty, InvoiceDocument, ReceiptDocument } from './documents.js';
+import { creditWallet, inTransaction, type OrderDeps } from './context.js';
+import { orderNotices } from './notices.js';
+import { refundService } from './refunds.js';
 import { orderRepository } from './repository.js';
+import { orderEventData } from './views.js';
+
+export { CANCEL_REFUND_REASON } from './refunds.js';
 
 export interface DraftItem {
   kind: Exclude<OrderLineKind, 'discount' | 'tax' | 'credit'>;
@@ -41,15 +47,6 @@ export interface OrderDraft {
 }
 
 const CREDIT_LINE = 'Credit from your wallet';
-/** The reason written on the refunds an immediate cancellation makes. */
-export const CANCEL_REFUND_REASON = 'Unused time after cancellation';
-
-/** The processor said no (a 4xx, or the test provider's refusal), as opposed to not answering. */
-function isRefusal(error: unknown): boolean {
-  const status = (error as { statusCode?: unknown }).statusCode;
-  if (typeof status === 'number') return status >= 400 && status < 500;
-  return error instanceof Error && error.message.startsWith('test provider:');
-}
 
 /** The draft with the wallet credit for `balance`: as much of what is due as the balance covers. */
 export function withWalletCredit(draft: OrderDraft, balance: number): OrderDraft {
@@ -58,11 +55,6 @@ export function withWalletCredit(draft: OrderDraft, balance: number): OrderDraft
   const lines = draft.lines.filter((l) => l.kind !== 'credit');
   if (credit) lines.push({ kind: 'credit', description: CREDIT_LINE, quantity: 1, unit_amount: -credit, amount: -credit });
   return { ...draft, lines, credit_amount: credit, total: due - credit };
-}
-
-/** Runs `work` in the caller's transaction when `x` is one, else in a transaction of its own. */
-export function inTransaction<T>(x: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
-  return x.isTransaction ? work(x) : x.transaction().execute(work);
 }
 
 export interface BillingDetailsSnapshot {
@@ -84,25 +76,14 @@ export function billingSnapshot(customer: CustomerRow): BillingDetailsSnapshot {
   };
 }
 
-interface Deps {
-  db: Kysely<DB>;
-  clock: Clock;
-  payments: PaymentService;
-  webhooks: WebhookService;
-  background: Background;
-  /** Sends the order confirmation email. */
-  onPurchasePaid?: (org: Organization, customer: CustomerRow, order: OrderRow) => void;
-  /** Benefits follow orders: called after a purchase is paid or an order refunded (benefits.syncCustomer). */
-  onEntitlementsChanged?: (organizationId: string, customerId: string) => Promise<void>;
-  logger?: Logger;
-}
-
-export function orderService(deps: Deps) {
+export function orderService(deps: OrderDeps) {
   const { db, clock } = deps;
   const repo = orderRepository(db);
+  const notices = orderNotices(deps);
 
   return {
     repo,
+    ...refundService(deps),
 
     /**
      * Prices a set of items for a customer: discount, then tax on what remains, then wallet
@@ -252,139 +233,9 @@ export function orderService(deps: Deps) {
       await inTransaction(x, async (trx) => {
         const voided = await orderRepository(trx).transition(order.id, ['pending', 'failed'], { status: 'void' }, now);
         if (voided && order.credit_amount > 0) {
-          await walletRepository(trx).insert({
-            id: newId('wtx', now.getTime()),
-            organization_id: order.organization_id,
-            customer_id: order.customer_id,
-            currency: order.currency,
-            amount: order.credit_amount,
-            kind: 'adjustment',
-            description: `Returned from void invoice ${order.invoice_number}`,
-            order_id: order.id,
-            now,
-          });
+          await creditWallet(trx, order, order.credit_amount, 'adjustment', `Returned from void invoice ${order.invoice_number}`, now);
         }
       });
-    },
-
-    /**
-     * Records a refund of part or all of a paid order, in the caller's transaction `x` (or one
-     * of its own): the order is locked, the amount reserved on it, and the refund written.
-     * To the wallet it is settled at once; to the card it is `pending` until `settleRefund`
-     * (after the commit) has asked the processor, so a retry never refunds twice.
-     */
-    async recordRefund(
-      x: Kysely<DB>,
-      ref: { organizationId: string; orderId: string },
-      amount: number | 'rest',
-      destination: 'payment_method' | 'wallet',
-      reason: string | null,
-    ) {
-      return inTransaction(x, async (trx) => {
-        const trxRepo = orderRepository(trx);
-        const order = await trxRepo.lock(ref.organizationId, ref.orderId);
-        if (!order) throw new ApiError(404, 'order_not_found', 'No such order.');
-        if (!['paid', 'partially_refunded'].includes(order.status)) {
-          throw new ApiError(409, 'order_not_refundable', `Order ${order.invoice_number} is ${order.status}; only paid orders can be refunded.`);
-        }
-        const refundable = order.total - order.refunded_amount;
-        const value = amount === 'rest' ? refundable : amount;
-        if (value < 1 || value > refundable) {
-          throw new ApiError(400, 'refund_amount_invalid', `The refund must be between 1 and ${refundable} (the amount not yet refunded).`);
-        }
-        const now = clock.now();
-        const refundId = newId('re', now.getTime());
-        const status = order.refunded_amount + value >= order.total ? 'refunded' : 'partially_refunded';
-        const updated = await trxRepo.addRefunded(order.id, value, status, now);
-        const toCard = destination === 'payment_method';
-        await trxRepo.insertRefund({ id: refundId, organization_id: order.organization_id, order_id: order.id, amount: value, currency: order.currency, reason, destination, provider_ref: null, status: toCard ? 'pending' : 'succeeded', created_at: now });
-        if (!toCard) {
-          await walletRepository(trx).insert({
-            id: newId('wtx', now.getTime()),
-            organization_id: order.organization_id,
-            customer_id: order.customer_id,
-            currency: order.currency,
-            amount: value,
-            kind: 'refund',
-            description: `Refund of invoice ${order.invoice_number}`,
-            order_id: order.id,
-            now,
-          });
-          await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData(updated), refund: { id: refundId, amount: value, destination } });
-        }
-        return { id: refundId, amount: value, destination, status: toCard ? ('pending' as const) : ('succeeded' as const), order: updated };
-      });
-    },
-
-    /**
-     * Asks the processor for a pending card refund (same idempotency key on every attempt) and
-     * settles it. A refusal releases the reservation; `fallback: 'wallet'` then credits the
-     * amount to the wallet instead, so money owed is never lost. A processor that cannot be
-     * reached leaves it pending for the refunds job.
-     */
-    async settleRefund(refundId: string, fallback: 'release' | 'wallet' = 'release'): Promise<'succeeded' | 'failed' | 'pending'> {
-      const refund = await repo.findRefund(refundId);
-      if (!refund || refund.status !== 'pending') return refund?.status ?? 'failed';
-      const order = (await repo.find(refund.organization_id, refund.order_id))!;
-      let providerRef: string | null;
-      try {
-        providerRef = await deps.payments.refundToCard(order, refund.amount, refund.id);
-      } catch (error) {
-        if (!isRefusal(error)) {
-          deps.logger?.warn({ refund: refund.id, order: order.id }, 'card refund not confirmed; the refunds job will ask again');
-          return 'pending';
-        }
-        const now = clock.now();
-        await db.transaction().execute(async (trx) => {
-          const trxRepo = orderRepository(trx);
-          if (!(await trxRepo.finishRefund(refund.id, 'failed', null))) return;
-          if (fallback === 'wallet') {
-            // Owed to the customer all the same: the wallet keeps it, and the order says refunded.
-            await walletRepository(trx).insert({
-              id: newId('wtx', now.getTime()),
-              organization_id: order.organization_id,
-              customer_id: order.customer_id,
-              currency: order.currency,
-              amount: refund.amount,
-              kind: 'refund',
-              description: `Refund of invoice ${order.invoice_number}`,
-              order_id: order.id,
-              now,
-            });
-            await trxRepo.insertRefund({ id: newId('re', now.getTime()), organization_id: order.organization_id, order_id: order.id, amount: refund.amount, currency: order.currency, reason: refund.reason, destination: 'wallet', provider_ref: null, status: 'succeeded', created_at: now });
-            const current = (await trxRepo.find(order.organization_id, order.id))!;
-            await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData(current), refund: { id: refund.id, amount: refund.amount, destination: 'wallet' } });
-          } else {
-            await trxRepo.releaseRefunded(order.id, refund.amount, now);
-          }
-        });
-        if (fallback === 'release') throw new ApiError(402, 'refund_failed', 'The payment processor refused this refund; nothing was refunded.');
-        return 'failed';
-      }
-      const settled = await db.transaction().execute(async (trx) => {
-        const trxRepo = orderRepository(trx);
-        if (!(await trxRepo.finishRefund(refund.id, 'succeeded', providerRef))) return false;
-        const current = (await trxRepo.find(order.organization_id, order.id))!;
-        await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData(current), refund: { id: refund.id, amount: refund.amount, destination: 'payment_method' } });
-        return true;
-      });
-      if (settled) await deps.onEntitlementsChanged?.(order.organization_id, order.customer_id);
-      return 'succeeded';
-    },
-
-    /** Refunds part or all of a paid order, to the card or as wallet credit: record, then settle. */
-    async refund(ref: { organizationId: string; orderId: string }, amount: number | 'rest', destination: 'payment_method' | 'wallet', reason: string | null) {
-      const recorded = await this.recordRefund(db, ref, amount, destination, reason);
-      const status = recorded.status === 'pending' ? await this.settleRefund(recorded.id) : recorded.status;
-      if (status === 'succeeded' && destination === 'wallet') await deps.onEntitlementsChanged?.(ref.organizationId, recorded.order.customer_id);
-      return { ...recorded, status, order: (await repo.find(ref.organizationId, ref.orderId))! };
-    },
-
-    /** The refunds job: card refunds a dead process left pending, asked again with the same key. */
-    async settlePendingRefunds(olderThan: Date): Promise<number> {
-      const pending = await repo.pendingRefunds(olderThan, 50);
-      for (const r of pending) await this.settleRefund(r.id, r.reason === CANCEL_REFUND_REASON ? 'wallet' : 'release').catch(() => undefined);
-      return pending.length;
     },
 
     /**
@@ -411,7 +262,7 @@ export function orderService(deps: Deps) {
       const draft = await this.draft({ org, customer, currency: currency!, items: lines, useWallet: true });
       const { order } = await this.create(db, org, customer, draft, { subscriptionId: null, reason: 'purchase', dedupeKey: null });
       const paid = await this.pay(order, customer, `${org.name} · ${order.invoice_number}`);
-      if (paid.status === 'succeeded') deps.onPurchasePaid?.(org, customer, paid.order);
+      if (paid.status === 'succeeded') notices.purchasePaid(org, customer, paid.order);
       if (paid.status === 'succeeded') await deps.onEntitlementsChanged?.(org.id, customer.id);
       return { order: paid.order, payment: paid.status === 'succeeded' ? { status: 'succeeded' as const } : { status: 'failed' as const, code: paid.code, message: paid.message } };
     },
@@ -429,120 +280,3 @@ export function orderService(deps: Deps) {
   };
 }
 export type OrderService = ReturnType<typeof orderService>;
-
-export function orderEventData(o: Pick<OrderRow, 'id' | 'customer_id' | 'subscription_id' | 'invoice_number' | 'status' | 'currency' | 'total' | 'billing_reason'> & Partial<OrderRow>) {
-  return {
-    id: o.id,
-    customer_id: o.customer_id,
-    subscription_id: o.subscription_id,
-    invoice_number: o.invoice_number,
-    status: o.status,
-    billing_reason: o.billing_reason,
-    currency: o.currency,
-    total: o.total,
-    refunded_amount: o.refunded_amount ?? 0,
-  };
-}
-
-export function orderLineView(l: OrderLineRow) {
-  return {
-    kind: l.kind,
-    description: l.description,
-    quantity: l.quantity,
-    unit_amount: l.unit_amount,
-    amount: l.amount,
-    period_start: l.period_start?.toISOString() ?? null,
-    period_end: l.period_end?.toISOString() ?? null,
-  };
-}
-
-export function orderView(o: OrderRow, lines?: OrderLineRow[], refunds?: RefundRow[], method?: { brand: string; last4: string } | null) {
-  return {
-    id: o.id,
-    invoice_number: o.invoice_number,
-    status: o.status,
-    billing_reason: o.billing_reason,
-    subscription_id: o.subscription_id,
-    currency: o.currency,
-    subtotal: o.subtotal,
-    discount_amount: o.discount_amount,
-    tax_amount: o.tax_amount,
-    credit_amount: o.credit_amount,
-    total: o.total,
-    refunded_amount: o.refunded_amount,
-    tax_note: o.tax_note,
-    billing_details: o.billing_details,
-    paid_at: o.paid_at?.toISOString() ?? null,
-    failure_message: o.failure_message,
-    period_start: o.period_start?.toISOString() ?? null,
-    period_end: o.period_end?.toISOString() ?? null,
-    created_at: o.created_at.toISOString(),
-    ...(lines ? { lines: lines.map(orderLineView) } : {}),
-    ...(refunds ? { refunds: refunds.map((r) => ({ id: r.id, amount: r.amount, destination: r.destination, reason: r.reason, created_at: r.created_at.toISOString() })) } : {}),
-    ...(method !== undefined ? { payment_method: method ? { brand: method.brand, last4: method.last4 } : null } : {}),
-  };
-}
-
-function party(details: BillingDetailsSnapshot | Record<string, unknown>): DocumentParty {
-  const d = details as Partial<BillingDetailsSnapshot>;
-  const a = d.address ?? {};
-  const cityLine = [a.postal_code, a.city].filter(Boolean).join(' ');
-  const lines = [a.line1, a.line2, cityLine, a.state, a.country].filter((x): x is string => Boolean(x));
-  return { name: d.name ?? null, company: d.company ?? null, email: d.email ?? null, address_lines: lines, tax_id: d.tax_id ?? null };
-}
-
-/** What the invoice PDF shows, in `locale` (the customer's: customerLocale(org, customer)). */
-export function invoiceDocument(org: Organization, order: OrderRow, lines: OrderLineRow[], locale: string): InvoiceDocument {
-  const settings = resolveBillingSettings(org.billing_settings);
-  const taxLine = lines.find((l) => l.kind === 'tax');
-  return {
-    locale,
-    invoice_number: order.invoice_number,
-    issued_at: order.created_at,
-    status: order.status,
-    paid_at: order.paid_at,
-    seller: {
-      name: org.name,
-      company: settings.seller_details.company,
-      email: settings.seller_details.email,
-      address_lines: [...settings.seller_details.address_lines, ...(settings.seller_country ? [settings.seller_country] : [])],
-      tax_id: settings.seller_details.tax_id,
-    },
-    bill_to: party(order.billing_details),
-    currency: order.currency,
-    lines: lines
-      .filter((l) => !['tax', 'credit', 'discount'].includes(l.kind))
-      .map((l) => ({
-        description: l.description,
-        quantity: l.quantity,
-        unit_amount: l.unit_amount,
-        amount: l.amount,
-        period: l.period_start && l.period_end ? { start: l.period_start, end: l.period_end } : null,
-      })),
-    subtotal: order.subtotal,
-    discount_amount: order.discount_amount,
-    tax_label: taxLine?.description ?? null,
-    tax_amount: order.tax_amount,
-    credit_amount: order.credit_amount,
-    total: order.total,
-    tax_note: order.tax_note,
-  };
-}
-
-export function receiptDocument(
-  org: Organization,
-  order: OrderRow,
-  lines: OrderLineRow[],
-  refunds: RefundRow[],
-  method: { brand: string; last4: string } | null,
-  locale: string,
-): ReceiptDocument {
-  return {
-    ...invoiceDocument(org, order, lines, locale),
-    receipt_number: `R-${order.invoice_number}`,
-    paid_at: order.paid_at ?? order.created_at,
-    payment_method: method ? { brand: method.brand, last4: method.last4 } : null,
-    refunds: refunds.map((r) => ({ amount: r.amount, created_at: r.created_at, destination: r.destination })),
-    amount_refunded: order.refunded_amount,
-  };
-}

@@ -2,7 +2,7 @@ import type { Config } from '../../config.js';
 import { portalRouter } from '../../http.js';
 import type { Services } from '../../services.js';
 import { customerView } from '../customers/service.js';
-import { orderView } from '../orders/service.js';
+import { orderView } from '../orders/views.js';
 import { catalogCache, portalSubscriptionView } from '../subscriptions/views.js';
 import { walletRepository } from '../wallet/repository.js';
 import { resolvePortalSettings } from '../organizations/settings.js';

@@ -1,0 +1,30 @@
+// The email the orders module sends a customer, in the customer's language, after the change it
+// describes is committed: the confirmation of a one-time purchase once it is paid.
+import type { CustomerRow, OrderRow, Organization } from '../../db/schema.js';
+import type { Background } from '../../lib/background.js';
+import { customerLocale, translator } from '../../i18n/index.js';
+import type { Mailer } from '../email/mailer.js';
+import { noticeEmail } from '../email/templates.js';
+
+export function orderNotices(deps: { publicUrl: string; background: Background; mailer: Mailer }) {
+  return {
+    /** A one-time purchase paid: the order number and amount, and the way to the portal. */
+    purchasePaid(org: Organization, customer: CustomerRow, order: OrderRow) {
+      const locale = customerLocale(org, customer);
+      const { t, money } = translator(locale);
+      const email = noticeEmail({
+        brand: { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null },
+        locale,
+        subject: t('order.subject', { organization: org.name, number: order.invoice_number }),
+        heading: t('order.heading'),
+        paragraphs: [t('order.body')],
+        facts: [
+          [t('fact.order'), order.invoice_number],
+          [t('fact.amount'), money(order.total, order.currency)],
+        ],
+        action: { label: t('action.viewOrder'), url: `${deps.publicUrl}/${org.slug}/portal` },
+      });
+      deps.background.run('order email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...email }));
+    },
+  };
+}
