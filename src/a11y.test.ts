@@ -110,6 +110,11 @@ function everyStatus(): void {
     proSubscription({ id: 'sub_late', status: 'past_due' }),
     proSubscription({ id: 'sub_paused', status: 'paused', ...ended }),
     proSubscription({ id: 'sub_ended', status: 'canceled', ended_at: '2025-11-01T00:00:00.000Z', ...ended }),
+    proSubscription({
+      id: 'sub_scheduled',
+      scheduled_change: { product: { id: 'prod_starter', name: 'Starter' }, price_id: 'price_starter', interval: 'month', interval_count: 1, seats: 1, amount: 900, effective_at: '2025-12-11T10:00:00.000Z' },
+      actions: { ...proSubscription().actions, cancel_scheduled_change: true },
+    }),
   );
   billing.orders = [
     order(7),
@@ -193,7 +198,7 @@ describe('accessibility of every view and dialog', () => {
         await accessible(h.element, 'sign-in: a wrong code');
       });
 
-      it('subscriptions: the list, a subscription, and its change plan, pause, cancel and seats flows', async () => {
+      it('subscriptions: the list, a subscription, its change plan, pause, cancel and seats flows, and keeping the current plan', async () => {
         everyStatus();
         const h = await show('customer-portal-subscriptions', '.row[data-id]');
         await open(h, 'sub_pro');
@@ -221,6 +226,9 @@ describe('accessibility of every view and dialog', () => {
           { shows: '.totals', what: 'seats: the preview' },
           { shows: '.done', what: 'seats: done' },
         ]);
+        press(h.root, 'All subscriptions', true);
+        await open(h, 'sub_scheduled');
+        await confirmation(h, 'Keep current plan', 'keep the current plan');
       }).timeout(20_000); // Five dialogs and a dozen axe runs: about the default 5 s on a loaded 2-core machine.
 
       it('orders: the list, an order, and its invoice details', async () => {
