@@ -32,6 +32,9 @@ import { merchantUsageRoutes, portalUsageRoutes } from './modules/usage/routes.j
 import { benefitUploadRoutes, fileDownloadRoutes, licenseKeyRoutes, merchantBenefitRoutes, portalBenefitRoutes } from './modules/benefits/routes.js';
 import { merchantSeatRoutes, portalSeatRoutes } from './modules/seats/routes.js';
 import { createServices } from './services.js';
+import { countedMailer, createMetrics, type Metrics } from './modules/ops/metrics.js';
+import { opsRoutes, type OpsState } from './modules/ops/routes.js';
+import { requestIdFrom, withRequestId } from './lib/request-context.js';
 
 export interface AppDeps {
   database: Database;
@@ -46,20 +49,25 @@ export interface AppDeps {
   fetch?: typeof fetch;
   /** The payment processor; the offline test provider when not given. */
   paymentProvider?: PaymentProvider;
+  /** Counters and histograms for /metrics (runtime.ts makes one with the process metrics). */
+  metrics?: Metrics;
 }
 
 export function createApp(deps: AppDeps) {
   const { config, logger } = deps;
+  const metrics = deps.metrics ?? createMetrics(deps.database.poolStats ? { pool: deps.database.poolStats } : {});
   const services = createServices({
     db: deps.database.db,
     config,
     clock: deps.clock,
-    mailer: deps.mailer,
+    mailer: countedMailer(deps.mailer, metrics),
+    metrics,
     background: deps.background,
     logger,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.paymentProvider ? { paymentProvider: deps.paymentProvider } : {}),
   });
+  const ops: OpsState = { draining: false };
   const app = new Hono<AppEnv>();
 
   app.onError((error, c) => {
@@ -77,6 +85,14 @@ export function createApp(deps: AppDeps) {
     return c.json(errorBody('internal_error', 'Something went wrong on our side. Try again in a moment.'), 500);
   });
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
+  // Every answer carries X-Request-Id (a trusted proxy's, or a new one), and every log line and
+  // error body of the request names it. Set before the handler: the adapter's fast path.
+  app.use(async (c, next) => {
+    const requestId = requestIdFrom(config.trustProxy ? c.req.header('x-request-id') : undefined);
+    c.header('X-Request-Id', requestId);
+    await withRequestId(requestId, next);
+  });
+  app.use(metrics.middleware);
   // Bounded bodies, JSON only, no NUL or unpaired surrogates, ids by shape (modules/security/edge.ts).
   app.use(edge(config, { portalCors: portalCors(config.publicUrl, services.organizations.anyAllowsOrigin) }));
   // The full-page portal's CSP (frame-ancestors 'none') and page headers (lib/page-headers.ts).
@@ -90,7 +106,7 @@ export function createApp(deps: AppDeps) {
     logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
   });
 
-  app.get('/health', (c) => c.json({ ok: true }));
+  app.route('/', opsRoutes({ database: deps.database, metrics, metricsToken: config.metricsToken, state: ops }));
 
   app.use('/portal/v1/*', portalCors(config.publicUrl, services.organizations.anyAllowsOrigin));
   app.route('/portal/v1/auth', authRoutes(services, config));
@@ -135,6 +151,6 @@ export function createApp(deps: AppDeps) {
   if (!config.production) app.route('/dev/outbox', outboxRoutes(deps.database.db));
   app.route('/', hostedRoutes(services, { demo: deps.demo ?? false }));
 
-  return Object.assign(app, { services });
+  return Object.assign(app, { services, metrics, ops });
 }
 export type App = ReturnType<typeof createApp>;

@@ -39,6 +39,12 @@ const envSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().min(1024, 'expected at least 1024 bytes').default(100 * 1024 * 1024),
   /** Webhook URLs on loopback, private or link-local addresses: allowed by default outside production only. */
   WEBHOOK_ALLOW_PRIVATE_URLS: bool.optional(),
+  /** GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"; without a token /metrics is off (unless METRICS_PORT). */
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  /** Serve /metrics (without a token) on its own port, e.g. one only the monitoring network reaches. */
+  METRICS_PORT: z.coerce.number({ error: 'expected a port number' }).int().min(1).max(65535).optional(),
+  /** On SIGTERM/SIGINT: how long in-flight requests and the running job get to finish. */
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).min(0).max(600).default(10),
 });
 
 export interface Config {
@@ -65,6 +71,9 @@ export interface Config {
    * addresses (a local receiver in development). Never the default in production.
    */
   webhookAllowPrivateUrls: boolean;
+  metricsToken: string | undefined;
+  metricsPort: number | undefined;
+  shutdownTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -114,11 +123,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxJsonBodyBytes: e.MAX_JSON_BODY_BYTES,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     webhookAllowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS ?? !production,
+    metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
   };
 }
 
 function redact(name: string, value: string): string {
-  return /SECRET|SMTP_URL|DATABASE_URL|STRIPE/.test(name) ? '…' : value;
+  return /SECRET|SMTP_URL|DATABASE_URL|STRIPE|TOKEN/.test(name) ? '…' : value;
 }
 
 /** Outside production a secret is generated once and kept in the data dir, so codes and links survive restarts. */

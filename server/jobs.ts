@@ -1,4 +1,5 @@
 import type { Logger } from './lib/logger.js';
+import type { Metrics } from './modules/ops/metrics.js';
 import type { SubscriptionService } from './modules/subscriptions/service.js';
 import type { WebhookService } from './modules/webhooks/service.js';
 
@@ -14,18 +15,27 @@ export function jobRunner(deps: {
   expireCredits: () => Promise<number>;
   /** Card refunds a dead process left pending (asked again with the same idempotency key). */
   settleRefunds: () => Promise<number>;
+  metrics?: Metrics | undefined;
 }) {
   let running: Promise<unknown> | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let stopping = false;
+  const job = <T>(name: string, run: () => Promise<T>, idle: T): Promise<T> => {
+    // Shutting down: no new step starts; what is not done waits for the next instance (leases).
+    if (stopping) return Promise.resolve(idle);
+    return deps.metrics ? deps.metrics.job(name, run) : run();
+  };
 
   async function runOnce() {
     // Expired credit is written off before renewals, so it is never applied to an invoice.
-    const expired = await deps.expireCredits();
+    const expired = await job('expire_credits', deps.expireCredits, 0);
     // Charged changes and card refunds a dead process left half-way are finished first.
-    const recovered = (await deps.subscriptions.recoverOperations()) + (await deps.settleRefunds());
-    const renewed = await deps.subscriptions.renewDue();
-    const retried = await deps.subscriptions.retryDue();
-    const delivered = await deps.webhooks.deliverDue();
+    const recovered = (await job('recover_operations', () => deps.subscriptions.recoverOperations(), 0)) + (await job('settle_refunds', deps.settleRefunds, 0));
+    const renewed = await job('renewals', () => deps.subscriptions.renewDue(10, () => stopping), 0);
+    const retried = await job('payment_retries', () => deps.subscriptions.retryDue(10, () => stopping), 0);
+    const delivered = await job('webhook_deliveries', () => deps.webhooks.deliverDue(), { attempted: 0, succeeded: 0, failed: 0 });
+    deps.metrics?.webhookDelivery('succeeded', delivered.succeeded);
+    deps.metrics?.webhookDelivery('failed', delivered.failed);
     if (renewed || retried || expired || recovered || delivered.attempted) deps.logger.info({ renewed, retried, expired, recovered, webhooks: delivered }, 'jobs ran');
     return { renewed, retried, expired, recovered, webhooks: delivered };
   }
@@ -45,7 +55,9 @@ export function jobRunner(deps: {
       }, seconds * 1000);
       timer.unref();
     },
+    /** No new run or step starts; resolves when the running one has finished its current step. */
     async stop() {
+      stopping = true;
       if (timer) clearInterval(timer);
       timer = null;
       await running;

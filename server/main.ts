@@ -21,7 +21,7 @@ try {
 
 const runtime = await createRuntime(config, { demo });
 const seeded = demo ? await seedDemo(runtime.app.services, config, runtime.database.db) : undefined;
-const { server, port } = await listen(runtime.app, config);
+const { server, port, metricsServer } = await listen(runtime.app, config);
 const publicUrl = config.publicUrl;
 const ms = Math.round(performance.now() - started);
 const rssMb = Math.round(process.memoryUsage().rss / 1024 / 1024);
@@ -40,12 +40,30 @@ if (seeded) {
 `);
 }
 
+/**
+ * Graceful shutdown on SIGTERM/SIGINT: readiness fails at once (a load balancer stops sending),
+ * the server stops accepting, in-flight requests and the running job step finish within
+ * SHUTDOWN_TIMEOUT_SECONDS, the jobs' unprocessed claims are released, the database closed.
+ */
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    server.close();
-    void runtime.close().then(() => process.exit(0));
-  });
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  const begun = performance.now();
+  runtime.app.ops.draining = true;
+  runtime.logger.info({ signal }, 'shutting down');
+  const http = server as import('node:http').Server;
+  const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+  http.closeIdleConnections?.();
+  metricsServer?.close();
+  const deadline = new Promise<'deadline'>((resolve) => setTimeout(() => resolve('deadline'), config.shutdownTimeoutSeconds * 1000).unref());
+  const finished = await Promise.race([Promise.all([closed, runtime.app.services.jobs.stop()]).then(() => 'done' as const), deadline]);
+  if (finished === 'deadline') {
+    runtime.logger.warn({ seconds: config.shutdownTimeoutSeconds }, 'shutdown deadline reached: closing the connections that are left');
+    http.closeAllConnections?.();
+  }
+  await Promise.race([runtime.close(), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+  runtime.logger.info({ ms: Math.round(performance.now() - begun) }, 'stopped');
+  process.exit(0);
 }
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));

@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './lib/logger.js';
 import { smtpMailer, type Mailer } from './modules/email/mailer.js';
 import { outboxMailer } from './modules/email/outbox.js';
 import { stripeProvider } from './modules/payments/stripe-provider.js';
+import { createMetrics } from './modules/ops/metrics.js';
 
 export async function openDatabase(config: Config, logger?: Logger): Promise<Database> {
   return config.databaseUrl
@@ -36,7 +37,8 @@ export async function createRuntime(config: Config, options: { demo?: boolean; c
     : outboxMailer(database.db, clock, logger, config.publicUrl, config.production);
   const background = new Background(logger);
   const paymentProvider = config.paymentProvider === 'stripe' && config.stripe ? stripeProvider(config.stripe) : undefined;
-  const app = createApp({ database, config, clock, mailer, logger, background, demo: options.demo ?? false, ...(paymentProvider ? { paymentProvider } : {}) });
+  const metrics = createMetrics({ defaults: true, ...(database.poolStats ? { pool: database.poolStats } : {}) });
+  const app = createApp({ database, config, clock, mailer, logger, background, metrics, demo: options.demo ?? false, ...(paymentProvider ? { paymentProvider } : {}) });
   if (options.jobs !== false) app.services.jobs.start(config.jobsIntervalSeconds);
   return {
     app,
@@ -52,10 +54,17 @@ export async function createRuntime(config: Config, options: { demo?: boolean; c
   };
 }
 
-export function listen(app: App, config: Config): Promise<{ server: ServerType; port: number }> {
+export function listen(app: App, config: Config): Promise<{ server: ServerType; port: number; metricsServer?: ServerType }> {
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
-      resolve({ server, port: info.port }),
-    );
+    const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+      if (!config.metricsPort) return resolve({ server, port: info.port });
+      // /metrics on a port of its own, without a token: for a network only monitoring reaches.
+      const metricsServer = serve({
+        fetch: async () => new Response(await app.metrics.registry.metrics(), { headers: { 'Content-Type': app.metrics.registry.contentType } }),
+        port: config.metricsPort,
+        hostname: config.host,
+      });
+      resolve({ server, port: info.port, metricsServer });
+    });
   });
 }

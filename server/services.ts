@@ -29,6 +29,7 @@ import { seatService } from './modules/seats/service.js';
 import { walletRepository } from './modules/wallet/repository.js';
 import { idempotency } from './modules/idempotency/middleware.js';
 import type { Logger } from './lib/logger.js';
+import type { Metrics } from './modules/ops/metrics.js';
 
 export interface ServiceDeps {
   db: Kysely<DB>;
@@ -37,6 +38,8 @@ export interface ServiceDeps {
   mailer: Mailer;
   background: Background;
   logger: Logger;
+  /** Counters for /metrics (jobs, renewals). */
+  metrics?: Metrics;
   /** Outgoing webhook requests (tests may pass their own). */
   fetch?: typeof fetch;
   /** The payment processor; the offline test provider when not given. */
@@ -109,6 +112,7 @@ export function createServices(deps: ServiceDeps) {
     background: deps.background,
     logger: deps.logger,
     publicUrl: config.publicUrl,
+    metrics: deps.metrics,
   });
   const seats = seatService({
     db,
@@ -130,6 +134,7 @@ export function createServices(deps: ServiceDeps) {
     logger: deps.logger,
     expireCredits: () => walletRepository(db).expireDue(clock.now()),
     settleRefunds: () => orders.settlePendingRefunds(new Date(clock.now().getTime() - OPERATION_LEASE_MS)),
+    metrics: deps.metrics,
   });
   const idempotencyKeys = {
     merchant: idempotency(db, clock, (c) => ({ organizationId: (c.get('organization' as never) as { id: string }).id, scope: 'merchant' })),

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { currentRequestId } from './request-context.js';
 
 export type { Logger };
 
@@ -101,6 +102,11 @@ export function loggerOptions(level: string): LoggerOptions {
     level,
     serializers: { err: serializeError, error: serializeError },
     redact: { paths: REDACT_PATHS, censor },
+    // Every line logged while serving a request names it (X-Request-Id), so one request's lines can be found.
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId ? { request_id: requestId } : {};
+    },
   };
 }
 

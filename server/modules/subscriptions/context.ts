@@ -12,6 +12,7 @@ import { catalogService, type CatalogService } from '../catalog/service.js';
 import { customerRepository } from '../customers/repository.js';
 import type { CustomerService } from '../customers/service.js';
 import type { Mailer } from '../email/mailer.js';
+import type { Metrics } from '../ops/metrics.js';
 import type { DraftItem, OrderService } from '../orders/service.js';
 import { organizationRepository } from '../organizations/repository.js';
 import type { WebhookEventType } from '../webhooks/events.js';
@@ -34,6 +35,8 @@ export interface SubscriptionDeps {
   usageItems?: (organizationId: string, customerId: string, price: PriceRow, start: Date, end: Date) => Promise<DraftItem[]>;
   /** Benefits follow subscriptions: called after a change of status or product (benefits.syncCustomer). */
   onEntitlementsChanged?: (organizationId: string, customerId: string) => Promise<void>;
+  /** Renewals charged and failed, for /metrics. */
+  metrics?: Pick<Metrics, 'renewal'> | undefined;
   /** Seats assigned (pending or claimed): a seat change may not go below it. */
   countAssignedSeats?: (subscriptionId: string, x: Kysely<DB>) => Promise<number>;
 }

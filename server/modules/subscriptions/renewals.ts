@@ -18,13 +18,22 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
     return resolveBillingSettings(org.billing_settings).dunning_retry_days;
   }
 
-  /** Claims due subscriptions a batch at a time and works on each; one failure waits for its lease and does not stop the rest. */
-  async function eachClaimed(kind: 'renewal' | 'retry', limit: number, work: (sub: SubscriptionRow) => Promise<unknown>, failure: string): Promise<number> {
+  /**
+   * Claims due subscriptions a batch at a time and works on each; one failure waits for its
+   * lease and does not stop the rest. `stop()` true (shutting down): what is claimed and not
+   * started is released for another instance at once.
+   */
+  async function eachClaimed(kind: 'renewal' | 'retry', limit: number, work: (sub: SubscriptionRow) => Promise<unknown>, failure: string, stop: () => boolean): Promise<number> {
     let processed = 0;
     for (;;) {
+      if (stop()) return processed;
       const batch = await repo.claim(kind, clock.now(), limit);
       if (batch.length === 0) return processed;
-      for (const sub of batch) {
+      for (const [i, sub] of batch.entries()) {
+        if (stop()) {
+          for (const rest of batch.slice(i)) await repo.release(rest.id);
+          return processed;
+        }
         try {
           await work(sub);
           processed += 1;
@@ -178,6 +187,7 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
       // leaves the subscription due: the next run finds the same order (dedupe key) and the
       // same pending payment (same provider idempotency key), so it never charges twice.
       const paid = await orders.pay(order, customer, `${nextProduct.name} · ${order.invoice_number}`);
+      deps.metrics?.renewal(paid.status === 'succeeded' ? 'charged' : 'failed');
       const retryDays = dunningSchedule(org);
       const advanced = await db.transaction().execute(async (trx) => {
         const row = await subscriptionRepository(trx).update(
@@ -218,13 +228,13 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
     },
 
     /** The renewal job: every subscription whose period has ended, claimed a batch at a time. */
-    renewDue(limit = 50): Promise<number> {
-      return eachClaimed('renewal', limit, (sub) => renewals.renewOne(sub), 'renewal failed; it will be retried when the lease ends');
+    renewDue(limit = 10, stop: () => boolean = () => false): Promise<number> {
+      return eachClaimed('renewal', limit, (sub) => renewals.renewOne(sub), 'renewal failed; it will be retried when the lease ends', stop);
     },
 
     /** The dunning job: past-due subscriptions whose next retry is due. */
-    retryDue(limit = 50): Promise<number> {
-      return eachClaimed('retry', limit, (sub) => renewals.retry(sub, 'retry'), 'payment retry failed; it will be retried when the lease ends');
+    retryDue(limit = 10, stop: () => boolean = () => false): Promise<number> {
+      return eachClaimed('retry', limit, (sub) => renewals.retry(sub, 'retry'), 'payment retry failed; it will be retried when the lease ends', stop);
     },
 
     async retry(sub: SubscriptionRow, trigger: 'retry' | 'method_changed') {

@@ -2,7 +2,12 @@ import type { Kysely, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { DB, SubscriptionRow, SubscriptionsTable } from '../../db/schema.js';
 
-export const LEASE_MS = 5 * 60 * 1000;
+/**
+ * How long a claimed renewal or retry is left to the worker that claimed it: a dead process's
+ * claims are taken again within a minute. Taken again early is safe (a renewal's order, payment
+ * attempt and period update are idempotent), only wasted; batches are small to stay inside it.
+ */
+export const LEASE_MS = 60 * 1000;
 
 export function subscriptionRepository(db: Kysely<DB>) {
   return {
