@@ -43,7 +43,7 @@ describe('the test provider’s card fields are bounded', () => {
 });
 
 describe('auth/request does the same work for known and unknown emails', () => {
-  const ask = (email: string, ip: string) =>
+  const ask = async (email: string, ip: string): Promise<Response> =>
     t.app.request('/portal/v1/auth/request', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
