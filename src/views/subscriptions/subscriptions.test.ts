@@ -173,7 +173,7 @@ describe('<customer-portal-subscriptions>', () => {
     const dialog = () => h.root.querySelector('customer-portal-dialog')!;
     await waitUntil(() => dialog()?.open, 'no confirmation');
     expect(dialog().label).to.equal('Keep your current plan?');
-    expect(dialogText(dialog())).to.contain('The change to Starter on Dec 11, 2025 won’t happen. You stay on Pro at $29.00 / month.');
+    expect(dialogText(dialog())).to.contain('The change to Starter at $9.00 / month on Dec 11, 2025 won’t happen. You stay on Pro at $29.00 / month.');
     await expect(h.element).to.be.accessible();
     // "Back" leaves it as it is.
     await waitUntil(() => focused() === buttonIn(dialog(), /^Back$/), 'focus is not in the dialog');
@@ -192,7 +192,7 @@ describe('<customer-portal-subscriptions>', () => {
     const request = fake.to(`${BASE}/sub_pro/cancel-scheduled-change`);
     expect(request.map((r) => r.body)).to.deep.equal([{ expected_version: 1 }]);
     expect(request[0]!.idempotencyKey).to.match(/^[0-9a-f-]{36}$/);
-    await waitUntil(() => textOf(h.root.querySelector('.notices')) === 'The scheduled change is canceled. You stay on Pro.', 'no success message');
+    await waitUntil(() => textOf(h.root.querySelector('.notices')) === 'The scheduled change is canceled. You stay on Pro at $29.00 / month.', 'no success message');
     expect(h.root.querySelector('.notices .alert--success')).to.exist;
     expect(h.text).to.not.contain('Scheduled:');
     expect(focused()).to.not.equal(null);

@@ -155,7 +155,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
       title: msg('Keep your current plan?'),
       text: seatsOnly
         ? msg(str`The change to ${change.seats} seats on ${date} won’t happen. You keep ${sub.seats} seats at ${price}.`)
-        : msg(str`The change to ${change.product.name} on ${date} won’t happen. You stay on ${sub.product.name} at ${price}.`),
+        : msg(str`The change to ${change.product.name} at ${formatPrice(change.amount, sub.currency, change.interval, change.interval_count)} on ${date} won’t happen. You stay on ${sub.product.name} at ${price}.`),
       action: msg('Keep current plan'),
       working: msg('Updating…'),
       tone: 'primary',
@@ -174,7 +174,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
           variant: 'success',
           text: seatsOnly
             ? msg(str`The scheduled change is canceled. You keep ${sub.seats} seats.`)
-            : msg(str`The scheduled change is canceled. You stay on ${sub.product.name}.`),
+            : msg(str`The scheduled change is canceled. You stay on ${sub.product.name} at ${price}.`),
         };
       },
     });
