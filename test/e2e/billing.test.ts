@@ -54,7 +54,23 @@ test('alice manages her subscriptions and invoices', async () => {
   await flow('change-plan').getByRole('button', { name: 'Schedule change' }).click();
   await flow('change-plan').getByText(/Your plan changes to Pro on/).waitFor();
   await flow('change-plan').getByRole('button', { name: 'Done' }).click();
-  await page.getByText(/Scheduled: changes to Pro at \$290\.00 per period on/).waitFor();
+  await page.getByText(/Scheduled: changes to Pro at \$290\.00 \/ year on/).waitFor();
+  // The retention offer is priced on that yearly price, the one its discount applies to.
+  await page.getByRole('button', { name: 'Cancel subscription' }).click();
+  await flow('cancel').getByRole('button', { name: 'Continue' }).click();
+  await flow('cancel').getByRole('button', { name: 'Continue' }).click();
+  await flow('cancel').getByText('Stay on Pro and pay $203.00 / year instead of $290.00 for your next 3 payments.').waitFor();
+  await flow('cancel').getByRole('button', { name: 'Close' }).click();
+  // "Keep current plan" drops it, after a confirmation; then schedule it again.
+  await page.getByRole('button', { name: 'Keep current plan' }).click();
+  await page.locator('customer-portal-dialog[open]').getByRole('button', { name: 'Keep current plan' }).click();
+  await page.getByText('The scheduled change is canceled. You stay on Pro at $29.00 / month.').waitFor();
+  await page.getByRole('button', { name: 'Change plan' }).click();
+  await flow('change-plan').getByRole('radio', { name: /\$290\.00 \/ year/ }).check();
+  await flow('change-plan').getByRole('button', { name: 'Review change' }).click();
+  await flow('change-plan').getByRole('button', { name: 'Schedule change' }).click();
+  await flow('change-plan').getByRole('button', { name: 'Done' }).click();
+  await page.getByText(/Scheduled: changes to Pro at \$290\.00 \/ year on/).waitFor();
 
   // Team: from 3 seats to 2; the unused time goes to the wallet.
   await page.getByRole('button', { name: 'All subscriptions' }).click();
