@@ -1,10 +1,11 @@
 // Hono environment types and the middleware every module shares: client IP, origin
-// checks, session and secret-key authentication.
+// checks, session and secret-key authentication, Idempotency-Key handling.
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import type { Organization } from './db/schema.js';
 import { ApiError } from './lib/errors.js';
 import type { PortalAuth } from './modules/auth/service.js';
+import { idempotency } from './modules/idempotency/middleware.js';
 import type { Services } from './services.js';
 import type { SectionId } from '../src/schemas/organization.js';
 import { resolvePortalSettings } from './modules/organizations/settings.js';
@@ -102,8 +103,17 @@ export function requireSection(section: SectionId): MiddlewareHandler<PortalEnv>
   };
 }
 
+/** Idempotency-Key handling with keys scoped to the signed-in customer. */
+const portalKeys = (services: Services) =>
+  idempotency(services.idempotency, (c) => {
+    const auth = c.get('auth' as never) as PortalAuth;
+    return { organizationId: auth.organization.id, scope: `customer:${auth.customer.id}` };
+  });
+/** Idempotency-Key handling with keys scoped to the merchant. */
+const merchantKeys = (services: Services) =>
+  idempotency(services.idempotency, (c) => ({ organizationId: (c.get('organization' as never) as Organization).id, scope: 'merchant' }));
+
 /** A router for customer endpoints: a live session, then Idempotency-Key handling. */
-export const portalRouter = (services: Services, publicUrl: string) =>
-  new Hono<PortalEnv>().use(requireSession(services, publicUrl)).use(services.idempotencyKeys.portal);
+export const portalRouter = (services: Services, publicUrl: string) => new Hono<PortalEnv>().use(requireSession(services, publicUrl)).use(portalKeys(services));
 /** A router for merchant endpoints: a secret key, then Idempotency-Key handling. */
-export const merchantRouter = (services: Services) => new Hono<MerchantEnv>().use(requireSecretKey(services)).use(services.idempotencyKeys.merchant);
+export const merchantRouter = (services: Services) => new Hono<MerchantEnv>().use(requireSecretKey(services)).use(merchantKeys(services));

@@ -27,7 +27,12 @@ import { benefitService } from './modules/benefits/service.js';
 import { seatRepository } from './modules/seats/repository.js';
 import { seatService } from './modules/seats/service.js';
 import { walletRepository } from './modules/wallet/repository.js';
-import { idempotency } from './modules/idempotency/middleware.js';
+import { walletService } from './modules/wallet/service.js';
+import { overviewService } from './modules/overview/service.js';
+import { customerDataExport } from './modules/customers/export.js';
+import { subscriptionRepository } from './modules/subscriptions/repository.js';
+import { idempotencyRepository } from './modules/idempotency/repository.js';
+import { idempotencyService } from './modules/idempotency/service.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './modules/ops/metrics.js';
 
@@ -81,7 +86,10 @@ export function createServices(deps: ServiceDeps) {
   const emailChange = emailChangeService({ db, clock, secret: config.secret, customers, rateLimiter: limiter, mailer: deps.mailer, background: deps.background, publicUrl: config.publicUrl });
   const catalog = catalogService(catalogRepository(db), clock);
   const provider = deps.paymentProvider ?? testProvider(db, clock);
-  const payments = paymentService({ repo: paymentRepository(db), provider, customers, clock });
+  // Subscriptions read by services built before the subscription service.
+  const subscriptionReads = subscriptionRepository(db);
+  const liveSubscriptions = (orgId: string, customerId: string) => subscriptionReads.liveForCustomer(orgId, customerId);
+  const payments = paymentService({ repo: paymentRepository(db), provider, customers, clock, liveSubscriptions });
   const benefits = benefitService({ db, clock, config, rateLimiter: limiter, logger: deps.logger });
   // Billing changes first, grants follow: a failed reconcile is logged, not turned into a failed payment.
   const onEntitlementsChanged = (orgId: string, customerId: string) =>
@@ -97,7 +105,8 @@ export function createServices(deps: ServiceDeps) {
     mailer: deps.mailer,
     publicUrl: config.publicUrl,
   });
-  const usage = usageService({ db, clock, findCustomers: (orgId, refs) => customers.findMany(orgId, refs) });
+  const usage = usageService({ db, clock, catalog, liveSubscriptions, findCustomers: (orgId, refs) => customers.findMany(orgId, refs) });
+  const wallet = walletService({ repo: walletRepository(db), clock, customers });
   const subscriptions = subscriptionService({
     usageItems: (orgId, customerId, price, start, end) => usage.usageItems(orgId, customerId, price, start, end),
     onEntitlementsChanged,
@@ -132,17 +141,22 @@ export function createServices(deps: ServiceDeps) {
     subscriptions,
     webhooks,
     logger: deps.logger,
-    expireCredits: () => walletRepository(db).expireDue(clock.now()),
+    expireCredits: () => wallet.expireDue(),
     settleRefunds: () => orders.settlePendingRefunds(new Date(clock.now().getTime() - OPERATION_LEASE_MS)),
     metrics: deps.metrics,
   });
-  const idempotencyKeys = {
-    merchant: idempotency(db, clock, (c) => ({ organizationId: (c.get('organization' as never) as { id: string }).id, scope: 'merchant' })),
-    portal: idempotency(db, clock, (c) => {
-      const auth = c.get('auth' as never) as { organization: { id: string }; customer: { id: string } };
-      return { organizationId: auth.organization.id, scope: `customer:${auth.customer.id}` };
-    }),
-  };
-  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs, idempotencyKeys, usage, benefits, seats, emailChange };
+  const overview = overviewService({
+    organizations,
+    customers,
+    catalog,
+    subscriptions,
+    orders,
+    benefits,
+    wallet,
+    listSubscriptions: (orgId, customerId, limit) => subscriptionReads.list(orgId, { customerId, limit }),
+  });
+  const dataExport = customerDataExport(db, clock);
+  const idempotency = idempotencyService(idempotencyRepository(db), clock);
+  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs, idempotency, usage, wallet, overview, dataExport, benefits, seats, emailChange };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import type { Clock } from '../../lib/clock.js';
 
 const USAGE_EVENTS_LIMIT = 10_000;
 
@@ -9,7 +10,7 @@ const USAGE_EVENTS_LIMIT = 10_000;
  * wallet ledger, benefit grants (without keys), seats, and the most recent usage events.
  * Every query is scoped by organization and customer.
  */
-export async function exportCustomerData(db: Kysely<DB>, organizationId: string, customerId: string, now: Date) {
+async function exportCustomerData(db: Kysely<DB>, organizationId: string, customerId: string, now: Date) {
   const scoped = <T extends 'subscriptions' | 'orders' | 'wallet_transactions' | 'payment_methods'>(table: T) =>
     db.selectFrom(table as 'orders').where('organization_id', '=', organizationId).where('customer_id', '=', customerId);
   const customer = await db.selectFrom('customers').selectAll().where('organization_id', '=', organizationId).where('id', '=', customerId).executeTakeFirstOrThrow();
@@ -73,5 +74,12 @@ export async function exportCustomerData(db: Kysely<DB>, organizationId: string,
     benefit_grants: grants,
     seats,
     usage_events: { note: events.length === USAGE_EVENTS_LIMIT ? `the ${USAGE_EVENTS_LIMIT} most recent events` : 'all events', events },
+  };
+}
+
+/** "Download my data" as a service: the customer's data as of now. */
+export function customerDataExport(db: Kysely<DB>, clock: Clock) {
+  return {
+    forCustomer: (organizationId: string, customerId: string) => exportCustomerData(db, organizationId, customerId, clock.now()),
   };
 }

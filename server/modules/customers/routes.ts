@@ -9,10 +9,6 @@ import type { Services } from '../../services.js';
 import { customerView, merchantCustomerView } from './service.js';
 import { validTaxId, withValidTaxId } from '../billing/tax-id.js';
 import { emailAddress } from '../../../src/schemas/common.js';
-import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.js';
-import type { Clock } from '../../lib/clock.js';
-import { exportCustomerData } from './export.js';
 import { resolvePortalSettings } from '../organizations/settings.js';
 import { paymentMethodView } from '../payments/service.js';
 
@@ -66,7 +62,7 @@ const emailChangeBody = z.object({ email: emailAddress });
 const emailChangeVerify = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'The code has 6 digits.') });
 
 /** /portal/v1/me: the signed-in customer, scoped by the session and nothing the client sends. */
-export function meRoutes(services: Services, config: Config, db: Kysely<DB>, clock: Clock) {
+export function meRoutes(services: Services, config: Config) {
   const org = (c: { get(key: 'auth'): { organization: { id: string } } }) => services.organizations.byId(c.get('auth').organization.id);
   return portalRouter(services, config.publicUrl)
     .post('/email-change', async (c) => {
@@ -79,7 +75,7 @@ export function meRoutes(services: Services, config: Config, db: Kysely<DB>, clo
     })
     .get('/export', async (c) => {
       const { organization, customer } = c.get('auth');
-      const data = await exportCustomerData(db, organization.id, customer.id, clock.now());
+      const data = await services.dataExport.forCustomer(organization.id, customer.id);
       return new Response(JSON.stringify(data, null, 2), {
         headers: {
           'Content-Type': 'application/json; charset=utf-8',

@@ -4,22 +4,16 @@ import { billingDetails } from '../../../src/schemas/customer.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
 import { merchantRouter, portalRouter, type PortalEnv } from '../../http.js';
-import { ApiError } from '../../lib/errors.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { validTaxId } from '../billing/tax-id.js';
-import { mergeBillingDetails } from '../customers/service.js';
-import { renderInvoicePdf, renderReceiptPdf } from './pdf.js';
-import { invoiceDocument, receiptDocument } from './documents.js';
 import { orderView } from './views.js';
 import { customerLocale } from '../../i18n/index.js';
 
-async function ownOrder(services: Services, c: Context<PortalEnv>) {
+function ownOrder(services: Services, c: Context<PortalEnv>) {
   const auth = c.get('auth');
-  const order = await services.orders.repo.findForCustomer(auth.organization.id, auth.customer.id, c.req.param('id')!);
-  if (!order) throw new ApiError(404, 'order_not_found', 'This order was not found.');
-  return order;
+  return services.orders.ownOrder(auth.organization.id, auth.customer.id, c.req.param('id')!);
 }
 
 function pdf(body: Buffer, filename: string) {
@@ -39,14 +33,13 @@ export function portalOrderRoutes(services: Services, config: Config) {
       const auth = c.get('auth');
       const q = queryParams(c, paginationQuery);
       const limit = q.limit ?? DEFAULT_LIMIT;
-      const rows = await services.orders.repo.list(auth.organization.id, {
+      const rows = await services.orders.list(auth.organization.id, {
         customerId: auth.customer.id,
         limit,
         ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
       });
       const page = toPage(rows, limit, (r) => r);
-      const lines = await services.orders.repo.lines(page.data.map((o) => o.id));
-      return c.json({ ...page, data: page.data.map((o) => orderView(o, lines.filter((l) => l.order_id === o.id))) });
+      return c.json({ ...page, data: await services.orders.viewsWithLines(page.data) });
     })
     .get('/:id', async (c) => {
       const order = await ownOrder(services, c);
@@ -56,24 +49,17 @@ export function portalOrderRoutes(services: Services, config: Config) {
     .get('/:id/invoice.pdf', async (c) => {
       const order = await ownOrder(services, c);
       const org = await services.organizations.byId(order.organization_id);
-      const d = await services.orders.detail(order);
-      const locale = customerLocale(org, c.get('auth').customer);
-      return pdf(await renderInvoicePdf(invoiceDocument(org, order, d.lines, locale)), `invoice-${order.invoice_number}.pdf`);
+      return pdf(await services.orders.invoicePdf(org, order, customerLocale(org, c.get('auth').customer)), `invoice-${order.invoice_number}.pdf`);
     })
     .get('/:id/receipt.pdf', async (c) => {
       const order = await ownOrder(services, c);
-      if (!order.paid_at || !['paid', 'refunded', 'partially_refunded'].includes(order.status)) {
-        throw new ApiError(409, 'order_not_paid', 'A receipt is available once the order is paid.');
-      }
       const org = await services.organizations.byId(order.organization_id);
-      const d = await services.orders.detail(order);
-      const locale = customerLocale(org, c.get('auth').customer);
-      return pdf(await renderReceiptPdf(receiptDocument(org, order, d.lines, d.refunds, d.method ?? null, locale)), `receipt-${order.invoice_number}.pdf`);
+      return pdf(await services.orders.receiptPdf(org, order, customerLocale(org, c.get('auth').customer)), `receipt-${order.invoice_number}.pdf`);
     })
     .patch('/:id/invoice-details', async (c) => {
       const order = await ownOrder(services, c);
       const body = validTaxId(await jsonBody(c, billingDetails));
-      const updated = await services.orders.updateInvoiceDetails(order, mergeBillingDetails(order.billing_details, body));
+      const updated = await services.orders.updateInvoiceDetails(order, body);
       return c.json(orderView(updated));
     });
 }
@@ -98,7 +84,7 @@ export function merchantOrderRoutes(services: Services) {
     .get('/orders', async (c) => {
       const q = queryParams(c, orderList);
       const limit = q.limit ?? DEFAULT_LIMIT;
-      const rows = await services.orders.repo.list(c.get('organization').id, {
+      const rows = await services.orders.list(c.get('organization').id, {
         limit,
         ...(q.customer_id ? { customerId: q.customer_id } : {}),
         ...(q.subscription_id ? { subscriptionId: q.subscription_id } : {}),
@@ -107,8 +93,7 @@ export function merchantOrderRoutes(services: Services) {
       return c.json(toPage(rows, limit, (o) => ({ ...orderView(o), customer_id: o.customer_id })));
     })
     .get('/orders/:id', async (c) => {
-      const order = await services.orders.repo.find(c.get('organization').id, c.req.param('id'));
-      if (!order) throw new ApiError(404, 'order_not_found', 'No such order.');
+      const order = await services.orders.get(c.get('organization').id, c.req.param('id'));
       const d = await services.orders.detail(order);
       return c.json({ ...orderView(d.order, d.lines, d.refunds, d.method ?? null), customer_id: order.customer_id });
     })

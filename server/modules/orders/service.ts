@@ -11,12 +11,15 @@ import { newId } from '../../lib/ids.js';
 import { resolveBillingSettings } from '../billing/settings.js';
 import { percentOf } from '../billing/money.js';
 import { decideTax, taxAmount } from '../billing/tax.js';
+import { mergeBillingDetails } from '../customers/service.js';
 import { walletRepository } from '../wallet/repository.js';
 import { creditWallet, inTransaction, type OrderDeps } from './context.js';
+import { invoiceDocument, receiptDocument } from './documents.js';
 import { orderNotices } from './notices.js';
+import { renderInvoicePdf, renderReceiptPdf } from './pdf.js';
 import { refundService } from './refunds.js';
 import { orderRepository } from './repository.js';
-import { orderEventData } from './views.js';
+import { orderEventData, orderView } from './views.js';
 
 export { CANCEL_REFUND_REASON } from './refunds.js';
 
@@ -80,6 +83,13 @@ export function orderService(deps: OrderDeps) {
   const { db, clock } = deps;
   const repo = orderRepository(db);
   const notices = orderNotices(deps);
+
+  /** An order with its lines, refunds and the card it was paid with. */
+  async function detail(order: OrderRow) {
+    const [lines, refunds] = await Promise.all([repo.lines([order.id]), repo.refunds([order.id])]);
+    const method = order.payment_method_id ? await deps.payments.findMethodById(order.payment_method_id) : undefined;
+    return { order, lines, refunds, method };
+  }
 
   return {
     repo,
@@ -267,15 +277,49 @@ export function orderService(deps: OrderDeps) {
       return { order: paid.order, payment: paid.status === 'succeeded' ? { status: 'succeeded' as const } : { status: 'failed' as const, code: paid.code, message: paid.message } };
     },
 
-    /** New name, company, address or tax id on an invoice; the PDF is drawn from them on each download. */
-    updateInvoiceDetails(order: OrderRow, details: Record<string, unknown>) {
-      return repo.setBillingDetails(order.id, details, clock.now());
+    /** New name, company, address or tax id on an invoice (merged into what it has); the PDF is drawn from them on each download. */
+    updateInvoiceDetails(order: OrderRow, patch: Parameters<typeof mergeBillingDetails>[1]) {
+      return repo.setBillingDetails(order.id, mergeBillingDetails(order.billing_details, patch), clock.now());
     },
 
-    async detail(order: OrderRow) {
-      const [lines, refunds] = await Promise.all([repo.lines([order.id]), repo.refunds([order.id])]);
-      const method = order.payment_method_id ? await deps.payments.findMethodById(order.payment_method_id) : undefined;
-      return { order, lines, refunds, method };
+    detail,
+
+    // ── Reads ──
+    /** A customer's own order; 404 for anyone else's. */
+    async ownOrder(organizationId: string, customerId: string, id: string) {
+      const order = await repo.findForCustomer(organizationId, customerId, id);
+      if (!order) throw new ApiError(404, 'order_not_found', 'This order was not found.');
+      return order;
+    },
+
+    /** An order of the merchant's. */
+    async get(organizationId: string, id: string) {
+      const order = await repo.find(organizationId, id);
+      if (!order) throw new ApiError(404, 'order_not_found', 'No such order.');
+      return order;
+    },
+
+    list: (organizationId: string, opts: { customerId?: string; subscriptionId?: string; limit: number; startingAfter?: string }) => repo.list(organizationId, opts),
+
+    /** Orders as the portal lists them: each with its lines (one query for all). */
+    async viewsWithLines(orders: OrderRow[]) {
+      const lines = await repo.lines(orders.map((o) => o.id));
+      return orders.map((o) => orderView(o, lines.filter((l) => l.order_id === o.id)));
+    },
+
+    /** The invoice PDF of an order, in `locale` (the customer's: customerLocale(org, customer)). */
+    async invoicePdf(org: Organization, order: OrderRow, locale: string) {
+      const d = await detail(order);
+      return renderInvoicePdf(invoiceDocument(org, order, d.lines, locale));
+    },
+
+    /** The receipt PDF of a paid order, in `locale`; none before it is paid. */
+    async receiptPdf(org: Organization, order: OrderRow, locale: string) {
+      if (!order.paid_at || !['paid', 'refunded', 'partially_refunded'].includes(order.status)) {
+        throw new ApiError(409, 'order_not_paid', 'A receipt is available once the order is paid.');
+      }
+      const d = await detail(order);
+      return renderReceiptPdf(receiptDocument(org, order, d.lines, d.refunds, d.method ?? null, locale));
     },
   };
 }

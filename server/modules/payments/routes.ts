@@ -43,8 +43,7 @@ export function portalPaymentMethodRoutes(services: Services, config: Config) {
     })
     .delete('/:id', async (c) => {
       const { organization, customer } = c.get('auth');
-      const live = await services.subscriptions.repo.liveForCustomer(organization.id, customer.id);
-      await services.payments.remove(organization.id, customer.id, c.req.param('id'), live.some((s) => s.status !== 'paused'));
+      await services.payments.remove(organization.id, customer.id, c.req.param('id'));
       return c.body(null, 204);
     });
 }

@@ -1,4 +1,4 @@
-import type { CustomerRow, OrderRow, PaymentMethodRow } from '../../db/schema.js';
+import type { CustomerRow, OrderRow, PaymentMethodRow, SubscriptionRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -15,9 +15,11 @@ interface Deps {
   provider: PaymentProvider;
   customers: CustomerService;
   clock: Clock;
+  /** The customer's subscriptions that are not over (the subscription service is built after this one). */
+  liveSubscriptions: (organizationId: string, customerId: string) => Promise<Pick<SubscriptionRow, 'status'>[]>;
 }
 
-export function paymentService({ repo, provider, customers, clock }: Deps) {
+export function paymentService({ repo, provider, customers, clock, liveSubscriptions }: Deps) {
   async function providerCustomer(customer: CustomerRow): Promise<string> {
     if (customer.provider_customer_ref) return customer.provider_customer_ref;
     const fresh = await customers.get(customer.organization_id, { id: customer.id });
@@ -77,11 +79,11 @@ export function paymentService({ repo, provider, customers, clock }: Deps) {
     },
 
     /** Removes a card; refused when it would leave a live subscription with nothing to charge. */
-    async remove(organizationId: string, customerId: string, id: string, hasLiveSubscription: boolean) {
+    async remove(organizationId: string, customerId: string, id: string) {
       const method = await repo.findMethod(organizationId, customerId, id);
       if (!method) throw new ApiError(404, 'payment_method_not_found', 'This payment method was not found.');
       const all = await repo.listMethods(organizationId, customerId);
-      if (all.length === 1 && hasLiveSubscription) {
+      if (all.length === 1 && (await liveSubscriptions(organizationId, customerId)).some((s) => s.status !== 'paused')) {
         throw new ApiError(409, 'payment_method_required', 'You have an active subscription, so you need a payment method. Add another card first, then remove this one.');
       }
       await provider.detachPaymentMethod(method.provider_ref);

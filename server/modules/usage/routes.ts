@@ -41,7 +41,7 @@ export function merchantUsageRoutes(services: Services) {
       const body = await jsonBody(c, meterCreate);
       return c.json(meterView(await services.usage.createMeter(c.get('organization').id, body)), 201);
     })
-    .get('/meters', async (c) => c.json({ data: (await services.usage.repo.listMeters(c.get('organization').id)).map(meterView) }))
+    .get('/meters', async (c) => c.json({ data: (await services.usage.listMeters(c.get('organization').id)).map(meterView) }))
     .get('/meters/:id', async (c) => c.json(meterView(await services.usage.meter(c.get('organization').id, c.req.param('id')))))
     .get('/meters/:id/usage', async (c) => {
       const org = c.get('organization');
@@ -63,15 +63,6 @@ export function portalUsageRoutes(services: Services, config: Config) {
     .use(requireSection('usage'))
     .get('/', async (c) => {
       const { organization, customer } = c.get('auth');
-      const subs = await services.subscriptions.repo.liveForCustomer(organization.id, customer.id);
-      const meters = [];
-      for (const sub of subs.filter((s) => ['active', 'trialing', 'past_due'].includes(s.status))) {
-        const price = await services.catalog.price(organization.id, sub.price_id);
-        if (!price.meter_id) continue;
-        const { product } = await services.catalog.product(organization.id, sub.product_id);
-        const view = await services.usage.subscriptionUsage(sub, price, product.name);
-        if (view) meters.push(view);
-      }
-      return c.json({ meters });
+      return c.json(await services.usage.portalUsage(organization.id, customer.id));
     });
 }

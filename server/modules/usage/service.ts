@@ -4,6 +4,7 @@ import { HOUR, type Clock } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { periodBoundary } from '../billing/periods.js';
+import type { CatalogService } from '../catalog/service.js';
 import type { DraftItem } from '../orders/service.js';
 import { usageRepository, type Range } from './repository.js';
 
@@ -42,12 +43,21 @@ function valueOf(meter: MeterRow, properties: Record<string, unknown>): number |
   return Number.isFinite(n) ? n : null;
 }
 
-export function usageService(deps: { db: Kysely<DB>; clock: Clock; findCustomers: (orgId: string, refs: { ids: string[]; externalIds: string[] }) => Promise<CustomerRow[]> }) {
+export interface UsageDeps {
+  db: Kysely<DB>;
+  clock: Clock;
+  catalog: Pick<CatalogService, 'price' | 'product'>;
+  findCustomers: (orgId: string, refs: { ids: string[]; externalIds: string[] }) => Promise<CustomerRow[]>;
+  /** The customer's subscriptions that are not over (the subscription service is built after this one). */
+  liveSubscriptions: (orgId: string, customerId: string) => Promise<SubscriptionRow[]>;
+}
+
+export function usageService(deps: UsageDeps) {
   const { db, clock } = deps;
   const repo = usageRepository(db);
 
   const service = {
-    repo,
+    listMeters: (organizationId: string) => repo.listMeters(organizationId),
 
     async createMeter(organizationId: string, input: MeterInput) {
       if (input.aggregation !== 'count' && !input.property) {
@@ -244,6 +254,20 @@ export function usageService(deps: { db: Kysely<DB>; clock: Clock; findCustomers
           periods: periods.map((p, i) => ({ start: p.start.toISOString(), end: p.end.toISOString(), value: periodValues[i] ?? 0 })),
         },
       };
+    },
+
+    /** What the portal's usage view shows: each meter of the customer's live subscriptions. */
+    async portalUsage(organizationId: string, customerId: string) {
+      const subs = await deps.liveSubscriptions(organizationId, customerId);
+      const meters = [];
+      for (const sub of subs.filter((s) => ['active', 'trialing', 'past_due'].includes(s.status))) {
+        const price = await deps.catalog.price(organizationId, sub.price_id);
+        if (!price.meter_id) continue;
+        const { product } = await deps.catalog.product(organizationId, sub.product_id);
+        const view = await service.subscriptionUsage(sub, price, product.name);
+        if (view) meters.push(view);
+      }
+      return { meters };
     },
   };
   return service;
