@@ -14,6 +14,7 @@ import { authRoutes, merchantSessionRoutes } from './modules/auth/routes.js';
 import { meRoutes, merchantCustomerRoutes } from './modules/customers/routes.js';
 import type { Mailer } from './modules/email/mailer.js';
 import { outboxRoutes } from './modules/email/outbox.js';
+import { merchantEmailRoutes } from './modules/email/routes.js';
 import { hostedRoutes } from './modules/hosted/routes.js';
 import { hostedPaymentMethod } from './modules/hosted/payment-method.js';
 import { merchantOrganizationRoutes, publicOrganizationRoutes } from './modules/organizations/routes.js';
@@ -137,6 +138,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/customers', merchantCustomerRoutes(services));
   app.route('/v1/organization', merchantOrganizationRoutes(services));
   app.route('/v1/webhook-endpoints', merchantWebhookRoutes(services));
+  app.route('/v1/emails', merchantEmailRoutes(services));
   app.route('/v1', merchantCatalogRoutes(services));
   app.route('/v1/subscriptions', merchantSubscriptionRoutes(services));
   app.route('/v1/wallet-credits', merchantWalletRoutes(services));

@@ -15,6 +15,8 @@ export function jobRunner(deps: {
   expireCredits: () => Promise<number>;
   /** Card refunds a dead process left pending (asked again with the same idempotency key). */
   settleRefunds: () => Promise<number>;
+  /** The email outbox: sends what is due (none without SMTP). */
+  deliverEmails?: () => Promise<{ sent: number; failed: number; retried: number }>;
   metrics?: Metrics | undefined;
 }) {
   let running: Promise<unknown> | null = null;
@@ -34,10 +36,11 @@ export function jobRunner(deps: {
     const renewed = await job('renewals', () => deps.subscriptions.renewDue(10, () => stopping), 0);
     const retried = await job('payment_retries', () => deps.subscriptions.retryDue(10, () => stopping), 0);
     const delivered = await job('webhook_deliveries', () => deps.webhooks.deliverDue(), { attempted: 0, succeeded: 0, failed: 0 });
+    const emails = deps.deliverEmails ? await job('emails', deps.deliverEmails, { sent: 0, failed: 0, retried: 0 }) : { sent: 0, failed: 0, retried: 0 };
     deps.metrics?.webhookDelivery('succeeded', delivered.succeeded);
     deps.metrics?.webhookDelivery('failed', delivered.failed);
-    if (renewed || retried || expired || recovered || delivered.attempted) deps.logger.info({ renewed, retried, expired, recovered, webhooks: delivered }, 'jobs ran');
-    return { renewed, retried, expired, recovered, webhooks: delivered };
+    if (renewed || retried || expired || recovered || delivered.attempted || emails.sent || emails.failed || emails.retried) deps.logger.info({ renewed, retried, expired, recovered, webhooks: delivered, emails }, 'jobs ran');
+    return { renewed, retried, expired, recovered, webhooks: delivered, emails };
   }
 
   return {

@@ -32,9 +32,15 @@ export async function createRuntime(config: Config, options: { demo?: boolean; c
   const database = await openDatabase(config, logger);
   const applied = await migrate(database);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');
-  const mailer: Mailer = config.smtpUrl
-    ? smtpMailer(config.smtpUrl, config.smtpFrom, logger)
-    : outboxMailer(database.db, clock, logger, config.publicUrl, config.production);
+  // Every email is a row first; with SMTP_URL the outbox sends it (at once, else by the email job).
+  const mailer: Mailer = outboxMailer(
+    database.db,
+    clock,
+    logger,
+    config.publicUrl,
+    config.production,
+    config.smtpUrl ? { transport: smtpMailer(config.smtpUrl, config.smtpFrom, logger), secret: config.secret } : undefined,
+  );
   const background = new Background(logger);
   const paymentProvider = config.paymentProvider === 'stripe' && config.stripe ? stripeProvider(config.stripe) : undefined;
   const metrics = createMetrics({ defaults: true, ...(database.poolStats ? { pool: database.poolStats } : {}) });

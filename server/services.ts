@@ -8,6 +8,7 @@ import { authService } from './modules/auth/service.js';
 import { customerRepository } from './modules/customers/repository.js';
 import { customerService, merchantCustomerView } from './modules/customers/service.js';
 import type { Mailer } from './modules/email/mailer.js';
+import { merchantEmailList } from './modules/email/outbox.js';
 import { organizationRepository } from './modules/organizations/repository.js';
 import { organizationService } from './modules/organizations/service.js';
 import { rateLimiter } from './modules/rate-limits/service.js';
@@ -143,6 +144,7 @@ export function createServices(deps: ServiceDeps) {
     logger: deps.logger,
     expireCredits: () => wallet.expireDue(),
     settleRefunds: () => orders.settlePendingRefunds(new Date(clock.now().getTime() - OPERATION_LEASE_MS)),
+    ...(deps.mailer.deliverDue ? { deliverEmails: () => deps.mailer.deliverDue!() } : {}),
     metrics: deps.metrics,
   });
   const overview = overviewService({
@@ -157,6 +159,8 @@ export function createServices(deps: ServiceDeps) {
   });
   const dataExport = customerDataExport(db, clock);
   const idempotency = idempotencyService(idempotencyRepository(db), clock);
-  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs, idempotency, usage, wallet, overview, dataExport, benefits, seats, emailChange };
+  // What was emailed to the organization's customers, and what could not be (the durable outbox).
+  const emails = { list: merchantEmailList(db) };
+  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs, idempotency, usage, wallet, overview, dataExport, benefits, seats, emailChange, emails };
 }
 export type Services = ReturnType<typeof createServices>;

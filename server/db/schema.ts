@@ -92,6 +92,13 @@ export interface OutboxEmailsTable {
   subject: string;
   text_body: string;
   html_body: string;
+  status: Defaulted<'stored' | 'pending' | 'sent' | 'failed'>;
+  attempts: Defaulted<number>;
+  next_attempt_at: Nullable<Date>;
+  locked_until: Nullable<Date>;
+  last_error: Nullable<string>;
+  sent_at: Nullable<Date>;
+  expires_at: Nullable<Date>;
   created_at: Timestamp;
 }
 

@@ -5,7 +5,7 @@ import { createApp, type App } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { Background } from '../lib/background.js';
-import { createLogger } from '../lib/logger.js';
+import { createLogger, type Logger } from '../lib/logger.js';
 import { LogAudit } from './log-audit.js';
 import { TestClock } from '../lib/clock.js';
 import type { EmailMessage, Mailer } from '../modules/email/mailer.js';
@@ -62,11 +62,14 @@ export interface TestContext {
   /** Saves a test card for a customer the way the hosted page does: setup, confirm, complete. */
   addCard(orgId: string, customerId: string, number?: string, makeDefault?: boolean): Promise<{ id: string }>;
   /** Runs the background jobs once (renewals, retries, webhooks), then waits for mail. */
-  runJobs(): Promise<{ renewed: number; retried: number; recovered: number }>;
+  runJobs(): Promise<{ renewed: number; retried: number; recovered: number; emails: { sent: number; failed: number; retried: number } }>;
   close(): Promise<void>;
 }
 
-export async function createTestContext(overrides: Partial<Config> = {}, options: { paymentProvider?: (db: Database) => PaymentProvider; fetch?: typeof fetch } = {}): Promise<TestContext> {
+export async function createTestContext(
+  overrides: Partial<Config> = {},
+  options: { paymentProvider?: (db: Database) => PaymentProvider; fetch?: typeof fetch; /** The app's mailer instead of the capturing one (t.mail then sees nothing). */ mailer?: (db: Database, clock: TestClock, logger: Logger) => Mailer } = {},
+): Promise<TestContext> {
   const database = await testDatabase();
   const config: Config = {
     ...loadConfig({ SECRET: 'test-secret-that-is-long-enough-0123456789', DATA_DIR: '/tmp/cp-test-unused', PUBLIC_URL: 'http://portal.test' }),
@@ -92,7 +95,7 @@ export async function createTestContext(overrides: Partial<Config> = {}, options
     database,
     config,
     clock,
-    mailer: mail,
+    mailer: options.mailer ? options.mailer(database, clock, logger) : mail,
     logger,
     background,
     ...(options.paymentProvider ? { paymentProvider: options.paymentProvider(database) } : {}),

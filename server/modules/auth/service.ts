@@ -159,7 +159,8 @@ export function authService(deps: Deps) {
           link: portalUrl(org, returnUrl, linkToken),
           minutes: CODE_TTL_MS / MINUTE,
         });
-        await deps.mailer.send({ organizationId: org.id, to: customer.email, ...email });
+        // Not worth sending once the code has expired (an SMTP outage longer than that).
+        await deps.mailer.send({ organizationId: org.id, to: customer.email, ...email, expiresAt: new Date(deps.clock.now().getTime() + CODE_TTL_MS) });
       });
     },
 

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
-import type { Kysely } from 'kysely';
-import type { DB } from '../../db/schema.js';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DB, OutboxEmailsTable } from '../../db/schema.js';
+import { secretBox } from '../../lib/secretbox.js';
 import type { Clock } from '../../lib/clock.js';
 import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
@@ -8,15 +9,90 @@ import { escapeHtml } from '../../lib/html.js';
 import { FAVICON_LINK, OUTBOX_POLICY, pageHeaders } from '../../lib/page-headers.js';
 import type { Mailer } from './mailer.js';
 
+/** After a failed attempt, the next one: 1 min, 5 min, 30 min, 2 h, 6 h; then failed for good. */
+export const EMAIL_RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 6 * 3_600_000] as const;
+/** A claimed email not sent within this long belonged to a process that died: sent again by another. */
+export const EMAIL_LEASE_MS = 60_000;
+
 /**
- * Without SMTP_URL, mail lands in the database and can be read at /dev/outbox (never in
- * production). The log line names the subject and where to read it, not the body.
+ * The durable outbox: every email is a row first. Without SMTP it stays there ('stored') for
+ * /dev/outbox. With SMTP (`transport`) it is 'pending' and sent at once if SMTP answers, else by
+ * the email job (deliverDue) with retries and backoff; an SMTP outage never fails the request
+ * that caused the email, a crash between storing and sending loses nothing (the job takes the
+ * row again after its lease), and every attempt carries the same Message-ID (the row id). Bodies
+ * are sealed at rest while pending (they may hold a sign-in code) and blanked once sent.
+ * Logs name the subject and the row, never the body.
  */
-export function outboxMailer(db: Kysely<DB>, clock: Clock, logger: Logger, publicUrl: string, production: boolean): Mailer {
+export function outboxMailer(
+  db: Kysely<DB>,
+  clock: Clock,
+  logger: Logger,
+  publicUrl: string,
+  production: boolean,
+  smtp?: { transport: Mailer; secret: string },
+): Mailer {
+  const box = smtp ? secretBox(smtp.secret, 'email-outbox') : null;
+  const host = new URL(publicUrl).hostname || 'localhost';
+  const listeners: Array<(result: 'sent' | 'failed') => void> = [];
+
+  /** Sends one claimed row and records the outcome. */
+  async function attempt(row: Selectable<OutboxEmailsTable>): Promise<'sent' | 'failed' | 'retried'> {
+    const now = clock.now();
+    if (row.expires_at && row.expires_at <= now) {
+      await db.updateTable('outbox_emails').set({ status: 'failed', last_error: 'expired before it could be sent', text_body: '', html_body: '', locked_until: null }).where('id', '=', row.id).execute();
+      listeners.forEach((l) => l('failed'));
+      return 'failed';
+    }
+    try {
+      await smtp!.transport.send({
+        organizationId: row.organization_id,
+        to: row.to_address,
+        subject: row.subject,
+        text: box!.open(row.text_body),
+        html: box!.open(row.html_body),
+        messageId: `<${row.id}@${host}>`,
+      });
+    } catch (error) {
+      const attempts = row.attempts;
+      const delay = EMAIL_RETRY_DELAYS_MS[attempts - 1];
+      const message = error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300);
+      if (delay === undefined) {
+        await db.updateTable('outbox_emails').set({ status: 'failed', last_error: message, text_body: '', html_body: '', locked_until: null }).where('id', '=', row.id).execute();
+        logger.warn({ email: { id: row.id, subject: row.subject, attempts } }, 'email failed for good');
+        listeners.forEach((l) => l('failed'));
+        return 'failed';
+      }
+      await db.updateTable('outbox_emails').set({ last_error: message, next_attempt_at: new Date(now.getTime() + delay), locked_until: null }).where('id', '=', row.id).execute();
+      logger.warn({ email: { id: row.id, subject: row.subject, attempts }, retryInMs: delay }, 'email not sent; it will be retried');
+      return 'retried';
+    }
+    await db.updateTable('outbox_emails').set({ status: 'sent', sent_at: clock.now(), last_error: null, text_body: '', html_body: '', locked_until: null }).where('id', '=', row.id).execute();
+    listeners.forEach((l) => l('sent'));
+    return 'sent';
+  }
+
+  /** Takes pending rows that are due and not leased (FOR UPDATE SKIP LOCKED: several instances take different rows). */
+  async function claim(now: Date, only?: string) {
+    const result = await sql<Selectable<OutboxEmailsTable>>`
+      UPDATE outbox_emails SET locked_until = ${new Date(now.getTime() + EMAIL_LEASE_MS)}, attempts = attempts + 1
+      WHERE id IN (
+        SELECT id FROM outbox_emails
+        WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ${now})
+          AND (locked_until IS NULL OR locked_until <= ${now})
+          ${only ? sql`AND id = ${only}` : sql``}
+        ORDER BY next_attempt_at NULLS FIRST, id
+        LIMIT 20
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING *`.execute(db);
+    return result.rows;
+  }
+
   return {
     kind: 'outbox',
     async send(message) {
-      const id = newId('eml', clock.now().getTime());
+      const now = clock.now();
+      const id = newId('eml', now.getTime());
       await db
         .insertInto('outbox_emails')
         .values({
@@ -24,16 +100,56 @@ export function outboxMailer(db: Kysely<DB>, clock: Clock, logger: Logger, publi
           organization_id: message.organizationId,
           to_address: message.to,
           subject: message.subject,
-          text_body: message.text,
-          html_body: message.html,
-          created_at: clock.now(),
+          text_body: box ? box.seal(message.text) : message.text,
+          html_body: box ? box.seal(message.html) : message.html,
+          status: smtp ? 'pending' : 'stored',
+          next_attempt_at: smtp ? now : null,
+          expires_at: message.expiresAt ?? null,
+          created_at: now,
         })
         .execute();
-      logger.info(
-        { email: { id, subject: message.subject } },
-        production ? 'email stored in the outbox (SMTP_URL is not set)' : `email stored; read it at ${publicUrl}/dev/outbox`,
-      );
+      if (!smtp) {
+        logger.info(
+          { email: { id, subject: message.subject } },
+          production ? 'email stored in the outbox (SMTP_URL is not set)' : `email stored; read it at ${publicUrl}/dev/outbox`,
+        );
+        return;
+      }
+      // Stored: from here a failure only delays it. Sent now when SMTP answers.
+      try {
+        for (const row of await claim(now, id)) await attempt(row);
+      } catch (error) {
+        logger.warn({ email: { id }, err: error }, 'email stored; the email job will send it');
+      }
     },
+    async deliverDue() {
+      const counts = { sent: 0, failed: 0, retried: 0 };
+      if (!smtp) return counts;
+      for (;;) {
+        const rows = await claim(clock.now());
+        if (rows.length === 0) return counts;
+        for (const row of rows) counts[await attempt(row)] += 1;
+      }
+    },
+    observe(listener) {
+      listeners.push(listener);
+    },
+    async close() {
+      await smtp?.transport.close?.();
+    },
+  };
+}
+
+/** /v1/emails: what was sent to the organization's customers and what could not be (status=failed). */
+export function merchantEmailList(db: Kysely<DB>) {
+  return async (organizationId: string, opts: { status?: 'pending' | 'sent' | 'failed'; limit: number; startingAfter?: string }) => {
+    let q = db
+      .selectFrom('outbox_emails')
+      .select(['id', 'to_address', 'subject', 'status', 'attempts', 'last_error', 'created_at', 'sent_at'])
+      .where('organization_id', '=', organizationId);
+    if (opts.status) q = q.where('status', '=', opts.status);
+    if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
+    return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
   };
 }
 

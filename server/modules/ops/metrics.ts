@@ -77,8 +77,12 @@ export function createMetrics(options: { pool?: () => { total: number; idle: num
 }
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** The mailer, counting what it sent and what failed. */
+/** The mailer, counting what it sent and what failed (at delivery, when it has an outbox). */
 export function countedMailer(mailer: Mailer, metrics: Pick<Metrics, 'email'>): Mailer {
+  if (mailer.observe) {
+    mailer.observe((result) => metrics.email(result));
+    return mailer;
+  }
   return {
     kind: mailer.kind,
     async send(message) {
