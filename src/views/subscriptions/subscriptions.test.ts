@@ -62,6 +62,26 @@ class SubscriptionsHarness {
   flowButton(tag: string, label: RegExp): HTMLButtonElement {
     return buttonIn(this.flow(tag), label);
   }
+  /** Opens Pro, its change-plan dialog, and reviews the plan card at `index`. */
+  async reviewPlan(index: number): Promise<void> {
+    await this.openSubscription('Pro');
+    this.button(/Change plan/).click();
+    await waitUntil(() => this.flow(PLAN).querySelectorAll('.plan input').length === 4, 'no plans');
+    await this.choosePlan(index);
+  }
+  /** Opens Pro's cancel dialog at its first step, "when". */
+  async openCancel(): Promise<void> {
+    this.button(/Cancel subscription/).click();
+    await this.step(CANCEL, 'Cancel Pro');
+  }
+  /** From "when" (`immediately`: the second choice) past "why" (nothing chosen), to the step titled `title`. */
+  async pastWhy(title: string, immediately = false): Promise<void> {
+    if (immediately) this.flow(CANCEL).querySelectorAll<HTMLInputElement>('input[name="mode"]')[1]!.click();
+    this.flowButton(CANCEL, /^Continue$/).click();
+    await waitUntil(() => this.flow(CANCEL).querySelector('#comment'), 'no reason step');
+    this.flowButton(CANCEL, /^Continue$/).click();
+    await this.step(CANCEL, title);
+  }
 }
 
 async function render(): Promise<SubscriptionsHarness> {
@@ -298,30 +318,14 @@ describe('<customer-portal-subscriptions>', () => {
     expect(h.root.querySelector('.actions')?.textContent ?? '').to.not.contain('Cancel subscription');
   });
 
-  /** Opens the cancel dialog and goes to the summary, cancelling now; `offer`: through the offer step. */
-  async function cancelNow(h: SubscriptionsHarness, offer = false): Promise<void> {
-    h.button(/Cancel subscription/).click();
-    await h.step(CANCEL, 'Cancel Pro');
-    h.flow(CANCEL).querySelectorAll<HTMLInputElement>('input[name="mode"]')[1]!.click();
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    if (offer) {
-      await h.step(CANCEL, 'A better deal to stay');
-      h.flowButton(CANCEL, /No thanks, cancel/).click();
-    }
-    await h.step(CANCEL, 'Confirm cancellation');
-  }
-
   it('cancels immediately: the exact refund before confirming, refunded as of when it was priced', async () => {
     billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(677) } })];
     const asOf = billing.subscriptions[0]!.cancellation.immediate_refund!.as_of;
     const h = await render();
     const loads = fake.to(`${BASE}/sub_pro`).length;
-    h.button(/Cancel subscription/).click();
-    await h.step(CANCEL, 'Cancel Pro');
+    await h.openCancel();
     expect(textOf(h.flow(CANCEL).querySelectorAll('.choice')[1]!)).to.equal('Immediately Access ends now. We refund $6.77 to your card for the unused time.');
-    await cancelNow(h);
+    await h.pastWhy('Confirm cancellation', true);
     // No offer: straight to the summary, which says the amount again.
     expect(h.flowText(CANCEL)).to.contain('Pro ends now and you lose access to it. We refund $6.77 to your card for the unused time.');
     await expect(h.flow(CANCEL).host).to.be.accessible();
@@ -338,7 +342,8 @@ describe('<customer-portal-subscriptions>', () => {
   it('says when the refund goes to the wallet, and when nothing is refunded', async () => {
     billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(677, 'wallet') } })];
     const h = await render();
-    await cancelNow(h);
+    await h.openCancel();
+    await h.pastWhy('Confirm cancellation', true);
     expect(h.flowText(CANCEL)).to.contain('We refund $6.77 to your wallet for the unused time.');
     h.flowButton(CANCEL, /^Cancel now$/).click();
     await h.step(CANCEL, 'Subscription canceled');
@@ -346,7 +351,8 @@ describe('<customer-portal-subscriptions>', () => {
 
     billing.subscriptions = [proSubscription({ status: 'trialing', cancellation: { reasons: [], retention_offer: null, immediate_refund: null } })];
     const trial = await render();
-    await cancelNow(trial);
+    await trial.openCancel();
+    await trial.pastWhy('Confirm cancellation', true);
     expect(trial.flowText(CANCEL)).to.contain('Pro ends now and you lose access to it. Nothing more is charged.');
     trial.flowButton(CANCEL, /^Cancel now$/).click();
     await trial.step(CANCEL, 'Subscription canceled');
@@ -360,7 +366,8 @@ describe('<customer-portal-subscriptions>', () => {
     billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(677) } })];
     const fresh = billing.subscriptions[0]!.cancellation.immediate_refund!.as_of;
     const loads = fake.to(`${BASE}/sub_pro`).length;
-    await cancelNow(h);
+    await h.openCancel();
+    await h.pastWhy('Confirm cancellation', true);
     await waitUntil(() => h.flowText(CANCEL).includes('We refund $6.77 to your card'), 'the refund was not priced again');
     expect(fake.to(`${BASE}/sub_pro`)).to.have.length(loads + 1);
     h.flowButton(CANCEL, /^Cancel now$/).click();
@@ -378,12 +385,8 @@ describe('<customer-portal-subscriptions>', () => {
       }),
     ];
     const h = await render();
-    h.button(/Cancel subscription/).click();
-    await h.step(CANCEL, 'Cancel Pro');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await h.step(CANCEL, 'A better deal to stay');
+    await h.openCancel();
+    await h.pastWhy('A better deal to stay');
     expect(textOf(h.flow(CANCEL).querySelector('.offer'))).to.equal(
       'Before you go 30% off Stay on Pro and pay $203.00 / year instead of $290.00 for your next 3 payments. Priced on your plan from Dec 11, 2025.',
     );
@@ -403,12 +406,8 @@ describe('<customer-portal-subscriptions>', () => {
       }),
     ];
     const h = await render();
-    h.button(/Cancel subscription/).click();
-    await h.step(CANCEL, 'Cancel Pro');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await h.step(CANCEL, 'A better deal to stay');
+    await h.openCancel();
+    await h.pastWhy('A better deal to stay');
     expect(textOf(h.flow(CANCEL).querySelector('.offer__text'))).to.equal(
       'Stay and pay $28.00 / month instead of $40.00 for your next payment on Team, the plan you move to on Dec 11, 2025.',
     );
@@ -417,12 +416,8 @@ describe('<customer-portal-subscriptions>', () => {
   it('keeps the subscription when the retention offer is taken', async () => {
     const h = await render();
     await h.openSubscription('Pro');
-    h.button(/Cancel subscription/).click();
-    await h.step(CANCEL, 'Cancel Pro');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await h.step(CANCEL, 'A better deal to stay');
+    await h.openCancel();
+    await h.pastWhy('A better deal to stay');
     const changed = oneEvent(h.element, 'cp-subscription-changed') as Promise<SubscriptionChangedEvent>;
     h.flowButton(CANCEL, /Accept offer/).click();
     expect((await changed).detail.change).to.equal('retention_offer');
@@ -449,10 +444,7 @@ describe('<customer-portal-subscriptions>', () => {
 
     opener.click();
     await waitUntil(() => h.dialogOpen(CANCEL), 'the dialog did not open again');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await h.step(CANCEL, 'Confirm cancellation');
+    await h.pastWhy('Confirm cancellation');
     h.flowButton(CANCEL, /^Cancel subscription$/).click();
     await waitUntil(() => h.flow(CANCEL).querySelector('button[aria-busy="true"]'), 'not busy');
     expect(h.flowText(CANCEL)).to.contain('Canceling…');
@@ -484,12 +476,8 @@ describe('<customer-portal-subscriptions>', () => {
     await h.openSubscription('Pro');
     // Moved to the yearly price elsewhere while the customer was deciding to cancel.
     changedElsewhere({ price: { ...proSubscription().price, id: 'price_pro_y', unit_amount: 29000, interval: 'year' }, amount: 29000, interval: 'year' });
-    h.button(/Cancel subscription/).click();
-    await h.step(CANCEL, 'Cancel Pro');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await h.step(CANCEL, 'A better deal to stay');
+    await h.openCancel();
+    await h.pastWhy('A better deal to stay');
     h.flowButton(CANCEL, /No thanks, cancel/).click();
     await h.step(CANCEL, 'Confirm cancellation');
     fake.requests = [];
@@ -505,13 +493,9 @@ describe('<customer-portal-subscriptions>', () => {
     await expect(h.element).to.be.accessible();
 
     // Decided again on what is shown now: the next try sends the new version and goes through.
-    h.button(/Cancel subscription/).click();
-    await h.step(CANCEL, 'Cancel Pro');
+    await h.openCancel();
     expect(h.text).to.not.contain('This subscription just changed');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await waitUntil(() => h.flow(CANCEL).querySelector('#comment'), 'no reason step');
-    h.flowButton(CANCEL, /^Continue$/).click();
-    await h.step(CANCEL, 'A better deal to stay');
+    await h.pastWhy('A better deal to stay');
     h.flowButton(CANCEL, /No thanks, cancel/).click();
     await h.step(CANCEL, 'Confirm cancellation');
     h.flowButton(CANCEL, /^Cancel subscription$/).click();
@@ -535,10 +519,7 @@ describe('<customer-portal-subscriptions>', () => {
 
   it('shows the changed subscription when a plan change is refused, from any flow', async () => {
     const h = await render();
-    await h.openSubscription('Pro');
-    h.button(/Change plan/).click();
-    await waitUntil(() => h.flow(PLAN).querySelectorAll('.plan input').length === 4, 'no plans');
-    await h.choosePlan(2);
+    await h.reviewPlan(2);
     await waitUntil(() => h.flowText(PLAN).includes('Switch to Pro'), 'no preview');
     changedElsewhere({ seats: 1, discount: { percent_off: 10, periods_left: 1 } });
     h.flowButton(PLAN, /Pay \$324\.80/).click();
@@ -597,10 +578,7 @@ describe('<customer-portal-subscriptions>', () => {
       ),
     );
     const h = await render();
-    await h.openSubscription('Pro');
-    h.button(/Change plan/).click();
-    await waitUntil(() => h.flow(PLAN).querySelectorAll('.plan input').length === 4, 'no plans');
-    await h.choosePlan(2);
+    await h.reviewPlan(2);
     await waitUntil(() => h.flowText(PLAN).includes('Switch to Pro'), 'no preview');
     h.flowButton(PLAN, /Pay \$324\.80/).click();
     await waitUntil(() => textOf(h.flow(PLAN).querySelector('[role="alert"]')) === 'Your card was declined. Your plan was not changed.', 'no decline message');
@@ -624,10 +602,7 @@ describe('<customer-portal-subscriptions>', () => {
       ),
     );
     const h = await render();
-    await h.openSubscription('Pro');
-    h.button(/Change plan/).click();
-    await waitUntil(() => h.flow(PLAN).querySelectorAll('.plan input').length === 4, 'no plans');
-    await h.choosePlan(2);
+    await h.reviewPlan(2);
     await waitUntil(() => h.flowText(PLAN).includes('Switch to Pro'), 'no preview');
     h.flowButton(PLAN, /Pay/).click();
     await waitUntil(() => h.flowText(PLAN).includes('Could not reach the server'), 'no network error');
@@ -639,10 +614,7 @@ describe('<customer-portal-subscriptions>', () => {
 
   it('says a downgrade takes effect at renewal', async () => {
     const h = await render();
-    await h.openSubscription('Pro');
-    h.button(/Change plan/).click();
-    await waitUntil(() => h.flow(PLAN).querySelectorAll('.plan input').length === 4, 'no plans');
-    await h.choosePlan(0);
+    await h.reviewPlan(0);
     await waitUntil(() => h.flowText(PLAN).includes('Downgrade to Starter'), 'no preview');
     expect(h.flowText(PLAN)).to.match(/Takes effect .*, at renewal/);
     expect(h.flowText(PLAN)).to.contain('Nothing is charged now.');
