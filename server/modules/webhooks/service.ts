@@ -36,8 +36,11 @@ export interface WebhookDeps {
  */
 export const RETRY_DELAYS_MS = [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR] as const;
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
-/** A claimed delivery is not handed to another worker for this long (a send takes ≤ 10 s). */
-export const DELIVERY_LEASE_MS = 5 * MINUTE;
+/**
+ * A claimed delivery is not handed to another worker for this long: a dead process's claims are
+ * sent again within a minute. A batch (16 at 8 at a time, each ≤ 10 s) finishes inside it.
+ */
+export const DELIVERY_LEASE_MS = 60 * SECOND;
 export const DELIVERY_TIMEOUT_MS = 10 * SECOND;
 const SEND_CONCURRENCY = 8;
 const MAX_ERROR_LENGTH = 500;
@@ -213,7 +216,7 @@ export function webhookService(deps: WebhookDeps) {
      */
     async deliverDue(options: { limit?: number } = {}): Promise<{ attempted: number; succeeded: number; failed: number }> {
       const now = clock.now();
-      const claimed = await repo.claimDue(now, new Date(now.getTime() + DELIVERY_LEASE_MS), options.limit ?? 50);
+      const claimed = await repo.claimDue(now, new Date(now.getTime() + DELIVERY_LEASE_MS), options.limit ?? 16);
       const counts = { attempted: 0, succeeded: 0, failed: 0 };
 
       await eachLimited(claimed, SEND_CONCURRENCY, async (delivery) => {

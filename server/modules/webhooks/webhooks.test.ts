@@ -5,7 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import { HOUR, MINUTE, SECOND } from '../../lib/clock.js';
 import { createTestContext, type TestContext } from '../../testing/harness.js';
 import type { WebhookEventType } from './events.js';
-import { MAX_ATTEMPTS, RETRY_DELAYS_MS } from './service.js';
+import { DELIVERY_LEASE_MS, MAX_ATTEMPTS, RETRY_DELAYS_MS } from './service.js';
+import { webhookRepository } from './repository.js';
 import { Receiver, verifyAt } from '../../testing/webhook-receiver.js';
 
 let t: TestContext;
@@ -436,5 +437,21 @@ describe('delivery', () => {
       const signature = String(r.headers['webhook-signature']).slice(3);
       assert.ok(!text.includes(signature), 'signature in logs');
     }
+  });
+});
+
+describe('leases that fit', () => {
+  test('a delivery claimed by a process that died is sent by another within 60 s, once', async () => {
+    const org = await t.createOrg(`lease-${Date.now()}`);
+    const hook = await endpoint(org.key, ['order.paid']);
+    const id = await emit(org.id, 'order.paid', { n: 1 });
+    // A worker claims it (lease written) and dies before sending.
+    const now = t.clock.now();
+    const claimed = await webhookRepository(t.database.db).claimDue(now, new Date(now.getTime() + DELIVERY_LEASE_MS), 100);
+    assert.ok(claimed.length >= 1);
+    assert.equal(await deliverAll(), 0, 'still leased to the dead worker');
+    t.clock.advance(61 * SECOND);
+    assert.ok((await deliverAll()) >= 1);
+    assert.deepEqual(receiver.ids(hook.path), [id], 'sent once');
   });
 });
