@@ -1,6 +1,7 @@
-import { build, defineConfig, type Plugin } from 'vite';
-import { chunkFileNames } from './vite.chunks.js';
-import { minifyTemplateLiterals } from './vite.minify.js';
+import { build, defineConfig, type InlineConfig, type Plugin } from 'vite';
+import { chunkFileNames } from './build/chunks.js';
+import { demo, hosted, library, react } from './build/library.js';
+import { minifyTemplateLiterals } from './build/minify.js';
 
 /** What goes into the views chunk: every view and what only views use. */
 const VIEWS = [
@@ -19,18 +20,16 @@ const VIEWS = [
 ];
 
 /**
- * Separate builds, run one after the other once this one is written, so `vite build` (and
- * `npm run build`) makes them all and this build's emptyOutDir does not remove them:
- * - vite.hosted.config.ts: the hosted payment-method page (dist/hosted/);
- * - vite.react.config.ts: the React components (dist/react.js, importing ./customer-portal.js);
- * - vite.demo.config.ts: the React demo merchant app, React bundled in (dist/demo/).
+ * The other builds (build/library.ts: the hosted page, the React components, the React demo),
+ * run one after the other once this one is written, so `vite build` (and `npm run build`)
+ * makes them all and this build's emptyOutDir does not remove them.
  */
-function buildAfter(...configFiles: string[]): Plugin {
+function buildAfter(...configs: InlineConfig[]): Plugin {
   return {
     name: 'customer-portal:more-builds',
     apply: 'build',
     async closeBundle() {
-      for (const configFile of configFiles) await build({ configFile, logLevel: 'warn' });
+      for (const config of configs) await build({ ...config, configFile: false, logLevel: 'warn' });
     },
   };
 }
@@ -39,27 +38,19 @@ function buildAfter(...configFiles: string[]): Plugin {
 // (dist/customer-portal.js, served at /customer-portal.js) and lazily loaded chunks
 // (dist/chunks/, served at /chunks/:file): the views, and the zod contract.
 // Budgets: the entry ≤ 20 KB gzip, lit included; everything ≤ 60 KB gzip.
-export default defineConfig({
-  publicDir: false,
-  plugins: [minifyTemplateLiterals(), buildAfter('vite.hosted.config.ts', 'vite.react.config.ts', 'vite.demo.config.ts')],
-  build: {
+export default defineConfig(
+  library({
+    entry: 'src/index.ts',
     outDir: 'dist',
-    emptyOutDir: true,
-    target: 'es2022',
-    sourcemap: false,
-    lib: {
-      entry: 'src/index.ts',
-      formats: ['es'],
-      fileName: () => 'customer-portal.js',
-    },
-    rolldownOptions: {
+    fileName: 'customer-portal.js',
+    plugins: [minifyTemplateLiterals(), buildAfter(hosted, react, demo)],
+    chunkFileNames, // a chunk per language (build/chunks.ts)
+    rolldown: {
       // Library mode defaults to 'strict', which moves everything the views share with the
       // entry into a third chunk: one more request before anything renders. Let the entry
       // export what the view chunks import from it instead.
       preserveEntrySignatures: 'allow-extension',
       output: {
-        minify: true,
-        chunkFileNames, // a chunk per language (vite.chunks.ts)
         // Every view, and what views share but the entry does not (the view base, dialog,
         // billing formatting and API, the events only views dispatch), goes into one lazily
         // loaded chunk. One chunk per view costs about 1 KB gzip each in what gzip cannot
@@ -79,5 +70,5 @@ export default defineConfig({
         },
       },
     },
-  },
-});
+  }),
+);

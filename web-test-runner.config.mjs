@@ -40,10 +40,11 @@ export default {
   files: ['src/**/*.test.ts'],
   nodeResolve: true,
   plugins: [esbuildPlugin({ ts: true, tsconfig })],
-  // The msw worker must be served from the root to control the test pages.
+  // The msw worker (test/msw/, where `npx msw init` writes it: package.json "msw") must be
+  // served from the root to control the test pages.
   middleware: [
     (context, next) => {
-      if (context.path === '/mockServiceWorker.js') context.path = '/public/mockServiceWorker.js';
+      if (context.path === '/mockServiceWorker.js') context.path = '/test/msw/mockServiceWorker.js';
       return next();
     },
   ],

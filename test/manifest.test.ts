@@ -1,4 +1,4 @@
-// The custom elements manifest (custom-elements.json, written by `npm run analyze` after the
+// The custom elements manifest (dist/custom-elements.json, written by `npm run analyze` after the
 // build): editors, documentation tools and framework wrappers learn the elements from it, so
 // it must list every element a page can use, with the events each one dispatches.
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ interface Declaration {
   cssProperties?: Named[];
 }
 
-const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8')) as { modules: Array<{ declarations?: Declaration[] }> };
+const manifest = JSON.parse(readFileSync('dist/custom-elements.json', 'utf8')) as { modules: Array<{ declarations?: Declaration[] }> };
 const definitions = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.customElement);
 const byTag = new Map(definitions.map((d) => [d.tagName, d]));
 const names = (list: Named[] | undefined) => (list ?? []).map((item) => item.name).sort();

@@ -21,7 +21,7 @@ interface Declaration {
   members?: Field[];
 }
 
-const manifest = JSON.parse(readFileSync('custom-elements.json', 'utf8')) as { modules: Array<{ declarations?: Declaration[] }> };
+const manifest = JSON.parse(readFileSync('dist/custom-elements.json', 'utf8')) as { modules: Array<{ declarations?: Declaration[] }> };
 const byTag = new Map(
   manifest.modules
     .flatMap((m) => m.declarations ?? [])

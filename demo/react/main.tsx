@@ -1,5 +1,5 @@
 // The React demo: a merchant's single-page app that embeds the portal through
-// `customer-portal/react`, bundled with React by vite (vite.demo.config.ts → dist/demo/).
+// `customer-portal/react`, bundled with React by vite (`demo` in build/library.ts → dist/demo/).
 // Its own navigation shows the whole portal or single views, and it reacts to the portal's
 // events with typed `on…` props: a toast and an activity log.
 import { StrictMode, useCallback, useState, type ReactNode } from 'react';

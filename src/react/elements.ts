@@ -1,5 +1,5 @@
 // What the React components need to know of each element, as plain data (no React, no DOM)
-// so test/react.test.ts can check it against custom-elements.json:
+// so test/react.test.ts can check it against dist/custom-elements.json:
 //   - the `on…` props and the DOM event each listens to. Every event bubbles, so an element
 //     hears its own events and those of what it renders: a view on its own shows the sign-in
 //     (cp-signed-in), <customer-portal> shows every view;

@@ -30,7 +30,7 @@ const dark = css`
  * The organization's branding colour arrives as `--cp-brand-primary` (set by the portal) and
  * sits between the host page's `--cp-color-primary` and the built-in default.
  *
- * The tags below are the elements' public theming API: custom-elements-manifest.config.mjs
+ * The tags below are the elements' public theming API: build/custom-elements-manifest.config.mjs
  * gives them to every element whose styles include `tokens`.
  *
  * @cssproperty --cp-color-primary - Buttons, links, focus rings, the active tab.

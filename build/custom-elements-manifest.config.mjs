@@ -1,4 +1,4 @@
-// The custom elements manifest (custom-elements.json): what editors, docs and framework
+// The custom elements manifest (dist/custom-elements.json): what editors, docs and framework
 // wrappers read to know the elements, their attributes, properties, events, parts and CSS
 // custom properties. `npm run analyze` writes it; `npm run build` and `npm test` run it.
 //
@@ -26,7 +26,7 @@ export default {
     'src/views/**/*.ts',
   ],
   exclude: ['src/**/*.test.ts', 'src/**/*.harness.ts'],
-  outdir: '.',
+  outdir: 'dist',
   litelement: true,
   // package.json names the manifest already ("customElements"); don't rewrite it on each run.
   packagejson: false,
