@@ -86,7 +86,9 @@ export function subscriptionRepository(db: Kysely<DB>) {
           FOR UPDATE SKIP LOCKED
         )
         RETURNING *`.execute(db);
-      return result.rows;
+      // UPDATE … RETURNING comes back in no particular order: renew in the order the previews
+      // assume (period end, then id), so a shared wallet is spent as they showed.
+      return result.rows.sort((a, b) => a.current_period_end.getTime() - b.current_period_end.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
     async release(id: string) {
       await db.updateTable('subscriptions').set({ locked_until: null }).where('id', '=', id).execute();
