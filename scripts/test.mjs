@@ -1,7 +1,7 @@
 // `npm test`: every check in order, then one line "N passed, N failed".
 //   1. type-check   2. build the widget and its custom elements manifest   3. server tests
 //   on PGlite   4. the same on a real Postgres (a throwaway cluster unless TEST_DATABASE_URL
-//   is set)   5. browser tests in Chromium   6. end-to-end, manifest, React and size tests.
+//   is set)   5. browser tests in Chromium   6. end-to-end, manifest, React, size and package tests.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
