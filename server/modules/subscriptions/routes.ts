@@ -52,7 +52,7 @@ export function portalSubscriptionRoutes(services: Services, config: Config) {
       const { org, customer } = await portalContext(services, c);
       const q = queryParams(c, paginationQuery);
       const limit = q.limit ?? DEFAULT_LIMIT;
-      const rows = await services.subscriptions.repo.list(org.id, { customerId: customer.id, limit, ...(q.starting_after ? { startingAfter: q.starting_after } : {}) });
+      const rows = await services.subscriptions.list(org.id, { customerId: customer.id, limit, ...(q.starting_after ? { startingAfter: q.starting_after } : {}) });
       const cache = catalogCache(org, services.catalog);
       const upcoming = services.subscriptions.upcoming(org, customer);
       const page = toPage(rows, limit, (r) => r);
@@ -150,7 +150,7 @@ export function merchantSubscriptionRoutes(services: Services) {
     .get('/', async (c) => {
       const q = queryParams(c, merchantList);
       const limit = q.limit ?? DEFAULT_LIMIT;
-      const rows = await services.subscriptions.repo.list(c.get('organization').id, {
+      const rows = await services.subscriptions.list(c.get('organization').id, {
         limit,
         ...(q.customer_id ? { customerId: q.customer_id } : {}),
         ...(q.status ? { statuses: [q.status] } : {}),
@@ -159,15 +159,13 @@ export function merchantSubscriptionRoutes(services: Services) {
       return c.json(toPage(rows, limit, merchantSubscriptionView));
     })
     .get('/:id', async (c) => {
-      const sub = await services.subscriptions.repo.find(c.get('organization').id, c.req.param('id'));
-      if (!sub) return c.json({ error: { code: 'subscription_not_found', message: 'No such subscription.' } }, 404);
+      const sub = await services.subscriptions.get(c.get('organization').id, c.req.param('id'));
       return c.json(merchantSubscriptionView(sub));
     })
     .post('/:id/cancel', async (c) => {
       const org = c.get('organization');
       const body = await jsonBody(c, cancelBody);
-      const sub = await services.subscriptions.repo.find(org.id, c.req.param('id'));
-      if (!sub) return c.json({ error: { code: 'subscription_not_found', message: 'No such subscription.' } }, 404);
+      const sub = await services.subscriptions.get(org.id, c.req.param('id'));
       const result = await services.subscriptions.cancel(org, sub.customer_id, sub.id, body);
       return c.json({ subscription: merchantSubscriptionView(result.subscription), refund: result.refund });
     });

@@ -6,6 +6,7 @@
 //   renewals.ts    renewals, retries and dunning, upcoming invoices with the wallet shared
 //   notices.ts     the customer emails;  pricing.ts  period amounts and lines;  refunds.ts  the refund formula
 //   views.ts       what the portal, the merchant and webhooks see
+import { ApiError } from '../../lib/errors.js';
 import { changeService } from './changes.js';
 import { subscriptionContext, type SubscriptionDeps } from './context.js';
 import { lifecycleService } from './lifecycle.js';
@@ -33,6 +34,14 @@ export function subscriptionService(deps: SubscriptionDeps) {
     ...changes,
     ...lifecycle,
     ownSubscription: ctx.ownSubscription,
+    /** A page of the organization's (or one customer's) subscriptions, newest first. */
+    list: (organizationId: string, opts: Parameters<typeof ctx.repo.list>[1]) => ctx.repo.list(organizationId, opts),
+    /** One of the organization's subscriptions; 404 subscription_not_found. */
+    async get(organizationId: string, id: string) {
+      const sub = await ctx.repo.find(organizationId, id);
+      if (!sub) throw new ApiError(404, 'subscription_not_found', 'No such subscription.');
+      return sub;
+    },
     load: ctx.load,
     LIVE,
   };
