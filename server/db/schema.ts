@@ -1,5 +1,7 @@
 // Row types for Kysely. Kept by hand beside the SQL migrations; one interface per table.
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+// The statuses of the subscriptions table's CHECK, listed once in the contract (`subscriptionStatuses`).
+import type { SubscriptionStatus } from '../../src/schemas/billing.js';
 
 type Timestamp = ColumnType<Date, Date, Date>;
 type Json<T> = ColumnType<T, string, string>;
@@ -151,8 +153,6 @@ export interface PaymentMethodsTable {
   created_at: Timestamp;
   detached_at: Nullable<Date>;
 }
-
-export type SubscriptionStatus = 'incomplete' | 'trialing' | 'active' | 'past_due' | 'paused' | 'canceled' | 'unpaid';
 
 export interface SubscriptionsTable {
   id: string;

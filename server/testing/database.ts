@@ -66,10 +66,6 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-export function testDatabaseKind(): 'pglite' | 'postgres' {
-  return process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
-}
-
 export async function testDatabase(): Promise<Database> {
   const url = process.env.TEST_DATABASE_URL;
   return url ? postgresDatabase(url) : pgliteFromCache();

@@ -7,7 +7,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { TEST_CARDS, luhnValid } from '../modules/payments/test-provider.js';
+import { luhnValid } from '../../src/schemas/card.js';
+import { TEST_CARDS } from '../modules/payments/test-provider.js';
 
 type Obj = Record<string, unknown>;
 

@@ -7,7 +7,7 @@ import { css, html, LitElement, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Stripe, StripeElementLocale, StripeElements } from '@stripe/stripe-js';
 import { chooseLocale, getLocale, localeAttributes } from '../i18n/localize.js';
-import { luhnValid } from './luhn.js';
+import { luhnValid } from '../schemas/card.js';
 
 /** POST /hosted/v1/payment-method/start (server/modules/hosted/payment-method.ts). */
 interface Start {

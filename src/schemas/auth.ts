@@ -29,12 +29,3 @@ export const sessionResponse = z.object({
   return_url: z.optional(z.nullable(z.string())),
 });
 export type SessionResponse = z.infer<typeof sessionResponse>;
-
-/** Codes the sign-in form turns into messages. */
-export const signInErrorCodes = [
-  'code_incorrect',
-  'code_expired',
-  'code_exhausted',
-  'code_invalid',
-  'rate_limited',
-] as const;

@@ -42,6 +42,11 @@ export const invoicePreview = z.object({
 });
 export type InvoicePreview = z.infer<typeof invoicePreview>;
 
+/**
+ * Every status a subscription can have (the subscriptions table's CHECK in
+ * server/db/migrations/0002_billing.sql): the server's row type and the merchant API's
+ * `?status=` filter. The portal's `subscription.status` stays a plain string (see above).
+ */
 export const subscriptionStatuses = ['incomplete', 'trialing', 'active', 'past_due', 'paused', 'canceled', 'unpaid'] as const;
 export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
 

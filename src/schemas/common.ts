@@ -25,8 +25,6 @@ export const slug = z
     }),
   );
 
-export const isoDateTime = z.string();
-
 export const paginationQuery = z.object({
   limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100))),
   starting_after: z.optional(z.string().check(z.maxLength(64))),

@@ -26,7 +26,3 @@ export function periodBoundary(anchor: Date, interval: Interval, count: number, 
     }
   }
 }
-
-export function intervalLabel(interval: Interval, count: number): string {
-  return count === 1 ? interval : `${count} ${interval}s`;
-}

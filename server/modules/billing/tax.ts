@@ -1,3 +1,4 @@
+import { checkVatId } from '../../../src/schemas/vat.js';
 import { percentOf } from './money.js';
 
 export const EU_COUNTRIES = new Set([
@@ -5,23 +6,12 @@ export const EU_COUNTRIES = new Set([
   'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK',
 ]);
 
-/** Format of each EU country's VAT number after its prefix (Greece uses EL). */
-const VAT_FORMATS: Record<string, RegExp> = {
-  AT: /^U\d{8}$/, BE: /^[01]\d{9}$/, BG: /^\d{9,10}$/, CY: /^\d{8}[A-Z]$/, CZ: /^\d{8,10}$/,
-  DE: /^\d{9}$/, DK: /^\d{8}$/, EE: /^\d{9}$/, EL: /^\d{9}$/, ES: /^[A-Z0-9]\d{7}[A-Z0-9]$/,
-  FI: /^\d{8}$/, FR: /^[A-HJ-NP-Z0-9]{2}\d{9}$/, HR: /^\d{11}$/, HU: /^\d{8}$/, IE: /^\d{7}[A-W][A-I]?$|^\d[A-Z+*]\d{5}[A-W]$/,
-  IT: /^\d{11}$/, LT: /^(\d{9}|\d{12})$/, LU: /^\d{8}$/, LV: /^\d{11}$/, MT: /^\d{8}$/,
-  NL: /^\d{9}B\d{2}$/, PL: /^\d{10}$/, PT: /^\d{9}$/, RO: /^\d{2,10}$/, SE: /^\d{12}$/,
-  SI: /^\d{8}$/, SK: /^\d{10}$/,
-};
-
 /** Normalises an EU VAT id ("de 123 456 789" → "DE123456789") or returns null if its format is wrong. */
 export function normaliseEuVatId(value: string): { country: string; id: string } | null {
-  const compact = value.toUpperCase().replace(/[\s.\-]/g, '');
-  const prefix = compact.slice(0, 2);
-  const format = VAT_FORMATS[prefix];
-  if (!format || !format.test(compact.slice(2))) return null;
-  return { country: prefix === 'EL' ? 'GR' : prefix, id: compact };
+  const vat = checkVatId(value);
+  if (vat.kind !== 'valid') return null;
+  const prefix = vat.value.slice(0, 2);
+  return { country: prefix === 'EL' ? 'GR' : prefix, id: vat.value };
 }
 
 export interface TaxSettings {
@@ -57,20 +47,16 @@ export function taxAmount(taxable: number, decision: TaxDecision): number {
   return decision.rate ? percentOf(Math.max(0, taxable), decision.rate) : 0;
 }
 
-const EU_VAT_PREFIX = /^(AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK)/i;
-
 /**
  * Checks a tax id as typed: an EU VAT number (it starts with an EU country prefix) must have
- * its country's format, and is returned normalised; other tax ids are kept as typed.
+ * its country's format (src/schemas/vat.ts, the list the billing details form checks too), and
+ * is returned normalised; other tax ids are kept as typed.
  * Returns an error message, or the value to store.
  */
 export function checkTaxId(value: string | null | undefined): { ok: true; value: string | null } | { ok: false; message: string } {
   if (!value) return { ok: true, value: null };
-  const compact = value.replace(/[\s.\-]/g, '');
-  if (EU_VAT_PREFIX.test(compact)) {
-    const vat = normaliseEuVatId(compact);
-    if (!vat) return { ok: false, message: `${value} is not a valid ${compact.slice(0, 2).toUpperCase()} VAT number format. Check it, e.g. DE123456789.` };
-    return { ok: true, value: vat.id };
-  }
+  const vat = checkVatId(value);
+  if (vat.kind === 'invalid') return { ok: false, message: `${value} is not a valid ${vat.country} VAT number format. Check it, e.g. DE123456789.` };
+  if (vat.kind === 'valid') return { ok: true, value: vat.value };
   return { ok: true, value: value.trim() };
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { luhnValid } from '../../../src/schemas/card.js';
 import type { DB } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
@@ -24,19 +25,6 @@ export const TEST_CARDS: Record<string, { brand: string; setup: 'ok' | string; c
   // Saving succeeds; every later charge is declined (Stripe's 4000 0000 0000 0341).
   '4000000000000341': { brand: 'visa', setup: 'ok', charge: 'card_declined' },
 };
-
-export function luhnValid(number: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < number.length; i++) {
-    let d = Number(number[number.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return number.length >= 12 && sum % 10 === 0;
-}
 
 export interface TestCardInput {
   number: string;

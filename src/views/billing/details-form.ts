@@ -3,7 +3,7 @@ import { css, html, nothing, type ReactiveControllerHost, type TemplateResult } 
 import { ApiError } from '../../api/errors.js';
 import type { InvoiceDetails } from '../../schemas/billing.js';
 import type { BillingDetails } from '../../schemas/customer.js';
-import { checkVatId } from './vat.js';
+import { checkVatId } from '../../schemas/vat.js';
 
 /** The fields: id, label, autocomplete token, max length. */
 const FIELDS = [

@@ -7,7 +7,7 @@ import type { InvoiceDownloadedEvent } from '../../events.js';
 import { buttonIn, deferred, focused, textOf, type } from '../../testing/dom.js';
 import './orders.js';
 import type { CustomerPortalOrders } from './orders.js';
-import { checkVatId } from '../billing/vat.js';
+import { checkVatId } from '../../schemas/vat.js';
 
 const FLOW = 'customer-portal-invoice-details-flow';
 

@@ -1,6 +1,7 @@
-// The EU VAT number format check of server/modules/billing/tax.ts (`normaliseEuVatId`,
-// `checkTaxId`), so the customer sees a mistake as they type rather than after saving. The
-// server checks again; only the format is checked, not whether the number is registered.
+// The EU VAT number formats, one list for both sides: the server checks a tax id before storing
+// it and decides reverse charge on it (server/modules/billing/tax.ts); the billing details form
+// checks it as the customer types (src/views/billing/details-form.ts), so a mistake shows before
+// saving. Only the format is checked, not whether the number is registered. Pure: no DOM, no Node.
 
 /** Each country's VAT number after its prefix (Greece uses EL). */
 const FORMATS: Record<string, RegExp> = {
@@ -17,9 +18,10 @@ export type TaxIdCheck =
   | { kind: 'other' }
   /** An EU VAT number in its country's format, normalised ("de 123 456 789" → "DE123456789"). */
   | { kind: 'valid'; value: string }
-  /** An EU prefix with the wrong format for that country. */
+  /** An EU prefix (as typed: EL for Greece) with the wrong format for that country. */
   | { kind: 'invalid'; country: string };
 
+/** Checks a tax id as typed: upper-cased, spaces, dots and dashes dropped. */
 export function checkVatId(value: string): TaxIdCheck {
   const compact = value.toUpperCase().replace(/[\s.-]/g, '');
   const country = compact.slice(0, 2);
