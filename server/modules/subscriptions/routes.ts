@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { subscriptionStatuses } from '../../../src/schemas/billing.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
 import { merchantRouter, portalRouter, type PortalEnv } from '../../http.js';
@@ -136,7 +137,7 @@ const merchantCreate = z.object({
 const merchantList = z.object({
   ...paginationQuery.shape,
   customer_id: z.string().optional(),
-  status: z.enum(['incomplete', 'trialing', 'active', 'past_due', 'paused', 'canceled', 'unpaid']).optional(),
+  status: z.enum(subscriptionStatuses).optional(),
 });
 
 /** /v1/subscriptions: created by the merchant for a customer; cancellation reasons readable here. */
