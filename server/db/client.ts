@@ -47,6 +47,10 @@ export async function openPostgres(connectionString: string, max = 10, onIdleErr
   // 'error' event on the pool; without a listener it would end the process. The pool drops
   // that connection and opens a new one on the next query.
   pool.on('error', (error) => onIdleError?.(error));
+  // The same for a connection that is checked out between two queries (inside a transaction):
+  // pg emits the error on the client itself, where the pool has no listener; unheard, it ends the
+  // process. Heard here, the transaction's next query fails (503) and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', (error) => onIdleError?.(error)));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
