@@ -289,6 +289,9 @@ export interface WebhookEndpointsTable {
   organization_id: string;
   url: string;
   secret: string;
+  /** The secret before the last rotation, still signing until previous_secret_expires_at. */
+  previous_secret: Nullable<string>;
+  previous_secret_expires_at: Nullable<Date>;
   events: Json<string[]>;
   enabled: Defaulted<boolean>;
   created_at: Timestamp;

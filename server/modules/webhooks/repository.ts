@@ -24,6 +24,9 @@ export interface ClaimedDelivery {
   payload: Record<string, unknown>;
   url: string;
   secret: string;
+  /** Still signing next to `secret` until its expiry (a rotation in the last 24 h). */
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
 }
 
 export interface EndpointFields {
@@ -67,6 +70,17 @@ export function webhookRepository(db: Kysely<DB>) {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
+    },
+
+    /** A new secret; the current one keeps signing beside it until `keepOldUntil`. */
+    rotateSecret(organizationId: string, id: string, secret: string, keepOldUntil: Date): Promise<WebhookEndpointRow | undefined> {
+      return db
+        .updateTable('webhook_endpoints')
+        .set((eb) => ({ previous_secret: eb.ref('secret'), previous_secret_expires_at: keepOldUntil, secret }))
+        .where('organization_id', '=', organizationId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
     },
 
     updateEndpoint(organizationId: string, id: string, fields: EndpointFields & { secret?: string }): Promise<WebhookEndpointRow | undefined> {
@@ -192,7 +206,7 @@ export function webhookRepository(db: Kysely<DB>) {
                updated_at = ${now}::timestamptz
           FROM due, webhook_events AS e, webhook_endpoints AS ep
          WHERE d.id = due.id AND e.id = d.event_id AND ep.id = d.endpoint_id
-        RETURNING d.id, d.attempts, e.id AS event_id, e.payload, ep.url, ep.secret, ep.enabled`.execute(db);
+        RETURNING d.id, d.attempts, e.id AS event_id, e.payload, ep.url, ep.secret, ep.previous_secret, ep.previous_secret_expires_at, ep.enabled`.execute(db);
       return result.rows;
     },
 

@@ -42,6 +42,8 @@ export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
  */
 export const DELIVERY_LEASE_MS = 60 * SECOND;
 export const DELIVERY_TIMEOUT_MS = 10 * SECOND;
+/** After a rotation, how long the previous secret keeps signing beside the new one. */
+export const SECRET_OVERLAP_MS = 24 * HOUR;
 const SEND_CONCURRENCY = 8;
 const MAX_ERROR_LENGTH = 500;
 const MAX_RESPONSE_SNIPPET = 200;
@@ -113,6 +115,13 @@ export function webhookService(deps: WebhookDeps) {
 
   const notFound = (id: string) => new ApiError(404, 'webhook_endpoint_not_found', `No webhook endpoint ${id}.`);
 
+  /** The signature with the secret, and with the previous one while it still signs (space-separated, Standard Webhooks). */
+  function signatures(delivery: ClaimedDelivery, sentAt: Date, body: string): string {
+    const current = new Webhook(delivery.secret).sign(delivery.event_id, sentAt, body);
+    const previous = delivery.previous_secret && delivery.previous_secret_expires_at && delivery.previous_secret_expires_at > sentAt ? new Webhook(delivery.previous_secret).sign(delivery.event_id, sentAt, body) : null;
+    return previous ? `${current} ${previous}` : current;
+  }
+
   /** One HTTP attempt. Never throws; never logs or returns the secret or the signature. */
   async function attempt(delivery: ClaimedDelivery): Promise<{ ok: boolean; statusCode: number | null; error: string | null }> {
     const body = JSON.stringify(delivery.payload);
@@ -128,7 +137,7 @@ export function webhookService(deps: WebhookDeps) {
           'user-agent': 'customer-portal-webhooks/1',
           'webhook-id': delivery.event_id,
           'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-          'webhook-signature': new Webhook(delivery.secret).sign(delivery.event_id, sentAt, body),
+          'webhook-signature': signatures(delivery, sentAt, body),
         },
         body,
         // A redirect is a failed delivery (Standard Webhooks), and never followed elsewhere.
@@ -176,9 +185,13 @@ export function webhookService(deps: WebhookDeps) {
       return row;
     },
 
-    /** The old secret stops working at once; the merchant's receiver needs the new one. */
+    /**
+     * A new signing secret. The old one keeps signing next to it for 24 hours (both signatures
+     * in webhook-signature), so the merchant's receiver can move to the new one without refusing
+     * a delivery in between.
+     */
     async rotateSecret(organizationId: string, id: string): Promise<WebhookEndpointRow> {
-      const row = await repo.updateEndpoint(organizationId, id, { secret: newSecret() });
+      const row = await repo.rotateSecret(organizationId, id, newSecret(), new Date(clock.now().getTime() + SECRET_OVERLAP_MS));
       if (!row) throw notFound(id);
       return row;
     },
@@ -270,6 +283,8 @@ export function webhookEndpointView(row: WebhookEndpointRow) {
     events: row.events,
     enabled: row.enabled,
     secret: row.secret,
+    /** Until then the previous secret signs too (after a rotation). */
+    previous_secret_expires_at: row.previous_secret_expires_at?.toISOString() ?? null,
     created_at: row.created_at.toISOString(),
   };
 }

@@ -383,7 +383,7 @@ describe('delivery', () => {
     assert.equal(receiver.at(ep.path).length, 1);
   });
 
-  test('rotating the secret changes the signing key at once', async () => {
+  test('rotating the secret: the old one keeps signing beside the new one for 24 h, then stops', async () => {
     const org = await t.createOrg('rotate');
     const ep = await endpoint(org.key, ['subscription.updated']);
     const before = await emit(org.id, 'subscription.updated', { v: 1 });
@@ -393,25 +393,38 @@ describe('delivery', () => {
     assert.equal(rotated.status, 200);
     assert.match(rotated.body.secret, /^whsec_/);
     assert.notEqual(rotated.body.secret, ep.secret);
+    assert.equal(rotated.body.previous_secret_expires_at, new Date(t.clock.now().getTime() + 24 * HOUR).toISOString());
     secretsSeen.add(rotated.body.secret);
     assert.equal((await t.request('GET', `/v1/webhook-endpoints/${ep.id}`, { token: org.key })).body.secret, rotated.body.secret);
 
-    const afterRotation = await emit(org.id, 'subscription.updated', { v: 2 });
+    // Within the 24 h: signed with both, so a receiver still holding the old secret accepts it.
+    const during = await emit(org.id, 'subscription.updated', { v: 2 });
     await deliverAll();
     const [old, fresh] = receiver.at(ep.path);
-    assert.deepEqual([old!.headers['webhook-id'], fresh!.headers['webhook-id']], [before, afterRotation]);
+    assert.deepEqual([old!.headers['webhook-id'], fresh!.headers['webhook-id']], [before, during]);
     assert.equal(old!.verified, true);
-    assert.equal(fresh!.verified, false, 'the receiver still holding the old secret refuses it');
+    assert.equal(fresh!.verified, true, 'the receiver still holding the old secret accepts it');
     assert.doesNotThrow(() => verifyAt(t.clock, rotated.body.secret, fresh!.body, fresh!.headers));
-    assert.throws(() => verifyAt(t.clock, ep.secret, fresh!.body, fresh!.headers), /No matching signature/);
+    assert.doesNotThrow(() => verifyAt(t.clock, ep.secret, fresh!.body, fresh!.headers));
+    assert.equal(String(fresh!.headers['webhook-signature']).split(' ').length, 2);
+
+    // After it: the new secret alone.
+    t.clock.advance(24 * HOUR + SECOND);
+    const after = await emit(org.id, 'subscription.updated', { v: 3 });
+    await deliverAll();
+    const late = receiver.at(ep.path)[2]!;
+    assert.equal(late.headers['webhook-id'], after);
+    assert.equal(late.verified, false, 'the old secret no longer signs');
+    assert.doesNotThrow(() => verifyAt(t.clock, rotated.body.secret, late.body, late.headers));
+    assert.throws(() => verifyAt(t.clock, ep.secret, late.body, late.headers), /No matching signature/);
     const [latest] = await deliveries(org.key, ep.id);
     assert.deepEqual({ status: latest!.status, code: latest!.last_status_code }, { status: 'pending', code: 401 });
 
     receiver.trust(ep.path, rotated.body.secret);
     t.clock.advance(5 * SECOND);
     await deliverAll();
-    assert.deepEqual(receiver.ids(ep.path), [before, afterRotation, afterRotation]);
-    assert.equal(receiver.at(ep.path)[2]!.verified, true);
+    assert.deepEqual(receiver.ids(ep.path), [before, during, after, after]);
+    assert.equal(receiver.at(ep.path)[3]!.verified, true);
   });
 
   test('the background job runner sends without being asked', async () => {
