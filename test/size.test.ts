@@ -1,4 +1,4 @@
-// Size budgets from DESIGN.md, measured on the built widget (`vite build` runs first in npm test).
+// Size budgets from docs/architecture.md, measured on the built widget (`vite build` runs first in npm test).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
