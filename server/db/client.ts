@@ -62,11 +62,23 @@ export async function openPostgres(connectionString: string, max = 10, onIdleErr
   };
 }
 
+/**
+ * Postgres settings of the embedded database. PGlite keeps a server's shared_buffers (128 MB);
+ * Postgres writes all of its shared memory at start and a WASM memory never gives pages back, so
+ * all 128 MB stayed resident. 16 MB holds the demo database (≈11 MB with the catalog); the OS page
+ * cache serves the rest of a larger one. Given on every start (the command line wins over a data
+ * dir's postgresql.conf, so one made by an earlier version gets it too) and to initdb (written
+ * into postgresql.conf).
+ */
+export const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
+
 export async function openPGlite(options: { dataDir?: string; loadDataDir?: Blob | File } = {}): Promise<Database & { pglite: PGlite }> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
+    initDbStartParams: PGLITE_SETTINGS,
     parsers: { [INT8]: Number },
   });
   return wrapPGlite(pglite);
