@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -36,7 +37,10 @@ try {
  */
 if (!prepare && !config.databaseUrl && !existsSync(join(pgliteDataDir(config.dataDir), 'PG_VERSION'))) {
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--prepare', ...(demo ? ['--demo'] : [])], { stdio: 'inherit' });
+    // This file itself, under tsx: its own flags when run by `tsx server/main.ts`; the package's
+    // tsx when started through bin/customer-portal-server.mjs (which registers tsx in-process).
+    const loader = process.execArgv.length ? process.execArgv : ['--import', import.meta.resolve('tsx')];
+    const child = spawn(process.execPath, [...loader, fileURLToPath(import.meta.url), '--prepare', ...(demo ? ['--demo'] : [])], { stdio: 'inherit' });
     child.once('error', reject);
     child.once('exit', resolve);
   });
