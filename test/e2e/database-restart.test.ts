@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { after, before, test } from 'node:test';
+import { freePort } from './support.js';
 import { startPostgres } from '../../scripts/postgres.mjs';
 
 let pg: Awaited<ReturnType<typeof startPostgres>>;
@@ -20,16 +20,6 @@ let key: string;
 let exited: number | null | undefined;
 let dataDir: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 before(async () => {
   pg = await startPostgres();

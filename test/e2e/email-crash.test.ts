@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import type { AddressInfo } from 'node:net';
+import { freePort } from './support.js';
 import { EventEmitter } from 'node:events';
 import { SMTPServer } from 'smtp-server';
 import { openPGlite, pgliteDataDir } from '../../server/db/client.js';
@@ -21,16 +22,6 @@ after(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** An SMTP server that, while `hold` is set, takes a message's data and never answers it. */
 async function startSmtp() {

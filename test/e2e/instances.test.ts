@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { freePort } from './support.js';
 import pg from 'pg';
 import { startPostgres } from '../../scripts/postgres.mjs';
 import { loadConfig } from '../../server/config.js';
@@ -24,16 +24,6 @@ let key = '';
 const received: string[] = [];
 let receiver: ReturnType<typeof createHttpServer>;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Waits for `check` to hold, asking again after each answer, for at most `ms`. */
 async function eventually<T>(check: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> {

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { freePort } from './support.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cp-shutdown-'));
 let server: ChildProcess | undefined;
@@ -28,16 +29,6 @@ function freshGet(port: number, path: string): Promise<number | string> {
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 test('SIGTERM: the in-flight request is answered, new connections are refused, the process exits 0', async () => {
   const port = await freePort();
