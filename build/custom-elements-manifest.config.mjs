@@ -16,15 +16,7 @@
 import { posix } from 'node:path';
 
 export default {
-  globs: [
-    'src/index.ts',
-    'src/events.ts',
-    'src/session-events.ts',
-    'src/styles/tokens.ts',
-    'src/ui/**/*.ts',
-    'src/portal/**/*.ts',
-    'src/views/**/*.ts',
-  ],
+  globs: ['src/index.ts', 'src/events.ts', 'src/session-events.ts', 'src/styles/tokens.ts', 'src/ui/**/*.ts', 'src/portal/**/*.ts', 'src/views/**/*.ts'],
   exclude: ['src/**/*.test.ts', 'src/**/*.harness.ts'],
   outdir: 'dist',
   litelement: true,
@@ -135,7 +127,8 @@ function eventTypes() {
       for (const { d } of classDeclarations(customElementsManifest)) {
         for (const event of d.events ?? []) {
           const eventClass = classes.get(event.name);
-          if (eventClass) event.type = { text: eventClass.name, references: [{ name: eventClass.name, module: eventClass.module, start: 0, end: eventClass.name.length }] };
+          if (eventClass)
+            event.type = { text: eventClass.name, references: [{ name: eventClass.name, module: eventClass.module, start: 0, end: eventClass.name.length }] };
         }
       }
     },
@@ -150,7 +143,11 @@ function themeTokens() {
   return {
     name: 'customer-portal:theme-tokens',
     analyzePhase({ ts, node, moduleDoc }) {
-      if (ts.isVariableStatement(node) && moduleDoc.path === 'src/styles/tokens.ts' && node.declarationList.declarations.some((d) => d.name.getText() === 'tokens')) {
+      if (
+        ts.isVariableStatement(node) &&
+        moduleDoc.path === 'src/styles/tokens.ts' &&
+        node.declarationList.declarations.some((d) => d.name.getText() === 'tokens')
+      ) {
         for (const tag of jsDocTags(node)) {
           const match = /^(?:\{([^}]*)\}\s*)?(\S+)\s+-\s+(.*)$/.exec(tagComment(tag));
           if (!match) continue;
@@ -160,7 +157,9 @@ function themeTokens() {
         }
       }
       if (ts.isClassDeclaration(node) && node.name) {
-        const styles = node.members.find((m) => ts.isPropertyDeclaration(m) && m.name.getText() === 'styles' && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword));
+        const styles = node.members.find(
+          (m) => ts.isPropertyDeclaration(m) && m.name.getText() === 'styles' && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword),
+        );
         if (styles?.initializer && /\btokens\b/.test(styles.initializer.getText())) themed.add(node.name.text);
       }
     },

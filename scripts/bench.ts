@@ -90,12 +90,33 @@ async function main() {
     // The hello world everything is compared with.
     const helloPort = await freePort();
     children.push(
-      await start(process.execPath, ['-e', `require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json'});s.end('{"hello":"world"}')}).listen(${helloPort},'127.0.0.1',()=>console.log('ready'))`], {}, /ready/),
+      await start(
+        process.execPath,
+        [
+          '-e',
+          `require('http').createServer((q,s)=>{s.writeHead(200,{'content-type':'application/json'});s.end('{"hello":"world"}')}).listen(${helloPort},'127.0.0.1',()=>console.log('ready'))`,
+        ],
+        {},
+        /ready/,
+      ),
     );
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     children.push(
-      await start(process.execPath, ['--import', 'tsx', 'server/main.ts', '--demo'], { PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', JOBS_INTERVAL_SECONDS: '0', SECRET: 'bench-secret-long-enough-0123456789abcdef' }, /Merchant API key\s+(sk_\S+)/),
+      await start(
+        process.execPath,
+        ['--import', 'tsx', 'server/main.ts', '--demo'],
+        {
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          PUBLIC_URL: base,
+          DATABASE_URL: databaseUrl,
+          LOG_LEVEL: 'warn',
+          JOBS_INTERVAL_SECONDS: '0',
+          SECRET: 'bench-secret-long-enough-0123456789abcdef',
+        },
+        /Merchant API key\s+(sk_\S+)/,
+      ),
     );
     await delay(200);
     const admin = new pg.Client({ connectionString: databaseUrl });
@@ -104,7 +125,11 @@ async function main() {
     // A fresh merchant key for the bench (the printed one is not parsed).
     const { createHash, randomBytes } = await import('node:crypto');
     const secret = `sk_${randomBytes(32).toString('base64url')}`;
-    await admin.query(`INSERT INTO api_keys (id, organization_id, name, key_hash, key_hint, created_at) VALUES ($1, $2, 'bench', $3, 'bench', now())`, [`key_bench_${Date.now()}`, org, createHash('sha256').update(secret).digest('hex')]);
+    await admin.query(`INSERT INTO api_keys (id, organization_id, name, key_hash, key_hint, created_at) VALUES ($1, $2, 'bench', $3, 'bench', now())`, [
+      `key_bench_${Date.now()}`,
+      org,
+      createHash('sha256').update(secret).digest('hex'),
+    ]);
     const merchant = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
     const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = merchant) => {
       const res = await fetch(`${base}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
@@ -127,7 +152,10 @@ async function main() {
 
     console.log(`\n2. GET /portal/v1/usage latency (sequential, 200 requests)`);
     const meter = await call('POST', '/v1/meters', { name: `Bench calls ${Date.now()}`, event_name: 'bench.call', aggregation: 'sum', property: 'n' });
-    const product = await call('POST', '/v1/products', { name: 'Bench API', prices: [{ type: 'recurring', model: 'metered', currency: 'usd', unit_amount: 1, included_units: 1000, interval: 'month', meter_id: meter.id }] });
+    const product = await call('POST', '/v1/products', {
+      name: 'Bench API',
+      prices: [{ type: 'recurring', model: 'metered', currency: 'usd', unit_amount: 1, included_units: 1000, interval: 'month', meter_id: meter.id }],
+    });
     await call('POST', '/v1/subscriptions', { customer_id: customer.id, price_id: product.prices[0].id });
     const empty = await latency(`${base}/portal/v1/usage`, portal);
     console.log(`   0 events:          p50 ${empty.p50} ms  p95 ${empty.p95} ms  p99 ${empty.p99} ms`);
@@ -136,7 +164,13 @@ async function main() {
     const batches = 20;
     const t0 = performance.now();
     for (let b = 0; b < batches; b++) {
-      const events = Array.from({ length: 1000 }, (_, i) => ({ id: `api-${b}-${i}`, customer_id: customer.id, name: 'bench.call', properties: { n: 1 }, timestamp: new Date(Date.now() - (b * 1000 + i) * 1000).toISOString() }));
+      const events = Array.from({ length: 1000 }, (_, i) => ({
+        id: `api-${b}-${i}`,
+        customer_id: customer.id,
+        name: 'bench.call',
+        properties: { n: 1 },
+        timestamp: new Date(Date.now() - (b * 1000 + i) * 1000).toISOString(),
+      }));
       await call('POST', '/v1/events', { events });
     }
     const ingestRate = Math.round((batches * 1000) / ((performance.now() - t0) / 1000));

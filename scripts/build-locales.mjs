@@ -16,7 +16,7 @@ const dir = join(root, 'src', 'i18n', 'generated');
 execFileSync(join(root, 'node_modules', '.bin', 'lit-localize'), ['build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 
 const tags = [
-  '// Same values as lit\'s html and @lit/localize\'s str, without importing them (scripts/build-locales.mjs).',
+  "// Same values as lit's html and @lit/localize's str, without importing them (scripts/build-locales.mjs).",
   'const html = (strings: TemplateStringsArray, ...values: number[]) => ({ _$litType$: 1 as const, strings, values });',
   'const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: true as const, strings, values });',
 ].join('\n');

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 const dir = join(import.meta.dirname, '..', 'src', 'i18n', 'xliff');
 const wanted = process.argv.slice(2);
 const files = readdirSync(dir).filter((f) => f.endsWith('.xlf') && (!wanted.length || wanted.includes(f.slice(0, -4))));
-const placeholders = (text) => [...text.matchAll(/<x id="(\d+)"/g)].map((m) => m[1]).sort().join(',');
+const placeholders = (text) =>
+  [...text.matchAll(/<x id="(\d+)"/g)]
+    .map((m) => m[1])
+    .sort()
+    .join(',');
 let problems = 0;
 for (const file of files) {
   const xml = readFileSync(join(dir, file), 'utf8');

@@ -47,7 +47,17 @@ function nodeTests(title, files, env = {}) {
   const tap = join(results, `${title.replace(/\W+/g, '-')}.tap`);
   const res = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=2',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...files,
+    ],
     { stdio: 'inherit', env: { ...process.env, ...env } },
   );
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
@@ -68,7 +78,8 @@ const serverTests = walk('server', (p) => p.endsWith('.test.ts'));
 check('translations', process.execPath, ['scripts/check-xliff.mjs']) && check('build the locale modules', process.execPath, ['scripts/build-locales.mjs']);
 check('type-check', 'npx', ['tsc', '--noEmit']);
 // The widget and the hosted page (vite), then the custom elements manifest the tests in test/ read.
-const built = check('build the widget', 'npx', ['vite', 'build', '--logLevel', 'warn']) && check('custom elements manifest', 'npm', ['run', '--silent', 'analyze']);
+const built =
+  check('build the widget', 'npx', ['vite', 'build', '--logLevel', 'warn']) && check('custom elements manifest', 'npm', ['run', '--silent', 'analyze']);
 
 nodeTests('server tests on PGlite', serverTests, { TEST_DATABASE_URL: '' });
 
@@ -103,7 +114,12 @@ if (existsSync(wtrResults)) {
   failures.push('browser tests (no results)');
 }
 
-if (built) nodeTests('end-to-end and size tests', walk('test', (p) => p.endsWith('.test.ts')), { TEST_DATABASE_URL: '' });
+if (built)
+  nodeTests(
+    'end-to-end and size tests',
+    walk('test', (p) => p.endsWith('.test.ts')),
+    { TEST_DATABASE_URL: '' },
+  );
 else {
   failed += 1;
   failures.push('end-to-end and size tests (build failed)');

@@ -100,11 +100,12 @@ export function createApp(deps: AppDeps) {
 
   // Request log: method, path and status only. Never the query string (pre-auth tokens) or headers.
   // Only registered when debug logging is on: a middleware layer per request costs throughput.
-  if (logger.isLevelEnabled('debug')) app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
-  });
+  if (logger.isLevelEnabled('debug'))
+    app.use(async (c, next) => {
+      const started = performance.now();
+      await next();
+      logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    });
 
   app.route('/', opsRoutes({ database: deps.database, metrics, metricsToken: config.metricsToken, state: ops }));
 

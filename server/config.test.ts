@@ -13,11 +13,14 @@ test('defaults make a working development configuration', () => {
 });
 
 test('a bad value stops start-up with a message naming the variable and what it expects', () => {
-  assert.throws(() => loadConfig({ ...base, PORT: 'eighty' }), (error: unknown) => {
-    assert.ok(error instanceof ConfigError);
-    assert.match(error.message, /PORT: expected a port number \(got "eighty"\)/);
-    return true;
-  });
+  assert.throws(
+    () => loadConfig({ ...base, PORT: 'eighty' }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /PORT: expected a port number \(got "eighty"\)/);
+      return true;
+    },
+  );
   assert.throws(() => loadConfig({ ...base, DATABASE_URL: 'mysql://x' }), /DATABASE_URL: expected a postgres:\/\/ connection URL/);
   assert.throws(() => loadConfig({ ...base, SMTP_URL: 'http://mail' }), /SMTP_URL: expected an smtp:\/\/ or smtps:\/\/ URL/);
   assert.throws(() => loadConfig({ ...base, PUBLIC_URL: 'portal.example.com' }), /PUBLIC_URL: expected an http\(s\):\/\/ URL/);
@@ -25,11 +28,14 @@ test('a bad value stops start-up with a message naming the variable and what it 
 });
 
 test('secrets in a bad value are not echoed', () => {
-  assert.throws(() => loadConfig({ ...base, SECRET: 'short-secret' }), (error: unknown) => {
-    assert.match(String((error as Error).message), /SECRET: expected at least 32 characters/);
-    assert.ok(!String((error as Error).message).includes('short-secret'));
-    return true;
-  });
+  assert.throws(
+    () => loadConfig({ ...base, SECRET: 'short-secret' }),
+    (error: unknown) => {
+      assert.match(String((error as Error).message), /SECRET: expected at least 32 characters/);
+      assert.ok(!String((error as Error).message).includes('short-secret'));
+      return true;
+    },
+  );
 });
 
 test('production needs an explicit SECRET', () => {

@@ -3,9 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' }).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const envSchema = z.object({
   PORT: z.coerce
@@ -15,9 +13,7 @@ const envSchema = z.object({
     .max(65535, 'expected a port between 0 and 65535')
     .default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// connection URL' })
-    .optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// connection URL' }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'expected an smtp:// or smtps:// URL' }).optional(),
   SMTP_FROM: z.string().min(3).default('Customer Portal <no-reply@localhost>'),
@@ -26,17 +22,34 @@ const envSchema = z.object({
   NODE_ENV: z.string().optional(),
   TRUST_PROXY: bool.default(false),
   PAYMENT_PROVIDER: z.enum(['test', 'stripe'], { error: 'expected test or stripe' }).default('test'),
-  STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'expected a Stripe secret key (sk_test_… or sk_live_…)').optional(),
-  STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'expected a Stripe publishable key (pk_…)').optional(),
-  STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'expected a Stripe webhook signing secret (whsec_…)').optional(),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^(sk|rk)_(test|live)_/, 'expected a Stripe secret key (sk_test_… or sk_live_…)')
+    .optional(),
+  STRIPE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^pk_(test|live)_/, 'expected a Stripe publishable key (pk_…)')
+    .optional(),
+  STRIPE_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_/, 'expected a Stripe webhook signing secret (whsec_…)')
+    .optional(),
   /** For tests against a local fake of Stripe's API: http://127.0.0.1:port */
   STRIPE_API_URL: z.url().optional(),
   JOBS_INTERVAL_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest request body for JSON endpoints, in bytes (413 above it). */
-  MAX_JSON_BODY_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().min(1024, 'expected at least 1024 bytes').default(1024 * 1024),
+  MAX_JSON_BODY_BYTES: z.coerce
+    .number({ error: 'expected a number of bytes' })
+    .int()
+    .min(1024, 'expected at least 1024 bytes')
+    .default(1024 * 1024),
   /** Largest file upload (POST /v1/benefits/{id}/files), in bytes. */
-  MAX_UPLOAD_BYTES: z.coerce.number({ error: 'expected a number of bytes' }).int().min(1024, 'expected at least 1024 bytes').default(100 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number({ error: 'expected a number of bytes' })
+    .int()
+    .min(1024, 'expected at least 1024 bytes')
+    .default(100 * 1024 * 1024),
   /** Webhook URLs on loopback, private or link-local addresses: allowed by default outside production only. */
   WEBHOOK_ALLOW_PRIVATE_URLS: bool.optional(),
   /** GET /metrics needs "Authorization: Bearer <METRICS_TOKEN>"; without a token /metrics is off (unless METRICS_PORT). */

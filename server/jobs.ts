@@ -39,7 +39,8 @@ export function jobRunner(deps: {
     const emails = deps.deliverEmails ? await job('emails', deps.deliverEmails, { sent: 0, failed: 0, retried: 0 }) : { sent: 0, failed: 0, retried: 0 };
     deps.metrics?.webhookDelivery('succeeded', delivered.succeeded);
     deps.metrics?.webhookDelivery('failed', delivered.failed);
-    if (renewed || retried || expired || recovered || delivered.attempted || emails.sent || emails.failed || emails.retried) deps.logger.info({ renewed, retried, expired, recovered, webhooks: delivered, emails }, 'jobs ran');
+    if (renewed || retried || expired || recovered || delivered.attempted || emails.sent || emails.failed || emails.retried)
+      deps.logger.info({ renewed, retried, expired, recovered, webhooks: delivered, emails }, 'jobs ran');
     return { renewed, retried, expired, recovered, webhooks: delivered, emails };
   }
 

@@ -13,7 +13,9 @@ import { createMetrics } from './modules/ops/metrics.js';
 
 export async function openDatabase(config: Config, logger?: Logger): Promise<Database> {
   return config.databaseUrl
-    ? openPostgres(config.databaseUrl, 10, (error) => logger?.warn({ code: (error as { code?: string }).code ?? null }, 'database connection lost; reconnecting on the next query'))
+    ? openPostgres(config.databaseUrl, 10, (error) =>
+        logger?.warn({ code: (error as { code?: string }).code ?? null }, 'database connection lost; reconnecting on the next query'),
+      )
     : openPGlite({ dataDir: pgliteDataDir(config.dataDir) });
 }
 
@@ -44,7 +46,17 @@ export async function createRuntime(config: Config, options: { demo?: boolean; c
   const background = new Background(logger);
   const paymentProvider = config.paymentProvider === 'stripe' && config.stripe ? stripeProvider(config.stripe) : undefined;
   const metrics = createMetrics({ defaults: true, ...(database.poolStats ? { pool: database.poolStats } : {}) });
-  const app = createApp({ database, config, clock, mailer, logger, background, metrics, demo: options.demo ?? false, ...(paymentProvider ? { paymentProvider } : {}) });
+  const app = createApp({
+    database,
+    config,
+    clock,
+    mailer,
+    logger,
+    background,
+    metrics,
+    demo: options.demo ?? false,
+    ...(paymentProvider ? { paymentProvider } : {}),
+  });
   if (options.jobs !== false) app.services.jobs.start(config.jobsIntervalSeconds);
   return {
     app,

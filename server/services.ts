@@ -56,7 +56,13 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   const { db, clock, config } = deps;
   const organizations = organizationService(organizationRepository(db), clock);
-  const outgoing = webhookService({ db, clock, logger: deps.logger, allowPrivateUrls: config.webhookAllowPrivateUrls, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const outgoing = webhookService({
+    db,
+    clock,
+    logger: deps.logger,
+    allowPrivateUrls: config.webhookAllowPrivateUrls,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
   // Every change of a customer's billing state emits an event: the cached session forgets
   // the customer then, so the past-due flag and profile are read afresh.
   let forgetCustomer: (id: string) => void = () => {};
@@ -84,7 +90,16 @@ export function createServices(deps: ServiceDeps) {
     publicUrl: config.publicUrl,
   });
   forgetCustomer = (id) => auth.forgetCustomer(id);
-  const emailChange = emailChangeService({ db, clock, secret: config.secret, customers, rateLimiter: limiter, mailer: deps.mailer, background: deps.background, publicUrl: config.publicUrl });
+  const emailChange = emailChangeService({
+    db,
+    clock,
+    secret: config.secret,
+    customers,
+    rateLimiter: limiter,
+    mailer: deps.mailer,
+    background: deps.background,
+    publicUrl: config.publicUrl,
+  });
   const catalog = catalogService(catalogRepository(db), clock);
   const provider = deps.paymentProvider ?? testProvider(db, clock);
   // Subscriptions read by services built before the subscription service.
@@ -161,6 +176,26 @@ export function createServices(deps: ServiceDeps) {
   const idempotency = idempotencyService(idempotencyRepository(db), clock);
   // What was emailed to the organization's customers, and what could not be (the durable outbox).
   const emails = { list: merchantEmailList(db) };
-  return { organizations, customers, auth, rateLimiter: limiter, webhooks, catalog, payments, orders, subscriptions, jobs, idempotency, usage, wallet, overview, dataExport, benefits, seats, emailChange, emails };
+  return {
+    organizations,
+    customers,
+    auth,
+    rateLimiter: limiter,
+    webhooks,
+    catalog,
+    payments,
+    orders,
+    subscriptions,
+    jobs,
+    idempotency,
+    usage,
+    wallet,
+    overview,
+    dataExport,
+    benefits,
+    seats,
+    emailChange,
+    emails,
+  };
 }
 export type Services = ReturnType<typeof createServices>;

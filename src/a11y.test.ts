@@ -112,7 +112,15 @@ function everyStatus(): void {
     proSubscription({ id: 'sub_ended', status: 'canceled', ended_at: '2025-11-01T00:00:00.000Z', ...ended }),
     proSubscription({
       id: 'sub_scheduled',
-      scheduled_change: { product: { id: 'prod_starter', name: 'Starter' }, price_id: 'price_starter', interval: 'month', interval_count: 1, seats: 1, amount: 900, effective_at: '2025-12-11T10:00:00.000Z' },
+      scheduled_change: {
+        product: { id: 'prod_starter', name: 'Starter' },
+        price_id: 'price_starter',
+        interval: 'month',
+        interval_count: 1,
+        seats: 1,
+        amount: 900,
+        effective_at: '2025-12-11T10:00:00.000Z',
+      },
       actions: { ...proSubscription().actions, cancel_scheduled_change: true },
     }),
   );
@@ -145,7 +153,9 @@ describe('accessibility of every view and dialog', () => {
         element.setAttribute('locale', look.locale);
         if (look.theme === 'dark') element.setAttribute('theme', 'dark');
         // A merchant's page, with its own banner: the widget must not bring another one.
-        await fixture(html`<div style="background:${look.theme === 'dark' ? '#09090b;color:#fafafa' : '#fff'};padding:8px"><header>Acme Cloud</header>${element}</div>`);
+        await fixture(
+          html`<div style="background:${look.theme === 'dark' ? '#09090b;color:#fafafa' : '#fff'};padding:8px"><header>Acme Cloud</header>${element}</div>`,
+        );
         const h = new ViewHarness(element);
         await h.until(() => (typeof loaded === 'string' ? h.root.querySelector(loaded) : loaded(h)), `${tag} did not load`);
         await shownIn(element, look.locale);
@@ -240,7 +250,11 @@ describe('accessibility of every view and dialog', () => {
 
         await walk(h, 'customer-portal-invoice-details-flow', 'Edit invoice details', [
           { shows: '#tax_id', what: 'invoice details: the form', next: (root) => typeIn(root, '#tax_id', 'DE 123') },
-          { shows: '#tax_id[aria-invalid="true"]', what: 'invoice details: a wrong VAT number', next: (root) => typeIn(root, '#tax_id', 'DE 123 456 789', true) },
+          {
+            shows: '#tax_id[aria-invalid="true"]',
+            what: 'invoice details: a wrong VAT number',
+            next: (root) => typeIn(root, '#tax_id', 'DE 123 456 789', true),
+          },
           { shows: '.done', what: 'invoice details: saved' },
         ]);
       });

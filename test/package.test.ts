@@ -24,10 +24,15 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
   exports: Record<string, string | Record<string, string>>;
 };
 
-console.log(`npm pack: ${pack!.files.length} files, ${(pack!.size / 1024 / 1024).toFixed(2)} MB packed, ${(pack!.unpackedSize / 1024 / 1024).toFixed(2)} MB unpacked`);
+console.log(
+  `npm pack: ${pack!.files.length} files, ${(pack!.size / 1024 / 1024).toFixed(2)} MB packed, ${(pack!.unpackedSize / 1024 / 1024).toFixed(2)} MB unpacked`,
+);
 
 const missing = (paths: string[]) => paths.filter((p) => !packed.has(p));
-const filesIn = (dir: string, match: RegExp = /./) => readdirSync(dir).filter((name) => match.test(name)).map((name) => posix.join(dir, name));
+const filesIn = (dir: string, match: RegExp = /./) =>
+  readdirSync(dir)
+    .filter((name) => match.test(name))
+    .map((name) => posix.join(dir, name));
 
 /** The modules `file` loads at run time (type-only imports left out), as repository paths. */
 function runtimeImports(file: string): string[] {
@@ -35,7 +40,8 @@ function runtimeImports(file: string): string[] {
   const specifiers: string[] = [];
   const visit = (node: ts.Node) => {
     if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly && ts.isStringLiteral(node.moduleSpecifier)) specifiers.push(node.moduleSpecifier.text);
-    else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) specifiers.push(node.moduleSpecifier.text);
+    else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
+      specifiers.push(node.moduleSpecifier.text);
     else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0] && ts.isStringLiteral(node.arguments[0])) {
       specifiers.push(node.arguments[0].text);
     }

@@ -49,7 +49,11 @@ test('the lazily loaded views name every property React must set as a property, 
   assert.deepEqual(Object.keys(propertiesByTag).sort(), elements.map((e) => e.tag).sort(), 'every lazily loaded element');
   for (const [tag, properties] of Object.entries(propertiesByTag)) {
     const fields = (byTag.get(tag)?.members ?? []).filter((m) => m.kind === 'field' && !m.privacy && !m.static);
-    for (const property of properties) assert.ok(fields.some((f) => f.name === property), `<${tag}> has no public property ${property}`);
+    for (const property of properties)
+      assert.ok(
+        fields.some((f) => f.name === property),
+        `<${tag}> has no public property ${property}`,
+      );
     // Any other prop becomes an attribute of its own name: right only where the attribute has it.
     for (const field of fields.filter((f) => f.attribute !== f.name)) {
       assert.ok(properties.includes(field.name), `<${tag}>'s ${field.name} must be set as a property (add it in src/react/elements.ts)`);

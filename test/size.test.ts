@@ -22,8 +22,7 @@ const isLocale = (f: string) => /[\\/]locale-[\w-]+-[\w-]{8}\.js$/.test(f);
  * (dist/sdk), the React wrappers (dist/react.js, bundled by the merchant's own build) nor the
  * React demo app (dist/demo).
  */
-const widgetFiles = () =>
-  jsFiles(dist).filter((f) => !['hosted', 'sdk', 'demo', 'react.js'].some((part) => f.startsWith(join(dist, part))));
+const widgetFiles = () => jsFiles(dist).filter((f) => !['hosted', 'sdk', 'demo', 'react.js'].some((part) => f.startsWith(join(dist, part))));
 /** The widget's code: every file but the translations. */
 const codeFiles = () => widgetFiles().filter((f) => !isLocale(f));
 
@@ -60,7 +59,9 @@ test('each language loads on demand, in a chunk of its own of at most 12 KB gzip
   }
   assert.ok(!/^import[^;]*locale-/m.test(entry), 'the entry imports a language statically');
   const code = codeFiles().reduce((total, file) => total + gzipSize(file), 0);
-  console.log(`largest language: ${(largest / KB).toFixed(1)} KB gzip; everything a page in that language loads: ${((code + largest) / KB).toFixed(1)} KB gzip`);
+  console.log(
+    `largest language: ${(largest / KB).toFixed(1)} KB gzip; everything a page in that language loads: ${((code + largest) / KB).toFixed(1)} KB gzip`,
+  );
   assert.ok(largest <= 12 * KB, `a language is ${(largest / KB).toFixed(1)} KB gzip`);
 });
 
@@ -81,8 +82,14 @@ test('the hosted card form is its own bundle, with Stripe only there', () => {
   }
   console.log(`hosted page: ${(total / KB).toFixed(1)} KB gzip of code, plus at most ${(largestLanguage / KB).toFixed(1)} KB for its language`);
   assert.equal(files.filter(isLocale).length, 21, 'the hosted form loads each language on demand');
-  assert.ok(files.some((f) => f.endsWith(join('hosted', 'payment-method.js'))), 'dist/hosted/payment-method.js is missing');
-  assert.ok(files.some((f) => /loadStripe|js\.stripe\.com/.test(readFileSync(f, 'utf8'))), 'the hosted page has no Stripe loader');
+  assert.ok(
+    files.some((f) => f.endsWith(join('hosted', 'payment-method.js'))),
+    'dist/hosted/payment-method.js is missing',
+  );
+  assert.ok(
+    files.some((f) => /loadStripe|js\.stripe\.com/.test(readFileSync(f, 'utf8'))),
+    'the hosted page has no Stripe loader',
+  );
 });
 
 test('the React components are a thin layer: React and the widget are imported, not bundled', () => {

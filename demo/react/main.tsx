@@ -60,7 +60,9 @@ function App() {
       record(event.detail.reason === 'expired' ? 'Billing session expired' : 'Signed out of billing');
     },
     onSubscriptionCanceled: (event: SubscriptionCanceledEvent) =>
-      record(event.detail.mode === 'at_period_end' ? `Subscription cancels on ${new Date(event.detail.endsAt).toLocaleDateString('en')}` : 'Subscription canceled'),
+      record(
+        event.detail.mode === 'at_period_end' ? `Subscription cancels on ${new Date(event.detail.endsAt).toLocaleDateString('en')}` : 'Subscription canceled',
+      ),
     onSubscriptionUncanceled: () => record('Cancellation taken back'),
     onSubscriptionChanged: (event: SubscriptionChangedEvent) => record(`Subscription changed: ${event.detail.change.replace('_', ' ')}`),
     onInvoiceDownloaded: (event: InvoiceDownloadedEvent) => record(`Downloaded ${event.detail.document} ${event.detail.invoiceNumber}`),

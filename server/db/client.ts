@@ -151,4 +151,3 @@ class PGlitePool {
 
   async end() {}
 }
-

@@ -30,9 +30,7 @@ export async function migrate(database: Database): Promise<string[]> {
     const applied: string[] = [];
     await sql`SELECT pg_advisory_lock(7243901)`.execute(conn);
     try {
-      await sql.raw(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
-      ).execute(conn);
+      await sql.raw('CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())').execute(conn);
       const done = new Set((await conn.selectFrom('schema_migrations').select('name').execute()).map((r) => r.name));
       for (const m of migrationFiles()) {
         if (done.has(m.name)) continue;
@@ -40,7 +38,10 @@ export async function migrate(database: Database): Promise<string[]> {
         try {
           await sql.raw(`BEGIN;\n${m.sql}\n;INSERT INTO schema_migrations (name) VALUES ('${name}');\nCOMMIT;`).execute(conn);
         } catch (error) {
-          await sql.raw('ROLLBACK').execute(conn).catch(() => undefined);
+          await sql
+            .raw('ROLLBACK')
+            .execute(conn)
+            .catch(() => undefined);
           throw new Error(`Migration ${m.name} failed: ${(error as Error).message}`, { cause: error });
         }
         applied.push(m.name);

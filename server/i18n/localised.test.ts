@@ -73,7 +73,13 @@ async function pdf(path: string, token: string) {
 }
 
 /** "1 234,56 €" with any of the spaces Intl uses (narrow no-break, no-break). */
-const frenchMoney = (amount: string) => new RegExp(amount.split(' ').map((part) => part.replace(/[.]/g, '\\.')).join('[\\s\\u202f\\u00a0]'));
+const frenchMoney = (amount: string) =>
+  new RegExp(
+    amount
+      .split(' ')
+      .map((part) => part.replace(/[.]/g, '\\.'))
+      .join('[\\s\\u202f\\u00a0]'),
+  );
 
 describe('the customer’s locale', () => {
   test('the merchant API stores a supported locale, a regional variant as its language, and refuses others with a clear 400', async () => {
@@ -83,7 +89,10 @@ describe('the customer’s locale', () => {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'validation_error');
     assert.match(bad.body.error.message, /^locale: "xx-YY" is not a supported locale\. Use one of: en, fr, de, .*ar, he\.$/);
-    assert.deepEqual(bad.body.error.details.map((d: { path: string }) => d.path), ['locale']);
+    assert.deepEqual(
+      bad.body.error.details.map((d: { path: string }) => d.path),
+      ['locale'],
+    );
     assert.equal((await t.request('GET', '/v1/customers?email=bad-locale@example.com', { token: shop.org.key })).body.data.length, 0, 'nothing created');
 
     const patched = await t.request('PATCH', `/v1/customers/${created.id}`, { token: shop.org.key, body: { locale: 'pt-BR' } });
@@ -122,7 +131,11 @@ describe('the customer’s locale', () => {
     assert.equal(await storedLocale(viaBody.id), 'ja', 'the portal’s language wins over the browser’s');
 
     const unsupported = await customer({}, null);
-    assert.equal((await requestCode(unsupported.email, { locale: 'tlh', acceptLanguage: 'th-TH, sv;q=0.8' })).status, 202, 'an unsupported locale is ignored, not refused');
+    assert.equal(
+      (await requestCode(unsupported.email, { locale: 'tlh', acceptLanguage: 'th-TH, sv;q=0.8' })).status,
+      202,
+      'an unsupported locale is ignored, not refused',
+    );
     assert.equal(await storedLocale(unsupported.id), 'sv');
 
     const none = await customer({}, null);
@@ -132,7 +145,10 @@ describe('the customer’s locale', () => {
 
     const viaLink = await customer({}, null);
     const link = await t.request('POST', '/v1/customer-sessions', { token: shop.org.key, body: { customer_id: viaLink.id } });
-    const exchanged = await t.request('POST', '/portal/v1/auth/exchange', { body: { token: link.body.token }, headers: { 'accept-language': 'it-IT,it;q=0.9' } });
+    const exchanged = await t.request('POST', '/portal/v1/auth/exchange', {
+      body: { token: link.body.token },
+      headers: { 'accept-language': 'it-IT,it;q=0.9' },
+    });
     assert.equal(exchanged.status, 200);
     assert.equal(await storedLocale(viaLink.id), 'it', 'a pre-authenticated link remembers it too');
   });
@@ -147,14 +163,22 @@ describe('the customer’s locale', () => {
     const res = await t.request('POST', '/v1/customers', { token: other.org.key, body: { email: 'dutch@example.com' } });
     await t.request('POST', '/portal/v1/auth/request', { body: { organization: other.org.slug, email: 'dutch@example.com' } });
     assert.match(lastMail('dutch@example.com').subject, /^Uw inlogcode voor/);
-    assert.equal((await t.request('GET', `/v1/customers/${res.body.id}`, { token: other.org.key })).body.locale, null, 'the default is not copied onto the customer');
+    assert.equal(
+      (await t.request('GET', `/v1/customers/${res.body.id}`, { token: other.org.key })).body.locale,
+      null,
+      'the default is not copied onto the customer',
+    );
   });
 });
 
 describe('a French customer', () => {
   test('gets the sign-in, subscription, renewal and payment-failed emails in French and a French invoice', async () => {
     t.clock.set('2026-01-15T12:00:00.000Z');
-    const c = await customer({ locale: 'fr', name: 'Zoë Dupont', billing_details: { name: 'Zoë Dupont', address: { line1: '12 rue de la Paix', postal_code: '75002', city: 'Paris', country: 'FR' } } });
+    const c = await customer({
+      locale: 'fr',
+      name: 'Zoë Dupont',
+      billing_details: { name: 'Zoë Dupont', address: { line1: '12 rue de la Paix', postal_code: '75002', city: 'Paris', country: 'FR' } },
+    });
     await t.signIn(shop.org.slug, c.email);
     const signIn = lastMail(c.email);
     assert.match(signIn.subject, /^Votre code de connexion pour /);
@@ -182,7 +206,10 @@ describe('a French customer', () => {
     await t.runJobs();
     const failed = lastMail(c.email);
     assert.equal(failed.subject, 'Action requise : votre paiement pour Studio a échoué');
-    assert.match(failed.text, /Nous n’avons pas pu débiter votre carte pour la facture [\w-]+ : Votre carte a été refusée\. Utilisez une autre carte ou contactez votre banque\./);
+    assert.match(
+      failed.text,
+      /Nous n’avons pas pu débiter votre carte pour la facture [\w-]+ : Votre carte a été refusée\. Utilisez une autre carte ou contactez votre banque\./,
+    );
     assert.match(failed.text, /Montant dû: 1[\s\u202f]481,47[\s\u00a0]€/);
     assert.match(failed.html, />Mettre à jour le moyen de paiement</);
 
@@ -190,7 +217,17 @@ describe('a French customer', () => {
     const first = (await t.request('GET', '/portal/v1/orders?limit=10', { token: later })).body.data.at(-1);
     const { text } = await pdf(`/portal/v1/orders/${first.id}/invoice.pdf`, later);
     const squashed = text.replace(/[ \t]+/g, ' ');
-    for (const expected of ['Facture', 'N° de facture', 'FACTURÉ À', 'Zoë Dupont', 'DESCRIPTION QTÉ PRIX UNITAIRE MONTANT', 'Sous-total', 'TVA (20 %)', 'Montant payé', 'Page 1 sur 1']) {
+    for (const expected of [
+      'Facture',
+      'N° de facture',
+      'FACTURÉ À',
+      'Zoë Dupont',
+      'DESCRIPTION QTÉ PRIX UNITAIRE MONTANT',
+      'Sous-total',
+      'TVA (20 %)',
+      'Montant payé',
+      'Page 1 sur 1',
+    ]) {
       assert.ok(squashed.includes(expected), `missing ${JSON.stringify(expected)} in:\n${text}`);
     }
     assert.match(squashed, /Total 1[\s\u202f]481,47[\s\u00a0]€/);
@@ -205,7 +242,11 @@ describe('an Arabic customer', () => {
   test('gets right-to-left Arabic emails and an Arabic invoice laid out from the right', async () => {
     t.clock.set('2026-05-10T09:00:00.000Z');
     const name = 'محمد عبد الله';
-    const c = await customer({ locale: 'ar', name, billing_details: { name, company: 'شركة الأمل', address: { line1: 'شارع الملك فهد 12', city: 'الرياض', country: 'SA' } } });
+    const c = await customer({
+      locale: 'ar',
+      name,
+      billing_details: { name, company: 'شركة الأمل', address: { line1: 'شارع الملك فهد 12', city: 'الرياض', country: 'SA' } },
+    });
     const token = await t.signIn(shop.org.slug, c.email);
     const signIn = lastMail(c.email);
     assert.equal(signIn.subject, `رمز تسجيل الدخول إلى ${shop.org.slug.toUpperCase()}`);

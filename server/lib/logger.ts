@@ -6,7 +6,24 @@ export type { Logger };
 // Fields an error may carry that hold what a query was given or what a row held: PGlite
 // errors carry `query` and `params`, Postgres' `detail` quotes the failing row or key, `where`
 // can quote a parameter. Never logged.
-const ERROR_FIELDS_DROPPED = new Set(['query', 'params', 'parameters', 'sql', 'values', 'bindings', 'detail', 'where', 'internalQuery', 'hint', 'queryOptions', 'body', 'headers', 'request', 'response', 'config']);
+const ERROR_FIELDS_DROPPED = new Set([
+  'query',
+  'params',
+  'parameters',
+  'sql',
+  'values',
+  'bindings',
+  'detail',
+  'where',
+  'internalQuery',
+  'hint',
+  'queryOptions',
+  'body',
+  'headers',
+  'request',
+  'response',
+  'config',
+]);
 // What identifies a database error without quoting data.
 const DATABASE_FIELDS = ['severity', 'schema', 'table', 'column', 'dataType', 'constraint', 'routine'] as const;
 

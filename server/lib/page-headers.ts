@@ -42,7 +42,14 @@ export function portalPagePolicy(publicUrl: string): string {
 }
 
 /** The dev outbox: no scripts at all, inline styles only. */
-export const OUTBOX_POLICY = csp(["default-src 'none'", "style-src 'unsafe-inline'", "img-src 'self' data:", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"]);
+export const OUTBOX_POLICY = csp([
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+]);
 
 /** Sets the portal page's headers before its handler renders it. */
 export function portalPageHeaders(publicUrl: string): MiddlewareHandler {

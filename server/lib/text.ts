@@ -66,7 +66,11 @@ export function assertCleanJson(value: unknown): void {
   const problem = findTextProblem(value);
   if (!problem) return;
   if (problem.reason === 'too_deep') {
-    throw new ApiError(400, 'invalid_json', `The request body is nested more than ${MAX_JSON_DEPTH} levels deep${problem.path ? ` (at ${problem.path})` : ''}.`);
+    throw new ApiError(
+      400,
+      'invalid_json',
+      `The request body is nested more than ${MAX_JSON_DEPTH} levels deep${problem.path ? ` (at ${problem.path})` : ''}.`,
+    );
   }
   throw invalidText(problem.path, 'body', problem.inKey);
 }

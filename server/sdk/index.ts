@@ -77,11 +77,19 @@ export interface PortalRedirectOptions<Req> {
 
 /** Express (4 or 5): `app.get('/billing', portalRedirect({ client, customer: (req) => ({ externalCustomerId: req.user.id }) }))`. */
 export function portalRedirect<Req = { headers: Record<string, unknown> }>(options: PortalRedirectOptions<Req>) {
-  return async (req: Req, res: { redirect(status: number, url: string): void; status(code: number): { json(body: unknown): void } }, next?: (err?: unknown) => void) => {
+  return async (
+    req: Req,
+    res: { redirect(status: number, url: string): void; status(code: number): { json(body: unknown): void } },
+    next?: (err?: unknown) => void,
+  ) => {
     try {
       const ref = await options.customer(req);
       if (!ref) return res.status(401).json({ error: { code: 'unauthenticated', message: 'Sign in to open the billing portal.' } });
-      const session = await options.client.createPortalSession({ ...ref, ...(options.pageUrl ? { pageUrl: options.pageUrl } : {}), ...(options.returnUrl ? { returnUrl: options.returnUrl } : {}) });
+      const session = await options.client.createPortalSession({
+        ...ref,
+        ...(options.pageUrl ? { pageUrl: options.pageUrl } : {}),
+        ...(options.returnUrl ? { returnUrl: options.returnUrl } : {}),
+      });
       res.redirect(303, session.portal_url);
     } catch (error) {
       if (next) next(error);
@@ -96,10 +104,17 @@ export function nextPortalRoute(options: PortalRedirectOptions<Request>) {
     const ref = await options.customer(request);
     if (!ref) return Response.json({ error: { code: 'unauthenticated', message: 'Sign in to open the billing portal.' } }, { status: 401 });
     try {
-      const session = await options.client.createPortalSession({ ...ref, ...(options.pageUrl ? { pageUrl: options.pageUrl } : {}), ...(options.returnUrl ? { returnUrl: options.returnUrl } : {}) });
+      const session = await options.client.createPortalSession({
+        ...ref,
+        ...(options.pageUrl ? { pageUrl: options.pageUrl } : {}),
+        ...(options.returnUrl ? { returnUrl: options.returnUrl } : {}),
+      });
       return new Response(null, { status: 303, headers: { location: session.portal_url, 'cache-control': 'no-store' } });
     } catch {
-      return Response.json({ error: { code: 'portal_unavailable', message: 'The billing portal could not be opened. Try again in a moment.' } }, { status: 502 });
+      return Response.json(
+        { error: { code: 'portal_unavailable', message: 'The billing portal could not be opened. Try again in a moment.' } },
+        { status: 502 },
+      );
     }
   };
 }

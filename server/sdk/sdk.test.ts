@@ -26,8 +26,14 @@ before(async () => {
   // The merchant's own app: its users are "signed in" by a header, standing in for its session.
   const client = createPortalClient({ serverUrl: portalUrl, secretKey: key });
   const app = express();
-  app.get('/billing', portalRedirect<express.Request>({ client, customer: (req) => (req.header('x-user') ? { externalCustomerId: req.header('x-user')! } : null) }));
-  app.get('/billing/embedded', portalRedirect({ client, customer: () => ({ externalCustomerId: 'user_42' }), pageUrl: 'https://app.example.com/account/billing' }));
+  app.get(
+    '/billing',
+    portalRedirect<express.Request>({ client, customer: (req) => (req.header('x-user') ? { externalCustomerId: req.header('x-user')! } : null) }),
+  );
+  app.get(
+    '/billing/embedded',
+    portalRedirect({ client, customer: () => ({ externalCustomerId: 'user_42' }), pageUrl: 'https://app.example.com/account/billing' }),
+  );
   app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     res.status(500).json({ error: { code: 'merchant_error', message: err.message } });
   });
@@ -74,7 +80,9 @@ describe('the merchant integration kit', () => {
     const res = await GET(new Request('https://app.example.com/api/billing'));
     assert.equal(res.status, 303);
     assert.match(res.headers.get('location')!, /\/acme\/portal\?cp_token=cpl_/);
-    const anonymous = await nextPortalRoute({ client: createPortalClient({ serverUrl: portalUrl, secretKey: key }), customer: () => null })(new Request('https://app.example.com/api/billing'));
+    const anonymous = await nextPortalRoute({ client: createPortalClient({ serverUrl: portalUrl, secretKey: key }), customer: () => null })(
+      new Request('https://app.example.com/api/billing'),
+    );
     assert.equal(anonymous.status, 401);
   });
 });

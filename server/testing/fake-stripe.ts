@@ -83,7 +83,11 @@ function cardError(behaviour: string): { code: string; decline_code: string; mes
     case 'incorrect_cvc':
       return { code: 'incorrect_cvc', decline_code: 'incorrect_cvc', message: "Your card's security code is incorrect." };
     case 'processing_error':
-      return { code: 'processing_error', decline_code: 'processing_error', message: 'An error occurred while processing your card. Try again in a little bit.' };
+      return {
+        code: 'processing_error',
+        decline_code: 'processing_error',
+        message: 'An error occurred while processing your card. Try again in a little bit.',
+      };
     default:
       return { code: 'card_declined', decline_code: behaviour, message: 'Your card was declined.' };
   }
@@ -112,7 +116,7 @@ export function parseStripeForm(text: string): Obj {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const bool = (v: unknown): boolean => v === 'true';
 const stringMap = (v: unknown): Record<string, string> =>
-  v && typeof v === 'object' ? Object.fromEntries(Object.entries(v as Obj).filter(([, x]) => typeof x === 'string')) as Record<string, string> : {};
+  v && typeof v === 'object' ? (Object.fromEntries(Object.entries(v as Obj).filter(([, x]) => typeof x === 'string')) as Record<string, string>) : {};
 
 function integer(v: unknown, param: string): number {
   if (typeof v !== 'string' || !/^\d+$/.test(v)) throw invalid(`Invalid integer: ${String(v ?? '')}`, param);
@@ -145,7 +149,16 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
   const interruptions: Array<{ path: string; times: number; match: (params: Obj) => boolean }> = [];
 
   function emit(type: string, object: Obj) {
-    events.push({ id: id('evt'), object: 'event', type, api_version: '2026-01-28', created: now(), livemode: false, pending_webhooks: 1, data: { object: structuredClone(object) } });
+    events.push({
+      id: id('evt'),
+      object: 'event',
+      type,
+      api_version: '2026-01-28',
+      created: now(),
+      livemode: false,
+      pending_webhooks: 1,
+      data: { object: structuredClone(object) },
+    });
   }
 
   function setupIntentView(intent: Obj, expand: string[]): Obj {
@@ -169,7 +182,16 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
       'POST',
       /^\/v1\/customers$/,
       (p) => {
-        const c = { id: id('cus'), object: 'customer', email: str(p.email) ?? null, name: str(p.name) ?? null, metadata: stringMap(p.metadata), created: now(), livemode: false, invoice_settings: { default_payment_method: null } };
+        const c = {
+          id: id('cus'),
+          object: 'customer',
+          email: str(p.email) ?? null,
+          name: str(p.name) ?? null,
+          metadata: stringMap(p.metadata),
+          created: now(),
+          livemode: false,
+          invoice_settings: { default_payment_method: null },
+        };
         customers.set(c.id, c);
         return c;
       },
@@ -226,7 +248,11 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
         const pm = paymentMethods.get(pmRef);
         if (!pm) throw missing('payment_method', pmRef, 'payment_method');
         if (pm.customer !== c.id) {
-          throw invalid(`The provided PaymentMethod ${pmRef} is not attached to customer ${c.id}. Attach it first.`, 'payment_method', 'payment_method_unexpected_state');
+          throw invalid(
+            `The provided PaymentMethod ${pmRef} is not attached to customer ${c.id}. Attach it first.`,
+            'payment_method',
+            'payment_method_unexpected_state',
+          );
         }
         if (!bool(p.confirm) || !bool(p.off_session)) throw invalid('This fake only supports confirm=true with off_session=true.', 'confirm');
         const behaviour = chargeBehaviour.get(pmRef) ?? 'ok';
@@ -288,7 +314,15 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
         charge.amount_refunded += amount;
         const refund: FakeRefund = { id: id('re'), payment_intent: piRef, charge: charge.id, amount, currency: charge.currency, idempotency_key: key };
         refunds.push(refund);
-        emit('charge.refunded', { id: charge.id, object: 'charge', amount: charge.amount, amount_refunded: charge.amount_refunded, payment_intent: piRef, refunded: charge.amount_refunded === charge.amount, currency: charge.currency });
+        emit('charge.refunded', {
+          id: charge.id,
+          object: 'charge',
+          amount: charge.amount,
+          amount_refunded: charge.amount_refunded,
+          payment_intent: piRef,
+          refunded: charge.amount_refunded === charge.amount,
+          currency: charge.currency,
+        });
         return { ...refund, object: 'refund', status: 'succeeded', created: now() };
       },
     ],
@@ -299,7 +333,11 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
         const pm = paymentMethods.get(m[1]!);
         if (!pm) throw missing('payment_method', m[1]!);
         if (!pm.customer) {
-          throw invalid('The payment method you provided is not attached to a customer so detachment is impossible.', undefined, 'payment_method_unexpected_state');
+          throw invalid(
+            'The payment method you provided is not attached to a customer so detachment is impossible.',
+            undefined,
+            'payment_method_unexpected_state',
+          );
         }
         pm.customer = null;
         emit('payment_method.detached', pm);
@@ -339,7 +377,10 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
     if (stored) {
       if (stored.fingerprint !== fingerprint) {
         return send(res, 400, {
-          error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.` },
+          error: {
+            type: 'idempotency_error',
+            message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+          },
         });
       }
       log.replayed = true;
@@ -398,7 +439,13 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
       const intent = setupIntents.get(setupIntentId);
       if (!intent) return { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such setupintent: '${setupIntentId}'` } };
       if (intent.status === 'succeeded') {
-        return { error: { type: 'invalid_request_error', code: 'setup_intent_unexpected_state', message: 'You cannot confirm this SetupIntent because it has already succeeded.' } };
+        return {
+          error: {
+            type: 'invalid_request_error',
+            code: 'setup_intent_unexpected_state',
+            message: 'You cannot confirm this SetupIntent because it has already succeeded.',
+          },
+        };
       }
       const number = cardNumber.replace(/[\s-]/g, '');
       if (!/^\d{12,19}$/.test(number) || !luhnValid(number)) {
@@ -409,7 +456,14 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
         id: id('pm'),
         object: 'payment_method',
         type: 'card',
-        card: { brand: behaviour.brand, last4: number.slice(-4), exp_month: card.exp_month ?? 12, exp_year: card.exp_year ?? 2034, funding: 'credit', country: 'US' },
+        card: {
+          brand: behaviour.brand,
+          last4: number.slice(-4),
+          exp_month: card.exp_month ?? 12,
+          exp_year: card.exp_year ?? 2034,
+          funding: 'credit',
+          country: 'US',
+        },
         customer: null,
         billing_details: { email: null, name: null },
         created: now(),

@@ -68,7 +68,11 @@ export interface TestContext {
 
 export async function createTestContext(
   overrides: Partial<Config> = {},
-  options: { paymentProvider?: (db: Database) => PaymentProvider; fetch?: typeof fetch; /** The app's mailer instead of the capturing one (t.mail then sees nothing). */ mailer?: (db: Database, clock: TestClock, logger: Logger) => Mailer } = {},
+  options: {
+    paymentProvider?: (db: Database) => PaymentProvider;
+    fetch?: typeof fetch /** The app's mailer instead of the capturing one (t.mail then sees nothing). */;
+    mailer?: (db: Database, clock: TestClock, logger: Logger) => Mailer;
+  } = {},
 ): Promise<TestContext> {
   const database = await testDatabase();
   const config: Config = {

@@ -89,4 +89,3 @@ export class Receiver {
     return new Promise((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
   }
 }
-

@@ -15,12 +15,11 @@ export function requestCode(http: Http, body: CodeRequest, signal?: AbortSignal)
   return done(() => http.public.post('portal/v1/auth/request', { json: body, signal }));
 }
 
-export function verifyCode(
-  http: Http,
-  body: { organization: string; email: string; code: string },
-  signal?: AbortSignal,
-): Promise<SessionResponse> {
-  return parsed(() => http.public.post('portal/v1/auth/verify', { json: body, signal }), (c) => c.sessionResponse);
+export function verifyCode(http: Http, body: { organization: string; email: string; code: string }, signal?: AbortSignal): Promise<SessionResponse> {
+  return parsed(
+    () => http.public.post('portal/v1/auth/verify', { json: body, signal }),
+    (c) => c.sessionResponse,
+  );
 }
 
 /**
@@ -28,5 +27,8 @@ export function verifyCode(
  * (`?cp_seat=`, `seat`): claiming the seat signs the invitee in.
  */
 export function exchangeToken(http: Http, token: string, seat?: boolean, signal?: AbortSignal): Promise<SessionResponse> {
-  return parsed(() => http.public.post(seat ? 'portal/v1/seats/claim' : 'portal/v1/auth/exchange', { json: { token }, signal }), (c) => c.sessionResponse);
+  return parsed(
+    () => http.public.post(seat ? 'portal/v1/seats/claim' : 'portal/v1/auth/exchange', { json: { token }, signal }),
+    (c) => c.sessionResponse,
+  );
 }

@@ -3,7 +3,10 @@ import type { Http } from './http.js';
 import { done, parsed } from './http.js';
 
 export function fetchBenefits(http: Http, signal?: AbortSignal): Promise<PortalBenefitList> {
-  return parsed(() => http.authed.get('portal/v1/benefits', { signal }), (c) => c.portalBenefitList);
+  return parsed(
+    () => http.authed.get('portal/v1/benefits', { signal }),
+    (c) => c.portalBenefitList,
+  );
 }
 
 /** `rotate` a license or API key (the old one stops working), or `reveal` an API key. */
@@ -15,11 +18,18 @@ export function benefitAction(http: Http, grant: string, action: 'rotate' | 'rev
 }
 
 export function fetchSeats(http: Http, signal?: AbortSignal): Promise<PortalSeatList> {
-  return parsed(() => http.authed.get('portal/v1/seats', { signal }), (c) => c.portalSeatList);
+  return parsed(
+    () => http.authed.get('portal/v1/seats', { signal }),
+    (c) => c.portalSeatList,
+  );
 }
 
 /** Assigns (`body`), resends (`resend`) or revokes (`DELETE`) a seat; the view reloads the list after. */
-export function seatAction(http: Http, key: string, body: { subscription_id: string; email: string } | { id: string; action: 'resend' | 'revoke' }): Promise<void> {
+export function seatAction(
+  http: Http,
+  key: string,
+  body: { subscription_id: string; email: string } | { id: string; action: 'resend' | 'revoke' },
+): Promise<void> {
   const headers = { 'Idempotency-Key': key };
   if ('email' in body) return done(() => http.authed.post('portal/v1/seats', { json: body, headers }));
   const path = `portal/v1/seats/${encodeURIComponent(body.id)}`;

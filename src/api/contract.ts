@@ -9,4 +9,14 @@ export { portalBenefit, portalBenefitList, portalSeatList } from '../schemas/ben
 export { hostedSession, meWithPaymentMethods, paymentMethodList } from '../schemas/payments.js';
 export { usageList, wallet, walletTransactionPage } from '../schemas/usage.js';
 export { publicOrganization } from '../schemas/organization.js';
-export { cancelResult, changePreview, changeResult, order, orderPage, overview, subscription, subscriptionDetail, subscriptionPage } from '../schemas/billing.js';
+export {
+  cancelResult,
+  changePreview,
+  changeResult,
+  order,
+  orderPage,
+  overview,
+  subscription,
+  subscriptionDetail,
+  subscriptionPage,
+} from '../schemas/billing.js';

@@ -18,5 +18,4 @@ export class ApiError extends Error {
 
 export const isAbort = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError';
 
-export const networkError = (): ApiError =>
-  new ApiError(0, 'network_error', msg('Could not reach the server. Check your connection and try again.'));
+export const networkError = (): ApiError => new ApiError(0, 'network_error', msg('Could not reach the server. Check your connection and try again.'));

@@ -5,17 +5,26 @@ import { fetchBlob } from './files.js';
 import { done, parsed } from './http.js';
 
 export function fetchMe(http: Http, signal?: AbortSignal): Promise<Me> {
-  return parsed(() => http.authed.get('portal/v1/me', { signal }), (c) => c.me);
+  return parsed(
+    () => http.authed.get('portal/v1/me', { signal }),
+    (c) => c.me,
+  );
 }
 
 /** The customer and their cards: what the settings view shows, in one request. */
 export function fetchMeWithPaymentMethods(http: Http, signal?: AbortSignal): Promise<MeWithPaymentMethods> {
-  return parsed(() => http.authed.get('portal/v1/me', { searchParams: { include: 'payment_methods' }, signal }), (c) => c.meWithPaymentMethods);
+  return parsed(
+    () => http.authed.get('portal/v1/me', { searchParams: { include: 'payment_methods' }, signal }),
+    (c) => c.meWithPaymentMethods,
+  );
 }
 
 /** `name: null` clears the name. */
 export function updateMe(http: Http, body: { name?: string | null; billing_details?: BillingDetails }, signal?: AbortSignal): Promise<Me> {
-  return parsed(() => http.authed.patch('portal/v1/me', { json: body, signal }), (c) => c.me);
+  return parsed(
+    () => http.authed.patch('portal/v1/me', { json: body, signal }),
+    (c) => c.me,
+  );
 }
 
 /** Sends a code to the new address; the change happens once it is entered (`verifyEmailChange`). */
@@ -24,7 +33,10 @@ export function requestEmailChange(http: Http, email: string): Promise<void> {
 }
 
 export function verifyEmailChange(http: Http, code: string): Promise<Me> {
-  return parsed(() => http.authed.post('portal/v1/me/email-change/verify', { json: { code } }), (c) => c.me);
+  return parsed(
+    () => http.authed.post('portal/v1/me/email-change/verify', { json: { code } }),
+    (c) => c.me,
+  );
 }
 
 /** Everything the portal holds about the customer, as a JSON file. */

@@ -15,12 +15,18 @@ export type DecidedOn = Pick<Subscription, 'id' | 'version'>;
 export function fetchSubscriptions(http: Http, cursor?: string | null, signal?: AbortSignal) {
   const searchParams: Record<string, string> = { limit: '20' };
   if (cursor) searchParams.starting_after = cursor;
-  return parsed(() => http.authed.get('portal/v1/subscriptions', { searchParams, signal }), (c) => c.subscriptionPage);
+  return parsed(
+    () => http.authed.get('portal/v1/subscriptions', { searchParams, signal }),
+    (c) => c.subscriptionPage,
+  );
 }
 
 /** One subscription with the plans it can move to. */
 export function fetchSubscription(http: Http, id: string, signal?: AbortSignal): Promise<SubscriptionDetail> {
-  return parsed(() => http.authed.get(base(id), { signal }), (c) => c.subscriptionDetail);
+  return parsed(
+    () => http.authed.get(base(id), { signal }),
+    (c) => c.subscriptionDetail,
+  );
 }
 
 /** The server refused an action because the subscription changed since it was decided on (or a charged change is still settling). */
@@ -54,7 +60,10 @@ const post = (http: Http, sub: DecidedOn, action: string, key: string, json: obj
   http.authed.post(`${base(sub.id)}/${action}`, { json: { ...json, expected_version: sub.version }, headers: { 'Idempotency-Key': key } });
 
 export function cancelSubscription(http: Http, sub: DecidedOn, body: CancelRequest, key: string): Promise<CancelResult> {
-  return parsed(() => post(http, sub, 'cancel', key, body), (c) => c.cancelResult);
+  return parsed(
+    () => post(http, sub, 'cancel', key, body),
+    (c) => c.cancelResult,
+  );
 }
 
 /**
@@ -67,15 +76,24 @@ export function subscriptionAction(
   action: 'uncancel' | 'accept-offer' | 'pause' | 'resume' | 'cancel-scheduled-change',
   key: string,
 ): Promise<Subscription> {
-  return parsed(() => post(http, sub, action, key), (c) => c.subscription);
+  return parsed(
+    () => post(http, sub, action, key),
+    (c) => c.subscription,
+  );
 }
 
 /** What a change would cost; nothing is changed. */
 export function previewChange(http: Http, id: string, body: ChangeRequest, signal?: AbortSignal): Promise<ChangePreview> {
-  return parsed(() => http.authed.post(`${base(id)}/change-preview`, { json: body, signal }), (c) => c.changePreview);
+  return parsed(
+    () => http.authed.post(`${base(id)}/change-preview`, { json: body, signal }),
+    (c) => c.changePreview,
+  );
 }
 
 /** Makes the change the preview showed, at the preview's prices (`proration_date`). */
 export function changeSubscription(http: Http, sub: DecidedOn, body: ChangeRequest & { proration_date: string }, key: string): Promise<ChangeResult> {
-  return parsed(() => post(http, sub, 'change', key, body), (c) => c.changeResult);
+  return parsed(
+    () => post(http, sub, 'change', key, body),
+    (c) => c.changeResult,
+  );
 }

@@ -23,7 +23,9 @@ function serve(start: Record<string, unknown> = START): void {
   worker.use(
     http.post('*/hosted/v1/payment-method/start', async ({ request }) => {
       const { body } = await record(request);
-      return (body as { token: string }).token === 'hpo_open_token_0123' ? HttpResponse.json(start) : apiError(400, 'hosted_token_invalid', 'This form has expired or was already used. Close it and try again.');
+      return (body as { token: string }).token === 'hpo_open_token_0123'
+        ? HttpResponse.json(start)
+        : apiError(400, 'hosted_token_invalid', 'This form has expired or was already used. Close it and try again.');
     }),
     http.post('*/test-provider/setup-intents/:id/confirm', async ({ request }) => {
       const { body } = await record(request);

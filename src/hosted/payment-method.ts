@@ -308,7 +308,9 @@ export class HostedPaymentMethod extends LitElement {
           cvc: this.cvc,
         });
       }
-      const completed = await post<{ payment_method: unknown; retried: unknown[] }>('/hosted/v1/payment-method/complete', { confirm_token: start.confirm_token });
+      const completed = await post<{ payment_method: unknown; retried: unknown[] }>('/hosted/v1/payment-method/complete', {
+        confirm_token: start.confirm_token,
+      });
       this.done = true;
       this.#send({ type: 'cp:success', payment_method: completed.payment_method, retried: completed.retried });
     } catch (error) {
@@ -325,7 +327,10 @@ export class HostedPaymentMethod extends LitElement {
     this.number = input.value = formatCardNumber(input.value);
     const digits = this.number.replace(/\s/g, '');
     // As typed: a complete number that fails the check is a typo.
-    this.numberError = digits.length >= 13 && digits.length >= (/^3[47]/.test(digits) ? 15 : 16) && !luhnValid(digits) ? msg('This card number is not valid. Check it for typos.') : '';
+    this.numberError =
+      digits.length >= 13 && digits.length >= (/^3[47]/.test(digits) ? 15 : 16) && !luhnValid(digits)
+        ? msg('This card number is not valid. Check it for typos.')
+        : '';
   }
 
   private onExpiry(event: InputEvent): void {

@@ -31,7 +31,9 @@ async function overview(locale: string): Promise<CustomerPortalOverview> {
 
 async function account(locale?: string): Promise<CustomerPortalAccount> {
   const el = await fixture<CustomerPortalAccount>(
-    locale ? html`<customer-portal-account org="acme" locale=${locale}></customer-portal-account>` : html`<customer-portal-account org="acme"></customer-portal-account>`,
+    locale
+      ? html`<customer-portal-account org="acme" locale=${locale}></customer-portal-account>`
+      : html`<customer-portal-account org="acme"></customer-portal-account>`,
   );
   await waitUntil(() => el.shadowRoot!.querySelector('dl'), 'the account did not load');
   return el;

@@ -6,7 +6,30 @@
 // `new Intl.DisplayNames([code], { type: 'language' }).of(code)`; no list of names is kept.
 
 /** Every supported locale's code, English first. */
-export const localeCodes = ['en', 'fr', 'de', 'es', 'it', 'pt', 'pt-BR', 'nl', 'sv', 'da', 'nb', 'fi', 'pl', 'cs', 'tr', 'ru', 'uk', 'ja', 'zh-CN', 'ko', 'ar', 'he'] as const;
+export const localeCodes = [
+  'en',
+  'fr',
+  'de',
+  'es',
+  'it',
+  'pt',
+  'pt-BR',
+  'nl',
+  'sv',
+  'da',
+  'nb',
+  'fi',
+  'pl',
+  'cs',
+  'tr',
+  'ru',
+  'uk',
+  'ja',
+  'zh-CN',
+  'ko',
+  'ar',
+  'he',
+] as const;
 
 export type Locale = (typeof localeCodes)[number];
 

@@ -178,7 +178,13 @@ describe('<customer-portal>', () => {
       () => inPortal(portal, 'customer-portal-settings', 'customer-portal-payment-methods', 'customer-portal-payment-method-dialog', 'iframe'),
       'the card form did not open',
     );
-    inPortal<HTMLElement & { requestClose(): void }>(portal, 'customer-portal-settings', 'customer-portal-payment-methods', 'customer-portal-payment-method-dialog', 'customer-portal-dialog')!.requestClose();
+    inPortal<HTMLElement & { requestClose(): void }>(
+      portal,
+      'customer-portal-settings',
+      'customer-portal-payment-methods',
+      'customer-portal-payment-method-dialog',
+      'customer-portal-dialog',
+    )!.requestClose();
 
     openTab(portal, 'Subscriptions');
     await waitUntil(() => inPortal(portal, 'customer-portal-subscriptions', '[part="past-due"]'), 'no banner on the subscriptions');
@@ -216,7 +222,9 @@ describe('<customer-portal>', () => {
   it('says so when the view does not exist', async () => {
     signIn();
     const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme" view="nope"></customer-portal>`);
-    expect(textOf(portal.shadowRoot!.querySelector('.alert'))).to.equal('There is no "nope" view. Use one of: overview, subscriptions, orders, benefits, seats, usage, wallet, settings, account.');
+    expect(textOf(portal.shadowRoot!.querySelector('.alert'))).to.equal(
+      'There is no "nope" view. Use one of: overview, subscriptions, orders, benefits, seats, usage, wallet, settings, account.',
+    );
   });
 
   it('says what is missing without an organization', async () => {
@@ -246,9 +254,7 @@ describe('<customer-portal>', () => {
     openTab(portal, 'Settings');
     await accountShown(portal, 'settings');
     const signedOut = oneEvent(portal, 'cp-signed-out') as Promise<SignedOutEvent>;
-    const signOut = [...inPortal(portal, 'customer-portal-settings')!.shadowRoot!.querySelectorAll('button')].find(
-      (b) => textOf(b) === 'Sign out',
-    )!;
+    const signOut = [...inPortal(portal, 'customer-portal-settings')!.shadowRoot!.querySelectorAll('button')].find((b) => textOf(b) === 'Sign out')!;
     signOut.focus();
     signOut.click();
 

@@ -227,11 +227,13 @@ export class CustomerPortal extends ConnectedElement {
       <div class="header" part="header">
         ${logo ? html`<img class="logo" part="logo" src=${logo} alt="" />` : nothing}
         <span class="title" part="title">${organization ? organization.name : this.organizationFailed ? nothing : skeleton('10em', '1.25em')}</span>
-        ${back
-          ? html`<a class="back" part="back-link" href=${back}
+        ${
+          back
+            ? html`<a class="back" part="back-link" href=${back}
               >${organization ? msg(str`Back to ${organization.name}`) : msg('Back')}</a
             >`
-          : nothing}
+            : nothing
+        }
       </div>
       <nav class="nav" part="nav" aria-label=${msg('Portal sections')}>
         ${available.map(

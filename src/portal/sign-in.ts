@@ -255,9 +255,7 @@ export class CustomerPortalSignIn extends ConnectedElement {
       aria-busy=${busy ? 'true' : 'false'}
       @click=${this.resend}
     >
-      ${left > 0
-        ? msg(str`Resend code in ${formatSeconds(left)}`)
-        : busyLabel(busy, msg('Resend code'), msg('Sending a new code…'))}
+      ${left > 0 ? msg(str`Resend code in ${formatSeconds(left)}`) : busyLabel(busy, msg('Resend code'), msg('Sending a new code…'))}
     </button>`;
   }
 
@@ -347,17 +345,17 @@ export class CustomerPortalSignIn extends ConnectedElement {
         ${logo ? html`<img class="logo" part="logo" src=${logo} alt="" />` : nothing}
         <h2 class="title" part="title">${this.renderTitle()}</h2>
         <p class="subtitle">
-          ${codeStep
-            ? msg(html`We sent a 6-digit code to <strong>${this.email}</strong>. If it isn't in your inbox, check your spam folder.`)
-            : msg('Enter your email and we will send you a code to sign in.')}
+          ${
+            codeStep
+              ? msg(html`We sent a 6-digit code to <strong>${this.email}</strong>. If it isn't in your inbox, check your spam folder.`)
+              : msg('Enter your email and we will send you a code to sign in.')
+          }
         </p>
       </div>
       <div class="messages" role="alert">${this.renderError()}</div>
-      <div class="messages" role="status">${this.resent
-          ? alert('success', msg(str`We sent a new code to ${this.email}.`))
-          : !codeStep && this.message
-            ? alert('warning', this.message)
-            : nothing}</div>
+      <div class="messages" role="status">${
+        this.resent ? alert('success', msg(str`We sent a new code to ${this.email}.`)) : !codeStep && this.message ? alert('warning', this.message) : nothing
+      }</div>
       ${codeStep ? this.renderCodeStep() : this.renderEmailStep()}
     </div>`;
   }

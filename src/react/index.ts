@@ -70,13 +70,38 @@ export const CustomerPortal = component('customer-portal', CustomerPortalElement
 export const CustomerPortalSignIn = component('customer-portal-sign-in', CustomerPortalSignInElement, signInEvents, 'CustomerPortalSignIn');
 
 // The views, each loaded when its element is first rendered.
-export const CustomerPortalOverview = component('customer-portal-overview', lazyElement<OverviewElement>(viewProperties), overviewEvents, 'CustomerPortalOverview');
-export const CustomerPortalSubscriptions = component('customer-portal-subscriptions', lazyElement<SubscriptionsElement>(viewProperties), subscriptionsEvents, 'CustomerPortalSubscriptions');
+export const CustomerPortalOverview = component(
+  'customer-portal-overview',
+  lazyElement<OverviewElement>(viewProperties),
+  overviewEvents,
+  'CustomerPortalOverview',
+);
+export const CustomerPortalSubscriptions = component(
+  'customer-portal-subscriptions',
+  lazyElement<SubscriptionsElement>(viewProperties),
+  subscriptionsEvents,
+  'CustomerPortalSubscriptions',
+);
 export const CustomerPortalOrders = component('customer-portal-orders', lazyElement<OrdersElement>(viewProperties), ordersEvents, 'CustomerPortalOrders');
-export const CustomerPortalBenefits = component('customer-portal-benefits', lazyElement<BenefitsElement>(viewProperties), benefitsEvents, 'CustomerPortalBenefits');
+export const CustomerPortalBenefits = component(
+  'customer-portal-benefits',
+  lazyElement<BenefitsElement>(viewProperties),
+  benefitsEvents,
+  'CustomerPortalBenefits',
+);
 export const CustomerPortalSeats = component('customer-portal-seats', lazyElement<SeatsElement>(viewProperties), seatsEvents, 'CustomerPortalSeats');
 export const CustomerPortalUsage = component('customer-portal-usage', lazyElement<UsageElement>(viewProperties), usageEvents, 'CustomerPortalUsage');
 export const CustomerPortalWallet = component('customer-portal-wallet', lazyElement<WalletElement>(viewProperties), walletEvents, 'CustomerPortalWallet');
-export const CustomerPortalSettings = component('customer-portal-settings', lazyElement<SettingsElement>(viewProperties), settingsEvents, 'CustomerPortalSettings');
+export const CustomerPortalSettings = component(
+  'customer-portal-settings',
+  lazyElement<SettingsElement>(viewProperties),
+  settingsEvents,
+  'CustomerPortalSettings',
+);
 export const CustomerPortalAccount = component('customer-portal-account', lazyElement<AccountElement>(viewProperties), accountEvents, 'CustomerPortalAccount');
-export const CustomerPortalPaymentMethods = component('customer-portal-payment-methods', lazyElement<PaymentMethodsElement>(paymentMethodsProperties), paymentMethodsEvents, 'CustomerPortalPaymentMethods');
+export const CustomerPortalPaymentMethods = component(
+  'customer-portal-payment-methods',
+  lazyElement<PaymentMethodsElement>(paymentMethodsProperties),
+  paymentMethodsEvents,
+  'CustomerPortalPaymentMethods',
+);

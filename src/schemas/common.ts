@@ -17,13 +17,11 @@ export const emailAddress = z.pipe(
   z.email({ error: 'Enter a valid email address, like name@example.com.' }),
 );
 
-export const slug = z
-  .string()
-  .check(
-    z.regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, {
-      error: 'Use 1–48 lowercase letters, digits or hyphens, starting and ending with a letter or digit.',
-    }),
-  );
+export const slug = z.string().check(
+  z.regex(/^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$/, {
+    error: 'Use 1–48 lowercase letters, digits or hyphens, starting and ending with a letter or digit.',
+  }),
+);
 
 export const paginationQuery = z.object({
   limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100))),

@@ -25,9 +25,7 @@ export const address = z.object({
   city: z.optional(shortText(100)),
   state: z.optional(shortText(100)),
   postal_code: z.optional(shortText(20)),
-  country: z.optional(
-    z.nullable(z.string().check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, { error: 'Use a two-letter country code, like DE.' }))),
-  ),
+  country: z.optional(z.nullable(z.string().check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, { error: 'Use a two-letter country code, like DE.' })))),
 });
 
 /** What goes on invoices: editable by the customer, snapshotted onto each order. */

@@ -63,7 +63,7 @@ describe('theme attribute', () => {
     expect(colours(nested)).to.deep.equal(dark);
   });
 
-  it("reaches the view inside <customer-portal>, whose parts the host page styles with customer-portal::part", async () => {
+  it('reaches the view inside <customer-portal>, whose parts the host page styles with customer-portal::part', async () => {
     const portal = await fixture(html`<div>
       <style>
         #themed::part(card) {

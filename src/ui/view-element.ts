@@ -119,11 +119,7 @@ export class ViewElement extends ConnectedElement {
           </button>`
         : undefined;
     return html`<div class="past-due" part="past-due">
-      ${alert(
-        'danger',
-        msg('Your last payment failed. Update your payment method to keep your subscription: we retry the charge automatically.'),
-        action,
-      )}
+      ${alert('danger', msg('Your last payment failed. Update your payment method to keep your subscription: we retry the charge automatically.'), action)}
     </div>`;
   }
 
@@ -131,7 +127,13 @@ export class ViewElement extends ConnectedElement {
    * The view: its heading, the past-due banner, and its data as `task` has it (a skeleton
    * while loading, the error with "Try again", then `complete`).
    */
-  protected renderView<T>(title: string, lede: string, task: Task<readonly unknown[], T>, loading: () => TemplateResult, complete: (value: T) => unknown): unknown {
+  protected renderView<T>(
+    title: string,
+    lede: string,
+    task: Task<readonly unknown[], T>,
+    loading: () => TemplateResult,
+    complete: (value: T) => unknown,
+  ): unknown {
     if (this.session.status !== 'signed-in') return this.renderSignedOut();
     const body = html`<div role="status" class="visually-hidden">${this.announcement}</div>
       ${task.render({

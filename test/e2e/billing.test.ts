@@ -25,14 +25,19 @@ test('alice manages her subscriptions and invoices', async () => {
 
   // Overview: both subscriptions and recent orders from one request.
   await page.getByText('Active subscriptions').waitFor();
-  await page.getByText(/Team\s*× 3/).first().waitFor();
+  await page
+    .getByText(/Team\s*× 3/)
+    .first()
+    .waitFor();
 
   // Cancel Pro at the end of the period, then take it back.
   await page.getByRole('button', { name: 'Subscriptions', exact: true }).click();
   await page.getByRole('button', { name: /^Pro\b.*\$29\.00 \/ month/ }).click();
   await page.getByRole('heading', { name: /^Pro/ }).waitFor();
   await page.getByRole('button', { name: 'Cancel subscription' }).click();
-  await flow('cancel').getByRole('radio', { name: /At the end of the billing period/ }).waitFor();
+  await flow('cancel')
+    .getByRole('radio', { name: /At the end of the billing period/ })
+    .waitFor();
   await flow('cancel').getByRole('button', { name: 'Continue' }).click();
   await flow('cancel').getByRole('radio', { name: 'I don’t use it enough' }).check();
   await flow('cancel').getByRole('button', { name: 'Continue' }).click();
@@ -47,12 +52,18 @@ test('alice manages her subscriptions and invoices', async () => {
 
   // Pro monthly to yearly costs less per year: the server schedules it for the renewal.
   await page.getByRole('button', { name: 'Change plan' }).click();
-  await flow('change-plan').getByRole('radio', { name: /\$290\.00 \/ year/ }).check();
+  await flow('change-plan')
+    .getByRole('radio', { name: /\$290\.00 \/ year/ })
+    .check();
   await flow('change-plan').getByRole('button', { name: 'Review change' }).click();
   await flow('change-plan').getByText('Switch to Pro at $290.00 / year').waitFor();
-  await flow('change-plan').getByText(/Nothing is charged now/).waitFor();
+  await flow('change-plan')
+    .getByText(/Nothing is charged now/)
+    .waitFor();
   await flow('change-plan').getByRole('button', { name: 'Schedule change' }).click();
-  await flow('change-plan').getByText(/Your plan changes to Pro on/).waitFor();
+  await flow('change-plan')
+    .getByText(/Your plan changes to Pro on/)
+    .waitFor();
   await flow('change-plan').getByRole('button', { name: 'Done' }).click();
   await page.getByText(/Scheduled: changes to Pro at \$290\.00 \/ year on/).waitFor();
   // The retention offer is priced on that yearly price, the one its discount applies to.
@@ -66,7 +77,9 @@ test('alice manages her subscriptions and invoices', async () => {
   await page.locator('customer-portal-dialog[open]').getByRole('button', { name: 'Keep current plan' }).click();
   await page.getByText('The scheduled change is canceled. You stay on Pro at $29.00 / month.').waitFor();
   await page.getByRole('button', { name: 'Change plan' }).click();
-  await flow('change-plan').getByRole('radio', { name: /\$290\.00 \/ year/ }).check();
+  await flow('change-plan')
+    .getByRole('radio', { name: /\$290\.00 \/ year/ })
+    .check();
   await flow('change-plan').getByRole('button', { name: 'Review change' }).click();
   await flow('change-plan').getByRole('button', { name: 'Schedule change' }).click();
   await flow('change-plan').getByRole('button', { name: 'Done' }).click();
@@ -77,7 +90,9 @@ test('alice manages her subscriptions and invoices', async () => {
   await page.getByRole('button', { name: /^Team\b/ }).click();
   await page.getByRole('button', { name: 'Change seats' }).click();
   await flow('seats').getByRole('button', { name: 'Remove a seat' }).click();
-  await flow('seats').getByText(/goes to your wallet/).waitFor();
+  await flow('seats')
+    .getByText(/goes to your wallet/)
+    .waitFor();
   await flow('seats').getByRole('button', { name: 'Update seats' }).click();
   await flow('seats').getByText('You now have 2 seats').waitFor();
   await flow('seats').getByRole('button', { name: 'Done' }).click();
@@ -85,11 +100,15 @@ test('alice manages her subscriptions and invoices', async () => {
 
   // Team ($16 a month) to Pro ($29): an upgrade, charged now, prorated, then the new price.
   await page.getByRole('button', { name: 'Change plan' }).click();
-  await flow('change-plan').getByRole('radio', { name: /^Pro \$29\.00 \/ month/ }).check();
+  await flow('change-plan')
+    .getByRole('radio', { name: /^Pro \$29\.00 \/ month/ })
+    .check();
   await flow('change-plan').getByRole('button', { name: 'Review change' }).click();
   await flow('change-plan').getByText('Upgrade to Pro').waitFor();
   // Her wallet credit may cover what is due now: then there is nothing to pay.
-  await flow('change-plan').getByRole('button', { name: /^(Pay \$[\d,.]+ and confirm|Confirm change)$/ }).click();
+  await flow('change-plan')
+    .getByRole('button', { name: /^(Pay \$[\d,.]+ and confirm|Confirm change)$/ })
+    .click();
   await flow('change-plan').getByText('You’re now on Pro').waitFor();
   await flow('change-plan').getByRole('button', { name: 'Done' }).click();
   await page.locator('.hero', { hasText: 'Pro' }).locator('.hero__amount', { hasText: '$29.00 / month' }).waitFor();

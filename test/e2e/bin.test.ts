@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort } from './support.js';
 
-
 test('customer-portal-server start on an empty data dir: ready, migrations applied', { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cp-bin-'));
   const port = await freePort();

@@ -20,14 +20,23 @@ let key: string;
 let exited: number | null | undefined;
 let dataDir: string;
 
-
 before(async () => {
   pg = await startPostgres();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   dataDir = mkdtempSync(join(tmpdir(), 'cp-restart-'));
   server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--demo'], {
-    env: { ...process.env, DATABASE_URL: pg.url, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, DATA_DIR: dataDir, SECRET: 'restart-test-secret-0123456789abcdef', JOBS_INTERVAL_SECONDS: '1', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      DATABASE_URL: pg.url,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: base,
+      DATA_DIR: dataDir,
+      SECRET: 'restart-test-secret-0123456789abcdef',
+      JOBS_INTERVAL_SECONDS: '1',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server.on('exit', (code) => {
@@ -89,7 +98,11 @@ async function readAndWrite(acknowledged: string[]) {
   for (const res of [read, write]) {
     const body = res.json as { id?: string; error?: { code: string } };
     if (res === write && res.status === 201) acknowledged.push(body.id!);
-    results.push({ status: res.status, ...(body?.error ? { code: body.error.code } : {}), retryAfter: (res.headers['retry-after'] as string | undefined) ?? null });
+    results.push({
+      status: res.status,
+      ...(body?.error ? { code: body.error.code } : {}),
+      retryAfter: (res.headers['retry-after'] as string | undefined) ?? null,
+    });
   }
   return results;
 }
@@ -118,7 +131,10 @@ test('Postgres stops and starts under load: 503 with Retry-After while it is gon
   // Back without restarting the server: the pool opens new connections by itself.
   let back = await readAndWrite(acknowledged);
   for (let i = 0; i < 50 && back.some((r) => r.status !== 200 && r.status !== 201); i++) back = await readAndWrite(acknowledged);
-  assert.deepEqual(back.map((r) => r.status), [200, 201]);
+  assert.deepEqual(
+    back.map((r) => r.status),
+    [200, 201],
+  );
   running = false;
   await Promise.all(clients);
 

@@ -22,7 +22,6 @@ after(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-
 /** An SMTP server that, while `hold` is set, takes a message's data and never answers it. */
 async function startSmtp() {
   const events = new EventEmitter();
@@ -51,7 +50,18 @@ async function startSmtp() {
 
 function startServer(port: number, smtpPort: number, demo: boolean) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...(demo ? ['--demo'] : [])], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, DATA_DIR: dataDir, SECRET: 'email-crash-secret-0123456789abcdef', SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, JOBS_INTERVAL_SECONDS: '1', LOG_LEVEL: 'info', DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      SECRET: 'email-crash-secret-0123456789abcdef',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      JOBS_INTERVAL_SECONDS: '1',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -77,7 +87,11 @@ test('kill -9 while an email is being sent: a new process sends it once, with th
   smtp.state.hold = true;
   const signIn = (m: { to: string[]; raw: string }) => m.to.includes('alice@example.com') && /Subject: Your sign-in code/i.test(m.raw);
   const held = new Promise<{ raw: string }>((resolve) => smtp.events.on('held', (m) => signIn(m) && resolve(m)));
-  const res = await fetch(`http://127.0.0.1:${port}/portal/v1/auth/request`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ organization: 'acme', email: 'alice@example.com' }) });
+  const res = await fetch(`http://127.0.0.1:${port}/portal/v1/auth/request`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ organization: 'acme', email: 'alice@example.com' }),
+  });
   assert.equal(res.status, 202);
   const inFlight = await held;
   const messageId = /Message-ID: (<[^>]+>)/i.exec(inFlight.raw)?.[1];
@@ -89,10 +103,19 @@ test('kill -9 while an email is being sent: a new process sends it once, with th
   // The dead process's claim lapses after EMAIL_LEASE_MS (60 s); the test moves that time on
   // in the database instead of waiting it out.
   const db = await openPGlite({ dataDir: pgliteDataDir(dataDir) });
-  const pending = await db.db.selectFrom('outbox_emails').select(['id', 'status']).where('to_address', '=', 'alice@example.com').where('status', '=', 'pending').execute();
+  const pending = await db.db
+    .selectFrom('outbox_emails')
+    .select(['id', 'status'])
+    .where('to_address', '=', 'alice@example.com')
+    .where('status', '=', 'pending')
+    .execute();
   const stored = pending.find((row) => messageId === `<${row.id}@127.0.0.1>`);
   assert.ok(stored, 'the email is stored, not lost');
-  await db.db.updateTable('outbox_emails').set({ locked_until: new Date(Date.now() - 1000) }).where('status', '=', 'pending').execute();
+  await db.db
+    .updateTable('outbox_emails')
+    .set({ locked_until: new Date(Date.now() - 1000) })
+    .where('status', '=', 'pending')
+    .execute();
   await db.close();
 
   smtp.state.hold = false;

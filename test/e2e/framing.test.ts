@@ -18,7 +18,9 @@ before(async () => {
   attacker = createServer((req, res) => {
     const src = new URL(req.url ?? '/', 'http://x').searchParams.get('src') ?? '';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><title>Win a prize</title><p>Click the button!</p><iframe id="victim" src="${src.replace(/"/g, '&quot;')}" width="800" height="600"></iframe>`);
+    res.end(
+      `<!doctype html><title>Win a prize</title><p>Click the button!</p><iframe id="victim" src="${src.replace(/"/g, '&quot;')}" width="800" height="600"></iframe>`,
+    );
   });
   await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
   attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;

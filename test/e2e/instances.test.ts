@@ -24,7 +24,6 @@ let key = '';
 const received: string[] = [];
 let receiver: ReturnType<typeof createHttpServer>;
 
-
 /** Waits for `check` to hold, asking again after each answer, for at most `ms`. */
 async function eventually<T>(check: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
   const deadline = Date.now() + ms;
@@ -54,7 +53,11 @@ before(async () => {
   const { services } = runtime.app;
   const org = await services.organizations.create({ slug: 'twin', name: 'Twin', allowed_origins: [] });
   key = await services.organizations.createSecretKey(org.id);
-  const product = await services.catalog.createProduct(org.id, { name: 'Plan', visibility: 'public', prices: [{ type: 'recurring', model: 'flat', currency: 'usd', unit_amount: 1200, interval: 'month', interval_count: 1, included_units: 0 } as never] });
+  const product = await services.catalog.createProduct(org.id, {
+    name: 'Plan',
+    visibility: 'public',
+    prices: [{ type: 'recurring', model: 'flat', currency: 'usd', unit_amount: 1200, interval: 'month', interval_count: 1, included_units: 0 } as never],
+  });
   const provider = services.payments.provider as TestProvider;
   for (let i = 0; i < SUBSCRIPTIONS; i++) {
     const customer = await services.customers.create(org.id, { email: `twin${i}@example.com` });
@@ -78,7 +81,17 @@ before(async () => {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      env: { ...process.env, DATABASE_URL: postgres.url, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: base, SECRET, JOBS_INTERVAL_SECONDS: '1', LOG_LEVEL: 'info', DATA_DIR: '/tmp/cp-instances-unused' },
+      env: {
+        ...process.env,
+        DATABASE_URL: postgres.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        PUBLIC_URL: base,
+        SECRET,
+        JOBS_INTERVAL_SECONDS: '1',
+        LOG_LEVEL: 'info',
+        DATA_DIR: '/tmp/cp-instances-unused',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -103,20 +116,40 @@ after(async () => {
   postgres?.stop();
 });
 
-test(`${SUBSCRIPTIONS} subscriptions due at once, two instances running the jobs: each renewed and charged once; each webhook delivered once`, { timeout: 240_000 }, async () => {
+test(`${SUBSCRIPTIONS} subscriptions due at once, two instances running the jobs: each renewed and charged once; each webhook delivered once`, {
+  timeout: 240_000,
+}, async () => {
   const count = async (sql: string) => Number((await client.query(sql)).rows[0].n);
-  await eventually(async () => (await count(`SELECT count(*) AS n FROM orders WHERE billing_reason = 'subscription_cycle' AND status = 'paid'`)) >= SUBSCRIPTIONS, 180_000, 'the renewals');
-  const perSub = await client.query(`SELECT subscription_id, count(*)::int AS n FROM orders WHERE billing_reason = 'subscription_cycle' GROUP BY subscription_id`);
+  await eventually(
+    async () => (await count(`SELECT count(*) AS n FROM orders WHERE billing_reason = 'subscription_cycle' AND status = 'paid'`)) >= SUBSCRIPTIONS,
+    180_000,
+    'the renewals',
+  );
+  const perSub = await client.query(
+    `SELECT subscription_id, count(*)::int AS n FROM orders WHERE billing_reason = 'subscription_cycle' GROUP BY subscription_id`,
+  );
   assert.equal(perSub.rowCount, SUBSCRIPTIONS);
-  assert.ok(perSub.rows.every((r) => r.n === 1), 'one renewal order per subscription');
-  const charges = await client.query(`SELECT o.id, count(c.*)::int AS n, sum(c.amount)::int AS amount FROM orders o JOIN test_provider_charges c ON c.idempotency_key LIKE o.id || ':%' WHERE o.billing_reason = 'subscription_cycle' GROUP BY o.id`);
+  assert.ok(
+    perSub.rows.every((r) => r.n === 1),
+    'one renewal order per subscription',
+  );
+  const charges = await client.query(
+    `SELECT o.id, count(c.*)::int AS n, sum(c.amount)::int AS amount FROM orders o JOIN test_provider_charges c ON c.idempotency_key LIKE o.id || ':%' WHERE o.billing_reason = 'subscription_cycle' GROUP BY o.id`,
+  );
   assert.equal(charges.rowCount, SUBSCRIPTIONS);
-  assert.ok(charges.rows.every((r) => r.n === 1 && r.amount === 1200), 'one charge of 1200 per renewal');
+  assert.ok(
+    charges.rows.every((r) => r.n === 1 && r.amount === 1200),
+    'one charge of 1200 per renewal',
+  );
   // Every delivery attempted once (no other instance sends it again while the first holds it).
-  const deliveries = await eventually(async () => {
-    const n = await count(`SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'succeeded'`);
-    return n >= SUBSCRIPTIONS ? n : undefined;
-  }, 60_000, 'the webhook deliveries');
+  const deliveries = await eventually(
+    async () => {
+      const n = await count(`SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'succeeded'`);
+      return n >= SUBSCRIPTIONS ? n : undefined;
+    },
+    60_000,
+    'the webhook deliveries',
+  );
   assert.equal(deliveries, SUBSCRIPTIONS);
   assert.equal(received.length, SUBSCRIPTIONS, 'one request per delivery');
   assert.equal(new Set(received).size, SUBSCRIPTIONS, 'no webhook-id twice');
@@ -125,12 +158,26 @@ test(`${SUBSCRIPTIONS} subscriptions due at once, two instances running the jobs
 test('a sign-out on one instance is honoured by the other within 2 s; rate limits count across both', { timeout: 60_000 }, async () => {
   const [a, b] = bases as [string, string];
   const json = { 'content-type': 'application/json' };
-  const ask = (base: string) => fetch(`${base}/portal/v1/auth/request`, { method: 'POST', headers: json, body: JSON.stringify({ organization: 'twin', email: 'twin0@example.com' }) });
+  const ask = (base: string) =>
+    fetch(`${base}/portal/v1/auth/request`, { method: 'POST', headers: json, body: JSON.stringify({ organization: 'twin', email: 'twin0@example.com' }) });
   assert.equal((await ask(a)).status, 202);
   // The email is stored just after the answer: wait for it.
-  const body = await eventually(async () => (await client.query(`SELECT text_body FROM outbox_emails WHERE to_address = 'twin0@example.com' AND subject LIKE 'Your sign-in code%' ORDER BY id DESC LIMIT 1`)).rows[0]?.text_body as string | undefined, 10_000, 'the sign-in email');
+  const body = await eventually(
+    async () =>
+      (
+        await client.query(
+          `SELECT text_body FROM outbox_emails WHERE to_address = 'twin0@example.com' AND subject LIKE 'Your sign-in code%' ORDER BY id DESC LIMIT 1`,
+        )
+      ).rows[0]?.text_body as string | undefined,
+    10_000,
+    'the sign-in email',
+  );
   const code = /(\d{6})/.exec(body.split('\n')[0]!)![1];
-  const verified = await fetch(`${a}/portal/v1/auth/verify`, { method: 'POST', headers: json, body: JSON.stringify({ organization: 'twin', email: 'twin0@example.com', code }) });
+  const verified = await fetch(`${a}/portal/v1/auth/verify`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ organization: 'twin', email: 'twin0@example.com', code }),
+  });
   assert.equal(verified.status, 200);
   const { token } = (await verified.json()) as { token: string };
   const me = (base: string) => fetch(`${base}/portal/v1/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
@@ -147,5 +194,8 @@ test('a sign-out on one instance is honoured by the other within 2 s; rate limit
   const statuses: number[] = [];
   for (let i = 0; i < 6; i++) statuses.push((await ask(i % 2 === 0 ? b : a)).status);
   assert.deepEqual(statuses.slice(0, 4), [202, 202, 202, 202]);
-  assert.ok(statuses.slice(4).every((s) => s === 429), `over the limit on either instance: ${statuses}`);
+  assert.ok(
+    statuses.slice(4).every((s) => s === 429),
+    `over the limit on either instance: ${statuses}`,
+  );
 });

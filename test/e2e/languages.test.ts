@@ -27,7 +27,13 @@ const english = translator('en');
 /** The widget's translation of an English message (one without placeholders), from its XLIFF file. */
 function widgetWords(locale: string): (english: string) => string {
   const xlf = readFileSync(new URL(`../../src/i18n/xliff/${locale}.xlf`, import.meta.url), 'utf8');
-  const unescape = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  const unescape = (text: string) =>
+    text
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&apos;/g, "'")
+      .replace(/&amp;/g, '&');
   const units = new Map([...xlf.matchAll(/<source>([^<]*)<\/source>\s*<target>([^<]*)<\/target>/g)].map((m) => [unescape(m[1]!), unescape(m[2]!)]));
   return (source) => {
     const target = units.get(source);
@@ -75,7 +81,8 @@ const tabs = (page: Page) => page.locator('customer-portal').getByRole('navigati
 
 async function assertTabs(page: Page, words: (english: string) => string): Promise<void> {
   const labels = (await tabs(page).allInnerTexts()).map((label) => label.trim());
-  for (const label of ['Overview', 'Subscriptions', 'Orders', 'Settings']) assert.ok(labels.includes(words(label)), `"${words(label)}" in ${labels.join(', ')}`);
+  for (const label of ['Overview', 'Subscriptions', 'Orders', 'Settings'])
+    assert.ok(labels.includes(words(label)), `"${words(label)}" in ${labels.join(', ')}`);
 }
 
 async function storedLocale(email: string): Promise<string | null> {
@@ -90,7 +97,10 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 /** Opens the orders view: the newest order's row, and that order as stored. */
-async function newestOrder(page: Page, ordersTab: string): Promise<{ row: Locator; order: { invoice_number: string; currency: string; total: number; created_at: Date } }> {
+async function newestOrder(
+  page: Page,
+  ordersTab: string,
+): Promise<{ row: Locator; order: { invoice_number: string; currency: string; total: number; created_at: Date } }> {
   await page.getByRole('button', { name: ordersTab, exact: true }).click();
   const row = page.locator('customer-portal-orders tbody tr').first();
   await row.waitFor();
@@ -132,7 +142,11 @@ function assertSignInMail(mail: OutboxMail, tr: Translator, dir: 'ltr' | 'rtl'):
  * Text drawn right to left, as pdftotext gives it back: without the bidi embedding marks it
  * adds, and with the presentation forms of shaped Arabic folded to plain letters.
  */
-const readable = (text: string) => text.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').normalize('NFKC').replace(/\s+/g, ' ');
+const readable = (text: string) =>
+  text
+    .replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '')
+    .normalize('NFKC')
+    .replace(/\s+/g, ' ');
 
 test('a French customer on a French browser: sign-in, email, portal and invoice PDF in French', async () => {
   const fr = widgetWords('fr');
@@ -155,7 +169,8 @@ test('a French customer on a French browser: sign-in, email, portal and invoice 
   const invoice = await pdfText(page, () => row.getByTitle(fr('Download invoice')).click());
   assert.equal(invoice.name, `invoice-${order.invoice_number}.pdf`);
   const text = readable(invoice.text);
-  for (const key of ['pdf.invoiceNumber', 'pdf.dateOfIssue', 'pdf.subtotal', 'pdf.amountPaid'] as const) assert.ok(text.includes(pdfWords(key)), `"${pdfWords(key)}" in the PDF:\n${invoice.text}`);
+  for (const key of ['pdf.invoiceNumber', 'pdf.dateOfIssue', 'pdf.subtotal', 'pdf.amountPaid'] as const)
+    assert.ok(text.includes(pdfWords(key)), `"${pdfWords(key)}" in the PDF:\n${invoice.text}`);
   const date = new Intl.DateTimeFormat('fr', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(order.created_at);
   for (const value of [tr.money(order.total, order.currency), date]) assert.ok(text.includes(readable(value)), `"${value}" in the PDF:\n${invoice.text}`);
   await page.context().close();

@@ -24,7 +24,10 @@ test('the React demo: sign in, the React handlers run, single views render as Re
   await page.getByRole('alert').filter({ hasText: 'Signed in to billing' }).waitFor();
   await page.getByRole('status').filter({ hasText: 'Billing: signed in' }).waitFor();
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
-  await page.getByText(/Team\s*× 3/).first().waitFor();
+  await page
+    .getByText(/Team\s*× 3/)
+    .first()
+    .waitFor();
 
   // The app's own page with <CustomerPortalSubscriptions>: its chunk loads when React renders
   // it, takes the props React set before it was defined, and shares the session.

@@ -31,7 +31,9 @@ test('zoë replaces her failing card in the hosted form and the renewal is paid'
   await banner.waitFor();
 
   // The banner leads to the payment methods, with the card form open.
-  const updated = page.evaluate(() => new Promise((resolve) => document.addEventListener('cp-payment-method-updated', (e) => resolve((e as CustomEvent).detail), { once: true })));
+  const updated = page.evaluate(
+    () => new Promise((resolve) => document.addEventListener('cp-payment-method-updated', (e) => resolve((e as CustomEvent).detail), { once: true })),
+  );
   await page.getByRole('button', { name: 'Update payment method' }).first().click();
   await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
   const methods = page.locator('customer-portal-payment-methods');

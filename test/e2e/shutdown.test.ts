@@ -29,11 +29,21 @@ function freshGet(port: number, path: string): Promise<number | string> {
   });
 }
 
-
 test('SIGTERM: the in-flight request is answered, new connections are refused, the process exits 0', async () => {
   const port = await freePort();
   server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--demo'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, DATA_DIR: dataDir, SECRET: 'shutdown-test-secret-0123456789abcdef', JOBS_INTERVAL_SECONDS: '1', SHUTDOWN_TIMEOUT_SECONDS: '10', LOG_LEVEL: 'info', DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      SECRET: 'shutdown-test-secret-0123456789abcdef',
+      JOBS_INTERVAL_SECONDS: '1',
+      SHUTDOWN_TIMEOUT_SECONDS: '10',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -51,7 +51,12 @@ export function retentionOffer(amount: number, appliesTo: Partial<RetentionOffer
 }
 
 /** What cancelling now refunds, priced `age` ms ago by the real clock (the widget prices it again when it is old). */
-export const immediateRefund = (amount: number, destination = 'payment_method', age = 0) => ({ amount, currency: 'USD', destination, as_of: new Date(Date.now() - age).toISOString() });
+export const immediateRefund = (amount: number, destination = 'payment_method', age = 0) => ({
+  amount,
+  currency: 'USD',
+  destination,
+  as_of: new Date(Date.now() - age).toISOString(),
+});
 
 export function proSubscription(overrides: Partial<Subscription> = {}): Subscription {
   return {
@@ -141,7 +146,13 @@ export function order(n: number, overrides: Partial<Order> = {}): Order {
     total: 3480,
     refunded_amount: 0,
     tax_note: null,
-    billing_details: { name: 'Alice Martin', company: 'Martin & Co', email: alice.email, address: { line1: '12 Rue de Rivoli', city: 'Paris', postal_code: '75001', country: 'FR' }, tax_id: null },
+    billing_details: {
+      name: 'Alice Martin',
+      company: 'Martin & Co',
+      email: alice.email,
+      address: { line1: '12 Rue de Rivoli', city: 'Paris', postal_code: '75001', country: 'FR' },
+      tax_id: null,
+    },
     paid_at: iso(-30 * (10 - n)),
     failure_message: null,
     period_start: iso(-30 * (10 - n)),
@@ -297,16 +308,35 @@ export const billingHandlers = [
       const updated = replaceSub(
         mode === 'immediately'
           ? { ...sub, status: 'canceled', ended_at: now, canceled_at: now, next_invoice: null, scheduled_change: null, actions: { ...sub.actions, ...ended } }
-          : { ...sub, cancel_at_period_end: true, canceled_at: now, next_invoice: null, scheduled_change: null, actions: { ...sub.actions, ...ended, uncancel: true } },
+          : {
+              ...sub,
+              cancel_at_period_end: true,
+              canceled_at: now,
+              next_invoice: null,
+              scheduled_change: null,
+              actions: { ...sub.actions, ...ended, uncancel: true },
+            },
       );
       const refund = sub.cancellation.immediate_refund;
-      return json({ subscription: updated, refund: mode === 'immediately' && refund ? { amount: refund.amount, currency: refund.currency, destination: refund.destination } : null });
+      return json({
+        subscription: updated,
+        refund: mode === 'immediately' && refund ? { amount: refund.amount, currency: refund.currency, destination: refund.destination } : null,
+      });
     }),
   ),
   http.post(
     '*/portal/v1/subscriptions/:id/uncancel',
     action((sub) =>
-      json(replaceSub({ ...proSubscription(), ...sub, cancel_at_period_end: false, canceled_at: null, next_invoice: proSubscription().next_invoice, actions: { ...allActions } })),
+      json(
+        replaceSub({
+          ...proSubscription(),
+          ...sub,
+          cancel_at_period_end: false,
+          canceled_at: null,
+          next_invoice: proSubscription().next_invoice,
+          actions: { ...allActions },
+        }),
+      ),
     ),
   ),
   http.post(
@@ -339,14 +369,34 @@ export const billingHandlers = [
             new_amount: body.seats * 800,
             interval: 'month',
             due_now: more
-              ? { currency: 'USD', lines: [{ kind: 'proration', description: `Remaining time on Team × ${body.seats}`, quantity: 1, unit_amount: diff, amount: diff }], subtotal: diff, discount_amount: 0, tax_amount: 0, tax_label: null, credit_amount: 0, total: diff }
+              ? {
+                  currency: 'USD',
+                  lines: [{ kind: 'proration', description: `Remaining time on Team × ${body.seats}`, quantity: 1, unit_amount: diff, amount: diff }],
+                  subtotal: diff,
+                  discount_amount: 0,
+                  tax_amount: 0,
+                  tax_label: null,
+                  credit_amount: 0,
+                  total: diff,
+                }
               : null,
             wallet_credit: more ? 0 : diff,
           }),
         );
       }
       if (body.price_id === 'price_starter') {
-        return json(changePreview({ kind: 'downgrade', timing: 'renewal', effective_at: sub.current_period_end, price_id: 'price_starter', product: { id: 'prod_starter', name: 'Starter' }, new_amount: 900, interval: 'month', due_now: null }));
+        return json(
+          changePreview({
+            kind: 'downgrade',
+            timing: 'renewal',
+            effective_at: sub.current_period_end,
+            price_id: 'price_starter',
+            product: { id: 'prod_starter', name: 'Starter' },
+            new_amount: 900,
+            interval: 'month',
+            due_now: null,
+          }),
+        );
       }
       return json(changePreview({ price_id: body.price_id ?? sub.price.id }));
     }),
@@ -360,10 +410,26 @@ export const billingHandlers = [
         return json({ subscription: updated, order_id: 'ord_new', change: changePreview({ kind: 'seats', seats: body.seats, price_id: sub.price.id }) });
       }
       if (body.price_id === 'price_starter') {
-        const preview = changePreview({ kind: 'downgrade', timing: 'renewal', effective_at: sub.current_period_end, price_id: 'price_starter', product: { id: 'prod_starter', name: 'Starter' }, new_amount: 900, due_now: null });
+        const preview = changePreview({
+          kind: 'downgrade',
+          timing: 'renewal',
+          effective_at: sub.current_period_end,
+          price_id: 'price_starter',
+          product: { id: 'prod_starter', name: 'Starter' },
+          new_amount: 900,
+          due_now: null,
+        });
         const updated = replaceSub({
           ...sub,
-          scheduled_change: { product: { id: 'prod_starter', name: 'Starter' }, price_id: 'price_starter', interval: 'month', interval_count: 1, seats: 1, amount: 900, effective_at: sub.current_period_end },
+          scheduled_change: {
+            product: { id: 'prod_starter', name: 'Starter' },
+            price_id: 'price_starter',
+            interval: 'month',
+            interval_count: 1,
+            seats: 1,
+            amount: 900,
+            effective_at: sub.current_period_end,
+          },
           actions: { ...sub.actions, cancel_scheduled_change: true },
         });
         return json({ subscription: updated, order_id: null, change: preview });
@@ -374,7 +440,9 @@ export const billingHandlers = [
   ),
   http.post(
     '*/portal/v1/subscriptions/:id/pause',
-    action((sub) => json(replaceSub({ ...sub, pause_at: sub.current_period_end, next_invoice: null, actions: { ...sub.actions, pause: false, resume: true } }))),
+    action((sub) =>
+      json(replaceSub({ ...sub, pause_at: sub.current_period_end, next_invoice: null, actions: { ...sub.actions, pause: false, resume: true } })),
+    ),
   ),
   http.post(
     '*/portal/v1/subscriptions/:id/resume',

@@ -39,10 +39,33 @@ export function benefitsFixture(): PortalBenefit[] {
       type: 'download',
       description: 'Acme Desktop installers',
       granted_at: iso(-30),
-      files: [{ id: 'file_1', name: 'acme-desktop-2.4.dmg', size: 48_200_000, content_type: 'application/x-apple-diskimage', url: 'https://files.example/acme.dmg?sig=abc', url_expires_at: iso(0.01) }],
+      files: [
+        {
+          id: 'file_1',
+          name: 'acme-desktop-2.4.dmg',
+          size: 48_200_000,
+          content_type: 'application/x-apple-diskimage',
+          url: 'https://files.example/acme.dmg?sig=abc',
+          url_expires_at: iso(0.01),
+        },
+      ],
     },
-    { id: 'grant_discord', benefit_id: 'ben_discord', type: 'discord', description: 'Community on Discord', granted_at: iso(-30), invite_url: 'https://discord.gg/acme' },
-    { id: 'grant_api', benefit_id: 'ben_api', type: 'api_key', description: 'Acme API access', granted_at: iso(-30), api_key: { hint: 'acme_…1706', key: null, created_at: iso(-30) } },
+    {
+      id: 'grant_discord',
+      benefit_id: 'ben_discord',
+      type: 'discord',
+      description: 'Community on Discord',
+      granted_at: iso(-30),
+      invite_url: 'https://discord.gg/acme',
+    },
+    {
+      id: 'grant_api',
+      benefit_id: 'ben_api',
+      type: 'api_key',
+      description: 'Acme API access',
+      granted_at: iso(-30),
+      api_key: { hint: 'acme_…1706', key: null, created_at: iso(-30) },
+    },
     {
       id: 'grant_custom',
       benefit_id: 'ben_custom',
@@ -159,11 +182,15 @@ export const extraHandlers = [
   // Public: the invitee has no session yet.
   http.post('*/portal/v1/seats/claim', async ({ request }) => {
     const { body } = await record(request);
-    if ((body as { token: string }).token !== SEAT_TOKEN) return apiError(400, 'invitation_invalid', 'This invitation was revoked or has expired. Ask for a new one.');
+    if ((body as { token: string }).token !== SEAT_TOKEN)
+      return apiError(400, 'invitation_invalid', 'This invitation was revoked or has expired. Ask for a new one.');
     return HttpResponse.json({ ...session, return_url: null, seat: { ...seatsFixture()[0]!.seats[1]!, status: 'claimed', claimed_at: iso(0) } });
   }),
 
-  http.get('*/portal/v1/benefits', authed(() => HttpResponse.json({ data: extras.benefits }))),
+  http.get(
+    '*/portal/v1/benefits',
+    authed(() => HttpResponse.json({ data: extras.benefits })),
+  ),
   http.post(
     '*/portal/v1/benefits/:grant/:action',
     authed((_r, { grant, action }) => {
@@ -176,19 +203,33 @@ export const extraHandlers = [
         const key = action === 'rotate' ? 'acme_live_rotated_000000000001' : API_KEY;
         next = { ...found, api_key: { ...found.api_key, key, hint: `acme_…${key.slice(-4)}` } };
       }
-      extras.benefits = extras.benefits.map((b) => (b.id === grant ? { ...next, ...(next.type === 'api_key' ? { api_key: { ...next.api_key, key: null } } : {}) } : b));
+      extras.benefits = extras.benefits.map((b) =>
+        b.id === grant ? { ...next, ...(next.type === 'api_key' ? { api_key: { ...next.api_key, key: null } } : {}) } : b,
+      );
       return HttpResponse.json(next);
     }),
   ),
 
-  http.get('*/portal/v1/seats', authed(() => HttpResponse.json({ data: extras.seats }))),
+  http.get(
+    '*/portal/v1/seats',
+    authed(() => HttpResponse.json({ data: extras.seats })),
+  ),
   http.post(
     '*/portal/v1/seats',
     authed((r) => {
       const { subscription_id, email } = r.body as { subscription_id: string; email: string };
       const group = extras.seats.find((g) => g.subscription_id === subscription_id)!;
       if (!group.can_assign) return apiError(409, 'no_seats_available', 'Every seat of Team is taken. Add seats to your subscription first.');
-      const seat = { id: `seat_${group.seats.length + 1}`, subscription_id, email, status: 'pending' as const, invited_at: iso(0), invitation_expires_at: iso(14), claimed_at: null, revoked_at: null };
+      const seat = {
+        id: `seat_${group.seats.length + 1}`,
+        subscription_id,
+        email,
+        status: 'pending' as const,
+        invited_at: iso(0),
+        invitation_expires_at: iso(14),
+        claimed_at: null,
+        revoked_at: null,
+      };
       group.seats = [...group.seats, seat];
       group.seats_used += 1;
       group.seats_available -= 1;
@@ -196,7 +237,10 @@ export const extraHandlers = [
       return HttpResponse.json(seat, { status: 201 });
     }),
   ),
-  http.post('*/portal/v1/seats/:id/resend', authed((_r, { id }) => HttpResponse.json(extras.seats[0]!.seats.find((s) => s.id === id)))),
+  http.post(
+    '*/portal/v1/seats/:id/resend',
+    authed((_r, { id }) => HttpResponse.json(extras.seats[0]!.seats.find((s) => s.id === id))),
+  ),
   http.delete(
     '*/portal/v1/seats/:id',
     authed((_r, { id }) => {
@@ -209,7 +253,10 @@ export const extraHandlers = [
     }),
   ),
 
-  http.get('*/portal/v1/usage', authed(() => HttpResponse.json({ meters: extras.meters }))),
+  http.get(
+    '*/portal/v1/usage',
+    authed(() => HttpResponse.json({ meters: extras.meters })),
+  ),
 
   http.get(
     '*/portal/v1/wallet',
@@ -223,7 +270,10 @@ export const extraHandlers = [
     }),
   ),
 
-  http.get('*/portal/v1/payment-methods', authed(() => HttpResponse.json({ data: extras.cards }))),
+  http.get(
+    '*/portal/v1/payment-methods',
+    authed(() => HttpResponse.json({ data: extras.cards })),
+  ),
   http.post(
     '*/portal/v1/payment-methods/:id/default',
     authed((_r, { id }) => {
@@ -243,10 +293,7 @@ export const extraHandlers = [
     '*/portal/v1/payment-methods/hosted-session',
     authed((r) => {
       const { origin } = r.body as { origin: string };
-      return HttpResponse.json(
-        { url: 'about:blank', server_origin: origin, expires_at: iso(0.01) },
-        { status: 201 },
-      );
+      return HttpResponse.json({ url: 'about:blank', server_origin: origin, expires_at: iso(0.01) }, { status: 201 });
     }),
   ),
 
@@ -270,6 +317,11 @@ export const extraHandlers = [
   ),
   http.get(
     '*/portal/v1/me/export',
-    authed(() => new HttpResponse(JSON.stringify({ customer: fake.customer }), { headers: { 'Content-Type': 'application/json', 'Content-Disposition': 'attachment; filename="my-data-acme.json"' } })),
+    authed(
+      () =>
+        new HttpResponse(JSON.stringify({ customer: fake.customer }), {
+          headers: { 'Content-Type': 'application/json', 'Content-Disposition': 'attachment; filename="my-data-acme.json"' },
+        }),
+    ),
   ),
 ];

@@ -38,7 +38,8 @@ export default {
   'emailChange.ignore': 'Wenn Sie das nicht angefordert haben, ignorieren Sie diese E-Mail: Es ändert sich nichts.',
   'emailChanged.subject': 'Ihre E-Mail-Adresse für {organization} wurde geändert',
   'emailChanged.heading': 'Ihre E-Mail-Adresse wurde geändert',
-  'emailChanged.body': 'Ab sofort schreiben wir Ihnen an {email}. Wenn Sie diese Änderung nicht vorgenommen haben, wenden Sie sich bitte umgehend an den Support von {organization}.',
+  'emailChanged.body':
+    'Ab sofort schreiben wir Ihnen an {email}. Wenn Sie diese Änderung nicht vorgenommen haben, wenden Sie sich bitte umgehend an den Support von {organization}.',
 
   'order.subject': 'Ihre Bestellung {number} bei {organization}',
   'order.heading': 'Vielen Dank für Ihre Bestellung',
@@ -58,7 +59,8 @@ export default {
   'renewed.body': 'Wir haben Ihre Karte für den Zeitraum vom {start} bis {end} belastet.',
   'cancelScheduled.subject': 'Ihr Abonnement {product} endet am {date}',
   'cancelScheduled.heading': 'Ihr Abonnement ist gekündigt',
-  'cancelScheduled.body': 'Sie behalten den Zugang bis zum {date}. Es wird nichts mehr abgebucht. Haben Sie es sich anders überlegt? Bis dahin können Sie das Abonnement im Kundenportal fortsetzen.',
+  'cancelScheduled.body':
+    'Sie behalten den Zugang bis zum {date}. Es wird nichts mehr abgebucht. Haben Sie es sich anders überlegt? Bis dahin können Sie das Abonnement im Kundenportal fortsetzen.',
   'canceled.subject': 'Ihr Abonnement {product} ist beendet',
   'canceled.heading': 'Ihr Abonnement ist beendet',
   'canceled.body': 'Ihr Abonnement wurde gekündigt und ist ab sofort beendet.',

@@ -60,7 +60,8 @@ export default {
   'renewed.body': 'Hemos cobrado en su tarjeta el periodo del {start} al {end}.',
   'cancelScheduled.subject': 'Su suscripción a {product} finalizará el {date}',
   'cancelScheduled.heading': 'Su suscripción está cancelada',
-  'cancelScheduled.body': 'Mantendrá el acceso hasta el {date}. No se le volverá a cobrar. ¿Ha cambiado de opinión? Puede reanudarla en su portal antes de esa fecha.',
+  'cancelScheduled.body':
+    'Mantendrá el acceso hasta el {date}. No se le volverá a cobrar. ¿Ha cambiado de opinión? Puede reanudarla en su portal antes de esa fecha.',
   'canceled.subject': 'Su suscripción a {product} ha finalizado',
   'canceled.heading': 'Su suscripción ha finalizado',
   'canceled.body': 'Su suscripción se ha cancelado y ha finalizado ahora.',

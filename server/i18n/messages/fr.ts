@@ -40,7 +40,8 @@ export default {
   'emailChange.ignore': 'Si vous n’êtes pas à l’origine de cette demande, ignorez cet e-mail : rien ne changera.',
   'emailChanged.subject': 'Votre adresse e-mail pour {organization} a été modifiée',
   'emailChanged.heading': 'Votre adresse e-mail a été modifiée',
-  'emailChanged.body': 'Désormais, nous vous écrirons à {email}. Si vous n’êtes pas à l’origine de ce changement, contactez immédiatement le support de {organization}.',
+  'emailChanged.body':
+    'Désormais, nous vous écrirons à {email}. Si vous n’êtes pas à l’origine de ce changement, contactez immédiatement le support de {organization}.',
 
   'order.subject': 'Votre commande {organization} {number}',
   'order.heading': 'Merci pour votre commande',
@@ -60,7 +61,8 @@ export default {
   'renewed.body': 'Nous avons débité votre carte pour la période du {start} au {end}.',
   'cancelScheduled.subject': 'Votre abonnement {product} prendra fin le {date}',
   'cancelScheduled.heading': 'Votre abonnement est résilié',
-  'cancelScheduled.body': 'Vous gardez l’accès jusqu’au {date}. Vous ne serez plus débité. Vous avez changé d’avis ? Vous pouvez le réactiver dans votre portail d’ici là.',
+  'cancelScheduled.body':
+    'Vous gardez l’accès jusqu’au {date}. Vous ne serez plus débité. Vous avez changé d’avis ? Vous pouvez le réactiver dans votre portail d’ici là.',
   'canceled.subject': 'Votre abonnement {product} a pris fin',
   'canceled.heading': 'Votre abonnement a pris fin',
   'canceled.body': 'Votre abonnement a été résilié et a pris fin dès maintenant.',

@@ -40,7 +40,8 @@ export default {
   'emailChange.ignore': 'Se non ha richiesto questa modifica, ignori questa email: non cambierà nulla.',
   'emailChanged.subject': 'Il Suo indirizzo email per {organization} è stato modificato',
   'emailChanged.heading': 'Il Suo indirizzo email è stato modificato',
-  'emailChanged.body': 'D’ora in poi Le scriveremo all’indirizzo {email}. Se non ha effettuato Lei questa modifica, contatti subito l’assistenza di {organization}.',
+  'emailChanged.body':
+    'D’ora in poi Le scriveremo all’indirizzo {email}. Se non ha effettuato Lei questa modifica, contatti subito l’assistenza di {organization}.',
 
   'order.subject': 'Il Suo ordine {organization} {number}',
   'order.heading': 'Grazie per il Suo ordine',

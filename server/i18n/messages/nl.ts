@@ -38,7 +38,8 @@ export default {
   'emailChange.ignore': 'Heeft u hier niet om gevraagd? Negeer deze e-mail dan: er verandert niets.',
   'emailChanged.subject': 'Uw e-mailadres voor {organization} is gewijzigd',
   'emailChanged.heading': 'Uw e-mailadres is gewijzigd',
-  'emailChanged.body': 'Vanaf nu schrijven we u op {email}. Heeft u deze wijziging niet zelf gedaan? Neem dan direct contact op met de support van {organization}.',
+  'emailChanged.body':
+    'Vanaf nu schrijven we u op {email}. Heeft u deze wijziging niet zelf gedaan? Neem dan direct contact op met de support van {organization}.',
 
   'order.subject': 'Uw bestelling bij {organization} {number}',
   'order.heading': 'Bedankt voor uw bestelling',
@@ -58,7 +59,8 @@ export default {
   'renewed.body': 'We hebben de periode van {start} tot {end} van uw kaart afgeschreven.',
   'cancelScheduled.subject': 'Uw abonnement op {product} eindigt op {date}',
   'cancelScheduled.heading': 'Uw abonnement is opgezegd',
-  'cancelScheduled.body': 'U houdt toegang tot {date}. Er wordt niets meer afgeschreven. Van gedachten veranderd? U kunt het abonnement tot die datum hervatten in uw portaal.',
+  'cancelScheduled.body':
+    'U houdt toegang tot {date}. Er wordt niets meer afgeschreven. Van gedachten veranderd? U kunt het abonnement tot die datum hervatten in uw portaal.',
   'canceled.subject': 'Uw abonnement op {product} is beëindigd',
   'canceled.heading': 'Uw abonnement is beëindigd',
   'canceled.body': 'Uw abonnement is opgezegd en nu beëindigd.',

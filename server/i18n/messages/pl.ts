@@ -62,7 +62,8 @@ export default {
   'renewed.body': 'Pobraliśmy z Twojej karty opłatę za okres od {start} do {end}.',
   'cancelScheduled.subject': 'Twoja subskrypcja {product} zakończy się {date}',
   'cancelScheduled.heading': 'Twoja subskrypcja została anulowana',
-  'cancelScheduled.body': 'Zachowujesz dostęp do {date}. Nie pobierzemy już żadnych opłat. Chcesz jednak zostać? Do tego czasu możesz wznowić subskrypcję w portalu.',
+  'cancelScheduled.body':
+    'Zachowujesz dostęp do {date}. Nie pobierzemy już żadnych opłat. Chcesz jednak zostać? Do tego czasu możesz wznowić subskrypcję w portalu.',
   'canceled.subject': 'Twoja subskrypcja {product} zakończyła się',
   'canceled.heading': 'Twoja subskrypcja zakończyła się',
   'canceled.body': 'Twoja subskrypcja została anulowana i zakończyła się teraz.',

@@ -40,7 +40,8 @@ export default {
   'emailChange.ignore': 'Se você não fez esse pedido, ignore este e-mail: nada vai mudar.',
   'emailChanged.subject': 'Seu endereço de e-mail para {organization} foi alterado',
   'emailChanged.heading': 'Seu endereço de e-mail foi alterado',
-  'emailChanged.body': 'A partir de agora vamos escrever para {email}. Se você não fez essa alteração, entre em contato imediatamente com o suporte de {organization}.',
+  'emailChanged.body':
+    'A partir de agora vamos escrever para {email}. Se você não fez essa alteração, entre em contato imediatamente com o suporte de {organization}.',
 
   'order.subject': 'Seu pedido {organization} {number}',
   'order.heading': 'Obrigado pelo seu pedido',

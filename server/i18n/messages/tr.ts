@@ -58,7 +58,8 @@ export default {
   'renewed.body': '{start} – {end} dönemi için kartınızdan tahsilat yaptık.',
   'cancelScheduled.subject': '{product} aboneliğiniz {date} tarihinde sona erecek',
   'cancelScheduled.heading': 'Aboneliğiniz iptal edildi',
-  'cancelScheduled.body': '{date} tarihine kadar erişiminiz devam edecek. Sizden yeniden ücret alınmayacak. Fikrinizi mi değiştirdiniz? O tarihe kadar portalınızdan aboneliğinizi sürdürebilirsiniz.',
+  'cancelScheduled.body':
+    '{date} tarihine kadar erişiminiz devam edecek. Sizden yeniden ücret alınmayacak. Fikrinizi mi değiştirdiniz? O tarihe kadar portalınızdan aboneliğinizi sürdürebilirsiniz.',
   'canceled.subject': '{product} aboneliğiniz sona erdi',
   'canceled.heading': 'Aboneliğiniz sona erdi',
   'canceled.body': 'Aboneliğiniz iptal edildi ve şimdi sona erdi.',

@@ -321,7 +321,14 @@ describe('several server instances', () => {
     const { Background } = await import('../../lib/background.js');
     const { silentLogger } = await import('../../lib/logger.js');
     const { SESSION_CACHE_MS } = await import('./service.js');
-    const other = createApp({ database: t.database, config: t.config, clock: t.clock, mailer: t.mail, logger: silentLogger, background: new Background(silentLogger) });
+    const other = createApp({
+      database: t.database,
+      config: t.config,
+      clock: t.clock,
+      mailer: t.mail,
+      logger: silentLogger,
+      background: new Background(silentLogger),
+    });
     const c = await customer();
     const token = await t.signIn('acme', c.email);
     assert.equal((await t.request('GET', '/portal/v1/me', { token })).status, 200);

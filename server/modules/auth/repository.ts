@@ -94,11 +94,7 @@ export function authRepository(db: Kysely<DB>) {
         .innerJoin('organizations', 'organizations.id', 'link_tokens.organization_id')
         .leftJoin('login_codes', 'login_codes.id', 'link_tokens.login_code_id')
         .selectAll('link_tokens')
-        .select([
-          'login_codes.used_at as code_used_at',
-          'login_codes.retired_at as code_retired_at',
-          'organizations.allowed_origins as allowed_origins',
-        ])
+        .select(['login_codes.used_at as code_used_at', 'login_codes.retired_at as code_retired_at', 'organizations.allowed_origins as allowed_origins'])
         .where('link_tokens.token_hash', '=', tokenHash)
         .executeTakeFirst();
     },
@@ -115,7 +111,15 @@ export function authRepository(db: Kysely<DB>) {
     async useLinkTokensOfCode(loginCodeId: string, now: Date) {
       await db.updateTable('link_tokens').set({ used_at: now }).where('login_code_id', '=', loginCodeId).where('used_at', 'is', null).execute();
     },
-    async insertSession(row: { id: string; organization_id: string; customer_id: string; token_hash: string; return_url: string | null; expires_at: Date; now: Date }) {
+    async insertSession(row: {
+      id: string;
+      organization_id: string;
+      customer_id: string;
+      token_hash: string;
+      return_url: string | null;
+      expires_at: Date;
+      now: Date;
+    }) {
       await db
         .insertInto('sessions')
         .values({

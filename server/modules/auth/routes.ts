@@ -77,4 +77,3 @@ export function merchantSessionRoutes(services: Services) {
       return c.json({ revoked });
     });
 }
-

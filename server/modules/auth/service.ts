@@ -195,7 +195,12 @@ export function authService(deps: Deps) {
     },
 
     /** Trades a single-use link token (pre-authenticated link or email link) for a session. */
-    async exchange(input: { token: string; ip: string; checkOrigin: (allowed: string[]) => void; acceptLanguage?: string | undefined }): Promise<IssuedSession> {
+    async exchange(input: {
+      token: string;
+      ip: string;
+      checkOrigin: (allowed: string[]) => void;
+      acceptLanguage?: string | undefined;
+    }): Promise<IssuedSession> {
       await deps.rateLimiter.hit({ key: `auth-exchange:ip:${input.ip}`, max: 60, windowMs: 15 * MINUTE });
       const row = await repo.findLinkToken(sha256(input.token));
       const now = clock.now();

@@ -62,7 +62,8 @@ async function benefitsOf(token: string) {
   return portalBenefitList.parse(res.body).data;
 }
 
-const validate = (body: object, headers = newIp()) => t.request('POST', '/v1/license-keys/validate', { body: { organization: shop.org.slug, ...body }, headers });
+const validate = (body: object, headers = newIp()) =>
+  t.request('POST', '/v1/license-keys/validate', { body: { organization: shop.org.slug, ...body }, headers });
 const path = (url: string) => {
   const u = new URL(url);
   return u.pathname + u.search;
@@ -78,7 +79,11 @@ describe('benefits of a subscription', () => {
     assert.equal(up.body.size, 25);
     const discord = await benefit({ type: 'discord', description: 'Community', properties: { invite_url: 'https://discord.gg/acme' } });
     const api = await benefit({ type: 'api_key', description: 'API access', properties: { prefix: 'acme_' } });
-    const custom = await benefit({ type: 'custom', description: 'Onboarding call', properties: { text: 'Book a call with us.', links: [{ label: 'Calendar', url: 'https://cal.example/acme' }] } });
+    const custom = await benefit({
+      type: 'custom',
+      description: 'Onboarding call',
+      properties: { text: 'Book a call with us.', links: [{ label: 'Calendar', url: 'https://cal.example/acme' }] },
+    });
     for (const b of [license, download, discord, api, custom]) await attach(p.id, b.id);
 
     const c = await createSubscriber(t, shop);
@@ -120,7 +125,10 @@ describe('benefits of a subscription', () => {
     assert.match(revealed.body.api_key.key, /^acme_[\w-]{43}$/);
     assert.ok(revealed.body.api_key.key.endsWith(ak.api_key.hint.slice(-4)));
     const check = await t.request('POST', '/v1/customer-api-keys/validate', { token: key(), body: { key: revealed.body.api_key.key } });
-    assert.deepEqual({ valid: check.body.valid, customer_id: check.body.customer_id, benefit_id: check.body.benefit_id }, { valid: true, customer_id: c.id, benefit_id: api.id });
+    assert.deepEqual(
+      { valid: check.body.valid, customer_id: check.body.customer_id, benefit_id: check.body.benefit_id },
+      { valid: true, customer_id: c.id, benefit_id: api.id },
+    );
 
     const cu = list.find((b) => b.type === 'custom')!;
     assert.ok(cu.type === 'custom');
@@ -135,7 +143,13 @@ describe('benefits of a subscription', () => {
 
     // The overview carries the same benefits, in the same request as the rest.
     const overview = await t.request('GET', '/portal/v1/overview', { token: c.token });
-    assert.deepEqual(portalBenefitList.parse({ data: overview.body.benefits }).data.map((b) => b.id).sort(), list.map((b) => b.id).sort());
+    assert.deepEqual(
+      portalBenefitList
+        .parse({ data: overview.body.benefits })
+        .data.map((b) => b.id)
+        .sort(),
+      list.map((b) => b.id).sort(),
+    );
 
     // The merchant sees grants, never keys.
     const grants = await t.request('GET', `/v1/benefit-grants?customer_id=${c.id}`, { token: key() });
@@ -257,11 +271,20 @@ describe('license keys for the merchant’s software', () => {
   test('activations up to the limit; one more is refused; deactivating frees a slot', async () => {
     const { c, licenseKey } = await licensed({ activation_limit: 2 });
     const ip = newIp();
-    const first = await t.request('POST', '/v1/license-keys/activate', { body: { organization: shop.org.slug, key: licenseKey, label: 'Laptop' }, headers: ip });
+    const first = await t.request('POST', '/v1/license-keys/activate', {
+      body: { organization: shop.org.slug, key: licenseKey, label: 'Laptop' },
+      headers: ip,
+    });
     assert.equal(first.status, 201, JSON.stringify(first.body));
-    const second = await t.request('POST', '/v1/license-keys/activate', { body: { organization: shop.org.slug, key: licenseKey, label: 'Desktop' }, headers: ip });
+    const second = await t.request('POST', '/v1/license-keys/activate', {
+      body: { organization: shop.org.slug, key: licenseKey, label: 'Desktop' },
+      headers: ip,
+    });
     assert.equal(second.status, 201);
-    const third = await t.request('POST', '/v1/license-keys/activate', { body: { organization: shop.org.slug, key: licenseKey, label: 'Tablet' }, headers: ip });
+    const third = await t.request('POST', '/v1/license-keys/activate', {
+      body: { organization: shop.org.slug, key: licenseKey, label: 'Tablet' },
+      headers: ip,
+    });
     assert.equal(third.status, 409);
     assert.equal(third.body.error.code, 'activation_limit_reached');
     assert.match(third.body.error.message, /already activated 2 times, its limit/);
@@ -273,20 +296,32 @@ describe('license keys for the merchant’s software', () => {
     );
     const portal = (await benefitsOf(c.token))[0]!;
     assert.ok(portal.type === 'license_key');
-    assert.deepEqual(portal.license_key.activations.map((a) => a.label), ['Laptop', 'Desktop']);
+    assert.deepEqual(
+      portal.license_key.activations.map((a) => a.label),
+      ['Laptop', 'Desktop'],
+    );
 
-    const off = await t.request('POST', '/v1/license-keys/deactivate', { body: { organization: shop.org.slug, key: licenseKey, activation_id: first.body.id }, headers: ip });
+    const off = await t.request('POST', '/v1/license-keys/deactivate', {
+      body: { organization: shop.org.slug, key: licenseKey, activation_id: first.body.id },
+      headers: ip,
+    });
     assert.equal(off.status, 200);
     const gone = await validate({ key: licenseKey, activation_id: first.body.id }, ip);
     assert.equal(gone.body.valid, false);
     assert.match(gone.body.message, /activation does not exist/);
-    const again = await t.request('POST', '/v1/license-keys/activate', { body: { organization: shop.org.slug, key: licenseKey, label: 'Tablet' }, headers: ip });
+    const again = await t.request('POST', '/v1/license-keys/activate', {
+      body: { organization: shop.org.slug, key: licenseKey, label: 'Tablet' },
+      headers: ip,
+    });
     assert.equal(again.status, 201);
   });
 
   test('a rotated license key or API key fails validation at once', async () => {
     const { c, grant, licenseKey } = await licensed();
-    const activation = await t.request('POST', '/v1/license-keys/activate', { body: { organization: shop.org.slug, key: licenseKey, label: 'Laptop' }, headers: newIp() });
+    const activation = await t.request('POST', '/v1/license-keys/activate', {
+      body: { organization: shop.org.slug, key: licenseKey, label: 'Laptop' },
+      headers: newIp(),
+    });
     assert.equal(activation.status, 201);
     const rotated = await t.request('POST', `/portal/v1/benefits/${grant.id}/rotate`, { token: c.token });
     assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
@@ -325,7 +360,10 @@ describe('license keys for the merchant’s software', () => {
     t.clock.set('2026-03-31T00:00:00.000Z');
     const expired = await validate({ key: licenseKey });
     assert.deepEqual({ valid: expired.body.valid, status: expired.body.status }, { valid: false, status: 'expired' });
-    const activate = await t.request('POST', '/v1/license-keys/activate', { body: { organization: shop.org.slug, key: licenseKey, label: 'Late' }, headers: newIp() });
+    const activate = await t.request('POST', '/v1/license-keys/activate', {
+      body: { organization: shop.org.slug, key: licenseKey, label: 'Late' },
+      headers: newIp(),
+    });
     assert.equal(activate.status, 403);
     assert.equal(activate.body.error.code, 'license_key_expired');
   });
@@ -342,7 +380,10 @@ describe('license keys for the merchant’s software', () => {
     assert.equal(unknownOrg.status, 404);
     const unknownKey = await validate({ key: 'ACME-NOPE' }, ip);
     assert.deepEqual({ status: unknownKey.status, valid: unknownKey.body.valid, s: unknownKey.body.status }, { status: 200, valid: false, s: 'not_found' });
-    const activateUnknown = await t.request('POST', '/v1/license-keys/activate', { body: { organization: shop.org.slug, key: 'ACME-NOPE', label: 'x' }, headers: ip });
+    const activateUnknown = await t.request('POST', '/v1/license-keys/activate', {
+      body: { organization: shop.org.slug, key: 'ACME-NOPE', label: 'x' },
+      headers: ip,
+    });
     assert.equal(activateUnknown.status, 404);
 
     const limited = newIp();
@@ -431,7 +472,10 @@ describe('the merchant’s benefits', () => {
     assert.deepEqual(created.properties, { prefix: 'crud', activation_limit: null, expires_after_days: null });
     const got = await t.request('GET', `/v1/benefits/${created.id}`, { token: key() });
     assert.equal(got.body.description, 'CRUD license');
-    const updated = await t.request('PATCH', `/v1/benefits/${created.id}`, { token: key(), body: { description: 'Renamed', properties: { activation_limit: 3 } } });
+    const updated = await t.request('PATCH', `/v1/benefits/${created.id}`, {
+      token: key(),
+      body: { description: 'Renamed', properties: { activation_limit: 3 } },
+    });
     assert.equal(updated.status, 200);
     assert.deepEqual(updated.body.properties, { prefix: 'crud', activation_limit: 3, expires_after_days: null });
     const badUpdate = await t.request('PATCH', `/v1/benefits/${created.id}`, { token: key(), body: { properties: { activation_limit: -1 } } });
@@ -441,7 +485,12 @@ describe('the merchant’s benefits', () => {
     assert.ok(list.body.data.some((b: { id: string }) => b.id === created.id));
     assert.ok(list.body.data.every((b: { type: string }) => b.type === 'license_key'));
 
-    for (const body of [{ type: 'nope', description: 'x' }, { type: 'discord', description: 'x' }, { type: 'discord', description: 'x', properties: { invite_url: 'not a url' } }, { type: 'custom', description: '' }]) {
+    for (const body of [
+      { type: 'nope', description: 'x' },
+      { type: 'discord', description: 'x' },
+      { type: 'discord', description: 'x', properties: { invite_url: 'not a url' } },
+      { type: 'custom', description: '' },
+    ]) {
       const res = await t.request('POST', '/v1/benefits', { token: key(), body });
       assert.equal(res.status, 400, JSON.stringify(body));
       assert.equal(res.body.error.code, 'validation_error');
@@ -462,7 +511,10 @@ describe('the merchant’s benefits', () => {
     const guide = await benefit({ type: 'custom', description: 'Lifetime guide', properties: { text: 'hi' } });
     await attach(p.id, license.id);
     const attached = await attach(p.id, guide.id);
-    assert.deepEqual(attached.data.map((b: { id: string }) => b.id), [license.id, guide.id]);
+    assert.deepEqual(
+      attached.data.map((b: { id: string }) => b.id),
+      [license.id, guide.id],
+    );
     const granted = await benefitsOf(c.token);
     assert.equal(granted.length, 2, 'attached after the purchase: granted to the buyer');
     const lk = granted.find((b) => b.type === 'license_key')!;
@@ -470,7 +522,10 @@ describe('the merchant’s benefits', () => {
 
     const detached = await t.request('DELETE', `/v1/products/${p.id}/benefits/${guide.id}`, { token: key() });
     assert.equal(detached.status, 200);
-    assert.deepEqual((await benefitsOf(c.token)).map((b) => b.benefit_id), [license.id]);
+    assert.deepEqual(
+      (await benefitsOf(c.token)).map((b) => b.benefit_id),
+      [license.id],
+    );
 
     await t.request('DELETE', `/v1/benefits/${license.id}`, { token: key() });
     assert.deepEqual(await benefitsOf(c.token), []);
@@ -487,7 +542,11 @@ describe('portal settings and isolation', () => {
     assert.equal(off.status, 200);
     const token = await t.signIn(other.org.slug, c.email);
     assert.deepEqual((await t.request('GET', '/portal/v1/overview', { token })).body.benefits, [], 'nor shown in the overview');
-    for (const [method, url] of [['GET', '/portal/v1/benefits'], ['POST', '/portal/v1/benefits/bgr_x/rotate'], ['POST', '/portal/v1/benefits/bgr_x/reveal']] as const) {
+    for (const [method, url] of [
+      ['GET', '/portal/v1/benefits'],
+      ['POST', '/portal/v1/benefits/bgr_x/rotate'],
+      ['POST', '/portal/v1/benefits/bgr_x/reveal'],
+    ] as const) {
       const res = await t.request(method, url, { token });
       assert.equal(res.status, 403, url);
       assert.equal(res.body.error.code, 'section_disabled');
@@ -523,9 +582,13 @@ describe('portal settings and isolation', () => {
 
     const lk = aliceGrants.find((g) => g.type === 'license_key')!;
     assert.ok(lk.type === 'license_key');
-    const elsewhere = await t.request('POST', '/v1/license-keys/validate', { body: { organization: otherShop.org.slug, key: lk.license_key.key }, headers: newIp() });
+    const elsewhere = await t.request('POST', '/v1/license-keys/validate', {
+      body: { organization: otherShop.org.slug, key: lk.license_key.key },
+      headers: newIp(),
+    });
     assert.equal(elsewhere.body.status, 'not_found', 'a key belongs to its organization');
-    const apiKey = (await t.request('POST', `/portal/v1/benefits/${aliceGrants.find((g) => g.type === 'api_key')!.id}/reveal`, { token: alice.token })).body.api_key.key;
+    const apiKey = (await t.request('POST', `/portal/v1/benefits/${aliceGrants.find((g) => g.type === 'api_key')!.id}/reveal`, { token: alice.token })).body
+      .api_key.key;
     assert.equal((await t.request('POST', '/v1/customer-api-keys/validate', { token: otherKey, body: { key: apiKey } })).body.valid, false);
   });
 });

@@ -96,7 +96,11 @@ export function downloadLinks(secret: string, publicUrl: string) {
         throw new ApiError(403, 'download_link_invalid', 'This download link is not valid. Open your customer portal to get a new link.');
       }
       if (expires * 1000 <= now.getTime()) {
-        throw new ApiError(403, 'download_link_expired', 'This download link has expired (links work for 10 minutes). Open your customer portal to get a fresh link.');
+        throw new ApiError(
+          403,
+          'download_link_expired',
+          'This download link has expired (links work for 10 minutes). Open your customer portal to get a fresh link.',
+        );
       }
       return query.grant;
     },
@@ -128,15 +132,31 @@ export function benefitFiles(ctx: BenefitContext) {
       for (const f of rows) await store.remove(f.organization_id, f.id);
     },
 
-    async upload(organizationId: string, benefitId: string, input: { filename: string; contentType: string | undefined; length: number | undefined; body: ReadableStream<Uint8Array> | null }) {
+    async upload(
+      organizationId: string,
+      benefitId: string,
+      input: { filename: string; contentType: string | undefined; length: number | undefined; body: ReadableStream<Uint8Array> | null },
+    ) {
       const benefit = await ctx.getBenefit(organizationId, benefitId);
       if (benefit.type !== 'download') throw new ApiError(400, 'benefit_not_download', 'Files can only be added to a download benefit.');
       if (input.length !== undefined && input.length > maxBytes) throw tooLarge(maxBytes);
       const now = clock.now();
       const id = newId('file', now.getTime());
       const written = await store.write(organizationId, id, input.body);
-      const contentType = input.contentType && /^[\w.+-]+\/[\w.+-]+$/.test(input.contentType.split(';')[0]!.trim()) ? input.contentType.split(';')[0]!.trim() : 'application/octet-stream';
-      return repo.insertFile({ id, organization_id: organizationId, benefit_id: benefitId, name: input.filename, size: written.size, content_type: contentType, sha256: written.sha256, now });
+      const contentType =
+        input.contentType && /^[\w.+-]+\/[\w.+-]+$/.test(input.contentType.split(';')[0]!.trim())
+          ? input.contentType.split(';')[0]!.trim()
+          : 'application/octet-stream';
+      return repo.insertFile({
+        id,
+        organization_id: organizationId,
+        benefit_id: benefitId,
+        name: input.filename,
+        size: written.size,
+        content_type: contentType,
+        sha256: written.sha256,
+        now,
+      });
     },
 
     async removeFile(organizationId: string, benefitId: string, fileId: string) {

@@ -88,7 +88,10 @@ export function grantService(ctx: BenefitContext, keys: BenefitKeys, files: Pick
       await reconcileAll(organizationId, await repo.seatHoldersOf(organizationId, customerId));
     },
 
-    async listGrants(organizationId: string, opts: { limit: number; startingAfter?: string; customerId?: string; benefitId?: string; includeRevoked: boolean }) {
+    async listGrants(
+      organizationId: string,
+      opts: { limit: number; startingAfter?: string; customerId?: string; benefitId?: string; includeRevoked: boolean },
+    ) {
       return repo.listGrants(organizationId, opts);
     },
 
@@ -101,7 +104,12 @@ export function grantService(ctx: BenefitContext, keys: BenefitKeys, files: Pick
         repo.activationsOf(grants.filter((g) => g.type === 'license_key').map((g) => g.id)),
       ]);
       return grants.map((g) =>
-        portalView(g, { files: fileRows.filter((f) => f.benefit_id === g.benefit_id), activations: activations.filter((a) => a.grant_id === g.id) }, now, tools),
+        portalView(
+          g,
+          { files: fileRows.filter((f) => f.benefit_id === g.benefit_id), activations: activations.filter((a) => a.grant_id === g.id) },
+          now,
+          tools,
+        ),
       );
     },
 

@@ -45,7 +45,10 @@ export function merchantBenefits(ctx: BenefitContext, grants: Pick<GrantService,
       const ids = rows.map((r) => r.id);
       const [fileRows, products] = await Promise.all([repo.filesOf(ids), repo.productIdsOf(ids)]);
       return rows.map((r) =>
-        benefitView(r, { files: fileRows.filter((f) => f.benefit_id === r.id), productIds: products.filter((p) => p.benefit_id === r.id).map((p) => p.product_id) }),
+        benefitView(r, {
+          files: fileRows.filter((f) => f.benefit_id === r.id),
+          productIds: products.filter((p) => p.benefit_id === r.id).map((p) => p.product_id),
+        }),
       );
     },
 

@@ -85,7 +85,10 @@ export function benefitRepository(db: Kysely<DB>) {
       let q = db.selectFrom('benefits').selectAll().where('organization_id', '=', organizationId).where('deleted_at', 'is', null);
       if (opts.type) q = q.where('type', '=', opts.type);
       if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
-      return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+      return q
+        .orderBy('id', 'desc')
+        .limit(opts.limit + 1)
+        .execute();
     },
     updateBenefit(organizationId: string, id: string, patch: { description?: string; properties?: object; deleted_at?: Date }, now: Date) {
       return db
@@ -144,7 +147,11 @@ export function benefitRepository(db: Kysely<DB>) {
     // Files of download benefits.
     insertFile(row: { id: string; organization_id: string; benefit_id: string; name: string; size: number; content_type: string; sha256: string; now: Date }) {
       const { now, ...rest } = row;
-      return db.insertInto('benefit_files').values({ ...rest, created_at: now }).returningAll().executeTakeFirstOrThrow();
+      return db
+        .insertInto('benefit_files')
+        .values({ ...rest, created_at: now })
+        .returningAll()
+        .executeTakeFirstOrThrow();
     },
     filesOf(benefitIds: string[]) {
       if (!benefitIds.length) return Promise.resolve([]);
@@ -247,21 +254,13 @@ export function benefitRepository(db: Kysely<DB>) {
         .execute();
     },
     findGrantOfCustomer(organizationId: string, customerId: string, id: string) {
-      return grants()
-        .where('g.organization_id', '=', organizationId)
-        .where('g.customer_id', '=', customerId)
-        .where('g.id', '=', id)
-        .executeTakeFirst();
+      return grants().where('g.organization_id', '=', organizationId).where('g.customer_id', '=', customerId).where('g.id', '=', id).executeTakeFirst();
     },
     findGrant(id: string) {
       return grants().where('g.id', '=', id).executeTakeFirst();
     },
     findGrantByKey(organizationId: string, keyHash: string, type: BenefitType) {
-      return grants()
-        .where('g.organization_id', '=', organizationId)
-        .where('g.key_hash', '=', keyHash)
-        .where('b.type', '=', type)
-        .executeTakeFirst();
+      return grants().where('g.organization_id', '=', organizationId).where('g.key_hash', '=', keyHash).where('b.type', '=', type).executeTakeFirst();
     },
     /** Locks a grant row until the caller's transaction ends (activation limits). */
     async lockGrant(id: string) {
@@ -273,7 +272,10 @@ export function benefitRepository(db: Kysely<DB>) {
       if (opts.benefitId) q = q.where('g.benefit_id', '=', opts.benefitId);
       if (!opts.includeRevoked) q = q.where('g.revoked_at', 'is', null);
       if (opts.startingAfter) q = q.where('g.id', '<', opts.startingAfter);
-      return q.orderBy('g.id', 'desc').limit(opts.limit + 1).execute();
+      return q
+        .orderBy('g.id', 'desc')
+        .limit(opts.limit + 1)
+        .execute();
     },
 
     // License key activations.

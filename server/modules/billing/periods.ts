@@ -20,9 +20,7 @@ export function periodBoundary(anchor: Date, interval: Interval, count: number, 
       const year = d.getUTCFullYear() + Math.floor(targetMonth / 12);
       const month = ((targetMonth % 12) + 12) % 12;
       const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
-      return new Date(
-        Date.UTC(year, month, Math.min(d.getUTCDate(), lastDay), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()),
-      );
+      return new Date(Date.UTC(year, month, Math.min(d.getUTCDate(), lastDay), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()));
     }
   }
 }

@@ -2,8 +2,33 @@ import { checkVatId } from '../../../src/schemas/vat.js';
 import { percentOf } from './money.js';
 
 export const EU_COUNTRIES = new Set([
-  'AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE', 'IT',
-  'LT', 'LU', 'LV', 'MT', 'NL', 'PL', 'PT', 'RO', 'SE', 'SI', 'SK',
+  'AT',
+  'BE',
+  'BG',
+  'CY',
+  'CZ',
+  'DE',
+  'DK',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GR',
+  'HR',
+  'HU',
+  'IE',
+  'IT',
+  'LT',
+  'LU',
+  'LV',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SE',
+  'SI',
+  'SK',
 ]);
 
 /** Normalises an EU VAT id ("de 123 456 789" → "DE123456789") or returns null if its format is wrong. */
@@ -37,7 +62,7 @@ export function decideTax(settings: TaxSettings, buyer: { country: string | null
   if (vat && country && EU_COUNTRIES.has(country) && seller && EU_COUNTRIES.has(seller) && country !== seller) {
     return { rate: 0, label: null, reverseCharge: true, note: REVERSE_CHARGE_NOTE };
   }
-  const rate = country ? settings.tax_rates[country] ?? 0 : 0;
+  const rate = country ? (settings.tax_rates[country] ?? 0) : 0;
   if (!rate) return { rate: 0, label: null, reverseCharge: false, note: null };
   const name = EU_COUNTRIES.has(country!) ? 'VAT' : 'Tax';
   return { rate, label: `${name} (${rate}%)`, reverseCharge: false, note: null };

@@ -6,7 +6,15 @@ export function catalogRepository(db: Kysely<DB>) {
     insertProduct(row: { id: string; organization_id: string; name: string; description: string | null; visibility: 'public' | 'private'; now: Date }) {
       return db
         .insertInto('products')
-        .values({ id: row.id, organization_id: row.organization_id, name: row.name, description: row.description, visibility: row.visibility, created_at: row.now, updated_at: row.now })
+        .values({
+          id: row.id,
+          organization_id: row.organization_id,
+          name: row.name,
+          description: row.description,
+          visibility: row.visibility,
+          created_at: row.now,
+          updated_at: row.now,
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
     },
@@ -32,9 +40,17 @@ export function catalogRepository(db: Kysely<DB>) {
       if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
       if (opts.visibility) q = q.where('visibility', '=', opts.visibility);
       if (!opts.includeArchived) q = q.where('archived_at', 'is', null);
-      return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+      return q
+        .orderBy('id', 'desc')
+        .limit(opts.limit + 1)
+        .execute();
     },
-    updateProduct(organizationId: string, id: string, patch: { name?: string; description?: string | null; visibility?: 'public' | 'private'; archived_at?: Date | null }, now: Date) {
+    updateProduct(
+      organizationId: string,
+      id: string,
+      patch: { name?: string; description?: string | null; visibility?: 'public' | 'private'; archived_at?: Date | null },
+      now: Date,
+    ) {
       return db
         .updateTable('products')
         .set({ ...patch, updated_at: now })

@@ -62,7 +62,11 @@ export function catalogService(repo: CatalogRepository, clock: Clock) {
       return products.map((product) => ({ id: product.id, product, prices: prices.filter((p) => p.product_id === product.id) }));
     },
 
-    async update(organizationId: string, id: string, patch: { name?: string; description?: string | null; visibility?: 'public' | 'private'; archived?: boolean }) {
+    async update(
+      organizationId: string,
+      id: string,
+      patch: { name?: string; description?: string | null; visibility?: 'public' | 'private'; archived?: boolean },
+    ) {
       const { archived, ...rest } = patch;
       const row = await repo.updateProduct(
         organizationId,

@@ -65,7 +65,16 @@ describe('download my data', () => {
     assert.equal(res.body.subscriptions.length, 1);
     assert.equal(res.body.orders.length, 1);
     assert.equal(res.body.orders[0].lines.length, 1);
-    assert.deepEqual(Object.keys(res.body.payment_methods[0]).sort(), ['brand', 'created_at', 'detached_at', 'exp_month', 'exp_year', 'id', 'is_default', 'last4']);
+    assert.deepEqual(Object.keys(res.body.payment_methods[0]).sort(), [
+      'brand',
+      'created_at',
+      'detached_at',
+      'exp_month',
+      'exp_year',
+      'id',
+      'is_default',
+      'last4',
+    ]);
     assert.ok(!JSON.stringify(res.body).includes(other.email));
   });
 });
@@ -77,7 +86,10 @@ describe('the settings view in one request', () => {
     assert.equal(plain.body.payment_methods, undefined);
     assert.equal(plain.body.email_change, true);
     const withCards = await t.request('GET', '/portal/v1/me?include=payment_methods', { token: c.token });
-    assert.deepEqual(withCards.body.payment_methods.map((m: { last4: string; is_default: boolean }) => [m.last4, m.is_default]), [['4242', true]]);
+    assert.deepEqual(
+      withCards.body.payment_methods.map((m: { last4: string; is_default: boolean }) => [m.last4, m.is_default]),
+      [['4242', true]],
+    );
     const off = await createShop(t, { portal_settings: { actions: { email_change: false } } });
     const d = await createSubscriber(t, off);
     assert.equal((await t.request('GET', '/portal/v1/me', { token: d.token })).body.email_change, false);

@@ -71,7 +71,10 @@ describe('merchant API: customers', () => {
     assert.equal(pages, 3);
     assert.deepEqual(seen, [...ids].reverse());
     const byEmail = await t.request('GET', '/v1/customers?email=P3@example.com', { token: k });
-    assert.deepEqual(byEmail.body.data.map((c: { email: string }) => c.email), ['p3@example.com']);
+    assert.deepEqual(
+      byEmail.body.data.map((c: { email: string }) => c.email),
+      ['p3@example.com'],
+    );
     const tooMany = await t.request('GET', '/v1/customers?limit=1000', { token: k });
     assert.equal(tooMany.status, 400);
   });

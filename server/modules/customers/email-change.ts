@@ -20,7 +20,16 @@ const MAX_ATTEMPTS = 5;
  * only when it comes back (so nobody can move an account to an address they do not own).
  * The old address is told afterwards.
  */
-export function emailChangeService(deps: { db: Kysely<DB>; clock: Clock; secret: string; customers: CustomerService; rateLimiter: RateLimiter; mailer: Mailer; background: Background; publicUrl: string }) {
+export function emailChangeService(deps: {
+  db: Kysely<DB>;
+  clock: Clock;
+  secret: string;
+  customers: CustomerService;
+  rateLimiter: RateLimiter;
+  mailer: Mailer;
+  background: Background;
+  publicUrl: string;
+}) {
   const { db, clock } = deps;
   const hash = (changeId: string, code: string) => hmac(deps.secret, `email-change:${changeId}:${code}`);
   const brand = (org: Organization) => ({ name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null });
@@ -43,10 +52,24 @@ export function emailChangeService(deps: { db: Kysely<DB>; clock: Clock; secret:
       const id = newId('ec', now.getTime());
       const code = sixDigitCode();
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('email_changes').set({ retired_at: now }).where('customer_id', '=', customerId).where('used_at', 'is', null).where('retired_at', 'is', null).execute();
+        await trx
+          .updateTable('email_changes')
+          .set({ retired_at: now })
+          .where('customer_id', '=', customerId)
+          .where('used_at', 'is', null)
+          .where('retired_at', 'is', null)
+          .execute();
         await trx
           .insertInto('email_changes')
-          .values({ id, organization_id: org.id, customer_id: customerId, new_email: newEmail, code_hash: hash(id, code), expires_at: new Date(now.getTime() + CODE_TTL_MS), created_at: now })
+          .values({
+            id,
+            organization_id: org.id,
+            customer_id: customerId,
+            new_email: newEmail,
+            code_hash: hash(id, code),
+            expires_at: new Date(now.getTime() + CODE_TTL_MS),
+            created_at: now,
+          })
           .execute();
       });
       const mail = emailChangeEmail({ brand: brand(org), locale: customerLocale(org, customer), code, minutes: CODE_TTL_MS / MINUTE });
@@ -81,7 +104,13 @@ export function emailChangeService(deps: { db: Kysely<DB>; clock: Clock; secret:
         if (left <= 0) throw new ApiError(400, 'code_exhausted', 'Too many wrong tries. Ask for a new code.');
         throw new ApiError(400, 'code_incorrect', `That code is incorrect. ${left} ${left === 1 ? 'try' : 'tries'} left.`, { attempts_left: left });
       }
-      const used = await db.updateTable('email_changes').set({ used_at: now }).where('id', '=', pending.id).where('used_at', 'is', null).returning('id').executeTakeFirst();
+      const used = await db
+        .updateTable('email_changes')
+        .set({ used_at: now })
+        .where('id', '=', pending.id)
+        .where('used_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
       if (!used) throw new ApiError(400, 'code_invalid', 'That code was already used.');
       const before = await deps.customers.get(org.id, { id: customerId });
       const updated = await deps.customers.update(org.id, { id: customerId }, { email: pending.new_email });

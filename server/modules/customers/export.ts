@@ -12,12 +12,26 @@ const USAGE_EVENTS_LIMIT = 10_000;
  */
 async function exportCustomerData(db: Kysely<DB>, organizationId: string, customerId: string, now: Date) {
   const scoped = <T extends 'subscriptions' | 'orders' | 'wallet_transactions' | 'payment_methods'>(table: T) =>
-    db.selectFrom(table as 'orders').where('organization_id', '=', organizationId).where('customer_id', '=', customerId);
-  const customer = await db.selectFrom('customers').selectAll().where('organization_id', '=', organizationId).where('id', '=', customerId).executeTakeFirstOrThrow();
+    db
+      .selectFrom(table as 'orders')
+      .where('organization_id', '=', organizationId)
+      .where('customer_id', '=', customerId);
+  const customer = await db
+    .selectFrom('customers')
+    .selectAll()
+    .where('organization_id', '=', organizationId)
+    .where('id', '=', customerId)
+    .executeTakeFirstOrThrow();
   const [subscriptions, orders, wallet, methods] = await Promise.all([
     db.selectFrom('subscriptions').selectAll().where('organization_id', '=', organizationId).where('customer_id', '=', customerId).orderBy('id').execute(),
     scoped('orders').selectAll().orderBy('id').execute(),
-    db.selectFrom('wallet_transactions').selectAll().where('organization_id', '=', organizationId).where('customer_id', '=', customerId).orderBy('id').execute(),
+    db
+      .selectFrom('wallet_transactions')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('customer_id', '=', customerId)
+      .orderBy('id')
+      .execute(),
     db
       .selectFrom('payment_methods')
       .select(['id', 'brand', 'last4', 'exp_month', 'exp_year', 'is_default', 'created_at', 'detached_at'])

@@ -15,28 +15,13 @@ export interface CustomerFields {
 export function customerRepository(db: Kysely<DB>) {
   return {
     findById(organizationId: string, id: string): Promise<CustomerRow | undefined> {
-      return db
-        .selectFrom('customers')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .where('id', '=', id)
-        .executeTakeFirst();
+      return db.selectFrom('customers').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
     },
     findByExternalId(organizationId: string, externalId: string): Promise<CustomerRow | undefined> {
-      return db
-        .selectFrom('customers')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .where('external_id', '=', externalId)
-        .executeTakeFirst();
+      return db.selectFrom('customers').selectAll().where('organization_id', '=', organizationId).where('external_id', '=', externalId).executeTakeFirst();
     },
     findByEmail(organizationId: string, email: string): Promise<CustomerRow | undefined> {
-      return db
-        .selectFrom('customers')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .where('email', '=', email)
-        .executeTakeFirst();
+      return db.selectFrom('customers').selectAll().where('organization_id', '=', organizationId).where('email', '=', email).executeTakeFirst();
     },
     /** Customers by ids and external ids, in one query (for event batches). */
     findMany(organizationId: string, refs: { ids: string[]; externalIds: string[] }): Promise<CustomerRow[]> {
@@ -46,10 +31,7 @@ export function customerRepository(db: Kysely<DB>) {
         .selectAll()
         .where('organization_id', '=', organizationId)
         .where((eb) =>
-          eb.or([
-            ...(refs.ids.length ? [eb('id', 'in', refs.ids)] : []),
-            ...(refs.externalIds.length ? [eb('external_id', 'in', refs.externalIds)] : []),
-          ]),
+          eb.or([...(refs.ids.length ? [eb('id', 'in', refs.ids)] : []), ...(refs.externalIds.length ? [eb('external_id', 'in', refs.externalIds)] : [])]),
         )
         .execute();
     },
@@ -57,9 +39,22 @@ export function customerRepository(db: Kysely<DB>) {
       let q = db.selectFrom('customers').selectAll().where('organization_id', '=', organizationId);
       if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
       if (opts.email) q = q.where('email', '=', opts.email);
-      return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+      return q
+        .orderBy('id', 'desc')
+        .limit(opts.limit + 1)
+        .execute();
     },
-    insert(row: { id: string; organization_id: string; email: string; name: string | null; external_id: string | null; metadata: object; billing_details: object; locale: string | null; now: Date }) {
+    insert(row: {
+      id: string;
+      organization_id: string;
+      email: string;
+      name: string | null;
+      external_id: string | null;
+      metadata: object;
+      billing_details: object;
+      locale: string | null;
+      now: Date;
+    }) {
       return db
         .insertInto('customers')
         .values({

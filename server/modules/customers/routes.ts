@@ -59,50 +59,61 @@ export function merchantCustomerRoutes(services: Services) {
 }
 
 const emailChangeBody = z.object({ email: emailAddress });
-const emailChangeVerify = z.object({ code: z.string().trim().regex(/^\d{6}$/, 'The code has 6 digits.') });
+const emailChangeVerify = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, 'The code has 6 digits.'),
+});
 
 /** /portal/v1/me: the signed-in customer, scoped by the session and nothing the client sends. */
 export function meRoutes(services: Services, config: Config) {
   const org = (c: { get(key: 'auth'): { organization: { id: string } } }) => services.organizations.byId(c.get('auth').organization.id);
-  return portalRouter(services, config.publicUrl)
-    .post('/email-change', async (c) => {
-      const body = await jsonBody(c, emailChangeBody);
-      return c.json(await services.emailChange.request(await org(c), c.get('auth').customer.id, body.email), 202);
-    })
-    .post('/email-change/verify', async (c) => {
-      const body = await jsonBody(c, emailChangeVerify);
-      return c.json(customerView(await services.emailChange.verify(await org(c), c.get('auth').customer.id, body.code)));
-    })
-    .get('/export', async (c) => {
-      const { organization, customer } = c.get('auth');
-      const data = await services.dataExport.forCustomer(organization.id, customer.id);
-      return new Response(JSON.stringify(data, null, 2), {
-        headers: {
-          'Content-Type': 'application/json; charset=utf-8',
-          'Content-Disposition': `attachment; filename="my-data-${organization.slug}.json"`,
-          'Cache-Control': 'private, no-store',
-        },
-      });
-    })
-    // The profile came with the session (remembered for at most a couple of seconds, and
-    // forgotten at once when the customer changes): reading it needs no query of its own.
-    // `?include=payment_methods` adds the cards, so the settings view needs one request.
-    .get('/', async (c) => {
-      const { customer, organization } = c.get('auth');
-      const emailChange = resolvePortalSettings(organization.portal_settings).actions.email_change !== false;
-      const body = { ...customer, created_at: customer.created_at.toISOString(), email_change: emailChange };
-      if (c.req.query('include') !== 'payment_methods') return c.json(body);
-      const methods = await services.payments.listMethods(organization.id, customer.id);
-      return c.json({ ...body, payment_methods: methods.map(paymentMethodView) });
-    })
-    .patch('/', async (c) => {
-      const { customer, organization } = c.get('auth');
-      const body = await jsonBody(c, meUpdate);
-      const row = await services.customers.update(organization.id, { id: customer.id }, {
-        ...(body.name !== undefined ? { name: body.name === '' ? null : body.name } : {}),
-        ...(body.billing_details !== undefined ? { billing_details: validTaxId(body.billing_details) } : {}),
-        ...(body.locale !== undefined ? { locale: body.locale } : {}),
-      });
-      return c.json(customerView(row));
-    });
+  return (
+    portalRouter(services, config.publicUrl)
+      .post('/email-change', async (c) => {
+        const body = await jsonBody(c, emailChangeBody);
+        return c.json(await services.emailChange.request(await org(c), c.get('auth').customer.id, body.email), 202);
+      })
+      .post('/email-change/verify', async (c) => {
+        const body = await jsonBody(c, emailChangeVerify);
+        return c.json(customerView(await services.emailChange.verify(await org(c), c.get('auth').customer.id, body.code)));
+      })
+      .get('/export', async (c) => {
+        const { organization, customer } = c.get('auth');
+        const data = await services.dataExport.forCustomer(organization.id, customer.id);
+        return new Response(JSON.stringify(data, null, 2), {
+          headers: {
+            'Content-Type': 'application/json; charset=utf-8',
+            'Content-Disposition': `attachment; filename="my-data-${organization.slug}.json"`,
+            'Cache-Control': 'private, no-store',
+          },
+        });
+      })
+      // The profile came with the session (remembered for at most a couple of seconds, and
+      // forgotten at once when the customer changes): reading it needs no query of its own.
+      // `?include=payment_methods` adds the cards, so the settings view needs one request.
+      .get('/', async (c) => {
+        const { customer, organization } = c.get('auth');
+        const emailChange = resolvePortalSettings(organization.portal_settings).actions.email_change !== false;
+        const body = { ...customer, created_at: customer.created_at.toISOString(), email_change: emailChange };
+        if (c.req.query('include') !== 'payment_methods') return c.json(body);
+        const methods = await services.payments.listMethods(organization.id, customer.id);
+        return c.json({ ...body, payment_methods: methods.map(paymentMethodView) });
+      })
+      .patch('/', async (c) => {
+        const { customer, organization } = c.get('auth');
+        const body = await jsonBody(c, meUpdate);
+        const row = await services.customers.update(
+          organization.id,
+          { id: customer.id },
+          {
+            ...(body.name !== undefined ? { name: body.name === '' ? null : body.name } : {}),
+            ...(body.billing_details !== undefined ? { billing_details: validTaxId(body.billing_details) } : {}),
+            ...(body.locale !== undefined ? { locale: body.locale } : {}),
+          },
+        );
+        return c.json(customerView(row));
+      })
+  );
 }

@@ -27,7 +27,14 @@ export function customerService(repo: CustomerRepository, clock: Clock, onUpdate
   return {
     async create(
       organizationId: string,
-      input: { email: string; name?: string | null; external_id?: string | null; metadata?: Record<string, unknown>; billing_details?: Record<string, unknown>; locale?: string | null },
+      input: {
+        email: string;
+        name?: string | null;
+        external_id?: string | null;
+        metadata?: Record<string, unknown>;
+        billing_details?: Record<string, unknown>;
+        locale?: string | null;
+      },
     ) {
       const locale = parseLocale(input.locale ?? null);
       await assertUnique(organizationId, input);
@@ -46,8 +53,7 @@ export function customerService(repo: CustomerRepository, clock: Clock, onUpdate
     },
 
     async get(organizationId: string, ref: CustomerRef): Promise<CustomerRow> {
-      const row =
-        'id' in ref ? await repo.findById(organizationId, ref.id) : await repo.findByExternalId(organizationId, ref.external_id);
+      const row = 'id' in ref ? await repo.findById(organizationId, ref.id) : await repo.findByExternalId(organizationId, ref.external_id);
       if (!row) {
         throw new ApiError(404, 'customer_not_found', 'id' in ref ? `No customer ${ref.id}.` : `No customer with external id "${ref.external_id}".`);
       }
@@ -58,7 +64,8 @@ export function customerService(repo: CustomerRepository, clock: Clock, onUpdate
       const fields = input.locale === undefined ? input : { ...input, locale: parseLocale(input.locale) };
       const current = await this.get(organizationId, ref);
       await assertUnique(organizationId, fields, current.id);
-      const merged = fields.billing_details !== undefined ? { ...fields, billing_details: mergeBillingDetails(current.billing_details, fields.billing_details) } : fields;
+      const merged =
+        fields.billing_details !== undefined ? { ...fields, billing_details: mergeBillingDetails(current.billing_details, fields.billing_details) } : fields;
       const row = await repo.update(organizationId, current.id, merged, clock.now());
       if (!row) throw new ApiError(404, 'customer_not_found', `No customer ${current.id}.`);
       await onUpdated(row);

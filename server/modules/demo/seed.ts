@@ -12,9 +12,19 @@ import { newId } from '../../lib/ids.js';
 export const DEMO_SLUG = 'acme';
 
 const DEMO_CUSTOMERS = [
-  { email: 'alice@example.com', name: 'Alice Martin', external_id: 'user_1001', billing_details: { company: 'Martin & Co', address: { line1: '12 Rue de Rivoli', city: 'Paris', postal_code: '75001', country: 'FR' } } },
+  {
+    email: 'alice@example.com',
+    name: 'Alice Martin',
+    external_id: 'user_1001',
+    billing_details: { company: 'Martin & Co', address: { line1: '12 Rue de Rivoli', city: 'Paris', postal_code: '75001', country: 'FR' } },
+  },
   { email: 'bob@example.com', name: 'Bob Chen', external_id: 'user_1002', billing_details: { address: { city: 'Austin', country: 'US' } } },
-  { email: 'zoe@example.com', name: 'Zoë Łódź', external_id: 'user_1003', billing_details: { company: 'Łódź Studio', tax_id: 'PL1234567890', address: { city: 'Łódź', country: 'PL' } } },
+  {
+    email: 'zoe@example.com',
+    name: 'Zoë Łódź',
+    external_id: 'user_1003',
+    billing_details: { company: 'Łódź Studio', tax_id: 'PL1234567890', address: { city: 'Łódź', country: 'PL' } },
+  },
   { email: 'carol@example.com', name: 'Carol Smith', external_id: 'user_1004', billing_details: { address: { city: 'Leeds', country: 'GB' } } },
   { email: 'dave@example.com', name: 'Dave Okafor', external_id: 'user_1005', billing_details: { address: { city: 'Lagos', country: 'NG' } } },
 ];
@@ -35,7 +45,12 @@ export async function seedDemo(services: Services, config: Config, db?: Kysely<D
       portal_settings: { actions: { pause: true } },
       billing_settings: {
         seller_country: 'FR',
-        seller_details: { company: 'Acme Cloud SAS', address_lines: ['8 Rue du Faubourg', '75010 Paris'], tax_id: 'FR12345678901', email: 'billing@acme.example' },
+        seller_details: {
+          company: 'Acme Cloud SAS',
+          address_lines: ['8 Rue du Faubourg', '75010 Paris'],
+          tax_id: 'FR12345678901',
+          email: 'billing@acme.example',
+        },
         tax_rates: { FR: 20, DE: 19, PL: 23 },
         retention_offer: { percent_off: 30, periods: 3 },
       },
@@ -90,7 +105,12 @@ async function seedBilling(db: Kysely<DB>, config: Config, organizationId: strin
   const card = async (email: string, number: string) => {
     const c = await customer(email);
     const setup = await s.payments.startSetup(c);
-    await (s.payments.provider as TestProvider).confirmSetupIntent(setup.setup_intent_id, setup.client_secret, { number, exp_month: 8, exp_year: new Date().getUTCFullYear() + 3, cvc: '123' });
+    await (s.payments.provider as TestProvider).confirmSetupIntent(setup.setup_intent_id, setup.client_secret, {
+      number,
+      exp_month: 8,
+      exp_year: new Date().getUTCFullYear() + 3,
+      cvc: '123',
+    });
     await s.payments.completeSetup(c, setup.setup_intent_id, true);
     return c;
   };
@@ -108,7 +128,8 @@ async function seedBilling(db: Kysely<DB>, config: Config, organizationId: strin
   // Three months of renewals, a day at a time, up to yesterday.
   for (let day = 1; day <= 94; day++) {
     clock.advance(DAY);
-    if (day === 40) await s.subscriptions.cancel(org, dave.id, daveSub.id, { mode: 'immediately', reason: 'switched_service', comment: 'Moved to another tool.' });
+    if (day === 40)
+      await s.subscriptions.cancel(org, dave.id, daveSub.id, { mode: 'immediately', reason: 'switched_service', comment: 'Moved to another tool.' });
     if (day === 70) await card('zoe@example.com', '4000000000000341'); // her new card starts failing
     await s.jobs.runOnce();
   }
@@ -127,8 +148,17 @@ async function seedBenefits(s: Services, organizationId: string, proId: string, 
   });
   const download = await s.benefits.create(organizationId, { type: 'download', description: 'Acme Desktop for macOS, Windows and Linux', properties: {} });
   const notes = 'Acme Desktop 2.4\n\nThanks for being a Pro customer. Install, then paste your license key from the portal.\n';
-  await s.benefits.upload(organizationId, download.id, { filename: 'acme-desktop-2.4-release-notes.txt', contentType: 'text/plain', length: undefined, body: new Blob([notes]).stream() });
-  const discord = await s.benefits.create(organizationId, { type: 'discord', description: 'Team Discord server', properties: { invite_url: 'https://discord.gg/acme-demo' } });
+  await s.benefits.upload(organizationId, download.id, {
+    filename: 'acme-desktop-2.4-release-notes.txt',
+    contentType: 'text/plain',
+    length: undefined,
+    body: new Blob([notes]).stream(),
+  });
+  const discord = await s.benefits.create(organizationId, {
+    type: 'discord',
+    description: 'Team Discord server',
+    properties: { invite_url: 'https://discord.gg/acme-demo' },
+  });
   await s.benefits.attach(organizationId, proId, license.id);
   await s.benefits.attach(organizationId, proId, download.id);
   await s.benefits.attach(organizationId, teamId, discord.id);
@@ -144,7 +174,9 @@ async function seedUsageAndWallet(s: Services, db: Kysely<DB>, organizationId: s
     name: 'API add-on',
     description: '1,000 requests a month included, then 1¢ per request.',
     visibility: 'private',
-    prices: [{ type: 'recurring', model: 'metered', currency: 'USD', unit_amount: 1, interval: 'month', interval_count: 1, included_units: 1000, meter_id: meter.id }],
+    prices: [
+      { type: 'recurring', model: 'metered', currency: 'USD', unit_amount: 1, interval: 'month', interval_count: 1, included_units: 1000, meter_id: meter.id },
+    ],
   });
   const org = await s.organizations.byId(organizationId);
   const end = clock.now();
@@ -155,7 +187,13 @@ async function seedUsageAndWallet(s: Services, db: Kysely<DB>, organizationId: s
     const perDay = 30 + Math.round(25 * Math.sin(day / 2) ** 2) + (day % 7 === 5 ? 40 : 0);
     for (let i = 0; i < perDay; i++) {
       const at = new Date(clock.now().getTime() + day * DAY + Math.floor((i / perDay) * DAY));
-      events.push({ id: `demo-api-${day}-${i}`, customer_id: customerId, name: 'api.request', timestamp: at.toISOString(), properties: { path: i % 3 ? '/v1/projects' : '/v1/deploys' } });
+      events.push({
+        id: `demo-api-${day}-${i}`,
+        customer_id: customerId,
+        name: 'api.request',
+        timestamp: at.toISOString(),
+        properties: { path: i % 3 ? '/v1/projects' : '/v1/deploys' },
+      });
     }
   }
   clock.set(end);

@@ -47,7 +47,13 @@ describe('email over SMTP', () => {
 
   test('a sign-in email really goes over SMTP with the code and the link', async () => {
     const mailer = smtpMailer(`smtp://127.0.0.1:${smtp.port}`, 'Acme <billing@acme.test>', silentLogger);
-    const email = signInEmail({ brand: { name: 'Acme & Co' }, locale: 'en', code: '042137', link: 'https://shop.example.com/billing?cp_token=cpl_abc', minutes: 15 });
+    const email = signInEmail({
+      brand: { name: 'Acme & Co' },
+      locale: 'en',
+      code: '042137',
+      link: 'https://shop.example.com/billing?cp_token=cpl_abc',
+      minutes: 15,
+    });
     await mailer.send({ organizationId: null, to: 'zoe@example.com', ...email });
     await mailer.close?.();
     assert.equal(smtp.received.length, 1);

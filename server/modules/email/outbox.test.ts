@@ -43,13 +43,16 @@ let org: { id: string; slug: string; key: string };
 
 before(async () => {
   smtp = await startSmtp();
-  t = await createTestContext({}, {
-    mailer: (database, clock, logger) =>
-      (outbox = outboxMailer(database.db, clock, logger, 'http://portal.test', false, {
-        transport: smtpMailer(`smtp://127.0.0.1:${smtp.port}`, 'Acme <billing@acme.test>', logger),
-        secret: 'test-secret-that-is-long-enough-0123456789',
-      })),
-  });
+  t = await createTestContext(
+    {},
+    {
+      mailer: (database, clock, logger) =>
+        (outbox = outboxMailer(database.db, clock, logger, 'http://portal.test', false, {
+          transport: smtpMailer(`smtp://127.0.0.1:${smtp.port}`, 'Acme <billing@acme.test>', logger),
+          secret: 'test-secret-that-is-long-enough-0123456789',
+        })),
+    },
+  );
   org = await t.createOrg('mailshop');
 });
 after(async () => {
@@ -121,11 +124,7 @@ describe('the durable outbox', () => {
     const [gaveUp] = await rows('di@example.com');
     assert.deepEqual([gaveUp!.status, gaveUp!.attempts], ['failed', EMAIL_RETRY_DELAYS_MS.length + 1]);
     const failed = (await t.request('GET', '/v1/emails?status=failed', { token: org.key })).body;
-    assert.deepEqual(
-      failed.data.map((e: { to: string }) => e.to).sort(),
-      ['cy@example.com', 'di@example.com'],
-      'the merchant sees what never arrived',
-    );
+    assert.deepEqual(failed.data.map((e: { to: string }) => e.to).sort(), ['cy@example.com', 'di@example.com'], 'the merchant sees what never arrived');
     assert.match(failed.data.find((e: { to: string }) => e.to === 'di@example.com').last_error, /try again later/);
     smtp.state.refuse = false;
   });

@@ -39,7 +39,11 @@ export function outboxMailer(
   async function attempt(row: Selectable<OutboxEmailsTable>): Promise<'sent' | 'failed' | 'retried'> {
     const now = clock.now();
     if (row.expires_at && row.expires_at <= now) {
-      await db.updateTable('outbox_emails').set({ status: 'failed', last_error: 'expired before it could be sent', text_body: '', html_body: '', locked_until: null }).where('id', '=', row.id).execute();
+      await db
+        .updateTable('outbox_emails')
+        .set({ status: 'failed', last_error: 'expired before it could be sent', text_body: '', html_body: '', locked_until: null })
+        .where('id', '=', row.id)
+        .execute();
       listeners.forEach((l) => l('failed'));
       return 'failed';
     }
@@ -57,16 +61,28 @@ export function outboxMailer(
       const delay = EMAIL_RETRY_DELAYS_MS[attempts - 1];
       const message = error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300);
       if (delay === undefined) {
-        await db.updateTable('outbox_emails').set({ status: 'failed', last_error: message, text_body: '', html_body: '', locked_until: null }).where('id', '=', row.id).execute();
+        await db
+          .updateTable('outbox_emails')
+          .set({ status: 'failed', last_error: message, text_body: '', html_body: '', locked_until: null })
+          .where('id', '=', row.id)
+          .execute();
         logger.warn({ email: { id: row.id, subject: row.subject, attempts } }, 'email failed for good');
         listeners.forEach((l) => l('failed'));
         return 'failed';
       }
-      await db.updateTable('outbox_emails').set({ last_error: message, next_attempt_at: new Date(now.getTime() + delay), locked_until: null }).where('id', '=', row.id).execute();
+      await db
+        .updateTable('outbox_emails')
+        .set({ last_error: message, next_attempt_at: new Date(now.getTime() + delay), locked_until: null })
+        .where('id', '=', row.id)
+        .execute();
       logger.warn({ email: { id: row.id, subject: row.subject, attempts }, retryInMs: delay }, 'email not sent; it will be retried');
       return 'retried';
     }
-    await db.updateTable('outbox_emails').set({ status: 'sent', sent_at: clock.now(), last_error: null, text_body: '', html_body: '', locked_until: null }).where('id', '=', row.id).execute();
+    await db
+      .updateTable('outbox_emails')
+      .set({ status: 'sent', sent_at: clock.now(), last_error: null, text_body: '', html_body: '', locked_until: null })
+      .where('id', '=', row.id)
+      .execute();
     listeners.forEach((l) => l('sent'));
     return 'sent';
   }
@@ -149,7 +165,10 @@ export function merchantEmailList(db: Kysely<DB>) {
       .where('organization_id', '=', organizationId);
     if (opts.status) q = q.where('status', '=', opts.status);
     if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
-    return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+    return q
+      .orderBy('id', 'desc')
+      .limit(opts.limit + 1)
+      .execute();
   };
 }
 
@@ -173,7 +192,8 @@ export function outboxRoutes(db: Kysely<DB>) {
 </article>`,
       )
       .join('\n');
-    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+    return c.html(
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Dev outbox</title>${FAVICON_LINK}<style>
 body{font:15px/1.5 system-ui,sans-serif;max-width:720px;margin:2rem auto;padding:0 1rem;color:#1f2937}
 article{border:1px solid #e5e7eb;border-radius:10px;padding:1rem;margin:1rem 0}
@@ -181,6 +201,9 @@ pre{white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace;background:#f9fafb
 small{color:#6b7280}</style></head><body>
 <h1>Dev outbox</h1><p>Mail the server would have sent. Set <code>SMTP_URL</code> to send it for real. Newest first.</p>
 ${items || '<p><em>No mail yet. Request a sign-in code from the portal and reload this page.</em></p>'}
-</body></html>`, 200, pageHeaders(OUTBOX_POLICY));
+</body></html>`,
+      200,
+      pageHeaders(OUTBOX_POLICY),
+    );
   });
 }

@@ -12,7 +12,11 @@ export function merchantEmailRoutes(services: Services) {
   return merchantRouter(services).get('/', async (c) => {
     const q = queryParams(c, listQuery);
     const limit = q.limit ?? DEFAULT_LIMIT;
-    const rows = await services.emails.list(c.get('organization').id, { limit, ...(q.status ? { status: q.status } : {}), ...(q.starting_after ? { startingAfter: q.starting_after } : {}) });
+    const rows = await services.emails.list(c.get('organization').id, {
+      limit,
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
+    });
     return c.json(
       toPage(rows, limit, (r) => ({
         id: r.id,

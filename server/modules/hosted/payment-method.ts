@@ -30,13 +30,25 @@ const hostedDir = join(distDir, 'hosted');
  * that intent. The session token never reaches the iframe.
  */
 export function hostedPaymentMethod(services: Services, config: Config, db: Kysely<DB>, clock: Clock) {
-  async function insertToken(kind: 'open' | 'confirm', row: { organization_id: string; customer_id: string; parent_origin: string; make_default: boolean; setup_intent_id?: string | null }, ttl: number) {
+  async function insertToken(
+    kind: 'open' | 'confirm',
+    row: { organization_id: string; customer_id: string; parent_origin: string; make_default: boolean; setup_intent_id?: string | null },
+    ttl: number,
+  ) {
     const token = randomToken(kind === 'open' ? 'hpo' : 'hpc');
     const now = clock.now();
     const expires = new Date(now.getTime() + ttl);
     await db
       .insertInto('hosted_tokens')
-      .values({ id: newId('ht', now.getTime()), kind, token_hash: sha256(token), ...row, setup_intent_id: row.setup_intent_id ?? null, expires_at: expires, created_at: now })
+      .values({
+        id: newId('ht', now.getTime()),
+        kind,
+        token_hash: sha256(token),
+        ...row,
+        setup_intent_id: row.setup_intent_id ?? null,
+        expires_at: expires,
+        created_at: now,
+      })
       .execute();
     return { token, expires_at: expires };
   }
@@ -57,8 +69,19 @@ export function hostedPaymentMethod(services: Services, config: Config, db: Kyse
     if (!isSameOrigin(c, origin, config.publicUrl) && !organization.allowed_origins.includes(origin)) {
       throw new ApiError(400, 'origin_not_allowed', `${origin} is not one of the organization's allowed origins.`);
     }
-    const { token, expires_at } = await insertToken('open', { organization_id: organization.id, customer_id: customer.id, parent_origin: origin, make_default: body.make_default }, OPEN_TTL_MS);
-    return c.json({ url: `${config.publicUrl}/hosted/payment-method?token=${token}`, server_origin: new URL(config.publicUrl).origin, expires_at: expires_at.toISOString() }, 201);
+    const { token, expires_at } = await insertToken(
+      'open',
+      { organization_id: organization.id, customer_id: customer.id, parent_origin: origin, make_default: body.make_default },
+      OPEN_TTL_MS,
+    );
+    return c.json(
+      {
+        url: `${config.publicUrl}/hosted/payment-method?token=${token}`,
+        server_origin: new URL(config.publicUrl).origin,
+        expires_at: expires_at.toISOString(),
+      },
+      201,
+    );
   });
 
   const page = new Hono<AppEnv>()
@@ -103,12 +126,28 @@ ${FAVICON_LINK}
       const body = await jsonBody(c, z.object({ token: z.string().min(10).max(200) }));
       const row = await findToken('open', body.token);
       if (!row) throw expired();
-      const used = await db.updateTable('hosted_tokens').set({ used_at: clock.now() }).where('id', '=', row.id).where('used_at', 'is', null).returning('id').executeTakeFirst();
+      const used = await db
+        .updateTable('hosted_tokens')
+        .set({ used_at: clock.now() })
+        .where('id', '=', row.id)
+        .where('used_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
       if (!used) throw expired();
       const org = await services.organizations.byId(row.organization_id);
       const customer = await services.customers.get(org.id, { id: row.customer_id });
       const setup = await services.payments.startSetup(customer);
-      const confirm = await insertToken('confirm', { organization_id: org.id, customer_id: customer.id, parent_origin: row.parent_origin, make_default: row.make_default, setup_intent_id: setup.setup_intent_id }, CONFIRM_TTL_MS);
+      const confirm = await insertToken(
+        'confirm',
+        {
+          organization_id: org.id,
+          customer_id: customer.id,
+          parent_origin: row.parent_origin,
+          make_default: row.make_default,
+          setup_intent_id: setup.setup_intent_id,
+        },
+        CONFIRM_TTL_MS,
+      );
       return c.json({
         provider: setup.provider,
         publishable_key: config.stripe?.publishableKey ?? null,

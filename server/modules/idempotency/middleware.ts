@@ -11,7 +11,10 @@ import type { IdempotencyService } from './service.js';
  * Keys are scoped to the merchant or to the signed-in customer, and live for 24 hours
  * (the rules are in service.ts).
  */
-export function idempotency(keys: IdempotencyService, scopeOf: (c: Parameters<MiddlewareHandler>[0]) => { organizationId: string; scope: string }): MiddlewareHandler {
+export function idempotency(
+  keys: IdempotencyService,
+  scopeOf: (c: Parameters<MiddlewareHandler>[0]) => { organizationId: string; scope: string },
+): MiddlewareHandler {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
     if (!key || c.req.method === 'GET' || c.req.method === 'HEAD' || c.get('idempotencyHandled' as never)) return next();

@@ -10,7 +10,8 @@ export interface KeyRef {
 
 /** Stored Idempotency-Keys: the request each was first used for, and its answer once known. */
 export function idempotencyRepository(db: Kysely<DB>) {
-  const match = (ref: KeyRef) => (eb: ExpressionBuilder<DB, 'idempotency_keys'>) => eb.and([eb('organization_id', '=', ref.organizationId), eb('scope', '=', ref.scope), eb('key', '=', ref.key)]);
+  const match = (ref: KeyRef) => (eb: ExpressionBuilder<DB, 'idempotency_keys'>) =>
+    eb.and([eb('organization_id', '=', ref.organizationId), eb('scope', '=', ref.scope), eb('key', '=', ref.key)]);
   return {
     /** Records a key for a request, or starts an expired one (created before `expiredBefore`) over; false when a live one holds it. */
     async claim(ref: KeyRef, requestHash: string, now: Date, expiredBefore: Date): Promise<boolean> {
@@ -19,7 +20,10 @@ export function idempotencyRepository(db: Kysely<DB>) {
         .values({ organization_id: ref.organizationId, scope: ref.scope, key: ref.key, request_hash: requestHash, created_at: now })
         .onConflict((oc) =>
           // An expired key starts over; a live one is left alone (and not returned).
-          oc.columns(['organization_id', 'scope', 'key']).doUpdateSet({ request_hash: requestHash, status_code: null, response_body: null, created_at: now }).where('idempotency_keys.created_at', '<', expiredBefore),
+          oc
+            .columns(['organization_id', 'scope', 'key'])
+            .doUpdateSet({ request_hash: requestHash, status_code: null, response_body: null, created_at: now })
+            .where('idempotency_keys.created_at', '<', expiredBefore),
         )
         .returning('key')
         .executeTakeFirst();

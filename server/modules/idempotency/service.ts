@@ -32,7 +32,9 @@ export function idempotencyService(repo: ReturnType<typeof idempotencyRepository
         }
         if (row.status_code !== null) return { status: row.status_code, body: row.response_body };
         if (Date.now() + pause > deadline) {
-          throw new ApiError(409, 'idempotency_in_progress', 'A request with this Idempotency-Key is still running. Retry in a moment.', undefined, { 'Retry-After': '1' });
+          throw new ApiError(409, 'idempotency_in_progress', 'A request with this Idempotency-Key is still running. Retry in a moment.', undefined, {
+            'Retry-After': '1',
+          });
         }
         await new Promise((resolve) => setTimeout(resolve, pause));
       }

@@ -9,7 +9,12 @@ import type { Mailer } from '../email/mailer.js';
 export function createMetrics(options: { pool?: () => { total: number; idle: number; waiting: number } | null; defaults?: boolean } = {}) {
   const registry = new Registry();
   if (options.defaults) collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Time to answer a request, by method and route pattern.',
@@ -17,10 +22,31 @@ export function createMetrics(options: { pool?: () => { total: number; idle: num
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  const jobRuns = new Counter({ name: 'job_runs_total', help: 'Background job runs, by job and result.', labelNames: ['job', 'result'], registers: [registry] });
-  const jobDuration = new Histogram({ name: 'job_duration_seconds', help: 'Time a background job run took, by job.', labelNames: ['job'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60], registers: [registry] });
-  const renewals = new Counter({ name: 'renewals_total', help: 'Renewal charges, by result (charged, failed).', labelNames: ['result'], registers: [registry] });
-  const webhookDeliveries = new Counter({ name: 'webhook_deliveries_total', help: 'Webhook delivery attempts, by result (succeeded, failed).', labelNames: ['result'], registers: [registry] });
+  const jobRuns = new Counter({
+    name: 'job_runs_total',
+    help: 'Background job runs, by job and result.',
+    labelNames: ['job', 'result'],
+    registers: [registry],
+  });
+  const jobDuration = new Histogram({
+    name: 'job_duration_seconds',
+    help: 'Time a background job run took, by job.',
+    labelNames: ['job'],
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const renewals = new Counter({
+    name: 'renewals_total',
+    help: 'Renewal charges, by result (charged, failed).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
+  const webhookDeliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Webhook delivery attempts, by result (succeeded, failed).',
+    labelNames: ['result'],
+    registers: [registry],
+  });
   const emails = new Counter({ name: 'emails_total', help: 'Emails, by result (sent, failed).', labelNames: ['result'], registers: [registry] });
   if (options.pool) {
     const read = options.pool;

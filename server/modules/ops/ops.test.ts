@@ -78,7 +78,10 @@ describe('request ids', () => {
     assert.equal(missing.status, 404);
     const id = missing.headers.get('x-request-id');
     assert.equal(missing.body.error.request_id, id, 'a customer can quote it to support');
-    assert.ok(t.logs.some((line) => line.includes(`"request_id":"${id}"`)), 'the request log line names it');
+    assert.ok(
+      t.logs.some((line) => line.includes(`"request_id":"${id}"`)),
+      'the request log line names it',
+    );
   });
 
   test("a trusted proxy's id is kept; a malformed one is replaced", async () => {
@@ -102,6 +105,9 @@ describe('leases that fit', () => {
     t.clock.advance(61 * SECOND);
     assert.ok((await t.runJobs()).renewed >= 1);
     const orders = (await t.request('GET', `/v1/orders?subscription_id=${sub.id}`, { token: shop.org.key })).body.data;
-    assert.deepEqual(orders.map((o: { billing_reason: string }) => o.billing_reason), ['subscription_cycle', 'subscription_create']);
+    assert.deepEqual(
+      orders.map((o: { billing_reason: string }) => o.billing_reason),
+      ['subscription_cycle', 'subscription_create'],
+    );
   });
 });

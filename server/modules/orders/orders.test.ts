@@ -42,7 +42,10 @@ describe('taxes', () => {
     assert.equal(order.subtotal, 3000);
     assert.equal(order.tax_amount, 600);
     assert.equal(order.total, 3600);
-    assert.deepEqual(order.lines.map((l: { kind: string; description: string }) => `${l.kind}: ${l.description}`), ['period: Pro', 'tax: VAT (20%)']);
+    assert.deepEqual(
+      order.lines.map((l: { kind: string; description: string }) => `${l.kind}: ${l.description}`),
+      ['period: Pro', 'tax: VAT (20%)'],
+    );
   });
 
   test('a valid EU VAT id from another EU country means reverse charge; from the seller’s country it does not', async () => {
@@ -73,7 +76,12 @@ describe('invoices and receipts', () => {
   test('the invoice PDF holds the number, lines, totals, tax id and a non-Latin name intact', async () => {
     const c = await createSubscriber(t, shop, {
       name: 'Zoë Łódź',
-      billing_details: { name: '山田 太郎', company: '東京 株式会社', tax_id: 'DE111222333', address: { line1: 'Hauptstraße 5', city: 'München', postal_code: '80331', country: 'DE' } },
+      billing_details: {
+        name: '山田 太郎',
+        company: '東京 株式会社',
+        tax_id: 'DE111222333',
+        address: { line1: 'Hauptstraße 5', city: 'München', postal_code: '80331', country: 'DE' },
+      },
     });
     await subscribe(t, shop, c.id, shop.prices.team, { seats: 3 });
     const order = (await t.request('GET', '/portal/v1/orders', { token: c.token })).body.data[0];
@@ -191,7 +199,10 @@ describe('one-time purchases', () => {
       body: { name: 'Setup service', prices: [{ type: 'one_time', currency: 'usd', unit_amount: 4900 }] },
     });
     const c = await createSubscriber(t, shop);
-    const res = await t.request('POST', '/v1/orders', { token: shop.org.key, body: { customer_id: c.id, items: [{ price_id: product.body.prices[0].id, quantity: 2 }] } });
+    const res = await t.request('POST', '/v1/orders', {
+      token: shop.org.key,
+      body: { customer_id: c.id, items: [{ price_id: product.body.prices[0].id, quantity: 2 }] },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.equal(res.body.status, 'paid');
     assert.equal(res.body.total, 9800);
@@ -205,7 +216,10 @@ describe('one-time purchases', () => {
   });
 
   test('a declined purchase answers 402 and keeps the failed order', async () => {
-    const product = await t.request('POST', '/v1/products', { token: shop.org.key, body: { name: 'Ebook', prices: [{ type: 'one_time', currency: 'usd', unit_amount: 1500 }] } });
+    const product = await t.request('POST', '/v1/products', {
+      token: shop.org.key,
+      body: { name: 'Ebook', prices: [{ type: 'one_time', currency: 'usd', unit_amount: 1500 }] },
+    });
     const c = await createSubscriber(t, shop, { card: '4000000000000341' });
     const res = await t.request('POST', '/v1/orders', { token: shop.org.key, body: { customer_id: c.id, items: [{ price_id: product.body.prices[0].id }] } });
     assert.equal(res.status, 402);

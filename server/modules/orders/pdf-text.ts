@@ -104,7 +104,10 @@ function fontkitReverses(text: string): boolean {
 }
 
 function reverseGraphemes(text: string): string {
-  return [...graphemes.segment(text)].map((g) => g.segment).reverse().join('');
+  return [...graphemes.segment(text)]
+    .map((g) => g.segment)
+    .reverse()
+    .join('');
 }
 
 /**
@@ -184,9 +187,9 @@ export function fontRuns(text: string, bold: boolean): Run[] {
   return runs;
 }
 
-
 /** Where a line may break: spaces, and around every Han, kana and CJK punctuation character. */
-export const TOKEN = /\s+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]|[^\s\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]+/gu;
+export const TOKEN =
+  /\s+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]|[^\s\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\u3000-\u303f\uff00-\uffef]+/gu;
 
 /**
  * Without `features`, pdfkit lays text out word by word and joins the words left to right,

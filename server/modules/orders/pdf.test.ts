@@ -176,7 +176,17 @@ describe('invoice PDF', () => {
       }),
     );
     const text = pdfText(pdf, 'raw');
-    for (const name of ['Zoë Łódź', 'Ærøskøbing ApS', 'Ελένη Παπαδοπούλου', 'Ελλάδα', 'Дмитрий Иванов', '東京 株式会社', '서울 주식회사', '東京都千代田区丸の内1-1', 'Лицензия — 年間プラン']) {
+    for (const name of [
+      'Zoë Łódź',
+      'Ærøskøbing ApS',
+      'Ελένη Παπαδοπούλου',
+      'Ελλάδα',
+      'Дмитрий Иванов',
+      '東京 株式会社',
+      '서울 주식회사',
+      '東京都千代田区丸の内1-1',
+      'Лицензия — 年間プラン',
+    ]) {
       assert.ok(text.includes(name), `missing ${name} in:\n${text}`);
     }
     // Right-to-left names in a left-to-right invoice: reordered for display, so they read back in logical order.
@@ -196,9 +206,7 @@ describe('invoice PDF', () => {
   test('a long invoice flows onto more pages with the table header repeated', async () => {
     const lines = Array.from({ length: 60 }, (_, i) => line(`Usage line ${i + 1}`, i + 1, 150));
     const subtotal = lines.reduce((sum, l) => sum + l.amount, 0);
-    const text = pdfText(
-      await renderInvoicePdf(invoice({ lines, subtotal, discount_amount: 0, credit_amount: 0, tax_amount: 0, total: subtotal })),
-    );
+    const text = pdfText(await renderInvoicePdf(invoice({ lines, subtotal, discount_amount: 0, credit_amount: 0, tax_amount: 0, total: subtotal })));
     const pages = text.split('\f').filter((p) => p.trim());
     assert.ok(pages.length >= 2, `expected 2+ pages, got ${pages.length}`);
     for (const [i, page] of pages.entries()) {
@@ -256,7 +264,9 @@ describe('invoice PDF', () => {
   });
 
   test('a single description taller than a page flows over pages instead of crashing', async () => {
-    const huge = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ').repeat(3);
+    const huge = Array.from({ length: 400 }, (_, i) => `word${i}`)
+      .join(' ')
+      .repeat(3);
     const text = pdfText(await renderInvoicePdf(invoice({ lines: [line(huge, 1, 100)] })), 'raw');
     assert.ok(text.split('\f').filter((p) => p.trim()).length >= 2);
     // Every word, in order (the running header and table header sit between the pages' parts).
@@ -371,7 +381,18 @@ describe('in the customer’s language', () => {
     // pdftotext marks embedded runs with bidi controls; a lam-alef ligature comes out with its two letters swapped
     // (a poppler quirk), so the labels checked here have none.
     const text = unmarked(pdfText(pdf));
-    for (const expected of ['إيصال', 'رقم الفاتورة', 'RCPT-2025-0042', 'طريقة الدفع', 'Visa •••• 4242', 'محمد عبد الله', 'شارع الملك فهد 12', 'المبالغ المستردة', 'استرداد إلى البطاقة', '€ 88.60']) {
+    for (const expected of [
+      'إيصال',
+      'رقم الفاتورة',
+      'RCPT-2025-0042',
+      'طريقة الدفع',
+      'Visa •••• 4242',
+      'محمد عبد الله',
+      'شارع الملك فهد 12',
+      'المبالغ المستردة',
+      'استرداد إلى البطاقة',
+      '€ 88.60',
+    ]) {
       assert.ok(text.includes(expected), `missing ${JSON.stringify(expected)} in:\n${text}`);
     }
     // Words and their boxes (-bbox gives right-to-left letters in visual order).

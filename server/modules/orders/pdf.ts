@@ -258,7 +258,8 @@ function drawTotals(canvas: Canvas, rows: LaidOutRow[]): void {
 function totalRows(doc: InvoiceDocument, f: Formatters, tr: Translator): TotalRow[] {
   const rows: TotalRow[] = [{ label: tr.t('pdf.subtotal'), amount: f.money(doc.subtotal) }];
   if (doc.discount_amount !== 0) rows.push({ label: tr.t('pdf.discount'), amount: f.money(-Math.abs(doc.discount_amount)) });
-  if (doc.tax_label || doc.tax_amount !== 0) rows.push({ label: taxLabel(clean(doc.tax_label).trim(), tr) || tr.t('pdf.tax'), amount: f.money(doc.tax_amount) });
+  if (doc.tax_label || doc.tax_amount !== 0)
+    rows.push({ label: taxLabel(clean(doc.tax_label).trim(), tr) || tr.t('pdf.tax'), amount: f.money(doc.tax_amount) });
   if (doc.credit_amount !== 0) rows.push({ label: tr.t('pdf.creditsApplied'), amount: f.money(-Math.abs(doc.credit_amount)) });
   rows.push({ label: tr.t('pdf.total'), amount: f.money(doc.total), strong: true, ruled: true });
   return rows;

@@ -53,10 +53,24 @@ export function refundService(deps: OrderDeps) {
       const status = order.refunded_amount + value >= order.total ? 'refunded' : 'partially_refunded';
       const updated = await trxRepo.addRefunded(order.id, value, status, now);
       const toCard = destination === 'payment_method';
-      await trxRepo.insertRefund({ id: refundId, organization_id: order.organization_id, order_id: order.id, amount: value, currency: order.currency, reason, destination, provider_ref: null, status: toCard ? 'pending' : 'succeeded', created_at: now });
+      await trxRepo.insertRefund({
+        id: refundId,
+        organization_id: order.organization_id,
+        order_id: order.id,
+        amount: value,
+        currency: order.currency,
+        reason,
+        destination,
+        provider_ref: null,
+        status: toCard ? 'pending' : 'succeeded',
+        created_at: now,
+      });
       if (!toCard) {
         await creditWallet(trx, order, value, 'refund', `Refund of invoice ${order.invoice_number}`, now);
-        await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData(updated), refund: { id: refundId, amount: value, destination } });
+        await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', {
+          ...orderEventData(updated),
+          refund: { id: refundId, amount: value, destination },
+        });
       }
       return { id: refundId, amount: value, destination, status: toCard ? ('pending' as const) : ('succeeded' as const), order: updated };
     });
@@ -87,9 +101,23 @@ export function refundService(deps: OrderDeps) {
         if (fallback === 'wallet') {
           // Owed to the customer all the same: the wallet keeps it, and the order says refunded.
           await creditWallet(trx, order, refund.amount, 'refund', `Refund of invoice ${order.invoice_number}`, now);
-          await trxRepo.insertRefund({ id: newId('re', now.getTime()), organization_id: order.organization_id, order_id: order.id, amount: refund.amount, currency: order.currency, reason: refund.reason, destination: 'wallet', provider_ref: null, status: 'succeeded', created_at: now });
+          await trxRepo.insertRefund({
+            id: newId('re', now.getTime()),
+            organization_id: order.organization_id,
+            order_id: order.id,
+            amount: refund.amount,
+            currency: order.currency,
+            reason: refund.reason,
+            destination: 'wallet',
+            provider_ref: null,
+            status: 'succeeded',
+            created_at: now,
+          });
           const current = (await trxRepo.find(order.organization_id, order.id))!;
-          await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData(current), refund: { id: refund.id, amount: refund.amount, destination: 'wallet' } });
+          await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', {
+            ...orderEventData(current),
+            refund: { id: refund.id, amount: refund.amount, destination: 'wallet' },
+          });
         } else {
           await trxRepo.releaseRefunded(order.id, refund.amount, now);
         }
@@ -101,7 +129,10 @@ export function refundService(deps: OrderDeps) {
       const trxRepo = orderRepository(trx);
       if (!(await trxRepo.finishRefund(refund.id, 'succeeded', providerRef))) return false;
       const current = (await trxRepo.find(order.organization_id, order.id))!;
-      await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', { ...orderEventData(current), refund: { id: refund.id, amount: refund.amount, destination: 'payment_method' } });
+      await deps.webhooks.emit(trx, order.organization_id, 'order.refunded', {
+        ...orderEventData(current),
+        refund: { id: refund.id, amount: refund.amount, destination: 'payment_method' },
+      });
       return true;
     });
     if (settled) await deps.onEntitlementsChanged?.(order.organization_id, order.customer_id);

@@ -13,12 +13,14 @@ export function orderRepository(db: Kysely<DB>) {
         .executeTakeFirstOrThrow();
       return row.last_number;
     },
-    insertOrder(row: Omit<OrderRow, 'discount_amount' | 'tax_amount' | 'credit_amount' | 'refunded_amount' | 'billing_details'> & {
-      discount_amount: number;
-      tax_amount: number;
-      credit_amount: number;
-      billing_details: object;
-    }) {
+    insertOrder(
+      row: Omit<OrderRow, 'discount_amount' | 'tax_amount' | 'credit_amount' | 'refunded_amount' | 'billing_details'> & {
+        discount_amount: number;
+        tax_amount: number;
+        credit_amount: number;
+        billing_details: object;
+      },
+    ) {
       return db
         .insertInto('orders')
         .values({ ...row, billing_details: JSON.stringify(row.billing_details) })
@@ -48,7 +50,10 @@ export function orderRepository(db: Kysely<DB>) {
       if (opts.customerId) q = q.where('customer_id', '=', opts.customerId);
       if (opts.subscriptionId) q = q.where('subscription_id', '=', opts.subscriptionId);
       if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
-      return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+      return q
+        .orderBy('id', 'desc')
+        .limit(opts.limit + 1)
+        .execute();
     },
     lines(orderIds: string[]): Promise<OrderLineRow[]> {
       if (!orderIds.length) return Promise.resolve([]);
@@ -59,7 +64,12 @@ export function orderRepository(db: Kysely<DB>) {
       return db.selectFrom('refunds').selectAll().where('order_id', 'in', orderIds).orderBy('id').execute();
     },
     /** Moves an order from one status to another; false if another worker moved it first. */
-    async transition(id: string, from: OrderStatus[], patch: { status: OrderStatus; paid_at?: Date | null; failure_message?: string | null; payment_method_id?: string | null }, now: Date): Promise<boolean> {
+    async transition(
+      id: string,
+      from: OrderStatus[],
+      patch: { status: OrderStatus; paid_at?: Date | null; failure_message?: string | null; payment_method_id?: string | null },
+      now: Date,
+    ): Promise<boolean> {
       const row = await db
         .updateTable('orders')
         .set({ ...patch, updated_at: now })
@@ -70,9 +80,25 @@ export function orderRepository(db: Kysely<DB>) {
       return row !== undefined;
     },
     async setBillingDetails(id: string, details: object, now: Date) {
-      return db.updateTable('orders').set({ billing_details: JSON.stringify(details), updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      return db
+        .updateTable('orders')
+        .set({ billing_details: JSON.stringify(details), updated_at: now })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
     },
-    async insertRefund(row: { id: string; organization_id: string; order_id: string; amount: number; currency: string; reason: string | null; destination: 'payment_method' | 'wallet'; provider_ref: string | null; status: 'pending' | 'succeeded' | 'failed'; created_at: Date }) {
+    async insertRefund(row: {
+      id: string;
+      organization_id: string;
+      order_id: string;
+      amount: number;
+      currency: string;
+      reason: string | null;
+      destination: 'payment_method' | 'wallet';
+      provider_ref: string | null;
+      status: 'pending' | 'succeeded' | 'failed';
+      created_at: Date;
+    }) {
       await db.insertInto('refunds').values(row).execute();
     },
     /** The order, locked for the rest of the caller's transaction (refunds decide on it). */
@@ -105,11 +131,24 @@ export function orderRepository(db: Kysely<DB>) {
     },
     /** Moves a pending refund on; false if another worker settled it first. */
     async finishRefund(id: string, status: 'succeeded' | 'failed', providerRef: string | null) {
-      const row = await db.updateTable('refunds').set({ status, provider_ref: providerRef }).where('id', '=', id).where('status', '=', 'pending').returning('id').executeTakeFirst();
+      const row = await db
+        .updateTable('refunds')
+        .set({ status, provider_ref: providerRef })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .returning('id')
+        .executeTakeFirst();
       return row !== undefined;
     },
     pendingRefunds(olderThan: Date, limit: number) {
-      return db.selectFrom('refunds').select(['id', 'reason']).where('status', '=', 'pending').where('created_at', '<=', olderThan).orderBy('created_at').limit(limit).execute();
+      return db
+        .selectFrom('refunds')
+        .select(['id', 'reason'])
+        .where('status', '=', 'pending')
+        .where('created_at', '<=', olderThan)
+        .orderBy('created_at')
+        .limit(limit)
+        .execute();
     },
     /** Paid orders of a subscription with something bought for after `at` (an immediate cancellation refunds their unused part). */
     coveringOrders(subscriptionId: string, at: Date) {

@@ -73,7 +73,10 @@ const refundBody = z.object({
 
 const purchaseBody = z.object({
   customer_id: z.string().min(1),
-  items: z.array(z.object({ price_id: z.string().min(1), quantity: z.number().int().min(1).max(10_000).default(1) })).min(1).max(20),
+  items: z
+    .array(z.object({ price_id: z.string().min(1), quantity: z.number().int().min(1).max(10_000).default(1) }))
+    .min(1)
+    .max(20),
 });
 
 const orderList = z.object({ ...paginationQuery.shape, customer_id: z.string().optional(), subscription_id: z.string().optional() });
@@ -100,11 +103,22 @@ export function merchantOrderRoutes(services: Services) {
     .post('/orders', async (c) => {
       const body = await jsonBody(c, purchaseBody);
       const result = await services.orders.purchase(c.get('organization'), body.customer_id, body.items, services);
-      return c.json({ ...orderView(result.order), customer_id: result.order.customer_id, payment: result.payment }, result.payment.status === 'succeeded' ? 201 : 402);
+      return c.json(
+        { ...orderView(result.order), customer_id: result.order.customer_id, payment: result.payment },
+        result.payment.status === 'succeeded' ? 201 : 402,
+      );
     })
     .post('/refunds', async (c) => {
       const body = await jsonBody(c, refundBody);
-      const refund = await services.orders.refund({ organizationId: c.get('organization').id, orderId: body.order_id }, body.amount ?? 'rest', body.destination, body.reason ?? null);
-      return c.json({ id: refund.id, amount: refund.amount, destination: refund.destination, status: refund.status, order: orderView(refund.order) }, refund.status === 'pending' ? 202 : 201);
+      const refund = await services.orders.refund(
+        { organizationId: c.get('organization').id, orderId: body.order_id },
+        body.amount ?? 'rest',
+        body.destination,
+        body.reason ?? null,
+      );
+      return c.json(
+        { id: refund.id, amount: refund.amount, destination: refund.destination, status: refund.status, order: orderView(refund.order) },
+        refund.status === 'pending' ? 202 : 201,
+      );
     });
 }

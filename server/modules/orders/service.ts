@@ -101,7 +101,16 @@ export function orderService(deps: OrderDeps) {
      * orders use the same function, so a preview is exactly what gets charged.
      */
     async draft(
-      input: { org: Organization; customer: CustomerRow; currency: string; items: DraftItem[]; discountPercent?: number | null; useWallet: boolean; discountLabel?: string; walletBalance?: number },
+      input: {
+        org: Organization;
+        customer: CustomerRow;
+        currency: string;
+        items: DraftItem[];
+        discountPercent?: number | null;
+        useWallet: boolean;
+        discountLabel?: string;
+        walletBalance?: number;
+      },
       x: Kysely<DB> = db,
     ): Promise<OrderDraft> {
       const settings = resolveBillingSettings(input.org.billing_settings);
@@ -109,7 +118,14 @@ export function orderService(deps: OrderDeps) {
       const subtotal = input.items.reduce((sum, i) => sum + i.amount, 0);
       const lines: OrderDraft['lines'] = [...input.items];
       const discount = input.discountPercent && subtotal > 0 ? percentOf(subtotal, input.discountPercent) : 0;
-      if (discount) lines.push({ kind: 'discount', description: input.discountLabel ?? `Discount (${input.discountPercent}% off)`, quantity: 1, unit_amount: -discount, amount: -discount });
+      if (discount)
+        lines.push({
+          kind: 'discount',
+          description: input.discountLabel ?? `Discount (${input.discountPercent}% off)`,
+          quantity: 1,
+          unit_amount: -discount,
+          amount: -discount,
+        });
       const decision = decideTax(settings, { country: snapshot.address.country ?? null, tax_id: snapshot.tax_id });
       const tax = taxAmount(subtotal - discount, decision);
       if (tax) lines.push({ kind: 'tax', description: decision.label!, quantity: 1, unit_amount: tax, amount: tax });
@@ -228,12 +244,22 @@ export function orderService(deps: OrderDeps) {
       if (outcome.status === 'succeeded') {
         // Only the worker that moves the order emits order.paid (a retried charge finds it paid).
         await db.transaction().execute(async (trx) => {
-          const ok = await orderRepository(trx).transition(order.id, ['pending', 'failed'], { status: 'paid', paid_at: now, failure_message: null, payment_method_id: outcome.paymentMethodId }, now);
+          const ok = await orderRepository(trx).transition(
+            order.id,
+            ['pending', 'failed'],
+            { status: 'paid', paid_at: now, failure_message: null, payment_method_id: outcome.paymentMethodId },
+            now,
+          );
           if (ok) await deps.webhooks.emit(trx, order.organization_id, 'order.paid', orderEventData({ ...order, status: 'paid', paid_at: now }));
         });
         return { status: 'succeeded' as const, order: (await repo.find(order.organization_id, order.id))! };
       }
-      await repo.transition(order.id, ['pending', 'failed'], { status: 'failed', failure_message: outcome.message, payment_method_id: outcome.paymentMethodId }, now);
+      await repo.transition(
+        order.id,
+        ['pending', 'failed'],
+        { status: 'failed', failure_message: outcome.message, payment_method_id: outcome.paymentMethodId },
+        now,
+      );
       return { status: 'failed' as const, code: outcome.code, message: outcome.message, order: (await repo.find(order.organization_id, order.id))! };
     },
 
@@ -256,7 +282,13 @@ export function orderService(deps: OrderDeps) {
       org: Organization,
       customerId: string,
       items: Array<{ price_id: string; quantity: number }>,
-      services: { customers: { get(org: string, ref: { id: string }): Promise<CustomerRow> }; catalog: { price(org: string, id: string): Promise<{ id: string; product_id: string; type: string; currency: string; unit_amount: number }>; product(org: string, id: string): Promise<{ product: { name: string } }> } },
+      services: {
+        customers: { get(org: string, ref: { id: string }): Promise<CustomerRow> };
+        catalog: {
+          price(org: string, id: string): Promise<{ id: string; product_id: string; type: string; currency: string; unit_amount: number }>;
+          product(org: string, id: string): Promise<{ product: { name: string } }>;
+        };
+      },
     ) {
       const customer = await services.customers.get(org.id, { id: customerId });
       const lines: DraftItem[] = [];
@@ -267,14 +299,24 @@ export function orderService(deps: OrderDeps) {
         if (currency && price.currency !== currency) throw new ApiError(400, 'currency_mismatch', 'All items of an order must be in one currency.');
         currency = price.currency;
         const { product } = await services.catalog.product(org.id, price.product_id);
-        lines.push({ kind: 'one_time', description: product.name, quantity: item.quantity, unit_amount: price.unit_amount, amount: price.unit_amount * item.quantity, price_id: price.id });
+        lines.push({
+          kind: 'one_time',
+          description: product.name,
+          quantity: item.quantity,
+          unit_amount: price.unit_amount,
+          amount: price.unit_amount * item.quantity,
+          price_id: price.id,
+        });
       }
       const draft = await this.draft({ org, customer, currency: currency!, items: lines, useWallet: true });
       const { order } = await this.create(db, org, customer, draft, { subscriptionId: null, reason: 'purchase', dedupeKey: null });
       const paid = await this.pay(order, customer, `${org.name} · ${order.invoice_number}`);
       if (paid.status === 'succeeded') notices.purchasePaid(org, customer, paid.order);
       if (paid.status === 'succeeded') await deps.onEntitlementsChanged?.(org.id, customer.id);
-      return { order: paid.order, payment: paid.status === 'succeeded' ? { status: 'succeeded' as const } : { status: 'failed' as const, code: paid.code, message: paid.message } };
+      return {
+        order: paid.order,
+        payment: paid.status === 'succeeded' ? { status: 'succeeded' as const } : { status: 'failed' as const, code: paid.code, message: paid.message },
+      };
     },
 
     /** New name, company, address or tax id on an invoice (merged into what it has); the PDF is drawn from them on each download. */
@@ -299,12 +341,18 @@ export function orderService(deps: OrderDeps) {
       return order;
     },
 
-    list: (organizationId: string, opts: { customerId?: string; subscriptionId?: string; limit: number; startingAfter?: string }) => repo.list(organizationId, opts),
+    list: (organizationId: string, opts: { customerId?: string; subscriptionId?: string; limit: number; startingAfter?: string }) =>
+      repo.list(organizationId, opts),
 
     /** Orders as the portal lists them: each with its lines (one query for all). */
     async viewsWithLines(orders: OrderRow[]) {
       const lines = await repo.lines(orders.map((o) => o.id));
-      return orders.map((o) => orderView(o, lines.filter((l) => l.order_id === o.id)));
+      return orders.map((o) =>
+        orderView(
+          o,
+          lines.filter((l) => l.order_id === o.id),
+        ),
+      );
     },
 
     /** The invoice PDF of an order, in `locale` (the customer's: customerLocale(org, customer)). */

@@ -1,7 +1,9 @@
 // What the portal, the merchant and webhooks see of an order.
 import type { OrderLineRow, OrderRow, RefundRow } from '../../db/schema.js';
 
-export function orderEventData(o: Pick<OrderRow, 'id' | 'customer_id' | 'subscription_id' | 'invoice_number' | 'status' | 'currency' | 'total' | 'billing_reason'> & Partial<OrderRow>) {
+export function orderEventData(
+  o: Pick<OrderRow, 'id' | 'customer_id' | 'subscription_id' | 'invoice_number' | 'status' | 'currency' | 'total' | 'billing_reason'> & Partial<OrderRow>,
+) {
   return {
     id: o.id,
     customer_id: o.customer_id,
@@ -49,7 +51,9 @@ export function orderView(o: OrderRow, lines?: OrderLineRow[], refunds?: RefundR
     period_end: o.period_end?.toISOString() ?? null,
     created_at: o.created_at.toISOString(),
     ...(lines ? { lines: lines.map(orderLineView) } : {}),
-    ...(refunds ? { refunds: refunds.map((r) => ({ id: r.id, amount: r.amount, destination: r.destination, reason: r.reason, created_at: r.created_at.toISOString() })) } : {}),
+    ...(refunds
+      ? { refunds: refunds.map((r) => ({ id: r.id, amount: r.amount, destination: r.destination, reason: r.reason, created_at: r.created_at.toISOString() })) }
+      : {}),
     ...(method !== undefined ? { payment_method: method ? { brand: method.brand, last4: method.last4 } : null } : {}),
   };
 }

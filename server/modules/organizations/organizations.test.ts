@@ -63,7 +63,7 @@ describe('CORS', () => {
     assert.equal(evil.headers.get('access-control-allow-origin'), null);
   });
 
-  test("a request from an origin another organization allows is refused for this one", async () => {
+  test('a request from an origin another organization allows is refused for this one', async () => {
     const other = await t.createOrg('globex', { origins: ['https://globex.example'] });
     void other;
     await t.createCustomer(org.key, { email: 'cors@example.com' });

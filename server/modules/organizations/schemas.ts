@@ -6,16 +6,14 @@ import { billingSettingsUpdate } from '../billing/settings.js';
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected a hex colour like #4f46e5');
 
 /** An origin as browsers send it: scheme, host and port, nothing else. */
-export const origin = z
-  .url({ protocol: /^https?$/, error: 'expected an origin like https://shop.example.com' })
-  .transform((value, ctx) => {
-    const url = new URL(value);
-    if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-      ctx.addIssue({ code: 'custom', message: `expected an origin without a path, like ${url.origin}` });
-      return z.NEVER;
-    }
-    return url.origin;
-  });
+export const origin = z.url({ protocol: /^https?$/, error: 'expected an origin like https://shop.example.com' }).transform((value, ctx) => {
+  const url = new URL(value);
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    ctx.addIssue({ code: 'custom', message: `expected an origin without a path, like ${url.origin}` });
+    return z.NEVER;
+  }
+  return url.origin;
+});
 
 export const organizationCreate = z.object({
   slug,
@@ -27,7 +25,10 @@ export const organizationUpdate = z.object({
   name: z.string().trim().min(1).max(120).optional(),
   branding: z
     .object({
-      logo_url: z.url({ protocol: /^https?$/ }).nullable().optional(),
+      logo_url: z
+        .url({ protocol: /^https?$/ })
+        .nullable()
+        .optional(),
       primary_color: hexColor.nullable().optional(),
     })
     .optional(),

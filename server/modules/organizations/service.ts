@@ -86,9 +86,7 @@ export function organizationService(repo: OrganizationRepository, clock: Clock) 
           ...(patch.branding !== undefined ? { branding } : {}),
           ...(settings ? { portal_settings: settings } : {}),
           ...(patch.allowed_origins !== undefined ? { allowed_origins: [...new Set(patch.allowed_origins)] } : {}),
-          ...(patch.billing_settings !== undefined
-            ? { billing_settings: { ...resolveBillingSettings(org.billing_settings), ...patch.billing_settings } }
-            : {}),
+          ...(patch.billing_settings !== undefined ? { billing_settings: { ...resolveBillingSettings(org.billing_settings), ...patch.billing_settings } } : {}),
         },
         clock.now(),
       );

@@ -28,9 +28,7 @@ export interface ChargeRequest {
   metadata?: Record<string, string>;
 }
 
-export type ChargeResult =
-  | { status: 'succeeded'; ref: string }
-  | { status: 'failed'; ref: string | null; code: string; message: string };
+export type ChargeResult = { status: 'succeeded'; ref: string } | { status: 'failed'; ref: string | null; code: string; message: string };
 
 export interface RefundRequest {
   chargeRef: string;

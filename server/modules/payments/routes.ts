@@ -39,7 +39,10 @@ export function portalPaymentMethodRoutes(services: Services, config: Config) {
       await services.payments.setDefault(organization.id, customer.id, c.req.param('id'));
       const retries = await services.subscriptions.onPaymentMethodChanged(organization.id, customer.id);
       const methods = await services.payments.listMethods(organization.id, customer.id);
-      return c.json({ data: methods.map(paymentMethodView), retried: retries.filter(Boolean).map((r) => ({ subscription_id: r!.subscription.id, status: r!.subscription.status, ok: r!.ok })) });
+      return c.json({
+        data: methods.map(paymentMethodView),
+        retried: retries.filter(Boolean).map((r) => ({ subscription_id: r!.subscription.id, status: r!.subscription.status, ok: r!.ok })),
+      });
     })
     .delete('/:id', async (c) => {
       const { organization, customer } = c.get('auth');

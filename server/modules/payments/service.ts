@@ -24,7 +24,12 @@ export function paymentService({ repo, provider, customers, clock, liveSubscript
     if (customer.provider_customer_ref) return customer.provider_customer_ref;
     const fresh = await customers.get(customer.organization_id, { id: customer.id });
     if (fresh.provider_customer_ref) return fresh.provider_customer_ref;
-    const ref = await provider.createCustomer({ email: customer.email, name: customer.name, customerId: customer.id, organizationId: customer.organization_id });
+    const ref = await provider.createCustomer({
+      email: customer.email,
+      name: customer.name,
+      customerId: customer.id,
+      organizationId: customer.organization_id,
+    });
     return customers.setProviderRef(customer.organization_id, customer.id, ref);
   }
 
@@ -84,7 +89,11 @@ export function paymentService({ repo, provider, customers, clock, liveSubscript
       if (!method) throw new ApiError(404, 'payment_method_not_found', 'This payment method was not found.');
       const all = await repo.listMethods(organizationId, customerId);
       if (all.length === 1 && (await liveSubscriptions(organizationId, customerId)).some((s) => s.status !== 'paused')) {
-        throw new ApiError(409, 'payment_method_required', 'You have an active subscription, so you need a payment method. Add another card first, then remove this one.');
+        throw new ApiError(
+          409,
+          'payment_method_required',
+          'You have an active subscription, so you need a payment method. Add another card first, then remove this one.',
+        );
       }
       await provider.detachPaymentMethod(method.provider_ref);
       await repo.detach(organizationId, id, clock.now());
@@ -122,7 +131,12 @@ export function paymentService({ repo, provider, customers, clock, liveSubscript
         if (payment.status !== 'pending') {
           return payment.status === 'succeeded'
             ? { status: 'succeeded', paymentMethodId: payment.payment_method_id! }
-            : { status: 'failed', code: payment.failure_code ?? 'card_declined', message: payment.failure_message ?? '', paymentMethodId: payment.payment_method_id };
+            : {
+                status: 'failed',
+                code: payment.failure_code ?? 'card_declined',
+                message: payment.failure_message ?? '',
+                paymentMethodId: payment.payment_method_id,
+              };
         }
       }
       const method = payment.payment_method_id ? await repo.findMethodById(payment.payment_method_id) : undefined;
@@ -161,5 +175,13 @@ export function paymentService({ repo, provider, customers, clock, liveSubscript
 export type PaymentService = ReturnType<typeof paymentService>;
 
 export function paymentMethodView(m: PaymentMethodRow) {
-  return { id: m.id, brand: m.brand, last4: m.last4, exp_month: m.exp_month, exp_year: m.exp_year, is_default: m.is_default, created_at: m.created_at.toISOString() };
+  return {
+    id: m.id,
+    brand: m.brand,
+    last4: m.last4,
+    exp_month: m.exp_month,
+    exp_year: m.exp_year,
+    is_default: m.is_default,
+    created_at: m.created_at.toISOString(),
+  };
 }

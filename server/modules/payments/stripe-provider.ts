@@ -62,7 +62,12 @@ export function stripeProvider(settings: StripeProviderSettings): PaymentProvide
         // One Stripe customer per ours when a first need is retried or races another; the
         // details are in the key so a changed email never meets Stripe's "same key, other
         // parameters" refusal.
-        { idempotencyKey: `customer:${customerId}:${createHash('sha256').update(`${email}\n${name ?? ''}`).digest('hex').slice(0, 16)}` },
+        {
+          idempotencyKey: `customer:${customerId}:${createHash('sha256')
+            .update(`${email}\n${name ?? ''}`)
+            .digest('hex')
+            .slice(0, 16)}`,
+        },
       );
       return customer.id;
     },
@@ -119,7 +124,12 @@ export function stripeProvider(settings: StripeProviderSettings): PaymentProvide
         // (a bank asking for the customer, a method still processing) is not a payment yet.
         const lastError = intent.last_payment_error;
         const code = lastError ? failureCode(lastError) : intent.status === 'requires_action' ? 'authentication_required' : `payment_${intent.status}`;
-        return { status: 'failed', ref: intent.id, code, message: failureMessage(code, lastError?.message ?? 'The payment could not be completed. Use another card.') };
+        return {
+          status: 'failed',
+          ref: intent.id,
+          code,
+          message: failureMessage(code, lastError?.message ?? 'The payment could not be completed. Use another card.'),
+        };
       } catch (error) {
         if (error instanceof Stripe.errors.StripeCardError) {
           const code = failureCode(error);

@@ -92,7 +92,10 @@ describe('cards', () => {
     assert.equal(done.body.payment_method.exp_year, 2034);
     assert.equal(done.body.payment_method.is_default, true);
     const listed = (await get('/portal/v1/payment-methods', c.token)).body.data;
-    assert.deepEqual(listed.map((m: { brand: string; last4: string }) => `${m.brand} ${m.last4}`), ['visa 4242']);
+    assert.deepEqual(
+      listed.map((m: { brand: string; last4: string }) => `${m.brand} ${m.last4}`),
+      ['visa 4242'],
+    );
 
     // A second card reuses the same Stripe customer.
     const second = await addCard(c.token, '5555555555554444', false);
@@ -140,7 +143,10 @@ describe('cards', () => {
 
   test('a wrong secret key is refused by Stripe and surfaces as an error, not a result', async () => {
     const wrong = stripeProvider({ secretKey: 'sk_test_wrong', apiUrl: fake.url, maxNetworkRetries: 0 });
-    await assert.rejects(wrong.createCustomer({ email: 'x@example.com', name: null, customerId: 'cus_x', organizationId: 'org_x' }), Stripe.errors.StripeAuthenticationError);
+    await assert.rejects(
+      wrong.createCustomer({ email: 'x@example.com', name: null, customerId: 'cus_x', organizationId: 'org_x' }),
+      Stripe.errors.StripeAuthenticationError,
+    );
   });
 });
 
@@ -182,7 +188,10 @@ describe('charges', () => {
     assert.equal(failed.status, 'failed');
     assert.match(failed.failure_message, /declined/);
     const declined = fake.charges.filter((ch) => ch.idempotency_key === `${failed.id}:1`);
-    assert.deepEqual(declined.map((ch) => [ch.status, ch.failure_code]), [['failed', 'card_declined']]);
+    assert.deepEqual(
+      declined.map((ch) => [ch.status, ch.failure_code]),
+      [['failed', 'card_declined']],
+    );
     const payment = await t.database.db.selectFrom('payments').selectAll().where('order_id', '=', failed.id).executeTakeFirstOrThrow();
     assert.equal(payment.provider_ref, declined[0]!.payment_intent, 'the declined PaymentIntent is recorded');
 
@@ -194,7 +203,11 @@ describe('charges', () => {
     const [renewal, first] = (await merchant(`/v1/orders?subscription_id=${sub.id}`)).body.data;
     assert.equal(renewal.id, failed.id);
     const paid = fake.succeededCharges(stripeCustomer(c.id));
-    assert.deepEqual(paid.map((ch) => ch.idempotency_key), [`${first.id}:1`, `${failed.id}:2`], 'the first period and the retried renewal');
+    assert.deepEqual(
+      paid.map((ch) => ch.idempotency_key),
+      [`${first.id}:1`, `${failed.id}:2`],
+      'the first period and the retried renewal',
+    );
   });
 
   test('a charge retried with the same idempotency key charges once', async () => {
@@ -209,7 +222,10 @@ describe('charges', () => {
     assert.equal(first.status, 'succeeded');
     assert.deepEqual(again, first);
     assert.equal(fake.charges.filter((ch) => ch.idempotency_key === 'retry-test:1').length, 1);
-    assert.deepEqual(fake.requests.filter((r) => r.idempotencyKey === 'retry-test:1').map((r) => r.replayed), [false, true]);
+    assert.deepEqual(
+      fake.requests.filter((r) => r.idempotencyKey === 'retry-test:1').map((r) => r.replayed),
+      [false, true],
+    );
 
     // The answer is lost on the way back: the SDK retries with the same key and gets the first answer.
     fake.interrupt('/v1/payment_intents', 1, (params) => params.customer === customerRef);
@@ -235,7 +251,10 @@ describe('charges', () => {
     await t.runJobs();
     const pending = (await merchant(`/v1/orders?subscription_id=${sub.id}`)).body.data[0];
     assert.equal(pending.status, 'pending', 'charged at Stripe, but not recorded');
-    assert.ok(t.logs.some((line) => line.includes(sub.id) && line.includes('renewal failed') && line.includes('StripeConnectionError')), 'the network error was thrown');
+    assert.ok(
+      t.logs.some((line) => line.includes(sub.id) && line.includes('renewal failed') && line.includes('StripeConnectionError')),
+      'the network error was thrown',
+    );
     const key = `${pending.id}:1`;
     assert.equal(fake.charges.filter((ch) => ch.idempotency_key === key).length, 1);
 
@@ -278,7 +297,11 @@ describe('webhooks from Stripe', () => {
     const res = await postEvent(payload, signed(payload));
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual(res.body, { received: true });
-    const row = await t.database.db.selectFrom('stripe_events').selectAll().where('id', '=', event.id as string).executeTakeFirst();
+    const row = await t.database.db
+      .selectFrom('stripe_events')
+      .selectAll()
+      .where('id', '=', event.id as string)
+      .executeTakeFirst();
     assert.equal(row?.type, 'setup_intent.succeeded');
   });
 
@@ -312,7 +335,11 @@ describe('webhooks from Stripe', () => {
     const handled = t.logs.filter((line) => line.includes(event.id as string) && line.includes('stripe: payment failed'));
     assert.equal(handled.length, 1);
     assert.match(handled[0]!, /"decline":"generic_decline"/);
-    const rows = await t.database.db.selectFrom('stripe_events').selectAll().where('id', '=', event.id as string).execute();
+    const rows = await t.database.db
+      .selectFrom('stripe_events')
+      .selectAll()
+      .where('id', '=', event.id as string)
+      .execute();
     assert.equal(rows.length, 1);
   });
 

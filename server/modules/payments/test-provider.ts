@@ -51,9 +51,7 @@ function assertCardFields(card: TestCardInput): void {
   }
 }
 
-export type TestConfirmResult =
-  | { status: 'succeeded'; payment_method: string }
-  | { status: 'failed'; code: string; message: string };
+export type TestConfirmResult = { status: 'succeeded'; payment_method: string } | { status: 'failed'; code: string; message: string };
 
 /** The offline provider. Its "remote" records live in test_provider_* tables. */
 export function testProvider(db: Kysely<DB>, clock: Clock) {
@@ -78,7 +76,8 @@ export function testProvider(db: Kysely<DB>, clock: Clock) {
     async confirmSetupIntent(id, clientSecret, card) {
       assertCardFields(card);
       const intent = await db.selectFrom('test_provider_setup_intents').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!intent || intent.client_secret !== clientSecret) return { status: 'failed', code: 'setup_intent_invalid', message: 'This form has expired. Close it and try again.' };
+      if (!intent || intent.client_secret !== clientSecret)
+        return { status: 'failed', code: 'setup_intent_invalid', message: 'This form has expired. Close it and try again.' };
       if (intent.status === 'succeeded') return { status: 'succeeded', payment_method: intent.payment_method_ref! };
       const number = card.number.replace(/[\s-]/g, '');
       const fail = async (code: string, message: string): Promise<TestConfirmResult> => {

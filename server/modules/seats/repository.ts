@@ -59,7 +59,10 @@ export function seatRepository(db: Kysely<DB>) {
       if (opts.status) q = q.where('status', '=', opts.status);
       if (opts.customerId) q = q.where('customer_id', '=', opts.customerId);
       if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
-      return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+      return q
+        .orderBy('id', 'desc')
+        .limit(opts.limit + 1)
+        .execute();
     },
   };
 }

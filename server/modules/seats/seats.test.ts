@@ -33,7 +33,8 @@ async function team(seats: number) {
   return { owner, sub };
 }
 
-const assign = (token: string, subscriptionId: string, email: string) => t.request('POST', '/portal/v1/seats', { token, body: { subscription_id: subscriptionId, email } });
+const assign = (token: string, subscriptionId: string, email: string) =>
+  t.request('POST', '/portal/v1/seats', { token, body: { subscription_id: subscriptionId, email } });
 
 function claimToken(email: string): string {
   const mail = t.mail.to(email).at(-1);
@@ -48,7 +49,13 @@ async function claim(token: string) {
 }
 
 async function events(type: string) {
-  const rows = await t.database.db.selectFrom('webhook_events').selectAll().where('organization_id', '=', shop.org.id).where('type', '=', type).orderBy('id').execute();
+  const rows = await t.database.db
+    .selectFrom('webhook_events')
+    .selectAll()
+    .where('organization_id', '=', shop.org.id)
+    .where('type', '=', type)
+    .orderBy('id')
+    .execute();
   return rows.map((r) => (r.payload as unknown as { data: Record<string, any> }).data);
 }
 
@@ -77,14 +84,26 @@ describe('seats', () => {
     assert.equal(list.status, 200);
     const [group] = portalSeatList.parse(list.body).data;
     assert.deepEqual(
-      { purchased: group!.seats_purchased, used: group!.seats_used, available: group!.seats_available, can_assign: group!.can_assign, product: group!.product.name },
+      {
+        purchased: group!.seats_purchased,
+        used: group!.seats_used,
+        available: group!.seats_available,
+        can_assign: group!.can_assign,
+        product: group!.product.name,
+      },
       { purchased: 2, used: 2, available: 0, can_assign: false, product: 'Team' },
     );
-    assert.deepEqual(group!.seats.map((s) => s.status), ['pending', 'pending']);
+    assert.deepEqual(
+      group!.seats.map((s) => s.status),
+      ['pending', 'pending'],
+    );
 
     // The whole list without a subscription id: every per-seat subscription of the customer.
     const all = await t.request('GET', '/portal/v1/seats', { token: owner.token });
-    assert.deepEqual(all.body.data.map((g: { subscription_id: string }) => g.subscription_id), [sub.id]);
+    assert.deepEqual(
+      all.body.data.map((g: { subscription_id: string }) => g.subscription_id),
+      [sub.id],
+    );
 
     // Revoking frees a seat.
     const revoked = await t.request('DELETE', `/portal/v1/seats/${a.body.id}`, { token: owner.token });
@@ -184,7 +203,12 @@ describe('seats', () => {
     const seat = await assign(owner.token, sub.id, email);
     assert.equal(seat.status, 201);
     assert.equal(t.mail.to(email).length, 0, 'no email');
-    const rows = await t.database.db.selectFrom('webhook_events').selectAll().where('organization_id', '=', quiet.org.id).where('type', '=', 'customer_seat.assigned').execute();
+    const rows = await t.database.db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where('organization_id', '=', quiet.org.id)
+      .where('type', '=', 'customer_seat.assigned')
+      .execute();
     assert.equal(rows.length, 1);
     const data = (rows[0]!.payload as unknown as { data: { id: string; email: string; invitation: { token: string; claim_url: string } } }).data;
     assert.equal(data.id, seat.body.id);
@@ -194,7 +218,13 @@ describe('seats', () => {
     const resent = await t.request('POST', `/portal/v1/seats/${seat.body.id}/resend`, { token: owner.token });
     assert.equal(resent.status, 200);
     assert.equal(t.mail.to(email).length, 0, 'still no email on resend');
-    const events2 = await t.database.db.selectFrom('webhook_events').selectAll().where('organization_id', '=', quiet.org.id).where('type', '=', 'customer_seat.assigned').orderBy('id').execute();
+    const events2 = await t.database.db
+      .selectFrom('webhook_events')
+      .selectAll()
+      .where('organization_id', '=', quiet.org.id)
+      .where('type', '=', 'customer_seat.assigned')
+      .orderBy('id')
+      .execute();
     const second = (events2[1]!.payload as unknown as { data: { resent: boolean; invitation: { token: string } } }).data;
     assert.equal(second.resent, true);
     assert.equal((await claim(data.invitation.token)).status, 400, 'the resend replaced the first token');
@@ -228,7 +258,11 @@ describe('seats', () => {
     assert.match(down.body.error.message, /2 seats are assigned\. Revoke 1 of them before going down to 1\./);
     const preview = await t.request('POST', `/portal/v1/subscriptions/${sub.id}/change-preview`, { token: owner.token, body: { seats: 1 } });
     assert.equal(preview.status, 409);
-    assert.equal((await t.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, { token: owner.token, body: { seats: 2 } })).status, 200, 'down to the assigned count is fine');
+    assert.equal(
+      (await t.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, { token: owner.token, body: { seats: 2 } })).status,
+      200,
+      'down to the assigned count is fine',
+    );
     await t.request('DELETE', `/portal/v1/seats/${a.body.id}`, { token: owner.token });
     const ok = await t.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, { token: owner.token, body: { seats: 1 } });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
@@ -245,7 +279,10 @@ describe('seats', () => {
 
     const merchant = await t.request('GET', `/v1/seats?subscription_id=${sub.id}`, { token: shop.org.key });
     assert.equal(merchant.status, 200);
-    assert.deepEqual(merchant.body.data.map((s: { id: string }) => s.id), [seat.body.id]);
+    assert.deepEqual(
+      merchant.body.data.map((s: { id: string }) => s.id),
+      [seat.body.id],
+    );
     const elsewhere = await createShop(t);
     assert.equal((await t.request('GET', `/v1/seats?subscription_id=${sub.id}`, { token: elsewhere.org.key })).body.data.length, 0);
     const foreignOwner = await createSubscriber(t, elsewhere);
@@ -275,11 +312,7 @@ describe('seats', () => {
     const off = await t.request('PATCH', '/v1/organization', { token: closed.org.key, body: { portal_settings: { sections: { seats: false } } } });
     assert.equal(off.status, 200);
     const session = await t.signIn(closed.org.slug, owner.email);
-    for (const res of [
-      await t.request('GET', '/portal/v1/seats', { token: session }),
-      await assign(session, sub.id, newEmail()),
-      await claim(token),
-    ]) {
+    for (const res of [await t.request('GET', '/portal/v1/seats', { token: session }), await assign(session, sub.id, newEmail()), await claim(token)]) {
       assert.equal(res.status, 403);
       assert.equal(res.body.error.code, 'section_disabled');
     }

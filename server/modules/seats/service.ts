@@ -235,7 +235,11 @@ export function seatService(deps: Deps) {
       await deps.rateLimiter.hit({ key: `seat-claim:ip:${input.ip}`, max: 30, windowMs: 15 * MINUTE });
       const tokenHash = sha256(input.token);
       const seat = await repo.findByTokenHash(tokenHash);
-      const invalid = new ApiError(400, 'seat_invitation_invalid', 'This invitation link is not valid or was already used. Ask the person who invited you to send it again.');
+      const invalid = new ApiError(
+        400,
+        'seat_invitation_invalid',
+        'This invitation link is not valid or was already used. Ask the person who invited you to send it again.',
+      );
       if (!seat || seat.status !== 'pending') throw invalid;
       const org = await deps.organizations.byId(seat.organization_id);
       input.checkOrigin(org.allowed_origins);

@@ -18,9 +18,7 @@ const raw = (path: string, init: RequestInit) => t.app.request(path, init);
 
 describe('edge: text that cannot be stored is refused before any query', () => {
   test('a NUL in an unauthenticated JSON body: 400 invalid_text naming the field, no query', async () => {
-    const { result, sql } = await spy.during(() =>
-      t.request('POST', '/v1/license-keys/validate', { body: '{"organization":"acme\\u0000","key":"LK-1"}' }),
-    );
+    const { result, sql } = await spy.during(() => t.request('POST', '/v1/license-keys/validate', { body: '{"organization":"acme\\u0000","key":"LK-1"}' }));
     assert.equal(result.status, 400);
     assert.equal(result.body.error.code, 'invalid_text');
     assert.match(result.body.error.message, /organization/);
@@ -62,7 +60,10 @@ describe('edge: text that cannot be stored is refused before any query', () => {
       assert.equal(result.body.error.details[0].path, path);
       assert.equal(sql.length, 0, 'not even the key lookup');
     }
-    const ok = await t.request('POST', '/v1/customers', { token: key, body: { email: 'emoji@example.com', name: 'Ada 🦄 Łódź', metadata: { note: '東京 👍🏽' } } });
+    const ok = await t.request('POST', '/v1/customers', {
+      token: key,
+      body: { email: 'emoji@example.com', name: 'Ada 🦄 Łódź', metadata: { note: '東京 👍🏽' } },
+    });
     assert.equal(ok.status, 201);
     assert.equal(ok.body.name, 'Ada 🦄 Łódź');
   });
@@ -123,7 +124,11 @@ describe('edge: bounded requests', () => {
     assert.equal(result.status, 413);
     assert.equal(result.body.error.code, 'payload_too_large');
     assert.deepEqual(sql, []);
-    const declared = await raw('/v1/license-keys/validate', { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(32 * 1024 * 1024) }, body: '{}' });
+    const declared = await raw('/v1/license-keys/validate', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(32 * 1024 * 1024) },
+      body: '{}',
+    });
     assert.equal(declared.status, 413);
     assert.equal((await declared.json()).error.code, 'payload_too_large');
   });
@@ -173,7 +178,11 @@ describe('edge: bounded requests', () => {
     const endpoint = await t.request('POST', '/v1/webhook-endpoints', { token: key, body: { url: 'https://hooks.example.com/in', events: ['order.paid'] } });
     const rotated = await raw(`/v1/webhook-endpoints/${endpoint.body.id}/rotate-secret`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
     assert.equal(rotated.status, 200, 'no body, no type needed');
-    const plain = await raw(`/v1/webhook-endpoints/${endpoint.body.id}/rotate-secret`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' }, body: 'hello' });
+    const plain = await raw(`/v1/webhook-endpoints/${endpoint.body.id}/rotate-secret`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     assert.equal(plain.status, 415, 'a body of another type is refused even where the body is not read');
   });
 });

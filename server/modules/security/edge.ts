@@ -32,7 +32,11 @@ export interface EdgeOptions {
 }
 
 const tooLarge = (limit: number) =>
-  new ApiError(413, 'payload_too_large', `The request body is larger than the limit of ${limit >= 1024 * 1024 ? `${Math.round(limit / (1024 * 1024))} MB` : `${Math.round(limit / 1024)} KB`}.`);
+  new ApiError(
+    413,
+    'payload_too_large',
+    `The request body is larger than the limit of ${limit >= 1024 * 1024 ? `${Math.round(limit / (1024 * 1024))} MB` : `${Math.round(limit / 1024)} KB`}.`,
+  );
 
 /** The route that will answer (the first matched handler that is not middleware). */
 function handlerRoute(c: Context): { index: number; method: string; path: string } | undefined {
@@ -99,7 +103,12 @@ function checkIdsOnRead(c: Context): void {
 
 export function edge(config: Config, options: EdgeOptions = {}): MiddlewareHandler<AppEnv> {
   const hsts = config.publicUrl.startsWith('https:') ? 'max-age=31536000' : undefined;
-  const limitJson = bodyLimit({ maxSize: config.maxJsonBodyBytes, onError: () => { throw tooLarge(config.maxJsonBodyBytes); } });
+  const limitJson = bodyLimit({
+    maxSize: config.maxJsonBodyBytes,
+    onError: () => {
+      throw tooLarge(config.maxJsonBodyBytes);
+    },
+  });
 
   async function checks(c: Context, next: () => Promise<void>): Promise<void> {
     const route = handlerRoute(c);

@@ -63,7 +63,23 @@ const text = fc.oneof(
   { weight: 4, arbitrary: fc.string({ maxLength: 24 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 16 }) },
   { weight: 2, arbitrary: badText },
-  { weight: 1, arbitrary: fc.constantFrom('', ' ', 'x'.repeat(300), 'ß'.repeat(5000), '💥'.repeat(3000), 'y'.repeat(200_000), '<script>alert(1)</script>', "'; DROP TABLE customers; --", '../../etc/passwd', 'true', '12', 'null') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      ' ',
+      'x'.repeat(300),
+      'ß'.repeat(5000),
+      '💥'.repeat(3000),
+      'y'.repeat(200_000),
+      '<script>alert(1)</script>',
+      "'; DROP TABLE customers; --",
+      '../../etc/passwd',
+      'true',
+      '12',
+      'null',
+    ),
+  },
 );
 const number = fc.oneof(fc.constantFrom(...HUGE_NUMBERS), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }));
 const id = (): fc.Arbitrary<string> =>
@@ -117,11 +133,28 @@ function goodValues(): Record<string, fc.Arbitrary<unknown>> {
     code: fc.constantFrom('000000', '123456', 'abc'),
     timestamp: fc.constantFrom('2026-01-15T12:00:00.000Z', 'yesterday', '9999-12-31T23:59:59Z', '-271821-04-20T00:00:00Z'),
     metadata: fc.dictionary(text, text, { maxKeys: 4 }),
-    billing_details: fc.record({ name: text, address: fc.record({ line1: text, country: fc.constantFrom('DE', 'FR', 'XX'), postal_code: text }) }, { requiredKeys: [] }),
+    billing_details: fc.record(
+      { name: text, address: fc.record({ line1: text, country: fc.constantFrom('DE', 'FR', 'XX'), postal_code: text }) },
+      { requiredKeys: [] },
+    ),
     branding: fc.record({ primary_color: fc.constantFrom('#4f46e5', 'red', '#GGGGGG'), logo_url: text }, { requiredKeys: [] }),
-    portal_settings: fc.record({ sections: fc.dictionary(fc.constantFrom('benefits', 'usage', 'wallet', 'seats', 'orders'), fc.boolean()) }, { requiredKeys: [] }),
+    portal_settings: fc.record(
+      { sections: fc.dictionary(fc.constantFrom('benefits', 'usage', 'wallet', 'seats', 'orders'), fc.boolean()) },
+      { requiredKeys: [] },
+    ),
     properties: fc.dictionary(fc.constantFrom('prefix', 'activation_limit', 'expires_after_days', 'limit'), fc.oneof(text, number)),
-    prices: fc.array(fc.record({ type: fc.constantFrom('recurring', 'one_time'), currency: fc.constantFrom('usd', 'eur'), unit_amount: number, interval: fc.constantFrom('month', 'year') }, { requiredKeys: [] }), { maxLength: 3 }),
+    prices: fc.array(
+      fc.record(
+        {
+          type: fc.constantFrom('recurring', 'one_time'),
+          currency: fc.constantFrom('usd', 'eur'),
+          unit_amount: number,
+          interval: fc.constantFrom('month', 'year'),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 3 },
+    ),
     items: fc.array(fc.record({ price_id: of('price'), quantity: number }, { requiredKeys: [] }), { maxLength: 3 }),
   };
 }
@@ -147,28 +180,68 @@ function examples(): Record<string, () => Record<string, unknown>> {
   const first = (prefix: string) => ids.get(prefix)?.[0] ?? `${prefix}_none`;
   const n = () => Math.floor(Math.random() * 1e9);
   return {
-    'POST /v1/customers': () => ({ email: `fuzz${n()}@example.com`, name: 'Fuzz', external_id: `ext-${n()}`, metadata: { plan: 'pro', seats: 3 }, billing_details: { name: 'Fuzz GmbH', address: { line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115', country: 'DE' }, tax_id: 'DE123456789' }, locale: 'de' }),
+    'POST /v1/customers': () => ({
+      email: `fuzz${n()}@example.com`,
+      name: 'Fuzz',
+      external_id: `ext-${n()}`,
+      metadata: { plan: 'pro', seats: 3 },
+      billing_details: { name: 'Fuzz GmbH', address: { line1: 'Hauptstr. 1', city: 'Berlin', postal_code: '10115', country: 'DE' }, tax_id: 'DE123456789' },
+      locale: 'de',
+    }),
     'PATCH /v1/customers/:id': () => ({ name: 'Renamed', metadata: { k: 'v' }, billing_details: { company: 'Fuzz Ltd' } }),
     'PATCH /v1/customers/external/:externalId': () => ({ name: 'Renamed' }),
-    'PATCH /portal/v1/me': () => ({ name: 'Me', billing_details: { name: 'Me Inc', address: { line1: '1 Way', country: 'FR', postal_code: '75001', city: 'Paris' }, tax_id: 'FR40303265045' }, locale: 'fr' }),
-    'PATCH /portal/v1/orders/:id/invoice-details': () => ({ name: 'Invoice Name', company: 'Co', address: { line1: '1 Way', country: 'DE' }, tax_id: 'DE123456789' }),
-    'POST /v1/products': () => ({ name: 'Fuzz product', description: 'd', visibility: 'public', prices: [{ type: 'recurring', currency: 'usd', unit_amount: 1500, interval: 'month', interval_count: 1, included_units: 0 }] }),
+    'PATCH /portal/v1/me': () => ({
+      name: 'Me',
+      billing_details: { name: 'Me Inc', address: { line1: '1 Way', country: 'FR', postal_code: '75001', city: 'Paris' }, tax_id: 'FR40303265045' },
+      locale: 'fr',
+    }),
+    'PATCH /portal/v1/orders/:id/invoice-details': () => ({
+      name: 'Invoice Name',
+      company: 'Co',
+      address: { line1: '1 Way', country: 'DE' },
+      tax_id: 'DE123456789',
+    }),
+    'POST /v1/products': () => ({
+      name: 'Fuzz product',
+      description: 'd',
+      visibility: 'public',
+      prices: [{ type: 'recurring', currency: 'usd', unit_amount: 1500, interval: 'month', interval_count: 1, included_units: 0 }],
+    }),
     'PATCH /v1/products/:id': () => ({ name: 'Renamed product', description: 'x', archived: false }),
     'POST /v1/products/:id/prices': () => ({ type: 'recurring', model: 'per_seat', currency: 'eur', unit_amount: 700, interval: 'year', interval_count: 1 }),
-    'POST /v1/subscriptions': () => ({ customer_id: first('cus'), price_id: ids.get('price')![Math.floor(Math.random() * ids.get('price')!.length)], seats: 2, trial_days: 14 }),
+    'POST /v1/subscriptions': () => ({
+      customer_id: first('cus'),
+      price_id: ids.get('price')![Math.floor(Math.random() * ids.get('price')!.length)],
+      seats: 2,
+      trial_days: 14,
+    }),
     'POST /v1/subscriptions/:id/cancel': () => ({ mode: 'at_period_end', reason: 'too_expensive', comment: 'fuzz' }),
     'POST /portal/v1/subscriptions/:id/cancel': () => ({ mode: 'at_period_end', reason: 'too_expensive', comment: 'fuzz' }),
     'POST /portal/v1/subscriptions/:id/change-preview': () => ({ price_id: ids.get('price')![1] ?? first('price'), seats: 2, timing: 'now' }),
     'POST /portal/v1/subscriptions/:id/change': () => ({ price_id: ids.get('price')![1] ?? first('price'), seats: 2, timing: 'renewal' }),
-    'POST /v1/wallet-credits': () => ({ customer_id: first('cus'), amount: 500, currency: 'usd', kind: 'promotional', description: 'Fuzz credit', expires_at: '2027-01-01T00:00:00.000Z' }),
+    'POST /v1/wallet-credits': () => ({
+      customer_id: first('cus'),
+      amount: 500,
+      currency: 'usd',
+      kind: 'promotional',
+      description: 'Fuzz credit',
+      expires_at: '2027-01-01T00:00:00.000Z',
+    }),
     'POST /v1/meters': () => ({ name: `Meter ${n()}`, event_name: 'api.call', aggregation: 'sum', property: 'units', filter: { region: 'eu' }, unit: 'calls' }),
-    'POST /v1/events': () => ({ events: [{ id: `e-${n()}`, customer_id: first('cus'), name: 'api.call', timestamp: '2026-01-15T11:00:00.000Z', properties: { units: 3, region: 'eu' } }] }),
+    'POST /v1/events': () => ({
+      events: [{ id: `e-${n()}`, customer_id: first('cus'), name: 'api.call', timestamp: '2026-01-15T11:00:00.000Z', properties: { units: 3, region: 'eu' } }],
+    }),
     'POST /v1/orders': () => ({ customer_id: first('cus'), items: [{ price_id: first('price'), quantity: 1 }] }),
     'POST /v1/refunds': () => ({ order_id: first('ord'), amount: 100, destination: 'wallet', reason: 'fuzz' }),
     'POST /v1/benefits': () => ({ type: 'license_key', description: 'Fuzz key', properties: { prefix: 'FZ', activation_limit: 3, expires_after_days: 30 } }),
     'PATCH /v1/benefits/:id': () => ({ description: 'Renamed benefit', properties: { activation_limit: 5 } }),
     'POST /portal/v1/seats': () => ({ subscription_id: ids.get('sub')![1] ?? first('sub'), email: `seat${n()}@example.com` }),
-    'PATCH /v1/organization': () => ({ name: 'Fuzz Org', branding: { logo_url: 'https://shop.example/logo.png', primary_color: '#112233' }, allowed_origins: ['https://shop.example'], portal_settings: { sections: { benefits: true } } }),
+    'PATCH /v1/organization': () => ({
+      name: 'Fuzz Org',
+      branding: { logo_url: 'https://shop.example/logo.png', primary_color: '#112233' },
+      allowed_origins: ['https://shop.example'],
+      portal_settings: { sections: { benefits: true } },
+    }),
     'POST /v1/webhook-endpoints': () => ({ url: 'https://hooks.example.com/fuzz', events: ['order.paid'], enabled: true }),
     'PATCH /v1/webhook-endpoints/:id': () => ({ url: 'https://hooks.example.com/moved', events: ['customer.updated'], enabled: false }),
     'POST /v1/customer-sessions': () => ({ customer_id: first('cus'), return_url: 'https://shop.example/back' }),
@@ -178,7 +251,13 @@ function examples(): Record<string, () => Record<string, unknown>> {
     'POST /portal/v1/auth/verify': () => ({ organization: shop.org.slug, email: subscriber.email, code: '123456' }),
     'POST /portal/v1/me/email-change': () => ({ email: `new${n()}@example.com` }),
     'POST /portal/v1/payment-methods/hosted-session': () => ({ origin: 'https://shop.example', make_default: true }),
-    'POST /test-provider/setup-intents/:id/confirm': () => ({ client_secret: 'tseti_x_secret_y', number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2034, cvc: '123' }),
+    'POST /test-provider/setup-intents/:id/confirm': () => ({
+      client_secret: 'tseti_x_secret_y',
+      number: '4242 4242 4242 4242',
+      exp_month: 12,
+      exp_year: 2034,
+      cvc: '123',
+    }),
   };
 }
 
@@ -204,11 +283,13 @@ function changed(value: unknown, path: Array<string | number>, how: 'replace' | 
 /** An example with one field replaced by something odd, removed, or joined by an extra one. */
 function mutatedExample(make: () => Record<string, unknown>): fc.Arbitrary<{ text?: string; type?: string }> {
   const weird = fc.oneof(badText, number, text, anyJson, fc.constantFrom('x'.repeat(3000), 'x'.repeat(100_000), [], {}, null, true, '', ' ', -1, 0));
-  return fc.record({ pick: fc.nat(), how: fc.constantFrom<'replace' | 'delete' | 'extra'>('replace', 'replace', 'replace', 'delete', 'extra'), value: weird }).map(({ pick, how, value }) => {
-    const example = make();
-    const paths = leaves(example);
-    return { text: JSON.stringify(changed(example, paths[pick % paths.length]!, how, value)), type: 'application/json' };
-  });
+  return fc
+    .record({ pick: fc.nat(), how: fc.constantFrom<'replace' | 'delete' | 'extra'>('replace', 'replace', 'replace', 'delete', 'extra'), value: weird })
+    .map(({ pick, how, value }) => {
+      const example = make();
+      const paths = leaves(example);
+      return { text: JSON.stringify(changed(example, paths[pick % paths.length]!, how, value)), type: 'application/json' };
+    });
 }
 
 const deeply = (depth: number, inner: unknown): unknown => (depth === 0 ? inner : { a: [deeply(depth - 1, inner)] });
@@ -217,7 +298,13 @@ function bodyArb(): fc.Arbitrary<{ text?: string; type?: string }> {
   const good = goodValues();
   const fields = Object.keys(good);
   const field = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...fields) }, { weight: 1, arbitrary: text });
-  const fieldValue = (name: string) => fc.oneof({ weight: 3, arbitrary: Object.hasOwn(good, name) ? good[name]! : anyJson }, { weight: 2, arbitrary: anyJson }, { weight: 1, arbitrary: badText }, { weight: 1, arbitrary: number });
+  const fieldValue = (name: string) =>
+    fc.oneof(
+      { weight: 3, arbitrary: Object.hasOwn(good, name) ? good[name]! : anyJson },
+      { weight: 2, arbitrary: anyJson },
+      { weight: 1, arbitrary: badText },
+      { weight: 1, arbitrary: number },
+    );
   const shaped = fc
     .uniqueArray(field, { maxLength: 7 })
     .chain((names) => fc.tuple(...names.map((n) => fieldValue(n))).map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]]))));
@@ -232,7 +319,18 @@ function bodyArb(): fc.Arbitrary<{ text?: string; type?: string }> {
     {
       weight: 1,
       arbitrary: fc.record({
-        text: fc.constantFrom('{"__proto__":{"admin":true}}', '{"a":', 'not json', '{"a":1}{', '1e999999', '"\\ud800"', '{"email":"\\u0000"}', '[', '\u0000', '{"a":"\\uZZZZ"}'),
+        text: fc.constantFrom(
+          '{"__proto__":{"admin":true}}',
+          '{"a":',
+          'not json',
+          '{"a":1}{',
+          '1e999999',
+          '"\\ud800"',
+          '{"email":"\\u0000"}',
+          '[',
+          '\u0000',
+          '{"a":"\\uZZZZ"}',
+        ),
         type: fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream'),
       }),
     },
@@ -240,7 +338,28 @@ function bodyArb(): fc.Arbitrary<{ text?: string; type?: string }> {
   );
 }
 
-const QUERY_KEYS = ['limit', 'starting_after', 'email', 'customer_id', 'benefit_id', 'type', 'include', 'include_revoked', 'include_archived', 'filename', 'token', 'grant', 'expires', 'sig', 'status', 'meter_id', 'from', 'to', 'period', 'locale'];
+const QUERY_KEYS = [
+  'limit',
+  'starting_after',
+  'email',
+  'customer_id',
+  'benefit_id',
+  'type',
+  'include',
+  'include_revoked',
+  'include_archived',
+  'filename',
+  'token',
+  'grant',
+  'expires',
+  'sig',
+  'status',
+  'meter_id',
+  'from',
+  'to',
+  'period',
+  'locale',
+];
 const queryArb = fc.dictionary(
   fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...QUERY_KEYS) }, { weight: 1, arbitrary: text }),
   fc.oneof(text, number.map(String), fc.constantFrom('payment_methods', 'true', 'false', '0', '101')),
@@ -260,7 +379,11 @@ function requestArb(route: Route): fc.Arbitrary<Generated> {
   const params = names.length ? fc.tuple(...names.map(() => id())).map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]!]))) : fc.constant({});
   const mutating = route.method !== 'GET' && route.method !== 'HEAD';
   const example = examples()[`${route.method} ${route.path}`];
-  const body = !mutating ? fc.constant({}) : example ? fc.oneof({ weight: 3, arbitrary: mutatedExample(example) }, { weight: 1, arbitrary: bodyArb() }) : bodyArb();
+  const body = !mutating
+    ? fc.constant({})
+    : example
+      ? fc.oneof({ weight: 3, arbitrary: mutatedExample(example) }, { weight: 1, arbitrary: bodyArb() })
+      : bodyArb();
   return fc.record({
     params,
     query: queryArb,
@@ -287,7 +410,9 @@ async function fingerprint(): Promise<Map<string, string>> {
 }
 
 async function countChanges(): Promise<void> {
-  const { rows: tables } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`.execute(t.database.db);
+  const { rows: tables } = await sql<{
+    name: string;
+  }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`.execute(t.database.db);
   await sql`CREATE TABLE fuzz_changes (t text PRIMARY KEY, n bigint NOT NULL)`.execute(t.database.db);
   await sql
     .raw(`CREATE FUNCTION fuzz_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
@@ -296,7 +421,9 @@ async function countChanges(): Promise<void> {
   for (const { name } of tables) {
     await sql.raw(`CREATE TRIGGER fuzz_rows AFTER INSERT OR DELETE ON "${name}" FOR EACH ROW EXECUTE FUNCTION fuzz_count()`).execute(t.database.db);
     // An update that leaves the row as it was is no change.
-    await sql.raw(`CREATE TRIGGER fuzz_updates AFTER UPDATE ON "${name}" FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION fuzz_count()`).execute(t.database.db);
+    await sql
+      .raw(`CREATE TRIGGER fuzz_updates AFTER UPDATE ON "${name}" FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION fuzz_count()`)
+      .execute(t.database.db);
   }
 }
 
@@ -334,14 +461,19 @@ before(async () => {
     ['benefit_files', 'file'],
   ] as const) {
     const { rows } = await sql.raw<{ id: string }>(`SELECT id FROM ${table} LIMIT 5`).execute(t.database.db);
-    ids.set(prefix, rows.map((r) => r.id));
+    ids.set(
+      prefix,
+      rows.map((r) => r.id),
+    );
   }
   await countChanges();
 });
 after(() => t.close());
 
 describe('fuzzing every route', () => {
-  test(`${RUNS} generated requests per route: never a 5xx, always {error: {code, message}}, no table changed by a refusal`, { timeout: 600_000 }, async (ctx) => {
+  test(`${RUNS} generated requests per route: never a 5xx, always {error: {code, message}}, no table changed by a refusal`, {
+    timeout: 600_000,
+  }, async (ctx) => {
     const routes = uniqueRoutes(t.app.routes);
     assert.ok(routes.length >= 100, `${routes.length} routes`);
     const failures: string[] = [];
@@ -353,9 +485,11 @@ describe('fuzzing every route', () => {
     for (const [index, route] of routes.entries()) {
       await fc.assert(
         fc.asyncProperty(requestArb(route), async (g) => {
-          const query = Object.entries(g.query).map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
+          const query = Object.entries(g.query)
+            .map(([k, v]) => `${encode(k)}=${encode(v)}`)
+            .join('&');
           const path = pathOf(route, g.params) + (query ? `?${query}` : '');
-          const headers: Record<string, string> = { 'x-forwarded-for': `10.${requests >> 16 & 255}.${requests >> 8 & 255}.${requests & 255}` };
+          const headers: Record<string, string> = { 'x-forwarded-for': `10.${(requests >> 16) & 255}.${(requests >> 8) & 255}.${requests & 255}` };
           const portal = route.path.startsWith('/portal/');
           if (g.auth === 'good') headers.authorization = `Bearer ${portal ? sessionToken : shop.org.key}`;
           if (g.auth === 'bad') headers.authorization = 'Bearer cps_x\u00ff';
@@ -386,11 +520,25 @@ describe('fuzzing every route', () => {
               } catch {
                 parsed = undefined;
               }
-              if (typeof parsed?.error?.code !== 'string' || typeof parsed.error.message !== 'string') failures.push(`${where}: not {error: {code, message}}: ${body.slice(0, 200)}\n    sent: ${sent}`);
-              else if (!['not_found', 'unauthenticated', 'invalid_api_key', 'session_expired', 'invalid_text', 'payload_too_large', 'unsupported_media_type', 'invalid_json'].includes(parsed.error.code)) reachedHandler.add(`${route.method} ${route.path}`);
+              if (typeof parsed?.error?.code !== 'string' || typeof parsed.error.message !== 'string')
+                failures.push(`${where}: not {error: {code, message}}: ${body.slice(0, 200)}\n    sent: ${sent}`);
+              else if (
+                ![
+                  'not_found',
+                  'unauthenticated',
+                  'invalid_api_key',
+                  'session_expired',
+                  'invalid_text',
+                  'payload_too_large',
+                  'unsupported_media_type',
+                  'invalid_json',
+                ].includes(parsed.error.code)
+              )
+                reachedHandler.add(`${route.method} ${route.path}`);
             }
             for (const [table, count] of after) {
-              if (before.get(table) !== count && !(table in MAY_CHANGE_WHEN_REFUSED)) failures.push(`${where}: a refused request changed ${table}\n    sent: ${sent}`);
+              if (before.get(table) !== count && !(table in MAY_CHANGE_WHEN_REFUSED))
+                failures.push(`${where}: a refused request changed ${table}\n    sent: ${sent}`);
             }
           } else reachedHandler.add(`${route.method} ${route.path}`);
           before = after;
@@ -405,7 +553,12 @@ describe('fuzzing every route', () => {
     }
     ctx.diagnostic(`routes: ${routes.length}; requests: ${requests}; routes whose handler answered (past auth and the edge): ${reachedHandler.size}`);
     ctx.diagnostic(`time reading the change counts: ${Math.round(fingerprintMs)} ms`);
-    ctx.diagnostic(`statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`);
+    ctx.diagnostic(
+      `statuses: ${[...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ')}`,
+    );
     assert.deepEqual([...new Set(failures)], []);
   });
 });

@@ -23,7 +23,14 @@ describe('the test provider’s card fields are bounded', () => {
         body: { client_secret: setup.body.client_secret, number: '4242 4242 4242 4242', exp_month: 12, exp_year: 2034, cvc: '123', ...fields },
       });
     };
-    for (const fields of [{ exp_year: 2147483648 }, { exp_year: -2147483649 }, { exp_year: 10000 }, { exp_month: 2147483648 }, { exp_month: -1 }, { exp_year: Number.MAX_SAFE_INTEGER }]) {
+    for (const fields of [
+      { exp_year: 2147483648 },
+      { exp_year: -2147483649 },
+      { exp_year: 10000 },
+      { exp_month: 2147483648 },
+      { exp_month: -1 },
+      { exp_year: Number.MAX_SAFE_INTEGER },
+    ]) {
       const res = await confirm(fields);
       assert.equal(res.status, 400, JSON.stringify(fields));
       assert.equal(res.body.error.code, 'validation_error');
@@ -69,7 +76,9 @@ describe('auth/request does the same work for known and unknown emails', () => {
       assert.equal(sentBefore, 0, 'nor is the email sent before it');
       assert.equal(t.mail.to('known@example.com').length, 1, 'but it is sent');
       // And the code and link in it work.
-      const verify = await t.request('POST', '/portal/v1/auth/verify', { body: { organization: 'acme', email: 'known@example.com', code: t.mail.lastCode('known@example.com') } });
+      const verify = await t.request('POST', '/portal/v1/auth/verify', {
+        body: { organization: 'acme', email: 'known@example.com', code: t.mail.lastCode('known@example.com') },
+      });
       assert.equal(verify.status, 200);
     } finally {
       spy.restore();
@@ -82,7 +91,10 @@ describe('auth/request does the same work for known and unknown emails', () => {
     const known: number[] = [];
     const unknown: number[] = [];
     for (let i = 0; i < emails.length; i++) {
-      for (const [list, email] of [[known, emails[i]!], [unknown, `nobody-${i}@example.com`]] as const) {
+      for (const [list, email] of [
+        [known, emails[i]!],
+        [unknown, `nobody-${i}@example.com`],
+      ] as const) {
         const started = performance.now();
         const res = await ask(email, `10.1.${i}.${list === known ? 1 : 2}`);
         list.push(performance.now() - started);

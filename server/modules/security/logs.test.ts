@@ -37,7 +37,10 @@ describe('logs hold no secrets', () => {
     await t.request('GET', '/v1/customers', { token: `${key}x` });
 
     // Webhooks: an endpoint, a rotation, deliveries that fail with the payload echoed back.
-    const endpoint = await t.request('POST', '/v1/webhook-endpoints', { token: key, body: { url: 'https://hooks.example.com/in', events: ['customer.updated'] } });
+    const endpoint = await t.request('POST', '/v1/webhook-endpoints', {
+      token: key,
+      body: { url: 'https://hooks.example.com/in', events: ['customer.updated'] },
+    });
     assert.equal(endpoint.status, 201);
     const rotated = await t.request('POST', `/v1/webhook-endpoints/${endpoint.body.id}/rotate-secret`, { token: key });
     assert.equal(rotated.status, 200);

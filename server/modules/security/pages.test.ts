@@ -11,7 +11,13 @@ before(async () => {
 });
 after(() => t.close());
 
-const directives = (policy: string | null) => new Map((policy ?? '').split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+const directives = (policy: string | null) =>
+  new Map(
+    (policy ?? '')
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([name, ...values]) => [name!, values]),
+  );
 
 describe('server-rendered pages', () => {
   test('the full-page portal: a strict CSP, nobody may frame it, no referrer, nosniff, HSTS, a favicon', async () => {
@@ -31,13 +37,20 @@ describe('server-rendered pages', () => {
     assert.match(res.headers.get('strict-transport-security') ?? '', /max-age=/);
     assert.match(res.body, /<link rel="icon" href="\/favicon.svg"/);
     // The page has no inline script for the CSP to refuse: only the widget's module script.
-    assert.deepEqual([...res.body.matchAll(/<script([^>]*)>/g)].map((m) => m[1]), [' type="module" src="/customer-portal.js"']);
+    assert.deepEqual(
+      [...res.body.matchAll(/<script([^>]*)>/g)].map((m) => m[1]),
+      [' type="module" src="/customer-portal.js"'],
+    );
   });
 
   test('the hosted card page may be framed by the page that asked for it, and only by it', async () => {
     await t.createCustomer(key, { email: 'framed@example.com' });
     const token = await t.signIn('acme', 'framed@example.com');
-    const session = await t.request('POST', '/portal/v1/payment-methods/hosted-session', { token, body: { origin: 'https://shop.example' }, headers: { origin: 'https://shop.example' } });
+    const session = await t.request('POST', '/portal/v1/payment-methods/hosted-session', {
+      token,
+      body: { origin: 'https://shop.example' },
+      headers: { origin: 'https://shop.example' },
+    });
     assert.equal(session.status, 201);
     const page = await t.request('GET', new URL(session.body.url).pathname + new URL(session.body.url).search);
     assert.equal(page.status, 200);

@@ -37,16 +37,35 @@ describe('subscriptions through the year', () => {
       ends.push(current.current_period_end.slice(0, 10));
     }
     assert.deepEqual(ends, [
-      '2026-02-28', '2026-03-31', '2026-04-30', '2026-05-31', '2026-06-30', '2026-07-31',
-      '2026-08-31', '2026-09-30', '2026-10-31', '2026-11-30', '2026-12-31', '2027-01-31',
+      '2026-02-28',
+      '2026-03-31',
+      '2026-04-30',
+      '2026-05-31',
+      '2026-06-30',
+      '2026-07-31',
+      '2026-08-31',
+      '2026-09-30',
+      '2026-10-31',
+      '2026-11-30',
+      '2026-12-31',
+      '2027-01-31',
     ]);
     const token = await t.signIn(shop.org.slug, c.email);
-    const orders = (await get('/portal/v1/orders?limit=50', token)).body.data as Array<{ invoice_number: string; status: string; total: number; billing_reason: string }>;
+    const orders = (await get('/portal/v1/orders?limit=50', token)).body.data as Array<{
+      invoice_number: string;
+      status: string;
+      total: number;
+      billing_reason: string;
+    }>;
     assert.equal(orders.length, 13);
     assert.ok(orders.every((o) => o.status === 'paid' && o.total === 1000));
     assert.deepEqual(orders.map((o) => o.billing_reason).reverse(), ['subscription_create', ...Array(12).fill('subscription_cycle')]);
     const numbers = orders.map((o) => Number(o.invoice_number.split('-')[1])).reverse();
-    assert.deepEqual(numbers, numbers.map((_, i) => numbers[0]! + i), 'invoice numbers are sequential');
+    assert.deepEqual(
+      numbers,
+      numbers.map((_, i) => numbers[0]! + i),
+      'invoice numbers are sequential',
+    );
     const final = (await get(`/portal/v1/subscriptions/${sub.id}`, token)).body;
     assert.equal(final.current_period_end.slice(0, 10), '2027-02-28');
     assert.equal(final.next_invoice.total, 1000);
@@ -93,7 +112,10 @@ describe('plan and seat changes', () => {
     const order = (await get(`/portal/v1/orders/${change.body.order_id}`, c.token)).body;
     assert.equal(order.total, preview.body.due_now.total);
     assert.equal(order.status, 'paid');
-    assert.deepEqual(order.lines.map((l: { amount: number }) => l.amount), [-677, 2032]);
+    assert.deepEqual(
+      order.lines.map((l: { amount: number }) => l.amount),
+      [-677, 2032],
+    );
     assert.equal(change.body.subscription.product.name, 'Pro');
     assert.equal(change.body.subscription.amount, 3000);
     assert.equal(change.body.subscription.next_invoice.total, 3000);
@@ -237,7 +259,10 @@ describe('cancellation', () => {
 
   test('reasons the organization hid are refused; "other" is always there; renamed labels show', async () => {
     const custom = await createShop(t, {
-      billing_settings: { cancellation_reasons: { too_expensive: { hidden: true }, other: { hidden: true, label: 'Something else' } }, retention_offer: { percent_off: 50, periods: 2 } },
+      billing_settings: {
+        cancellation_reasons: { too_expensive: { hidden: true }, other: { hidden: true, label: 'Something else' } },
+        retention_offer: { percent_off: 50, periods: 2 },
+      },
     });
     const c = await createSubscriber(t, custom);
     const sub = await subscribe(t, custom, c.id, custom.prices.basic);
@@ -338,24 +363,27 @@ describe('failed payments', () => {
 
   test('a renewal job killed half-way and run again charges once', async () => {
     let crash = true;
-    const crashing = await createTestContext({}, {
-      paymentProvider: (db) => {
-        // The real test provider, but the process "dies" right after the first charge went through.
-        const { testProvider } = requireProvider();
-        const inner = testProvider(db.db, crashingClock);
-        return {
-          ...inner,
-          async charge(request) {
-            const result = await inner.charge(request);
-            if (crash && request.description.includes('INV-0002')) {
-              crash = false;
-              throw new Error('process killed after the charge');
-            }
-            return result;
-          },
-        };
+    const crashing = await createTestContext(
+      {},
+      {
+        paymentProvider: (db) => {
+          // The real test provider, but the process "dies" right after the first charge went through.
+          const { testProvider } = requireProvider();
+          const inner = testProvider(db.db, crashingClock);
+          return {
+            ...inner,
+            async charge(request) {
+              const result = await inner.charge(request);
+              if (crash && request.description.includes('INV-0002')) {
+                crash = false;
+                throw new Error('process killed after the charge');
+              }
+              return result;
+            },
+          };
+        },
       },
-    });
+    );
     crashingClock = crashing.clock;
     try {
       const s = await createShop(crashing);
@@ -385,4 +413,6 @@ describe('failed payments', () => {
 import * as providerModule from '../payments/test-provider.js';
 import type { Clock } from '../../lib/clock.js';
 let crashingClock: Clock = { now: () => new Date() };
-const requireProvider = () => ({ testProvider: (db: Parameters<typeof providerModule.testProvider>[0], clock: Clock) => providerModule.testProvider(db, { now: () => clock.now() }) });
+const requireProvider = () => ({
+  testProvider: (db: Parameters<typeof providerModule.testProvider>[0], clock: Clock) => providerModule.testProvider(db, { now: () => clock.now() }),
+});

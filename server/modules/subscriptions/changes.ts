@@ -51,7 +51,11 @@ export function changeService(ctx: SubscriptionContext, notices: SubscriptionNot
     /** What a plan or seat change would do, priced exactly as `change` will charge it. */
     async plan(org: Organization, sub: SubscriptionRow, request: ChangeRequest, x: Kysely<DB> = db): Promise<ChangePlan> {
       if (!['active', 'trialing'].includes(sub.status) || sub.cancel_at_period_end) {
-        throw new ApiError(409, 'subscription_not_changeable', sub.cancel_at_period_end ? 'Resume this subscription before changing it.' : 'Only an active subscription can be changed.');
+        throw new ApiError(
+          409,
+          'subscription_not_changeable',
+          sub.cancel_at_period_end ? 'Resume this subscription before changing it.' : 'Only an active subscription can be changed.',
+        );
       }
       const actions = resolvePortalSettings(org.portal_settings).actions;
       const { customer, price: oldPrice, product: oldProduct } = await load(sub, x);
@@ -60,7 +64,12 @@ export function changeService(ctx: SubscriptionContext, notices: SubscriptionNot
       const { product: newProduct } = newPrice.product_id === oldProduct.id ? { product: oldProduct } : await c.product(org.id, newPrice.product_id);
       if (request.price_id && request.price_id !== oldPrice.id) {
         if (!actions.plan_change) throw new ApiError(403, 'action_disabled', 'Plan changes are not available. Contact support to change your plan.');
-        if (!newPrice.active || newPrice.type !== 'recurring' || newProduct.archived_at || (newProduct.visibility !== 'public' && newProduct.id !== oldProduct.id)) {
+        if (
+          !newPrice.active ||
+          newPrice.type !== 'recurring' ||
+          newProduct.archived_at ||
+          (newProduct.visibility !== 'public' && newProduct.id !== oldProduct.id)
+        ) {
           throw new ApiError(400, 'price_unavailable', 'This plan is not available.');
         }
         if (newPrice.currency !== oldPrice.currency) throw new ApiError(400, 'currency_mismatch', 'You can only switch to plans in the same currency.');
@@ -72,7 +81,9 @@ export function changeService(ctx: SubscriptionContext, notices: SubscriptionNot
       }
       const assigned = seats < sub.seats && deps.countAssignedSeats ? await deps.countAssignedSeats(sub.id, x) : 0;
       if (seats < assigned) {
-        throw new ApiError(409, 'seats_in_use', `${assigned} seats are assigned. Revoke ${assigned - seats} of them before going down to ${seats}.`, { seats_assigned: assigned });
+        throw new ApiError(409, 'seats_in_use', `${assigned} seats are assigned. Revoke ${assigned - seats} of them before going down to ${seats}.`, {
+          seats_assigned: assigned,
+        });
       }
       const settings = resolveBillingSettings(org.billing_settings);
       const oldValue = yearlyValue(oldPrice, sub.seats);
@@ -87,7 +98,15 @@ export function changeService(ctx: SubscriptionContext, notices: SubscriptionNot
       const prorationDate = asOf(request.proration_date, sub, now);
       const base = { kind, timing, price: newPrice, product: newProduct, seats, prorationDate, customer };
       if (timing === 'renewal' || sub.status === 'trialing') {
-        return { ...base, timing: sub.status === 'trialing' ? 'now' : timing, effective_at: sub.status === 'trialing' ? now : sub.current_period_end, resetCycle: false, draft: null, items: [], walletCredit: 0 };
+        return {
+          ...base,
+          timing: sub.status === 'trialing' ? 'now' : timing,
+          effective_at: sub.status === 'trialing' ? now : sub.current_period_end,
+          resetCycle: false,
+          draft: null,
+          items: [],
+          walletCredit: 0,
+        };
       }
       const resetCycle = newPrice.interval !== oldPrice.interval || newPrice.interval_count !== oldPrice.interval_count;
       const total = seconds(sub.current_period_start, sub.current_period_end);
@@ -153,7 +172,9 @@ export function changeService(ctx: SubscriptionContext, notices: SubscriptionNot
             pending_seats: plan.seats === sub.seats ? null : plan.seats,
             updated_at: now,
           }))!;
-          await emit(trx, row, 'subscription.updated', { scheduled_change: { price_id: plan.price.id, seats: plan.seats, effective_at: plan.effective_at.toISOString() } });
+          await emit(trx, row, 'subscription.updated', {
+            scheduled_change: { price_id: plan.price.id, seats: plan.seats, effective_at: plan.effective_at.toISOString() },
+          });
           return { sub, plan, row, order: null };
         }
         const op = operations.operationOf(plan, sub, now);

@@ -42,7 +42,10 @@ function outcome(responses: JsonResponse[], mode: KeyMode, losers: string[]) {
   const refused = responses.filter((r) => r.status >= 300);
   if (mode === 'one shared key') {
     assert.equal(ok.length, N, `all get the first answer: ${JSON.stringify(refused.map((r) => r.body))}`);
-    assert.ok(ok.every((r) => JSON.stringify(r.body) === JSON.stringify(ok[0]!.body)), 'the same answer');
+    assert.ok(
+      ok.every((r) => JSON.stringify(r.body) === JSON.stringify(ok[0]!.body)),
+      'the same answer',
+    );
     assert.equal(ok.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, N - 1);
   } else {
     assert.equal(ok.length, 1, `one succeeds: ${JSON.stringify(responses.map((r) => [r.status, r.body?.error?.code]))}`);
@@ -64,7 +67,11 @@ async function events(type: string, match: (data: any) => boolean): Promise<any[
 /** What the (test) processor charged and refunded for a customer's orders, in cents. */
 async function money(customerId: string) {
   const orders = await t.database.db.selectFrom('orders').select('id').where('customer_id', '=', customerId).execute();
-  const rows = await t.database.db.selectFrom('test_provider_charges').select(['idempotency_key', 'amount', 'status', 'refunded_amount']).where('status', '=', 'succeeded').execute();
+  const rows = await t.database.db
+    .selectFrom('test_provider_charges')
+    .select(['idempotency_key', 'amount', 'status', 'refunded_amount'])
+    .where('status', '=', 'succeeded')
+    .execute();
   const mine = rows.filter((r) => orders.some((o) => r.idempotency_key.startsWith(`${o.id}:`)));
   return { charged: mine.reduce((s, r) => s + Number(r.amount), 0), refunded: mine.reduce((s, r) => s + Number(r.refunded_amount), 0), charges: mine.length };
 }
@@ -96,7 +103,11 @@ describe(`${N} simultaneous requests of each kind, for one subscription`, () => 
     test(`plan change Basic → Pro, ${mode}: one change, charged ${left(3000)} − ${left(1000)} = ${left(3000) - left(1000)} once`, async () => {
       const { c, sub, version } = await tenDaysIn(shop.prices.basic);
       const responses = await simultaneously(mode, (headers) =>
-        t.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, { token: c.token, headers, body: { price_id: shop.prices.pro, expected_version: version } }),
+        t.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, {
+          token: c.token,
+          headers,
+          body: { price_id: shop.prices.pro, expected_version: version },
+        }),
       );
       const won = outcome(responses, mode, ['subscription_changed']);
       assert.equal(won.subscription.product.name, 'Pro');
@@ -105,7 +116,10 @@ describe(`${N} simultaneous requests of each kind, for one subscription`, () => 
       assert.deepEqual(await money(c.id), { charged: 1000 + upgrade, refunded: 0, charges: 2 });
       assert.equal((await events('subscription.updated', (d) => d.id === sub.id && d.change)).length, 1, 'one subscription.updated for the change');
       const paid = await events('order.paid', (d) => d.subscription_id === sub.id && d.billing_reason === 'subscription_update');
-      assert.deepEqual(paid.map((d) => d.total), [upgrade]);
+      assert.deepEqual(
+        paid.map((d) => d.total),
+        [upgrade],
+      );
       assert.equal(t.mail.to(c.email).filter((m) => /changed|updated/i.test(m.subject)).length, 1, 'one email');
     });
 
@@ -139,7 +153,11 @@ describe(`${N} simultaneous requests of each kind, for one subscription`, () => 
     test(`cancel at period end, ${mode}: set once, one webhook`, async () => {
       const { c, sub, version } = await tenDaysIn(shop.prices.basic);
       const responses = await simultaneously(mode, (headers) =>
-        t.request('POST', `/portal/v1/subscriptions/${sub.id}/cancel`, { token: c.token, headers, body: { mode: 'at_period_end', reason: 'unused', expected_version: version } }),
+        t.request('POST', `/portal/v1/subscriptions/${sub.id}/cancel`, {
+          token: c.token,
+          headers,
+          body: { mode: 'at_period_end', reason: 'unused', expected_version: version },
+        }),
       );
       const won = outcome(responses, mode, ['subscription_changed', 'already_canceling']);
       assert.equal(won.subscription.cancel_at_period_end, true);
@@ -150,7 +168,9 @@ describe(`${N} simultaneous requests of each kind, for one subscription`, () => 
     test(`merchant refund of a whole order, ${mode}: refunded once`, async () => {
       const { c, sub } = await tenDaysIn(shop.prices.basic);
       const order = (await t.request('GET', `/v1/orders?subscription_id=${sub.id}`, { token: shop.org.key })).body.data[0];
-      const responses = await simultaneously(mode, (headers) => t.request('POST', '/v1/refunds', { token: shop.org.key, headers, body: { order_id: order.id, reason: 'goodwill' } }));
+      const responses = await simultaneously(mode, (headers) =>
+        t.request('POST', '/v1/refunds', { token: shop.org.key, headers, body: { order_id: order.id, reason: 'goodwill' } }),
+      );
       const won = outcome(responses, mode, ['order_not_refundable']);
       assert.equal(won.amount, 1000);
       assert.equal(won.order.status, 'refunded');
@@ -163,7 +183,10 @@ describe(`${N} simultaneous requests of each kind, for one subscription`, () => 
       const c = await createSubscriber(t, shop);
       const a = await subscribe(t, shop, c.id, shop.prices.basic);
       const b = await subscribe(t, shop, c.id, shop.prices.basic);
-      const grant = await t.request('POST', '/v1/wallet-credits', { token: shop.org.key, body: { customer_id: c.id, amount: 1500, currency: 'usd', description: 'Welcome credit' } });
+      const grant = await t.request('POST', '/v1/wallet-credits', {
+        token: shop.org.key,
+        body: { customer_id: c.id, amount: 1500, currency: 'usd', description: 'Welcome credit' },
+      });
       assert.equal(grant.status, 201);
       t.clock.advance(10 * DAY);
       const version = async (id: string) => (await t.request('GET', `/portal/v1/subscriptions/${id}`, { token: c.token })).body.version as number;
@@ -174,7 +197,11 @@ describe(`${N} simultaneous requests of each kind, for one subscription`, () => 
         Array.from({ length: N }, (_, i) => {
           const [sub, v, shared] = i % 2 === 0 ? [a, va, sharedA] : [b, vb, sharedB];
           const headers: Record<string, string> = mode === 'no key' ? {} : { 'idempotency-key': mode === 'one shared key' ? shared : `distinct-${++keys}` };
-          return t.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, { token: c.token, headers, body: { price_id: shop.prices.pro, expected_version: v } });
+          return t.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, {
+            token: c.token,
+            headers,
+            body: { price_id: shop.prices.pro, expected_version: v },
+          });
         }),
       );
       for (const r of responses) assert.ok(r.status < 500, `a ${r.status}: ${JSON.stringify(r.body)}`);
@@ -183,10 +210,21 @@ describe(`${N} simultaneous requests of each kind, for one subscription`, () => 
       for (const r of responses.filter((x) => x.status !== 200)) assert.equal(r.body.error.code, 'subscription_changed');
       // Each upgrade is 1355; together 2710, of which the $15 credit pays 1500 once: the first
       // upgrade entirely (no charge), the second 145 of it (charged 1210).
-      const orders = await t.database.db.selectFrom('orders').select(['total', 'credit_amount']).where('customer_id', '=', c.id).where('billing_reason', '=', 'subscription_update').execute();
+      const orders = await t.database.db
+        .selectFrom('orders')
+        .select(['total', 'credit_amount'])
+        .where('customer_id', '=', c.id)
+        .where('billing_reason', '=', 'subscription_update')
+        .execute();
       assert.equal(orders.length, 2);
-      assert.equal(orders.reduce((s, o) => s + Number(o.credit_amount), 0), 1500);
-      assert.equal(orders.reduce((s, o) => s + Number(o.total), 0), 2710 - 1500);
+      assert.equal(
+        orders.reduce((s, o) => s + Number(o.credit_amount), 0),
+        1500,
+      );
+      assert.equal(
+        orders.reduce((s, o) => s + Number(o.total), 0),
+        2710 - 1500,
+      );
       assert.deepEqual(await money(c.id), { charged: 2000 + 1210, refunded: 0, charges: 3 });
       assert.equal(await walletBalance(c.id), 0);
     });
@@ -198,19 +236,22 @@ describe('a process that dies between the charge and its settlement', () => {
     // A processor that charges, then the "process dies" before the answer is recorded: the
     // request fails, the charge happened. The jobs ask again with the same idempotency key.
     let dieAfterCharge = true;
-    const crashing = await createTestContext({}, {
-      paymentProvider: (database) => {
-        const real = testProvider(database.db, systemClock);
-        return {
-          ...real,
-          async charge(request) {
-            const result = await real.charge(request);
-            if (dieAfterCharge) throw new Error('process died after the processor charged');
-            return result;
-          },
-        };
+    const crashing = await createTestContext(
+      {},
+      {
+        paymentProvider: (database) => {
+          const real = testProvider(database.db, systemClock);
+          return {
+            ...real,
+            async charge(request) {
+              const result = await real.charge(request);
+              if (dieAfterCharge) throw new Error('process died after the processor charged');
+              return result;
+            },
+          };
+        },
       },
-    });
+    );
     try {
       const s = await createShop(crashing);
       crashing.clock.set('2026-01-15T12:00:00.000Z');
@@ -234,7 +275,11 @@ describe('a process that dies between the charge and its settlement', () => {
       const view = (await crashing.request('GET', `/portal/v1/subscriptions/${sub.id}`, { token: c.token })).body;
       assert.equal(view.product.name, 'Pro');
       const charges = await crashing.database.db.selectFrom('test_provider_charges').select(['amount']).where('status', '=', 'succeeded').execute();
-      assert.deepEqual(charges.map((ch) => Number(ch.amount)).sort((x, y) => x - y), [1000, 1355], 'the upgrade charged once');
+      assert.deepEqual(
+        charges.map((ch) => Number(ch.amount)).sort((x, y) => x - y),
+        [1000, 1355],
+        'the upgrade charged once',
+      );
       const order = (await crashing.request('GET', `/v1/orders?subscription_id=${sub.id}`, { token: s.org.key })).body.data[0];
       assert.deepEqual([order.billing_reason, order.status, order.total], ['subscription_update', 'paid', 1355]);
     } finally {

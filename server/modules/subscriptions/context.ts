@@ -77,10 +77,18 @@ export function subscriptionContext(deps: SubscriptionDeps) {
     const sub = await subscriptionRepository(trx).lock(org.id, id, customerId ?? undefined);
     if (!sub) throw new ApiError(404, 'subscription_not_found', 'This subscription was not found.');
     if (sub.operation) {
-      throw new ApiError(409, 'subscription_changed', 'This subscription is being changed right now. Here it is now; try again in a moment.', { version: sub.version }, { 'Retry-After': '2' });
+      throw new ApiError(
+        409,
+        'subscription_changed',
+        'This subscription is being changed right now. Here it is now; try again in a moment.',
+        { version: sub.version },
+        { 'Retry-After': '2' },
+      );
     }
     if (expectedVersion !== undefined && expectedVersion !== sub.version) {
-      throw new ApiError(409, 'subscription_changed', 'This subscription just changed. Here it is now; review it before trying again.', { version: sub.version });
+      throw new ApiError(409, 'subscription_changed', 'This subscription just changed. Here it is now; review it before trying again.', {
+        version: sub.version,
+      });
     }
     return sub;
   }
@@ -90,7 +98,13 @@ export function subscriptionContext(deps: SubscriptionDeps) {
   }
 
   /** Updates the (locked) subscription in the caller's transaction and emits `type` for the result. */
-  async function updateAndEmit(trx: Kysely<DB>, sub: SubscriptionRow, patch: Updateable<SubscriptionsTable>, type: WebhookEventType, extra: Record<string, unknown> = {}) {
+  async function updateAndEmit(
+    trx: Kysely<DB>,
+    sub: SubscriptionRow,
+    patch: Updateable<SubscriptionsTable>,
+    type: WebhookEventType,
+    extra: Record<string, unknown> = {},
+  ) {
     const row = (await subscriptionRepository(trx).update(sub.id, patch))!;
     await emit(trx, row, type, extra);
     return row;
@@ -125,10 +139,32 @@ export function subscriptionContext(deps: SubscriptionDeps) {
       return await deps.orders.pay(order, customer, description);
     } catch (error) {
       deps.logger.warn({ order: order.id, err: error }, 'payment processor did not answer; the change stays in flight for the jobs');
-      throw new ApiError(503, 'payment_processor_unavailable', 'We could not reach the payment processor. Your change is recorded and is completed or undone within a few minutes.', undefined, { 'Retry-After': '60' });
+      throw new ApiError(
+        503,
+        'payment_processor_unavailable',
+        'We could not reach the payment processor. Your change is recorded and is completed or undone within a few minutes.',
+        undefined,
+        { 'Retry-After': '60' },
+      );
     }
   }
 
-  return { deps, db, clock, catalog, orders: deps.orders, repo, entitlementsChanged, catalogOn, load, lockOwn, emit, updateAndEmit, ownSubscription, asOf, charge };
+  return {
+    deps,
+    db,
+    clock,
+    catalog,
+    orders: deps.orders,
+    repo,
+    entitlementsChanged,
+    catalogOn,
+    load,
+    lockOwn,
+    emit,
+    updateAndEmit,
+    ownSubscription,
+    asOf,
+    charge,
+  };
 }
 export type SubscriptionContext = ReturnType<typeof subscriptionContext>;

@@ -102,7 +102,18 @@ describe('webhooks for every portal action', () => {
       token: hooks.org.key,
       body: {
         url: receiver.url(path),
-        events: ['subscription.created', 'subscription.updated', 'subscription.canceled', 'subscription.uncanceled', 'subscription.past_due', 'subscription.renewed', 'order.created', 'order.paid', 'order.refunded', 'customer.updated'],
+        events: [
+          'subscription.created',
+          'subscription.updated',
+          'subscription.canceled',
+          'subscription.uncanceled',
+          'subscription.past_due',
+          'subscription.renewed',
+          'order.created',
+          'order.paid',
+          'order.refunded',
+          'customer.updated',
+        ],
       },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -130,14 +141,30 @@ describe('webhooks for every portal action', () => {
     await Promise.all([t.runJobs(), t.runJobs()]);
     await t.runJobs();
     const events = receiver.at(path).map((r) => JSON.parse(r.body) as { type: string });
-    assert.ok(receiver.at(path).every((r) => r.verified), 'every signature verifies');
+    assert.ok(
+      receiver.at(path).every((r) => r.verified),
+      'every signature verifies',
+    );
     const ids = receiver.ids(path);
     assert.equal(new Set(ids).size, ids.length, 'each webhook-id once');
     const types = new Set(events.map((e) => e.type));
-    for (const type of ['customer.updated', 'subscription.created', 'subscription.updated', 'subscription.canceled', 'subscription.uncanceled', 'subscription.past_due', 'subscription.renewed', 'order.created', 'order.paid', 'order.refunded']) {
+    for (const type of [
+      'customer.updated',
+      'subscription.created',
+      'subscription.updated',
+      'subscription.canceled',
+      'subscription.uncanceled',
+      'subscription.past_due',
+      'subscription.renewed',
+      'order.created',
+      'order.paid',
+      'order.refunded',
+    ]) {
       assert.ok(types.has(type), `received ${type}`);
     }
-    const canceled = events.filter((e) => e.type === 'subscription.canceled').at(-1) as unknown as { data: { cancellation_reason: string; cancellation_comment: string } };
+    const canceled = events.filter((e) => e.type === 'subscription.canceled').at(-1) as unknown as {
+      data: { cancellation_reason: string; cancellation_comment: string };
+    };
     assert.equal(canceled.data.cancellation_reason, 'other');
     assert.equal(canceled.data.cancellation_comment, 'bye');
   });

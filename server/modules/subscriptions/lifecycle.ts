@@ -116,7 +116,13 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
       org: Organization,
       customerId: string | null,
       id: string,
-      input: { mode: 'at_period_end' | 'immediately'; reason?: CancellationReason | undefined; comment?: string | undefined; expected_version?: number | undefined; proration_date?: string | undefined },
+      input: {
+        mode: 'at_period_end' | 'immediately';
+        reason?: CancellationReason | undefined;
+        comment?: string | undefined;
+        expected_version?: number | undefined;
+        proration_date?: string | undefined;
+      },
     ) {
       const settings = resolveBillingSettings(org.billing_settings);
       if (input.reason && !visibleReasons(settings).some((r) => r.id === input.reason)) {
@@ -149,7 +155,13 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
         const pending: string[] = [];
         for (const part of refund?.parts ?? []) {
           if (part.againstOrder > 0) {
-            const recorded = await orders.recordRefund(trx, { organizationId: org.id, orderId: part.order.id }, part.againstOrder, refund!.destination, CANCEL_REFUND_REASON);
+            const recorded = await orders.recordRefund(
+              trx,
+              { organizationId: org.id, orderId: part.order.id },
+              part.againstOrder,
+              refund!.destination,
+              CANCEL_REFUND_REASON,
+            );
             if (recorded.status === 'pending') pending.push(recorded.id);
           }
           if (part.toWallet > 0) {
@@ -194,13 +206,18 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
         const sub = await lockOwn(trx, org, customerId, id, expectedVersion);
         if (!sub.cancel_at_period_end || sub.status === 'canceled') throw new ApiError(409, 'not_canceling', 'This subscription is not set to end.');
         if (sub.current_period_end <= now) throw new ApiError(409, 'period_over', 'The period has ended; subscribe again instead.');
-        return updateAndEmit(trx, sub, {
-          cancel_at_period_end: false,
-          canceled_at: null,
-          cancellation_reason: null,
-          cancellation_comment: null,
-          updated_at: now,
-        }, 'subscription.uncanceled');
+        return updateAndEmit(
+          trx,
+          sub,
+          {
+            cancel_at_period_end: false,
+            canceled_at: null,
+            cancellation_reason: null,
+            cancellation_comment: null,
+            updated_at: now,
+          },
+          'subscription.uncanceled',
+        );
       });
     },
 
@@ -212,14 +229,20 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
         const sub = await lockOwn(trx, org, customerId, id, expectedVersion);
         if (sub.retention_offer_used) throw new ApiError(409, 'offer_used', 'This offer was already used on this subscription.');
         if (!['active', 'trialing', 'past_due'].includes(sub.status)) throw new ApiError(409, 'subscription_not_active', 'This subscription is not active.');
-        return updateAndEmit(trx, sub, {
-          discount_percent: offer.percent_off,
-          discount_periods_left: offer.periods,
-          retention_offer_used: true,
-          cancel_at_period_end: false,
-          canceled_at: null,
-          updated_at: now,
-        }, 'subscription.updated', { retention_offer: offer });
+        return updateAndEmit(
+          trx,
+          sub,
+          {
+            discount_percent: offer.percent_off,
+            discount_periods_left: offer.periods,
+            retention_offer_used: true,
+            cancel_at_period_end: false,
+            canceled_at: null,
+            updated_at: now,
+          },
+          'subscription.updated',
+          { retention_offer: offer },
+        );
       });
     },
 
@@ -234,12 +257,16 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
     },
 
     async pause(org: Organization, customerId: string, id: string, expectedVersion?: number) {
-      if (!resolvePortalSettings(org.portal_settings).actions.pause) throw new ApiError(403, 'action_disabled', 'Pausing is not available for this subscription.');
+      if (!resolvePortalSettings(org.portal_settings).actions.pause)
+        throw new ApiError(403, 'action_disabled', 'Pausing is not available for this subscription.');
       return db.transaction().execute(async (trx) => {
         const sub = await lockOwn(trx, org, customerId, id, expectedVersion);
-        if (sub.status !== 'active' || sub.cancel_at_period_end) throw new ApiError(409, 'subscription_not_pausable', 'Only an active subscription can be paused.');
+        if (sub.status !== 'active' || sub.cancel_at_period_end)
+          throw new ApiError(409, 'subscription_not_pausable', 'Only an active subscription can be paused.');
         if (sub.paused_at) throw new ApiError(409, 'already_pausing', 'This subscription is already set to pause.');
-        return updateAndEmit(trx, sub, { paused_at: sub.current_period_end, updated_at: clock.now() }, 'subscription.updated', { pause_at: sub.current_period_end.toISOString() });
+        return updateAndEmit(trx, sub, { paused_at: sub.current_period_end, updated_at: clock.now() }, 'subscription.updated', {
+          pause_at: sub.current_period_end.toISOString(),
+        });
       });
     },
 
@@ -256,9 +283,26 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
         }
         const { customer, price, product } = await load(sub, trx);
         const end = periodBoundary(now, price.interval!, price.interval_count, 1);
-        const draft = await orders.draft({ org, customer, currency: price.currency, items: periodItems(product, price, sub.seats, now, end), useWallet: true }, trx);
-        const { order } = await orders.create(trx, org, customer, draft, { subscriptionId: sub.id, reason: 'subscription_cycle', dedupeKey: `resume:${sub.id}:v${sub.version}`, periodStart: now, periodEnd: end });
-        const op: SubscriptionOperation = { kind: 'resume', order_id: order.id, started_at: now.toISOString(), price_id: sub.price_id, product_id: sub.product_id, seats: sub.seats, period: { start: now.toISOString(), end: end.toISOString() } };
+        const draft = await orders.draft(
+          { org, customer, currency: price.currency, items: periodItems(product, price, sub.seats, now, end), useWallet: true },
+          trx,
+        );
+        const { order } = await orders.create(trx, org, customer, draft, {
+          subscriptionId: sub.id,
+          reason: 'subscription_cycle',
+          dedupeKey: `resume:${sub.id}:v${sub.version}`,
+          periodStart: now,
+          periodEnd: end,
+        });
+        const op: SubscriptionOperation = {
+          kind: 'resume',
+          order_id: order.id,
+          started_at: now.toISOString(),
+          price_id: sub.price_id,
+          product_id: sub.product_id,
+          seats: sub.seats,
+          period: { start: now.toISOString(), end: end.toISOString() },
+        };
         await subscriptionRepository(trx).update(sub.id, { operation: JSON.stringify(op), updated_at: now });
         return { row: null, order, sub, customer, product };
       });

@@ -28,7 +28,9 @@ export function subscriptionNotices(deps: Pick<SubscriptionDeps, 'publicUrl' | '
       notify(org, customer, ({ t, money }) => ({
         subject: kind === 'started' ? t('subscriptionStarted.subject', { product: product.name }) : t('paymentReceived.subject', { product: product.name }),
         heading: kind === 'started' ? t('subscriptionStarted.heading') : t('paymentReceived.heading'),
-        paragraphs: [kind === 'started' ? t('subscriptionStarted.body', { product: product.name }) : t('paymentReceived.body', { invoice: order.invoice_number })],
+        paragraphs: [
+          kind === 'started' ? t('subscriptionStarted.body', { product: product.name }) : t('paymentReceived.body', { invoice: order.invoice_number }),
+        ],
         facts: [
           [t('fact.invoice'), order.invoice_number],
           [t('fact.amount'), money(order.total, order.currency)],
@@ -98,13 +100,20 @@ export function subscriptionNotices(deps: Pick<SubscriptionDeps, 'publicUrl' | '
       }));
     },
 
-    canceled(org: Organization, customer: CustomerRow, product: ProductRow, refund: { amount: number; currency: string; destination: 'payment_method' | 'wallet' } | null) {
+    canceled(
+      org: Organization,
+      customer: CustomerRow,
+      product: ProductRow,
+      refund: { amount: number; currency: string; destination: 'payment_method' | 'wallet' } | null,
+    ) {
       notify(org, customer, ({ t, money }) => ({
         subject: t('canceled.subject', { product: product.name }),
         heading: t('canceled.heading'),
         paragraphs: [
           t('canceled.body'),
-          ...(refund ? [t(refund.destination === 'wallet' ? 'canceled.refundToWallet' : 'canceled.refundToCard', { amount: money(refund.amount, refund.currency) })] : []),
+          ...(refund
+            ? [t(refund.destination === 'wallet' ? 'canceled.refundToWallet' : 'canceled.refundToCard', { amount: money(refund.amount, refund.currency) })]
+            : []),
         ],
         action: { label: t('action.openPortal'), url: portalUrl(org) },
       }));

@@ -27,7 +27,12 @@ export function operationService(ctx: SubscriptionContext) {
       product_id: plan.product.id,
       seats: plan.seats,
       ...(plan.resetCycle
-        ? { period: { start: plan.prorationDate.toISOString(), end: periodBoundary(plan.prorationDate, plan.price.interval!, plan.price.interval_count, 1).toISOString() } }
+        ? {
+            period: {
+              start: plan.prorationDate.toISOString(),
+              end: periodBoundary(plan.prorationDate, plan.price.interval!, plan.price.interval_count, 1).toISOString(),
+            },
+          }
         : {}),
     };
   }
@@ -37,7 +42,14 @@ export function operationService(ctx: SubscriptionContext) {
    * new plan and seats, a new cycle when the interval changed, credit for unused time into
    * the wallet when the change lowers the price now.
    */
-  async function applyChange(trx: Kysely<DB>, sub: SubscriptionRow, op: SubscriptionOperation, order: OrderRow | null, walletCredit: number, plan?: ChangePlan) {
+  async function applyChange(
+    trx: Kysely<DB>,
+    sub: SubscriptionRow,
+    op: SubscriptionOperation,
+    order: OrderRow | null,
+    walletCredit: number,
+    plan?: ChangePlan,
+  ) {
     const now = clock.now();
     const row = (await subscriptionRepository(trx).update(sub.id, {
       price_id: op.price_id,
@@ -47,7 +59,12 @@ export function operationService(ctx: SubscriptionContext) {
       pending_seats: null,
       operation: null,
       ...(op.period
-        ? { billing_anchor: new Date(op.period.start), periods_elapsed: 1, current_period_start: new Date(op.period.start), current_period_end: new Date(op.period.end) }
+        ? {
+            billing_anchor: new Date(op.period.start),
+            periods_elapsed: 1,
+            current_period_start: new Date(op.period.start),
+            current_period_end: new Date(op.period.end),
+          }
         : {}),
       updated_at: now,
     }))!;

@@ -38,7 +38,11 @@ async function refundedToCard(customerId: string) {
 
 async function cancelNow(subId: string, token: string) {
   const view = (await get(`/portal/v1/subscriptions/${subId}`, token)).body;
-  const res = await post(`/portal/v1/subscriptions/${subId}/cancel`, token, { mode: 'immediately', proration_date: view.cancellation.immediate_refund?.as_of, expected_version: view.version });
+  const res = await post(`/portal/v1/subscriptions/${subId}/cancel`, token, {
+    mode: 'immediately',
+    proration_date: view.cancellation.immediate_refund?.as_of,
+    expected_version: view.version,
+  });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   return { shown: view.cancellation.immediate_refund, refund: res.body.refund };
 }
@@ -118,10 +122,18 @@ describe('one wallet, previewed once', () => {
     assert.deepEqual([next(first.id).credit_amount, next(first.id).total], [1000, 0], 'the first renewal takes 1000 of the 1500');
     assert.deepEqual([next(second.id).credit_amount, next(second.id).total], [500, 2500], 'the second gets the 500 left');
     const overview = (await get('/portal/v1/overview', c.token)).body;
-    assert.equal(overview.subscriptions.reduce((s: number, x: { next_invoice: { total: number } }) => s + x.next_invoice.total, 0), 2500);
+    assert.equal(
+      overview.subscriptions.reduce((s: number, x: { next_invoice: { total: number } }) => s + x.next_invoice.total, 0),
+      2500,
+    );
     t.clock.set('2026-04-01T08:00:02.000Z');
     await t.runJobs();
-    const orders = (await t.request('GET', `/v1/orders?customer_id=${c.id}`, { token: shop.org.key })).body.data as Array<{ subscription_id: string; billing_reason: string; total: number; credit_amount: number }>;
+    const orders = (await t.request('GET', `/v1/orders?customer_id=${c.id}`, { token: shop.org.key })).body.data as Array<{
+      subscription_id: string;
+      billing_reason: string;
+      total: number;
+      credit_amount: number;
+    }>;
     const renewal = (id: string) => orders.find((o) => o.subscription_id === id && o.billing_reason === 'subscription_cycle')!;
     assert.deepEqual([renewal(first.id).total, renewal(first.id).credit_amount], [0, 1000]);
     assert.deepEqual([renewal(second.id).total, renewal(second.id).credit_amount], [2500, 500]);

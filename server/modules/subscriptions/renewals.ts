@@ -23,7 +23,13 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
    * lease and does not stop the rest. `stop()` true (shutting down): what is claimed and not
    * started is released for another instance at once.
    */
-  async function eachClaimed(kind: 'renewal' | 'retry', limit: number, work: (sub: SubscriptionRow) => Promise<unknown>, failure: string, stop: () => boolean): Promise<number> {
+  async function eachClaimed(
+    kind: 'renewal' | 'retry',
+    limit: number,
+    work: (sub: SubscriptionRow) => Promise<unknown>,
+    failure: string,
+    stop: () => boolean,
+  ): Promise<number> {
     let processed = 0;
     for (;;) {
       if (stop()) return processed;
@@ -45,7 +51,12 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
   }
 
   /** The next renewal's invoice, with the wallet credit still unspent by earlier ones (`wallet`). */
-  async function invoiceAfter(org: Organization, customer: CustomerRow, sub: SubscriptionRow, wallet: ReturnType<typeof walletAllocator>): Promise<NextInvoice> {
+  async function invoiceAfter(
+    org: Organization,
+    customer: CustomerRow,
+    sub: SubscriptionRow,
+    wallet: ReturnType<typeof walletAllocator>,
+  ): Promise<NextInvoice> {
     const price = await catalog.price(org.id, sub.pending_price_id ?? sub.price_id);
     const product = (await catalog.product(org.id, price.product_id)).product;
     const seats = sub.pending_seats ?? sub.seats;
@@ -54,7 +65,8 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
     const discount = sub.discount_periods_left && sub.discount_periods_left > 0 ? sub.discount_percent : null;
     // Usage so far in this period, at the current price: an estimate that grows until the renewal.
     const current = sub.pending_price_id ? await catalog.price(org.id, sub.price_id) : price;
-    const usage = sub.status === 'trialing' || !deps.usageItems ? [] : await deps.usageItems(org.id, customer.id, current, sub.current_period_start, clock.now());
+    const usage =
+      sub.status === 'trialing' || !deps.usageItems ? [] : await deps.usageItems(org.id, customer.id, current, sub.current_period_start, clock.now());
     const draft = await orders.draft({
       org,
       customer,
@@ -118,7 +130,12 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
           });
         } else {
           const gap = (retryDays[attempts] ?? 1) - (retryDays[attempts - 1] ?? 0);
-          updated = await repo.update(sub.id, { dunning_attempts: attempts, next_retry_at: new Date(now.getTime() + Math.max(1, gap) * DAY), locked_until: null, updated_at: now });
+          updated = await repo.update(sub.id, {
+            dunning_attempts: attempts,
+            next_retry_at: new Date(now.getTime() + Math.max(1, gap) * DAY),
+            locked_until: null,
+            updated_at: now,
+          });
         }
       }
       if (trigger !== 'method_changed') notices.paymentFailed(org, customer, product, order, result);
@@ -133,7 +150,11 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
       const end = sub.current_period_end;
       if (sub.cancel_at_period_end) {
         await db.transaction().execute(async (trx) => {
-          const row = await subscriptionRepository(trx).update(sub.id, { status: 'canceled', ended_at: end, locked_until: null, updated_at: now }, { periodEnd: end });
+          const row = await subscriptionRepository(trx).update(
+            sub.id,
+            { status: 'canceled', ended_at: end, locked_until: null, updated_at: now },
+            { periodEnd: end },
+          );
           if (row) await emit(trx, row, 'subscription.updated', { previous_status: sub.status });
         });
         await entitlementsChanged(sub);
@@ -171,7 +192,8 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
       // moment waits for this, then sees the new period).
       const recorded = await db.transaction().execute(async (trx) => {
         const locked = await subscriptionRepository(trx).lock(sub.organization_id, sub.id);
-        if (!locked || locked.operation || locked.current_period_end.getTime() !== end.getTime() || !['active', 'trialing'].includes(locked.status)) return null;
+        if (!locked || locked.operation || locked.current_period_end.getTime() !== end.getTime() || !['active', 'trialing'].includes(locked.status))
+          return null;
         return orders.create(trx, org, customer, draft, {
           subscriptionId: sub.id,
           reason: fromTrial ? 'subscription_create' : 'subscription_cycle',

@@ -50,7 +50,10 @@ export function subscriptionRepository(db: Kysely<DB>) {
       if (opts.customerId) q = q.where('customer_id', '=', opts.customerId);
       if (opts.statuses?.length) q = q.where('status', 'in', opts.statuses as SubscriptionRow['status'][]);
       if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
-      return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+      return q
+        .orderBy('id', 'desc')
+        .limit(opts.limit + 1)
+        .execute();
     },
     /**
      * Updates only if the row is still as the caller saw it (same period end): a second worker's

@@ -53,11 +53,18 @@ export function portalSubscriptionRoutes(services: Services, config: Config) {
       const { org, customer } = await portalContext(services, c);
       const q = queryParams(c, paginationQuery);
       const limit = q.limit ?? DEFAULT_LIMIT;
-      const rows = await services.subscriptions.list(org.id, { customerId: customer.id, limit, ...(q.starting_after ? { startingAfter: q.starting_after } : {}) });
+      const rows = await services.subscriptions.list(org.id, {
+        customerId: customer.id,
+        limit,
+        ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
+      });
       const cache = catalogCache(org, services.catalog);
       const upcoming = services.subscriptions.upcoming(org, customer);
       const page = toPage(rows, limit, (r) => r);
-      return c.json({ ...page, data: await Promise.all(page.data.map((s) => portalSubscriptionView(services.subscriptions, org, customer, s, cache, upcoming))) });
+      return c.json({
+        ...page,
+        data: await Promise.all(page.data.map((s) => portalSubscriptionView(services.subscriptions, org, customer, s, cache, upcoming))),
+      });
     })
     .get('/:id', async (c) => {
       const ctx = await portalContext(services, c);

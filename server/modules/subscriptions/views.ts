@@ -83,7 +83,13 @@ export async function portalSubscriptionView(
         ? {
             ...offer,
             /** The payments the discount applies to: the next renewal's plan and seats. */
-            applies_to: { product: { id: (pendingProduct ?? product).id, name: (pendingProduct ?? product).name }, price_id: nextPrice.id, interval: nextPrice.interval, interval_count: nextPrice.interval_count, seats: nextSeats },
+            applies_to: {
+              product: { id: (pendingProduct ?? product).id, name: (pendingProduct ?? product).name },
+              price_id: nextPrice.id,
+              interval: nextPrice.interval,
+              interval_count: nextPrice.interval_count,
+              seats: nextSeats,
+            },
             amount: nextAmount,
             discounted_amount: nextAmount - percentOf(nextAmount, offer.percent_off),
           }
@@ -97,7 +103,10 @@ export async function portalSubscriptionView(
 }
 
 /** Memoises catalog reads while building several views. */
-export function catalogCache(org: Organization, catalog: { price(org: string, id: string): Promise<PriceRow>; product(org: string, id: string): Promise<{ product: ProductRow }> }) {
+export function catalogCache(
+  org: Organization,
+  catalog: { price(org: string, id: string): Promise<PriceRow>; product(org: string, id: string): Promise<{ product: ProductRow }> },
+) {
   const prices = new Map<string, Promise<PriceRow>>();
   const products = new Map<string, Promise<ProductRow>>();
   return {
@@ -106,7 +115,11 @@ export function catalogCache(org: Organization, catalog: { price(org: string, id
       return prices.get(id)!;
     },
     product(id: string) {
-      if (!products.has(id)) products.set(id, catalog.product(org.id, id).then((r) => r.product));
+      if (!products.has(id))
+        products.set(
+          id,
+          catalog.product(org.id, id).then((r) => r.product),
+        );
       return products.get(id)!;
     },
   };
@@ -141,7 +154,9 @@ export function merchantSubscriptionView(sub: SubscriptionRow) {
 
 /** What retrying unpaid renewals after a card change did, as the portal reports it. */
 export function retriedView(results: Array<{ ok: boolean; subscription: SubscriptionRow; message?: string } | undefined>) {
-  return results.flatMap((r) => (r ? [{ subscription_id: r.subscription.id, status: r.subscription.status, ok: r.ok, message: r.ok ? null : (r.message ?? null) }] : []));
+  return results.flatMap((r) =>
+    r ? [{ subscription_id: r.subscription.id, status: r.subscription.status, ok: r.ok, message: r.ok ? null : (r.message ?? null) }] : [],
+  );
 }
 
 /** A cancellation's refund as the portal, the merchant and the webhook see it. */

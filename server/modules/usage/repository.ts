@@ -10,7 +10,11 @@ export interface Range {
 export function usageRepository(db: Kysely<DB>) {
   return {
     insertMeter(row: Omit<MeterRow, 'filter'> & { filter: object }) {
-      return db.insertInto('meters').values({ ...row, filter: JSON.stringify(row.filter) }).returningAll().executeTakeFirstOrThrow();
+      return db
+        .insertInto('meters')
+        .values({ ...row, filter: JSON.stringify(row.filter) })
+        .returningAll()
+        .executeTakeFirstOrThrow();
     },
     findMeter(organizationId: string, id: string) {
       return db.selectFrom('meters').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
@@ -26,7 +30,9 @@ export function usageRepository(db: Kysely<DB>) {
       return db.selectFrom('meters').selectAll().where('organization_id', '=', organizationId).where('event_name', 'in', names).execute();
     },
     /** Inserts events; returns only those that were new (an event id seen before is skipped). */
-    async insertEvents(rows: Array<{ organization_id: string; event_id: string; customer_id: string; name: string; properties: object; occurred_at: Date; created_at: Date }>) {
+    async insertEvents(
+      rows: Array<{ organization_id: string; event_id: string; customer_id: string; name: string; properties: object; occurred_at: Date; created_at: Date }>,
+    ) {
       if (!rows.length) return [];
       return db
         .insertInto('usage_events')
@@ -50,7 +56,11 @@ export function usageRepository(db: Kysely<DB>) {
     },
     async addUnique(rows: Array<{ meter_id: string; customer_id: string; hour: Date; value: string }>) {
       if (!rows.length) return;
-      await db.insertInto('meter_unique_hourly').values(rows).onConflict((oc) => oc.doNothing()).execute();
+      await db
+        .insertInto('meter_unique_hourly')
+        .values(rows)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     },
     /**
      * Sum/count and max over whole hours, per range (one query for all ranges). LATERAL makes

@@ -26,7 +26,9 @@ const eventsBody = z.object({
           timestamp: z.iso.datetime({ offset: true }).optional(),
           properties: z.record(z.string().max(100), z.unknown()).optional(),
         })
-        .refine((e) => (e.customer_id === undefined) !== (e.external_customer_id === undefined), { message: 'send exactly one of customer_id or external_customer_id' }),
+        .refine((e) => (e.customer_id === undefined) !== (e.external_customer_id === undefined), {
+          message: 'send exactly one of customer_id or external_customer_id',
+        }),
     )
     .min(1)
     .max(1000),

@@ -101,10 +101,23 @@ export function usageService(deps: UsageDeps) {
         if (!customer) problems.push({ index, message: `unknown customer ${e.customer_id ?? e.external_customer_id}` });
         const occurred = e.timestamp ? new Date(e.timestamp) : now;
         if (occurred.getTime() > now.getTime() + 5 * 60 * 1000) problems.push({ index, message: 'timestamp is in the future' });
-        return { organization_id: organizationId, event_id: e.id, customer_id: customer?.id ?? '', name: e.name, properties: e.properties ?? {}, occurred_at: occurred, created_at: now };
+        return {
+          organization_id: organizationId,
+          event_id: e.id,
+          customer_id: customer?.id ?? '',
+          name: e.name,
+          properties: e.properties ?? {},
+          occurred_at: occurred,
+          created_at: now,
+        };
       });
       if (problems.length) {
-        throw new ApiError(400, 'invalid_events', `${problems.length} event(s) were refused; nothing was recorded. First: event ${problems[0]!.index}: ${problems[0]!.message}.`, problems);
+        throw new ApiError(
+          400,
+          'invalid_events',
+          `${problems.length} event(s) were refused; nothing was recorded. First: event ${problems[0]!.index}: ${problems[0]!.message}.`,
+          problems,
+        );
       }
       return db.transaction().execute(async (trx) => {
         const tx = usageRepository(trx);
@@ -275,5 +288,14 @@ export function usageService(deps: UsageDeps) {
 export type UsageService = ReturnType<typeof usageService>;
 
 export function meterView(m: MeterRow) {
-  return { id: m.id, name: m.name, event_name: m.event_name, aggregation: m.aggregation, property: m.property, filter: m.filter, unit: m.unit, created_at: m.created_at.toISOString() };
+  return {
+    id: m.id,
+    name: m.name,
+    event_name: m.event_name,
+    aggregation: m.aggregation,
+    property: m.property,
+    filter: m.filter,
+    unit: m.unit,
+    created_at: m.created_at.toISOString(),
+  };
 }

@@ -13,9 +13,24 @@ let withOverage: string;
 before(async () => {
   t = await createTestContext();
   shop = await createShop(t);
-  apiCalls = (await t.request('POST', '/v1/meters', { token: shop.org.key, body: { name: 'API calls', event_name: 'api.request', aggregation: 'count', filter: { billable: true }, unit: 'calls' } })).body;
-  seatsMeter = (await t.request('POST', '/v1/meters', { token: shop.org.key, body: { name: 'Active users', event_name: 'user.active', aggregation: 'unique_count', property: 'user_id' } })).body;
-  const storage = (await t.request('POST', '/v1/meters', { token: shop.org.key, body: { name: 'Storage', event_name: 'storage.sample', aggregation: 'max', property: 'gb', unit: 'GB' } })).body;
+  apiCalls = (
+    await t.request('POST', '/v1/meters', {
+      token: shop.org.key,
+      body: { name: 'API calls', event_name: 'api.request', aggregation: 'count', filter: { billable: true }, unit: 'calls' },
+    })
+  ).body;
+  seatsMeter = (
+    await t.request('POST', '/v1/meters', {
+      token: shop.org.key,
+      body: { name: 'Active users', event_name: 'user.active', aggregation: 'unique_count', property: 'user_id' },
+    })
+  ).body;
+  const storage = (
+    await t.request('POST', '/v1/meters', {
+      token: shop.org.key,
+      body: { name: 'Storage', event_name: 'storage.sample', aggregation: 'max', property: 'gb', unit: 'GB' },
+    })
+  ).body;
   const product = await t.request('POST', '/v1/products', {
     token: shop.org.key,
     body: {
@@ -24,7 +39,16 @@ before(async () => {
         // 2¢ per call above 1,000 included calls, billed at the end of each month.
         { type: 'recurring', model: 'metered', currency: 'usd', unit_amount: 2, included_units: 1000, interval: 'month', meter_id: apiCalls.id },
         // $10 a month including 50 GB, then $0.50 per GB.
-        { type: 'recurring', model: 'flat', currency: 'usd', unit_amount: 1000, included_units: 50, overage_unit_amount: 50, interval: 'month', meter_id: storage.id },
+        {
+          type: 'recurring',
+          model: 'flat',
+          currency: 'usd',
+          unit_amount: 1000,
+          included_units: 50,
+          overage_unit_amount: 50,
+          interval: 'month',
+          meter_id: storage.id,
+        },
       ],
     },
   });
@@ -40,7 +64,13 @@ describe('usage', () => {
   test('events sent twice count once', async () => {
     t.clock.set('2026-03-01T00:00:00.000Z');
     const c = await createSubscriber(t, shop);
-    const batch = [1, 2, 3].map((i) => ({ id: `dup-${i}`, customer_id: c.id, name: 'api.request', properties: { billable: true }, timestamp: '2026-03-01T00:00:00.000Z' }));
+    const batch = [1, 2, 3].map((i) => ({
+      id: `dup-${i}`,
+      customer_id: c.id,
+      name: 'api.request',
+      properties: { billable: true },
+      timestamp: '2026-03-01T00:00:00.000Z',
+    }));
     assert.deepEqual((await send(batch)).body, { received: 3, inserted: 3, duplicates: 0 });
     assert.deepEqual((await send(batch)).body, { received: 3, inserted: 0, duplicates: 3 });
     const q = `customer_id=${c.id}&start=2026-02-01T00:00:00.000Z&end=2026-04-01T00:00:00.000Z`;
@@ -56,9 +86,17 @@ describe('usage', () => {
     const events = [];
     for (let i = 0; i < 1375; i++) {
       const at = new Date(Date.parse('2026-03-01T00:00:00.000Z') + i * 29 * 60 * 1000 + 17_000);
-      events.push({ id: `call-${i}`, external_customer_id: undefined, customer_id: c.id, name: 'api.request', timestamp: at.toISOString(), properties: { billable: true, path: '/v1/x' } });
+      events.push({
+        id: `call-${i}`,
+        external_customer_id: undefined,
+        customer_id: c.id,
+        name: 'api.request',
+        timestamp: at.toISOString(),
+        properties: { billable: true, path: '/v1/x' },
+      });
     }
-    for (let i = 0; i < 40; i++) events.push({ id: `free-${i}`, customer_id: c.id, name: 'api.request', timestamp: '2026-03-10T10:10:10.000Z', properties: { billable: false } });
+    for (let i = 0; i < 40; i++)
+      events.push({ id: `free-${i}`, customer_id: c.id, name: 'api.request', timestamp: '2026-03-10T10:10:10.000Z', properties: { billable: false } });
     t.clock.set('2026-03-31T12:00:00.000Z');
     for (let i = 0; i < events.length; i += 1000) assert.equal((await send(events.slice(i, i + 1000))).status, 202);
     c.token = await t.signIn(shop.org.slug, c.email);
@@ -70,7 +108,10 @@ describe('usage', () => {
     assert.equal(m.percentage, 137.5);
     assert.deepEqual(m.overage, { units: 375, unit_amount: 2, amount: 750, currency: 'USD' });
     assert.equal(m.history.daily.length, 31);
-    assert.equal(m.history.daily.reduce((s: number, d: { value: number }) => s + d.value, 0), 1375);
+    assert.equal(
+      m.history.daily.reduce((s: number, d: { value: number }) => s + d.value, 0),
+      1375,
+    );
     const preview = (await t.request('GET', `/portal/v1/subscriptions/${sub.id}`, { token: c.token })).body.next_invoice;
     assert.equal(preview.total, 750);
     t.clock.set('2026-04-01T00:00:00.000Z');
@@ -83,7 +124,10 @@ describe('usage', () => {
     assert.match(order.lines[0].description, /API calls: 1375 calls used, 1000 included/);
     const next = (await t.request('GET', '/portal/v1/usage', { token: c.token })).body.meters[0];
     assert.equal(next.usage, 0, 'a new period starts from zero');
-    assert.deepEqual(next.history.periods.map((p: { value: number }) => p.value), [1375]);
+    assert.deepEqual(
+      next.history.periods.map((p: { value: number }) => p.value),
+      [1375],
+    );
   });
 
   test('a flat price with included units bills the overage of a max meter', async () => {
@@ -106,10 +150,20 @@ describe('usage', () => {
   test('unique counts count each value once across the period', async () => {
     t.clock.set('2026-03-01T00:00:00.000Z');
     const c = await createSubscriber(t, shop);
-    const events = ['u1', 'u2', 'u1', 'u3', 'u2', 'u1'].map((user, i) => ({ id: `ua-${i}`, customer_id: c.id, name: 'user.active', timestamp: new Date(Date.parse('2026-03-01T00:30:00.000Z') + i * 7 * 3600_000).toISOString(), properties: { user_id: user } }));
+    const events = ['u1', 'u2', 'u1', 'u3', 'u2', 'u1'].map((user, i) => ({
+      id: `ua-${i}`,
+      customer_id: c.id,
+      name: 'user.active',
+      timestamp: new Date(Date.parse('2026-03-01T00:30:00.000Z') + i * 7 * 3600_000).toISOString(),
+      properties: { user_id: user },
+    }));
     t.clock.set('2026-03-05T00:00:00.000Z');
     await send(events);
-    const value = (await t.request('GET', `/v1/meters/${seatsMeter.id}/usage?customer_id=${c.id}&start=2026-03-01T00:00:00.000Z&end=2026-03-05T00:00:00.000Z`, { token: shop.org.key })).body.value;
+    const value = (
+      await t.request('GET', `/v1/meters/${seatsMeter.id}/usage?customer_id=${c.id}&start=2026-03-01T00:00:00.000Z&end=2026-03-05T00:00:00.000Z`, {
+        token: shop.org.key,
+      })
+    ).body.value;
     assert.equal(value, 3);
   });
 

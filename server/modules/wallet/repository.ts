@@ -61,7 +61,10 @@ export function walletRepository(db: Kysely<DB>) {
     async balances(organizationId: string, customerId: string, now: Date): Promise<Array<{ currency: string; balance: number }>> {
       const rows = await db
         .selectFrom('wallet_transactions')
-        .select(['currency', sql<number>`coalesce(sum(remaining) filter (where remaining > 0 and (expires_at is null or expires_at > ${now})), 0)::bigint`.as('balance')])
+        .select([
+          'currency',
+          sql<number>`coalesce(sum(remaining) filter (where remaining > 0 and (expires_at is null or expires_at > ${now})), 0)::bigint`.as('balance'),
+        ])
         .where('organization_id', '=', organizationId)
         .where('customer_id', '=', customerId)
         .groupBy('currency')
@@ -107,7 +110,15 @@ export function walletRepository(db: Kysely<DB>) {
     },
 
     /** Uses `amount` of credit (soonest-expiring first). Call inside the transaction that records its use. */
-    async consume(input: { organization_id: string; customer_id: string; currency: string; amount: number; description: string; order_id: string | null; now: Date }) {
+    async consume(input: {
+      organization_id: string;
+      customer_id: string;
+      currency: string;
+      amount: number;
+      description: string;
+      order_id: string | null;
+      now: Date;
+    }) {
       const credits = await open(input.organization_id, input.customer_id, input.now)
         .select(['id', 'remaining'])
         .where('currency', '=', input.currency)
@@ -119,7 +130,11 @@ export function walletRepository(db: Kysely<DB>) {
       for (const credit of credits) {
         if (left <= 0) break;
         const take = Math.min(left, Number(credit.remaining));
-        await db.updateTable('wallet_transactions').set((eb) => ({ remaining: eb('remaining', '-', take) })).where('id', '=', credit.id).execute();
+        await db
+          .updateTable('wallet_transactions')
+          .set((eb) => ({ remaining: eb('remaining', '-', take) }))
+          .where('id', '=', credit.id)
+          .execute();
         left -= take;
       }
       if (left > 0) throw new Error('wallet balance is lower than the credit applied');
@@ -183,7 +198,10 @@ export function walletRepository(db: Kysely<DB>) {
       let q = db.selectFrom('wallet_transactions').selectAll().where('organization_id', '=', organizationId).where('customer_id', '=', customerId);
       if (opts.currency) q = q.where('currency', '=', opts.currency);
       if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
-      return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+      return q
+        .orderBy('id', 'desc')
+        .limit(opts.limit + 1)
+        .execute();
     },
   };
 }

@@ -34,7 +34,10 @@ export function portalWalletRoutes(services: Services, config: Config) {
       const { organization, customer } = c.get('auth');
       const q = queryParams(c, paginationQuery);
       const limit = q.limit ?? DEFAULT_LIMIT;
-      const { rows, balances } = await services.wallet.portal(organization.id, customer.id, { limit, ...(q.starting_after ? { startingAfter: q.starting_after } : {}) });
+      const { rows, balances } = await services.wallet.portal(organization.id, customer.id, {
+        limit,
+        ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
+      });
       return c.json({ balances, transactions: toPage(rows, limit, walletTransactionView) });
     });
 }

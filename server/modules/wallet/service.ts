@@ -21,9 +21,28 @@ export function walletService(deps: { repo: WalletRepository; clock: Clock; cust
       const expires = input.expires_at ? new Date(input.expires_at) : null;
       if (expires && expires <= now) throw new ApiError(400, 'validation_error', 'expires_at: must be in the future.');
       const id = newId('wtx', now.getTime());
-      await repo.insert({ id, organization_id: organizationId, customer_id: customer.id, currency: input.currency, amount: input.amount, kind: input.kind, description: input.description, expires_at: expires, now });
+      await repo.insert({
+        id,
+        organization_id: organizationId,
+        customer_id: customer.id,
+        currency: input.currency,
+        amount: input.amount,
+        kind: input.kind,
+        description: input.description,
+        expires_at: expires,
+        now,
+      });
       const balance = await repo.balance(organizationId, customer.id, input.currency, now);
-      return { id, customer_id: customer.id, amount: input.amount, currency: input.currency, kind: input.kind, description: input.description, expires_at: expires?.toISOString() ?? null, balance };
+      return {
+        id,
+        customer_id: customer.id,
+        amount: input.amount,
+        currency: input.currency,
+        kind: input.kind,
+        description: input.description,
+        expires_at: expires?.toISOString() ?? null,
+        balance,
+      };
     },
 
     /** The merchant's view of a customer's wallet: a page of the ledger (newest first, one row over `limit`) and the balances. */

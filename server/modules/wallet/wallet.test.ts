@@ -42,7 +42,10 @@ describe('wallet', () => {
     assert.ok(order.lines.some((l: { kind: string; amount: number }) => l.kind === 'credit' && l.amount === -1000));
     const wallet = (await t.request('GET', '/portal/v1/wallet', { token })).body;
     assert.deepEqual(wallet.balances, [{ currency: 'USD', balance: 500 }]);
-    assert.deepEqual(wallet.transactions.data.map((x: { kind: string; amount: number }) => `${x.kind} ${x.amount}`), ['applied -1000', 'promotional 1500']);
+    assert.deepEqual(
+      wallet.transactions.data.map((x: { kind: string; amount: number }) => `${x.kind} ${x.amount}`),
+      ['applied -1000', 'promotional 1500'],
+    );
     assert.equal(await ledgerSum(c.id), 500, 'the ledger sums to the balance');
     t.clock.set('2026-03-15T12:00:00.000Z');
     await t.runJobs();
@@ -86,5 +89,3 @@ describe('wallet', () => {
     assert.equal(res.body.error.code, 'section_disabled');
   });
 });
-
-

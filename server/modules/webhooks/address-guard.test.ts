@@ -31,14 +31,52 @@ after(async () => {
   await t.close();
 });
 
-const resolvesTo = (...addresses: string[]): Lookup => async () => addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+const resolvesTo =
+  (...addresses: string[]): Lookup =>
+  async () =>
+    addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 
 describe('webhook URLs may not reach this server’s network', () => {
   test('addresses: loopback, private, link-local, metadata, CGNAT, reserved and their IPv6 forms are refused', () => {
-    for (const address of ['127.0.0.1', '127.1.2.3', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.100.100.200', '0.0.0.0', '255.255.255.255', '224.0.0.1', '198.18.0.1', '::1', '::', 'fe80::1', 'fd00:ec2::254', 'fc00::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:a9fe:a9fe', '64:ff9b::7f00:1', '64:ff9b::10.0.0.1', '2002:7f00:1::1', 'not an address']) {
+    for (const address of [
+      '127.0.0.1',
+      '127.1.2.3',
+      '10.0.0.1',
+      '172.16.0.1',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.100.100.200',
+      '0.0.0.0',
+      '255.255.255.255',
+      '224.0.0.1',
+      '198.18.0.1',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00:ec2::254',
+      'fc00::1',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:a9fe:a9fe',
+      '64:ff9b::7f00:1',
+      '64:ff9b::10.0.0.1',
+      '2002:7f00:1::1',
+      'not an address',
+    ]) {
       assert.equal(isPublicAddress(address), false, address);
     }
-    for (const address of ['93.184.216.34', '1.1.1.1', '8.8.8.8', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '2a00:1450:4001:80b::200e', '::ffff:8.8.8.8', '64:ff9b::808:808']) {
+    for (const address of [
+      '93.184.216.34',
+      '1.1.1.1',
+      '8.8.8.8',
+      '172.32.0.1',
+      '100.128.0.1',
+      '2606:4700:4700::1111',
+      '2a00:1450:4001:80b::200e',
+      '::ffff:8.8.8.8',
+      '64:ff9b::808:808',
+    ]) {
       assert.equal(isPublicAddress(address), true, address);
     }
   });
@@ -79,7 +117,10 @@ describe('webhook URLs may not reach this server’s network', () => {
 
   test('at delivery: an endpoint whose address became private is not sent to', async () => {
     const org = await t.createOrg('moved');
-    const ep = await t.request('POST', '/v1/webhook-endpoints', { token: org.key, body: { url: 'https://hooks.example.com/moved', events: ['customer.updated'] } });
+    const ep = await t.request('POST', '/v1/webhook-endpoints', {
+      token: org.key,
+      body: { url: 'https://hooks.example.com/moved', events: ['customer.updated'] },
+    });
     assert.equal(ep.status, 201);
     await sql`UPDATE webhook_endpoints SET url = ${`http://127.0.0.1:${port}/moved`} WHERE id = ${ep.body.id}`.execute(t.database.db);
     await t.app.services.webhooks.emit(t.database.db, org.id, 'customer.updated', { customer_id: 'cus_1' });
@@ -113,7 +154,9 @@ describe('webhook URLs may not reach this server’s network', () => {
     const res = await allowAll(`http://receiver.example:${port}/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(res.status, 200);
     assert.equal(await res.text(), 'ok');
-    await assert.rejects(guardedFetch({ lookup: resolvesTo('127.0.0.1') })(`http://receiver.example:${port}/x`, { method: 'POST', body: '{}' }), { name: 'AddressRefused' });
+    await assert.rejects(guardedFetch({ lookup: resolvesTo('127.0.0.1') })(`http://receiver.example:${port}/x`, { method: 'POST', body: '{}' }), {
+      name: 'AddressRefused',
+    });
     await assert.rejects(guardedFetch()(`http://127.0.0.1:${port}/x`), { name: 'AddressRefused' }, 'an address literal is checked without a lookup');
   });
 });

@@ -71,7 +71,14 @@ export function isPublicAddress(address: string): boolean {
 /** Names that mean this machine or a cloud's metadata service, whatever they resolve to. */
 function refusedName(hostname: string): boolean {
   const name = hostname.toLowerCase().replace(/\.$/, '');
-  return name === 'localhost' || name.endsWith('.localhost') || name.endsWith('.internal') || name === 'metadata' || name === 'metadata.goog' || name === 'instance-data';
+  return (
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name.endsWith('.internal') ||
+    name === 'metadata' ||
+    name === 'metadata.goog' ||
+    name === 'instance-data'
+  );
 }
 
 export type Lookup = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
@@ -142,21 +149,25 @@ export function guardedFetch(options: { lookup?: Lookup; isAllowed?: (address: s
     const headers = Object.fromEntries(new Headers(init.headers).entries());
     return new Promise<Response>((resolve, reject) => {
       // agent: false: no pooled socket (opened after some earlier lookup) is reused.
-      const req = client.request(url, { method: init.method ?? 'GET', headers, lookup: connectLookup, agent: false, ...(init.signal ? { signal: init.signal } : {}) }, (res) => {
-        const status = res.statusCode ?? 0;
-        const responseHeaders = new Headers();
-        for (const [name, value] of Object.entries(res.headers)) {
-          for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) responseHeaders.append(name, v);
-        }
-        try {
-          const empty = status === 204 || status === 205 || status === 304;
-          if (empty) res.resume();
-          resolve(new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: responseHeaders }));
-        } catch (error) {
-          res.destroy();
-          reject(error);
-        }
-      });
+      const req = client.request(
+        url,
+        { method: init.method ?? 'GET', headers, lookup: connectLookup, agent: false, ...(init.signal ? { signal: init.signal } : {}) },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          const responseHeaders = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) responseHeaders.append(name, v);
+          }
+          try {
+            const empty = status === 204 || status === 205 || status === 304;
+            if (empty) res.resume();
+            resolve(new Response(empty ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), { status, headers: responseHeaders }));
+          } catch (error) {
+            res.destroy();
+            reject(error);
+          }
+        },
+      );
       req.on('error', reject);
       req.end(typeof init.body === 'string' ? init.body : undefined);
     });

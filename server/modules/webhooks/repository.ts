@@ -42,21 +42,27 @@ export interface EndpointFields {
 export function webhookRepository(db: Kysely<DB>) {
   return {
     findEndpoint(organizationId: string, id: string): Promise<WebhookEndpointRow | undefined> {
-      return db
-        .selectFrom('webhook_endpoints')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .where('id', '=', id)
-        .executeTakeFirst();
+      return db.selectFrom('webhook_endpoints').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
     },
 
     listEndpoints(organizationId: string, opts: { limit: number; startingAfter?: string }): Promise<WebhookEndpointRow[]> {
       let q = db.selectFrom('webhook_endpoints').selectAll().where('organization_id', '=', organizationId);
       if (opts.startingAfter) q = q.where('id', '<', opts.startingAfter);
-      return q.orderBy('id', 'desc').limit(opts.limit + 1).execute();
+      return q
+        .orderBy('id', 'desc')
+        .limit(opts.limit + 1)
+        .execute();
     },
 
-    insertEndpoint(row: { id: string; organization_id: string; url: string; secret: string; events: string[]; enabled: boolean; now: Date }): Promise<WebhookEndpointRow> {
+    insertEndpoint(row: {
+      id: string;
+      organization_id: string;
+      url: string;
+      secret: string;
+      events: string[];
+      enabled: boolean;
+      now: Date;
+    }): Promise<WebhookEndpointRow> {
       return db
         .insertInto('webhook_endpoints')
         .values({
@@ -91,22 +97,12 @@ export function webhookRepository(db: Kysely<DB>) {
         ...(fields.secret !== undefined ? { secret: fields.secret } : {}),
       };
       if (Object.keys(set).length === 0) return this.findEndpoint(organizationId, id);
-      return db
-        .updateTable('webhook_endpoints')
-        .set(set)
-        .where('organization_id', '=', organizationId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
+      return db.updateTable('webhook_endpoints').set(set).where('organization_id', '=', organizationId).where('id', '=', id).returningAll().executeTakeFirst();
     },
 
     /** Its deliveries go with it (ON DELETE CASCADE), so nothing pending is sent afterwards. */
     async deleteEndpoint(organizationId: string, id: string): Promise<boolean> {
-      const result = await db
-        .deleteFrom('webhook_endpoints')
-        .where('organization_id', '=', organizationId)
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const result = await db.deleteFrom('webhook_endpoints').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
 
@@ -130,7 +126,10 @@ export function webhookRepository(db: Kysely<DB>) {
         .where('d.organization_id', '=', organizationId)
         .where('d.endpoint_id', '=', endpointId);
       if (opts.startingAfter) q = q.where('d.id', '<', opts.startingAfter);
-      return q.orderBy('d.id', 'desc').limit(opts.limit + 1).execute();
+      return q
+        .orderBy('d.id', 'desc')
+        .limit(opts.limit + 1)
+        .execute();
     },
 
     /**

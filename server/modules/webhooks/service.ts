@@ -8,13 +8,7 @@ import { newId } from '../../lib/ids.js';
 import type { Logger } from '../../lib/logger.js';
 import { guardedFetch, refusedUrl, type Lookup } from './address-guard.js';
 import type { WebhookEventType } from './events.js';
-import {
-  webhookRepository,
-  type ClaimedDelivery,
-  type EndpointFields,
-  type WebhookDeliveryLogRow,
-  type WebhookEndpointRow,
-} from './repository.js';
+import { webhookRepository, type ClaimedDelivery, type EndpointFields, type WebhookDeliveryLogRow, type WebhookEndpointRow } from './repository.js';
 
 export interface WebhookDeps {
   db: Kysely<DB>;
@@ -118,7 +112,10 @@ export function webhookService(deps: WebhookDeps) {
   /** The signature with the secret, and with the previous one while it still signs (space-separated, Standard Webhooks). */
   function signatures(delivery: ClaimedDelivery, sentAt: Date, body: string): string {
     const current = new Webhook(delivery.secret).sign(delivery.event_id, sentAt, body);
-    const previous = delivery.previous_secret && delivery.previous_secret_expires_at && delivery.previous_secret_expires_at > sentAt ? new Webhook(delivery.previous_secret).sign(delivery.event_id, sentAt, body) : null;
+    const previous =
+      delivery.previous_secret && delivery.previous_secret_expires_at && delivery.previous_secret_expires_at > sentAt
+        ? new Webhook(delivery.previous_secret).sign(delivery.event_id, sentAt, body)
+        : null;
     return previous ? `${current} ${previous}` : current;
   }
 
@@ -251,7 +248,13 @@ export function webhookService(deps: WebhookDeps) {
         const at = clock.now();
         if (result.ok) {
           counts.succeeded += 1;
-          await repo.recordAttempt(delivery.id, delivery.attempts, { status: 'succeeded', statusCode: result.statusCode, error: null, nextAttemptAt: null, now: at });
+          await repo.recordAttempt(delivery.id, delivery.attempts, {
+            status: 'succeeded',
+            statusCode: result.statusCode,
+            error: null,
+            nextAttemptAt: null,
+            now: at,
+          });
           logger.info({ ...log, status_code: result.statusCode }, 'webhook delivered');
           return;
         }
@@ -268,7 +271,10 @@ export function webhookService(deps: WebhookDeps) {
         });
         // The receiver's answer (which may echo the payload) stays in the merchant's delivery
         // log; the server's log gets the status, or our own description of a network failure.
-        logger.warn({ ...log, status_code: result.statusCode, ...(result.statusCode === null ? { error: result.error } : {}), will_retry: retry }, 'webhook delivery failed');
+        logger.warn(
+          { ...log, status_code: result.statusCode, ...(result.statusCode === null ? { error: result.error } : {}), will_retry: retry },
+          'webhook delivery failed',
+        );
       });
       return counts;
     },

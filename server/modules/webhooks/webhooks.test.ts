@@ -105,10 +105,17 @@ describe('merchant API: webhook endpoints', () => {
     assert.deepEqual(untouched.body, updated.body);
 
     const list = await t.request('GET', '/v1/webhook-endpoints?limit=1', { token: key });
-    assert.deepEqual(list.body.data.map((e: { id: string }) => e.id), [local.body.id], 'newest first');
+    assert.deepEqual(
+      list.body.data.map((e: { id: string }) => e.id),
+      [local.body.id],
+      'newest first',
+    );
     assert.equal(list.body.has_more, true);
     const rest = await t.request('GET', `/v1/webhook-endpoints?limit=1&starting_after=${list.body.next_cursor}`, { token: key });
-    assert.deepEqual(rest.body.data.map((e: { id: string }) => e.id), [created.body.id]);
+    assert.deepEqual(
+      rest.body.data.map((e: { id: string }) => e.id),
+      [created.body.id],
+    );
     assert.equal(rest.body.has_more, false);
 
     const removed = await t.request('DELETE', `/v1/webhook-endpoints/${created.body.id}`, { token: key });
@@ -193,19 +200,23 @@ describe('delivery', () => {
     assert.equal(new Set(emitted.map((e) => e.id)).size, 24);
     assert.ok(emitted.every((e) => /^evt_[0-9A-Z]{26}$/.test(e.id)));
 
-    const [first, second] = await Promise.all([
-      t.app.services.webhooks.deliverDue({ limit: 20 }),
-      t.app.services.webhooks.deliverDue({ limit: 20 }),
-    ]);
+    const [first, second] = await Promise.all([t.app.services.webhooks.deliverDue({ limit: 20 }), t.app.services.webhooks.deliverDue({ limit: 20 })]);
     const rest = await deliverAll();
     assert.equal(first.attempted + second.attempted + rest, 12 + 24, 'each delivery claimed by exactly one run');
     assert.equal(first.failed + second.failed, 0);
     assert.equal(await deliverAll(), 0, 'nothing left to send');
 
-    const subscribed = (types: WebhookEventType[]) => emitted.filter((e) => types.includes(e.type)).map((e) => e.id).sort();
+    const subscribed = (types: WebhookEventType[]) =>
+      emitted
+        .filter((e) => types.includes(e.type))
+        .map((e) => e.id)
+        .sort();
     assert.deepEqual([...receiver.ids(orders.path)].sort(), subscribed(['order.created', 'order.paid']), 'each id exactly once');
     assert.deepEqual([...receiver.ids(everything.path)].sort(), subscribed(types));
-    assert.ok([...receiver.at(orders.path), ...receiver.at(everything.path)].every((r) => r.verified), 'every signature verifies');
+    assert.ok(
+      [...receiver.at(orders.path), ...receiver.at(everything.path)].every((r) => r.verified),
+      'every signature verifies',
+    );
 
     const one = receiver.at(orders.path).find((r) => r.headers['webhook-id'] === emitted[1]!.id)!;
     assert.equal(one.headers['content-type'], 'application/json');
@@ -221,22 +232,28 @@ describe('delivery', () => {
     assert.equal(log.length, 12);
     assert.deepEqual(
       log.map((d) => d.event_id),
-      emitted.filter((e) => e.type.startsWith('order.')).map((e) => e.id).reverse(),
+      emitted
+        .filter((e) => e.type.startsWith('order.'))
+        .map((e) => e.id)
+        .reverse(),
       'newest first',
     );
     assert.ok(log.every((d) => d.status === 'succeeded' && d.attempts === 1 && d.last_status_code === 200 && d.next_attempt_at === null));
     const page = await t.request('GET', `/v1/webhook-endpoints/${orders.id}/deliveries?limit=5`, { token: org.key });
     assert.equal(page.body.data.length, 5);
     const next = await t.request('GET', `/v1/webhook-endpoints/${orders.id}/deliveries?limit=5&starting_after=${page.body.next_cursor}`, { token: org.key });
-    assert.deepEqual(next.body.data.map((d: { id: string }) => d.id), log.slice(5, 10).map((d) => d.id));
+    assert.deepEqual(
+      next.body.data.map((d: { id: string }) => d.id),
+      log.slice(5, 10).map((d) => d.id),
+    );
   });
 
   test('an event emitted in a transaction is sent only if the transaction commits', async () => {
     const org = await t.createOrg('tx');
     const ep = await endpoint(org.key, ['subscription.created']);
-    const committed = await t.database.db.transaction().execute((trx) =>
-      t.app.services.webhooks.emit(trx, org.id, 'subscription.created', { subscription_id: 'sub_1' }),
-    );
+    const committed = await t.database.db
+      .transaction()
+      .execute((trx) => t.app.services.webhooks.emit(trx, org.id, 'subscription.created', { subscription_id: 'sub_1' }));
     await assert.rejects(
       t.database.db.transaction().execute(async (trx) => {
         await t.app.services.webhooks.emit(trx, org.id, 'subscription.created', { subscription_id: 'sub_2' });
@@ -322,7 +339,11 @@ describe('delivery', () => {
     );
     assert.deepEqual(receiver.ids(ep.path), [id, id, id], 'the same webhook-id on every attempt');
     const stamps = receiver.at(ep.path).map((r) => Number(r.headers['webhook-timestamp']));
-    assert.deepEqual(stamps.map((s) => s - stamps[0]!), [0, 5, 305], 'each attempt signed at its own time');
+    assert.deepEqual(
+      stamps.map((s) => s - stamps[0]!),
+      [0, 5, 305],
+      'each attempt signed at its own time',
+    );
     assert.ok(receiver.at(ep.path).every((r) => r.verified));
   });
 

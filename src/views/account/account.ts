@@ -173,11 +173,13 @@ export class CustomerPortalAccount extends ViewElement {
             <dt>${msg('Email')}</dt>
             <dd>
               <span class="value">${customer.email}</span>
-              ${customer.email_change === false
-                ? nothing
-                : html`<button type="button" class="button button--secondary button--small" @click=${() => (this.changingEmail = true)}>
+              ${
+                customer.email_change === false
+                  ? nothing
+                  : html`<button type="button" class="button button--secondary button--small" @click=${() => (this.changingEmail = true)}>
                     ${msg('Change')}<span class="visually-hidden"> ${msg('email')}</span>
-                  </button>`}
+                  </button>`
+              }
             </dd>
           </div>
           <div class="row">
@@ -189,12 +191,14 @@ export class CustomerPortalAccount extends ViewElement {
               </button>
             </dd>
           </div>
-          ${customer.external_id
-            ? html`<div class="row">
+          ${
+            customer.external_id
+              ? html`<div class="row">
                 <dt>${msg('External ID')}</dt>
                 <dd><span class="value value--mono">${customer.external_id}</span></dd>
               </div>`
-            : nothing}
+              : nothing
+          }
           <div class="row">
             <dt>${msg('Customer since')}</dt>
             <dd><span class="value">${formatDate(customer.created_at)}</span></dd>
@@ -246,8 +250,12 @@ export class CustomerPortalAccount extends ViewElement {
 
   override render(): unknown {
     // Inside <customer-portal> the portal shows the sign-in; on its own, the view does.
-    return this.renderView(msg('Account'), msg('Manage your profile and your session.'), this.me, () => this.renderLoading(), (customer) =>
-      [this.renderProfile(this.saved ?? customer), this.renderSignOut()],
+    return this.renderView(
+      msg('Account'),
+      msg('Manage your profile and your session.'),
+      this.me,
+      () => this.renderLoading(),
+      (customer) => [this.renderProfile(this.saved ?? customer), this.renderSignOut()],
     );
   }
 }

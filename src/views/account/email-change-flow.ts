@@ -59,9 +59,11 @@ export class EmailChangeFlow extends FlowElement<Step> {
     }
     const email = this.step === 'email';
     return html`<p class="muted">
-        ${email
-          ? msg(str`Your email is ${this.email}. We’ll send a code to the new address to confirm it’s yours.`)
-          : msg(str`Enter the 6-digit code we sent to ${this.next.trim()}. It expires in 15 minutes.`)}
+        ${
+          email
+            ? msg(str`Your email is ${this.email}. We’ll send a code to the new address to confirm it’s yours.`)
+            : msg(str`Enter the 6-digit code we sent to ${this.next.trim()}. It expires in 15 minutes.`)
+        }
       </p>
       <div class="field">
         <label class="label" for="value">${email ? msg('New email address') : msg('Confirmation code')}</label>
@@ -94,17 +96,21 @@ export class EmailChangeFlow extends FlowElement<Step> {
         ${this.renderStep()}
         <div class="errors" role="alert">${this.error ? alert('danger', this.error) : nothing}</div>
       </form>
-      ${this.step === 'code'
-        ? html`<button slot="footer" type="button" class="button button--ghost" ?disabled=${busy} @click=${() => this.goTo('email')}>${msg('Use another address')}</button>`
-        : nothing}
+      ${
+        this.step === 'code'
+          ? html`<button slot="footer" type="button" class="button button--ghost" ?disabled=${busy} @click=${() => this.goTo('email')}>${msg('Use another address')}</button>`
+          : nothing
+      }
       <button slot="footer" type="button" class="button button--secondary" ?disabled=${busy} @click=${() => this.close()}>
         ${done ? msg('Done') : msg('Cancel')}
       </button>
-      ${done
-        ? nothing
-        : html`<button slot="footer" type="submit" form="email-change" class="button button--primary" ?disabled=${busy} aria-busy=${busy ? 'true' : 'false'}>
+      ${
+        done
+          ? nothing
+          : html`<button slot="footer" type="submit" form="email-change" class="button button--primary" ?disabled=${busy} aria-busy=${busy ? 'true' : 'false'}>
             ${this.step === 'email' ? busyLabel(busy, msg('Send code'), msg('Sending…')) : busyLabel(busy, msg('Confirm'), msg('Checking…'))}
-          </button>`}
+          </button>`
+      }
     </customer-portal-dialog>`;
   }
 }

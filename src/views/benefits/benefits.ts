@@ -55,7 +55,8 @@ export class CustomerPortalBenefits extends ViewElement {
       .text {
         white-space: pre-line;
       }
-    `];
+    `,
+  ];
 
   protected override section = 'benefits' as const;
 
@@ -116,15 +117,17 @@ export class CustomerPortalBenefits extends ViewElement {
   private renderSecret(id: string, key: string | null | undefined, shown: boolean, masked: string, what: string, extra: TemplateResult): TemplateResult {
     return html`<div class="secret">
       <code class="mono" id="key-${id}">${shown && key ? key : masked}</code>
-      ${key
-        ? html`<button
+      ${
+        key
+          ? html`<button
             type="button"
             class="button button--secondary button--small"
             @click=${() => copyText(key, (m) => (this.announcement = m), this.renderRoot.querySelector(`#key-${id}`))}
           >
             ${msg('Copy')}<span class="visually-hidden"> ${what}</span>
           </button>`
-        : nothing}
+          : nothing
+      }
       ${extra}
     </div>`;
   }
@@ -134,12 +137,13 @@ export class CustomerPortalBenefits extends ViewElement {
     const shown = this.shown.has(grant.id);
     const limit = lk.activation_limit;
     return html`${this.renderSecret(
-        grant.id,
-        lk.key,
-        shown,
-        `•••• •••• ${lk.hint}`,
-        msg('license key'),
-        html`${lk.key
+      grant.id,
+      lk.key,
+      shown,
+      `•••• •••• ${lk.hint}`,
+      msg('license key'),
+      html`${
+        lk.key
           ? html`<button
               type="button"
               class="button button--ghost button--small"
@@ -151,30 +155,34 @@ export class CustomerPortalBenefits extends ViewElement {
             >
               ${shown ? msg('Hide') : msg('Show')}<span class="visually-hidden"> ${msg('license key')}</span>
             </button>`
-          : nothing}
+          : nothing
+      }
         <button type="button" class="button button--ghost button--small" @click=${() => this.rotate(grant)}>${msg('Rotate')}</button>`,
-      )}
+    )}
       <p class="muted">
         ${limit === null ? msg(str`${lk.activations.length} activations, no limit`) : msg(str`${lk.activations.length} of ${limit} activations used`)}
         ${lk.expires_at ? html` · ${msg(str`Expires ${formatShortDate(lk.expires_at)}`)}` : nothing}
       </p>
-      ${lk.activations.length
-        ? html`<ul class="rows" aria-label=${msg('Activations')}>
+      ${
+        lk.activations.length
+          ? html`<ul class="rows" aria-label=${msg('Activations')}>
             ${lk.activations.map((a) => html`<li class="muted">${a.label} · ${formatShortDate(a.created_at)}</li>`)}
           </ul>`
-        : nothing}`;
+          : nothing
+      }`;
   }
 
   private renderApiKey(grant: Of<'api_key'>): TemplateResult {
     const busy = this.revealing === grant.id;
     const key = this.keys.get(grant.id);
     return html`${this.renderSecret(
-        grant.id,
-        key,
-        true,
-        grant.api_key.hint,
-        msg('API key'),
-        html`${key
+      grant.id,
+      key,
+      true,
+      grant.api_key.hint,
+      msg('API key'),
+      html`${
+        key
           ? nothing
           : html`<button
               type="button"
@@ -184,9 +192,10 @@ export class CustomerPortalBenefits extends ViewElement {
               @click=${() => this.reveal(grant)}
             >
               ${busyLabel(busy, msg('Reveal'), msg('Revealing…'))}
-            </button>`}
+            </button>`
+      }
         <button type="button" class="button button--ghost button--small" @click=${() => this.rotate(grant)}>${msg('Regenerate')}</button>`,
-      )}
+    )}
       <p class="muted">${msg(str`Created ${formatShortDate(grant.api_key.created_at)}. Keep it secret: anyone with it can act as you.`)}</p>
       <div role="alert">${this.revealError?.[0] === grant.id ? alert('danger', this.revealError[1]) : nothing}</div>`;
   }
@@ -235,9 +244,11 @@ export class CustomerPortalBenefits extends ViewElement {
   }
 
   private renderLoaded(list: PortalBenefitList): TemplateResult {
-    return html`${list.data.length
+    return html`${
+      list.data.length
         ? list.data.map((b) => this.renderBenefit(b))
-        : html`<div class="card">${emptyState('benefits', msg('No benefits yet'), msg('License keys, downloads and other perks from your purchases will appear here.'))}</div>`}
+        : html`<div class="card">${emptyState('benefits', msg('No benefits yet'), msg('License keys, downloads and other perks from your purchases will appear here.'))}</div>`
+    }
       ${this.#confirm.render()}`;
   }
 
@@ -250,8 +261,12 @@ export class CustomerPortalBenefits extends ViewElement {
   }
 
   override render(): unknown {
-    return this.renderView(msg('Benefits'), msg('What your purchases include.'), this.#benefits, () => this.renderLoading(), (list) =>
-      this.renderLoaded((this.fresh as PortalBenefitList | undefined) ?? list),
+    return this.renderView(
+      msg('Benefits'),
+      msg('What your purchases include.'),
+      this.#benefits,
+      () => this.renderLoading(),
+      (list) => this.renderLoaded((this.fresh as PortalBenefitList | undefined) ?? list),
     );
   }
 }

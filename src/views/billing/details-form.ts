@@ -47,7 +47,9 @@ export class DetailsForm {
   reset(details: BillingDetails | InvoiceDetails): void {
     const address = (details.address ?? {}) as Record<string, string | null | undefined>;
     const flat = details as Record<string, unknown>;
-    this.values = Object.fromEntries(FIELDS.map(([id]) => [id, ((ADDRESS.includes(id) ? address[id] : flat[id]) as string | null | undefined) ?? ''])) as Record<Field, string>;
+    this.values = Object.fromEntries(
+      FIELDS.map(([id]) => [id, ((ADDRESS.includes(id) ? address[id] : flat[id]) as string | null | undefined) ?? '']),
+    ) as Record<Field, string>;
     this.errors = {};
   }
 
@@ -125,12 +127,14 @@ export class DetailsForm {
         aria-invalid=${error ? 'true' : 'false'}
         aria-describedby="${id}-error ${hint === nothing ? '' : `${id}-hint`}"
         @input=${(e: Event) => this.#set(id, (e.target as HTMLInputElement).value)}
-        @blur=${id === 'tax_id' || id === 'country' || id === 'email'
-          ? () => {
-              this.errors = { ...this.errors, [id]: this.#check()[id] };
-              this.host.requestUpdate();
-            }
-          : nothing}
+        @blur=${
+          id === 'tax_id' || id === 'country' || id === 'email'
+            ? () => {
+                this.errors = { ...this.errors, [id]: this.#check()[id] };
+                this.host.requestUpdate();
+              }
+            : nothing
+        }
       />
       ${hint}
       <p class="field-error" id="${id}-error">${error ?? ''}</p>

@@ -104,7 +104,18 @@ describe('<customer-portal-orders>', () => {
   });
 
   it('shows an order in detail: lines, tax, refunds, payment method, billed to', async () => {
-    billing.orders = [order(3, { status: 'partially_refunded', refunded_amount: 1000, credit_amount: 200, total: 3280, lines: [...order(3).lines!, { kind: 'credit', description: 'Credit from your wallet', quantity: 1, unit_amount: -200, amount: -200, period_start: null, period_end: null }] })];
+    billing.orders = [
+      order(3, {
+        status: 'partially_refunded',
+        refunded_amount: 1000,
+        credit_amount: 200,
+        total: 3280,
+        lines: [
+          ...order(3).lines!,
+          { kind: 'credit', description: 'Credit from your wallet', quantity: 1, unit_amount: -200, amount: -200, period_start: null, period_end: null },
+        ],
+      }),
+    ];
     const h = await render();
     await h.openOrder('INV-0003');
     await waitUntil(() => focused() === h.root.querySelector('.hero__title'), 'focus did not move to the order');
@@ -203,7 +214,9 @@ describe('<customer-portal-orders>', () => {
   it('shows the server’s validation message at its field', async () => {
     worker.use(
       http.patch('*/portal/v1/orders/:id/invoice-details', () =>
-        apiError(400, 'validation_error', 'address.country: Use a two-letter country code, like DE.', [{ path: 'address.country', message: 'Use a two-letter country code, like DE.' }]),
+        apiError(400, 'validation_error', 'address.country: Use a two-letter country code, like DE.', [
+          { path: 'address.country', message: 'Use a two-letter country code, like DE.' },
+        ]),
       ),
     );
     const h = await render();

@@ -73,7 +73,13 @@ export class CustomerPortalOrders extends ViewElement {
   private remember = (order: Order): void => {
     const known = this.latest.get(order.id);
     // A saved order comes back without lines, refunds and payment method: keep those.
-    this.latest = new Map(this.latest).set(order.id, { ...known, ...order, lines: order.lines ?? known?.lines, refunds: order.refunds ?? known?.refunds, payment_method: order.payment_method !== undefined ? order.payment_method : known?.payment_method });
+    this.latest = new Map(this.latest).set(order.id, {
+      ...known,
+      ...order,
+      lines: order.lines ?? known?.lines,
+      refunds: order.refunds ?? known?.refunds,
+      payment_method: order.payment_method !== undefined ? order.payment_method : known?.payment_method,
+    });
   };
 
   /** Shows one order; its refunds and payment method come with a request of their own. */
@@ -115,7 +121,8 @@ export class CustomerPortalOrders extends ViewElement {
     try {
       const blob = await fetchDocument(http, order.id, document);
       saveBlob(blob, `${document}-${order.invoice_number}.pdf`);
-      this.announcement = document === 'invoice' ? msg(str`Invoice ${order.invoice_number} downloaded.`) : msg(str`Receipt ${order.invoice_number} downloaded.`);
+      this.announcement =
+        document === 'invoice' ? msg(str`Invoice ${order.invoice_number} downloaded.`) : msg(str`Receipt ${order.invoice_number} downloaded.`);
       this.emit(new InvoiceDownloadedEvent({ orderId: order.id, invoiceNumber: order.invoice_number, document }));
     } catch (error) {
       this.downloadError = (error as ApiError).message;
@@ -212,8 +219,9 @@ export class CustomerPortalOrders extends ViewElement {
           </div>
         </dl>
         ${order.failure_message ? alert('danger', order.failure_message) : nothing}
-        ${order.refunds?.length
-          ? html`<div>
+        ${
+          order.refunds?.length
+            ? html`<div>
               <p class="section-title">${msg('Refunds')}</p>
               <ul class="refunds" role="list">
                 ${order.refunds.map(
@@ -224,7 +232,8 @@ export class CustomerPortalOrders extends ViewElement {
                 )}
               </ul>
             </div>`
-          : nothing}
+            : nothing
+        }
       </div>
     </div>`;
   }
@@ -248,9 +257,9 @@ export class CustomerPortalOrders extends ViewElement {
           <div>
             <h3 class="hero__title" tabindex="-1">${msg(str`Invoice ${order.invoice_number}`)} ${orderBadge(order)}</h3>
             <p class="muted">
-              ${msg(str`Issued ${formatShortDate(order.created_at)}`)}${order.period_start && order.period_end
-                ? html` · ${msg(str`Service period ${formatDateRange(order.period_start, order.period_end)}`)}`
-                : nothing}
+              ${msg(str`Issued ${formatShortDate(order.created_at)}`)}${
+                order.period_start && order.period_end ? html` · ${msg(str`Service period ${formatDateRange(order.period_start, order.period_end)}`)}` : nothing
+              }
             </p>
           </div>
           <p class="hero__amount">${formatMoney(order.total, order.currency)}</p>
@@ -260,20 +269,20 @@ export class CustomerPortalOrders extends ViewElement {
           ${hasReceipt(order) ? downloadButton('receipt', msg('Download receipt'), 'button--secondary') : nothing}
         </div>
       </div>
-      ${this.detailError
-        ? alert(
-            'danger',
-            this.detailError,
-            html`<button type="button" class="button button--secondary button--small" @click=${() => this.loadDetail(order.id)}>${msg('Try again')}</button>`,
-          )
-        : nothing}
+      ${
+        this.detailError
+          ? alert(
+              'danger',
+              this.detailError,
+              html`<button type="button" class="button button--secondary button--small" @click=${() => this.loadDetail(order.id)}>${msg('Try again')}</button>`,
+            )
+          : nothing
+      }
       <div class="card" part="card">
         <div class="card__header"><h3 class="card__title">${msg('Summary')}</h3></div>
         <div class="card__body">
           ${order.lines ? totalsTable(order, msg('Items'), msg('Total')) : html`<div class="placeholder">${skeleton('100%', '6em')}</div>`}
-          ${order.refunded_amount
-            ? html`<p class="muted num">${msg(str`Refunded ${formatMoney(order.refunded_amount, order.currency)}`)}</p>`
-            : nothing}
+          ${order.refunded_amount ? html`<p class="muted num">${msg(str`Refunded ${formatMoney(order.refunded_amount, order.currency)}`)}</p>` : nothing}
           ${order.tax_note ? html`<p class="muted">${order.tax_note}</p>` : nothing}
         </div>
       </div>
@@ -286,8 +295,9 @@ export class CustomerPortalOrders extends ViewElement {
     const selected = orders.find((o) => o.id === this.selectedId);
     return html`${selected ? this.renderDetail(selected) : this.renderList(orders)}
       <div role="alert">${this.downloadError ? alert('danger', this.downloadError) : nothing}</div>
-      ${selected
-        ? html`<customer-portal-invoice-details-flow
+      ${
+        selected
+          ? html`<customer-portal-invoice-details-flow
             .http=${this.connection?.http}
             .order=${selected}
             .onOrder=${this.remember}
@@ -295,7 +305,8 @@ export class CustomerPortalOrders extends ViewElement {
             ?open=${this.editing}
             @close=${() => (this.editing = false)}
           ></customer-portal-invoice-details-flow>`
-        : nothing}`;
+          : nothing
+      }`;
   }
 
   private renderLoading(): TemplateResult {
@@ -307,7 +318,13 @@ export class CustomerPortalOrders extends ViewElement {
   }
 
   override render(): unknown {
-    return this.renderView(msg('Orders'), msg('Your invoices and receipts.'), this.#page, () => this.renderLoading(), () => this.renderLoaded());
+    return this.renderView(
+      msg('Orders'),
+      msg('Your invoices and receipts.'),
+      this.#page,
+      () => this.renderLoading(),
+      () => this.renderLoaded(),
+    );
   }
 }
 

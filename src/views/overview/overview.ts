@@ -58,9 +58,11 @@ export class CustomerPortalOverview extends ViewElement {
           <h3 class="card__title">${msg('Active subscriptions')}</h3>
           ${data.subscriptions.length ? this.navLink(msg('Manage subscriptions'), 'subscriptions') : nothing}
         </div>
-        ${data.subscriptions.length
-          ? html`<ul class="subs" role="list">${data.subscriptions.map((sub) => this.renderSubscription(sub))}</ul>`
-          : emptyState('subscriptions', msg('No active subscriptions'), msg('Plans you subscribe to show up here.'))}
+        ${
+          data.subscriptions.length
+            ? html`<ul class="subs" role="list">${data.subscriptions.map((sub) => this.renderSubscription(sub))}</ul>`
+            : emptyState('subscriptions', msg('No active subscriptions'), msg('Plans you subscribe to show up here.'))
+        }
       </div>
       <div class="columns">
         <div class="card" part="card">
@@ -68,17 +70,21 @@ export class CustomerPortalOverview extends ViewElement {
             <h3 class="card__title">${msg('Recent orders')}</h3>
             ${data.recent_orders.length ? this.navLink(data.has_more_orders ? msg('View all orders') : msg('Open orders'), 'orders') : nothing}
           </div>
-          ${data.recent_orders.length
-            ? html`<ul class="orders" role="list">${data.recent_orders.map((order) => this.renderOrder(order))}</ul>`
-            : emptyState('orders', msg('No orders yet'), msg('Your invoices and receipts will be listed here.'))}
+          ${
+            data.recent_orders.length
+              ? html`<ul class="orders" role="list">${data.recent_orders.map((order) => this.renderOrder(order))}</ul>`
+              : emptyState('orders', msg('No orders yet'), msg('Your invoices and receipts will be listed here.'))
+          }
         </div>
         <div class="side">
           <div class="card" part="card">
             <div class="card__header"><h3 class="card__title">${msg('Wallet')}</h3></div>
             <div class="card__body wallet">
-              ${balances.length
-                ? balances.map((b) => html`<span class="balance">${formatMoney(b.balance, b.currency)}</span>`)
-                : html`<span class="balance">${formatMoney(0, data.subscriptions[0]?.currency ?? 'USD')}</span>`}
+              ${
+                balances.length
+                  ? balances.map((b) => html`<span class="balance">${formatMoney(b.balance, b.currency)}</span>`)
+                  : html`<span class="balance">${formatMoney(0, data.subscriptions[0]?.currency ?? 'USD')}</span>`
+              }
               <p class="muted">${msg('Credit is applied automatically to your next invoices.')}</p>
             </div>
           </div>
@@ -87,11 +93,13 @@ export class CustomerPortalOverview extends ViewElement {
               <h3 class="card__title">${msg('Benefits')}</h3>
               ${data.benefits.length ? this.navLink(msg('Open benefits'), 'benefits') : nothing}
             </div>
-            ${data.benefits.length
-              ? html`<ul class="orders" role="list">
+            ${
+              data.benefits.length
+                ? html`<ul class="orders" role="list">
                   ${data.benefits.map((b) => html`<li class="order"><span class="order__what"><span class="order__title">${b.description}</span></span></li>`)}
                 </ul>`
-              : emptyState('benefits', msg('No benefits yet'), msg('License keys, downloads and other perks of your plan will appear here.'))}
+                : emptyState('benefits', msg('No benefits yet'), msg('License keys, downloads and other perks of your plan will appear here.'))
+            }
           </div>
         </div>
       </div>`;
@@ -110,8 +118,12 @@ export class CustomerPortalOverview extends ViewElement {
   }
 
   override render(): unknown {
-    return this.renderView(msg('Overview'), msg('Your plan, recent orders and credit at a glance.'), this.#overview, () => this.renderLoading(), (data) =>
-      this.renderOverview(data),
+    return this.renderView(
+      msg('Overview'),
+      msg('Your plan, recent orders and credit at a glance.'),
+      this.#overview,
+      () => this.renderLoading(),
+      (data) => this.renderOverview(data),
     );
   }
 }

@@ -76,7 +76,12 @@ describe('<customer-portal-seats>', () => {
   it('shows why a seat could not be assigned', async () => {
     extras.seats[0]!.can_assign = true;
     worker.use(
-      http.post('*/portal/v1/seats', () => HttpResponse.json({ error: { code: 'no_seats_available', message: 'Every seat of Team is taken. Add seats to your subscription first.' } }, { status: 409 })),
+      http.post('*/portal/v1/seats', () =>
+        HttpResponse.json(
+          { error: { code: 'no_seats_available', message: 'Every seat of Team is taken. Add seats to your subscription first.' } },
+          { status: 409 },
+        ),
+      ),
     );
     const h = await render();
     type(emailInput(h), 'erin@example.com');

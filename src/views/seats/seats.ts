@@ -45,7 +45,8 @@ export class CustomerPortalSeats extends ViewElement {
       .assign .button {
         min-height: 44px;
       }
-    `];
+    `,
+  ];
 
   protected override section = 'seats' as const;
 
@@ -90,7 +91,12 @@ export class CustomerPortalSeats extends ViewElement {
       this.#clear(form, id);
       return;
     }
-    const done = await this.#act(`assign:${id}`, id, () => seatAction(this.connection!.http, crypto.randomUUID(), { subscription_id: id, email }), msg(str`Invitation sent to ${email}.`));
+    const done = await this.#act(
+      `assign:${id}`,
+      id,
+      () => seatAction(this.connection!.http, crypto.randomUUID(), { subscription_id: id, email }),
+      msg(str`Invitation sent to ${email}.`),
+    );
     if (!done) return;
     this.#clear(form, id);
     this.emit(new SeatChangedEvent({ seatId: '', subscriptionId: id, email, change: 'assigned' }));
@@ -136,11 +142,13 @@ export class CustomerPortalSeats extends ViewElement {
         <span class="entry__title">${seat.email} ${badge(tone, label)}</span>
         <span class="muted">${when}</span>
       </div>
-      ${seat.status === 'revoked'
-        ? nothing
-        : html`<div class="entry__actions">
-            ${seat.status === 'pending'
-              ? html`<button
+      ${
+        seat.status === 'revoked'
+          ? nothing
+          : html`<div class="entry__actions">
+            ${
+              seat.status === 'pending'
+                ? html`<button
                   type="button"
                   class="button button--secondary button--small"
                   ?disabled=${Boolean(this.busy)}
@@ -150,11 +158,13 @@ export class CustomerPortalSeats extends ViewElement {
                 >
                   ${busyLabel(resending, msg('Resend'), msg('Sending…'))}
                 </button>`
-              : nothing}
+                : nothing
+            }
             <button type="button" class="button button--ghost button--small" aria-label=${msg(str`Revoke ${seat.email}’s seat`)} @click=${() => this.revoke(seat)}>
               ${msg('Revoke')}
             </button>
-          </div>`}
+          </div>`
+      }
     </li>`;
   }
 
@@ -169,8 +179,9 @@ export class CustomerPortalSeats extends ViewElement {
           ${msg(str`${group.seats_used} of ${group.seats_purchased} seats used`)} · ${msg(str`${group.seats_available} available`)}
         </p>
       </div>
-      ${group.can_assign
-        ? html`<form class="assign" novalidate @submit=${(e: Event) => this.assign(e, group)}>
+      ${
+        group.can_assign
+          ? html`<form class="assign" novalidate @submit=${(e: Event) => this.assign(e, group)}>
             <div class="field">
               <label class="visually-hidden" for="email-${id}">${msg('Email address to invite')}</label>
               <input
@@ -188,11 +199,14 @@ export class CustomerPortalSeats extends ViewElement {
               ${busyLabel(assigning, msg('Assign seat'), msg('Assigning…'))}
             </button>
           </form>`
-        : html`<p class="card__body muted">${msg('Every seat is taken. Add seats to your subscription to invite more people.')}</p>`}
+          : html`<p class="card__body muted">${msg('Every seat is taken. Add seats to your subscription to invite more people.')}</p>`
+      }
       <div role="alert">${error ? html`<div class="card__body">${alert('danger', error)}</div>` : nothing}</div>
-      ${group.seats.length
-        ? html`<ul class="rows" role="list">${group.seats.map((s) => this.renderSeat(s))}</ul>`
-        : html`<p class="card__body muted">${msg('No one has a seat yet.')}</p>`}
+      ${
+        group.seats.length
+          ? html`<ul class="rows" role="list">${group.seats.map((s) => this.renderSeat(s))}</ul>`
+          : html`<p class="card__body muted">${msg('No one has a seat yet.')}</p>`
+      }
     </section>`;
   }
 
@@ -204,13 +218,21 @@ export class CustomerPortalSeats extends ViewElement {
   }
 
   override render(): unknown {
-    return this.renderView(msg('Seats'), msg('Give your team access to your subscriptions.'), this.#seats, () => this.renderLoading(), (list) => {
-      const groups = ((this.fresh as PortalSeatList | undefined) ?? list).data;
-      return html`${groups.length
-          ? groups.map((g) => this.renderGroup(g))
-          : html`<div class="card">${emptyState('users', msg('No seats to share'), msg('Subscriptions priced per seat let you invite your team here.'))}</div>`}
+    return this.renderView(
+      msg('Seats'),
+      msg('Give your team access to your subscriptions.'),
+      this.#seats,
+      () => this.renderLoading(),
+      (list) => {
+        const groups = ((this.fresh as PortalSeatList | undefined) ?? list).data;
+        return html`${
+          groups.length
+            ? groups.map((g) => this.renderGroup(g))
+            : html`<div class="card">${emptyState('users', msg('No seats to share'), msg('Subscriptions priced per seat let you invite your team here.'))}</div>`
+        }
         ${this.#confirm.render()}`;
-    });
+      },
+    );
   }
 }
 

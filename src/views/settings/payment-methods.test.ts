@@ -31,16 +31,15 @@ describe('<customer-portal-payment-methods>', () => {
 
   it('lists the cards with brand, last four digits, expiry and the default', async () => {
     const h = await render();
-    expect(cards(h)).to.deep.equal([
-      'Visa •••• 4242 Default Expires 04/30 Remove',
-      'Mastercard •••• 4444 Expired 12/24 Make default Remove',
-    ]);
+    expect(cards(h)).to.deep.equal(['Visa •••• 4242 Default Expires 04/30 Remove', 'Mastercard •••• 4444 Expired 12/24 Make default Remove']);
     await expect(h.element).to.be.accessible();
   });
 
   it('shows the loading state, the error and "Try again"', async () => {
     worker.use(http.get('*/portal/v1/payment-methods', () => HttpResponse.error(), { once: true }));
-    const h = new ViewHarness(await fixture<CustomerPortalPaymentMethods>(html`<customer-portal-payment-methods org="acme"></customer-portal-payment-methods>`));
+    const h = new ViewHarness(
+      await fixture<CustomerPortalPaymentMethods>(html`<customer-portal-payment-methods org="acme"></customer-portal-payment-methods>`),
+    );
     expect(h.text).to.contain('Loading your payment methods…');
     await h.shows('Could not reach the server.');
     h.button(/Try again/).click();
@@ -104,7 +103,10 @@ describe('<customer-portal-payment-methods>', () => {
     await expect(modal(h)).to.be.accessible();
 
     billing.pastDue = false;
-    extras.cards = [{ id: 'pm_new', brand: 'visa', last4: '1881', exp_month: 1, exp_year: 2031, is_default: true, created_at: new Date().toISOString() }, ...extras.cards.map((c) => ({ ...c, is_default: false }))];
+    extras.cards = [
+      { id: 'pm_new', brand: 'visa', last4: '1881', exp_month: 1, exp_year: 2031, is_default: true, created_at: new Date().toISOString() },
+      ...extras.cards.map((c) => ({ ...c, is_default: false })),
+    ];
     const updated = oneEvent(h.element, 'cp-payment-method-updated') as Promise<PaymentMethodUpdatedEvent>;
     const retried = [{ subscription_id: 'sub_pro', status: 'active', ok: true, message: null }];
     post({ type: 'cp:success', payment_method: extras.cards[0], retried }, location.origin, frame(h)!.contentWindow);

@@ -132,27 +132,33 @@ export class PaymentMethodDialog extends PortalElement {
   override render(): TemplateResult {
     const session = this.session;
     return html`<customer-portal-dialog label=${msg('Update payment method')} no-footer ?open=${this.open} @close=${this.onClose}>
-      ${this.error
-        ? alert(
-            'danger',
-            this.error,
-            html`<button type="button" class="button button--secondary button--small" @click=${this.start}>${msg('Try again')}</button>`,
-          )
-        : nothing}
-      ${!this.ready && !this.error
-        ? html`<div class="loading" role="status" aria-label=${msg('Loading the secure card form…')}>
+      ${
+        this.error
+          ? alert(
+              'danger',
+              this.error,
+              html`<button type="button" class="button button--secondary button--small" @click=${this.start}>${msg('Try again')}</button>`,
+            )
+          : nothing
+      }
+      ${
+        !this.ready && !this.error
+          ? html`<div class="loading" role="status" aria-label=${msg('Loading the secure card form…')}>
             ${skeleton('40%')} ${skeleton('100%', '44px')} ${skeleton('100%', '44px')}
           </div>`
-        : nothing}
-      ${session && !this.error
-        ? html`<iframe
+          : nothing
+      }
+      ${
+        session && !this.error
+          ? html`<iframe
             src=${`${session.url}&locale=${getLocale()}`}
             title=${msg('Secure card form')}
             style="height:${this.ready ? this.height : 0}px"
             allow="payment"
             referrerpolicy="no-referrer"
           ></iframe>`
-        : nothing}
+          : nothing
+      }
     </customer-portal-dialog>`;
   }
 }
@@ -184,7 +190,8 @@ export class CustomerPortalPaymentMethods extends ViewElement {
         stroke: var(--_muted);
         stroke-width: 1.6;
       }
-    `];
+    `,
+  ];
 
   @state() private adding = false;
   /** The id of the card being made the default. */
@@ -249,9 +256,10 @@ export class CustomerPortalPaymentMethods extends ViewElement {
         <span class="muted">${expired(method) ? badge('danger', msg(str`Expired ${expiry(method)}`)) : msg(str`Expires ${expiry(method)}`)}</span>
       </div>
       <div class="entry__actions">
-        ${method.is_default
-          ? nothing
-          : html`<button
+        ${
+          method.is_default
+            ? nothing
+            : html`<button
               type="button"
               class="button button--secondary button--small"
               ?disabled=${Boolean(this.defaulting)}
@@ -260,7 +268,8 @@ export class CustomerPortalPaymentMethods extends ViewElement {
               @click=${() => this.makeDefault(method)}
             >
               ${busyLabel(busy, msg('Make default'), msg('Saving…'))}
-            </button>`}
+            </button>`
+        }
         <button type="button" class="button button--ghost button--small" aria-label=${msg(str`Remove ${label}`)} @click=${() => this.askRemove(method)}>
           ${msg('Remove')}
         </button>
@@ -285,14 +294,16 @@ export class CustomerPortalPaymentMethods extends ViewElement {
         </div>
         ${methods?.length ? add : nothing}
       </div>
-      ${!methods
-        ? html`<div class="card__body placeholder" aria-busy="true">
+      ${
+        !methods
+          ? html`<div class="card__body placeholder" aria-busy="true">
             <p class="visually-hidden" role="status">${msg('Loading your payment methods…')}</p>
             ${skeleton('60%', '1.25em')} ${skeleton('40%')}
           </div>`
-        : methods.length
-          ? html`<ul class="rows" role="list">${methods.map((m) => this.renderMethod(m))}</ul>`
-          : emptyState('card', msg('No payment method yet'), msg('Add a card to pay for your subscriptions.'), add)}
+          : methods.length
+            ? html`<ul class="rows" role="list">${methods.map((m) => this.renderMethod(m))}</ul>`
+            : emptyState('card', msg('No payment method yet'), msg('Add a card to pay for your subscriptions.'), add)
+      }
       <div role="alert">${this.actionError ? html`<div class="card__body">${alert('danger', this.actionError)}</div>` : nothing}</div>
     </div>
     ${this.#confirm.render()}
@@ -321,7 +332,13 @@ export class CustomerPortalPaymentMethods extends ViewElement {
 
   override render(): unknown {
     const list = (this.fresh as List | undefined) ?? this.#list.value;
-    return this.renderView(msg('Payment methods'), msg('Cards you pay with.'), this.#list, () => this.renderCard(undefined), () => this.renderCard(list));
+    return this.renderView(
+      msg('Payment methods'),
+      msg('Cards you pay with.'),
+      this.#list,
+      () => this.renderCard(undefined),
+      () => this.renderCard(list),
+    );
   }
 }
 

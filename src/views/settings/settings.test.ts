@@ -10,7 +10,10 @@ import type { CustomerPortalSettings } from './settings.js';
 
 async function render(): Promise<ViewHarness<CustomerPortalSettings>> {
   const h = new ViewHarness(await fixture<CustomerPortalSettings>(html`<customer-portal-settings org="acme"></customer-portal-settings>`));
-  await h.until(() => h.root.querySelector('#tax_id') && h.root.querySelector('customer-portal-payment-methods')?.shadowRoot?.querySelector('li'), 'settings did not load');
+  await h.until(
+    () => h.root.querySelector('#tax_id') && h.root.querySelector('customer-portal-payment-methods')?.shadowRoot?.querySelector('li'),
+    'settings did not load',
+  );
   return h;
 }
 

@@ -137,18 +137,24 @@ export class CustomerPortalSettings extends CustomerPortalAccount {
   }
 
   override render(): unknown {
-    return this.renderView(msg('Settings'), msg('Payment methods, billing information and your account.'), this.me, () => this.renderLoading(), (customer) => [
-      html`<customer-portal-payment-methods
+    return this.renderView(
+      msg('Settings'),
+      msg('Payment methods, billing information and your account.'),
+      this.me,
+      () => this.renderLoading(),
+      (customer) => [
+        html`<customer-portal-payment-methods
         embedded
         org=${this.org}
         server-url=${this.serverUrl}
         .initial=${(customer as Partial<MeWithPaymentMethods>).payment_methods}
       ></customer-portal-payment-methods>`,
-      this.renderBilling(),
-      this.renderProfile(this.saved ?? customer),
-      this.renderData(),
-      this.renderSignOut(),
-    ]);
+        this.renderBilling(),
+        this.renderProfile(this.saved ?? customer),
+        this.renderData(),
+        this.renderSignOut(),
+      ],
+    );
   }
 }
 

@@ -238,7 +238,11 @@ export class CancelFlow extends SubscriptionFlow<Step> {
     const refund = this.#refund(sub);
     const facts = now
       ? [msg(str`${sub.product.name} ends now and you lose access to it.`), refund ? refundText(refund) : msg('Nothing more is charged.')]
-      : [msg(str`${sub.product.name} stays active until ${end}.`), msg('You won’t be charged again.'), msg(str`Changed your mind? Resume it any time before ${end}.`)];
+      : [
+          msg(str`${sub.product.name} stays active until ${end}.`),
+          msg('You won’t be charged again.'),
+          msg(str`Changed your mind? Resume it any time before ${end}.`),
+        ];
     return html`<div class="stack">
       <p>${msg('Here is what will happen:')}</p>
       <ul class="facts">
@@ -256,17 +260,25 @@ export class CancelFlow extends SubscriptionFlow<Step> {
       ${doneMark}
       <p class="done__title">${ended ? msg('Your subscription has ended') : msg('Your subscription is canceled')}</p>
       <p>
-        ${ended
-          ? msg(str`${sub.product.name} ended today.`)
-          : msg(str`You keep ${sub.product.name} until ${formatShortDate(result?.subscription.current_period_end ?? sub.current_period_end)}. No further charges.`)}
+        ${
+          ended
+            ? msg(str`${sub.product.name} ended today.`)
+            : msg(
+                str`You keep ${sub.product.name} until ${formatShortDate(result?.subscription.current_period_end ?? sub.current_period_end)}. No further charges.`,
+              )
+        }
       </p>
-      ${refund
-        ? html`<p>
-            ${refund.destination === 'wallet'
-              ? msg(str`We added ${formatMoney(refund.amount, refund.currency)} to your wallet for the unused time.`)
-              : msg(str`We refunded ${formatMoney(refund.amount, refund.currency)} to your card for the unused time. It can take 5–10 days to appear.`)}
+      ${
+        refund
+          ? html`<p>
+            ${
+              refund.destination === 'wallet'
+                ? msg(str`We added ${formatMoney(refund.amount, refund.currency)} to your wallet for the unused time.`)
+                : msg(str`We refunded ${formatMoney(refund.amount, refund.currency)} to your card for the unused time. It can take 5–10 days to appear.`)
+            }
           </p>`
-        : nothing}
+          : nothing
+      }
     </div>`;
   }
 

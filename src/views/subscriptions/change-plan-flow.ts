@@ -225,11 +225,13 @@ export class ChangePlanFlow extends SubscriptionFlow<Step> {
       ${doneMark}
       <p class="done__title">${preview.timing === 'now' ? msg(str`You’re now on ${preview.product.name}`) : msg('Change scheduled')}</p>
       <p>
-        ${preview.timing === 'now'
-          ? preview.due_now
-            ? msg('The payment went through. The receipt is in your orders.')
-            : msg('Your new price applies from your next invoice.')
-          : msg(str`Your plan changes to ${preview.product.name} on ${formatShortDate(preview.effective_at)}.`)}
+        ${
+          preview.timing === 'now'
+            ? preview.due_now
+              ? msg('The payment went through. The receipt is in your orders.')
+              : msg('Your new price applies from your next invoice.')
+            : msg(str`Your plan changes to ${preview.product.name} on ${formatShortDate(preview.effective_at)}.`)
+        }
       </p>
     </div>`;
   }

@@ -15,14 +15,18 @@ export function renderChangePreview(preview: ChangePreview, perSeat: boolean): T
       ${now ? html`<div><dt>${msg('Due now')}</dt><dd>${formatMoney(preview.due_now?.total ?? 0, preview.currency)}</dd></div>` : nothing}
     </dl>
     ${preview.due_now ? totalsTable(preview.due_now, msg('What is charged now'), msg('Due now')) : nothing}
-    ${now && preview.wallet_credit > 0
-      ? html`<p class="note">${msg(str`${formatMoney(preview.wallet_credit, preview.currency)} for the unused time goes to your wallet and is applied to your next invoices.`)}</p>`
-      : nothing}
-    ${now
-      ? preview.due_now
-        ? html`<p class="note">${msg('Prorated: you pay only for the rest of the current period. Your default payment method is charged when you confirm.')}</p>`
+    ${
+      now && preview.wallet_credit > 0
+        ? html`<p class="note">${msg(str`${formatMoney(preview.wallet_credit, preview.currency)} for the unused time goes to your wallet and is applied to your next invoices.`)}</p>`
         : nothing
-      : html`<p class="note">${msg(str`Nothing is charged now. You keep your current plan until ${formatShortDate(preview.effective_at)}; from then on you pay ${newPrice}.`)}</p>`}
+    }
+    ${
+      now
+        ? preview.due_now
+          ? html`<p class="note">${msg('Prorated: you pay only for the rest of the current period. Your default payment method is charged when you confirm.')}</p>`
+          : nothing
+        : html`<p class="note">${msg(str`Nothing is charged now. You keep your current plan until ${formatShortDate(preview.effective_at)}; from then on you pay ${newPrice}.`)}</p>`
+    }
   </div>`;
 }
 

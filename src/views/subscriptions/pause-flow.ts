@@ -64,9 +64,11 @@ export class PauseFlow extends SubscriptionFlow<Step> {
       ${doneMark}
       <p class="done__title">${this.action === 'pause' ? msg('Pause scheduled') : msg('Subscription resumed')}</p>
       <p>
-        ${this.action === 'pause'
-          ? msg(str`${sub.product.name} pauses on ${formatShortDate(sub.pause_at ?? sub.current_period_end)}.`)
-          : msg(str`${sub.product.name} is active again until ${formatShortDate(sub.current_period_end)}.`)}
+        ${
+          this.action === 'pause'
+            ? msg(str`${sub.product.name} pauses on ${formatShortDate(sub.pause_at ?? sub.current_period_end)}.`)
+            : msg(str`${sub.product.name} is active again until ${formatShortDate(sub.current_period_end)}.`)
+        }
       </p>
     </div>`;
   }

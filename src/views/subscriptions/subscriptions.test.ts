@@ -157,7 +157,11 @@ describe('<customer-portal-subscriptions>', () => {
   });
 
   it('leaves out every action the organization turned off', async () => {
-    billing.subscriptions = [proSubscription({ actions: { cancel: true, uncancel: false, change_plan: false, change_seats: false, pause: false, resume: false, cancel_scheduled_change: false } })];
+    billing.subscriptions = [
+      proSubscription({
+        actions: { cancel: true, uncancel: false, change_plan: false, change_seats: false, pause: false, resume: false, cancel_scheduled_change: false },
+      }),
+    ];
     const h = await render();
     expect(textOf(h.root.querySelector('.actions'))).to.equal('Cancel subscription');
   });
@@ -166,7 +170,15 @@ describe('<customer-portal-subscriptions>', () => {
     billing.subscriptions = [
       proSubscription({
         status: 'past_due',
-        scheduled_change: { product: { id: 'prod_starter', name: 'Starter' }, price_id: 'price_starter', interval: 'month', interval_count: 1, seats: 1, amount: 900, effective_at: '2025-12-11T10:00:00.000Z' },
+        scheduled_change: {
+          product: { id: 'prod_starter', name: 'Starter' },
+          price_id: 'price_starter',
+          interval: 'month',
+          interval_count: 1,
+          seats: 1,
+          amount: 900,
+          effective_at: '2025-12-11T10:00:00.000Z',
+        },
       }),
     ];
     const h = await render();
@@ -178,7 +190,15 @@ describe('<customer-portal-subscriptions>', () => {
   /** Pro moving to Starter at the renewal, which the customer may take back. */
   const scheduledStarter = (overrides: Partial<Subscription> = {}) =>
     proSubscription({
-      scheduled_change: { product: { id: 'prod_starter', name: 'Starter' }, price_id: 'price_starter', interval: 'month', interval_count: 1, seats: 1, amount: 900, effective_at: '2025-12-11T10:00:00.000Z' },
+      scheduled_change: {
+        product: { id: 'prod_starter', name: 'Starter' },
+        price_id: 'price_starter',
+        interval: 'month',
+        interval_count: 1,
+        seats: 1,
+        amount: 900,
+        effective_at: '2025-12-11T10:00:00.000Z',
+      },
       actions: { ...proSubscription().actions, cancel_scheduled_change: true },
       ...overrides,
     });
@@ -212,7 +232,10 @@ describe('<customer-portal-subscriptions>', () => {
     const request = fake.to(`${BASE}/sub_pro/cancel-scheduled-change`);
     expect(request.map((r) => r.body)).to.deep.equal([{ expected_version: 1 }]);
     expect(request[0]!.idempotencyKey).to.match(/^[0-9a-f-]{36}$/);
-    await waitUntil(() => textOf(h.root.querySelector('.notices')) === 'The scheduled change is canceled. You stay on Pro at $29.00 / month.', 'no success message');
+    await waitUntil(
+      () => textOf(h.root.querySelector('.notices')) === 'The scheduled change is canceled. You stay on Pro at $29.00 / month.',
+      'no success message',
+    );
     expect(h.root.querySelector('.notices .alert--success')).to.exist;
     expect(h.text).to.not.contain('Scheduled:');
     expect(focused()).to.not.equal(null);
@@ -223,7 +246,15 @@ describe('<customer-portal-subscriptions>', () => {
   it('keeps the current seats, and shows the subscription as it is now when it changed meanwhile', async () => {
     billing.subscriptions = [
       teamSubscription({
-        scheduled_change: { product: { id: 'prod_team', name: 'Team' }, price_id: 'price_team', interval: 'month', interval_count: 1, seats: 2, amount: 1600, effective_at: '2025-12-11T10:00:00.000Z' },
+        scheduled_change: {
+          product: { id: 'prod_team', name: 'Team' },
+          price_id: 'price_team',
+          interval: 'month',
+          interval_count: 1,
+          seats: 2,
+          amount: 1600,
+          effective_at: '2025-12-11T10:00:00.000Z',
+        },
         actions: { ...teamSubscription().actions, cancel_scheduled_change: true },
       }),
     ];
@@ -234,7 +265,12 @@ describe('<customer-portal-subscriptions>', () => {
     await waitUntil(() => dialog()?.open, 'no confirmation');
     expect(dialogText(dialog())).to.contain('The change to 2 seats on Dec 11, 2025 won’t happen. You keep 3 seats at $24.00 / month.');
     // Someone dropped it already (another tab): the answer is the subscription as it is now.
-    billing.subscriptions = billing.subscriptions.map((s) => ({ ...s, scheduled_change: null, actions: { ...s.actions, cancel_scheduled_change: false }, version: s.version + 1 }));
+    billing.subscriptions = billing.subscriptions.map((s) => ({
+      ...s,
+      scheduled_change: null,
+      actions: { ...s.actions, cancel_scheduled_change: false },
+      version: s.version + 1,
+    }));
     buttonIn(dialog(), /^Keep current plan$/).click();
     await waitUntil(() => !dialog().open, 'the confirmation stayed open');
     await waitUntil(() => textOf(h.root.querySelector('.notices')) === 'This subscription just changed — here it is now.', 'no message');
@@ -242,7 +278,15 @@ describe('<customer-portal-subscriptions>', () => {
 
     billing.subscriptions = [
       teamSubscription({
-        scheduled_change: { product: { id: 'prod_team', name: 'Team' }, price_id: 'price_team', interval: 'month', interval_count: 1, seats: 2, amount: 1600, effective_at: '2025-12-11T10:00:00.000Z' },
+        scheduled_change: {
+          product: { id: 'prod_team', name: 'Team' },
+          price_id: 'price_team',
+          interval: 'month',
+          interval_count: 1,
+          seats: 2,
+          amount: 1600,
+          effective_at: '2025-12-11T10:00:00.000Z',
+        },
         actions: { ...teamSubscription().actions, cancel_scheduled_change: true },
       }),
     ];
@@ -360,7 +404,9 @@ describe('<customer-portal-subscriptions>', () => {
   });
 
   it('prices a refund shown long ago again when the dialog opens', async () => {
-    billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(900, 'payment_method', 40 * 60_000) } })];
+    billing.subscriptions = [
+      proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(900, 'payment_method', 40 * 60_000) } }),
+    ];
     const h = await render();
     // The server prices it now: less of the period is left.
     billing.subscriptions = [proSubscription({ cancellation: { reasons: [], retention_offer: null, immediate_refund: immediateRefund(677) } })];
@@ -457,7 +503,13 @@ describe('<customer-portal-subscriptions>', () => {
   });
 
   it('takes back a cancellation with "Don’t cancel"', async () => {
-    billing.subscriptions = [proSubscription({ cancel_at_period_end: true, next_invoice: null, actions: { cancel: false, uncancel: true, change_plan: false, change_seats: false, pause: false, resume: false, cancel_scheduled_change: false } })];
+    billing.subscriptions = [
+      proSubscription({
+        cancel_at_period_end: true,
+        next_invoice: null,
+        actions: { cancel: false, uncancel: true, change_plan: false, change_seats: false, pause: false, resume: false, cancel_scheduled_change: false },
+      }),
+    ];
     const h = await render();
     const uncanceled = oneEvent(h.element, 'cp-subscription-uncanceled');
     h.button(/Don’t cancel/).click();
@@ -505,7 +557,11 @@ describe('<customer-portal-subscriptions>', () => {
 
   it('says so when a quick action finds the subscription changed, and shows it as it is now', async () => {
     billing.subscriptions = [
-      proSubscription({ cancel_at_period_end: true, next_invoice: null, actions: { cancel: false, uncancel: true, change_plan: false, change_seats: false, pause: false, resume: false, cancel_scheduled_change: false } }),
+      proSubscription({
+        cancel_at_period_end: true,
+        next_invoice: null,
+        actions: { cancel: false, uncancel: true, change_plan: false, change_seats: false, pause: false, resume: false, cancel_scheduled_change: false },
+      }),
     ];
     const h = await render();
     // Taken back in another tab already.
@@ -667,7 +723,13 @@ describe('<customer-portal-subscriptions>', () => {
   });
 
   it('resumes a paused subscription after saying what it costs', async () => {
-    billing.subscriptions = [proSubscription({ status: 'paused', next_invoice: null, actions: { cancel: false, uncancel: false, change_plan: false, change_seats: false, pause: false, resume: true, cancel_scheduled_change: false } })];
+    billing.subscriptions = [
+      proSubscription({
+        status: 'paused',
+        next_invoice: null,
+        actions: { cancel: false, uncancel: false, change_plan: false, change_seats: false, pause: false, resume: true, cancel_scheduled_change: false },
+      }),
+    ];
     const h = await render();
     h.button(/Resume subscription/).click();
     await h.step(PAUSE, 'Resume Pro?');

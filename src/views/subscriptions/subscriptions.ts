@@ -155,7 +155,9 @@ export class CustomerPortalSubscriptions extends ViewElement {
       title: msg('Keep your current plan?'),
       text: seatsOnly
         ? msg(str`The change to ${change.seats} seats on ${date} won’t happen. You keep ${sub.seats} seats at ${price}.`)
-        : msg(str`The change to ${change.product.name} at ${formatPrice(change.amount, sub.currency, change.interval, change.interval_count)} on ${date} won’t happen. You stay on ${sub.product.name} at ${price}.`),
+        : msg(
+            str`The change to ${change.product.name} at ${formatPrice(change.amount, sub.currency, change.interval, change.interval_count)} on ${date} won’t happen. You stay on ${sub.product.name} at ${price}.`,
+          ),
       action: msg('Keep current plan'),
       working: msg('Updating…'),
       tone: 'primary',
@@ -198,16 +200,20 @@ export class CustomerPortalSubscriptions extends ViewElement {
     const ended = subs.filter((s) => s.status === 'canceled');
     return html`<div class="card" part="card">
         <div class="card__header"><h3 class="card__title">${msg('Current subscriptions')}</h3></div>
-        ${current.length
-          ? html`<ul class="list" role="list">${current.map((sub) => this.renderRow(sub))}</ul>`
-          : emptyState('subscriptions', msg('No active subscriptions'), msg('When you subscribe to a plan, you can manage it here.'))}
+        ${
+          current.length
+            ? html`<ul class="list" role="list">${current.map((sub) => this.renderRow(sub))}</ul>`
+            : emptyState('subscriptions', msg('No active subscriptions'), msg('When you subscribe to a plan, you can manage it here.'))
+        }
       </div>
-      ${ended.length
-        ? html`<div class="card" part="card">
+      ${
+        ended.length
+          ? html`<div class="card" part="card">
             <div class="card__header"><h3 class="card__title">${msg('Past subscriptions')}</h3></div>
             <ul class="list list--ended" role="list">${ended.map((sub) => this.renderRow(sub))}</ul>
           </div>`
-        : nothing}
+          : nothing
+      }
       ${this.#more.render(this.#page.value)}`;
   }
 
@@ -220,7 +226,14 @@ export class CustomerPortalSubscriptions extends ViewElement {
     const notices: TemplateResult[] = [];
     if (this.notice?.id === sub.id) notices.push(alert(this.notice.variant, this.notice.text));
     if (sub.status === 'past_due') {
-      notices.push(alert('danger', msg(str`The last payment for ${sub.product.name} failed. Update your payment method; we retry automatically, and your subscription continues once it is paid.`)));
+      notices.push(
+        alert(
+          'danger',
+          msg(
+            str`The last payment for ${sub.product.name} failed. Update your payment method; we retry automatically, and your subscription continues once it is paid.`,
+          ),
+        ),
+      );
     }
     if (sub.cancel_at_period_end && sub.status !== 'canceled') {
       notices.push(
@@ -295,11 +308,13 @@ export class CustomerPortalSubscriptions extends ViewElement {
       ]);
     }
     return html`<div class="detail">
-      ${showBack
-        ? html`<button type="button" class="button button--ghost button--small back" @click=${() => this.open(undefined)}>
+      ${
+        showBack
+          ? html`<button type="button" class="button button--ghost button--small back" @click=${() => this.open(undefined)}>
             <svg viewBox="0 0 16 16" aria-hidden="true"><path d="m10 3-5 5 5 5" /></svg>${msg('All subscriptions')}
           </button>`
-        : nothing}
+          : nothing
+      }
       ${this.renderNotices(sub)}
       <div class="card" part="card">
         <div class="hero">
@@ -315,15 +330,17 @@ export class CustomerPortalSubscriptions extends ViewElement {
         <dl class="facts-grid">${facts.map(([label, value]) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`)}</dl>
         ${this.renderActions(sub)}
       </div>
-      ${next
-        ? html`<div class="card" part="card">
+      ${
+        next
+          ? html`<div class="card" part="card">
             <div class="card__header">
               <h3 class="card__title">${msg('Next invoice')}</h3>
               <p class="card__description">${msg(str`Charged on ${formatShortDate(next.date)} to your default payment method`)}</p>
             </div>
             <div class="card__body">${totalsTable(next, msg('Next invoice'), msg('Total'))}</div>
           </div>`
-        : nothing}
+          : nothing
+      }
     </div>`;
   }
 
@@ -384,8 +401,12 @@ export class CustomerPortalSubscriptions extends ViewElement {
   }
 
   override render(): unknown {
-    return this.renderView(msg('Subscriptions'), msg('Your plans, what they cost and when you are charged.'), this.#page, () => this.renderLoading(), () =>
-      this.renderLoaded(),
+    return this.renderView(
+      msg('Subscriptions'),
+      msg('Your plans, what they cost and when you are charged.'),
+      this.#page,
+      () => this.renderLoading(),
+      () => this.renderLoaded(),
     );
   }
 }

@@ -47,7 +47,11 @@ describe('<customer-portal-usage>', () => {
   });
 
   it('explains a failure', async () => {
-    worker.use(http.get('*/portal/v1/usage', () => HttpResponse.json({ error: { code: 'section_disabled', message: 'Usage is not available in this portal.' } }, { status: 403 })));
+    worker.use(
+      http.get('*/portal/v1/usage', () =>
+        HttpResponse.json({ error: { code: 'section_disabled', message: 'Usage is not available in this portal.' } }, { status: 403 }),
+      ),
+    );
     const h = new ViewHarness(await fixture<CustomerPortalUsage>(html`<customer-portal-usage org="acme"></customer-portal-usage>`));
     expect(h.text).to.contain('Loading your usage…');
     await h.shows('Usage is not available in this portal.');

@@ -85,7 +85,8 @@ export class CustomerPortalUsage extends ViewElement {
         display: flex;
         justify-content: space-between;
       }
-    `];
+    `,
+  ];
 
   protected override section = 'usage' as const;
 
@@ -104,7 +105,9 @@ export class CustomerPortalUsage extends ViewElement {
     const total = points.reduce((sum, p) => sum + p.value, 0);
     const unit = m.meter.unit;
     const summary = periods
-      ? msg(str`${m.meter.name} in the last ${points.length} periods: ${formatNumber(total, unit)} in all, the most ${formatNumber(top.value, unit)} in ${top.label}.`)
+      ? msg(
+          str`${m.meter.name} in the last ${points.length} periods: ${formatNumber(total, unit)} in all, the most ${formatNumber(top.value, unit)} in ${top.label}.`,
+        )
       : msg(str`${m.meter.name} each day this period: ${formatNumber(total, unit)} in all, the most ${formatNumber(top.value, unit)} on ${top.label}.`);
     const step = W / Math.max(points.length, 1);
     const tab = (label: string, on: boolean) =>
@@ -123,12 +126,15 @@ export class CustomerPortalUsage extends ViewElement {
       </button>`;
     return html`<div class="card__header--row">
         <p class="section-title">${msg('History')}</p>
-        ${m.history.periods.length
-          ? html`<div class="tabs" role="group" aria-label=${msg('History')}>${tab(msg('This period'), false)} ${tab(msg('Past periods'), true)}</div>`
-          : nothing}
+        ${
+          m.history.periods.length
+            ? html`<div class="tabs" role="group" aria-label=${msg('History')}>${tab(msg('This period'), false)} ${tab(msg('Past periods'), true)}</div>`
+            : nothing
+        }
       </div>
-      ${points.length
-        ? html`<div class="plot">
+      ${
+        points.length
+          ? html`<div class="plot">
               <span class="muted" aria-hidden="true">${msg(str`Highest: ${formatNumber(top.value, unit)}`)}</span>
               <svg class="chart" part="chart" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label=${summary}>
                 ${points.map((p, i) => {
@@ -145,7 +151,8 @@ export class CustomerPortalUsage extends ViewElement {
                 ${points.map((p) => html`<tr><th scope="row">${p.label}</th><td>${formatNumber(p.value, unit)}</td></tr>`)}
               </table>
             </div>`
-        : html`<p class="muted">${msg('No usage recorded yet.')}</p>`}`;
+          : html`<p class="muted">${msg('No usage recorded yet.')}</p>`
+      }`;
   }
 
   private renderMeter(m: UsageMeter): TemplateResult {
@@ -165,14 +172,18 @@ export class CustomerPortalUsage extends ViewElement {
             ${percent === null ? nothing : html` · <strong>${formatNumber(percent)}%</strong>`}
           </span>
         </div>
-        ${percent === null
-          ? nothing
-          : html`<div class="track ${over ? 'over' : ''}" aria-hidden="true"><div class="fill" style="width:${Math.min(percent, 100)}%"></div></div>`}
-        ${over
-          ? html`<p>
+        ${
+          percent === null
+            ? nothing
+            : html`<div class="track ${over ? 'over' : ''}" aria-hidden="true"><div class="fill" style="width:${Math.min(percent, 100)}%"></div></div>`
+        }
+        ${
+          over
+            ? html`<p>
               ${msg(str`${formatNumber(m.overage.units, unit)} over what is included, at ${formatMoney(m.overage.unit_amount, m.overage.currency)} each: ${formatMoney(m.overage.amount, m.overage.currency)} is added to your next invoice.`)}
             </p>`
-          : nothing}
+            : nothing
+        }
         ${this.renderChart(m)}
       </div>
     </article>`;
@@ -186,10 +197,15 @@ export class CustomerPortalUsage extends ViewElement {
   }
 
   override render(): unknown {
-    return this.renderView(msg('Usage'), msg('What you used this billing period.'), this.#usage, () => this.renderLoading(), ({ meters }) =>
-      meters.length
-        ? meters.map((m) => this.renderMeter(m))
-        : html`<div class="card">${emptyState('chart', msg('No metered usage'), msg('Subscriptions billed by usage will show what you used here.'))}</div>`,
+    return this.renderView(
+      msg('Usage'),
+      msg('What you used this billing period.'),
+      this.#usage,
+      () => this.renderLoading(),
+      ({ meters }) =>
+        meters.length
+          ? meters.map((m) => this.renderMeter(m))
+          : html`<div class="card">${emptyState('chart', msg('No metered usage'), msg('Subscriptions billed by usage will show what you used here.'))}</div>`,
     );
   }
 }

@@ -41,7 +41,8 @@ export class CustomerPortalWallet extends ViewElement {
       .plus {
         color: var(--_success);
       }
-    `];
+    `,
+  ];
 
   protected override section = 'wallet' as const;
 
@@ -89,9 +90,11 @@ export class CustomerPortalWallet extends ViewElement {
       </div>
       <div class="card" part="card">
         <div class="card__header"><h3 class="card__title">${msg('Credit history')}</h3></div>
-        ${transactions.length
-          ? html`<ul class="rows" role="list">${transactions.map((t) => this.renderTransaction(t))}</ul>`
-          : emptyState('wallet', msg('No credit yet'), msg('Credits and refunds to your wallet will be listed here.'))}
+        ${
+          transactions.length
+            ? html`<ul class="rows" role="list">${transactions.map((t) => this.renderTransaction(t))}</ul>`
+            : emptyState('wallet', msg('No credit yet'), msg('Credits and refunds to your wallet will be listed here.'))
+        }
         ${this.#more.render(wallet.transactions)}
       </div>`;
   }
@@ -105,8 +108,12 @@ export class CustomerPortalWallet extends ViewElement {
   }
 
   override render(): unknown {
-    return this.renderView(msg('Wallet'), msg('Your credit balance and its history.'), this.#wallet, () => this.renderLoading(), (wallet) =>
-      this.renderLoaded(wallet),
+    return this.renderView(
+      msg('Wallet'),
+      msg('Your credit balance and its history.'),
+      this.#wallet,
+      () => this.renderLoading(),
+      (wallet) => this.renderLoaded(wallet),
     );
   }
 }
