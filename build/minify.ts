@@ -63,7 +63,7 @@ export function minifyTemplates(code: string): string {
       if (tag === 'html' || tag === 'svg') return minifyMarkup(part, n === 0, n === parts.length - 1);
       return part;
     });
-    return '`' + minified.map((part, n) => (n < exprs.length ? `${part}\${${exprs[n]}}` : part)).join('') + '`';
+    return `\`${minified.map((part, n) => (n < exprs.length ? `${part}\${${exprs[n]}}` : part)).join('')}\``;
   }
 
   function expression(): string {

@@ -24,7 +24,7 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'lo
   const path = join(dir, file);
   const text = readFileSync(path, 'utf8')
     .replace(/^\s*import \{html\} from 'lit';\n/m, '')
-    .replace(/^\s*import \{str\} from '@lit\/localize';\n/m, tags + '\n');
+    .replace(/^\s*import \{str\} from '@lit\/localize';\n/m, `${tags}\n`);
   if (/^\s*import /m.test(text)) throw new Error(`${file} still imports something: update scripts/build-locales.mjs`);
   writeFileSync(path, text);
 }

@@ -1,5 +1,5 @@
 // `npm test`: every check in order, then one line "N passed, N failed".
-//   1. type-check   2. build the widget and its custom elements manifest   3. server tests
+//   1. format + lint (Biome), type-check   2. build the widget and its custom elements manifest   3. server tests
 //   on PGlite   4. the same on a real Postgres (a throwaway cluster unless TEST_DATABASE_URL
 //   is set)   5. browser tests in Chromium   6. end-to-end, manifest, React, size and package tests.
 import { spawnSync } from 'node:child_process';
@@ -76,6 +76,7 @@ const serverTests = walk('server', (p) => p.endsWith('.test.ts'));
 // The translations: every message translated with its placeholders, and the locale modules
 // rebuilt from them (so a test never runs against stale ones).
 check('translations', process.execPath, ['scripts/check-xliff.mjs']) && check('build the locale modules', process.execPath, ['scripts/build-locales.mjs']);
+check('format and lint (Biome; `npx biome check --write .` fixes the format)', 'npx', ['biome', 'check', '--error-on-warnings', '.']);
 check('type-check', 'npx', ['tsc', '--noEmit']);
 // The widget and the hosted page (vite), then the custom elements manifest the tests in test/ read.
 const built =

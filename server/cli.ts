@@ -31,7 +31,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     args: rest,
     options: { slug: { type: 'string' }, name: { type: 'string' }, origin: { type: 'string', multiple: true } },
   });
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {

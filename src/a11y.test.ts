@@ -49,10 +49,10 @@ async function accessible(target: Element, what: string): Promise<void> {
   }
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The button in `root` that reads `english` in the language shown (or starts so, when `prefix`). */
 function press(root: ParentNode, english: string, prefix = false): void {
-  buttonIn(root, new RegExp(`^${escape(say(english))}${prefix ? '' : '$'}`)).click();
+  buttonIn(root, new RegExp(`^${escapeRegExp(say(english))}${prefix ? '' : '$'}`)).click();
 }
 
 /** A flow's shadow root (cancel, change plan, …), where its dialog and buttons are. */

@@ -57,7 +57,10 @@ const BY_ROUTE: Record<string, IdKind> = {
 const patterns = new Map<string, RegExp>();
 function patternOf(prefix: string): RegExp {
   let re = patterns.get(prefix);
-  if (!re) patterns.set(prefix, (re = new RegExp(`^${prefix}_${ULID}$`)));
+  if (!re) {
+    re = new RegExp(`^${prefix}_${ULID}$`);
+    patterns.set(prefix, re);
+  }
   return re;
 }
 

@@ -26,14 +26,20 @@ function walk(value: unknown, depth: number): Found | undefined {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const found = walk(value[i], depth + 1);
-      if (found) return (found.segments.unshift(i), found);
+      if (found) {
+        found.segments.unshift(i);
+        return found;
+      }
     }
     return undefined;
   }
   for (const key in value) {
     if (isBadText(key)) return { segments: [key], reason: 'invalid_text', inKey: true };
     const found = walk((value as Record<string, unknown>)[key], depth + 1);
-    if (found) return (found.segments.unshift(key), found);
+    if (found) {
+      found.segments.unshift(key);
+      return found;
+    }
   }
   return undefined;
 }

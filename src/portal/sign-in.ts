@@ -121,7 +121,7 @@ export class CustomerPortalSignIn extends ConnectedElement {
     event.preventDefault();
     if (this.busy) return;
     const typed = this.emailInput?.value ?? '';
-    let email;
+    let email: ReturnType<Awaited<ReturnType<typeof loadContract>>['emailAddress']['safeParse']>;
     try {
       // The same rule as the server's. Already loaded with the organization, in practice.
       email = (await loadContract()).emailAddress.safeParse(typed);

@@ -1,5 +1,6 @@
 // The mocha globals of the browser tests (web-test-runner's default framework), declared
 // here rather than adding @types/mocha for six functions.
+// biome-ignore lint/suspicious/noConfusingVoidType: a Mocha body returns nothing or a promise
 type MochaBody = () => void | Promise<unknown>;
 declare function describe(title: string, body: () => void): void;
 /** The test, whose timeout (web-test-runner.config.mjs sets it for all) a slow one may raise. */

@@ -26,7 +26,7 @@ export class PortalElement extends LitElement {
   @property({ reflect: true }) locale?: string;
 
   static define(tag: string): void {
-    if (!customElements.get(tag)) customElements.define(tag, this);
+    if (!customElements.get(tag)) customElements.define(tag, PortalElement);
   }
 
   override connectedCallback(): void {

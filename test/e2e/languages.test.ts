@@ -27,14 +27,14 @@ const english = translator('en');
 /** The widget's translation of an English message (one without placeholders), from its XLIFF file. */
 function widgetWords(locale: string): (english: string) => string {
   const xlf = readFileSync(new URL(`../../src/i18n/xliff/${locale}.xlf`, import.meta.url), 'utf8');
-  const unescape = (text: string) =>
+  const unescapeXml = (text: string) =>
     text
       .replace(/&lt;/g, '<')
       .replace(/&gt;/g, '>')
       .replace(/&quot;/g, '"')
       .replace(/&apos;/g, "'")
       .replace(/&amp;/g, '&');
-  const units = new Map([...xlf.matchAll(/<source>([^<]*)<\/source>\s*<target>([^<]*)<\/target>/g)].map((m) => [unescape(m[1]!), unescape(m[2]!)]));
+  const units = new Map([...xlf.matchAll(/<source>([^<]*)<\/source>\s*<target>([^<]*)<\/target>/g)].map((m) => [unescapeXml(m[1]!), unescapeXml(m[2]!)]));
   return (source) => {
     const target = units.get(source);
     assert.ok(target && target !== source, `no ${locale} translation of "${source}"`);

@@ -44,7 +44,7 @@ export function outboxMailer(
         .set({ status: 'failed', last_error: 'expired before it could be sent', text_body: '', html_body: '', locked_until: null })
         .where('id', '=', row.id)
         .execute();
-      listeners.forEach((l) => l('failed'));
+      for (const l of listeners) l('failed');
       return 'failed';
     }
     try {
@@ -67,7 +67,7 @@ export function outboxMailer(
           .where('id', '=', row.id)
           .execute();
         logger.warn({ email: { id: row.id, subject: row.subject, attempts } }, 'email failed for good');
-        listeners.forEach((l) => l('failed'));
+        for (const l of listeners) l('failed');
         return 'failed';
       }
       await db
@@ -83,7 +83,7 @@ export function outboxMailer(
       .set({ status: 'sent', sent_at: clock.now(), last_error: null, text_body: '', html_body: '', locked_until: null })
       .where('id', '=', row.id)
       .execute();
-    listeners.forEach((l) => l('sent'));
+    for (const l of listeners) l('sent');
     return 'sent';
   }
 

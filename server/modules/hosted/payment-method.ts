@@ -116,7 +116,7 @@ ${FAVICON_LINK}
     })
     .get('/assets/:file{.+}', async (c) => {
       const path = normalize(join(hostedDir, c.req.param('file')));
-      if (!path.startsWith(hostedDir + '/') || !existsSync(path)) return c.notFound();
+      if (!path.startsWith(`${hostedDir}/`) || !existsSync(path)) return c.notFound();
       return new Response(await readFile(path), {
         headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' },
       });
@@ -162,7 +162,7 @@ ${FAVICON_LINK}
     .post('/v1/payment-method/complete', async (c) => {
       const body = await jsonBody(c, z.object({ confirm_token: z.string().min(10).max(200) }));
       const row = await findToken('confirm', body.confirm_token);
-      if (!row || !row.setup_intent_id) throw expired();
+      if (!row?.setup_intent_id) throw expired();
       const customer = await services.customers.get(row.organization_id, { id: row.customer_id });
       const method = await services.payments.completeSetup(customer, row.setup_intent_id, row.make_default);
       await db.updateTable('hosted_tokens').set({ used_at: clock.now() }).where('id', '=', row.id).execute();

@@ -30,7 +30,7 @@ export function hostedRoutes(services: Services, options: { demo: boolean }) {
 
   async function serveFile(dir: string, relative: string, cache: string) {
     const path = normalize(join(dir, relative));
-    if (!path.startsWith(dir + '/') || !existsSync(path)) return undefined;
+    if (!path.startsWith(`${dir}/`) || !existsSync(path)) return undefined;
     return new Response(await readFile(path), {
       headers: {
         'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',

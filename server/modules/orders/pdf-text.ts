@@ -66,11 +66,14 @@ export const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
  */
 export function clean(text: string | null | undefined): string {
   if (!text) return '';
-  return text
-    .normalize('NFC')
-    .replace(/\r\n?/g, '\n')
-    .replace(/\t/g, ' ')
-    .replace(/(?![\n\u200c\u200d\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069])[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu, '');
+  return (
+    text
+      .normalize('NFC')
+      .replace(/\r\n?/g, '\n')
+      .replace(/\t/g, ' ')
+      // biome-ignore lint/suspicious/noMisleadingCharacterClass: each code point is its own member (the u flag); ZWJ/ZWNJ are kept on purpose
+      .replace(/(?![\n\u200c\u200d\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069])[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu, '')
+  );
 }
 
 /** For places that are not drawn text (PDF metadata): no bidi controls either. */

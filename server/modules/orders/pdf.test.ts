@@ -17,7 +17,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 /** Runs a poppler tool on the PDF (written to a temp file) and returns what it prints. */
 function poppler(tool: 'pdftotext' | 'pdfinfo' | 'pdffonts', pdf: Buffer, args: string[] = []): string {
-  const path = join(dir, `doc-${(files += 1)}.pdf`);
+  files += 1;
+  const path = join(dir, `doc-${files}.pdf`);
   writeFileSync(path, pdf);
   return execFileSync(tool, [...args, path, ...(tool === 'pdftotext' ? ['-'] : [])], { encoding: 'utf8' });
 }

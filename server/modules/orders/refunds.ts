@@ -84,7 +84,7 @@ export function refundService(deps: OrderDeps) {
    */
   async function settleRefund(refundId: string, fallback: 'release' | 'wallet' = 'release'): Promise<'succeeded' | 'failed' | 'pending'> {
     const refund = await repo.findRefund(refundId);
-    if (!refund || refund.status !== 'pending') return refund?.status ?? 'failed';
+    if (refund?.status !== 'pending') return refund?.status ?? 'failed';
     const order = (await repo.find(refund.organization_id, refund.order_id))!;
     let providerRef: string | null;
     try {

@@ -161,7 +161,7 @@ export function testProvider(db: Kysely<DB>, clock: Clock) {
     },
     async refund(request) {
       const charge = await db.selectFrom('test_provider_charges').selectAll().where('ref', '=', request.chargeRef).executeTakeFirst();
-      if (!charge || charge.status !== 'succeeded') throw new Error(`test provider: no succeeded charge ${request.chargeRef}`);
+      if (charge?.status !== 'succeeded') throw new Error(`test provider: no succeeded charge ${request.chargeRef}`);
       if (charge.refunded_amount + request.amount > charge.amount) throw new Error('test provider: refund exceeds charge');
       await db
         .updateTable('test_provider_charges')

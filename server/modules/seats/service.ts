@@ -240,7 +240,7 @@ export function seatService(deps: Deps) {
         'seat_invitation_invalid',
         'This invitation link is not valid or was already used. Ask the person who invited you to send it again.',
       );
-      if (!seat || seat.status !== 'pending') throw invalid;
+      if (seat?.status !== 'pending') throw invalid;
       const org = await deps.organizations.byId(seat.organization_id);
       input.checkOrigin(org.allowed_origins);
       if (!resolvePortalSettings(org.portal_settings).sections.seats) {

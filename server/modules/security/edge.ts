@@ -75,7 +75,10 @@ function assertCleanUrl(c: Context, route: { index: number }): void {
 const idPlans = new Map<string, Map<string, IdKind>>();
 function idPlan(routePath: string): Map<string, IdKind> {
   let plan = idPlans.get(routePath);
-  if (!plan) idPlans.set(routePath, (plan = idParamsOf(routePath)));
+  if (!plan) {
+    plan = idParamsOf(routePath);
+    idPlans.set(routePath, plan);
+  }
   return plan;
 }
 

@@ -88,7 +88,15 @@ describe('logs hold no secrets', () => {
 describe('the logger itself', () => {
   const capture = () => {
     const lines: string[] = [];
-    const logger = createLogger('debug', new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }));
+    const logger = createLogger(
+      'debug',
+      new Writable({
+        write: (chunk, _e, done) => {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
     return { logger, last: () => JSON.parse(lines.at(-1)!) };
   };
 

@@ -5,7 +5,7 @@ import { ApiError } from '../../lib/errors.js';
 import { prorate, seconds } from '../billing/money.js';
 import { periodBoundary } from '../billing/periods.js';
 import { resolveBillingSettings } from '../billing/settings.js';
-import { type DraftItem, type OrderDraft } from '../orders/service.js';
+import type { DraftItem, OrderDraft } from '../orders/service.js';
 import { resolvePortalSettings } from '../organizations/settings.js';
 import type { SubscriptionContext } from './context.js';
 import type { SubscriptionNotices } from './notices.js';

@@ -17,7 +17,7 @@ export function operationService(ctx: SubscriptionContext) {
   const { db, clock, orders, repo, deps, load, emit, entitlementsChanged } = ctx;
 
   /** A plan decided now, as the change it will make once paid. */
-  function operationOf(plan: ChangePlan, sub: SubscriptionRow, now: Date): SubscriptionOperation {
+  function operationOf(plan: ChangePlan, _sub: SubscriptionRow, now: Date): SubscriptionOperation {
     return {
       kind: 'change',
       order_id: '',

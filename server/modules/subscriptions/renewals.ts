@@ -101,9 +101,7 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
           if (row && sub.status !== 'active') await emit(trx, row, 'subscription.updated', { previous_status: sub.status });
           return row;
         });
-        {
-          notices.paid(org, customer, product, order, trigger === 'create' ? 'started' : 'received');
-        }
+        notices.paid(org, customer, product, order, trigger === 'create' ? 'started' : 'received');
         await entitlementsChanged(sub);
         return { ok: true as const, subscription: updated ?? sub, order: result.order };
       }
@@ -295,7 +293,11 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
         for (const sub of subs) result.set(sub.id, await invoiceAfter(org, customer, sub, wallet));
         return result;
       };
-      return async (sub: SubscriptionRow): Promise<NextInvoice | null> => (renews(sub) ? ((await (all ??= compute())).get(sub.id) ?? null) : null);
+      return async (sub: SubscriptionRow): Promise<NextInvoice | null> => {
+        if (!renews(sub)) return null;
+        all ??= compute();
+        return (await all).get(sub.id) ?? null;
+      };
     },
 
     /** The invoice one subscription's next renewal will produce (with the wallet shared as `upcoming` shares it). */

@@ -36,7 +36,7 @@ function matches(meter: MeterRow, name: string, properties: Record<string, unkno
 }
 
 /** The number an event adds to a meter, or null when it has none (a sum of a missing property). */
-function valueOf(meter: MeterRow, properties: Record<string, unknown>): number | null {
+function meterValue(meter: MeterRow, properties: Record<string, unknown>): number | null {
   if (meter.aggregation === 'count') return 1;
   const raw = properties[meter.property ?? ''];
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
@@ -137,7 +137,7 @@ export function usageService(deps: UsageDeps) {
               unique.set(`${meter.id}|${event.customer_id}|${hour.getTime()}|${value}`, { meter_id: meter.id, customer_id: event.customer_id, hour, value });
               continue;
             }
-            const value = valueOf(meter, properties);
+            const value = meterValue(meter, properties);
             if (value === null) continue;
             const key = `${meter.id}|${event.customer_id}|${hour.getTime()}`;
             const row = hourly.get(key);
@@ -192,7 +192,7 @@ export function usageService(deps: UsageDeps) {
         out[i] = isMax ? Math.max(out[i]!, v) : out[i]! + v;
       }
       for (const row of raw) {
-        const v = valueOf(meter, row.properties);
+        const v = meterValue(meter, row.properties);
         if (v === null) continue;
         const i = edgeIdx(row.idx);
         out[i] = isMax ? Math.max(out[i]!, v) : out[i]! + v;

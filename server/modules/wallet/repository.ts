@@ -96,7 +96,7 @@ export function walletRepository(db: Kysely<DB>) {
           customer_id: row.customer_id,
           currency: row.currency,
           amount: row.amount,
-          remaining: row.amount > 0 ? row.amount : 0,
+          remaining: Math.max(row.amount, 0),
           kind: row.kind,
           description: row.description,
           order_id: row.order_id ?? null,

@@ -77,8 +77,8 @@ describe('<customer-portal-account>', () => {
     const account = await renderAccount();
     await account.loaded();
     const rows = account.rows;
-    expect(rows['Name']).to.equal('Alice Martin Edit name');
-    expect(rows['Email']).to.equal('alice@example.com Change email');
+    expect(rows.Name).to.equal('Alice Martin Edit name');
+    expect(rows.Email).to.equal('alice@example.com Change email');
     expect(rows['Customer ID']).to.equal('cus_01JD5Z8W4N3X Copy customer ID');
     expect(rows['External ID']).to.equal('user_1001');
     expect(rows['Customer since']).to.equal(new Intl.DateTimeFormat(undefined, { dateStyle: 'long' }).format(new Date(alice.created_at)));
@@ -90,7 +90,7 @@ describe('<customer-portal-account>', () => {
     const account = await renderAccount();
     await account.loaded();
     expect(account.rows).to.not.have.property('External ID');
-    expect(account.rows['Name']).to.equal('Not set Edit name');
+    expect(account.rows.Name).to.equal('Not set Edit name');
   });
 
   it('explains a failure and loads again on "Try again"', async () => {
@@ -99,7 +99,7 @@ describe('<customer-portal-account>', () => {
     await waitUntil(() => account.text.includes('Could not reach the server. Check your connection and try again.'), 'no error');
     account.button(/Try again/).click();
     await account.loaded();
-    expect(account.rows['Email']).to.equal('alice@example.com Change email');
+    expect(account.rows.Email).to.equal('alice@example.com Change email');
   });
 
   it('edits the name inline and saves it', async () => {
@@ -111,7 +111,7 @@ describe('<customer-portal-account>', () => {
 
     type(input, '  Alice Dupont ');
     account.button(/^Save$/).click();
-    await waitUntil(() => account.rows['Name'] === 'Alice Dupont Edit name', 'the new name is not shown');
+    await waitUntil(() => account.rows.Name === 'Alice Dupont Edit name', 'the new name is not shown');
     expect(fake.to(ME).find((r) => r.method === 'PATCH')?.body).to.deep.equal({ name: 'Alice Dupont' });
     expect(textOf(account.root.querySelector('[role="status"]'))).to.equal('Name saved.');
     await waitUntil(() => focused() === account.findButton(/Edit/), 'focus did not return to Edit');
@@ -131,14 +131,14 @@ describe('<customer-portal-account>', () => {
     await waitUntil(() => account.findButton(/Saving/)?.getAttribute('aria-busy') === 'true', 'not busy');
     expect(account.button(/Saving/).disabled).to.equal(true);
     hold.resolve();
-    await waitUntil(() => account.rows['Name'] === 'Al Edit name', 'not saved');
+    await waitUntil(() => account.rows.Name === 'Al Edit name', 'not saved');
   });
 
   it('clears the name when saved empty', async () => {
     const account = await renderAccount();
     await account.loaded();
     await account.saveName('');
-    await waitUntil(() => account.rows['Name'] === 'Not set Edit name', 'the name was not cleared');
+    await waitUntil(() => account.rows.Name === 'Not set Edit name', 'the name was not cleared');
     expect(fake.to(ME).find((r) => r.method === 'PATCH')?.body).to.deep.equal({ name: null });
   });
 
@@ -148,7 +148,7 @@ describe('<customer-portal-account>', () => {
     type(await account.openEditor(), 'Somebody else');
     account.button(/Cancel/).click();
     await waitUntil(() => !account.nameInput, 'the editor did not close');
-    expect(account.rows['Name']).to.equal('Alice Martin Edit name');
+    expect(account.rows.Name).to.equal('Alice Martin Edit name');
 
     (await account.openEditor()).dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, composed: true }));
     await waitUntil(() => !account.nameInput, 'Escape did not close the editor');

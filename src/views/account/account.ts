@@ -8,7 +8,6 @@ import type { SessionState } from '../../api/session.js';
 import { formatDate } from '../../i18n/format.js';
 import type { Me } from '../../schemas/customer.js';
 import type { SectionId } from '../../schemas/organization.js';
-import { alert } from '../../ui/alert.js';
 import { busyLabel } from '../../ui/button.js';
 import { skeleton } from '../../ui/skeleton.js';
 import { ViewElement } from '../../ui/view-element.js';

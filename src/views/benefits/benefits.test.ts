@@ -23,7 +23,12 @@ describe('<customer-portal-benefits>', () => {
 
   it('shows a skeleton while the benefits load', async () => {
     const hold = deferred();
-    worker.use(http.get('*/portal/v1/benefits', async () => (await hold.promise, HttpResponse.json({ data: [] }))));
+    worker.use(
+      http.get('*/portal/v1/benefits', async () => {
+        await hold.promise;
+        return HttpResponse.json({ data: [] });
+      }),
+    );
     const h = new ViewHarness(await fixture<CustomerPortalBenefits>(html`<customer-portal-benefits org="acme"></customer-portal-benefits>`));
     await h.until(() => h.root.querySelector('[aria-busy="true"] .skeleton'), 'no skeleton');
     expect(h.text).to.contain('Loading your benefits…');

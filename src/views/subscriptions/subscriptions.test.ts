@@ -494,9 +494,9 @@ describe('<customer-portal-subscriptions>', () => {
     h.flowButton(CANCEL, /^Cancel subscription$/).click();
     await waitUntil(() => h.flow(CANCEL).querySelector('button[aria-busy="true"]'), 'not busy');
     expect(h.flowText(CANCEL)).to.contain('Canceling…');
-    const escape = new Event('cancel', { cancelable: true });
-    dialog().dispatchEvent(escape);
-    expect(escape.defaultPrevented).to.equal(true);
+    const escapeKey = new Event('cancel', { cancelable: true });
+    dialog().dispatchEvent(escapeKey);
+    expect(escapeKey.defaultPrevented).to.equal(true);
     expect(h.dialogOpen(CANCEL)).to.equal(true);
     hold.resolve();
     await h.step(CANCEL, 'Subscription canceled');
