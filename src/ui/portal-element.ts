@@ -26,7 +26,10 @@ export class PortalElement extends LitElement {
   @property({ reflect: true }) locale?: string;
 
   static define(tag: string): void {
-    if (!customElements.get(tag)) customElements.define(tag, PortalElement);
+    // `this`, not PortalElement: each subclass registers itself (Biome's noThisInStatic would
+    // make every tag the base class, and the second define throws).
+    // biome-ignore lint/complexity/noThisInStatic: the subclass being defined is the point
+    if (!customElements.get(tag)) customElements.define(tag, this);
   }
 
   override connectedCallback(): void {
