@@ -179,29 +179,19 @@ export function changeService(ctx: SubscriptionContext, notices: SubscriptionNot
         }
         const op = operations.operationOf(plan, sub, now);
         if (!plan.draft) return { sub, plan, row: await operations.applyChange(trx, sub, op, null, plan.walletCredit, plan), order: null };
-        const { order } = await orders.create(trx, org, plan.customer, plan.draft, {
-          subscriptionId: sub.id,
+        const { order, row } = await operations.record(trx, org, sub, plan.customer, plan.draft, op, {
           reason: 'subscription_update',
           dedupeKey: `change:${sub.id}:v${sub.version}`,
           periodStart: plan.prorationDate,
           periodEnd: op.period ? new Date(op.period.end) : sub.current_period_end,
         });
-        // All of it paid from the wallet: nothing to charge.
-        if (order.status === 'paid') return { sub, plan, row: await operations.applyChange(trx, sub, op, order, 0), order };
-        await subscriptionRepository(trx).update(sub.id, { operation: JSON.stringify({ ...op, order_id: order.id }), updated_at: now });
-        return { sub, plan, row: null, order };
+        return { sub, plan, row, order };
       });
       const { sub, plan } = started;
       let { row, order } = started;
       if (plan.timing === 'renewal') return { subscription: row!, order: null, preview: changePreviewView(sub, plan) };
       if (!row) {
-        const paid = await ctx.charge(order!, plan.customer, `${plan.product.name} · ${order!.invoice_number}`);
-        const settled = await operations.finishOperation(sub.organization_id, sub.id, order!.id, paid.status);
-        if (paid.status === 'failed') {
-          throw new ApiError(402, 'payment_failed', `${paid.message} Your plan was not changed.`, { decline_code: paid.code });
-        }
-        row = settled!;
-        order = paid.order;
+        ({ row, order } = await operations.charge(sub, order!, plan.customer, `${plan.product.name} · ${order!.invoice_number}`, 'Your plan was not changed.'));
       }
       const customer = plan.customer;
       notices.changed(org, customer, plan, order);

@@ -287,33 +287,37 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
           { org, customer, currency: price.currency, items: periodItems(product, price, sub.seats, now, end), useWallet: true },
           trx,
         );
-        const { order } = await orders.create(trx, org, customer, draft, {
-          subscriptionId: sub.id,
-          reason: 'subscription_cycle',
-          dedupeKey: `resume:${sub.id}:v${sub.version}`,
-          periodStart: now,
-          periodEnd: end,
-        });
         const op: SubscriptionOperation = {
           kind: 'resume',
-          order_id: order.id,
+          order_id: '',
           started_at: now.toISOString(),
           price_id: sub.price_id,
           product_id: sub.product_id,
           seats: sub.seats,
           period: { start: now.toISOString(), end: end.toISOString() },
         };
-        await subscriptionRepository(trx).update(sub.id, { operation: JSON.stringify(op), updated_at: now });
-        return { row: null, order, sub, customer, product };
+        const { order, row } = await operations.record(trx, org, sub, customer, draft, op, {
+          reason: 'subscription_cycle',
+          dedupeKey: `resume:${sub.id}:v${sub.version}`,
+          periodStart: now,
+          periodEnd: end,
+        });
+        return { row, order, sub, customer, product };
       });
-      if (started.row) return started.row;
-      const paid = await ctx.charge(started.order!, started.customer!, `${started.product!.name} · ${started.order!.invoice_number}`);
-      const settled = await operations.finishOperation(org.id, started.sub.id, started.order!.id, paid.status);
-      if (paid.status === 'failed') {
-        throw new ApiError(402, 'payment_failed', `${paid.message} Your subscription is still paused.`, { decline_code: paid.code });
-      }
-      await entitlementsChanged(settled!);
-      return settled!;
+      if (!started.order) return started.row!;
+      const settled =
+        started.row ??
+        (
+          await operations.charge(
+            started.sub,
+            started.order,
+            started.customer!,
+            `${started.product!.name} · ${started.order.invoice_number}`,
+            'Your subscription is still paused.',
+          )
+        ).row;
+      await entitlementsChanged(settled);
+      return settled;
     },
   };
   return lifecycle;

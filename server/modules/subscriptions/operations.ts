@@ -1,9 +1,11 @@
 // Charged changes between their pending order and their settlement (docs/decisions.md,
 // "Billing operations under concurrency"): applying a change, settling, recovering after a crash.
 import type { Kysely } from 'kysely';
-import type { DB, OrderRow, SubscriptionOperation, SubscriptionRow } from '../../db/schema.js';
+import type { BillingReason, CustomerRow, DB, Organization, OrderRow, SubscriptionOperation, SubscriptionRow } from '../../db/schema.js';
+import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { periodBoundary } from '../billing/periods.js';
+import type { OrderDraft } from '../orders/service.js';
 import { orderRepository } from '../orders/repository.js';
 import { walletRepository } from '../wallet/repository.js';
 import type { SubscriptionContext } from './context.js';
@@ -86,9 +88,59 @@ export function operationService(ctx: SubscriptionContext) {
     return row;
   }
 
+  /** A paid operation takes effect, in the caller's transaction (the subscription is locked). */
+  async function settle(trx: Kysely<DB>, sub: SubscriptionRow, op: SubscriptionOperation, order: OrderRow) {
+    if (op.kind !== 'resume') return applyChange(trx, sub, op, order, 0);
+    const row = (await subscriptionRepository(trx).update(sub.id, {
+      status: 'active',
+      paused_at: null,
+      operation: null,
+      billing_anchor: new Date(op.period!.start),
+      periods_elapsed: 1,
+      current_period_start: new Date(op.period!.start),
+      current_period_end: new Date(op.period!.end),
+      updated_at: clock.now(),
+    }))!;
+    await emit(trx, row, 'subscription.updated', { previous_status: 'paused' });
+    return row;
+  }
+
   const operations = {
     operationOf,
     applyChange,
+
+    /**
+     * Starts a charged operation (a change or a resume) in the caller's transaction, under the
+     * subscription's lock: records its order (the dedupe key gives a retry the same order) and
+     * marks the operation in flight with it, for `charge` after the commit. An order the wallet
+     * paid in full takes effect at once (`row`); nothing is left to charge.
+     */
+    async record(
+      trx: Kysely<DB>,
+      org: Organization,
+      sub: SubscriptionRow,
+      customer: CustomerRow,
+      draft: OrderDraft,
+      op: SubscriptionOperation,
+      meta: { reason: BillingReason; dedupeKey: string; periodStart: Date; periodEnd: Date },
+    ): Promise<{ order: OrderRow; row: SubscriptionRow | null }> {
+      const { order } = await orders.create(trx, org, customer, draft, { subscriptionId: sub.id, ...meta });
+      const started = { ...op, order_id: order.id };
+      if (order.status === 'paid') return { order, row: await settle(trx, sub, started, order) };
+      await subscriptionRepository(trx).update(sub.id, { operation: JSON.stringify(started), updated_at: clock.now() });
+      return { order, row: null };
+    },
+
+    /**
+     * After the commit: charges a recorded operation's order and settles it (finishOperation).
+     * A decline is 402 payment_failed; its message ends with `declined` (what stays as it was).
+     */
+    async charge(sub: SubscriptionRow, order: OrderRow, customer: CustomerRow, description: string, declined: string) {
+      const paid = await ctx.charge(order, customer, description);
+      const settled = await operations.finishOperation(sub.organization_id, sub.id, order.id, paid.status);
+      if (paid.status === 'failed') throw new ApiError(402, 'payment_failed', `${paid.message} ${declined}`, { decline_code: paid.code });
+      return { row: settled!, order: paid.order };
+    },
 
     /**
      * Settles a charged change (plan, seats or resume) once its order's charge is known, under
@@ -108,21 +160,7 @@ export function operationService(ctx: SubscriptionContext) {
           await orders.voidOrder(order, trx);
           return (await trxRepo.update(sub.id, { operation: null, updated_at: now }))!;
         }
-        if (op.kind === 'resume') {
-          const row = (await trxRepo.update(sub.id, {
-            status: 'active',
-            paused_at: null,
-            operation: null,
-            billing_anchor: new Date(op.period!.start),
-            periods_elapsed: 1,
-            current_period_start: new Date(op.period!.start),
-            current_period_end: new Date(op.period!.end),
-            updated_at: now,
-          }))!;
-          await emit(trx, row, 'subscription.updated', { previous_status: 'paused' });
-          return row;
-        }
-        return applyChange(trx, sub, op, order, 0);
+        return settle(trx, sub, op, order);
       });
     },
 
