@@ -1,5 +1,5 @@
 // The customer's language end to end: stored through the merchant API and the portal,
-// remembered at sign-in, and used for every email and for the invoice PDF (read back with
+// never pinned by signing in, and used for every email and for the invoice PDF (read back with
 // poppler's pdftotext, as a customer's viewer would extract it).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -117,18 +117,22 @@ describe('the customer’s locale', () => {
     assert.equal((await t.request('GET', '/portal/v1/me', { token })).body.locale, 'uk');
   });
 
-  test('it is remembered at sign-in: the portal’s locale, else Accept-Language; a locale already set is kept', async () => {
+  test('sign-in never stores it: the email follows the portal’s locale, else Accept-Language, and the customer’s own choice wins', async () => {
+    // Anyone can ask for a code for any address: an unauthenticated request must not pin a
+    // customer's language (it used to: one `Accept-Language: ja` fixed it for good).
     const viaHeader = await customer({}, null);
     assert.equal(viaHeader.locale, null);
     assert.equal((await requestCode(viaHeader.email, { acceptLanguage: 'de-CH,de;q=0.9,en;q=0.5' })).status, 202);
-    assert.equal(await storedLocale(viaHeader.id), 'de');
-    assert.equal(lastMail(viaHeader.email).subject, `Ihr Anmeldecode für ${shop.org.slug.toUpperCase()}`, 'this very email is German');
-    await requestCode(viaHeader.email, { acceptLanguage: 'fr' });
-    assert.equal(await storedLocale(viaHeader.id), 'de', 'not overwritten');
+    assert.equal(lastMail(viaHeader.email).subject, `Ihr Anmeldecode für ${shop.org.slug.toUpperCase()}`, 'this email is German');
+    assert.equal(await storedLocale(viaHeader.id), null, 'not stored');
+    await requestCode(viaHeader.email, { acceptLanguage: 'ja' });
+    assert.match(lastMail(viaHeader.email).subject, / のサインインコード$/, 'the next request’s language, since nothing was pinned');
+    assert.equal(await storedLocale(viaHeader.id), null);
 
     const viaBody = await customer({}, null);
     await requestCode(viaBody.email, { locale: 'ja', acceptLanguage: 'fr' });
-    assert.equal(await storedLocale(viaBody.id), 'ja', 'the portal’s language wins over the browser’s');
+    assert.match(lastMail(viaBody.email).subject, / のサインインコード$/, 'the portal’s language wins over the browser’s');
+    assert.equal(await storedLocale(viaBody.id), null);
 
     const unsupported = await customer({}, null);
     assert.equal(
@@ -136,7 +140,8 @@ describe('the customer’s locale', () => {
       202,
       'an unsupported locale is ignored, not refused',
     );
-    assert.equal(await storedLocale(unsupported.id), 'sv');
+    assert.match(lastMail(unsupported.email).subject, /^Din inloggningskod/);
+    assert.equal(await storedLocale(unsupported.id), null);
 
     const none = await customer({}, null);
     await requestCode(none.email);
@@ -150,7 +155,18 @@ describe('the customer’s locale', () => {
       headers: { 'accept-language': 'it-IT,it;q=0.9' },
     });
     assert.equal(exchanged.status, 200);
-    assert.equal(await storedLocale(viaLink.id), 'it', 'a pre-authenticated link remembers it too');
+    assert.equal(await storedLocale(viaLink.id), null, 'a pre-authenticated link does not store it either');
+    const session = exchanged.body.token as string;
+    assert.equal((await t.app.request('/portal/v1/me', { headers: { authorization: `Bearer ${session}` } })).headers.get('content-language'), null);
+
+    // The customer's own choice (PATCH /me) is stored and wins over every later request's.
+    const chose = await t.request('PATCH', '/portal/v1/me', { token: session, body: { locale: 'pl' } });
+    assert.equal(chose.status, 200);
+    assert.equal(await storedLocale(viaLink.id), 'pl');
+    assert.equal((await t.app.request('/portal/v1/me', { headers: { authorization: `Bearer ${session}` } })).headers.get('content-language'), 'pl');
+    await requestCode(viaLink.email, { locale: 'ja', acceptLanguage: 'ja' });
+    assert.match(lastMail(viaLink.email).subject, /^Twój kod logowania do /, 'the sign-in email is in the chosen language');
+    assert.equal(await storedLocale(viaLink.id), 'pl', 'kept');
   });
 
   test('without a locale of their own, customers are written to in the organization’s default language', async () => {

@@ -1,4 +1,5 @@
 // The widget's language. One per page (@lit/localize keeps one), chosen in this order:
+//   0. the language the customer picked in Account on this page (until another customer signs in),
 //   1. the `locale` attribute of a portal element (the last one set wins),
 //   2. the signed-in customer's language (the server sends it as Content-Language on every
 //      authenticated answer, so this costs no request),
@@ -41,7 +42,7 @@ export const { getLocale, setLocale } = configureLocalization({
   loadLocale: (locale) => catalogs[locale as keyof typeof catalogs](),
 });
 
-const chosen: { attribute?: Locale | null; customer?: Locale | null } = {};
+const chosen: { picked?: Locale | null; attribute?: Locale | null; customer?: Locale | null } = {};
 
 function browserLocale(): Locale {
   for (const tag of navigator.languages) {
@@ -60,7 +61,7 @@ export function chooseLocale(source?: keyof typeof chosen, tag?: string | null):
   // Asked even when it is the language on screen: another may be loading, and would win.
   // setLocale() does nothing for the language shown or loading. One that fails to load
   // (offline) leaves the current one on screen.
-  return setLocale(chosen.attribute ?? chosen.customer ?? browserLocale()).catch(() => undefined);
+  return setLocale(chosen.picked ?? chosen.attribute ?? chosen.customer ?? browserLocale()).catch(() => undefined);
 }
 
 /** The attributes a portal element's host gets for the active language. */

@@ -28,8 +28,9 @@ export async function shownIn(element: HTMLElement & { updateComplete: Promise<b
   await element.updateComplete;
 }
 
-/** Forgets the attribute's and the customer's language and goes back to the browser's (English). */
+/** Forgets the picked, the attribute's and the customer's language and goes back to the browser's (English). */
 export async function resetLocale(): Promise<void> {
+  chooseLocale('picked', null);
   chooseLocale('attribute', null);
   chooseLocale('customer', null);
   await localeReady('en');

@@ -3,6 +3,7 @@ import type { PropertyValues } from 'lit';
 import { connect, defaultServerUrl, type Connection } from '../api/connection.js';
 import type { SessionState } from '../api/session.js';
 import { ConnectionRequest } from '../context/connection.js';
+import { chooseLocale } from '../i18n/localize.js';
 import { SignedOutEvent } from '../session-events.js';
 import { PortalElement } from './portal-element.js';
 
@@ -58,6 +59,8 @@ export class ConnectedElement extends PortalElement {
 
   /** Called on every change of the shared session, after `session` is updated. */
   protected sessionChanged(previous: SessionState): void {
+    // The language a customer picked in Account was theirs: the next customer starts without it.
+    if (previous.status === 'signed-in' && (this.session.status !== 'signed-in' || this.session.token !== previous.token)) void chooseLocale('picked', null);
     if (previous.status === 'signed-in' && this.session.status !== 'signed-in' && !this.provided) {
       this.emit(new SignedOutEvent({ reason: this.session.status === 'expired' ? 'expired' : 'sign-out' }));
     }

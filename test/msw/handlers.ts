@@ -143,13 +143,17 @@ export const handlers = [
     const r = await record(request);
     if (!signedIn(r)) return unauthenticated(r);
     const withCards = new URL(request.url).searchParams.get('include') === 'payment_methods';
-    return HttpResponse.json(withCards ? { ...fake.customer, payment_methods: meIncludes.paymentMethods() } : fake.customer);
+    // Like the server: the customer's stored language on every authenticated answer.
+    const language = fake.customer.locale;
+    return HttpResponse.json(withCards ? { ...fake.customer, payment_methods: meIncludes.paymentMethods() } : fake.customer, {
+      headers: language ? { 'Content-Language': language } : {},
+    });
   }),
 
   http.patch('*/portal/v1/me', async ({ request }) => {
     const r = await record(request);
     if (!signedIn(r)) return unauthenticated(r);
-    const { name, billing_details } = r.body as Partial<Me>;
+    const { name, billing_details, locale } = r.body as Partial<Me>;
     if (billing_details?.tax_id === 'DE123') {
       return apiError(400, 'validation_error', 'tax_id: DE123 is not a valid DE VAT number format (e.g. DE123456789).', [
         { path: 'billing_details.tax_id', message: 'DE123 is not a valid DE VAT number format (e.g. DE123456789).' },
@@ -157,6 +161,8 @@ export const handlers = [
     }
     if (name !== undefined) fake.customer = { ...fake.customer, name: name === '' ? null : name };
     if (billing_details) fake.customer = { ...fake.customer, billing_details };
-    return HttpResponse.json(fake.customer);
+    if (locale !== undefined) fake.customer = { ...fake.customer, locale };
+    const language = fake.customer.locale;
+    return HttpResponse.json(fake.customer, language ? { headers: { 'Content-Language': language } } : {});
   }),
 ];

@@ -40,7 +40,6 @@ export function authRoutes(services: Services, config: Config) {
         token: body.token,
         ip: clientIp(c, config.trustProxy),
         checkOrigin: (allowed) => assertOrigin(c, allowed, config.publicUrl),
-        acceptLanguage: c.req.header('accept-language'),
       });
       return c.json(session);
     })

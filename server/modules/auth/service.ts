@@ -107,7 +107,7 @@ export function authService(deps: Deps) {
      * too (never sent) and the same answer, so neither the reply nor a later wrong guess
      * tells whether an email belongs to a customer. The request does the same work for both
      * (two rate-limit hits, one customer lookup, the code retired and stored): what only a
-     * known customer gets (the link token, the remembered locale, the email) happens in the
+     * known customer gets (the link token, the email) happens in the
      * background, after the answer, so its timing does not tell them apart either.
      */
     async requestCode(
@@ -147,10 +147,10 @@ export function authService(deps: Deps) {
           expires_at: new Date(now.getTime() + CODE_TTL_MS),
           now,
         });
-        // A customer without a locale keeps the first one they sign in with (the portal's, else
-        // the browser's), from this very email on.
+        // The customer's own language when they chose one (or the merchant set it); else the
+        // portal's, else the browser's, for this email only. Never stored: anyone can ask for a
+        // code for any address, so an unauthenticated request must not pick a customer's language.
         const wanted = customer.locale ? null : (matchLocale(input.locale) ?? negotiateLocale(input.acceptLanguage));
-        if (wanted) await deps.customers.rememberLocale(org.id, customer.id, wanted);
         const brand = org.branding as { primary_color?: string | null };
         const email = signInEmail({
           brand: { name: org.name, primaryColor: brand.primary_color },
@@ -199,7 +199,6 @@ export function authService(deps: Deps) {
       token: string;
       ip: string;
       checkOrigin: (allowed: string[]) => void;
-      acceptLanguage?: string | undefined;
     }): Promise<IssuedSession> {
       await deps.rateLimiter.hit({ key: `auth-exchange:ip:${input.ip}`, max: 60, windowMs: 15 * MINUTE });
       const row = await repo.findLinkToken(sha256(input.token));
@@ -212,8 +211,6 @@ export function authService(deps: Deps) {
       }
       if (!(await repo.useLinkToken(row.id, now))) throw invalid;
       if (row.login_code_id) await repo.useCode(row.login_code_id, now);
-      const locale = negotiateLocale(input.acceptLanguage);
-      if (locale) await deps.customers.rememberLocale(row.organization_id, row.customer_id, locale);
       return issueSession(row.organization_id, row.customer_id, row.return_url);
     },
 

@@ -84,17 +84,6 @@ export function customerRepository(db: Kysely<DB>) {
       const row = await db.selectFrom('customers').select('provider_customer_ref').where('id', '=', id).executeTakeFirstOrThrow();
       return row.provider_customer_ref!;
     },
-    /** Sets the locale only if the customer has none yet (first sign-in); the row when it changed. */
-    rememberLocale(organizationId: string, id: string, locale: string, now: Date): Promise<CustomerRow | undefined> {
-      return db
-        .updateTable('customers')
-        .set({ locale, updated_at: now })
-        .where('organization_id', '=', organizationId)
-        .where('id', '=', id)
-        .where('locale', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
-    },
     update(organizationId: string, id: string, fields: CustomerFields, now: Date): Promise<CustomerRow | undefined> {
       return db
         .updateTable('customers')

@@ -113,6 +113,8 @@ export function meRoutes(services: Services, config: Config) {
             ...(body.locale !== undefined ? { locale: body.locale } : {}),
           },
         );
+        // The language just chosen, not the one the session was read with.
+        if (row.locale) c.header('Content-Language', row.locale);
         return c.json(customerView(row));
       })
   );

@@ -72,13 +72,6 @@ export function customerService(repo: CustomerRepository, clock: Clock, onUpdate
       return row;
     },
 
-    /** At sign-in: the language the customer's browser or the portal uses, kept if they have none yet. */
-    async rememberLocale(organizationId: string, id: string, locale: string) {
-      const row = await repo.rememberLocale(organizationId, id, parseLocale(locale), clock.now());
-      if (row) await onUpdated(row);
-      return row;
-    },
-
     findMany: (organizationId: string, refs: { ids: string[]; externalIds: string[] }) => repo.findMany(organizationId, refs),
     setProviderRef: (organizationId: string, id: string, ref: string) => repo.setProviderRef(organizationId, id, ref),
     list: (organizationId: string, opts: { limit: number; startingAfter?: string; email?: string }) => repo.list(organizationId, opts),

@@ -57,6 +57,15 @@ export const accountStyles = css`
   .edit .field-error {
     grid-column: 1 / -1;
   }
+  .language {
+    display: grid;
+    gap: 4px;
+    width: 100%;
+  }
+  .language__select {
+    max-width: 20rem;
+    min-height: 40px;
+  }
   .action {
     display: flex;
     flex-wrap: wrap;

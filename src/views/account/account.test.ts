@@ -4,6 +4,9 @@ import { alice, apiError, fake } from '../../../test/msw/handlers.js';
 import { connectionFor, signIn, useMockApi, worker } from '../../../test/msw/worker.js';
 import type { SignedOutEvent } from '../../events.js';
 import { deferred, focused, textOf, type } from '../../testing/dom.js';
+import { getLocale } from '../../i18n/localize.js';
+import { localeCodes } from '../../i18n/locales.js';
+import { resetLocale, say, shownIn } from '../../testing/locale.js';
 import './account.js';
 import type { CustomerPortalAccount } from './account.js';
 
@@ -47,9 +50,19 @@ class AccountHarness {
   }
 }
 
-async function renderAccount(): Promise<AccountHarness> {
-  const element = await fixture<CustomerPortalAccount>(html`<customer-portal-account org="acme"></customer-portal-account>`);
+async function renderAccount(locale?: string): Promise<AccountHarness> {
+  const element = await fixture<CustomerPortalAccount>(
+    locale ? html`<customer-portal-account org="acme" locale=${locale}></customer-portal-account>` : html`<customer-portal-account org="acme"></customer-portal-account>`,
+  );
   return new AccountHarness(element);
+}
+
+/** Picks a language in the Account's language menu, as a customer does. */
+function pick(account: AccountHarness, code: string): HTMLSelectElement {
+  const select = account.root.querySelector<HTMLSelectElement>('#language')!;
+  select.value = code;
+  select.dispatchEvent(new Event('change', { bubbles: true }));
+  return select;
 }
 
 describe('<customer-portal-account>', () => {
@@ -203,6 +216,70 @@ describe('<customer-portal-account>', () => {
     await signedOut;
     expect(connectionFor('acme').session.state.status).to.equal('signed-out');
     expect(localStorage.length).to.equal(0);
+  });
+
+  describe('the language picker', () => {
+    afterEach(() => resetLocale());
+
+    it('lists the 22 languages, each by its own name, and asks for a choice when none is stored', async () => {
+      const account = await renderAccount();
+      await account.loaded();
+      const select = account.root.querySelector<HTMLSelectElement>('#language')!;
+      expect(account.rows.Language).to.match(/^Choose a language/);
+      const options = [...select.options].filter((o) => o.value);
+      expect(options.map((o) => o.value)).to.deep.equal([...localeCodes]);
+      const names = Object.fromEntries(options.map((o) => [o.value, o.textContent!.trim()]));
+      expect([names.en, names.fr, names.de, names.ja, names.ar, names.he, names.uk]).to.deep.equal([
+        'English',
+        'Français',
+        'Deutsch',
+        '日本語',
+        'العربية',
+        'עברית',
+        'Українська',
+      ]);
+      expect(options.find((o) => o.value === 'ar')!.lang).to.equal('ar');
+      expect(select.value).to.equal('');
+      expect(textOf(account.root.querySelector('#language-hint'))).to.equal('Choose one to get your emails and invoices in it too.');
+    });
+
+    it('stores the choice and shows the portal in it at once, even where the page set another language', async () => {
+      const account = await renderAccount('fr');
+      await account.loaded();
+      await shownIn(account.element, 'fr');
+      pick(account, 'de');
+      await waitUntil(() => getLocale() === 'de', 'the portal did not switch to German');
+      await shownIn(account.element, 'de');
+      expect(fake.to(ME).filter((r) => r.method === 'PATCH').map((r) => r.body)).to.deep.equal([{ locale: 'de' }]);
+      expect(fake.customer.locale).to.equal('de');
+      expect(textOf(account.root.querySelector('h2'))).to.equal(say('Account'));
+      expect(account.root.querySelector<HTMLSelectElement>('#language')!.value).to.equal('de');
+      await waitUntil(() => textOf(account.root.querySelector('[role="status"]')) === say('Language saved. Your emails and invoices will be in it too.'));
+      expect([account.element.lang, account.element.dir]).to.deep.equal(['de', 'ltr']);
+    });
+
+    it('on the next visit, the stored choice wins over the browser’s language', async () => {
+      fake.customer = { ...alice, locale: 'ar' };
+      const account = await renderAccount();
+      await waitUntil(() => getLocale() === 'ar', 'the stored language was not applied');
+      await account.loaded();
+      await shownIn(account.element, 'ar');
+      expect([account.element.lang, account.element.dir]).to.deep.equal(['ar', 'rtl']);
+      expect(account.root.querySelector<HTMLSelectElement>('#language')!.value).to.equal('ar');
+      expect(navigator.languages[0]).to.match(/^en/);
+    });
+
+    it('keeps the stored language and says why when the choice cannot be saved', async () => {
+      fake.customer = { ...alice, locale: 'fr' };
+      worker.use(http.patch(`*${ME}`, () => apiError(400, 'validation_error', 'The language could not be saved. Try again.')));
+      const account = await renderAccount();
+      await account.loaded();
+      const select = pick(account, 'ja');
+      await waitUntil(() => textOf(account.root.querySelector('#language-error')) === 'The language could not be saved. Try again.', 'no error');
+      expect(select.value).to.equal('fr');
+      expect(select.getAttribute('aria-invalid')).to.equal('true');
+      expect(getLocale()).to.not.equal('ja');
+    });
   });
 
   it('is accessible', async () => {

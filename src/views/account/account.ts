@@ -6,6 +6,9 @@ import { fetchMe, updateMe } from '../../api/me.js';
 import type { Http } from '../../api/http.js';
 import type { SessionState } from '../../api/session.js';
 import { formatDate } from '../../i18n/format.js';
+import { languageChoices } from '../../i18n/language-names.js';
+import { chooseLocale } from '../../i18n/localize.js';
+import { matchLocale } from '../../i18n/negotiate.js';
 import type { Me } from '../../schemas/customer.js';
 import type { SectionId } from '../../schemas/organization.js';
 import { busyLabel } from '../../ui/button.js';
@@ -44,6 +47,8 @@ export class CustomerPortalAccount extends ViewElement {
   @state() private nameError = '';
   @state() private copied = false;
   @state() private signingOut = false;
+  @state() private languageBusy = false;
+  @state() private languageError = '';
 
   #copiedTimer?: ReturnType<typeof setTimeout>;
 
@@ -61,6 +66,7 @@ export class CustomerPortalAccount extends ViewElement {
     this.saved = undefined;
     this.editing = false;
     this.signingOut = false;
+    this.languageError = '';
   }
 
   private async edit(): Promise<void> {
@@ -108,6 +114,56 @@ export class CustomerPortalAccount extends ViewElement {
     } finally {
       this.saving = false;
     }
+  }
+
+  /**
+   * The customer picked a language: stored as theirs (their emails and PDFs follow it), and the
+   * portal switches to it at once, even on a page that set `locale`.
+   */
+  private async chooseLanguage(event: Event, current: Me): Promise<void> {
+    const select = event.target as HTMLSelectElement;
+    const connection = this.connection;
+    const locale = matchLocale(select.value);
+    if (!connection || !locale || this.languageBusy) return;
+    this.languageBusy = true;
+    this.languageError = '';
+    this.announcement = '';
+    try {
+      this.saved = await updateMe(connection.http, { locale });
+      await chooseLocale('picked', locale);
+      // In the new language: msg() reads the language now shown.
+      this.announcement = msg('Language saved. Your emails and invoices will be in it too.');
+    } catch (error) {
+      this.languageError = (error as ApiError).message;
+      select.value = current.locale ?? '';
+    } finally {
+      this.languageBusy = false;
+    }
+  }
+
+  private renderLanguage(customer: Me): TemplateResult {
+    const chosen = matchLocale(customer.locale);
+    return html`<div class="language">
+      <select
+        id="language"
+        class="input language__select"
+        aria-labelledby="language-label"
+        aria-describedby="language-hint language-error"
+        aria-invalid=${this.languageError ? 'true' : 'false'}
+        aria-busy=${this.languageBusy ? 'true' : 'false'}
+        ?disabled=${this.languageBusy}
+        @change=${(event: Event) => this.chooseLanguage(event, customer)}
+      >
+        ${chosen ? nothing : html`<option value="" disabled selected>${msg('Choose a language')}</option>`}
+        ${languageChoices().map(
+          ({ code, name }) => html`<option value=${code} lang=${code} ?selected=${code === chosen}>${name}</option>`,
+        )}
+      </select>
+      <p id="language-hint" class="hint">
+        ${chosen ? msg('The portal, your emails and your invoices are in this language.') : msg('Choose one to get your emails and invoices in it too.')}
+      </p>
+      <p id="language-error" class="field-error" role="alert">${this.languageError}</p>
+    </div>`;
   }
 
   private async copyId(id: string): Promise<void> {
@@ -180,6 +236,10 @@ export class CustomerPortalAccount extends ViewElement {
                   </button>`
               }
             </dd>
+          </div>
+          <div class="row">
+            <dt id="language-label">${msg('Language')}</dt>
+            <dd>${this.renderLanguage(customer)}</dd>
           </div>
           <div class="row">
             <dt>${msg('Customer ID')}</dt>
