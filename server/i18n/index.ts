@@ -3,7 +3,7 @@
 // for a key a catalog lacks (i18n.test.ts checks that none lacks any). Money, numbers and
 // dates go through Intl with the same locale.
 import { defaultLocale, localeCodes, type Locale } from '../../src/i18n/locales.js';
-import { isRtl, matchLocale } from '../../src/i18n/negotiate.js';
+import { isRtl, matchLocale, negotiateLocale } from '../../src/i18n/negotiate.js';
 import { ApiError } from '../lib/errors.js';
 import { formatMoney } from '../modules/billing/money.js';
 import { resolveBillingSettings } from '../modules/billing/settings.js';
@@ -134,6 +134,15 @@ export function resolveLocale(customerLocale: string | null | undefined, organiz
 /** The language to write to this customer of this organization in. */
 export function customerLocale(org: { billing_settings: unknown }, customer: { locale: string | null } | null | undefined): Locale {
   return resolveLocale(customer?.locale, resolveBillingSettings(org.billing_settings).default_locale);
+}
+
+/**
+ * The language of something a signed-in customer asked for (a PDF): theirs when they chose one
+ * (or the merchant set it); else the one the request asks for (the widget sends the language
+ * it shows as Accept-Language), used but never stored; else the organization's default.
+ */
+export function requestLocale(org: { billing_settings: unknown }, customer: { locale: string | null }, acceptLanguage: string | null | undefined): Locale {
+  return matchLocale(customer.locale) ?? negotiateLocale(acceptLanguage) ?? customerLocale(org, null);
 }
 
 /**

@@ -56,8 +56,8 @@ const requestCode = (email: string, options: { locale?: string; acceptLanguage?:
   });
 
 /** The PDF's text as pdftotext -layout extracts it, and each word with its box (-bbox). */
-async function pdf(path: string, token: string) {
-  const res = await t.app.request(path, { headers: { authorization: `Bearer ${token}` } });
+async function pdf(path: string, token: string, headers: Record<string, string> = {}) {
+  const res = await t.app.request(path, { headers: { authorization: `Bearer ${token}`, ...headers } });
   assert.equal(res.status, 200);
   const file = join(dir, `${Math.random().toString(36).slice(2)}.pdf`);
   writeFileSync(file, Buffer.from(await res.arrayBuffer()));
@@ -167,6 +167,20 @@ describe('the customer’s locale', () => {
     await requestCode(viaLink.email, { locale: 'ja', acceptLanguage: 'ja' });
     assert.match(lastMail(viaLink.email).subject, /^Twój kod logowania do /, 'the sign-in email is in the chosen language');
     assert.equal(await storedLocale(viaLink.id), 'pl', 'kept');
+  });
+
+  test('a PDF follows the customer’s stored choice, else the language the portal asks for (never stored)', async () => {
+    t.clock.set('2026-01-15T12:00:00.000Z');
+    const c = await customer();
+    await subscribe(t, shop, c.id, bigEur);
+    const token = await t.signIn(shop.org.slug, c.email);
+    const order = (await t.request('GET', '/portal/v1/orders?limit=1', { token })).body.data[0];
+    const path = `/portal/v1/orders/${order.id}/invoice.pdf`;
+    assert.match((await pdf(path, token, { 'accept-language': 'de' })).text, /Rechnung/);
+    assert.equal(await storedLocale(c.id), null, 'not stored');
+    assert.match((await pdf(path, token)).text, /Invoice number/, 'no language asked for: English (no organization default)');
+    await t.request('PATCH', '/portal/v1/me', { token, body: { locale: 'fr' } });
+    assert.match((await pdf(path, token, { 'accept-language': 'de' })).text, /N° de facture/, 'her choice wins over the request’s');
   });
 
   test('without a locale of their own, customers are written to in the organization’s default language', async () => {

@@ -1,6 +1,6 @@
 import { msg } from '@lit/localize';
 import type * as z from 'zod/mini';
-import { chooseLocale } from '../i18n/localize.js';
+import { chooseLocale, getLocale } from '../i18n/localize.js';
 import { ApiError, isAbort, networkError } from './errors.js';
 import { loadContract, type Contract } from './load-contract.js';
 import type { SessionStore } from './session.js';
@@ -62,6 +62,9 @@ function client(serverUrl: string, afterResponse?: (response: Response, token?: 
       for (const [key, value] of Object.entries(options.searchParams ?? {})) url.searchParams.set(key, value);
       const headers = new Headers(options.headers);
       if (options.json !== undefined) headers.set('Content-Type', 'application/json');
+      // The language on screen (a CORS-safelisted header): what the server writes for a
+      // customer who has not chosen one (the sign-in email, a PDF), never stored.
+      if (!headers.has('Accept-Language')) headers.set('Accept-Language', getLocale());
       const bearer = token?.();
       if (bearer) headers.set('Authorization', `Bearer ${bearer}`);
       const controller = new AbortController();

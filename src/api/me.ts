@@ -20,9 +20,7 @@ export function fetchMeWithPaymentMethods(http: Http, signal?: AbortSignal): Pro
 }
 
 /** `name: null` clears the name; `locale` is the customer's own choice of language (emails and PDFs too). */
-export function updateMe(
-  http: Http,
-  body: { name?: string | null; billing_details?: BillingDetails; locale?: string }, signal?: AbortSignal): Promise<Me> {
+export function updateMe(http: Http, body: { name?: string | null; billing_details?: BillingDetails; locale?: string }, signal?: AbortSignal): Promise<Me> {
   return parsed(
     () => http.authed.patch('portal/v1/me', { json: body, signal }),
     (c) => c.me,

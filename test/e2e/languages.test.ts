@@ -1,13 +1,14 @@
 // Languages, for real: the demo server and the demo merchant page in Chromium. Done when a
 // French and an Arabic customer see their language in the portal, the email and the PDF.
 //   - Carol, new to the portal, on a French browser: the sign-in form, her sign-in email, the
-//     portal (labels, money, dates) and her invoice PDF are in French, and French is kept as
-//     her language.
+//     portal (labels, money, dates) and her invoice PDF are in French; signing in does not
+//     store French as her language (an unauthenticated request must not pin it).
 //   - Dave, whose merchant set his language to Arabic: his email is Arabic and right to left,
 //     and once he is signed in (on an English browser) the portal is Arabic and mirrored, and
 //     so is his PDF.
-//   - Later, on an English browser, Carol's language wins over the browser's; the page's
-//     `locale` attribute wins over both.
+//   - Later, on an English browser, Carol picks French in Settings: the portal turns French at
+//     once, stays French after a reload, and her emails are French; the page's `locale`
+//     attribute wins over both on the page, not in her emails.
 // The expected words come from the translations (src/i18n/xliff for the widget, server/i18n
 // for email and PDF), each checked to differ from the English, so rewording a translation
 // does not break the test while a fallback to English does.
@@ -160,7 +161,7 @@ test('a French customer on a French browser: sign-in, email, portal and invoice 
   assertSignInMail(mail, tr, 'ltr');
   await page.getByRole('heading', { name: fr('Overview') }).waitFor();
   await assertTabs(page, fr);
-  assert.equal(await storedLocale(CAROL), 'fr', 'the language she signed in with is kept as hers');
+  assert.equal(await storedLocale(CAROL), null, 'signing in on a French browser does not pin French');
   await shoot(page, 'fr-overview');
 
   const { row, order } = await newestOrder(page, fr('Orders'));
@@ -234,20 +235,41 @@ test('an Arabic customer: a right-to-left Arabic email, a mirrored Arabic portal
   await page.context().close();
 });
 
-test('on a later visit the customer’s language wins over the browser’s, and the locale attribute over both', async () => {
+test('the customer picks a language in Settings: stored, shown at once, kept after a reload and for emails; the locale attribute wins on the page', async () => {
   const fr = widgetWords('fr');
   const de = widgetWords('de');
-  assert.equal(await storedLocale(CAROL), 'fr', 'the first test kept French as Carol’s language');
+  assert.equal(await storedLocale(CAROL), null, 'the first test stored nothing');
 
-  // An English browser: English until she is known, then French; her email is French too.
+  // An English browser: English, and an English sign-in email, as she has no language yet.
   const page = await openDemo('en-US');
   await portalLanguage(page, 'en', 'ltr');
-  const mail = await signInWithCode(page, demo.server.url, CAROL);
-  assertSignInMail(mail, translator('fr'), 'ltr');
+  const first = await signInWithCode(page, demo.server.url, CAROL);
+  assert.equal(first.subject, english.t('signIn.subject', { organization: ORGANIZATION }));
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const picker = page.locator('customer-portal').getByLabel('Language', { exact: true });
+  await picker.selectOption('fr');
+  await portalLanguage(page, 'fr', 'ltr');
+  await page
+    .locator('customer-portal')
+    .getByRole('heading', { name: fr('Settings') })
+    .waitFor();
+  assert.equal(await storedLocale(CAROL), 'fr', 'her choice is stored');
+  await shoot(page, 'picker-fr');
+
+  // Reload: the session comes back, and with it her language, over the English browser's.
+  await page.reload();
   await page.getByRole('heading', { name: fr('Overview') }).waitFor();
   await portalLanguage(page, 'fr', 'ltr');
   await assertTabs(page, fr);
   await page.context().close();
+
+  // Signed out, on an English browser: her sign-in email is French, and stays so.
+  const again = await openDemo('en-US');
+  const mail = await signInWithCode(again, demo.server.url, CAROL);
+  assertSignInMail(mail, translator('fr'), 'ltr');
+  await again.getByRole('heading', { name: fr('Overview') }).waitFor();
+  await again.context().close();
 
   // The merchant's page says German: German before and after sign-in, whatever the customer's
   // language. Her email stays in hers, which this sign-in does not change.

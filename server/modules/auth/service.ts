@@ -195,11 +195,7 @@ export function authService(deps: Deps) {
     },
 
     /** Trades a single-use link token (pre-authenticated link or email link) for a session. */
-    async exchange(input: {
-      token: string;
-      ip: string;
-      checkOrigin: (allowed: string[]) => void;
-    }): Promise<IssuedSession> {
+    async exchange(input: { token: string; ip: string; checkOrigin: (allowed: string[]) => void }): Promise<IssuedSession> {
       await deps.rateLimiter.hit({ key: `auth-exchange:ip:${input.ip}`, max: 60, windowMs: 15 * MINUTE });
       const row = await repo.findLinkToken(sha256(input.token));
       const now = clock.now();

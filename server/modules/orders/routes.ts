@@ -9,7 +9,7 @@ import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { validTaxId } from '../billing/tax-id.js';
 import { orderView } from './views.js';
-import { customerLocale } from '../../i18n/index.js';
+import { requestLocale } from '../../i18n/index.js';
 
 function ownOrder(services: Services, c: Context<PortalEnv>) {
   const auth = c.get('auth');
@@ -49,12 +49,18 @@ export function portalOrderRoutes(services: Services, config: Config) {
     .get('/:id/invoice.pdf', async (c) => {
       const order = await ownOrder(services, c);
       const org = await services.organizations.byId(order.organization_id);
-      return pdf(await services.orders.invoicePdf(org, order, customerLocale(org, c.get('auth').customer)), `invoice-${order.invoice_number}.pdf`);
+      return pdf(
+        await services.orders.invoicePdf(org, order, requestLocale(org, c.get('auth').customer, c.req.header('accept-language'))),
+        `invoice-${order.invoice_number}.pdf`,
+      );
     })
     .get('/:id/receipt.pdf', async (c) => {
       const order = await ownOrder(services, c);
       const org = await services.organizations.byId(order.organization_id);
-      return pdf(await services.orders.receiptPdf(org, order, customerLocale(org, c.get('auth').customer)), `receipt-${order.invoice_number}.pdf`);
+      return pdf(
+        await services.orders.receiptPdf(org, order, requestLocale(org, c.get('auth').customer, c.req.header('accept-language'))),
+        `receipt-${order.invoice_number}.pdf`,
+      );
     })
     .patch('/:id/invoice-details', async (c) => {
       const order = await ownOrder(services, c);

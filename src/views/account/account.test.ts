@@ -52,7 +52,9 @@ class AccountHarness {
 
 async function renderAccount(locale?: string): Promise<AccountHarness> {
   const element = await fixture<CustomerPortalAccount>(
-    locale ? html`<customer-portal-account org="acme" locale=${locale}></customer-portal-account>` : html`<customer-portal-account org="acme"></customer-portal-account>`,
+    locale
+      ? html`<customer-portal-account org="acme" locale=${locale}></customer-portal-account>`
+      : html`<customer-portal-account org="acme"></customer-portal-account>`,
   );
   return new AccountHarness(element);
 }
@@ -250,7 +252,12 @@ describe('<customer-portal-account>', () => {
       pick(account, 'de');
       await waitUntil(() => getLocale() === 'de', 'the portal did not switch to German');
       await shownIn(account.element, 'de');
-      expect(fake.to(ME).filter((r) => r.method === 'PATCH').map((r) => r.body)).to.deep.equal([{ locale: 'de' }]);
+      expect(
+        fake
+          .to(ME)
+          .filter((r) => r.method === 'PATCH')
+          .map((r) => r.body),
+      ).to.deep.equal([{ locale: 'de' }]);
       expect(fake.customer.locale).to.equal('de');
       expect(textOf(account.root.querySelector('h2'))).to.equal(say('Account'));
       expect(account.root.querySelector<HTMLSelectElement>('#language')!.value).to.equal('de');

@@ -155,9 +155,7 @@ export class CustomerPortalAccount extends ViewElement {
         @change=${(event: Event) => this.chooseLanguage(event, customer)}
       >
         ${chosen ? nothing : html`<option value="" disabled selected>${msg('Choose a language')}</option>`}
-        ${languageChoices().map(
-          ({ code, name }) => html`<option value=${code} lang=${code} ?selected=${code === chosen}>${name}</option>`,
-        )}
+        ${languageChoices().map(({ code, name }) => html`<option value=${code} lang=${code} ?selected=${code === chosen}>${name}</option>`)}
       </select>
       <p id="language-hint" class="hint">
         ${chosen ? msg('The portal, your emails and your invoices are in this language.') : msg('Choose one to get your emails and invoices in it too.')}
