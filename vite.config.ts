@@ -6,7 +6,7 @@ import { minifyTemplateLiterals } from './build/minify.js';
 /** What goes into the views chunk: every view and what only views use. */
 const VIEWS = [
   /[\\/]src[\\/]views[\\/](?!registry)/,
-  /[\\/]src[\\/]ui[\\/](view-element|dialog|badge)\.ts$/,
+  /[\\/]src[\\/]ui[\\/](view-element|dialog|badge|toast)\.ts$/,
   /[\\/]src[\\/]i18n[\\/]money\.ts$/,
   /[\\/]src[\\/]api[\\/](idempotency|overview|subscriptions|orders|files|me|benefits|usage|payment-methods)\.ts$/,
   /[\\/]src[\\/]events\.ts$/,

@@ -8,6 +8,7 @@ import { http } from 'msw';
 import { billing, order, proSubscription } from '../test/msw/billing.js';
 import { apiError } from '../test/msw/handlers.js';
 import { signIn, useMockApi, worker } from '../test/msw/worker.js';
+import { lowContrast } from './testing/contrast.js';
 import { buttonIn, textOf, type } from './testing/dom.js';
 import { resetLocale, say, shownIn } from './testing/locale.js';
 import { ViewHarness } from './testing/view.harness.js';
@@ -40,13 +41,14 @@ const looks: Look[] = [
 
 type View = ViewHarness<ViewElement>;
 
-/** axe on `target`, naming what was checked when it finds something. */
+/** axe on `target`, and the contrast of every text it shows (from computed styles), naming what was checked when either finds something. */
 async function accessible(target: Element, what: string): Promise<void> {
   try {
     await expect(target).to.be.accessible();
   } catch (error) {
     throw new Error(`${what}: ${(error as Error).message}`);
   }
+  expect(lowContrast(target), `${what}: text below WCAG AA contrast`).to.deep.equal([]);
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -152,10 +154,9 @@ describe('accessibility of every view and dialog', () => {
         element.setAttribute('org', org);
         element.setAttribute('locale', look.locale);
         if (look.theme === 'dark') element.setAttribute('theme', 'dark');
-        // A merchant's page, with its own banner: the widget must not bring another one.
-        await fixture(
-          html`<div style="background:${look.theme === 'dark' ? '#09090b;color:#fafafa' : '#fff'};padding:8px"><header>Acme Cloud</header>${element}</div>`,
-        );
+        // A merchant's light page, with its own banner (the widget must not bring another one):
+        // a dark widget on it paints its own background, so its headings read there too.
+        await fixture(html`<div style="background:#fff;padding:8px"><header>Acme Cloud</header>${element}</div>`);
         const h = new ViewHarness(element);
         await h.until(() => (typeof loaded === 'string' ? h.root.querySelector(loaded) : loaded(h)), `${tag} did not load`);
         await shownIn(element, look.locale);

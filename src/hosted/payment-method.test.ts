@@ -4,7 +4,8 @@ import { useMockApi, worker } from '../../test/msw/worker.js';
 import { apiError, fake, record } from '../../test/msw/handlers.js';
 import { textOf, type } from '../testing/dom.js';
 import './payment-method.js';
-import { formatCardNumber, formatExpiry, type HostedPaymentMethod } from './payment-method.js';
+import { lowContrast } from '../testing/contrast.js';
+import { formatCardNumber, formatExpiry, lighten, type HostedPaymentMethod } from './payment-method.js';
 import { setLocale } from '../i18n/localize.js';
 
 const START = {
@@ -51,9 +52,11 @@ function messages(): Array<{ type: string; [key: string]: unknown }> {
   return seen as Array<{ type: string }>;
 }
 
-async function open(token = 'hpo_open_token_0123', locale?: string): Promise<HostedPaymentMethod> {
+async function open(token = 'hpo_open_token_0123', locale?: string, theme?: string): Promise<HostedPaymentMethod> {
   const url = new URL(location.href);
   url.searchParams.set('token', token);
+  if (theme) url.searchParams.set('theme', theme);
+  else url.searchParams.delete('theme');
   if (locale) url.searchParams.set('locale', locale);
   else url.searchParams.delete('locale');
   history.replaceState(history.state, '', url.href);
@@ -104,6 +107,25 @@ describe('<cp-hosted-payment-method>', () => {
     await expect(arabic).to.be.accessible();
     await setLocale('en');
     Object.assign(document.documentElement, { lang, dir });
+  });
+
+  it('is dark in a dark dialog (?theme=dark): its surface, text and controls, readable', async () => {
+    serve();
+    const el = await open('hpo_open_token_0123', undefined, 'dark');
+    await waitUntil(() => input(el, 'number'), 'no card form');
+    expect(el.getAttribute('theme')).to.equal('dark');
+    expect(document.documentElement.style.colorScheme).to.equal('dark');
+    expect(getComputedStyle(el).backgroundColor).to.equal('rgb(24, 24, 27)');
+    expect(getComputedStyle(input(el, 'number')).backgroundColor).to.equal('rgb(24, 24, 27)');
+    expect(getComputedStyle(el.shadowRoot!.querySelector('label')!).color).to.equal('rgb(244, 244, 245)');
+    expect(lowContrast(el)).to.deep.equal([]);
+    await expect(el).to.be.accessible();
+    document.documentElement.style.colorScheme = '';
+  });
+
+  it('lightens the brand colour for a dark surface, as the widget does', () => {
+    expect(lighten('#4f46e5')).to.equal('#9e99f1');
+    expect(lighten('#000000')).to.equal('#737373');
   });
 
   it('says when its token is spent, to the widget too', async () => {

@@ -41,6 +41,16 @@ async function post<T>(path: string, body: unknown): Promise<T> {
   return json;
 }
 
+/** `#rrggbb` mixed 55 % with white, as the widget's dark palette lightens the brand colour (src/styles/tokens.ts). */
+export function lighten(hex: string): string {
+  if (!/^#[0-9a-f]{6}$/i.test(hex)) return hex;
+  const channel = (i: number) =>
+    Math.round(parseInt(hex.slice(i, i + 2), 16) * 0.55 + 255 * 0.45)
+      .toString(16)
+      .padStart(2, '0');
+  return `#${channel(1)}${channel(3)}${channel(5)}`;
+}
+
 /** "4242424242424242" → "4242 4242 4242 4242" (Amex: 4-6-5). */
 export function formatCardNumber(value: string): string {
   const digits = value.replace(/\D/g, '').slice(0, 19);
@@ -76,11 +86,35 @@ export class HostedPaymentMethod extends LitElement {
   static override styles = css`
     :host {
       --_primary: var(--cp-color-primary, #4f46e5);
+      --_on-primary: #fff;
+      --_surface: #fff;
+      --_text: #18181b;
+      --_muted: #63636b;
+      --_border: #e4e4e7;
+      --_border-strong: #a1a1aa;
+      --_danger: #c81e1e;
+      --_alert-border: #f0b4b4;
+      --_alert-background: #fdf2f2;
+      --_alert-text: #9b1c1c;
       display: block;
-      /* Readable whatever colours the portal around the frame uses. */
-      background: #fff;
-      color: #18181b;
+      /* The dialog's surface around it, light or dark as the widget said (?theme=). */
+      background: var(--_surface);
+      color: var(--_text);
       font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
+    }
+    :host([theme='dark']) {
+      /* The brand colour lightened for a dark surface, as the widget's dark palette does. */
+      --_primary: color-mix(in srgb, var(--cp-color-primary, #4f46e5) 55%, #fff);
+      --_on-primary: #18181b;
+      --_surface: #18181b;
+      --_text: #f4f4f5;
+      --_muted: #a1a1aa;
+      --_border: #3f3f46;
+      --_border-strong: #71717a;
+      --_danger: #f87171;
+      --_alert-border: #7f1d1d;
+      --_alert-background: #2a1515;
+      --_alert-text: #fca5a5;
     }
     * {
       box-sizing: border-box;
@@ -108,12 +142,15 @@ export class HostedPaymentMethod extends LitElement {
       min-width: 0;
       min-height: 44px;
       padding: 0 12px;
-      border: 1px solid #a1a1aa;
+      border: 1px solid var(--_border-strong);
       border-radius: 8px;
-      background: #fff;
+      background: var(--_surface);
       color: inherit;
       font: inherit;
       font-variant-numeric: tabular-nums;
+    }
+    input::placeholder {
+      color: var(--_muted);
     }
     input:focus {
       outline: 2px solid var(--_primary);
@@ -121,11 +158,11 @@ export class HostedPaymentMethod extends LitElement {
       border-color: var(--_primary);
     }
     input[aria-invalid='true'] {
-      border-color: #c81e1e;
+      border-color: var(--_danger);
     }
     .error {
       margin: 0;
-      color: #c81e1e;
+      color: var(--_danger);
       font-size: 14px;
     }
     .error:empty {
@@ -134,15 +171,15 @@ export class HostedPaymentMethod extends LitElement {
     .alert {
       margin: 0;
       padding: 12px 14px;
-      border: 1px solid #f0b4b4;
+      border: 1px solid var(--_alert-border);
       border-radius: 8px;
-      background: #fdf2f2;
-      color: #9b1c1c;
+      background: var(--_alert-background);
+      color: var(--_alert-text);
       font-size: 14px;
     }
     .note {
       margin: 0;
-      color: #63636b;
+      color: var(--_muted);
       font-size: 13px;
     }
     .actions {
@@ -154,9 +191,9 @@ export class HostedPaymentMethod extends LitElement {
     button {
       min-height: 40px;
       padding: 0 16px;
-      border: 1px solid #e4e4e7;
+      border: 1px solid var(--_border);
       border-radius: 8px;
-      background: #fff;
+      background: var(--_surface);
       color: inherit;
       font: inherit;
       font-size: 14px;
@@ -166,7 +203,7 @@ export class HostedPaymentMethod extends LitElement {
     button.primary {
       border-color: transparent;
       background: var(--_primary);
-      color: #fff;
+      color: var(--_on-primary);
     }
     button:disabled {
       cursor: progress;
@@ -182,6 +219,9 @@ export class HostedPaymentMethod extends LitElement {
       }
     }
   `;
+
+  /** `dark` when the widget's dialog is dark (the page's `?theme=dark`); set from the address on start. */
+  @property({ reflect: true }) theme: 'light' | 'dark' = 'light';
 
   /** Set by the server when the page's token is not valid. */
   @property({ type: Boolean }) expired = false;
@@ -229,6 +269,9 @@ export class HostedPaymentMethod extends LitElement {
     const url = new URL(location.href);
     // The widget's language (its `locale` attribute, the customer's or the browser's).
     const language = chooseLocale('attribute', url.searchParams.get('locale'));
+    // The widget's theme: this page is drawn on its dialog's surface.
+    this.theme = url.searchParams.get('theme') === 'dark' ? 'dark' : 'light';
+    document.documentElement.style.colorScheme = this.theme;
     const token = url.searchParams.get('token');
     // The token is spent once traded; it has no business staying in the address.
     url.searchParams.delete('token');
@@ -263,7 +306,15 @@ export class HostedPaymentMethod extends LitElement {
       clientSecret: start.client_secret,
       // Stripe's name for the language; it has no Ukrainian (it then follows the browser).
       locale: (locale === 'zh-CN' ? 'zh' : locale === 'uk' ? 'auto' : locale) as StripeElementLocale,
-      appearance: { theme: 'stripe', variables: { colorPrimary: start.organization.primary_color ?? '#4f46e5', borderRadius: '8px' } },
+      // Stripe's dark look ('night') in a dark dialog; the primary is lightened there as ours is.
+      appearance: {
+        theme: this.theme === 'dark' ? 'night' : 'stripe',
+        variables: {
+          colorPrimary: this.theme === 'dark' ? lighten(start.organization.primary_color ?? '#4f46e5') : (start.organization.primary_color ?? '#4f46e5'),
+          borderRadius: '8px',
+          ...(this.theme === 'dark' ? { colorBackground: '#18181b', colorText: '#f4f4f5' } : {}),
+        },
+      },
     });
     const element = this.#elements.create('payment', { layout: 'tabs' });
     // The Payment Element lives in the light DOM: Stripe mounts its own iframe there.

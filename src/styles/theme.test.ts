@@ -2,6 +2,7 @@ import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import { signIn, useMockApi } from '../../test/msw/worker.js';
 import '../index.js';
+import { lowContrast } from '../testing/contrast.js';
 import '../views/overview/overview.js';
 import type { CustomerPortalOverview } from '../views/overview/overview.js';
 
@@ -78,6 +79,26 @@ describe('theme attribute', () => {
     await loaded(view);
     expect(colours(view)).to.deep.equal(dark);
     expect(getComputedStyle(view.shadowRoot!.querySelector('.card')!).borderTopColor).to.equal('rgb(1, 2, 3)');
+  });
+
+  it('dark on a light page: the element paints its own dark background, so its title, headings and tabs read', async () => {
+    const page = await fixture(html`<div style="background:#fff"><customer-portal org="acme" theme="dark"></customer-portal></div>`);
+    const portal = page.querySelector('customer-portal')!;
+    await waitUntil(() => portal.shadowRoot!.querySelector('customer-portal-overview')?.shadowRoot?.querySelector('.card__title'), 'no overview');
+    expect(getComputedStyle(portal).backgroundColor).to.equal('rgb(9, 9, 11)');
+    expect(lowContrast(portal)).to.deep.equal([]);
+  });
+
+  it('auto under a dark system preference, as the hosted portal page is: the title, heading and active tab read on the dark page', async () => {
+    await emulateMedia({ colorScheme: 'dark' });
+    const page = await fixture(html`<div style="background:#09090b"><customer-portal org="acme" theme="auto"></customer-portal></div>`);
+    const portal = page.querySelector('customer-portal')!;
+    await waitUntil(() => portal.shadowRoot!.querySelector('customer-portal-overview')?.shadowRoot?.querySelector('.card__title'), 'no overview');
+    const title = portal.shadowRoot!.querySelector('.title')!;
+    await waitUntil(() => title.textContent!.trim(), 'no organization name');
+    const tab = portal.shadowRoot!.querySelector('.tab[aria-current="page"]')!;
+    for (const text of [title, tab]) expect(getComputedStyle(text).color).to.equal('rgb(244, 244, 245)');
+    expect(lowContrast(portal)).to.deep.equal([]);
   });
 
   it('is accessible in dark mode (colour contrast included)', async () => {

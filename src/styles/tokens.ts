@@ -21,6 +21,13 @@ const dark = css`
   --_t-warning: #fbbf24;
 `;
 
+/** What the element given a dark theme paints: `--cp-color-background` under its content. */
+const darkPanel = css`
+  background: var(--cp-color-background, #09090b);
+  padding: calc(var(--cp-space, 8px) * 2);
+  border-radius: calc(var(--cp-radius, 8px) * 1.5);
+`;
+
 /**
  * Theme tokens. The public names (`--cp-*`) are read, never set, here: a host page sets them
  * anywhere above the element (`:root`, `body`, the element itself) and they inherit through
@@ -44,6 +51,7 @@ const dark = css`
  * @cssproperty --cp-color-danger - Errors.
  * @cssproperty --cp-color-success - Confirmations.
  * @cssproperty --cp-color-warning - Warnings and notices.
+ * @cssproperty --cp-color-background - Dark theme only: the background the themed element paints behind its headings and cards (default `#09090b`; `transparent` on a dark page of your own).
  * @cssproperty --cp-radius - Corner radius of inputs and buttons (cards use 1.5×).
  * @cssproperty --cp-font-family - Font stack.
  * @cssproperty --cp-font-family-heading - Font stack of headings (defaults to the body's).
@@ -83,12 +91,19 @@ export const tokens = css`
     color: var(--_text);
     text-align: start;
   }
+  /*
+   * A dark element paints its own background (and keeps its content off the edge), so its
+   * light headings and text between the cards read on any page, a light one included.
+   * Only the element given the theme does: elements nested inside it inherit the palette.
+   */
   :host([theme='dark']) {
     ${dark}
+    ${darkPanel}
   }
   @media (prefers-color-scheme: dark) {
     :host([theme='auto']) {
       ${dark}
+      ${darkPanel}
     }
   }
   :host([theme='light']) {

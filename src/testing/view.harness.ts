@@ -20,6 +20,12 @@ export class ViewHarness<E extends HTMLElement = HTMLElement> {
     return textOf(this.root.querySelector('div[role="status"].visually-hidden'));
   }
 
+  /** The toast shown on screen (in the top layer), as read; empty when none shows. */
+  get toast(): string {
+    const box = this.root.querySelector('customer-portal-toast')?.shadowRoot?.querySelector('.toast');
+    return box?.matches(':popover-open') ? textOf(box) : '';
+  }
+
   button(label: RegExp, root: ParentNode = this.root): HTMLButtonElement {
     return buttonIn(root, label);
   }

@@ -16,6 +16,7 @@ import { buttonStyles } from './button.js';
 import { cardStyles } from './card.styles.js';
 import { fieldStyles } from './field.styles.js';
 import { skeletonStyles } from './skeleton.js';
+import './toast.js';
 import { visuallyHidden } from './visually-hidden.styles.js';
 import { ConnectedElement } from './connected-element.js';
 
@@ -45,8 +46,22 @@ export class ViewElement extends ConnectedElement {
   @property({ type: Boolean }) embedded = false;
 
   @state() protected pastDue = false;
-  /** Read out by screen readers: "Name saved.", "Invoice downloaded." */
-  @state() protected announcement = '';
+  #announcement = '';
+  /** Counts announcements, so the same words said again show their toast again. */
+  #said = 0;
+  /**
+   * What the last action did ("Name saved.", "Card removed."): read out by screen readers (the
+   * view's status region) and shown as a toast. Setting it, even to the same words, says it again.
+   */
+  protected get announcement(): string {
+    return this.#announcement;
+  }
+  protected set announcement(text: string) {
+    const old = this.#announcement;
+    this.#announcement = text;
+    if (text) this.#said += 1;
+    this.requestUpdate('announcement', old);
+  }
   /** The view's data as re-fetched after an action (newer than its task's), until the customer changes. */
   @state() protected fresh?: unknown;
 
@@ -136,6 +151,7 @@ export class ViewElement extends ConnectedElement {
   ): unknown {
     if (this.session.status !== 'signed-in') return this.renderSignedOut();
     const body = html`<div role="status" class="visually-hidden">${this.announcement}</div>
+      <customer-portal-toast .message=${this.announcement} .serial=${this.#said}></customer-portal-toast>
       ${task.render({
         pending: loading,
         error: (error) =>

@@ -68,6 +68,12 @@ describe('the hosted payment-method page', () => {
     const page = await t.request('GET', '/hosted/payment-method?token=hpo_nope');
     assert.equal(page.status, 400);
     assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.match(String(page.body), /html\{color-scheme:light\}/);
+    // A dark dialog asks for a dark page: its canvas and native controls are dark from the first paint.
+    const dark = await t.request('GET', '/hosted/payment-method?token=hpo_nope&theme=dark');
+    assert.match(String(dark.body), /html\{color-scheme:dark\}/);
+    const odd = await t.request('GET', '/hosted/payment-method?token=hpo_nope&theme=%3Cscript%3E');
+    assert.match(String(odd.body), /html\{color-scheme:light\}/);
     const start = await t.request('POST', '/hosted/v1/payment-method/start', { body: { token: 'hpo_nope_nope_nope' } });
     assert.equal(start.body.error.code, 'hosted_token_invalid');
   });

@@ -103,13 +103,15 @@ export function hostedPaymentMethod(services: Services, config: Config, db: Kyse
         // Only the page that asked for this form may show it.
         `frame-ancestors ${row ? row.parent_origin : "'none'"}`,
       ].join('; ');
+      // The widget's dialog is light or dark (?theme=): the page's canvas and controls follow from the first paint.
+      const scheme = c.req.query('theme') === 'dark' ? 'dark' : 'light';
       const color = (org?.branding as { primary_color?: string | null } | undefined)?.primary_color ?? '#4f46e5';
       const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer">
 ${FAVICON_LINK}
 <title>${escapeHtml(org ? `${org.name} · Payment method` : 'Payment method')}</title>
-<style>:root{--cp-color-primary:${/^#[0-9a-f]{6}$/i.test(color) ? color : '#4f46e5'}}html,body{margin:0;background:transparent;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}</style>
+<style>:root{--cp-color-primary:${/^#[0-9a-f]{6}$/i.test(color) ? color : '#4f46e5'}}html{color-scheme:${scheme}}html,body{margin:0;background:transparent;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}</style>
 <script type="module" src="/hosted/assets/payment-method.js"></script>
 </head><body><cp-hosted-payment-method ${row ? '' : 'expired'}></cp-hosted-payment-method></body></html>`;
       return c.html(html, row ? 200 : 400, pageHeaders(csp, { framable: true }));

@@ -80,10 +80,11 @@ ${FAVICON_LINK}
   html{color-scheme:light dark}
   body{margin:0;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f6f7f9}
   main{max-width:960px;margin:0 auto;padding:24px 16px 48px}
-  @media (prefers-color-scheme: dark){body{background:#0f1115}}
+  @media (prefers-color-scheme: dark){body{background:#09090b}}
+  customer-portal{--cp-color-background:transparent}
 </style>
 <script type="module" src="/customer-portal.js"></script>
-</head><body><main><customer-portal org="${slug}"></customer-portal></main></body></html>`,
+</head><body><main><customer-portal org="${slug}" theme="auto"></customer-portal></main></body></html>`,
       200,
       // Its CSP (frame-ancestors 'none') and the other page headers are set before this
       // handler by portalPageHeaders (lib/page-headers.ts), which knows PUBLIC_URL.

@@ -102,6 +102,11 @@ export class FlowElement<Step extends string = string> extends PortalElement {
     this.dialog?.requestClose();
   }
 
+  /** Once the action is done: the dialog's title then ("Plan changed", "Seats updated"), which the view shows as a toast. */
+  get completed(): string {
+    return this.step === 'done' ? (this.dialog?.getAttribute('label') ?? '') : '';
+  }
+
   protected onDialogClose(): void {
     this.open = false;
     this.dispatchEvent(new Event('close'));

@@ -104,6 +104,7 @@ describe('<customer-portal-seats>', () => {
     await expect(h.dialog).to.be.accessible();
     h.dialogButton(/^Revoke seat$/).click();
     await h.until(() => rows(h)[0]!.startsWith('bob@example.com Revoked'), 'not revoked');
+    expect(h.toast).to.equal('bob@example.com’s seat was revoked.');
     // Its Revoke button is gone with the seat: focus stays in the view, on its heading.
     await h.until(() => focused()?.tagName === 'H2', 'focus left the view');
     expect(fake.to('/portal/v1/seats/seat_1').map((r) => r.method)).to.deep.equal(['DELETE']);

@@ -59,6 +59,8 @@ describe('<customer-portal-payment-methods>', () => {
     expect((await updated).detail).to.deep.equal({ change: 'default', paymentMethodId: 'pm_mc', retried: [] });
     await h.until(() => cards(h)[1]?.startsWith('Mastercard •••• 4444 Default'), 'not the default');
     expect(h.announcement).to.equal('Mastercard •••• 4444 is now your default payment method.');
+    // Seen too, not only heard: the same words in a toast, with its Dismiss button.
+    await h.until(() => h.toast === 'Mastercard •••• 4444 is now your default payment method.', `no toast: "${h.toast}"`);
   });
 
   it('removes a card after a confirmation', async () => {
@@ -116,6 +118,17 @@ describe('<customer-portal-payment-methods>', () => {
     await h.until(() => cards(h)[0]?.startsWith('Visa •••• 1881 Default'), 'the list was not refreshed');
     // The answer said the payment is sorted: the banner goes.
     await h.until(() => !h.root.querySelector('[part="past-due"]'), 'the banner stayed');
+  });
+
+  it('gives the card form the dialog’s theme: a dark dialog gets a dark form', async () => {
+    const h = new ViewHarness(
+      await fixture<CustomerPortalPaymentMethods>(html`<customer-portal-payment-methods org="acme" theme="dark"></customer-portal-payment-methods>`),
+    );
+    await h.until(() => h.root.querySelector('li.entry'), 'no cards');
+    h.button(/^Update payment method$/).click();
+    await h.until(() => frame(h), 'no card form');
+    expect(frame(h)!.getAttribute('src')).to.match(/&theme=dark$/);
+    expect(frame(h)!.style.colorScheme).to.equal('dark');
   });
 
   it('shows the hosted form’s error with "Try again", and closes on its cancel', async () => {

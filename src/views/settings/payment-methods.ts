@@ -52,7 +52,6 @@ export class PaymentMethodDialog extends PortalElement {
         display: block;
         width: 100%;
         border: 0;
-        color-scheme: normal;
         transition: height var(--_duration);
       }
       .loading {
@@ -69,6 +68,8 @@ export class PaymentMethodDialog extends PortalElement {
   @state() private ready = false;
   @state() private height = 320;
   @state() private error = '';
+  /** The dialog's theme (light or dark, the portal's), given to the form so its page matches. */
+  @state() private scheme: 'light' | 'dark' = 'light';
 
   #onMessage = (event: MessageEvent): void => {
     const frame = this.renderRoot.querySelector('iframe');
@@ -109,6 +110,7 @@ export class PaymentMethodDialog extends PortalElement {
     this.session = undefined;
     this.ready = false;
     this.error = '';
+    this.scheme = getComputedStyle(this).colorScheme.includes('dark') ? 'dark' : 'light';
     try {
       this.session = await openHostedSession(this.http!);
     } catch (error) {
@@ -151,9 +153,9 @@ export class PaymentMethodDialog extends PortalElement {
       ${
         session && !this.error
           ? html`<iframe
-            src=${`${session.url}&locale=${getLocale()}`}
+            src=${`${session.url}&locale=${getLocale()}&theme=${this.scheme}`}
             title=${msg('Secure card form')}
-            style="height:${this.ready ? this.height : 0}px"
+            style="height:${this.ready ? this.height : 0}px;color-scheme:${this.scheme}"
             allow="payment"
             referrerpolicy="no-referrer"
           ></iframe>`
@@ -217,7 +219,13 @@ export class CustomerPortalPaymentMethods extends ViewElement {
   private onAdded(event: PaymentMethodUpdatedEvent): void {
     const failed = event.detail.retried.find((r) => !r.ok);
     this.actionError = failed?.message ?? '';
-    void this.#updated(event.detail, msg('Your card was saved and is now your default payment method.'));
+    const paid = event.detail.retried.some((r) => r.ok);
+    void this.#updated(
+      event.detail,
+      paid
+        ? msg('Your card was saved and is now your default payment method. Payment received: the unpaid invoice is paid.')
+        : msg('Your card was saved and is now your default payment method.'),
+    );
   }
 
   private async makeDefault(method: PaymentMethod): Promise<void> {

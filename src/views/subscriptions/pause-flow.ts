@@ -88,7 +88,7 @@ export class PauseFlow extends SubscriptionFlow<Step> {
             </button>`
         : html`<button slot="footer" type="button" class="button button--primary" @click=${() => this.close()}>${msg('Done')}</button>`;
     const title = pause ? msg(str`Pause ${sub.product.name}?`) : msg(str`Resume ${sub.product.name}?`);
-    return html`<customer-portal-dialog label=${this.step === 'done' ? (pause ? msg('Paused') : msg('Resumed')) : title} ?open=${this.open} ?busy=${busy} @close=${this.onDialogClose}>
+    return html`<customer-portal-dialog label=${this.step === 'done' ? (pause ? msg('Pause scheduled') : msg('Subscription resumed')) : title} ?open=${this.open} ?busy=${busy} @close=${this.onDialogClose}>
       <div class="stack">
         ${this.step === 'confirm' ? this.renderConfirm(sub) : this.renderDone(sub)}
         <div class="errors" role="alert">${this.error ? alert('danger', this.error) : nothing}</div>

@@ -7,6 +7,7 @@ import { signIn, useMockApi, worker } from '../../../test/msw/worker.js';
 import type { SubscriptionCanceledEvent, SubscriptionChangedEvent } from '../../events.js';
 import type { Subscription } from '../../schemas/billing.js';
 import { buttonIn, deferred, focused, textOf, type } from '../../testing/dom.js';
+import { ViewHarness } from '../../testing/view.harness.js';
 import './subscriptions.js';
 import type { CustomerPortalSubscriptions } from './subscriptions.js';
 
@@ -25,6 +26,10 @@ class SubscriptionsHarness {
   }
   button(label: RegExp): HTMLButtonElement {
     return buttonIn(this.root, label);
+  }
+  /** The toast on screen, as read; empty when none shows. */
+  get toast(): string {
+    return new ViewHarness(this.element).toast;
   }
   async loaded(): Promise<void> {
     await waitUntil(() => this.root.querySelector('.list, .hero, .empty'), 'the subscriptions did not load');
@@ -714,9 +719,12 @@ describe('<customer-portal-subscriptions>', () => {
     await expect(h.flow(PAUSE).host).to.be.accessible();
     expect(h.flowText(PAUSE)).to.match(/Pro pauses at the end of this period, on /);
     h.flowButton(PAUSE, /Pause subscription/).click();
-    await h.step(PAUSE, 'Paused');
+    // Scheduled, not paused yet: the title says so.
+    await h.step(PAUSE, 'Pause scheduled');
     h.flowButton(PAUSE, /Done/).click();
     await waitUntil(() => h.text.includes('Don’t pause'), 'no pause notice');
+    // The dialog's news stays on screen a moment after it closes.
+    await waitUntil(() => h.toast === 'Pause scheduled', `no toast: "${h.toast}"`);
     h.button(/Don’t pause/).click();
     await waitUntil(() => !h.text.includes('Don’t pause'), 'the pause stayed');
     expect(fake.to(`${BASE}/sub_pro/resume`)).to.have.length(1);
@@ -735,7 +743,7 @@ describe('<customer-portal-subscriptions>', () => {
     await h.step(PAUSE, 'Resume Pro?');
     expect(h.flowText(PAUSE)).to.contain('$29.00 / month (plus any tax) is charged now');
     h.flowButton(PAUSE, /Resume and pay now/).click();
-    await h.step(PAUSE, 'Resumed');
+    await h.step(PAUSE, 'Subscription resumed');
   });
 
   it('is accessible', async () => {

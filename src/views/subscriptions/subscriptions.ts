@@ -1,3 +1,4 @@
+import type { FlowElement } from '../billing/flow.js';
 import { msg, str } from '@lit/localize';
 import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
@@ -171,13 +172,11 @@ export class CustomerPortalSubscriptions extends ViewElement {
           void this.changed(current);
           return;
         }
-        this.notice = {
-          id: sub.id,
-          variant: 'success',
-          text: seatsOnly
-            ? msg(str`The scheduled change is canceled. You keep ${sub.seats} seats.`)
-            : msg(str`The scheduled change is canceled. You stay on ${sub.product.name} at ${price}.`),
-        };
+        const text = seatsOnly
+          ? msg(str`The scheduled change is canceled. You keep ${sub.seats} seats.`)
+          : msg(str`The scheduled change is canceled. You stay on ${sub.product.name} at ${price}.`);
+        this.notice = { id: sub.id, variant: 'success', text };
+        this.announcement = text;
       },
     });
   }
@@ -347,7 +346,12 @@ export class CustomerPortalSubscriptions extends ViewElement {
   private renderFlows(sub: Subscription | undefined): TemplateResult | typeof nothing {
     const http = this.connection?.http;
     if (!sub || !http) return nothing;
-    const close = () => (this.flow = undefined);
+    const close = (event: Event) => {
+      // Done (canceled, changed, paused…): the dialog said so; the toast says it once more after it.
+      const done = (event.target as FlowElement).completed;
+      if (done) this.announcement = done;
+      this.flow = undefined;
+    };
     return html`<customer-portal-cancel-flow
         .http=${http}
         .subscription=${sub}
