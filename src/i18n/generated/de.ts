@@ -124,7 +124,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's31acc89913907492': `Ein besseres Angebot, wenn Sie bleiben`,
 's3230b01716c231a6': `Rechnungsangaben`,
 's32762e40ba022595': `Dieses Abonnement wurde gerade geändert – so sieht es jetzt aus.`,
-'s331da4cfe8aa0d06': `Deine Karte wurde gespeichert und ist jetzt deine Standard-Zahlungsmethode. Zahlung erhalten: Die offene Rechnung ist bezahlt.`,
+'s331da4cfe8aa0d06': `Ihre Karte wurde gespeichert und ist jetzt Ihre Standard-Zahlungsmethode. Zahlung erhalten: Die offene Rechnung ist bezahlt.`,
 's3340c7dae35fd623': `Bei uns ist etwas schiefgelaufen. Versuchen Sie es gleich noch einmal.`,
 's33ea0b6355a9c1da': `Zu den Bestellungen`,
 's33f85f24c0f5f008': `Speichern`,

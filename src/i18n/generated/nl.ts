@@ -124,7 +124,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's31acc89913907492': `Een beter aanbod om te blijven`,
 's3230b01716c231a6': `factuurgegevens`,
 's32762e40ba022595': `Dit abonnement is net gewijzigd — zo ziet het er nu uit.`,
-'s331da4cfe8aa0d06': `Je kaart is opgeslagen en is nu je standaardbetaalmethode. Betaling ontvangen: de openstaande factuur is betaald.`,
+'s331da4cfe8aa0d06': `Uw kaart is opgeslagen en is nu uw standaardbetaalmethode. Betaling ontvangen: de openstaande factuur is betaald.`,
 's3340c7dae35fd623': `Er ging iets mis aan onze kant. Probeer het zo opnieuw.`,
 's33ea0b6355a9c1da': `Naar bestellingen`,
 's33f85f24c0f5f008': `Opslaan`,
