@@ -128,7 +128,7 @@ export function createApp(deps: AppDeps) {
     app.route('/test-provider', testProviderRoutes(services.payments.provider as TestProvider));
   }
   if (services.payments.provider.name === 'stripe') {
-    app.route('/', stripeWebhookRoutes({ db: deps.database.db, clock: deps.clock, logger, webhookSecret: config.stripe?.webhookSecret }));
+    app.route('/', stripeWebhookRoutes({ events: services.stripeEvents, clock: deps.clock, logger, webhookSecret: config.stripe?.webhookSecret }));
   }
 
   // Before the merchant routers: every /v1/* request meets their secret-key check and their

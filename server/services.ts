@@ -18,6 +18,7 @@ import { catalogService } from './modules/catalog/service.js';
 import type { PaymentProvider } from './modules/payments/provider.js';
 import { paymentRepository } from './modules/payments/repository.js';
 import { paymentService } from './modules/payments/service.js';
+import { stripeEventService } from './modules/payments/stripe-events.js';
 import { testProvider } from './modules/payments/test-provider.js';
 import { orderService } from './modules/orders/service.js';
 import { OPERATION_LEASE_MS, subscriptionService } from './modules/subscriptions/service.js';
@@ -139,6 +140,19 @@ export function createServices(deps: ServiceDeps) {
     publicUrl: config.publicUrl,
     metrics: deps.metrics,
   });
+  const stripeEvents = stripeEventService({
+    db,
+    clock,
+    logger: deps.logger,
+    provider,
+    orders,
+    webhooks,
+    afterOrderPaid: async (order) => {
+      await subscriptions.onOrderPaid(order);
+      await onEntitlementsChanged(order.organization_id, order.customer_id);
+    },
+    afterDefaultCardChanged: (orgId, customerId) => subscriptions.onPaymentMethodChanged(orgId, customerId),
+  });
   const seats = seatService({
     db,
     clock,
@@ -184,6 +198,7 @@ export function createServices(deps: ServiceDeps) {
     webhooks,
     catalog,
     payments,
+    stripeEvents,
     orders,
     subscriptions,
     jobs,

@@ -152,6 +152,10 @@ export interface PaymentMethodsTable {
   is_default: Defaulted<boolean>;
   created_at: Timestamp;
   detached_at: Nullable<Date>;
+  /** Stripe's `created` of the last event applied to this card (0011): older ones are ignored. */
+  provider_event_at: Nullable<Date>;
+  /** The expiry (YYYY-MM) the customer was told is coming (0011): one notice per card per expiry. */
+  expiry_notice_for: Nullable<string>;
 }
 
 export interface SubscriptionsTable {
@@ -233,9 +237,19 @@ export interface OrdersTable {
   dedupe_key: Nullable<string>;
   period_start: Nullable<Date>;
   period_end: Nullable<Date>;
+  /** A dispute (chargeback) of the order's payment, from Stripe's events (0011). */
+  dispute_ref: Nullable<string>;
+  dispute_status: Nullable<DisputeStatus>;
+  dispute_reason: Nullable<string>;
+  dispute_amount: Nullable<number>;
+  disputed_at: Nullable<Date>;
+  dispute_closed_at: Nullable<Date>;
+  dispute_event_at: Nullable<Date>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+
+export type DisputeStatus = 'open' | 'won' | 'lost';
 
 export type OrderLineKind = 'period' | 'proration' | 'seats' | 'usage' | 'one_time' | 'credit' | 'discount' | 'tax';
 
@@ -450,6 +464,11 @@ export interface StripeEventsTable {
   id: string;
   type: string;
   received_at: Timestamp;
+  /** 0011: what the event was about, Stripe's `created`, the payload, what handling did. */
+  object_id: Nullable<string>;
+  created_at: Nullable<Date>;
+  payload: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  outcome: Nullable<string>;
 }
 
 // Benefits and seats (0005_benefits_seats.sql).

@@ -34,6 +34,8 @@ export interface FakeRefund {
   amount: number;
   currency: string;
   idempotency_key: string | null;
+  metadata: Record<string, string>;
+  created: number;
 }
 
 export interface FakeRequest {
@@ -144,6 +146,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
   const charges: FakeCharge[] = [];
   const refunds: FakeRefund[] = [];
   const events: Obj[] = [];
+  const disputes = new Map<string, Obj>();
   const requests: FakeRequest[] = [];
   const idempotent = new Map<string, { fingerprint: string; status: number; body: unknown }>();
   const interruptions: Array<{ path: string; times: number; match: (params: Obj) => boolean }> = [];
@@ -174,6 +177,58 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
     const found = customers.get(ref);
     if (!found) throw missing('customer', ref, param);
     return found as Obj & { id: string };
+  }
+
+  function chargeView(charge: FakeCharge): Obj {
+    return {
+      id: charge.id,
+      object: 'charge',
+      amount: charge.amount,
+      amount_refunded: charge.amount_refunded,
+      payment_intent: charge.payment_intent,
+      customer: charge.customer,
+      refunded: charge.amount_refunded === charge.amount,
+      currency: charge.currency,
+      status: charge.status,
+      created: now(),
+    };
+  }
+
+  const refundView = (r: FakeRefund): Obj => ({
+    id: r.id,
+    object: 'refund',
+    amount: r.amount,
+    charge: r.charge,
+    payment_intent: r.payment_intent,
+    currency: r.currency,
+    metadata: r.metadata,
+    reason: null,
+    status: 'succeeded',
+    created: r.created,
+  });
+
+  /** A refund of `amount` of a charge, as Stripe makes it (API or dashboard), and its charge.refunded event. */
+  function makeRefund(charge: FakeCharge, amount: number, key: string | null, metadata: Record<string, string>): FakeRefund {
+    charge.amount_refunded += amount;
+    const refund: FakeRefund = {
+      id: id('re'),
+      payment_intent: charge.payment_intent,
+      charge: charge.id,
+      amount,
+      currency: charge.currency,
+      idempotency_key: key,
+      metadata,
+      created: now(),
+    };
+    refunds.push(refund);
+    emit('charge.refunded', chargeView(charge));
+    return refund;
+  }
+
+  function succeededCharge(piRef: string): FakeCharge {
+    const charge = charges.find((ch) => ch.payment_intent === piRef && ch.status === 'succeeded');
+    if (!charge) throw new Error(`fake stripe: no succeeded charge for ${piRef}`);
+    return charge;
   }
 
   type Handler = (params: Obj, match: RegExpExecArray, key: string | null) => unknown;
@@ -311,19 +366,18 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
         if (left === 0) throw invalid(`Charge ${charge.id} has already been refunded.`, undefined, 'charge_already_refunded');
         const amount = p.amount === undefined ? left : integer(p.amount, 'amount');
         if (amount < 1 || amount > left) throw invalid(`Refund amount (${amount}) is greater than unrefunded amount on charge (${left})`, 'amount');
-        charge.amount_refunded += amount;
-        const refund: FakeRefund = { id: id('re'), payment_intent: piRef, charge: charge.id, amount, currency: charge.currency, idempotency_key: key };
-        refunds.push(refund);
-        emit('charge.refunded', {
-          id: charge.id,
-          object: 'charge',
-          amount: charge.amount,
-          amount_refunded: charge.amount_refunded,
-          payment_intent: piRef,
-          refunded: charge.amount_refunded === charge.amount,
-          currency: charge.currency,
-        });
-        return { ...refund, object: 'refund', status: 'succeeded', created: now() };
+        return refundView(makeRefund(charge, amount, key, stringMap(p.metadata)));
+      },
+    ],
+    [
+      'GET',
+      /^\/v1\/refunds$/,
+      (p) => {
+        const piRef = str(p.payment_intent);
+        const chRef = str(p.charge);
+        const found = refunds.filter((r) => (!piRef || r.payment_intent === piRef) && (!chRef || r.charge === chRef));
+        // Newest first, as Stripe lists.
+        return { object: 'list', url: '/v1/refunds', has_more: false, data: found.toReversed().map(refundView) };
       },
     ],
     [
@@ -424,6 +478,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
     /** Every confirmed PaymentIntent's charge, succeeded or declined, in order. */
     charges,
     refunds,
+    disputes,
     /** Events Stripe would send to a webhook endpoint, oldest first (not delivered: tests post them). */
     events,
     /** Every request that reached the fake, including replays of an idempotency key. */
@@ -485,6 +540,104 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
       emit('payment_method.attached', pm);
       emit('setup_intent.succeeded', intent);
       return { setupIntent: { ...intent } };
+    },
+
+    /** The newest event of a type (optionally about one object), as Stripe would send it. */
+    lastEvent(type: string, objectId?: string): Obj & { id: string; created: number } {
+      const found = events.findLast((e) => e.type === type && (!objectId || ((e.data as Obj).object as Obj).id === objectId));
+      if (!found) throw new Error(`fake stripe: no ${type} event${objectId ? ` for ${objectId}` : ''}`);
+      return found as Obj & { id: string; created: number };
+    },
+
+    /** A refund made by the merchant in Stripe's dashboard: no metadata of ours. */
+    dashboardRefund(piRef: string, amount: number): FakeRefund {
+      const charge = succeededCharge(piRef);
+      if (amount < 1 || amount > charge.amount - charge.amount_refunded) throw new Error('fake stripe: refund over the charge');
+      return makeRefund(charge, amount, null, {});
+    },
+
+    /** The customer's bank disputes a charge (charge.dispute.created); the dispute object. */
+    openDispute(piRef: string, options: { amount?: number; reason?: string } = {}): Obj & { id: string } {
+      const charge = succeededCharge(piRef);
+      const dispute = {
+        id: id('dp'),
+        object: 'dispute',
+        amount: options.amount ?? charge.amount,
+        currency: charge.currency,
+        charge: charge.id,
+        payment_intent: piRef,
+        reason: options.reason ?? 'fraudulent',
+        status: 'needs_response',
+        is_charge_refundable: false,
+        created: now(),
+        livemode: false,
+      };
+      disputes.set(dispute.id, dispute);
+      emit('charge.dispute.created', dispute);
+      return dispute;
+    },
+
+    /** The dispute is decided (charge.dispute.closed). */
+    closeDispute(disputeId: string, status: 'won' | 'lost') {
+      const dispute = disputes.get(disputeId);
+      if (!dispute) throw new Error(`fake stripe: no dispute ${disputeId}`);
+      dispute.status = status;
+      emit('charge.dispute.closed', dispute);
+      return dispute;
+    },
+
+    /** The card network updates a saved card (new expiry or number): payment_method.automatically_updated, or .updated. */
+    updateCard(pmRef: string, card: { exp_month?: number; exp_year?: number; last4?: string }, automatic = true) {
+      const pm = paymentMethods.get(pmRef);
+      if (!pm) throw new Error(`fake stripe: no payment method ${pmRef}`);
+      pm.card = { ...(pm.card as Obj), ...card };
+      emit(automatic ? 'payment_method.automatically_updated' : 'payment_method.updated', pm);
+      return pm;
+    },
+
+    /** The merchant removes a card in Stripe's dashboard (payment_method.detached). */
+    detachInDashboard(pmRef: string) {
+      const pm = paymentMethods.get(pmRef);
+      if (!pm) throw new Error(`fake stripe: no payment method ${pmRef}`);
+      pm.customer = null;
+      emit('payment_method.detached', pm);
+      return pm;
+    },
+
+    /** The merchant deletes the customer in Stripe (customer.deleted): its cards are detached. */
+    deleteCustomer(customerRef: string) {
+      const c = customers.get(customerRef);
+      if (!c) throw new Error(`fake stripe: no customer ${customerRef}`);
+      for (const pm of paymentMethods.values()) if (pm.customer === customerRef) pm.customer = null;
+      customers.delete(customerRef);
+      emit('customer.deleted', { ...c, deleted: true });
+      return c;
+    },
+
+    /** A PaymentIntent's asynchronous result (a payment still processing, or confirmed later): its event. */
+    finishPaymentIntent(piRef: string, status: 'succeeded' | 'failed') {
+      const intent = paymentIntents.get(piRef);
+      if (!intent) throw new Error(`fake stripe: no payment intent ${piRef}`);
+      const charge = charges.find((ch) => ch.payment_intent === piRef);
+      if (status === 'succeeded') {
+        intent.status = 'succeeded';
+        intent.amount_received = intent.amount;
+        intent.last_payment_error = null;
+        if (charge) {
+          charge.status = 'succeeded';
+          charge.failure_code = null;
+        }
+        emit('payment_intent.succeeded', intent);
+      } else {
+        intent.status = 'requires_payment_method';
+        intent.last_payment_error = { type: 'card_error', ...cardError('card_declined') };
+        if (charge) {
+          charge.status = 'failed';
+          charge.failure_code = 'card_declined';
+        }
+        emit('payment_intent.payment_failed', intent);
+      }
+      return intent;
     },
 
     /**

@@ -196,6 +196,10 @@ export const order = z.object({
   lines: z.optional(z.array(z.extend(invoiceLine, { period_start: nullableString, period_end: nullableString }))),
   refunds: z.optional(z.array(z.object({ id: z.string(), amount: int, destination: z.string(), reason: nullableString, created_at: z.string() }))),
   payment_method: z.optional(z.nullable(z.object({ brand: z.string(), last4: z.string() }))),
+  /** A dispute (chargeback) of the payment: open, won or lost; null when none. */
+  dispute: z.optional(
+    z.nullable(z.object({ status: z.string(), reason: nullableString, amount: z.nullable(int), created_at: nullableString, closed_at: nullableString })),
+  ),
 });
 export type Order = z.infer<typeof order>;
 

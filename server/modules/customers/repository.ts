@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { CustomerRow, DB } from '../../db/schema.js';
 
 export interface CustomerFields {
@@ -83,6 +83,24 @@ export function customerRepository(db: Kysely<DB>) {
         .execute();
       const row = await db.selectFrom('customers').select('provider_customer_ref').where('id', '=', id).executeTakeFirstOrThrow();
       return row.provider_customer_ref!;
+    },
+    /** The customers linked to a processor customer (one, unless the processor reused it). */
+    findByProviderRef(ref: string): Promise<CustomerRow[]> {
+      return db.selectFrom('customers').selectAll().where('provider_customer_ref', '=', ref).execute();
+    },
+    /** The processor's customer is gone: the link is dropped (a new one is made on next need). */
+    clearProviderRef(organizationId: string, id: string, ref: string, now: Date): Promise<CustomerRow | undefined> {
+      return (
+        db
+          .updateTable('customers')
+          // A new updated_at even within the same millisecond: it versions the next processor customer.
+          .set({ provider_customer_ref: null, updated_at: sql<Date>`greatest(${now}, updated_at + interval '1 millisecond')` })
+          .where('organization_id', '=', organizationId)
+          .where('id', '=', id)
+          .where('provider_customer_ref', '=', ref)
+          .returningAll()
+          .executeTakeFirst()
+      );
     },
     update(organizationId: string, id: string, fields: CustomerFields, now: Date): Promise<CustomerRow | undefined> {
       return db

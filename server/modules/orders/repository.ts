@@ -1,6 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB, OrderLineRow, OrderRow, OrderStatus } from '../../db/schema.js';
 
+/** Set by the processor's dispute events, never at creation. */
+type DisputeColumns = 'dispute_ref' | 'dispute_status' | 'dispute_reason' | 'dispute_amount' | 'disputed_at' | 'dispute_closed_at' | 'dispute_event_at';
+
 export function orderRepository(db: Kysely<DB>) {
   return {
     /** The next invoice number of the organization; in the caller's transaction, so no gaps. */
@@ -14,7 +17,7 @@ export function orderRepository(db: Kysely<DB>) {
       return row.last_number;
     },
     insertOrder(
-      row: Omit<OrderRow, 'discount_amount' | 'tax_amount' | 'credit_amount' | 'refunded_amount' | 'billing_details'> & {
+      row: Omit<OrderRow, 'discount_amount' | 'tax_amount' | 'credit_amount' | 'refunded_amount' | 'billing_details' | DisputeColumns> & {
         discount_amount: number;
         tax_amount: number;
         credit_amount: number;
@@ -125,6 +128,30 @@ export function orderRepository(db: Kysely<DB>) {
         }))
         .where('id', '=', id)
         .execute();
+    },
+    findRefundByRef(ref: string) {
+      return db.selectFrom('refunds').selectAll().where('provider_ref', '=', ref).executeTakeFirst();
+    },
+    /** A dispute's state on the (locked) order, from a processor event. */
+    async setDispute(
+      id: string,
+      patch: {
+        dispute_ref: string;
+        dispute_status: 'open' | 'won' | 'lost';
+        dispute_reason: string | null;
+        dispute_amount: number;
+        disputed_at: Date;
+        dispute_closed_at: Date | null;
+        dispute_event_at: Date;
+      },
+      now: Date,
+    ) {
+      return db
+        .updateTable('orders')
+        .set({ ...patch, updated_at: now })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
     },
     findRefund(id: string) {
       return db.selectFrom('refunds').selectAll().where('id', '=', id).executeTakeFirst();

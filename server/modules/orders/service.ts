@@ -18,6 +18,7 @@ import { invoiceDocument, receiptDocument } from './documents.js';
 import { orderNotices } from './notices.js';
 import { renderInvoicePdf, renderReceiptPdf } from './pdf.js';
 import { refundService } from './refunds.js';
+import { settlementService } from './settlement.js';
 import { orderRepository } from './repository.js';
 import { orderEventData, orderView } from './views.js';
 
@@ -94,6 +95,7 @@ export function orderService(deps: OrderDeps) {
   return {
     repo,
     ...refundService(deps),
+    ...settlementService(deps),
 
     /**
      * Prices a set of items for a customer: discount, then tax on what remains, then wallet

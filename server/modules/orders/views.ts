@@ -1,6 +1,18 @@
 // What the portal, the merchant and webhooks see of an order.
 import type { OrderLineRow, OrderRow, RefundRow } from '../../db/schema.js';
 
+/** An order's dispute as the portal, the merchant and webhooks see it; null when none. */
+export function disputeView(o: Pick<OrderRow, 'dispute_status' | 'dispute_reason' | 'dispute_amount' | 'disputed_at' | 'dispute_closed_at'>) {
+  if (!o.dispute_status) return null;
+  return {
+    status: o.dispute_status,
+    reason: o.dispute_reason,
+    amount: o.dispute_amount,
+    created_at: o.disputed_at?.toISOString() ?? null,
+    closed_at: o.dispute_closed_at?.toISOString() ?? null,
+  };
+}
+
 export function orderEventData(
   o: Pick<OrderRow, 'id' | 'customer_id' | 'subscription_id' | 'invoice_number' | 'status' | 'currency' | 'total' | 'billing_reason'> & Partial<OrderRow>,
 ) {
@@ -50,6 +62,7 @@ export function orderView(o: OrderRow, lines?: OrderLineRow[], refunds?: RefundR
     period_start: o.period_start?.toISOString() ?? null,
     period_end: o.period_end?.toISOString() ?? null,
     created_at: o.created_at.toISOString(),
+    dispute: disputeView(o),
     ...(lines ? { lines: lines.map(orderLineView) } : {}),
     ...(refunds
       ? { refunds: refunds.map((r) => ({ id: r.id, amount: r.amount, destination: r.destination, reason: r.reason, created_at: r.created_at.toISOString() })) }

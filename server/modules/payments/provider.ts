@@ -11,6 +11,8 @@ export interface CardDetails {
   last4: string;
   exp_month: number;
   exp_year: number;
+  /** The provider's customer the card is attached to now (null once detached), when the provider says. */
+  attachedTo?: string | null;
 }
 
 export type SetupIntentState =
@@ -34,17 +36,38 @@ export interface RefundRequest {
   chargeRef: string;
   amount: number;
   idempotencyKey: string;
+  /** Our refund's id, kept on the processor's refund (metadata) so its events are matched to it. */
+  refundId?: string;
+}
+
+/** A refund as the processor has it (made by us or in its dashboard). */
+export interface ProviderRefund {
+  ref: string;
+  amount: number;
+  status: 'succeeded' | 'pending' | 'failed' | 'canceled';
+  /** Our refund id when we asked for it (metadata.refund_id), null when made elsewhere. */
+  refundId: string | null;
+  reason: string | null;
 }
 
 export interface PaymentProvider {
   readonly name: 'test' | 'stripe';
   /** The provider's customer for ours, made on first need. */
-  createCustomer(input: { email: string; name: string | null; customerId: string; organizationId: string }): Promise<string>;
+  createCustomer(input: {
+    email: string;
+    name: string | null;
+    customerId: string;
+    organizationId: string;
+    /** Changes when our row does (its updated_at): part of the idempotency key, so a customer made again is a new one. */
+    version?: string;
+  }): Promise<string>;
   createSetupIntent(customerRef: string): Promise<{ id: string; client_secret: string }>;
   retrieveSetupIntent(id: string): Promise<SetupIntentState & { customerRef: string }>;
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: RefundRequest): Promise<{ ref: string }>;
   detachPaymentMethod(methodRef: string): Promise<void>;
+  /** Every refund of a charge (its PaymentIntent id), wherever it was made; Stripe only. */
+  listRefunds?(chargeRef: string): Promise<ProviderRefund[]>;
 }
 
 /** Messages a customer can act on, by decline code (Stripe's codes). */

@@ -27,11 +27,61 @@ export function paymentRepository(db: Kysely<DB>) {
     defaultMethod(organizationId: string, customerId: string) {
       return liveMethods(organizationId, customerId).where('is_default', '=', true).executeTakeFirst();
     },
-    async insertMethod(row: Omit<PaymentMethodRow, 'detached_at'>) {
+    async insertMethod(row: Omit<PaymentMethodRow, 'detached_at' | 'provider_event_at' | 'expiry_notice_for'>) {
       return db.insertInto('payment_methods').values(row).returningAll().executeTakeFirstOrThrow();
     },
+    /** Saves a card unless the customer already has it attached (a confirm and an event at once); undefined then. */
+    async insertMethodIfAbsent(row: Omit<PaymentMethodRow, 'detached_at' | 'provider_event_at' | 'expiry_notice_for'>) {
+      return db
+        .insertInto('payment_methods')
+        .values(row)
+        .onConflict((oc) => oc.columns(['customer_id', 'provider_ref']).where('detached_at', 'is', null).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+    },
+    /** Every row for a processor's card, live or detached (it is one card at the processor). */
+    methodsByRef(ref: string): Promise<PaymentMethodRow[]> {
+      return db.selectFrom('payment_methods').selectAll().where('provider_ref', '=', ref).orderBy('id').execute();
+    },
+    /** New card details from the processor (card updater), for the cards of `ref` still attached. */
+    async updateCard(ref: string, patch: { brand: string; last4: string; exp_month: number; exp_year: number; provider_event_at: Date }) {
+      return db
+        .updateTable('payment_methods')
+        .set(patch)
+        .where('provider_ref', '=', ref)
+        .where('detached_at', 'is', null)
+        .where((eb) => eb.or([eb('provider_event_at', 'is', null), eb('provider_event_at', '<=', patch.provider_event_at)]))
+        .returningAll()
+        .execute();
+    },
+    /** Detached at the processor: gone from the list, and no longer the default (no other card is promoted). */
+    async detachByRef(ref: string, now: Date, eventAt: Date) {
+      return db
+        .updateTable('payment_methods')
+        .set({ detached_at: now, is_default: false, provider_event_at: eventAt })
+        .where('provider_ref', '=', ref)
+        .where('detached_at', 'is', null)
+        .returningAll()
+        .execute();
+    },
+    /** Every card of a customer detached (its processor customer is gone). */
+    async detachAll(organizationId: string, customerId: string, now: Date) {
+      return db
+        .updateTable('payment_methods')
+        .set({ detached_at: now, is_default: false })
+        .where('organization_id', '=', organizationId)
+        .where('customer_id', '=', customerId)
+        .where('detached_at', 'is', null)
+        .returningAll()
+        .execute();
+    },
+    /** The payment a processor charge ref (PaymentIntent id) belongs to. */
+    findPaymentByRef(ref: string): Promise<PaymentRow | undefined> {
+      return db.selectFrom('payments').selectAll().where('provider_ref', '=', ref).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    },
     async setDefault(organizationId: string, customerId: string, id: string) {
-      await db.transaction().execute(async (trx) => {
+      const run = <T>(work: (trx: Kysely<DB>) => Promise<T>) => (db.isTransaction ? work(db) : db.transaction().execute(work));
+      await run(async (trx) => {
         await trx
           .updateTable('payment_methods')
           .set({ is_default: false })

@@ -25,10 +25,12 @@ export function paymentService({ repo, provider, customers, clock, liveSubscript
     const fresh = await customers.get(customer.organization_id, { id: customer.id });
     if (fresh.provider_customer_ref) return fresh.provider_customer_ref;
     const ref = await provider.createCustomer({
-      email: customer.email,
-      name: customer.name,
-      customerId: customer.id,
-      organizationId: customer.organization_id,
+      email: fresh.email,
+      name: fresh.name,
+      customerId: fresh.id,
+      organizationId: fresh.organization_id,
+      // A link dropped when Stripe's customer was deleted (customer.deleted) makes a new one.
+      version: fresh.updated_at.toISOString(),
     });
     return customers.setProviderRef(customer.organization_id, customer.id, ref);
   }
@@ -60,7 +62,8 @@ export function paymentService({ repo, provider, customers, clock, liveSubscript
       const current = await repo.defaultMethod(customer.organization_id, customer.id);
       const method =
         existing ??
-        (await repo.insertMethod({
+        // A card Stripe's setup_intent.succeeded event is saving at the same moment is that one.
+        (await repo.insertMethodIfAbsent({
           id: newId('pm', clock.now().getTime()),
           organization_id: customer.organization_id,
           customer_id: customer.id,
@@ -72,7 +75,8 @@ export function paymentService({ repo, provider, customers, clock, liveSubscript
           exp_year: intent.method.exp_year,
           is_default: false,
           created_at: clock.now(),
-        }));
+        })) ??
+        (await repo.findMethodByRef(customer.organization_id, customer.id, intent.method.ref))!;
       if (makeDefault || !current) await repo.setDefault(customer.organization_id, customer.id, method.id);
       return (await repo.findMethodById(method.id))!;
     },
@@ -167,7 +171,7 @@ export function paymentService({ repo, provider, customers, clock, liveSubscript
       const payments = await repo.succeededPayments(order.id);
       const charge = payments.at(-1);
       if (!charge?.provider_ref) return null;
-      const result = await provider.refund({ chargeRef: charge.provider_ref, amount, idempotencyKey: `refund:${refundId}` });
+      const result = await provider.refund({ chargeRef: charge.provider_ref, amount, idempotencyKey: `refund:${refundId}`, refundId });
       return result.ref;
     },
   };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
-import { DECLINE_MESSAGES, type CardDetails, type ChargeResult, type PaymentProvider, type SetupIntentState } from './provider.js';
+import { DECLINE_MESSAGES, type CardDetails, type ChargeResult, type PaymentProvider, type ProviderRefund, type SetupIntentState } from './provider.js';
 
 export interface StripeProviderSettings {
   secretKey: string;
@@ -39,7 +39,14 @@ function failureMessage(code: string, stripeMessage: string | null | undefined):
 
 function cardDetails(method: string | Stripe.PaymentMethod | null): CardDetails | null {
   if (!method || typeof method === 'string' || !method.card) return null;
-  return { ref: method.id, brand: method.card.brand, last4: method.card.last4, exp_month: method.card.exp_month, exp_year: method.card.exp_year };
+  return {
+    ref: method.id,
+    brand: method.card.brand,
+    last4: method.card.last4,
+    exp_month: method.card.exp_month,
+    exp_year: method.card.exp_year,
+    attachedTo: method.customer ? refOf(method.customer) : null,
+  };
 }
 
 const refOf = (value: string | { id: string } | null | undefined): string => (typeof value === 'string' ? value : (value?.id ?? ''));
@@ -56,7 +63,7 @@ export function stripeProvider(settings: StripeProviderSettings): PaymentProvide
   return {
     name: 'stripe',
 
-    async createCustomer({ email, name, customerId, organizationId }) {
+    async createCustomer({ email, name, customerId, organizationId, version }) {
       const customer = await stripe.customers.create(
         { email, ...(name ? { name } : {}), metadata: { customer_id: customerId, organization_id: organizationId } },
         // One Stripe customer per ours when a first need is retried or races another; the
@@ -64,7 +71,7 @@ export function stripeProvider(settings: StripeProviderSettings): PaymentProvide
         // parameters" refusal.
         {
           idempotencyKey: `customer:${customerId}:${createHash('sha256')
-            .update(`${email}\n${name ?? ''}`)
+            .update(`${email}\n${name ?? ''}\n${version ?? ''}`)
             .digest('hex')
             .slice(0, 16)}`,
         },
@@ -141,8 +148,25 @@ export function stripeProvider(settings: StripeProviderSettings): PaymentProvide
     },
 
     async refund(request) {
-      const refund = await stripe.refunds.create({ payment_intent: request.chargeRef, amount: request.amount }, { idempotencyKey: request.idempotencyKey });
+      const refund = await stripe.refunds.create(
+        { payment_intent: request.chargeRef, amount: request.amount, ...(request.refundId ? { metadata: { refund_id: request.refundId } } : {}) },
+        { idempotencyKey: request.idempotencyKey },
+      );
       return { ref: refund.id };
+    },
+
+    async listRefunds(chargeRef) {
+      const all: ProviderRefund[] = [];
+      for await (const refund of stripe.refunds.list({ payment_intent: chargeRef, limit: 100 })) {
+        all.push({
+          ref: refund.id,
+          amount: refund.amount,
+          status: (['succeeded', 'pending', 'failed', 'canceled'].includes(refund.status ?? '') ? refund.status : 'pending') as ProviderRefund['status'],
+          refundId: refund.metadata?.refund_id ?? null,
+          reason: refund.reason ?? null,
+        });
+      }
+      return all;
     },
 
     async detachPaymentMethod(methodRef) {

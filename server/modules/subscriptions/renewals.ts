@@ -267,6 +267,35 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
       return renewals.settle(sub, order, trigger);
     },
 
+    /**
+     * An order of the subscription was paid outside a renewal or retry (the processor's
+     * asynchronous result): a subscription that was waiting on it (past due, incomplete, unpaid)
+     * is active again, once, with nothing else unpaid. A charged change's own order is left to
+     * its operation (recoverOperations finishes it).
+     */
+    async onOrderPaid(order: OrderRow) {
+      if (!order.subscription_id) return null;
+      const sub = await repo.find(order.organization_id, order.subscription_id);
+      if (!sub || sub.operation?.order_id === order.id) return null;
+      if (!['past_due', 'incomplete', 'unpaid'].includes(sub.status)) return null;
+      if (await orders.repo.latestFailedForSubscription(sub.id)) return null;
+      const now = clock.now();
+      const updated = await db.transaction().execute(async (trx) => {
+        const row = await subscriptionRepository(trx).update(
+          sub.id,
+          { status: 'active', dunning_attempts: 0, next_retry_at: null, updated_at: now },
+          { statuses: ['past_due', 'incomplete', 'unpaid'] },
+        );
+        if (row) await emit(trx, row, 'subscription.updated', { previous_status: sub.status });
+        return row;
+      });
+      if (!updated) return null;
+      const { org, customer, product } = await load(updated);
+      notices.paid(org, customer, product, order, sub.status === 'incomplete' ? 'started' : 'received');
+      await entitlementsChanged(updated);
+      return updated;
+    },
+
     /** A new default card: retry whatever is unpaid at once, so the customer sees the result. */
     async onPaymentMethodChanged(orgId: string, customerId: string) {
       const subs = await repo.liveForCustomer(orgId, customerId);
