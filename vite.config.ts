@@ -2,6 +2,7 @@ import { build, defineConfig, type InlineConfig, type Plugin } from 'vite';
 import { chunkFileNames } from './build/chunks.js';
 import { demo, hosted, library, react } from './build/library.js';
 import { minifyTemplateLiterals } from './build/minify.js';
+import { precompress } from './build/precompress.js';
 
 /** What goes into the views chunk: every view and what only views use. */
 const VIEWS = [
@@ -22,7 +23,8 @@ const VIEWS = [
 /**
  * The other builds (build/library.ts: the hosted page, the React components, the React demo),
  * run one after the other once this one is written, so `vite build` (and `npm run build`)
- * makes them all and this build's emptyOutDir does not remove them.
+ * makes them all and this build's emptyOutDir does not remove them. Then every text asset in
+ * dist/ gets its .br and .gz beside it (build/precompress.ts), which the server sends.
  */
 function buildAfter(...configs: InlineConfig[]): Plugin {
   return {
@@ -30,6 +32,7 @@ function buildAfter(...configs: InlineConfig[]): Plugin {
     apply: 'build',
     async closeBundle() {
       for (const config of configs) await build({ ...config, configFile: false, logLevel: 'warn' });
+      precompress('dist');
     },
   };
 }

@@ -1,3 +1,4 @@
+import { compressJson } from './lib/compression.js';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Config } from './config.js';
@@ -109,6 +110,11 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', opsRoutes({ database: deps.database, metrics, metricsToken: config.metricsToken, state: ops }));
 
+  // JSON answers above 1 KB compressed for clients that accept br or gzip (lib/compression.ts);
+  // the built assets are served precompressed by their own routes.
+  const compression = compressJson();
+  app.use('/portal/v1/*', compression);
+  app.use('/v1/*', compression);
   app.use('/portal/v1/*', portalCors(config.publicUrl, services.organizations.anyAllowsOrigin));
   app.route('/portal/v1/auth', authRoutes(services, config));
   app.route('/portal/v1/organizations', publicOrganizationRoutes(services));

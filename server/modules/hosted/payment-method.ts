@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -10,6 +8,7 @@ import { isSameOrigin, portalRouter, type AppEnv } from '../../http.js';
 import { MINUTE, type Clock } from '../../lib/clock.js';
 import { randomToken, sha256 } from '../../lib/crypto.js';
 import { ApiError } from '../../lib/errors.js';
+import { staticFile } from '../../lib/compression.js';
 import { escapeHtml } from '../../lib/html.js';
 import { FAVICON_LINK, pageHeaders } from '../../lib/page-headers.js';
 import { newId } from '../../lib/ids.js';
@@ -117,11 +116,12 @@ ${FAVICON_LINK}
       return c.html(html, row ? 200 : 400, pageHeaders(csp, { framable: true }));
     })
     .get('/assets/:file{.+}', async (c) => {
-      const path = normalize(join(hostedDir, c.req.param('file')));
-      if (!path.startsWith(`${hostedDir}/`) || !existsSync(path)) return c.notFound();
-      return new Response(await readFile(path), {
-        headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' },
+      const res = await staticFile(hostedDir, c.req.param('file'), c.req.header('accept-encoding'), {
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Cache-Control': 'no-cache',
+        'X-Content-Type-Options': 'nosniff',
       });
+      return res ?? c.notFound();
     })
     /** The page trades its open token (once) for a SetupIntent and a confirm token. */
     .post('/v1/payment-method/start', async (c) => {

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { extname, join, normalize } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../../http.js';
+import { staticFile } from '../../lib/compression.js';
 import { escapeHtml } from '../../lib/html.js';
 import { FAVICON_LINK, FAVICON_SVG } from '../../lib/page-headers.js';
 import type { Services } from '../../services.js';
@@ -12,15 +12,6 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const distDir = join(root, 'dist');
 const demoDir = join(root, 'demo');
 
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.map': 'application/json',
-  '.css': 'text/css; charset=utf-8',
-  '.html': 'text/html; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
-
 /**
  * The widget script (a stable path merchants put in a script tag, plus its lazily loaded
  * chunks), the full-page portal at /{slug}/portal, and the demo merchant pages.
@@ -28,30 +19,25 @@ const TYPES: Record<string, string> = {
 export function hostedRoutes(services: Services, options: { demo: boolean }) {
   const app = new Hono<AppEnv>();
 
-  async function serveFile(dir: string, relative: string, cache: string) {
-    const path = normalize(join(dir, relative));
-    if (!path.startsWith(`${dir}/`) || !existsSync(path)) return undefined;
-    return new Response(await readFile(path), {
-      headers: {
-        'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
-        'Cache-Control': cache,
-        // Module scripts loaded from another origin need CORS.
-        'Access-Control-Allow-Origin': '*',
-        'X-Content-Type-Options': 'nosniff',
-      },
+  /** A built or demo file, precompressed when the build made .br/.gz beside it (lib/compression.ts). */
+  const serveFile = (c: Context, dir: string, relative: string, cache: string) =>
+    staticFile(dir, relative, c.req.header('accept-encoding'), {
+      'Cache-Control': cache,
+      // Module scripts loaded from another origin need CORS.
+      'Access-Control-Allow-Origin': '*',
+      'X-Content-Type-Options': 'nosniff',
     });
-  }
 
   const favicon = () =>
     new Response(FAVICON_SVG, { headers: { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'public, max-age=86400', 'X-Content-Type-Options': 'nosniff' } });
 
   app.get('/customer-portal.js', async (c) => {
-    const res = await serveFile(distDir, 'customer-portal.js', 'public, max-age=300');
+    const res = await serveFile(c, distDir, 'customer-portal.js', 'public, max-age=300');
     return res ?? c.text('The widget is not built yet. Run `npm run build`.', 503);
   });
   // Chunk names carry a content hash, so they can be cached for good.
   app.get('/chunks/:file', async (c) => {
-    const res = await serveFile(join(distDir, 'chunks'), c.req.param('file'), 'public, max-age=31536000, immutable');
+    const res = await serveFile(c, join(distDir, 'chunks'), c.req.param('file'), 'public, max-age=31536000, immutable');
     return res ?? c.notFound();
   });
 
@@ -59,9 +45,9 @@ export function hostedRoutes(services: Services, options: { demo: boolean }) {
     app.get('/', (c) => c.redirect('/demo/'));
     app.get('/demo', (c) => c.redirect('/demo/'));
     app.get('/demo/', async (c) => c.html(readFileSync(join(demoDir, 'index.html'), 'utf8')));
-    app.get('/demo/:file', async (c) => (await serveFile(demoDir, c.req.param('file'), 'no-cache')) ?? c.notFound());
+    app.get('/demo/:file', async (c) => (await serveFile(c, demoDir, c.req.param('file'), 'no-cache')) ?? c.notFound());
     // The React demo's bundle and its chunks (demo/react.html; built into dist/demo/ by vite.demo.config.ts).
-    app.get('/demo/build/*', async (c) => (await serveFile(join(distDir, 'demo'), c.req.path.slice('/demo/build/'.length), 'no-cache')) ?? c.notFound());
+    app.get('/demo/build/*', async (c) => (await serveFile(c, join(distDir, 'demo'), c.req.path.slice('/demo/build/'.length), 'no-cache')) ?? c.notFound());
   }
 
   app.get('/favicon.svg', () => favicon());

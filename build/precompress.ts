@@ -1,0 +1,34 @@
+// Precompressed copies of the built assets: file.js → file.js.br (brotli, quality 11) and
+// file.js.gz (gzip, level 9) beside it, so the server sends what the browser accepts
+// (server/lib/compression.ts) without compressing per request. Written at the end of
+// `vite build`, once every build is in dist/; they ship in the package (docs/decisions.md).
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+/** The text assets the server serves (the same list as server/lib/compression.ts). */
+const TEXT = new Set(['.js', '.css', '.html', '.svg', '.json', '.map']);
+/** Not served to browsers: the Node merchant kit, the type declarations, the build manifest. */
+const SKIP = new Set(['sdk', 'types', '.vite']);
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return SKIP.has(name) ? [] : files(path);
+    return TEXT.has(extname(name)) ? [path] : [];
+  });
+}
+
+/** Writes .br and .gz beside every text asset under `dir`; returns how many files. */
+export function precompress(dir: string): number {
+  const assets = files(dir);
+  for (const path of assets) {
+    const body = readFileSync(path);
+    writeFileSync(
+      `${path}.br`,
+      brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+    );
+    writeFileSync(`${path}.gz`, gzipSync(body, { level: 9 }));
+  }
+  return assets.length;
+}

@@ -1,0 +1,115 @@
+// Compression on the wire: the built assets are served from the .br / .gz files the build
+// writes beside them (build/precompress.ts), chosen by the request's Accept-Encoding, and JSON
+// answers above 1 KB are compressed as they leave. See docs/decisions.md.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+import type { MiddlewareHandler } from 'hono';
+
+export type Encoding = 'br' | 'gzip';
+
+/** br, then gzip, then none: the first the request accepts (a `q=0` refuses it; `*` accepts both). */
+export function chooseEncoding(acceptEncoding: string | undefined): Encoding | undefined {
+  if (!acceptEncoding) return undefined;
+  const q = new Map<string, number>();
+  for (const part of acceptEncoding.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const weight = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    if (name) q.set(name, weight === undefined ? 1 : Number(weight));
+  }
+  const accepts = (name: Encoding) => (q.get(name) ?? q.get('*') ?? 0) > 0;
+  return accepts('br') ? 'br' : accepts('gzip') ? 'gzip' : undefined;
+}
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+/** What the build precompresses (build/precompress.ts): text. */
+export const PRECOMPRESSED = new Set(['.js', '.css', '.html', '.svg', '.json', '.map']);
+const SUFFIX: Record<Encoding, string> = { br: '.br', gzip: '.gz' };
+
+/**
+ * A file under `dir` (undefined when it is not there or `relative` leaves `dir`), in the
+ * encoding the request prefers among the precompressed files beside it, else as it is.
+ * Content-Length is the length of what is sent; `Vary: Accept-Encoding` on every file that
+ * has compressed forms, so a cache keeps one answer per encoding.
+ */
+export async function staticFile(
+  dir: string,
+  relative: string,
+  acceptEncoding: string | undefined,
+  headers: Record<string, string>,
+): Promise<Response | undefined> {
+  const path = normalize(join(dir, relative));
+  if (!path.startsWith(`${dir}/`) || !existsSync(path)) return undefined;
+  const type = extname(path);
+  const out: Record<string, string> = { 'Content-Type': TYPES[type] ?? 'application/octet-stream', ...headers };
+  let file = path;
+  if (PRECOMPRESSED.has(type)) {
+    const encoding = chooseEncoding(acceptEncoding);
+    const variant = encoding && path + SUFFIX[encoding];
+    if (variant && existsSync(variant)) {
+      file = variant;
+      out['Content-Encoding'] = encoding;
+    }
+    if (existsSync(path + SUFFIX.br) || existsSync(path + SUFFIX.gzip)) out.Vary = 'Accept-Encoding';
+  }
+  const body = await readFile(file);
+  out['Content-Length'] = String(body.length);
+  return new Response(body, { headers: out });
+}
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+/** Answers smaller than this go as they are: compressing them saves less than it costs. */
+export const JSON_THRESHOLD = 1024;
+
+/**
+ * Compresses JSON answers larger than 1 KB for a client that accepts br or gzip (brotli at
+ * quality 4 and gzip at level 6: fast enough per request, most of the gain). Everything else
+ * passes untouched — PDFs (already compressed), event streams, HEAD, partial answers, answers
+ * already encoded, and every request without Accept-Encoding, whose answer is never even read
+ * (so the load generators that send none keep the server adapter's fast path). A strong ETag
+ * becomes weak, as the bytes differ from the identity answer's.
+ */
+export function compressJson(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    const encoding = chooseEncoding(c.req.header('accept-encoding'));
+    if (!encoding || c.req.method === 'HEAD') return;
+    const res = c.res;
+    if (res.status === 206 || res.status === 204 || !res.body || res.headers.has('Content-Encoding')) return;
+    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(res.headers.get('Content-Type') ?? '')) return;
+    if (/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(res.headers.get('Cache-Control') ?? '')) return;
+    const length = Number(res.headers.get('Content-Length') ?? Number.NaN);
+    if (length < JSON_THRESHOLD) return;
+    const raw = Buffer.from(await res.arrayBuffer());
+    const status = res.status;
+    const vary = res.headers.get('Vary');
+    const etag = res.headers.get('ETag');
+    // Hono copies the previous answer's headers onto the one assigned: headers are set after.
+    if (raw.length < JSON_THRESHOLD) {
+      c.res = new Response(raw, { status, headers: res.headers });
+      return;
+    }
+    const body =
+      encoding === 'br'
+        ? await brotli(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } })
+        : await gzipAsync(raw, { level: 6 });
+    c.res = new Response(body, { status, headers: res.headers });
+    const headers = c.res.headers;
+    if (!vary || !/(?:^|,)\s*accept-encoding\s*(?:,|$)/i.test(vary)) headers.set('Vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
+    headers.set('Content-Encoding', encoding);
+    headers.set('Content-Length', String(body.length));
+    if (etag && !etag.startsWith('W/')) headers.set('ETag', `W/${etag}`);
+  };
+}
