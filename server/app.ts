@@ -6,7 +6,7 @@ import { isDatabaseUnavailable, type Database } from './db/client.js';
 import { portalCors } from './cors.js';
 import { edge } from './modules/security/edge.js';
 import { portalPageHeaders } from './lib/page-headers.js';
-import type { AppEnv } from './http.js';
+import { merchantApi, type AppEnv } from './http.js';
 import type { Background } from './lib/background.js';
 import type { Clock } from './lib/clock.js';
 import { ApiError, errorBody } from './lib/errors.js';
@@ -137,22 +137,27 @@ export function createApp(deps: AppDeps) {
     app.route('/', stripeWebhookRoutes({ events: services.stripeEvents, clock: deps.clock, logger, webhookSecret: config.stripe?.webhookSecret }));
   }
 
-  // Before the merchant routers: every /v1/* request meets their secret-key check and their
-  // Idempotency-Key handling (which reads the body as text). License keys are public; uploads stream.
+  // Public /v1 endpoints and streamed uploads first: they answer before the merchant API's
+  // secret-key check and Idempotency-Key handling (which reads the body as text) would run.
   app.route('/v1/license-keys', licenseKeyRoutes(services, config));
   app.route('/v1/benefits', benefitUploadRoutes(services));
-  app.route('/v1', merchantSessionRoutes(services));
-  app.route('/v1/customers', merchantCustomerRoutes(services));
-  app.route('/v1/organization', merchantOrganizationRoutes(services));
-  app.route('/v1/webhook-endpoints', merchantWebhookRoutes(services));
-  app.route('/v1/emails', merchantEmailRoutes(services));
-  app.route('/v1', merchantCatalogRoutes(services));
-  app.route('/v1/subscriptions', merchantSubscriptionRoutes(services));
-  app.route('/v1/wallet-credits', merchantWalletRoutes(services));
-  app.route('/v1', merchantUsageRoutes(services));
-  app.route('/v1', merchantOrderRoutes(services));
-  app.route('/v1', merchantBenefitRoutes(services));
-  app.route('/v1/seats', merchantSeatRoutes(services));
+  app.route(
+    '/v1',
+    merchantApi(services, [
+      ['/', merchantSessionRoutes(services)],
+      ['/customers', merchantCustomerRoutes(services)],
+      ['/organization', merchantOrganizationRoutes(services)],
+      ['/webhook-endpoints', merchantWebhookRoutes(services)],
+      ['/emails', merchantEmailRoutes(services)],
+      ['/', merchantCatalogRoutes(services)],
+      ['/subscriptions', merchantSubscriptionRoutes(services)],
+      ['/wallet-credits', merchantWalletRoutes(services)],
+      ['/', merchantUsageRoutes(services)],
+      ['/', merchantOrderRoutes(services)],
+      ['/', merchantBenefitRoutes(services)],
+      ['/seats', merchantSeatRoutes(services)],
+    ]),
+  );
   app.route('/files', fileDownloadRoutes(services));
 
   if (!config.production) app.route('/dev/outbox', outboxRoutes(deps.database.db));

@@ -77,8 +77,6 @@ export function requireSession(services: Services, publicUrl: string): Middlewar
 
 export function requireSecretKey(services: Services): MiddlewareHandler<MerchantEnv> {
   return async (c, next) => {
-    // Several merchant routers share the /v1 prefix; authenticate once per request.
-    if (c.get('organization')) return next();
     const key = bearer(c);
     const organization = key ? await services.organizations.authenticateSecretKey(key) : undefined;
     if (!organization) {
@@ -115,5 +113,15 @@ const merchantKeys = (services: Services) =>
 
 /** A router for customer endpoints: a live session, then Idempotency-Key handling. */
 export const portalRouter = (services: Services, publicUrl: string) => new Hono<PortalEnv>().use(requireSession(services, publicUrl)).use(portalKeys(services));
-/** A router for merchant endpoints: a secret key, then Idempotency-Key handling. */
-export const merchantRouter = (services: Services) => new Hono<MerchantEnv>().use(requireSecretKey(services)).use(merchantKeys(services));
+/**
+ * The one merchant API router, mounted at /v1: a secret key, then Idempotency-Key handling, once
+ * per request. Modules give it their routes (`merchantRoutes()`); public /v1 endpoints (license
+ * keys) and streamed uploads are their own routers, mounted before it.
+ */
+export function merchantApi(services: Services, routes: Array<[path: string, router: Hono<MerchantEnv>]>): Hono<MerchantEnv> {
+  const api = new Hono<MerchantEnv>().use(requireSecretKey(services)).use(merchantKeys(services));
+  for (const [path, router] of routes) api.route(path, router);
+  return api;
+}
+/** A module's merchant routes, given to `merchantApi` (which authenticates them). */
+export const merchantRoutes = () => new Hono<MerchantEnv>();

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { signInRequest, signInVerify, tokenExchange } from '../../../src/schemas/auth.js';
 import type { Config } from '../../config.js';
-import { assertOrigin, clientIp, merchantRouter, portalRouter, type AppEnv } from '../../http.js';
+import { assertOrigin, clientIp, merchantRoutes, portalRouter, type AppEnv } from '../../http.js';
 import { jsonBody } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 
@@ -58,7 +58,7 @@ const customerSessionCreate = z
 
 /** Merchant endpoints: pre-authenticated links, and revoking a customer's sessions. */
 export function merchantSessionRoutes(services: Services) {
-  return merchantRouter(services)
+  return merchantRoutes()
     .post('/customer-sessions', async (c) => {
       const org = c.get('organization');
       const body = await jsonBody(c, customerSessionCreate);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { benefitTypes } from '../../../src/schemas/benefits.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
-import { clientIp, merchantRouter, portalRouter, requireSecretKey, requireSection, type AppEnv, type MerchantEnv } from '../../http.js';
+import { clientIp, merchantRoutes, portalRouter, requireSecretKey, requireSection, type AppEnv, type MerchantEnv } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -82,7 +82,7 @@ export function benefitUploadRoutes(services: Services) {
 
 /** /v1/benefits, benefits on products, grants, and API key checks for the merchant's backend. */
 export function merchantBenefitRoutes(services: Services) {
-  return merchantRouter(services)
+  return merchantRoutes()
     .post('/benefits', async (c) => {
       const body = await jsonBody(c, benefitCreate);
       const row = await services.benefits.create(c.get('organization').id, body);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { paginationQuery } from '../../../src/schemas/common.js';
-import { merchantRouter } from '../../http.js';
+import { merchantRoutes } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -15,7 +15,7 @@ const listQuery = z.object({
 
 /** /v1/products and /v1/prices: the merchant's catalog. */
 export function merchantCatalogRoutes(services: Services) {
-  return merchantRouter(services)
+  return merchantRoutes()
     .post('/products', async (c) => {
       const body = await jsonBody(c, productCreate);
       const { product, prices } = await services.catalog.createProduct(c.get('organization').id, body);

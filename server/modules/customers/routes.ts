@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { customerCreate, customerUpdate, meUpdate } from '../../../src/schemas/customer.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
-import { merchantRouter, portalRouter } from '../../http.js';
+import { merchantRoutes, portalRouter } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -19,7 +19,7 @@ const listQuery = z.object({
 
 /** /v1/customers: the merchant's view of its customers, by id or by external id. */
 export function merchantCustomerRoutes(services: Services) {
-  return merchantRouter(services)
+  return merchantRoutes()
     .post('/', async (c) => {
       const input = await jsonBody(c, customerCreate);
       const body = withValidTaxId(input);

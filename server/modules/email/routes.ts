@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { paginationQuery } from '../../../src/schemas/common.js';
-import { merchantRouter } from '../../http.js';
+import { merchantRoutes } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -9,7 +9,7 @@ const listQuery = z.object({ ...paginationQuery.shape, status: z.enum(['pending'
 
 /** GET /v1/emails: the organization's emails and their delivery (status=failed: what never arrived). */
 export function merchantEmailRoutes(services: Services) {
-  return merchantRouter(services).get('/', async (c) => {
+  return merchantRoutes().get('/', async (c) => {
     const q = queryParams(c, listQuery);
     const limit = q.limit ?? DEFAULT_LIMIT;
     const rows = await services.emails.list(c.get('organization').id, {

@@ -66,3 +66,40 @@ describe('Idempotency-Key', () => {
     assert.equal(b.headers.get('idempotent-replayed'), 'true');
   });
 });
+
+describe('the merchant API router', () => {
+  test('authenticates each /v1 request once and claims its Idempotency-Key once, whichever module answers', async () => {
+    const c = await createSubscriber(t, shop);
+    const orgs = t.app.services.organizations;
+    const keys = t.app.services.idempotency;
+    const original = { auth: orgs.authenticateSecretKey, claim: keys.claim };
+    let auths = 0;
+    let claims = 0;
+    orgs.authenticateSecretKey = (...args) => {
+      auths += 1;
+      return original.auth(...args);
+    };
+    keys.claim = (...args) => {
+      claims += 1;
+      return original.claim(...args);
+    };
+    try {
+      // /v1/seats is the last module mounted: with one router per module every earlier one's
+      // middleware ran for it too.
+      const seats = await t.request('GET', `/v1/seats?customer_id=${c.id}`, { token: shop.org.key });
+      assert.equal(seats.status, 200);
+      assert.equal(auths, 1);
+      const credit = await t.request('POST', '/v1/wallet-credits', {
+        token: shop.org.key,
+        body: { customer_id: c.id, amount: 500, currency: 'usd', description: 'Goodwill' },
+        headers: { 'idempotency-key': 'credit-once' },
+      });
+      assert.equal(credit.status, 201, JSON.stringify(credit.body));
+      assert.equal(auths, 2);
+      assert.equal(claims, 1);
+    } finally {
+      orgs.authenticateSecretKey = original.auth;
+      keys.claim = original.claim;
+    }
+  });
+});

@@ -17,8 +17,7 @@ export function idempotency(
 ): MiddlewareHandler {
   return async (c, next) => {
     const key = c.req.header('idempotency-key');
-    if (!key || c.req.method === 'GET' || c.req.method === 'HEAD' || c.get('idempotencyHandled' as never)) return next();
-    c.set('idempotencyHandled' as never, true as never);
+    if (!key || c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     if (key.length > 255) throw new ApiError(400, 'idempotency_key_invalid', 'The Idempotency-Key header must be at most 255 characters.');
     const ref = { ...scopeOf(c), key };
     const body = await c.req.text();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { billingDetails } from '../../../src/schemas/customer.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
-import { merchantRouter, portalRouter, type PortalEnv } from '../../http.js';
+import { merchantRoutes, portalRouter, type PortalEnv } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -89,7 +89,7 @@ const orderList = z.object({ ...paginationQuery.shape, customer_id: z.string().o
 
 /** /v1/orders and /v1/refunds for the merchant. */
 export function merchantOrderRoutes(services: Services) {
-  return merchantRouter(services)
+  return merchantRoutes()
     .get('/orders', async (c) => {
       const q = queryParams(c, orderList);
       const limit = q.limit ?? DEFAULT_LIMIT;

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { merchantRouter, type AppEnv } from '../../http.js';
+import { merchantRoutes, type AppEnv } from '../../http.js';
 import { jsonBody } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { organizationUpdate } from './schemas.js';
@@ -16,7 +16,7 @@ export function publicOrganizationRoutes(services: Services) {
 
 /** /v1/organization: the merchant's own settings, branding and allowed origins. */
 export function merchantOrganizationRoutes(services: Services) {
-  return merchantRouter(services)
+  return merchantRoutes()
     .get('/', (c) => c.json(merchantOrganizationView(c.get('organization'))))
     .patch('/', async (c) => {
       const body = await jsonBody(c, organizationUpdate);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { seatAssign, seatClaim } from '../../../src/schemas/benefits.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
-import { assertOrigin, clientIp, merchantRouter, portalRouter, requireSection, type AppEnv, type PortalEnv } from '../../http.js';
+import { assertOrigin, clientIp, merchantRoutes, portalRouter, requireSection, type AppEnv, type PortalEnv } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -54,7 +54,7 @@ export function portalSeatRoutes(services: Services, config: Config) {
 
 /** GET /v1/seats: the merchant reads seats (assignment happens in the portal). */
 export function merchantSeatRoutes(services: Services) {
-  return merchantRouter(services).get('/', async (c) => {
+  return merchantRoutes().get('/', async (c) => {
     const q = queryParams(c, merchantList);
     const limit = q.limit ?? DEFAULT_LIMIT;
     const rows = await services.seats.list(c.get('organization').id, {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { subscriptionStatuses } from '../../../src/schemas/billing.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
-import { merchantRouter, portalRouter, type PortalEnv } from '../../http.js';
+import { merchantRoutes, portalRouter, type PortalEnv } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -149,7 +149,7 @@ const merchantList = z.object({
 
 /** /v1/subscriptions: created by the merchant for a customer; cancellation reasons readable here. */
 export function merchantSubscriptionRoutes(services: Services) {
-  return merchantRouter(services)
+  return merchantRoutes()
     .post('/', async (c) => {
       const body = await jsonBody(c, merchantCreate);
       const sub = await services.subscriptions.create(c.get('organization'), body);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import { merchantRouter, portalRouter, requireSection } from '../../http.js';
+import { merchantRoutes, portalRouter, requireSection } from '../../http.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { meterView } from './service.js';
@@ -38,7 +38,7 @@ const usageQuery = z.object({ customer_id: z.string().min(1), start: z.iso.datet
 
 /** /v1/meters and /v1/events for the merchant. */
 export function merchantUsageRoutes(services: Services) {
-  return merchantRouter(services)
+  return merchantRoutes()
     .post('/meters', async (c) => {
       const body = await jsonBody(c, meterCreate);
       return c.json(meterView(await services.usage.createMeter(c.get('organization').id, body)), 201);

@@ -1,6 +1,6 @@
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
-import { merchantRouter, portalRouter, requireSection } from '../../http.js';
+import { merchantRoutes, portalRouter, requireSection } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -9,7 +9,7 @@ import { walletTransactionView } from './service.js';
 
 /** /v1/wallet-credits: the merchant grants credit (promotional, prepaid, refund) and reads the ledger. */
 export function merchantWalletRoutes(services: Services) {
-  return merchantRouter(services)
+  return merchantRoutes()
     .post('/', async (c) => {
       const body = await jsonBody(c, creditGrant);
       return c.json(await services.wallet.grant(c.get('organization').id, body), 201);

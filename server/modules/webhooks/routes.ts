@@ -1,5 +1,5 @@
 import { paginationQuery } from '../../../src/schemas/common.js';
-import { merchantRouter } from '../../http.js';
+import { merchantRoutes } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -13,7 +13,7 @@ export function merchantWebhookRoutes(services: Services) {
     ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
   });
 
-  return merchantRouter(services)
+  return merchantRoutes()
     .post('/', async (c) => {
       const body = await jsonBody(c, endpointCreate);
       const row = await services.webhooks.create(c.get('organization').id, body);
