@@ -93,7 +93,6 @@ export function orderService(deps: OrderDeps) {
   }
 
   return {
-    repo,
     ...refundService(deps),
     ...settlementService(deps),
 
@@ -329,6 +328,10 @@ export function orderService(deps: OrderDeps) {
     detail,
 
     // ── Reads ──
+    /** An order by id, or null (for the engine; routes use `get` / `ownOrder`). */
+    find: (organizationId: string, id: string) => repo.find(organizationId, id),
+    /** The subscription's newest failed order, the one a retry charges again. */
+    latestFailedForSubscription: (subscriptionId: string) => repo.latestFailedForSubscription(subscriptionId),
     /** A customer's own order; 404 for anyone else's. */
     async ownOrder(organizationId: string, customerId: string, id: string) {
       const order = await repo.findForCustomer(organizationId, customerId, id);

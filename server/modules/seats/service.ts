@@ -113,7 +113,7 @@ export function seatService(deps: Deps) {
         if (!(await perSeat(sub)).perSeat) throw new ApiError(400, 'seats_not_supported', 'This subscription is not priced per seat.');
         subs = [sub];
       } else {
-        subs = (await deps.subscriptions.repo.list(org.id, { customerId: ownerId, limit: 100 })).filter((s) => s.status !== 'canceled');
+        subs = (await deps.subscriptions.list(org.id, { customerId: ownerId, limit: 100 })).filter((s) => s.status !== 'canceled');
       }
       const groups: PortalSeatGroup[] = [];
       const seats = await repo.ofSubscriptions(subs.map((s) => s.id));
@@ -184,7 +184,7 @@ export function seatService(deps: Deps) {
       const seat = await ownSeat(org, ownerId, id);
       if (seat.status !== 'pending') throw new ApiError(409, 'seat_not_pending', 'Only a pending invitation can be sent again.');
       await deps.rateLimiter.hit({ key: `seat-resend:${seat.id}`, max: 5, windowMs: HOUR });
-      const sub = (await deps.subscriptions.repo.find(org.id, seat.subscription_id))!;
+      const sub = await deps.subscriptions.get(org.id, seat.subscription_id);
       const info = await perSeat(sub);
       const token = randomToken('cpseat');
       const now = clock.now();
@@ -208,7 +208,7 @@ export function seatService(deps: Deps) {
     async revoke(org: Organization, ownerId: string, id: string) {
       const seat = await ownSeat(org, ownerId, id);
       if (seat.status === 'revoked') throw new ApiError(409, 'seat_already_revoked', 'This seat was already revoked.');
-      const sub = (await deps.subscriptions.repo.find(org.id, seat.subscription_id))!;
+      const sub = await deps.subscriptions.get(org.id, seat.subscription_id);
       const now = clock.now();
       const row = await db.transaction().execute(async (trx) => {
         const updated = await seatRepository(trx).update(seat.id, ['pending', 'claimed'], {
@@ -250,7 +250,7 @@ export function seatService(deps: Deps) {
       if (!seat.token_expires_at || seat.token_expires_at <= now) {
         throw new ApiError(400, 'seat_invitation_expired', 'This invitation has expired. Ask the person who invited you to send it again.');
       }
-      const sub = await deps.subscriptions.repo.find(org.id, seat.subscription_id);
+      const sub = await deps.subscriptions.find(org.id, seat.subscription_id);
       if (!sub || !isLive(sub)) throw new ApiError(409, 'subscription_not_active', 'The subscription this seat belongs to is no longer active.');
       let customer = await deps.customers.findByEmail(org.id, seat.email);
       if (!customer) {

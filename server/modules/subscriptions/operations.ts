@@ -171,7 +171,7 @@ export function operationService(ctx: SubscriptionContext) {
       for (const sub of stale) {
         const op = sub.operation!;
         try {
-          const order = await orders.repo.find(sub.organization_id, op.order_id);
+          const order = await orders.find(sub.organization_id, op.order_id);
           if (!order) continue;
           const { customer, product } = await load(sub);
           const paid = await orders.pay(order, customer, `${product.name} · ${order.invoice_number}`);

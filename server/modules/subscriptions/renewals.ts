@@ -258,7 +258,7 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
     },
 
     async retry(sub: SubscriptionRow, trigger: 'retry' | 'method_changed') {
-      const order = (await orders.repo.latestFailedForSubscription(sub.id)) ?? undefined;
+      const order = (await orders.latestFailedForSubscription(sub.id)) ?? undefined;
       if (!order) {
         await repo.update(sub.id, { status: 'active', next_retry_at: null, dunning_attempts: 0, locked_until: null, updated_at: clock.now() });
         await entitlementsChanged(sub);

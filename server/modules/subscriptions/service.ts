@@ -26,7 +26,6 @@ export function subscriptionService(deps: SubscriptionDeps) {
   const changes = changeService(ctx, notices, operations);
   const lifecycle = lifecycleService(ctx, notices, renewals, operations);
   return {
-    repo: ctx.repo,
     periodItems,
     ...renewals,
     finishOperation: operations.finishOperation,
@@ -36,6 +35,8 @@ export function subscriptionService(deps: SubscriptionDeps) {
     ownSubscription: ctx.ownSubscription,
     /** A page of the organization's (or one customer's) subscriptions, newest first. */
     list: (organizationId: string, opts: Parameters<typeof ctx.repo.list>[1]) => ctx.repo.list(organizationId, opts),
+    /** One of the organization's subscriptions, or undefined. */
+    find: (organizationId: string, id: string) => ctx.repo.find(organizationId, id),
     /** One of the organization's subscriptions; 404 subscription_not_found. */
     async get(organizationId: string, id: string) {
       const sub = await ctx.repo.find(organizationId, id);
