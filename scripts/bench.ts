@@ -426,20 +426,21 @@ async function main() {
         ),
       ),
     ]);
-    // Events of the demo meter's name, ten an hour per customer, each customer's hours somewhere
-    // in the last 30 days; their hourly aggregates as ingest keeps them.
+    // Events of the demo meter's name: `per` for each customer, ten an hour (every 6 minutes from
+    // the hour), in hours spread over the last 30 days; and their hourly aggregates as ingest keeps
+    // them, made from the same arithmetic (not by grouping millions of rows).
     const meter = (await query<{ id: string }>(admin, `SELECT id FROM meters WHERE organization_id = $1 AND event_name = 'api.request'`, [org]))[0]!.id;
     const per = Math.max(1, Math.ceil(SIZES.events / Math.max(1, SIZES.customers)));
-    const events = (count: string) => `SELECT g, 1 + (g - 1) / ${per} AS c,
-             ${NOW} - ((((1 + (g - 1) / ${per})::bigint * 7919) % 720) * interval '1 hour') - (((g - 1) % ${per}) * interval '6 minutes') AS t
-           FROM generate_series(1, ${count}::int) g`;
+    const hourOf = (c: string, h: string) => `date_trunc('hour', now()) - ((((${c})::bigint * 7919) % 720) + 1 + ${h}) * interval '1 hour'`;
     log(`bulk load: ${fmt(SIZES.events)} usage events…`);
     load.push([
       `${fmt(SIZES.events)} usage events`,
       await timed(() =>
         admin.query(
           `INSERT INTO usage_events (organization_id, event_id, customer_id, name, properties, occurred_at, created_at)
-           SELECT $1, 'bulk-' || g, ${customer('c')}, 'api.request', '{"path": "/v1/projects"}', t, t FROM (${events('$2')}) e`,
+           SELECT $1, 'bulk-' || lpad(g::text, 10, '0'), ${customer('c')}, 'api.request', '{"path": "/v1/projects"}', t, t
+           FROM (SELECT g, c, ${hourOf('c', 'k / 10')} + (k % 10) * interval '6 minutes' AS t
+                 FROM (SELECT g, 1 + (g - 1) / ${per} AS c, (g - 1) % ${per} AS k FROM generate_series(1, $2::int) g) n) e`,
           [org, SIZES.events],
         ),
       ),
@@ -447,12 +448,20 @@ async function main() {
     const hourly = await timed(() =>
       admin.query(
         `INSERT INTO meter_usage_hourly (meter_id, customer_id, hour, total, maximum)
-         SELECT $2, ${customer('c')}, date_trunc('hour', t), count(*), 1 FROM (${events('$1')}) e GROUP BY 2, 3`,
+         SELECT $2, ${customer('c')}, ${hourOf('c', 'h')}, least(10, n - 10 * h), 1
+         FROM (SELECT c, least(${per}, $1::int - (c - 1) * ${per}) AS n FROM generate_series(1, ceil($1::int / ${per}::numeric)::int) c) cs
+         CROSS JOIN LATERAL generate_series(0, (n - 1) / 10) h`,
         [SIZES.events, meter],
       ),
     );
-    const hourlyRows = (await query<{ n: number }>(admin, `SELECT count(*)::int AS n FROM meter_usage_hourly WHERE customer_id LIKE 'cus_bulk%'`))[0]!.n;
-    load.push([`${fmt(hourlyRows)} hourly usage aggregates`, hourly]);
+    const hourlyRows = (
+      await query<{ n: number; total: number }>(
+        admin,
+        `SELECT count(*)::int AS n, sum(total)::int AS total FROM meter_usage_hourly WHERE customer_id LIKE 'cus_bulk%'`,
+      )
+    )[0]!;
+    if (hourlyRows.total !== SIZES.events) throw new Error(`the hourly aggregates add up to ${hourlyRows.total}, not ${SIZES.events}`);
+    load.push([`${fmt(hourlyRows.n)} hourly usage aggregates`, hourly]);
     log(`bulk load: building ${indexes.length} indexes…`);
     load.push([
       `${indexes.length} indexes built`,
