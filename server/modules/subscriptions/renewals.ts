@@ -278,7 +278,7 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
       const sub = await repo.find(order.organization_id, order.subscription_id);
       if (!sub || sub.operation?.order_id === order.id) return null;
       if (!['past_due', 'incomplete', 'unpaid'].includes(sub.status)) return null;
-      if (await orders.repo.latestFailedForSubscription(sub.id)) return null;
+      if (await orders.latestFailedForSubscription(sub.id)) return null;
       const now = clock.now();
       const updated = await db.transaction().execute(async (trx) => {
         const row = await subscriptionRepository(trx).update(
