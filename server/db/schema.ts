@@ -459,6 +459,15 @@ export interface TestProviderChargesTable {
   created_at: Timestamp;
 }
 
+/** The offline provider's refunds, one per idempotency key (0012_test_provider_refunds.sql). */
+export interface TestProviderRefundsTable {
+  idempotency_key: string;
+  ref: string;
+  charge_ref: string;
+  amount: number;
+  created_at: Timestamp;
+}
+
 /** Stripe webhook events already handled (0003_stripe_events.sql). */
 export interface StripeEventsTable {
   id: string;
@@ -577,6 +586,7 @@ export interface DB {
   wallet_transactions: WalletTransactionsTable;
   test_provider_setup_intents: TestProviderSetupIntentsTable;
   test_provider_charges: TestProviderChargesTable;
+  test_provider_refunds: TestProviderRefundsTable;
   meters: MetersTable;
   email_changes: EmailChangesTable;
   hosted_tokens: HostedTokensTable;

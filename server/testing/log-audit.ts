@@ -52,8 +52,9 @@ export class LogAudit {
   #holds(line: string, secret: string): boolean {
     const digits = /^\d+$/.test(secret);
     for (let at = line.indexOf(secret); at !== -1; at = line.indexOf(secret, at + 1)) {
-      // A six-digit code counts only as a number of its own, not inside a timestamp.
-      if (!digits || !(/\d/.test(line[at - 1] ?? '') || /\d/.test(line[at + secret.length] ?? ''))) return true;
+      // A six-digit code counts only as a number of its own, not inside a timestamp or an id
+      // (a request id or ULID in a path holds runs of six digits by chance).
+      if (!digits || !(/[0-9A-Za-z]/.test(line[at - 1] ?? '') || /[0-9A-Za-z]/.test(line[at + secret.length] ?? ''))) return true;
     }
     return false;
   }

@@ -12,10 +12,14 @@ import { orderEventData } from './views.js';
 /** The reason written on the refunds an immediate cancellation makes. */
 export const CANCEL_REFUND_REASON = 'Unused time after cancellation';
 
-/** The processor said no (a 4xx, or the test provider's refusal), as opposed to not answering. */
+/**
+ * The processor said no (a 4xx, or the test provider's refusal), as opposed to not answering.
+ * 409 (Stripe: another request with this idempotency key is still running) and 429 (rate
+ * limited) are not a no: the refund may be happening; it stays pending and is asked again.
+ */
 function isRefusal(error: unknown): boolean {
   const status = (error as { statusCode?: unknown }).statusCode;
-  if (typeof status === 'number') return status >= 400 && status < 500;
+  if (typeof status === 'number') return status >= 400 && status < 500 && status !== 409 && status !== 429;
   return error instanceof Error && error.message.startsWith('test provider:');
 }
 

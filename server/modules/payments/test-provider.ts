@@ -159,16 +159,38 @@ export function testProvider(db: Kysely<DB>, clock: Clock) {
         ? { status: 'succeeded', ref: stored.ref }
         : { status: 'failed', ref: stored.ref, code: stored.failure_code!, message: stored.failure_message! };
     },
+    /** Like Stripe: the same idempotency key refunds once and answers the first refund again. */
     async refund(request) {
-      const charge = await db.selectFrom('test_provider_charges').selectAll().where('ref', '=', request.chargeRef).executeTakeFirst();
-      if (charge?.status !== 'succeeded') throw new Error(`test provider: no succeeded charge ${request.chargeRef}`);
-      if (charge.refunded_amount + request.amount > charge.amount) throw new Error('test provider: refund exceeds charge');
-      await db
-        .updateTable('test_provider_charges')
-        .set((eb) => ({ refunded_amount: eb('refunded_amount', '+', request.amount) }))
-        .where('ref', '=', request.chargeRef)
-        .execute();
-      return { ref: newId('tre', clock.now().getTime()) };
+      return db.transaction().execute(async (trx) => {
+        const ref = newId('tre', clock.now().getTime());
+        const fresh = await trx
+          .insertInto('test_provider_refunds')
+          .values({ idempotency_key: request.idempotencyKey, ref, charge_ref: request.chargeRef, amount: request.amount, created_at: clock.now() })
+          .onConflict((oc) => oc.column('idempotency_key').doNothing())
+          .returning('ref')
+          .executeTakeFirst();
+        if (!fresh) {
+          // Asked before (or by a concurrent call that has committed): the first answer.
+          const first = await trx
+            .selectFrom('test_provider_refunds')
+            .selectAll()
+            .where('idempotency_key', '=', request.idempotencyKey)
+            .executeTakeFirstOrThrow();
+          if (first.charge_ref !== request.chargeRef || Number(first.amount) !== request.amount) {
+            throw new Error('test provider: idempotency key reused with other parameters');
+          }
+          return { ref: first.ref };
+        }
+        const charge = await trx.selectFrom('test_provider_charges').selectAll().where('ref', '=', request.chargeRef).forUpdate().executeTakeFirst();
+        if (charge?.status !== 'succeeded') throw new Error(`test provider: no succeeded charge ${request.chargeRef}`);
+        if (Number(charge.refunded_amount) + request.amount > Number(charge.amount)) throw new Error('test provider: refund exceeds charge');
+        await trx
+          .updateTable('test_provider_charges')
+          .set((eb) => ({ refunded_amount: eb('refunded_amount', '+', request.amount) }))
+          .where('ref', '=', request.chargeRef)
+          .execute();
+        return { ref };
+      });
     },
     async detachPaymentMethod() {},
     async charges() {

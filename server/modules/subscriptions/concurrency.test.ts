@@ -7,16 +7,20 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { DAY, systemClock } from '../../lib/clock.js';
-import { testProvider } from '../payments/test-provider.js';
+import type { PaymentProvider } from '../payments/provider.js';
+import { type TestProvider, testProvider } from '../payments/test-provider.js';
 import { createShop, createSubscriber, subscribe, type Shop } from '../../testing/billing.js';
 import { createTestContext, type JsonResponse, type TestContext } from '../../testing/harness.js';
 
 let t: TestContext;
 let shop: Shop;
+/** A shop that lets customers pause and offers 50 % off the next 2 periods to stay. */
+let keeping: Shop;
 
 before(async () => {
   t = await createTestContext();
   shop = await createShop(t);
+  keeping = await createShop(t, { portal_settings: { actions: { pause: true } }, billing_settings: { retention_offer: { percent_off: 50, periods: 2 } } });
 });
 after(() => t.close());
 
@@ -59,8 +63,8 @@ function outcome(responses: JsonResponse[], mode: KeyMode, losers: string[]) {
 }
 
 /** The webhook events of `type` about `id` (a subscription or an order). */
-async function events(type: string, match: (data: any) => boolean): Promise<any[]> {
-  const rows = await t.database.db.selectFrom('webhook_events').select('payload').where('organization_id', '=', shop.org.id).where('type', '=', type).execute();
+async function events(type: string, match: (data: any) => boolean, at: Shop = shop): Promise<any[]> {
+  const rows = await t.database.db.selectFrom('webhook_events').select('payload').where('organization_id', '=', at.org.id).where('type', '=', type).execute();
   return rows.map((r) => (r.payload as { data: unknown }).data).filter(match);
 }
 
@@ -85,11 +89,24 @@ async function walletBalance(customerId: string) {
   return Number(row.balance);
 }
 
+/** A test context whose processor is the offline one with `change` laid over it (a crash, a gate, Stripe's 409). */
+function contextWithProcessor(change: (real: TestProvider) => Partial<PaymentProvider>) {
+  return createTestContext(
+    {},
+    {
+      paymentProvider: (database) => {
+        const real = testProvider(database.db, systemClock);
+        return { ...real, ...change(real) };
+      },
+    },
+  );
+}
+
 /** A customer on `price`, 10 days into a 31-day period (Jan 15 12:00 → Feb 15 12:00). */
-async function tenDaysIn(price: string, extra: object = {}) {
+async function tenDaysIn(price: string, extra: object = {}, at: Shop = shop) {
   t.clock.set('2026-01-15T12:00:00.000Z');
-  const c = await createSubscriber(t, shop);
-  const sub = await subscribe(t, shop, c.id, price, extra);
+  const c = await createSubscriber(t, at);
+  const sub = await subscribe(t, at, c.id, price, extra);
   t.clock.advance(10 * DAY);
   const version = (await t.request('GET', `/portal/v1/subscriptions/${sub.id}`, { token: c.token })).body.version as number;
   return { c, sub, version };
@@ -178,6 +195,45 @@ describe(`${N} simultaneous requests of each kind, for one subscription`, () => 
       assert.equal((await events('order.refunded', (d) => d.id === order.id)).length, 1);
     });
 
+    test(`resume a paused Basic subscription, ${mode}: one new period, charged 1000 once`, async () => {
+      // Jan 10 → Feb 10: paused at the period's end, resumed five days later (a new period from then).
+      t.clock.set('2026-01-10T12:00:00.000Z');
+      const c = await createSubscriber(t, keeping);
+      const sub = await subscribe(t, keeping, c.id, keeping.prices.basic);
+      assert.equal((await t.request('POST', `/portal/v1/subscriptions/${sub.id}/pause`, { token: c.token })).status, 200);
+      t.clock.set('2026-02-10T12:00:00.000Z');
+      await t.runJobs();
+      t.clock.advance(5 * DAY);
+      c.token = await t.signIn(keeping.org.slug, c.email); // a month on: the session has lapsed
+      const paused = (await t.request('GET', `/portal/v1/subscriptions/${sub.id}`, { token: c.token })).body;
+      assert.equal(paused.status, 'paused', JSON.stringify(paused));
+      const responses = await simultaneously(mode, (headers) =>
+        t.request('POST', `/portal/v1/subscriptions/${sub.id}/resume`, { token: c.token, headers, body: { expected_version: paused.version } }),
+      );
+      const won = outcome(responses, mode, ['subscription_changed']);
+      assert.equal(won.status, 'active');
+      assert.deepEqual([won.current_period_start, won.current_period_end], ['2026-02-15T12:00:00.000Z', '2026-03-15T12:00:00.000Z']);
+      assert.deepEqual(await money(c.id), { charged: 1000 + 1000, refunded: 0, charges: 2 });
+      assert.equal((await events('subscription.updated', (d) => d.id === sub.id && d.previous_status === 'paused', keeping)).length, 1, 'one resume webhook');
+      const paid = await events('order.paid', (d) => d.subscription_id === sub.id && d.billing_reason === 'subscription_cycle', keeping);
+      assert.deepEqual(
+        paid.map((d) => d.total),
+        [1000],
+      );
+    });
+
+    test(`retention offer (50 % off 2 periods) accepted, ${mode}: used once, the next invoice 500`, async () => {
+      const { c, sub, version } = await tenDaysIn(keeping.prices.basic, {}, keeping);
+      const responses = await simultaneously(mode, (headers) =>
+        t.request('POST', `/portal/v1/subscriptions/${sub.id}/accept-offer`, { token: c.token, headers, body: { expected_version: version } }),
+      );
+      const won = outcome(responses, mode, ['subscription_changed', 'offer_used']);
+      assert.deepEqual(won.discount, { percent_off: 50, periods_left: 2 });
+      assert.equal(won.next_invoice.total, 500);
+      assert.equal((await events('subscription.updated', (d) => d.id === sub.id && d.retention_offer, keeping)).length, 1, 'one webhook');
+      assert.deepEqual(await money(c.id), { charged: 1000, refunded: 0, charges: 1 });
+    });
+
     test(`two upgrades paid partly from one $15 wallet, ${mode}: each once, the credit spent once`, async () => {
       t.clock.set('2026-01-15T12:00:00.000Z');
       const c = await createSubscriber(t, shop);
@@ -236,22 +292,13 @@ describe('a process that dies between the charge and its settlement', () => {
     // A processor that charges, then the "process dies" before the answer is recorded: the
     // request fails, the charge happened. The jobs ask again with the same idempotency key.
     let dieAfterCharge = true;
-    const crashing = await createTestContext(
-      {},
-      {
-        paymentProvider: (database) => {
-          const real = testProvider(database.db, systemClock);
-          return {
-            ...real,
-            async charge(request) {
-              const result = await real.charge(request);
-              if (dieAfterCharge) throw new Error('process died after the processor charged');
-              return result;
-            },
-          };
-        },
+    const crashing = await contextWithProcessor((real) => ({
+      async charge(request) {
+        const result = await real.charge(request);
+        if (dieAfterCharge) throw new Error('process died after the processor charged');
+        return result;
       },
-    );
+    }));
     try {
       const s = await createShop(crashing);
       crashing.clock.set('2026-01-15T12:00:00.000Z');
@@ -284,6 +331,282 @@ describe('a process that dies between the charge and its settlement', () => {
       assert.deepEqual([order.billing_reason, order.status, order.total], ['subscription_update', 'paid', 1355]);
     } finally {
       await crashing.close();
+    }
+  });
+});
+
+/** Two different requests for one subscription, started in the same tick. */
+function together(...requests: Array<Promise<JsonResponse>>) {
+  return Promise.all(requests);
+}
+
+const post = (c: { token: string }, sub: { id: string }, action: string, body: object = {}) =>
+  t.request('POST', `/portal/v1/subscriptions/${sub.id}/${action}`, { token: c.token, body });
+
+/** Exactly one of two requests decided on the same version succeeds; the other is 409 subscription_changed. Returns the winner's index. */
+function oneOfTwo(responses: JsonResponse[]) {
+  for (const r of responses) assert.ok(r.status < 500, `a ${r.status}: ${JSON.stringify(r.body)}`);
+  const ok = responses.map((r, i) => [r, i] as const).filter(([r]) => r.status === 200);
+  assert.equal(ok.length, 1, JSON.stringify(responses.map((r) => [r.status, r.body?.error?.code])));
+  const loser = responses[1 - ok[0]![1]]!;
+  assert.deepEqual([loser.status, loser.body.error.code], [409, 'subscription_changed']);
+  return ok[0]![1];
+}
+
+/**
+ * An immediate cancel (10 of 31 days used) landed: 677 refunded once; the `other` request went
+ * before it (200) or was refused after it with `code`.
+ */
+async function canceledOnce(cancel: JsonResponse, other: JsonResponse, code: string, c: { id: string; token: string }, sub: { id: string }, at: Shop) {
+  assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
+  assert.deepEqual(cancel.body.refund, { amount: 677, currency: 'USD', destination: 'payment_method' });
+  if (other.status !== 200) assert.equal(other.body.error.code, code);
+  assert.equal((await t.request('GET', `/portal/v1/subscriptions/${sub.id}`, { token: c.token })).body.status, 'canceled');
+  assert.deepEqual(await money(c.id), { charged: 1000, refunded: 677, charges: 1 });
+  assert.equal((await events('subscription.canceled', (d) => d.id === sub.id && d.status === 'canceled', at)).length, 1);
+  assert.equal((await events('order.refunded', (d) => d.subscription_id === sub.id, at)).length, 1);
+}
+
+describe('two different operations on one subscription at once', () => {
+  for (const versioned of [false, true]) {
+    const how = versioned ? 'both decided on the same version' : 'without a version';
+
+    test(`retention offer while an immediate cancel lands, ${how}: canceled with ${left(1000)} refunded once, or kept with the offer`, async () => {
+      const { c, sub, version } = await tenDaysIn(keeping.prices.basic, {}, keeping);
+      const v = versioned ? { expected_version: version } : {};
+      const [offer, cancel] = await together(post(c, sub, 'accept-offer', v), post(c, sub, 'cancel', { mode: 'immediately', ...v }));
+      const after = (await t.request('GET', `/portal/v1/subscriptions/${sub.id}`, { token: c.token })).body;
+      const kept = versioned && oneOfTwo([offer!, cancel!]) === 0;
+      if (kept) {
+        // The offer won: the cancel was decided on what the customer saw before it.
+        assert.equal(after.status, 'active');
+        assert.deepEqual(after.discount, { percent_off: 50, periods_left: 2 });
+        assert.equal(after.next_invoice.total, 500);
+        assert.deepEqual(await money(c.id), { charged: 1000, refunded: 0, charges: 1 });
+        assert.equal((await events('subscription.canceled', (d) => d.id === sub.id, keeping)).length, 0);
+        return;
+      }
+      // The cancel lands either way; the offer before it (200) or refused after it.
+      await canceledOnce(cancel!, offer!, versioned ? 'subscription_changed' : 'subscription_not_active', c, sub, keeping);
+    });
+
+    test(`"Don't cancel" while an immediate cancel lands, ${how}: canceled with ${left(1000)} refunded once, or kept`, async () => {
+      const { c, sub } = await tenDaysIn(shop.prices.basic);
+      const canceling = await post(c, sub, 'cancel', { mode: 'at_period_end', reason: 'unused' });
+      assert.equal(canceling.status, 200);
+      const v = versioned ? { expected_version: canceling.body.subscription.version } : {};
+      const [uncancel, cancel] = await together(post(c, sub, 'uncancel', v), post(c, sub, 'cancel', { mode: 'immediately', ...v }));
+      const after = (await t.request('GET', `/portal/v1/subscriptions/${sub.id}`, { token: c.token })).body;
+      if (versioned && oneOfTwo([uncancel!, cancel!]) === 0) {
+        assert.deepEqual([after.status, after.cancel_at_period_end], ['active', false]);
+        assert.deepEqual(await money(c.id), { charged: 1000, refunded: 0, charges: 1 });
+        return;
+      }
+      await canceledOnce(cancel!, uncancel!, versioned ? 'subscription_changed' : 'not_canceling', c, sub, shop);
+    });
+
+    test(`dropping a scheduled 3 → 2 seats while a change to 4 seats now lands, ${how}: ${left(2000)} − ${left(1500)} charged once, or nothing`, async () => {
+      const { c, sub } = await tenDaysIn(shop.prices.team, { seats: 3 });
+      const scheduled = await post(c, sub, 'change', { seats: 2, timing: 'renewal' });
+      assert.equal(scheduled.status, 200);
+      assert.equal(scheduled.body.subscription.next_invoice.total, 1000);
+      const v = versioned ? { expected_version: scheduled.body.subscription.version } : {};
+      const [drop, change] = await together(post(c, sub, 'cancel-scheduled-change', v), post(c, sub, 'change', { seats: 4, ...v }));
+      const after = (await t.request('GET', `/portal/v1/subscriptions/${sub.id}`, { token: c.token })).body;
+      const upgrade = left(2000) - left(1500); // 1355 − 1016 = 339
+      assert.equal(upgrade, 339);
+      assert.equal(after.scheduled_change, null, 'the scheduled change is gone either way');
+      if (versioned && oneOfTwo([drop!, change!]) === 0) {
+        assert.equal(after.seats, 3);
+        assert.equal(after.next_invoice.total, 1500);
+        assert.deepEqual(await money(c.id), { charged: 1500, refunded: 0, charges: 1 });
+        return;
+      }
+      // The seat change lands either way (it replaces what was scheduled); dropping it came first (200) or found nothing.
+      assert.equal(change!.status, 200, JSON.stringify(change!.body));
+      if (drop!.status !== 200) assert.ok(['no_scheduled_change', 'subscription_changed'].includes(drop!.body.error.code), drop!.body.error.code);
+      assert.equal(after.seats, 4);
+      assert.equal(after.next_invoice.total, 2000);
+      assert.deepEqual(await money(c.id), { charged: 1500 + upgrade, refunded: 0, charges: 2 });
+      assert.equal((await events('subscription.updated', (d) => d.id === sub.id && d.change)).length, 1);
+    });
+  }
+});
+
+describe("a renewal at the period's end racing a portal plan change", () => {
+  // Basic from Jan 1 12:00 to Feb 1 12:00 (31 days), then Feb 1 → Mar 1 (28 days). At the
+  // period's end no time is left to prorate: an upgrade that lands before the renewal is free
+  // and the renewal charges Pro (3000); one after it is charged over the whole new period
+  // (3000 − 1000 = 2000); one while the renewal runs is 409 and the renewal charges Basic (1000).
+  let r: TestContext;
+  let s: Shop;
+  /** When set, the next charge waits here: `reached` resolves, and it goes on once `release` is called. */
+  let gate: { reached: () => void; released: Promise<void> } | null = null;
+
+  before(async () => {
+    r = await contextWithProcessor((real) => ({
+      async charge(request) {
+        const g = gate;
+        gate = null;
+        if (g) {
+          g.reached();
+          await g.released;
+        }
+        return real.charge(request);
+      },
+    }));
+    s = await createShop(r);
+  });
+  after(() => r.close());
+
+  async function basicToPeriodEnd(day: number) {
+    r.clock.set(`2026-01-0${day}T12:00:00.000Z`);
+    const c = await createSubscriber(r, s);
+    const sub = await subscribe(r, s, c.id, s.prices.basic);
+    r.clock.set(sub.current_period_end);
+    c.token = await r.signIn(s.org.slug, c.email); // a month on: the session has lapsed
+    return { c, sub };
+  }
+
+  const charged = async (subscriptionId: string) =>
+    (
+      await r.database.db
+        .selectFrom('orders')
+        .select('total')
+        .where('subscription_id', '=', subscriptionId)
+        .where('status', '=', 'paid')
+        .orderBy('invoice_number')
+        .execute()
+    ).map((o) => Number(o.total));
+
+  test('a change while the renewal is charging is 409 (not lost when the renewal writes the next period); after it, it is charged 2000', async () => {
+    const { c, sub } = await basicToPeriodEnd(1);
+    let reached!: () => void;
+    let release!: () => void;
+    const charging = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    gate = { reached, released: new Promise<void>((resolve) => (release = resolve)) };
+    const jobs = r.runJobs();
+    await charging; // the renewal's order is recorded and its charge is under way
+    const during = await r.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, { token: c.token, body: { price_id: s.prices.pro } });
+    release();
+    assert.equal((await jobs).renewed, 1);
+    assert.deepEqual([during.status, during.body.error?.code], [409, 'subscription_changed'], JSON.stringify(during.body));
+    assert.equal(during.headers.get('retry-after'), '2');
+    const renewed = (await r.request('GET', `/portal/v1/subscriptions/${sub.id}`, { token: c.token })).body;
+    assert.deepEqual(
+      [renewed.product.name, renewed.current_period_start, renewed.current_period_end],
+      ['Basic', '2026-02-01T12:00:00.000Z', '2026-03-01T12:00:00.000Z'],
+    );
+    const again = await r.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, { token: c.token, body: { price_id: s.prices.pro } });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.subscription.product.name, 'Pro');
+    assert.deepEqual(await charged(sub.id), [1000, 1000, 2000]);
+  });
+
+  for (const day of [2, 3, 4, 5]) {
+    test(`renewal job and an upgrade fired together at the period's end (round ${day - 1}): one consistent outcome, exact money`, async () => {
+      const { c, sub } = await basicToPeriodEnd(day);
+      const [, change] = await Promise.all([
+        r.runJobs(),
+        r.request('POST', `/portal/v1/subscriptions/${sub.id}/change`, { token: c.token, body: { price_id: s.prices.pro } }),
+      ]);
+      assert.ok(change.status < 500, JSON.stringify(change.body));
+      await r.runJobs(); // a renewal skipped while the change held the subscription runs now
+      const view = (await r.request('GET', `/portal/v1/subscriptions/${sub.id}`, { token: c.token })).body;
+      const start = new Date(sub.current_period_end);
+      const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, start.getUTCDate(), 12));
+      assert.deepEqual([view.status, view.current_period_start, view.current_period_end], ['active', start.toISOString(), end.toISOString()]);
+      const money = await charged(sub.id);
+      if (change.status === 409) {
+        assert.equal(change.body.error.code, 'subscription_changed');
+        assert.equal(view.product.name, 'Basic');
+        assert.deepEqual(money, [1000, 1000], 'renewed on Basic');
+      } else {
+        assert.equal(change.status, 200);
+        assert.equal(view.product.name, 'Pro', 'the change the customer was told about holds');
+        // Before the renewal: free, and the renewal charged Pro; after it: 2000 for the whole new period.
+        assert.deepEqual(money, change.body.order_id ? [1000, 1000, 2000] : [1000, 3000], JSON.stringify(change.body.change));
+      }
+      const renewals = await r.database.db
+        .selectFrom('webhook_events')
+        .select('payload')
+        .where('organization_id', '=', s.org.id)
+        .where('type', '=', 'subscription.renewed')
+        .execute();
+      assert.equal(renewals.filter((e) => (e.payload as { data: { id: string } }).data.id === sub.id).length, 1, 'renewed once');
+    });
+  }
+});
+
+describe('the card-refunds job racing a second run of it', () => {
+  test('an answer lost, then two retries at once: refunded once at the processor, settled once, nothing to the wallet', async () => {
+    // The processor, as Stripe behaves: the first refund goes through but its answer is lost;
+    // a request whose idempotency key is still running elsewhere is 409 (it is not a refusal).
+    let loseAnswer = true;
+    const running = new Set<string>();
+    /** The first retry waits inside the processor until the second has asked (or is done). */
+    let firstRetry: { reached: () => void; released: Promise<void>; release: () => void } | null = null;
+    const lost = await contextWithProcessor((real) => ({
+      async refund(request) {
+        if (running.has(request.idempotencyKey)) {
+          throw Object.assign(new Error('There is currently another in-progress request using this idempotency key.'), { statusCode: 409 });
+        }
+        running.add(request.idempotencyKey);
+        try {
+          const result = await real.refund(request);
+          if (loseAnswer) {
+            loseAnswer = false;
+            throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+          }
+          const gate = firstRetry;
+          firstRetry = null;
+          if (gate) {
+            gate.reached();
+            await gate.released;
+          }
+          return result;
+        } finally {
+          running.delete(request.idempotencyKey);
+        }
+      },
+    }));
+    try {
+      const s = await createShop(lost);
+      lost.clock.set('2026-01-15T12:00:00.000Z');
+      const c = await createSubscriber(lost, s);
+      const sub = await subscribe(lost, s, c.id, s.prices.basic);
+      lost.clock.advance(10 * DAY);
+      const canceled = await lost.request('POST', `/portal/v1/subscriptions/${sub.id}/cancel`, { token: c.token, body: { mode: 'immediately' } });
+      assert.equal(canceled.status, 200);
+      assert.deepEqual(canceled.body.refund, { amount: 677, currency: 'USD', destination: 'payment_method' });
+      const refunds = () => lost.database.db.selectFrom('refunds').select(['amount', 'destination', 'status']).execute();
+      assert.deepEqual(await refunds(), [{ amount: 677, destination: 'payment_method', status: 'pending' }], 'not confirmed: left for the job');
+      lost.clock.advance(61 * 1000);
+      let reached!: () => void;
+      let release!: () => void;
+      const inside = new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+      firstRetry = { reached, release: () => release(), released: new Promise<void>((resolve) => (release = resolve)) };
+      const first = lost.runJobs();
+      await Promise.race([inside, first]); // the first retry is at the processor (or, refused, already done)
+      const second = lost.runJobs().finally(() => release());
+      await Promise.all([first, second]);
+      assert.deepEqual(await refunds(), [{ amount: 677, destination: 'payment_method', status: 'succeeded' }]);
+      const charges = await lost.database.db.selectFrom('test_provider_charges').select(['amount', 'refunded_amount']).execute();
+      assert.deepEqual(
+        charges.map((ch) => [Number(ch.amount), Number(ch.refunded_amount)]),
+        [[1000, 677]],
+        'the processor refunded 677 once',
+      );
+      const wallet = await lost.database.db.selectFrom('wallet_transactions').select('amount').where('customer_id', '=', c.id).execute();
+      assert.deepEqual(wallet, [], 'nothing credited to the wallet as well');
+      const refunded = await lost.database.db.selectFrom('webhook_events').select('payload').where('type', '=', 'order.refunded').execute();
+      assert.equal(refunded.length, 1, 'one order.refunded');
+    } finally {
+      await lost.close();
     }
   });
 });

@@ -70,8 +70,9 @@ export function subscriptionContext(deps: SubscriptionDeps) {
 
   /**
    * The customer's subscription, locked for the rest of the transaction `trx`, as the
-   * customer saw it: a charged change still settling, or a version other than the one the
-   * request was decided on (`expected_version`), is 409 subscription_changed.
+   * customer saw it: a charged change still settling, a renewal or retry under way (the job's
+   * lease), or a version other than the one the request was decided on (`expected_version`),
+   * is 409 subscription_changed.
    */
   async function lockOwn(trx: Kysely<DB>, org: Organization, customerId: string | null, id: string, expectedVersion?: number) {
     const sub = await subscriptionRepository(trx).lock(org.id, id, customerId ?? undefined);
@@ -81,6 +82,17 @@ export function subscriptionContext(deps: SubscriptionDeps) {
         409,
         'subscription_changed',
         'This subscription is being changed right now. Here it is now; try again in a moment.',
+        { version: sub.version },
+        { 'Retry-After': '2' },
+      );
+    }
+    // Claimed by the renewal or retry job (its lease): the job decided on the subscription as it
+    // was and will write the next period from that; a change now would be overwritten.
+    if (sub.locked_until && sub.locked_until > clock.now()) {
+      throw new ApiError(
+        409,
+        'subscription_changed',
+        'This subscription is being renewed right now. Here it is now; try again in a moment.',
         { version: sub.version },
         { 'Retry-After': '2' },
       );
