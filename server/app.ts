@@ -1,4 +1,4 @@
-import { compressJson } from './lib/compression.js';
+import { compressAnswer } from './lib/compression.js';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Config } from './config.js';
@@ -92,6 +92,10 @@ export function createApp(deps: AppDeps) {
     const requestId = requestIdFrom(config.trustProxy ? c.req.header('x-request-id') : undefined);
     c.header('X-Request-Id', requestId);
     await withRequestId(requestId, next);
+    // JSON answers above 1 KB compressed for clients that accept br or gzip (lib/compression.ts;
+    // the built assets are served precompressed by their own routes). In this layer rather than
+    // one more: each middleware layer costs throughput; without Accept-Encoding it returns at once.
+    await compressAnswer(c);
   });
   app.use(metrics.middleware);
   // Bounded bodies, JSON only, no NUL or unpaired surrogates, ids by shape (modules/security/edge.ts).
@@ -110,11 +114,6 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', opsRoutes({ database: deps.database, metrics, metricsToken: config.metricsToken, state: ops }));
 
-  // JSON answers above 1 KB compressed for clients that accept br or gzip (lib/compression.ts);
-  // the built assets are served precompressed by their own routes.
-  const compression = compressJson();
-  app.use('/portal/v1/*', compression);
-  app.use('/v1/*', compression);
   app.use('/portal/v1/*', portalCors(config.publicUrl, services.organizations.anyAllowsOrigin));
   app.route('/portal/v1/auth', authRoutes(services, config));
   app.route('/portal/v1/organizations', publicOrganizationRoutes(services));

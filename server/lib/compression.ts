@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 
 export type Encoding = 'br' | 'gzip';
 
@@ -74,42 +74,47 @@ const gzipAsync = promisify(gzip);
 export const JSON_THRESHOLD = 1024;
 
 /**
- * Compresses JSON answers larger than 1 KB for a client that accepts br or gzip (brotli at
+ * Compresses the answer `c` holds when it is JSON larger than 1 KB for a client that accepts br or gzip (brotli at
  * quality 4 and gzip at level 6: fast enough per request, most of the gain). Everything else
  * passes untouched — PDFs (already compressed), event streams, HEAD, partial answers, answers
  * already encoded, and every request without Accept-Encoding, whose answer is never even read
  * (so the load generators that send none keep the server adapter's fast path). A strong ETag
  * becomes weak, as the bytes differ from the identity answer's.
  */
+export async function compressAnswer(c: Context): Promise<void> {
+  const encoding = chooseEncoding(c.req.header('accept-encoding'));
+  if (!encoding || c.req.method === 'HEAD') return;
+  const res = c.res;
+  if (res.status === 206 || res.status === 204 || !res.body || res.headers.has('Content-Encoding')) return;
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(res.headers.get('Content-Type') ?? '')) return;
+  if (/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(res.headers.get('Cache-Control') ?? '')) return;
+  const length = Number(res.headers.get('Content-Length') ?? Number.NaN);
+  if (length < JSON_THRESHOLD) return;
+  const raw = Buffer.from(await res.arrayBuffer());
+  const status = res.status;
+  const vary = res.headers.get('Vary');
+  const etag = res.headers.get('ETag');
+  // Hono copies the previous answer's headers onto the one assigned: headers are set after.
+  if (raw.length < JSON_THRESHOLD) {
+    c.res = new Response(raw, { status, headers: res.headers });
+    return;
+  }
+  const body =
+    encoding === 'br'
+      ? await brotli(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } })
+      : await gzipAsync(raw, { level: 6 });
+  c.res = new Response(body, { status, headers: res.headers });
+  const headers = c.res.headers;
+  if (!vary || !/(?:^|,)\s*accept-encoding\s*(?:,|$)/i.test(vary)) headers.set('Vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
+  headers.set('Content-Encoding', encoding);
+  headers.set('Content-Length', String(body.length));
+  if (etag && !etag.startsWith('W/')) headers.set('ETag', `W/${etag}`);
+}
+
+/** `compressAnswer` as a middleware of its own (the app calls it from its first layer instead). */
 export function compressJson(): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    const encoding = chooseEncoding(c.req.header('accept-encoding'));
-    if (!encoding || c.req.method === 'HEAD') return;
-    const res = c.res;
-    if (res.status === 206 || res.status === 204 || !res.body || res.headers.has('Content-Encoding')) return;
-    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(res.headers.get('Content-Type') ?? '')) return;
-    if (/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(res.headers.get('Cache-Control') ?? '')) return;
-    const length = Number(res.headers.get('Content-Length') ?? Number.NaN);
-    if (length < JSON_THRESHOLD) return;
-    const raw = Buffer.from(await res.arrayBuffer());
-    const status = res.status;
-    const vary = res.headers.get('Vary');
-    const etag = res.headers.get('ETag');
-    // Hono copies the previous answer's headers onto the one assigned: headers are set after.
-    if (raw.length < JSON_THRESHOLD) {
-      c.res = new Response(raw, { status, headers: res.headers });
-      return;
-    }
-    const body =
-      encoding === 'br'
-        ? await brotli(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 4, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } })
-        : await gzipAsync(raw, { level: 6 });
-    c.res = new Response(body, { status, headers: res.headers });
-    const headers = c.res.headers;
-    if (!vary || !/(?:^|,)\s*accept-encoding\s*(?:,|$)/i.test(vary)) headers.set('Vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
-    headers.set('Content-Encoding', encoding);
-    headers.set('Content-Length', String(body.length));
-    if (etag && !etag.startsWith('W/')) headers.set('ETag', `W/${etag}`);
+    await compressAnswer(c);
   };
 }
