@@ -116,7 +116,7 @@ export function createApp(deps: AppDeps) {
 
   app.use('/portal/v1/*', portalCors(config.publicUrl, services.organizations.anyAllowsOrigin));
   app.route('/portal/v1/auth', authRoutes(services, config));
-  app.route('/portal/v1/organizations', publicOrganizationRoutes(services));
+  app.route('/portal/v1/organizations', publicOrganizationRoutes(services, config.publicUrl));
   app.route('/portal/v1/me', meRoutes(services, config));
   app.route('/portal/v1/overview', portalOverviewRoutes(services, config));
   app.route('/portal/v1/wallet', portalWalletRoutes(services, config));

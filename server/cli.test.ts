@@ -38,6 +38,25 @@ test('create-org prints a secret key, shown once, that the merchant API accepts'
   }
 });
 
+test('allow-origin adds a page origin to an organization, and refuses one that is not an origin', async () => {
+  const lines: string[] = [];
+  assert.equal(await runCli(['allow-origin', '--slug', 'acme', '--origin', 'https://shop.acme.example'], (l) => lines.push(l)), 0, lines.join('\n'));
+  assert.match(lines.join('\n'), /Allowed origins of acme: https:\/\/acme\.example, https:\/\/shop\.acme\.example/);
+  lines.length = 0;
+  assert.equal(await runCli(['allow-origin', '--slug', 'acme', '--origin', 'https://shop.acme.example/billing'], (l) => lines.push(l)), 2);
+  assert.match(lines.join('\n'), /--origin: /);
+  lines.length = 0;
+  assert.equal(await runCli(['allow-origin', '--slug', 'acme'], (l) => lines.push(l)), 2);
+  assert.match(lines.join('\n'), /give at least one origin/);
+  const runtime = await createRuntime(loadConfig(), { logger: silentLogger, jobs: false });
+  try {
+    const res = await runtime.app.request('/portal/v1/organizations/acme/origin', { headers: { origin: 'https://shop.acme.example' } });
+    assert.equal((await res.json()).allowed, true);
+  } finally {
+    await runtime.close();
+  }
+});
+
 test('bad arguments and taken slugs get a clear message and a non-zero exit', async () => {
   const lines: string[] = [];
   assert.equal(await runCli(['create-org', '--slug', 'Not A Slug', '--name', 'x'], (l) => lines.push(l)), 2);

@@ -30,7 +30,7 @@ export function connect(serverUrl: string, org: string): Connection {
     const session = new SessionStore(`customer-portal:session:${server}:${org}`, (token) =>
       http.public.post('portal/v1/auth/sign-out', { headers: { Authorization: `Bearer ${token}` } }),
     );
-    const http = createHttp(server, session);
+    const http = createHttp(server, session, org);
     let organization: Promise<PublicOrganization> | undefined;
     connection = {
       serverUrl: server,

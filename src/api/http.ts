@@ -1,4 +1,4 @@
-import { msg } from '@lit/localize';
+import { msg, str } from '@lit/localize';
 import type * as z from 'zod/mini';
 import { chooseLocale, getLocale } from '../i18n/localize.js';
 import { ApiError, isAbort, networkError } from './errors.js';
@@ -54,7 +54,12 @@ export interface BillingStatus extends EventTarget {
  * entry). No silent retries: errors are shown with a retry button, which retries would only
  * delay. A timeout rejects as a network error; the caller's abort passes through as itself.
  */
-function client(serverUrl: string, afterResponse?: (response: Response, token?: string) => void, token?: () => string | undefined): Client {
+function client(
+  serverUrl: string,
+  afterResponse?: (response: Response, token?: string) => void,
+  token?: () => string | undefined,
+  blocked?: () => Promise<ApiError | undefined>,
+): Client {
   const send =
     (method: string): Send =>
     (path, options = {}) => {
@@ -78,11 +83,17 @@ function client(serverUrl: string, afterResponse?: (response: Response, token?: 
         body: options.json === undefined ? undefined : JSON.stringify(options.json),
         signal: controller.signal,
       })
-        .then((res) => {
-          afterResponse?.(res, bearer);
-          if (!res.ok) throw new HTTPError(res);
-          return res;
-        })
+        .then(
+          (res) => {
+            afterResponse?.(res, bearer);
+            if (!res.ok) throw new HTTPError(res);
+            return res;
+          },
+          // No answer: offline, or the browser hid one this page may not read (CORS). Which one?
+          async (error: unknown) => {
+            throw (error instanceof TypeError && !controller.signal.aborted && (await blocked?.())) || error;
+          },
+        )
         .finally(() => {
           clearTimeout(timer);
           options.signal?.removeEventListener('abort', abort);
@@ -92,8 +103,44 @@ function client(serverUrl: string, afterResponse?: (response: Response, token?: 
   return { get: send('GET'), post: send('POST'), patch: send('PATCH'), delete: send('DELETE') };
 }
 
-export function createHttp(serverUrl: string, session: SessionStore): Http {
+/**
+ * Asks the server whether this page's origin may use the organization's portal (a request
+ * every origin may read). The error to show when it may not; nothing when it may, or when the
+ * server cannot be reached either (then it is the connection).
+ */
+async function originBlocked(serverUrl: string, org: string): Promise<ApiError | undefined> {
+  try {
+    const res = await fetch(`${serverUrl}/portal/v1/organizations/${encodeURIComponent(org)}/origin`, { credentials: 'omit' });
+    const body = (await res.json()) as { allowed?: unknown; organization_found?: unknown };
+    if (!res.ok || body.allowed !== false || body.organization_found !== true) return undefined;
+  } catch {
+    return undefined;
+  }
+  // Isolated (FSI…PDI): addresses and commands read left to right inside an Arabic sentence too.
+  const isolate = (text: string) => `\u2068${text}\u2069`;
+  const origin = isolate(location.origin);
+  const api = isolate('PATCH /v1/organization (allowed_origins)');
+  const command = isolate(`customer-portal-server allow-origin --slug ${org} --origin ${location.origin}`);
+  return new ApiError(
+    0,
+    'origin_not_allowed',
+    msg(
+      str`This page (${origin}) may not use this portal: it is not one of the organization’s allowed origins. The merchant must add it to the allowed origins: ${api} or ${command}.`,
+    ),
+  );
+}
+
+export function createHttp(serverUrl: string, session: SessionStore, org = ''): Http {
   const billing: BillingStatus = new EventTarget();
+  // Asked once per failure burst; a "not allowed" answer holds until the page is reloaded.
+  let probe: Promise<ApiError | undefined> | undefined;
+  const blocked = (): Promise<ApiError | undefined> => {
+    probe ??= originBlocked(serverUrl, org).then((error) => {
+      if (!error) probe = undefined;
+      return error;
+    });
+    return probe;
+  };
   const authed = client(
     serverUrl,
     (response, token) => {
@@ -110,8 +157,9 @@ export function createHttp(serverUrl: string, session: SessionStore): Http {
       }
     },
     () => session.token,
+    blocked,
   );
-  return { public: client(serverUrl), authed, billing };
+  return { public: client(serverUrl, undefined, undefined, blocked), authed, billing };
 }
 
 /**

@@ -84,8 +84,10 @@ export class CustomerPortalSignIn extends ConnectedElement {
         this.organization = organization;
         applyBranding(this, organization.branding);
       },
-      () => {
+      (error: unknown) => {
         this.organizationFailed = true;
+        // Nothing on this page will work: say so now, not after the customer typed their email.
+        if ((error as ApiError).code === 'origin_not_allowed') this.error = error as ApiError;
       },
     );
   }

@@ -24,6 +24,25 @@ describe('organizations', () => {
     assert.equal((await t.request('GET', '/portal/v1/organizations/nope')).body.error.code, 'organization_not_found');
   });
 
+  test('the origin probe tells any page whether its origin may use the portal, readable from anywhere', async () => {
+    const probe = async (origin: string | undefined, slug = 'acme') => {
+      const res = await t.app.request(`/portal/v1/organizations/${slug}/origin`, { headers: origin ? { origin } : {} });
+      return { status: res.status, cors: res.headers.get('access-control-allow-origin'), body: await res.json() };
+    };
+    // Not allowed: the ordinary answer hides itself from that page (no CORS header)…
+    const hidden = await t.app.request('/portal/v1/organizations/acme', { headers: { origin: 'https://evil.example' } });
+    assert.equal(hidden.headers.get('access-control-allow-origin'), null);
+    // …and the probe says why, readable by it.
+    assert.deepEqual(await probe('https://evil.example'), {
+      status: 200,
+      cors: '*',
+      body: { origin: 'https://evil.example', organization_found: true, allowed: false },
+    });
+    assert.equal((await probe('https://shop.example.com')).body.allowed, true);
+    assert.equal((await probe(undefined)).body.allowed, true, 'no Origin: not a cross-origin browser request');
+    assert.deepEqual((await probe('https://shop.example.com', 'nope')).body, { origin: 'https://shop.example.com', organization_found: false, allowed: false });
+  });
+
   test('the merchant changes branding, origins and settings; cancellation stays on', async () => {
     const res = await t.request('PATCH', '/v1/organization', {
       token: org.key,

@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Odebírání…`,
 's816e3b59cb431b00': `Ponechat současný tarif`,
 's81ecf2d4386b8e84': `Pokračovat`,
+'s81fab0497b66b22e': str`Tato stránka (${0}) nesmí používat tento portál: nepatří mezi povolené původy organizace. Obchodník ji musí přidat mezi povolené původy: ${1} nebo ${2}.`,
 's83314bb928982ab3': `Proč předplatné rušíte?`,
 's8459c53ae58696a9': str`${0} se pozastaví ${1}. Během pozastavení nic neplatíte.`,
 's846b3790b6e25c1c': `Účet`,

@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Tilbagekalder…`,
 's816e3b59cb431b00': `Behold nuværende plan`,
 's81ecf2d4386b8e84': `Fortsæt`,
+'s81fab0497b66b22e': str`Denne side (${0}) må ikke bruge portalen: den er ikke en af organisationens tilladte oprindelser. Forhandleren skal tilføje den til de tilladte oprindelser: ${1} eller ${2}.`,
 's83314bb928982ab3': `Hvorfor opsiger du?`,
 's8459c53ae58696a9': str`${0} sættes på pause den ${1}. Der trækkes intet, mens det er på pause.`,
 's846b3790b6e25c1c': `Konto`,

@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Wird entzogen…`,
 's816e3b59cb431b00': `Aktuellen Tarif behalten`,
 's81ecf2d4386b8e84': `Weiter`,
+'s81fab0497b66b22e': str`Diese Seite (${0}) darf dieses Portal nicht verwenden: Sie gehört nicht zu den erlaubten Ursprüngen der Organisation. Der Händler muss sie zu den erlaubten Ursprüngen hinzufügen: ${1} oder ${2}.`,
 's83314bb928982ab3': `Warum kündigen Sie?`,
 's8459c53ae58696a9': str`${0} wird am ${1} pausiert. Während der Pause wird nichts berechnet.`,
 's846b3790b6e25c1c': `Konto`,

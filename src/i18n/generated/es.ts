@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Retirando…`,
 's816e3b59cb431b00': `Mantener el plan actual`,
 's81ecf2d4386b8e84': `Continuar`,
+'s81fab0497b66b22e': str`Esta página (${0}) no puede usar este portal: no es uno de los orígenes permitidos de la organización. El comercio debe añadirla a los orígenes permitidos: ${1} o ${2}.`,
 's83314bb928982ab3': `¿Por qué cancela la suscripción?`,
 's8459c53ae58696a9': str`${0} se pausará el ${1}. Sin cobros mientras esté en pausa.`,
 's846b3790b6e25c1c': `Cuenta`,

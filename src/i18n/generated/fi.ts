@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Perutaan…`,
 's816e3b59cb431b00': `Säilytä nykyinen paketti`,
 's81ecf2d4386b8e84': `Jatka`,
+'s81fab0497b66b22e': str`Tämä sivu (${0}) ei voi käyttää tätä portaalia: se ei ole organisaation sallittujen alkuperien joukossa. Kauppiaan on lisättävä se sallittuihin alkuperiin: ${1} tai ${2}.`,
 's83314bb928982ab3': `Miksi perut tilauksen?`,
 's8459c53ae58696a9': str`Tilaus ${0} keskeytyy ${1}. Keskeytyksen aikana ei veloituksia.`,
 's846b3790b6e25c1c': `Tili`,

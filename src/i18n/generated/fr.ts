@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Retrait…`,
 's816e3b59cb431b00': `Garder l’offre actuelle`,
 's81ecf2d4386b8e84': `Continuer`,
+'s81fab0497b66b22e': str`Cette page (${0}) ne peut pas utiliser ce portail : elle ne fait pas partie des origines autorisées de l’organisation. Le marchand doit l’ajouter aux origines autorisées : ${1} ou ${2}.`,
 's83314bb928982ab3': `Pourquoi résiliez-vous ?`,
 's8459c53ae58696a9': str`${0} sera mis en pause le ${1}. Aucun débit pendant la pause.`,
 's846b3790b6e25c1c': `Compte`,

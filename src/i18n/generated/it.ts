@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Revoca in corso…`,
 's816e3b59cb431b00': `Mantieni il piano attuale`,
 's81ecf2d4386b8e84': `Continua`,
+'s81fab0497b66b22e': str`Questa pagina (${0}) non può usare questo portale: non è tra le origini consentite dell’organizzazione. Il commerciante deve aggiungerla alle origini consentite: ${1} oppure ${2}.`,
 's83314bb928982ab3': `Perché disdice l’abbonamento?`,
 's8459c53ae58696a9': str`${0} verrà messo in pausa il ${1}. Nessun addebito durante la pausa.`,
 's846b3790b6e25c1c': `Account`,

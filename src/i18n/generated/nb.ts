@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Trekker tilbake…`,
 's816e3b59cb431b00': `Behold nåværende plan`,
 's81ecf2d4386b8e84': `Fortsett`,
+'s81fab0497b66b22e': str`Denne siden (${0}) kan ikke bruke portalen: den er ikke blant organisasjonens tillatte opprinnelser. Forhandleren må legge den til i de tillatte opprinnelsene: ${1} eller ${2}.`,
 's83314bb928982ab3': `Hvorfor sier du opp?`,
 's8459c53ae58696a9': str`${0} settes på pause ${1}. Ingen belastninger mens abonnementet står på pause.`,
 's846b3790b6e25c1c': `Konto`,

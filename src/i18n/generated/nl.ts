@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Intrekken…`,
 's816e3b59cb431b00': `Huidig pakket houden`,
 's81ecf2d4386b8e84': `Doorgaan`,
+'s81fab0497b66b22e': str`Deze pagina (${0}) mag deze portal niet gebruiken: ze hoort niet bij de toegestane origins van de organisatie. De verkoper moet haar toevoegen aan de toegestane origins: ${1} of ${2}.`,
 's83314bb928982ab3': `Waarom zegt u op?`,
 's8459c53ae58696a9': str`${0} wordt gepauzeerd op ${1}. Tijdens de pauze wordt er niets afgeschreven.`,
 's846b3790b6e25c1c': `Account`,

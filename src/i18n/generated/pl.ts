@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Odbieranie…`,
 's816e3b59cb431b00': `Zachowaj obecny plan`,
 's81ecf2d4386b8e84': `Dalej`,
+'s81fab0497b66b22e': str`Ta strona (${0}) nie może korzystać z tego portalu: nie należy do dozwolonych źródeł organizacji. Sprzedawca musi dodać ją do dozwolonych źródeł: ${1} lub ${2}.`,
 's83314bb928982ab3': `Dlaczego anulujesz?`,
 's8459c53ae58696a9': str`Plan ${0} zostanie wstrzymany ${1}. W czasie wstrzymania nie pobieramy opłat.`,
 's846b3790b6e25c1c': `Konto`,

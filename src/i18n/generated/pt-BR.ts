@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Revogando…`,
 's816e3b59cb431b00': `Manter plano atual`,
 's81ecf2d4386b8e84': `Continuar`,
+'s81fab0497b66b22e': str`Esta página (${0}) não pode usar este portal: ela não é uma das origens permitidas da organização. O lojista precisa adicioná-la às origens permitidas: ${1} ou ${2}.`,
 's83314bb928982ab3': `Por que você está cancelando?`,
 's8459c53ae58696a9': str`A assinatura de ${0} será pausada em ${1}. Sem cobranças enquanto estiver pausada.`,
 's846b3790b6e25c1c': `Conta`,

@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `A revogar…`,
 's816e3b59cb431b00': `Manter o plano atual`,
 's81ecf2d4386b8e84': `Continuar`,
+'s81fab0497b66b22e': str`Esta página (${0}) não pode usar este portal: não é uma das origens permitidas da organização. O comerciante tem de a adicionar às origens permitidas: ${1} ou ${2}.`,
 's83314bb928982ab3': `Porque está a cancelar?`,
 's8459c53ae58696a9': str`A subscrição de ${0} fica em pausa a ${1}. Sem cobranças enquanto estiver em pausa.`,
 's846b3790b6e25c1c': `Conta`,

@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Återkallar…`,
 's816e3b59cb431b00': `Behåll nuvarande plan`,
 's81ecf2d4386b8e84': `Fortsätt`,
+'s81fab0497b66b22e': str`Den här sidan (${0}) får inte använda portalen: den är inte ett av organisationens tillåtna ursprung. Handlaren måste lägga till den bland de tillåtna ursprungen: ${1} eller ${2}.`,
 's83314bb928982ab3': `Varför säger du upp prenumerationen?`,
 's8459c53ae58696a9': str`${0} pausas den ${1}. Inga debiteringar medan den är pausad.`,
 's846b3790b6e25c1c': `Konto`,

@@ -263,6 +263,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's81454e9f6eaf08b6': `Geri alınıyor…`,
 's816e3b59cb431b00': `Mevcut planı koru`,
 's81ecf2d4386b8e84': `Devam`,
+'s81fab0497b66b22e': str`Bu sayfa (${0}) bu portalı kullanamaz: kuruluşun izin verilen kaynaklarından biri değil. Satıcının onu izin verilen kaynaklara eklemesi gerekir: ${1} veya ${2}.`,
 's83314bb928982ab3': `Neden iptal ediyorsunuz?`,
 's8459c53ae58696a9': str`${0}, ${1} tarihinde duraklatılacak. Duraklatıldığı sürece ücret alınmaz.`,
 's846b3790b6e25c1c': `Hesap`,
