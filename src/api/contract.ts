@@ -7,7 +7,8 @@ export { emailAddress, errorBody } from '../schemas/common.js';
 export { customer, me } from '../schemas/customer.js';
 export { portalBenefit, portalBenefitList, portalSeatList } from '../schemas/benefits.js';
 export { hostedSession, meWithPaymentMethods, paymentMethodList } from '../schemas/payments.js';
-export { usageList, wallet, walletTransactionPage } from '../schemas/usage.js';
+export { usageList } from '../schemas/usage.js';
+export { wallet, walletTransactionPage } from '../schemas/wallet.js';
 export { publicOrganization } from '../schemas/organization.js';
 export {
   cancelResult,

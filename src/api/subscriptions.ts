@@ -1,4 +1,4 @@
-import type { CancelResult, ChangePreview, ChangeResult, Subscription, SubscriptionDetail } from '../schemas/billing.js';
+import type { CancelRequest, CancelResult, ChangePreview, ChangeRequest, ChangeResult, Subscription, SubscriptionDetail } from '../schemas/billing.js';
 import { ApiError } from './errors.js';
 import type { Http } from './http.js';
 import { parsed } from './http.js';
@@ -40,19 +40,6 @@ export const isSubscriptionChanged = (error: unknown): boolean => error instance
 export async function currentIfChanged(http: Http, id: string, error: unknown): Promise<SubscriptionDetail | undefined> {
   if (!isSubscriptionChanged(error)) return undefined;
   return fetchSubscription(http, id).catch(() => undefined);
-}
-
-export interface CancelRequest {
-  mode: 'at_period_end' | 'immediately';
-  reason?: string;
-  comment?: string;
-  /** With `immediately`: the `as_of` of the refund shown (cancellation.immediate_refund), so exactly that is refunded. */
-  proration_date?: string;
-}
-
-export interface ChangeRequest {
-  price_id?: string;
-  seats?: number;
 }
 
 /** POSTs one action on the subscription as it was decided on; `key` is the action's Idempotency-Key. */

@@ -50,6 +50,48 @@ export type InvoicePreview = z.infer<typeof invoicePreview>;
 export const subscriptionStatuses = ['incomplete', 'trialing', 'active', 'past_due', 'paused', 'canceled', 'unpaid'] as const;
 export type SubscriptionStatus = (typeof subscriptionStatuses)[number];
 
+/** Why a customer cancels (the reasons a merchant can relabel or hide in billing settings). */
+export const cancellationReasons = [
+  'too_expensive',
+  'missing_features',
+  'switched_service',
+  'unused',
+  'customer_service',
+  'too_complex',
+  'low_quality',
+  'other',
+] as const;
+export type CancellationReason = (typeof cancellationReasons)[number];
+
+// ── What the portal sends about a subscription (the server validates with these) ──
+
+/** The subscription's version the customer was shown: a request decided on another is 409 subscription_changed. */
+const expectedVersion = z.optional(z.int().check(z.minimum(1), z.maximum(2_147_483_647)));
+/** uncancel, accept-offer, pause, resume, cancel-scheduled-change. */
+export const subscriptionActionRequest = z.object({ expected_version: expectedVersion });
+
+export const cancelRequest = z.object({
+  mode: z.enum(['at_period_end', 'immediately']),
+  reason: z.optional(z.enum(cancellationReasons)),
+  comment: z.optional(z.string().check(z.trim(), z.maxLength(2000))),
+  expected_version: expectedVersion,
+  /** With `immediately`: the `as_of` of the refund shown (cancellation.immediate_refund), so exactly that is refunded. */
+  proration_date: z.optional(z.iso.datetime()),
+});
+export type CancelRequest = z.input<typeof cancelRequest>;
+
+/** A plan change, a seat change or both; `timing` when the merchant lets the customer choose. */
+export const changeRequest = z
+  .object({
+    price_id: z.optional(z.string().check(z.minLength(1))),
+    seats: z.optional(z.int().check(z.minimum(1), z.maximum(10_000))),
+    timing: z.optional(z.enum(['now', 'renewal'])),
+    proration_date: z.optional(z.iso.datetime()),
+    expected_version: expectedVersion,
+  })
+  .check(z.refine((b) => b.price_id !== undefined || b.seats !== undefined, { message: 'Send price_id, seats, or both.' }));
+export type ChangeRequest = z.input<typeof changeRequest>;
+
 /** A product as a subscription names it. */
 const productRef = z.object({ id: z.string(), name: z.string() });
 
@@ -103,6 +145,9 @@ export const subscription = z.object({
     retention_offer: z.nullable(z.object({ percent_off: int, periods: int, amount: int, discounted_amount: int, applies_to: plannedPrice })),
     /** What cancelling now refunds, tax included; `as_of` goes back as the cancel's proration_date so the refund is exactly this. */
     immediate_refund: z.nullable(z.object({ amount: int, currency: z.string(), destination: z.string(), as_of: z.string() })),
+    /** What the customer said when cancelling (a reason id and their comment), once cancelled or scheduled to be. */
+    reason: z.optional(nullableString),
+    comment: z.optional(nullableString),
   }),
 });
 export type Subscription = z.infer<typeof subscription>;

@@ -79,3 +79,8 @@ export const merchantCustomer = z.extend(customer, {
   updated_at: z.string(),
 });
 export type MerchantCustomer = z.infer<typeof merchantCustomer>;
+
+/** POST /portal/v1/me/email-change: the new address, which gets a code. */
+export const emailChangeRequest = z.object({ email: emailAddress });
+/** POST /portal/v1/me/email-change/verify: the code sent to the new address. */
+export const emailChangeVerifyRequest = z.object({ code: z.string().check(z.trim(), z.regex(/^\d{6}$/, 'The code has 6 digits.')) });

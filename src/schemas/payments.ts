@@ -16,6 +16,25 @@ export type PaymentMethod = z.infer<typeof paymentMethod>;
 
 export const paymentMethodList = z.object({ data: z.array(paymentMethod) });
 
+/** POST /portal/v1/payment-methods/hosted-session: the page that opens the form, and whether the card becomes the default. */
+export const hostedSessionRequest = z.object({ origin: z.url({ protocol: /^https?$/ }), make_default: z._default(z.boolean(), true) });
+
+/** The hosted form, once the provider confirmed the SetupIntent: store the card. */
+export const setupIntentConfirmRequest = z.object({
+  setup_intent_id: z.string().check(z.minLength(1), z.maxLength(200)),
+  make_default: z._default(z.boolean(), true),
+});
+
+/** The offline test provider's stand-in for Stripe.js: the card the hosted form posts (test numbers only). */
+export const testCardRequest = z.object({
+  client_secret: z.string().check(z.minLength(10), z.maxLength(300)),
+  number: z.string().check(z.maxLength(30)),
+  exp_month: z.int(),
+  exp_year: z.int(),
+  cvc: z.string().check(z.maxLength(4)),
+});
+export type TestCardRequest = z.input<typeof testCardRequest>;
+
 /** POST /portal/v1/payment-methods/hosted-session: the iframe's address and who may talk to it. */
 export const hostedSession = z.object({ url: z.string(), server_origin: z.string(), expires_at: z.string() });
 export type HostedSession = z.infer<typeof hostedSession>;

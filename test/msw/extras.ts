@@ -4,7 +4,8 @@
 import { http, HttpResponse } from 'msw';
 import type { PortalBenefit, PortalSeatGroup } from '../../src/schemas/benefits.js';
 import type { PaymentMethod } from '../../src/schemas/payments.js';
-import type { UsageMeter, WalletTransaction } from '../../src/schemas/usage.js';
+import type { UsageMeter } from '../../src/schemas/usage.js';
+import type { WalletTransaction } from '../../src/schemas/wallet.js';
 import { authed as billingAuthed, headers } from './billing.js';
 import { apiError, fake, meIncludes, record, session, type RecordedRequest } from './handlers.js';
 

@@ -2,17 +2,8 @@ import { z } from 'zod';
 import { localeCodes } from '../../../src/i18n/locales.js';
 import { matchLocale } from '../../../src/i18n/negotiate.js';
 
-export const cancellationReasons = [
-  'too_expensive',
-  'missing_features',
-  'switched_service',
-  'unused',
-  'customer_service',
-  'too_complex',
-  'low_quality',
-  'other',
-] as const;
-export type CancellationReason = (typeof cancellationReasons)[number];
+export { cancellationReasons, type CancellationReason } from '../../../src/schemas/billing.js';
+import { cancellationReasons, type CancellationReason } from '../../../src/schemas/billing.js';
 
 export const DEFAULT_REASON_LABELS: Record<CancellationReason, string> = {
   too_expensive: 'It’s too expensive',

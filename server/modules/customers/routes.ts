@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { customerCreate, customerUpdate, meUpdate } from '../../../src/schemas/customer.js';
+import { customerCreate, customerUpdate, emailChangeRequest, emailChangeVerifyRequest, meUpdate } from '../../../src/schemas/customer.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
 import { merchantRoutes, portalRouter } from '../../http.js';
@@ -8,7 +8,6 @@ import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { customerView, merchantCustomerView } from './service.js';
 import { validTaxId, withValidTaxId } from '../billing/tax-id.js';
-import { emailAddress } from '../../../src/schemas/common.js';
 import { resolvePortalSettings } from '../organizations/settings.js';
 import { paymentMethodView } from '../payments/service.js';
 
@@ -58,25 +57,17 @@ export function merchantCustomerRoutes(services: Services) {
     });
 }
 
-const emailChangeBody = z.object({ email: emailAddress });
-const emailChangeVerify = z.object({
-  code: z
-    .string()
-    .trim()
-    .regex(/^\d{6}$/, 'The code has 6 digits.'),
-});
-
 /** /portal/v1/me: the signed-in customer, scoped by the session and nothing the client sends. */
 export function meRoutes(services: Services, config: Config) {
   const org = (c: { get(key: 'auth'): { organization: { id: string } } }) => services.organizations.byId(c.get('auth').organization.id);
   return (
     portalRouter(services, config.publicUrl)
       .post('/email-change', async (c) => {
-        const body = await jsonBody(c, emailChangeBody);
+        const body = await jsonBody(c, emailChangeRequest);
         return c.json(await services.emailChange.request(await org(c), c.get('auth').customer.id, body.email), 202);
       })
       .post('/email-change/verify', async (c) => {
-        const body = await jsonBody(c, emailChangeVerify);
+        const body = await jsonBody(c, emailChangeVerifyRequest);
         return c.json(customerView(await services.emailChange.verify(await org(c), c.get('auth').customer.id, body.code)));
       })
       .get('/export', async (c) => {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { hostedSessionRequest } from '../../../src/schemas/payments.js';
 import type { Config } from '../../config.js';
 import type { DB } from '../../db/schema.js';
 import { isSameOrigin, portalRouter, type AppEnv } from '../../http.js';
@@ -62,7 +63,7 @@ export function hostedPaymentMethod(services: Services, config: Config, db: Kyse
 
   /** POST /portal/v1/payment-methods/hosted-session {origin, make_default} */
   const portal = portalRouter(services, config.publicUrl).post('/', async (c) => {
-    const body = await jsonBody(c, z.object({ origin: z.url({ protocol: /^https?$/ }), make_default: z.boolean().default(true) }));
+    const body = await jsonBody(c, hostedSessionRequest);
     const { organization, customer } = c.get('auth');
     const origin = new URL(body.origin).origin;
     if (!isSameOrigin(c, origin, config.publicUrl) && !organization.allowed_origins.includes(origin)) {

@@ -7,6 +7,7 @@ import { merchantRoutes, portalRouter, type PortalEnv } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
+import { purchaseBody, refundBody } from './schemas.js';
 import { validTaxId } from '../billing/tax-id.js';
 import { orderView } from './views.js';
 import { requestLocale } from '../../i18n/index.js';
@@ -69,21 +70,6 @@ export function portalOrderRoutes(services: Services, config: Config) {
       return c.json(orderView(updated));
     });
 }
-
-const refundBody = z.object({
-  order_id: z.string().min(1),
-  amount: z.number().int().min(1).optional(),
-  destination: z.enum(['payment_method', 'wallet']).default('payment_method'),
-  reason: z.string().trim().max(500).optional(),
-});
-
-const purchaseBody = z.object({
-  customer_id: z.string().min(1),
-  items: z
-    .array(z.object({ price_id: z.string().min(1), quantity: z.number().int().min(1).max(10_000).default(1) }))
-    .min(1)
-    .max(20),
-});
 
 const orderList = z.object({ ...paginationQuery.shape, customer_id: z.string().optional(), subscription_id: z.string().optional() });
 

@@ -1,5 +1,6 @@
 // What the portal, the merchant and webhooks see of an order.
 import type { OrderLineRow, OrderRow, RefundRow } from '../../db/schema.js';
+import type { Order } from '../../../src/schemas/billing.js';
 
 /** An order's dispute as the portal, the merchant and webhooks see it; null when none. */
 export function disputeView(o: Pick<OrderRow, 'dispute_status' | 'dispute_reason' | 'dispute_amount' | 'disputed_at' | 'dispute_closed_at'>) {
@@ -41,7 +42,7 @@ export function orderLineView(l: OrderLineRow) {
   };
 }
 
-export function orderView(o: OrderRow, lines?: OrderLineRow[], refunds?: RefundRow[], method?: { brand: string; last4: string } | null) {
+export function orderView(o: OrderRow, lines?: OrderLineRow[], refunds?: RefundRow[], method?: { brand: string; last4: string } | null): Order {
   return {
     id: o.id,
     invoice_number: o.invoice_number,

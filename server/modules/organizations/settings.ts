@@ -11,19 +11,22 @@ export const defaultActions = {
   cancel: true,
 } as const;
 
-export function defaultPortalSettings(): PortalSettings {
+export function defaultPortalSettings(): ResolvedPortalSettings {
   return {
     sections: Object.fromEntries(sectionIds.map((id) => [id, true])) as Record<SectionId, boolean>,
     actions: { ...defaultActions },
   };
 }
 
+/** Settings with every action known to the server present (a stored object may lack newer ones). */
+export type ResolvedPortalSettings = PortalSettings & { actions: Record<keyof typeof defaultActions, boolean> };
+
 /** Stored settings over the defaults, so settings added later get their default value. */
-export function resolvePortalSettings(stored: unknown): PortalSettings {
+export function resolvePortalSettings(stored: unknown): ResolvedPortalSettings {
   const base = defaultPortalSettings();
   const s = (stored ?? {}) as Partial<PortalSettings>;
   return {
     sections: { ...base.sections, ...(s.sections ?? {}) },
-    actions: { ...base.actions, ...(s.actions ?? {}), cancel: true },
+    actions: { ...base.actions, ...(s.actions ?? {}), cancel: true } as ResolvedPortalSettings['actions'],
   };
 }

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { setupIntentConfirmRequest, testCardRequest } from '../../../src/schemas/payments.js';
 import type { Config } from '../../config.js';
 import { portalRouter, type AppEnv } from '../../http.js';
 import { ApiError } from '../../lib/errors.js';
@@ -8,8 +8,6 @@ import type { Services } from '../../services.js';
 import { paymentMethodView } from './service.js';
 import { retriedView } from '../subscriptions/views.js';
 import type { TestProvider } from './test-provider.js';
-
-const confirmBody = z.object({ setup_intent_id: z.string().min(1).max(200), make_default: z.boolean().default(true) });
 
 /** /portal/v1/payment-methods: list, add (setup + confirm), make default, remove. */
 export function portalPaymentMethodRoutes(services: Services, config: Config) {
@@ -27,7 +25,7 @@ export function portalPaymentMethodRoutes(services: Services, config: Config) {
     })
     .post('/confirm', async (c) => {
       const { organization, customer } = c.get('auth');
-      const body = await jsonBody(c, confirmBody);
+      const body = await jsonBody(c, setupIntentConfirmRequest);
       const row = await services.customers.get(organization.id, { id: customer.id });
       const method = await services.payments.completeSetup(row, body.setup_intent_id, body.make_default);
       // A new default card settles what is unpaid at once, so the past-due banner can go away now.
@@ -51,14 +49,6 @@ export function portalPaymentMethodRoutes(services: Services, config: Config) {
     });
 }
 
-const cardBody = z.object({
-  client_secret: z.string().min(10).max(300),
-  number: z.string().max(30),
-  exp_month: z.number().int(),
-  exp_year: z.number().int(),
-  cvc: z.string().max(4),
-});
-
 /**
  * The offline provider's stand-in for Stripe.js: the hosted card form posts here, as
  * Stripe.js would post to Stripe. Only mounted when PAYMENT_PROVIDER=test. Card numbers
@@ -66,7 +56,7 @@ const cardBody = z.object({
  */
 export function testProviderRoutes(provider: TestProvider) {
   return new Hono<AppEnv>().post('/setup-intents/:id/confirm', async (c) => {
-    const body = await jsonBody(c, cardBody);
+    const body = await jsonBody(c, testCardRequest);
     const result = await provider.confirmSetupIntent(c.req.param('id'), body.client_secret, {
       number: body.number,
       exp_month: body.exp_month,

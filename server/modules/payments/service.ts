@@ -5,6 +5,7 @@ import { newId } from '../../lib/ids.js';
 import type { CustomerService } from '../customers/service.js';
 import { DECLINE_MESSAGES, type PaymentProvider } from './provider.js';
 import type { PaymentRepository } from './repository.js';
+import type { PaymentMethod } from '../../../src/schemas/payments.js';
 
 export type ChargeOutcome =
   | { status: 'succeeded'; paymentMethodId: string }
@@ -178,7 +179,7 @@ export function paymentService({ repo, provider, customers, clock, liveSubscript
 }
 export type PaymentService = ReturnType<typeof paymentService>;
 
-export function paymentMethodView(m: PaymentMethodRow) {
+export function paymentMethodView(m: PaymentMethodRow): PaymentMethod {
   return {
     id: m.id,
     brand: m.brand,

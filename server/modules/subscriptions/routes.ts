@@ -1,38 +1,14 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { subscriptionStatuses } from '../../../src/schemas/billing.js';
+import { cancelRequest, changeRequest, subscriptionActionRequest, subscriptionStatuses } from '../../../src/schemas/billing.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
 import { merchantRoutes, portalRouter, type PortalEnv } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
-import { cancellationReasons } from '../billing/settings.js';
 import { productView } from '../catalog/service.js';
 import { catalogCache, merchantSubscriptionView, portalSubscriptionView } from './views.js';
-
-/** The subscription's version the customer was shown: a request decided on another is 409 subscription_changed. */
-const expectedVersion = z.number().int().min(1).max(2_147_483_647).optional();
-const versionBody = z.object({ expected_version: expectedVersion });
-
-const cancelBody = z.object({
-  mode: z.enum(['at_period_end', 'immediately']),
-  reason: z.enum(cancellationReasons).optional(),
-  comment: z.string().trim().max(2000).optional(),
-  expected_version: expectedVersion,
-  /** From the subscription's immediate_refund: refund as of that second, so the amount is the one shown. */
-  proration_date: z.iso.datetime().optional(),
-});
-
-const changeBody = z
-  .object({
-    price_id: z.string().min(1).optional(),
-    seats: z.number().int().min(1).max(10_000).optional(),
-    timing: z.enum(['now', 'renewal']).optional(),
-    proration_date: z.iso.datetime().optional(),
-    expected_version: expectedVersion,
-  })
-  .refine((b) => b.price_id !== undefined || b.seats !== undefined, { message: 'Send price_id, seats, or both.' });
 
 async function portalContext(services: Services, c: Context<PortalEnv>) {
   const auth = c.get('auth');
@@ -81,54 +57,54 @@ export function portalSubscriptionRoutes(services: Services, config: Config) {
     .post('/:id/cancel', async (c) => {
       const ctx = await portalContext(services, c);
       const { org, customer } = ctx;
-      const body = await jsonBody(c, cancelBody);
+      const body = await jsonBody(c, cancelRequest);
       const result = await services.subscriptions.cancel(org, customer.id, c.req.param('id'), body);
       return c.json({ subscription: await view(ctx, result.subscription.id), refund: result.refund });
     })
     .post('/:id/uncancel', async (c) => {
       const ctx = await portalContext(services, c);
       const { org, customer } = ctx;
-      const { expected_version } = await jsonBody(c, versionBody);
+      const { expected_version } = await jsonBody(c, subscriptionActionRequest);
       const sub = await services.subscriptions.uncancel(org, customer.id, c.req.param('id'), expected_version);
       return c.json(await view(ctx, sub.id));
     })
     .post('/:id/accept-offer', async (c) => {
       const ctx = await portalContext(services, c);
       const { org, customer } = ctx;
-      const { expected_version } = await jsonBody(c, versionBody);
+      const { expected_version } = await jsonBody(c, subscriptionActionRequest);
       const sub = await services.subscriptions.acceptRetentionOffer(org, customer.id, c.req.param('id'), expected_version);
       return c.json(await view(ctx, sub.id));
     })
     .post('/:id/change-preview', async (c) => {
       const { org, customer } = await portalContext(services, c);
-      const body = await jsonBody(c, changeBody);
+      const body = await jsonBody(c, changeRequest);
       return c.json(await services.subscriptions.changePreview(org, customer.id, c.req.param('id'), body));
     })
     .post('/:id/change', async (c) => {
       const ctx = await portalContext(services, c);
       const { org, customer } = ctx;
-      const body = await jsonBody(c, changeBody);
+      const body = await jsonBody(c, changeRequest);
       const result = await services.subscriptions.change(org, customer.id, c.req.param('id'), body);
       return c.json({ subscription: await view(ctx, result.subscription.id), order_id: result.order?.id ?? null, change: result.preview });
     })
     .post('/:id/cancel-scheduled-change', async (c) => {
       const ctx = await portalContext(services, c);
       const { org, customer } = ctx;
-      const { expected_version } = await jsonBody(c, versionBody);
+      const { expected_version } = await jsonBody(c, subscriptionActionRequest);
       const sub = await services.subscriptions.cancelScheduledChange(org, customer.id, c.req.param('id'), expected_version);
       return c.json(await view(ctx, sub.id));
     })
     .post('/:id/pause', async (c) => {
       const ctx = await portalContext(services, c);
       const { org, customer } = ctx;
-      const { expected_version } = await jsonBody(c, versionBody);
+      const { expected_version } = await jsonBody(c, subscriptionActionRequest);
       const sub = await services.subscriptions.pause(org, customer.id, c.req.param('id'), expected_version);
       return c.json(await view(ctx, sub.id));
     })
     .post('/:id/resume', async (c) => {
       const ctx = await portalContext(services, c);
       const { org, customer } = ctx;
-      const { expected_version } = await jsonBody(c, versionBody);
+      const { expected_version } = await jsonBody(c, subscriptionActionRequest);
       const sub = await services.subscriptions.resume(org, customer.id, c.req.param('id'), expected_version);
       return c.json(await view(ctx, sub.id));
     });
@@ -172,7 +148,7 @@ export function merchantSubscriptionRoutes(services: Services) {
     })
     .post('/:id/cancel', async (c) => {
       const org = c.get('organization');
-      const body = await jsonBody(c, cancelBody);
+      const body = await jsonBody(c, cancelRequest);
       const sub = await services.subscriptions.get(org.id, c.req.param('id'));
       const result = await services.subscriptions.cancel(org, sub.customer_id, sub.id, body);
       return c.json({ subscription: merchantSubscriptionView(result.subscription), refund: result.refund });

@@ -8,6 +8,7 @@ import type { ChangePlan } from './changes.js';
 import { periodAmount } from './pricing.js';
 import type { CancellationRefund } from './refunds.js';
 import type { SubscriptionService } from './service.js';
+import type { Subscription } from '../../../src/schemas/billing.js';
 
 export type NextInvoice = ReturnType<typeof draftView> & { date: string };
 
@@ -20,7 +21,7 @@ export async function portalSubscriptionView(
   cache: { price(id: string): Promise<PriceRow>; product(id: string): Promise<ProductRow> },
   /** The customer's upcoming invoices with the wallet shared across them (service.upcoming, one per request). */
   upcoming: (sub: SubscriptionRow) => Promise<NextInvoice | null> = service.upcoming(org, customer),
-) {
+): Promise<Subscription> {
   const price = await cache.price(sub.price_id);
   const product = await cache.product(sub.product_id);
   const pendingPrice = sub.pending_price_id ? await cache.price(sub.pending_price_id) : null;

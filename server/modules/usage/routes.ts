@@ -3,36 +3,8 @@ import type { Config } from '../../config.js';
 import { merchantRoutes, portalRouter, requireSection } from '../../http.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
+import { eventsBody, meterCreate } from './schemas.js';
 import { meterView } from './service.js';
-
-const meterCreate = z.object({
-  name: z.string().trim().min(1).max(100),
-  event_name: z.string().trim().min(1).max(100),
-  aggregation: z.enum(['sum', 'count', 'max', 'unique_count']),
-  property: z.string().trim().min(1).max(100).optional(),
-  filter: z.record(z.string().max(100), z.union([z.string().max(200), z.number(), z.boolean()])).optional(),
-  unit: z.string().trim().max(30).optional(),
-});
-
-const eventsBody = z.object({
-  events: z
-    .array(
-      z
-        .object({
-          id: z.string().min(1).max(200),
-          customer_id: z.string().min(1).optional(),
-          external_customer_id: z.string().min(1).optional(),
-          name: z.string().min(1).max(100),
-          timestamp: z.iso.datetime({ offset: true }).optional(),
-          properties: z.record(z.string().max(100), z.unknown()).optional(),
-        })
-        .refine((e) => (e.customer_id === undefined) !== (e.external_customer_id === undefined), {
-          message: 'send exactly one of customer_id or external_customer_id',
-        }),
-    )
-    .min(1)
-    .max(1000),
-});
 
 const usageQuery = z.object({ customer_id: z.string().min(1), start: z.iso.datetime(), end: z.iso.datetime() });
 

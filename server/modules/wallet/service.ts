@@ -9,6 +9,7 @@ import { newId } from '../../lib/ids.js';
 import type { CustomerService } from '../customers/service.js';
 import type { WalletRepository } from './repository.js';
 import type { CreditGrant } from './schemas.js';
+import type { WalletTransaction } from '../../../src/schemas/wallet.js';
 
 export function walletService(deps: { repo: WalletRepository; clock: Clock; customers: Pick<CustomerService, 'get'> }) {
   const { repo, clock } = deps;
@@ -67,7 +68,7 @@ export function walletService(deps: { repo: WalletRepository; clock: Clock; cust
 }
 export type WalletService = ReturnType<typeof walletService>;
 
-export function walletTransactionView(t: Selectable<WalletTransactionsTable>) {
+export function walletTransactionView(t: Selectable<WalletTransactionsTable>): WalletTransaction {
   return {
     id: t.id,
     amount: t.amount,

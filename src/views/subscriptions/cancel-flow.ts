@@ -4,7 +4,7 @@ import { state } from 'lit/decorators.js';
 import { cancelSubscription, fetchSubscription, subscriptionAction } from '../../api/subscriptions.js';
 import { SubscriptionCanceledEvent, SubscriptionChangedEvent } from '../../events.js';
 import { formatMoney, formatPrice, formatShortDate } from '../../i18n/money.js';
-import type { CancelResult, RetentionOffer, Subscription } from '../../schemas/billing.js';
+import type { CancellationReason, CancelResult, RetentionOffer, Subscription } from '../../schemas/billing.js';
 import { alert } from '../../ui/alert.js';
 import { busyLabel } from '../../ui/button.js';
 import { doneMark, FlowElement, flowStyles } from '../billing/flow.js';
@@ -133,7 +133,8 @@ export class CancelFlow extends SubscriptionFlow<Step> {
     const refund = this.mode === 'immediately' ? sub.cancellation.immediate_refund : null;
     const body = {
       mode: this.mode,
-      ...(this.reason ? { reason: this.reason } : {}),
+      // One of the ids the server listed (sub.cancellation.reasons).
+      ...(this.reason ? { reason: this.reason as CancellationReason } : {}),
       ...(this.comment.trim() ? { comment: this.comment.trim() } : {}),
       // Refunded as of the moment the amount shown was priced: exactly that amount.
       ...(refund ? { proration_date: refund.as_of } : {}),

@@ -1,9 +1,9 @@
 import { msg, str } from '@lit/localize';
 import { css, html, type TemplateResult } from 'lit';
 import type { SessionState } from '../../api/session.js';
-import { fetchWallet } from '../../api/usage.js';
+import { fetchWallet } from '../../api/wallet.js';
 import { formatMoney, formatShortDate } from '../../i18n/money.js';
-import type { Wallet, WalletTransaction } from '../../schemas/usage.js';
+import type { Wallet, WalletTransaction } from '../../schemas/wallet.js';
 import { skeleton } from '../../ui/skeleton.js';
 import { ViewElement } from '../../ui/view-element.js';
 import { emptyState } from '../billing/empty.js';
