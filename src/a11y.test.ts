@@ -254,7 +254,7 @@ describe('accessibility of every view and dialog', () => {
           {
             shows: '#tax_id[aria-invalid="true"]',
             what: 'invoice details: a wrong VAT number',
-            next: (root) => typeIn(root, '#tax_id', 'DE 123 456 789', true),
+            next: (root) => typeIn(root, '#tax_id', 'FR 12 345 678 901', true),
           },
           { shows: '.done', what: 'invoice details: saved' },
         ]);

@@ -13,7 +13,9 @@ type Schema = zm.ZodMiniType | z.ZodType;
 function fail(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): never {
   const details = issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
   const first = details[0];
-  const message = first ? (first.path ? `${first.path}: ${first.message}` : first.message) : 'Invalid request.';
+  // The message is shown to the customer as it is ("Enter a valid email address."): the field it
+  // is about is in `details` (path), never glued to the words ("email: Enter a valid…").
+  const message = first ? first.message : 'Invalid request.';
   throw new ApiError(400, 'validation_error', message, details);
 }
 

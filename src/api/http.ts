@@ -191,6 +191,20 @@ export async function done(call: () => ResponsePromise): Promise<void> {
   }
 }
 
+/**
+ * A customer reads "Enter a valid email address…", not "email: Enter a valid…": a server of an
+ * older version (or a proxy in front) may still glue the field's path to the message; the path
+ * is in `details`, where the forms read it.
+ */
+export function withoutFieldPath(message: string, details: unknown): string {
+  const path = Array.isArray(details) ? (details[0] as { path?: unknown } | undefined)?.path : undefined;
+  if (typeof path !== 'string' || !path) return message;
+  for (const prefix of [path, path.split('.').at(-1)!]) {
+    if (message.startsWith(`${prefix}: `)) return message.slice(prefix.length + 2);
+  }
+  return message;
+}
+
 /** Turns anything a call throws into an ApiError; aborts are passed through untouched. */
 export async function toApiError(error: unknown): Promise<unknown> {
   if (error instanceof ApiError || isAbort(error)) return error;
@@ -198,7 +212,10 @@ export async function toApiError(error: unknown): Promise<unknown> {
     const { status } = error.response;
     const [{ errorBody }, json] = await Promise.all([loadContract(), error.response.json().catch(() => undefined)]);
     const body = errorBody.safeParse(json);
-    if (body.success) return new ApiError(status, body.data.error.code, body.data.error.message, body.data.error.details);
+    if (body.success) {
+      const { code, message, details } = body.data.error;
+      return new ApiError(status, code, withoutFieldPath(message, details), details);
+    }
     return new ApiError(status, 'http_error', msg('Something went wrong on our side. Try again in a moment.'));
   }
   // Offline, DNS, CORS, a timeout: the server's answer never arrived.

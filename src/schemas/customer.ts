@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { emailAddress } from './common.js';
+import { isCountryCode } from './countries.js';
 
 export const customer = z.object({
   id: z.string(),
@@ -25,7 +26,11 @@ export const address = z.object({
   city: z.optional(shortText(100)),
   state: z.optional(shortText(100)),
   postal_code: z.optional(shortText(20)),
-  country: z.optional(z.nullable(z.string().check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z]{2}$/, { error: 'Use a two-letter country code, like DE.' })))),
+  country: z.optional(
+    z.nullable(
+      z.string().check(z.trim(), z.toUpperCase(), z.refine(isCountryCode, { error: 'Choose a country from the list (an ISO country code, like DE).' })),
+    ),
+  ),
 });
 
 /** What goes on invoices: editable by the customer, snapshotted onto each order. */

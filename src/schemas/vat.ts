@@ -50,3 +50,28 @@ export function checkVatId(value: string): TaxIdCheck {
   if (!format) return { kind: 'other' };
   return format.test(compact.slice(2)) ? { kind: 'valid', value: compact } : { kind: 'invalid', country };
 }
+
+/**
+ * The country an EU VAT id is registered in, from its prefix (EL is Greece, GR), whatever its
+ * format; undefined for other tax ids and empty ones.
+ */
+export function vatCountry(value: string | null | undefined): string | undefined {
+  const prefix = (value ?? '')
+    .toUpperCase()
+    .replace(/[\s.-]/g, '')
+    .slice(0, 2);
+  if (!FORMATS[prefix]) return undefined;
+  return prefix === 'EL' ? 'GR' : prefix;
+}
+
+/**
+ * An EU VAT id whose prefix names another country than the billing address's ("DE…" with
+ * France): the VAT country, or undefined when they agree, or either is missing. Tax (reverse
+ * charge, the rate) depends on both, so they must agree. Both sides refuse it (the billing
+ * details form as the customer types, the server on save).
+ */
+export function vatCountryMismatch(taxId: string | null | undefined, country: string | null | undefined): string | undefined {
+  const vat = vatCountry(taxId);
+  const chosen = country?.trim().toUpperCase();
+  return vat && chosen && vat !== chosen ? vat : undefined;
+}

@@ -302,8 +302,8 @@ export const extraHandlers = [
     '*/portal/v1/me/email-change',
     authed((r) => {
       const { email } = r.body as { email: string };
-      if (email === 'taken@example.com') return apiError(409, 'customer_email_taken', 'Another account already uses this email address.');
-      extras.pendingEmail = email;
+      // As the server: the same answer for an address another account uses, but no code is sent.
+      extras.pendingEmail = email === 'taken@example.com' ? '' : email;
       return HttpResponse.json({ email, expires_at: iso(0.01) }, { status: 202 });
     }),
   ),
@@ -311,7 +311,8 @@ export const extraHandlers = [
     '*/portal/v1/me/email-change/verify',
     authed((r) => {
       const { code } = r.body as { code: string };
-      if (code !== VALID_EMAIL_CODE) return apiError(400, 'code_incorrect', 'That code is incorrect. 4 tries left.', { attempts_left: 4 });
+      if (code !== VALID_EMAIL_CODE || !extras.pendingEmail)
+        return apiError(400, 'code_incorrect', 'That code is incorrect. 4 tries left.', { attempts_left: 4 });
       fake.customer = { ...fake.customer, email: extras.pendingEmail };
       return HttpResponse.json(fake.customer);
     }),

@@ -34,11 +34,22 @@ describe('email change', () => {
     assert.equal(again.status, 400);
   });
 
-  test('an address another customer uses is refused; codes expire; the action can be turned off', async () => {
+  test('an address another customer uses gets the same answer and no code (nothing is revealed); codes expire; the action can be turned off', async () => {
     const a = await createSubscriber(t, shop);
     const b = await createSubscriber(t, shop);
+    const free = await t.request('POST', '/portal/v1/me/email-change', { token: a.token, body: { email: 'free@example.com' } });
+    const mailsBefore = t.mail.to(b.email).length; // b's own sign-in code
     const taken = await t.request('POST', '/portal/v1/me/email-change', { token: a.token, body: { email: b.email } });
-    assert.equal(taken.status, 409);
+    assert.equal(taken.status, 202, JSON.stringify(taken.body));
+    assert.deepEqual(Object.keys(taken.body).sort(), Object.keys(free.body).sort());
+    assert.equal(taken.body.email, b.email);
+    assert.equal(t.mail.to(b.email).length, mailsBefore, 'the address’s owner gets no code, nor any email');
+    // Verifying says what it says for any wrong code, and the email does not move.
+    const guess = await t.request('POST', '/portal/v1/me/email-change/verify', { token: a.token, body: { code: '123456' } });
+    assert.equal(guess.body.error.code, 'code_incorrect');
+    assert.equal((await t.request('GET', '/portal/v1/me', { token: a.token })).body.email, a.email);
+    assert.equal((await t.request('GET', '/portal/v1/me', { token: b.token })).body.email, b.email);
+
     await t.request('POST', '/portal/v1/me/email-change', { token: a.token, body: { email: 'later@example.com' } });
     t.clock.advance(16 * MINUTE);
     const expired = await t.request('POST', '/portal/v1/me/email-change/verify', { token: a.token, body: { code: codeIn('later@example.com') } });
@@ -48,6 +59,50 @@ describe('email change', () => {
     const refused = await t.request('POST', '/portal/v1/me/email-change', { token: d.token, body: { email: 'x@example.com' } });
     assert.equal(refused.status, 403);
     assert.equal(refused.body.error.code, 'action_disabled');
+  });
+
+  test('the hourly limit counts codes asked for (five), not refused requests', async () => {
+    const c = await createSubscriber(t, shop);
+    const ask = (email: string) => t.request('POST', '/portal/v1/me/email-change', { token: c.token, body: { email } });
+    // Refusals first: not an email, the address it already has. None of them counts.
+    for (let i = 0; i < 6; i += 1) {
+      assert.equal((await ask('not an email')).status, 400);
+      assert.equal((await ask(c.email)).body.error.code, 'email_unchanged');
+    }
+    for (let i = 1; i <= 5; i += 1) assert.equal((await ask(`try${i}@example.com`)).status, 202, `code ${i}`);
+    const sixth = await ask('try6@example.com');
+    assert.equal(sixth.status, 429);
+    assert.equal(sixth.body.error.code, 'rate_limited');
+    assert.ok(Number(sixth.headers.get('retry-after')) > 0);
+    t.clock.advance(61 * MINUTE);
+    assert.equal((await ask('try7@example.com')).status, 202, 'a new hour, new codes');
+  });
+});
+
+describe('billing details: a VAT number and its country', () => {
+  test('a VAT number whose prefix names another country than the address is refused, without the field path in the message', async () => {
+    const c = await createSubscriber(t, shop);
+    const patch = (billing_details: Record<string, unknown>) => t.request('PATCH', '/portal/v1/me', { token: c.token, body: { billing_details } });
+    const wrong = await patch({ tax_id: 'DE123456789', address: { country: 'FR', city: 'Paris' } });
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.body.error.code, 'validation_error');
+    assert.equal(
+      wrong.body.error.message,
+      'This VAT number is from Germany, but the country is France. Choose the country the VAT number is registered in, or correct the number.',
+    );
+    assert.equal(wrong.body.error.details[0].path, 'tax_id');
+    assert.deepEqual((await t.request('GET', '/portal/v1/me', { token: c.token })).body.billing_details.tax_id ?? null, null, 'nothing saved');
+    assert.equal((await patch({ tax_id: 'DE123456789', address: { country: 'DE' } })).status, 200);
+    // The country alone changed later is checked against the stored number too.
+    const moved = await patch({ address: { country: 'GE' } });
+    assert.equal(moved.status, 400);
+    assert.match(moved.body.error.message, /from Germany, but the country is Georgia/);
+    // Greece's prefix is EL; tax ids that are not EU VAT numbers are not tied to a country.
+    assert.equal((await patch({ tax_id: 'EL123456789', address: { country: 'GR' } })).status, 200);
+    assert.equal((await patch({ tax_id: '12-3456789', address: { country: 'US' } })).status, 200);
+    // The merchant API and the invoice details of an order follow the same rule.
+    const api = await t.request('PATCH', `/v1/customers/${c.id}`, { token: shop.org.key, body: { billing_details: { tax_id: 'FR12345678901' } } });
+    assert.equal(api.status, 400, JSON.stringify(api.body));
   });
 });
 

@@ -41,16 +41,24 @@ export function emailChangeService(deps: {
   }
 
   return {
+    /**
+     * The same answer whether or not another account uses `newEmail`, so the form cannot be
+     * used to find out who has an account: a code goes to the address only when it can become
+     * this customer's (its real owner, if it is someone else's, gets nothing). The hourly limit
+     * counts the codes asked for, not requests refused (the address unchanged, turned off).
+     */
     async request(org: Organization, customerId: string, newEmail: string) {
       assertEnabled(org);
-      await deps.rateLimiter.hit({ key: `email-change:${customerId}`, max: 5, windowMs: 60 * MINUTE });
       const customer = await deps.customers.get(org.id, { id: customerId });
       if (customer.email === newEmail) throw new ApiError(400, 'email_unchanged', 'That is already your email address.');
-      const taken = await deps.customers.findByEmail(org.id, newEmail);
-      if (taken) throw new ApiError(409, 'customer_email_taken', 'Another account already uses this email address.');
+      await deps.rateLimiter.hit({ key: `email-change:${customerId}`, max: 5, windowMs: 60 * MINUTE });
+      const taken = Boolean(await deps.customers.findByEmail(org.id, newEmail));
       const now = clock.now();
       const id = newId('ec', now.getTime());
       const code = sixDigitCode();
+      // Taken: a change is still waiting (so verifying says "incorrect" as it would), but its
+      // code was never sent to anyone.
+      const stored = taken ? sixDigitCode() + sixDigitCode() : code;
       await db.transaction().execute(async (trx) => {
         await trx
           .updateTable('email_changes')
@@ -66,15 +74,17 @@ export function emailChangeService(deps: {
             organization_id: org.id,
             customer_id: customerId,
             new_email: newEmail,
-            code_hash: hash(id, code),
+            code_hash: hash(id, stored),
             expires_at: new Date(now.getTime() + CODE_TTL_MS),
             created_at: now,
           })
           .execute();
       });
+      const answer = { email: newEmail, expires_at: new Date(now.getTime() + CODE_TTL_MS).toISOString() };
+      if (taken) return answer;
       const mail = emailChangeEmail({ brand: brand(org), locale: customerLocale(org, customer), code, minutes: CODE_TTL_MS / MINUTE });
       deps.background.run('email change code', () => deps.mailer.send({ organizationId: org.id, to: newEmail, ...mail }));
-      return { email: newEmail, expires_at: new Date(now.getTime() + CODE_TTL_MS).toISOString() };
+      return answer;
     },
 
     async verify(org: Organization, customerId: string, code: string) {

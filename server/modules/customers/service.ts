@@ -1,5 +1,6 @@
 import type { CustomerRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
+import { assertVatMatchesCountry } from '../billing/tax-id.js';
 import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { parseLocale } from '../../i18n/index.js';
@@ -37,6 +38,7 @@ export function customerService(repo: CustomerRepository, clock: Clock, onUpdate
       },
     ) {
       const locale = parseLocale(input.locale ?? null);
+      if (input.billing_details) assertVatMatchesCountry(input.billing_details);
       await assertUnique(organizationId, input);
       const now = clock.now();
       return repo.insert({
@@ -66,6 +68,7 @@ export function customerService(repo: CustomerRepository, clock: Clock, onUpdate
       await assertUnique(organizationId, fields, current.id);
       const merged =
         fields.billing_details !== undefined ? { ...fields, billing_details: mergeBillingDetails(current.billing_details, fields.billing_details) } : fields;
+      if (merged.billing_details) assertVatMatchesCountry(merged.billing_details);
       const row = await repo.update(organizationId, current.id, merged, clock.now());
       if (!row) throw new ApiError(404, 'customer_not_found', `No customer ${current.id}.`);
       await onUpdated(row);

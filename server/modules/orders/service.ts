@@ -6,6 +6,7 @@
 //   notices.ts    the customer emails;  views.ts  what the portal, the merchant and webhooks see
 import type { Kysely } from 'kysely';
 import type { BillingReason, CustomerRow, DB, OrderLineKind, OrderRow, Organization } from '../../db/schema.js';
+import { assertVatMatchesCountry } from '../billing/tax-id.js';
 import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { resolveBillingSettings } from '../billing/settings.js';
@@ -322,7 +323,9 @@ export function orderService(deps: OrderDeps) {
 
     /** New name, company, address or tax id on an invoice (merged into what it has); the PDF is drawn from them on each download. */
     updateInvoiceDetails(order: OrderRow, patch: Parameters<typeof mergeBillingDetails>[1]) {
-      return repo.setBillingDetails(order.id, mergeBillingDetails(order.billing_details, patch), clock.now());
+      const details = mergeBillingDetails(order.billing_details, patch);
+      assertVatMatchesCountry(details);
+      return repo.setBillingDetails(order.id, details, clock.now());
     },
 
     detail,

@@ -170,12 +170,13 @@ describe('<customer-portal-account>', () => {
     expect(fake.to(ME).filter((r) => r.method === 'PATCH')).to.have.length(0);
   });
 
-  it('shows the server’s message when the name cannot be saved', async () => {
-    worker.use(http.patch(`*${ME}`, () => apiError(400, 'validation_error', 'name: Too long.')));
+  it('shows the server’s message when the name cannot be saved, without the field’s path', async () => {
+    // An older server glued the path to the message: the customer reads the words only.
+    worker.use(http.patch(`*${ME}`, () => apiError(400, 'validation_error', 'name: Too long.', [{ path: 'name', message: 'Too long.' }])));
     const account = await renderAccount();
     await account.loaded();
     await account.saveName('A new name');
-    await waitUntil(() => textOf(account.root.querySelector('#name-error')) === 'name: Too long.', 'no error');
+    await waitUntil(() => textOf(account.root.querySelector('#name-error')) === 'Too long.', 'no error');
     expect(account.nameInput!.getAttribute('aria-invalid')).to.equal('true');
   });
 

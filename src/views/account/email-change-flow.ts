@@ -2,10 +2,11 @@ import { msg, str } from '@lit/localize';
 import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { requestEmailChange, verifyEmailChange } from '../../api/me.js';
+import { emailAddress } from '../../schemas/common.js';
 import type { Me } from '../../schemas/customer.js';
 import { alert } from '../../ui/alert.js';
 import { busyLabel } from '../../ui/button.js';
-import { doneMark, FlowElement } from '../billing/flow.js';
+import { doneMark, FlowElement, flowStyles } from '../billing/flow.js';
 
 type Step = 'email' | 'code' | 'done';
 
@@ -17,6 +18,10 @@ type Step = 'email' | 'code' | 'done';
  * @internal Used inside the views only; not part of the public API.
  */
 export class EmailChangeFlow extends FlowElement<Step> {
+  // The done step's check mark is styled by flowStyles, as in the other dialogs (without them
+  // it drew at the SVG's default size, 512 × 512 and black).
+  static override styles = [...FlowElement.styles, flowStyles];
+
   /** The current address. */
   @property() email = '';
   /** Told about the customer once the new address is confirmed. */
@@ -24,6 +29,8 @@ export class EmailChangeFlow extends FlowElement<Step> {
 
   @state() private next = '';
   @state() private code = '';
+  /** What is wrong with the address as typed, said before anything is sent. */
+  @state() private emailError = '';
 
   protected override firstStep(): Step {
     return 'email';
@@ -33,13 +40,25 @@ export class EmailChangeFlow extends FlowElement<Step> {
     super.reset();
     this.next = '';
     this.code = '';
+    this.emailError = '';
   }
 
   private async submit(event: Event): Promise<void> {
     event.preventDefault();
     if (this.busy) return;
     if (this.step === 'email') {
-      const sent = await this.attempt(() => requestEmailChange(this.http!, this.next.trim()).then(() => true));
+      // The server's own rule, checked here first: "not an email" never leaves the page.
+      const typed = this.next.trim();
+      this.emailError = emailAddress.safeParse(typed).success
+        ? ''
+        : typed
+          ? msg('Enter a valid email address, like name@example.com.')
+          : msg('Enter your email address.');
+      if (this.emailError) {
+        this.renderRoot.querySelector<HTMLInputElement>('#value')?.focus();
+        return;
+      }
+      const sent = await this.attempt(() => requestEmailChange(this.http!, typed).then(() => true));
       if (sent) await this.goTo('code');
       return;
     }
@@ -78,13 +97,18 @@ export class EmailChangeFlow extends FlowElement<Step> {
           maxlength=${email ? 254 : 6}
           .value=${email ? this.next : this.code}
           ?disabled=${this.busy}
+          aria-invalid=${email && this.emailError ? 'true' : 'false'}
+          aria-describedby="value-error"
           @input=${(e: Event) => {
             const value = (e.target as HTMLInputElement).value;
-            if (email) this.next = value;
-            else this.code = value;
+            if (email) {
+              this.next = value;
+              this.emailError = '';
+            } else this.code = value;
             this.key.reset();
           }}
         />
+        <p class="field-error" id="value-error">${email ? this.emailError : ''}</p>
       </div>`;
   }
 

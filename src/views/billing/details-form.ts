@@ -2,8 +2,19 @@ import { msg, str } from '@lit/localize';
 import { css, html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import { ApiError } from '../../api/errors.js';
 import type { InvoiceDetails } from '../../schemas/billing.js';
+import { emailAddress } from '../../schemas/common.js';
 import type { BillingDetails } from '../../schemas/customer.js';
-import { checkVatId } from '../../schemas/vat.js';
+import { intlLocale } from '../../i18n/localize.js';
+import { countryName, countryOptions } from '../../schemas/countries.js';
+import { checkVatId, vatCountry, vatCountryMismatch } from '../../schemas/vat.js';
+
+/** The country list in the language shown, named and sorted once per language. */
+let options: { locale: string; list: Array<[string, string]> } | undefined;
+function countries(): Array<[string, string]> {
+  const locale = intlLocale();
+  if (options?.locale !== locale) options = { locale, list: countryOptions(locale) };
+  return options.list;
+}
 
 /** The fields: id, label, autocomplete token, max length. */
 const FIELDS = [
@@ -15,7 +26,7 @@ const FIELDS = [
   ['city', () => msg('City'), 'address-level2', 100],
   ['postal_code', () => msg('Postal code'), 'postal-code', 20],
   ['state', () => msg('State or region'), 'address-level1', 100],
-  ['country', () => msg('Country code'), 'country', 2],
+  ['country', () => msg('Country'), 'country', 2],
   ['tax_id', () => msg('Tax ID'), 'off', 40],
 ] as const;
 export type Field = (typeof FIELDS)[number][0];
@@ -25,7 +36,8 @@ const WIDE: readonly Field[] = ['name', 'company', 'email', 'line1', 'line2', 't
 /**
  * The buyer's details as a form (name, company, billing email, address, tax id), checked as
  * the customer types the way the server checks them: the EU VAT number format for its
- * country, a two-letter country code. Used for the invoice details of one order and for the
+ * country, and that its prefix is the country chosen; the country is chosen from a list of
+ * ISO codes named in the customer's language (src/schemas/countries.ts), never typed. Used for the invoice details of one order and for the
  * billing information in settings.
  */
 export class DetailsForm {
@@ -62,12 +74,20 @@ export class DetailsForm {
 
   #check(): Partial<Record<Field, string>> {
     const errors: Partial<Record<Field, string>> = {};
-    const country = this.values.country.trim();
-    if (country && !/^[a-z]{2}$/i.test(country)) errors.country = msg('Use a two-letter country code, like DE.');
+    const country = this.values.country.trim().toUpperCase();
     const vat = checkVatId(this.values.tax_id);
+    const other = vatCountryMismatch(this.values.tax_id, country);
     if (vat.kind === 'invalid') errors.tax_id = msg(str`This is not a valid ${vat.country} VAT number format. Check it, e.g. DE123456789.`);
+    else if (other) {
+      const locale = intlLocale();
+      const from = countryName(other, locale);
+      const chosen = countryName(country, locale);
+      errors.tax_id = msg(
+        str`This VAT number is from ${from}, but the country is ${chosen}. Choose the country the VAT number is registered in, or correct the number.`,
+      );
+    }
     const email = this.values.email?.trim();
-    if (this.withEmail && email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) errors.email = msg('Enter a valid email address, like name@example.com.');
+    if (this.withEmail && email && !emailAddress.safeParse(email).success) errors.email = msg('Enter a valid email address, like name@example.com.');
     return errors;
   }
 
@@ -112,7 +132,7 @@ export class DetailsForm {
           ? html`<p class="hint hint--ok" id="tax_id-hint">${msg(str`Valid format: ${vat.value}`)}</p>`
           : html`<p class="hint" id="tax_id-hint">${msg('EU VAT numbers start with the country code, like DE123456789.')}</p>`;
     }
-    if (id === 'country') hint = html`<p class="hint" id="country-hint">${msg('Two letters, like FR or US.')}</p>`;
+    if (id === 'country') return this.#country(error, disabled);
     return html`<div class="field ${WIDE.includes(id) ? 'field--wide' : ''}">
       <label class="label" for=${id}>${label()}</label>
       <input
@@ -127,17 +147,48 @@ export class DetailsForm {
         aria-invalid=${error ? 'true' : 'false'}
         aria-describedby="${id}-error ${hint === nothing ? '' : `${id}-hint`}"
         @input=${(e: Event) => this.#set(id, (e.target as HTMLInputElement).value)}
-        @blur=${
-          id === 'tax_id' || id === 'country' || id === 'email'
-            ? () => {
-                this.errors = { ...this.errors, [id]: this.#check()[id] };
-                this.host.requestUpdate();
-              }
-            : nothing
-        }
+        @blur=${id === 'tax_id' || id === 'email' ? () => this.#blurred(id) : nothing}
       />
       ${hint}
       <p class="field-error" id="${id}-error">${error ?? ''}</p>
+    </div>`;
+  }
+
+  /** Left a checked field: its check now. A valid EU VAT number with no country yet chooses its country. */
+  #blurred(id: Field): void {
+    if (id === 'tax_id' && !this.values.country.trim() && checkVatId(this.values.tax_id).kind === 'valid') {
+      this.values = { ...this.values, country: vatCountry(this.values.tax_id) ?? '' };
+    }
+    this.errors = { ...this.errors, [id]: this.#check()[id] };
+    this.host.requestUpdate();
+  }
+
+  /** The country, from the ISO list named in the customer's language; a stored code the list lacks stays choosable. */
+  #country(error: string | undefined, disabled: boolean): TemplateResult {
+    const value = this.values.country.trim().toUpperCase();
+    const list = countries();
+    const unknown = value && !list.some(([code]) => code === value);
+    return html`<div class="field">
+      <label class="label" for="country">${msg('Country')}</label>
+      <select
+        id="country"
+        class="input select"
+        name="country"
+        autocomplete="country"
+        ?disabled=${disabled}
+        aria-invalid=${error ? 'true' : 'false'}
+        aria-describedby="country-error"
+        @change=${(e: Event) => {
+          this.#set('country', (e.target as HTMLSelectElement).value);
+          // The VAT number is checked against the country as soon as it changes.
+          if (this.values.tax_id.trim()) this.#blurred('tax_id');
+        }}
+      >
+        <option value="" ?selected=${!value}>${msg('Choose a country')}</option>
+        ${unknown ? html`<option value=${value} selected>${value}</option>` : nothing}
+        ${list.map(([code, name]) => html`<option value=${code} ?selected=${code === value}>${name}</option>`)}
+      </select>
+      <p class="field-error" id="country-error">${error ?? ''}</p>
     </div>`;
   }
 
@@ -158,6 +209,21 @@ export const detailsFormStyles = css`
   }
   .hint--ok {
     color: var(--_success);
+  }
+  .select {
+    appearance: none;
+    padding-inline-end: 36px;
+    background-image: linear-gradient(45deg, transparent 50%, var(--_muted) 50%), linear-gradient(135deg, var(--_muted) 50%, transparent 50%);
+    background-position:
+      calc(100% - 18px) 55%,
+      calc(100% - 13px) 55%;
+    background-size: 5px 5px;
+    background-repeat: no-repeat;
+  }
+  .select:dir(rtl) {
+    background-position:
+      13px 55%,
+      18px 55%;
   }
   @media (max-width: 520px) {
     .form {

@@ -48,6 +48,22 @@ describe('<customer-portal-seats>', () => {
     await h.shows('bob@example.com');
   });
 
+  it('says "not an email" is not an email at once, before asking the server or the host page', async () => {
+    const h = await render();
+    let asked = false;
+    h.element.addEventListener('cp-seat-assign', () => (asked = true));
+    type(emailInput(h), 'not an email');
+    h.button(/^Assign seat$/).click();
+    await h.shows('Enter a valid email address, like name@example.com.');
+    expect(emailInput(h)!.getAttribute('aria-invalid')).to.equal('true');
+    expect(focused()).to.equal(emailInput(h));
+    expect(asked).to.equal(false);
+    expect(fake.to('/portal/v1/seats').filter((r) => r.method === 'POST')).to.have.length(0);
+    // Typing again clears it.
+    type(emailInput(h), 'erin@');
+    await h.until(() => emailInput(h)!.getAttribute('aria-invalid') === 'false', 'the error stayed');
+  });
+
   it('assigns a seat by email, telling the host page before and after', async () => {
     const h = await render();
     const before = oneEvent(h.element, 'cp-seat-assign') as Promise<SeatAssignEvent>;

@@ -1,3 +1,4 @@
+import { emailAddress } from '../../schemas/common.js';
 import { msg, str } from '@lit/localize';
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
@@ -85,7 +86,13 @@ export class CustomerPortalSeats extends ViewElement {
     const form = event.target as HTMLFormElement;
     const id = group.subscription_id;
     const email = (this.emails[id] ?? '').trim();
-    if (this.busy || !email) return;
+    if (this.busy) return;
+    // The server's own rule, checked here first: "not an email" is answered at once.
+    if (!emailAddress.safeParse(email).success) {
+      this.errors = { ...this.errors, [id]: msg('Enter a valid email address, like name@example.com.') };
+      form.querySelector('input')?.focus();
+      return;
+    }
     // The host app may run its own invitation flow instead.
     if (this.emit(new SeatAssignEvent({ subscription_id: id, email })).defaultPrevented) {
       this.#clear(form, id);
@@ -192,7 +199,12 @@ export class CustomerPortalSeats extends ViewElement {
                 placeholder=${msg('teammate@example.com')}
                 .value=${this.emails[id] ?? ''}
                 ?disabled=${assigning}
-                @input=${(e: Event) => (this.emails = { ...this.emails, [id]: (e.target as HTMLInputElement).value })}
+                aria-invalid=${error ? 'true' : 'false'}
+                aria-describedby="error-${id}"
+                @input=${(e: Event) => {
+                  this.emails = { ...this.emails, [id]: (e.target as HTMLInputElement).value };
+                  if (this.errors[id]) this.errors = { ...this.errors, [id]: '' };
+                }}
               />
             </div>
             <button type="submit" class="button button--primary" ?disabled=${assigning} aria-busy=${assigning ? 'true' : 'false'}>
@@ -201,7 +213,7 @@ export class CustomerPortalSeats extends ViewElement {
           </form>`
           : html`<p class="card__body muted">${msg('Every seat is taken. Add seats to your subscription to invite more people.')}</p>`
       }
-      <div role="alert">${error ? html`<div class="card__body">${alert('danger', error)}</div>` : nothing}</div>
+      <div role="alert" id="error-${id}">${error ? html`<div class="card__body">${alert('danger', error)}</div>` : nothing}</div>
       ${
         group.seats.length
           ? html`<ul class="rows" role="list">${group.seats.map((s) => this.renderSeat(s))}</ul>`

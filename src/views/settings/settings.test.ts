@@ -4,6 +4,7 @@ import { VALID_EMAIL_CODE } from '../../../test/msw/extras.js';
 import { apiError, fake } from '../../../test/msw/handlers.js';
 import { signIn, useMockApi, worker } from '../../../test/msw/worker.js';
 import { buttonIn, focused, textOf, type } from '../../testing/dom.js';
+import { countryOptions } from '../../schemas/countries.js';
 import { ViewHarness } from '../../testing/view.harness.js';
 import './settings.js';
 import type { CustomerPortalSettings } from './settings.js';
@@ -54,6 +55,21 @@ describe('<customer-portal-settings>', () => {
     expect(emailRow.querySelector('button')).to.equal(null);
   });
 
+  it('offers every ISO country by its name in the customer’s language, sorted by name', async () => {
+    const h = await render();
+    const options = [...h.root.querySelectorAll<HTMLOptionElement>('select#country option')];
+    expect(options.length).to.equal(251); // "Choose a country" and 250 countries
+    expect(options[0]!.value).to.equal('');
+    expect(options.find((o) => o.value === 'DE')!.textContent).to.equal('Germany');
+    expect(options.find((o) => o.value === 'GE')!.textContent).to.equal('Georgia');
+    const names = options.slice(1).map((o) => o.textContent!);
+    expect(names).to.deep.equal([...names].sort(new Intl.Collator('en').compare));
+    const french = countryOptions('fr');
+    expect(french.find(([code]) => code === 'DE')![1]).to.equal('Allemagne');
+    expect(french[0]![1]).to.equal('Afghanistan');
+    await expect(h.element).to.be.accessible();
+  });
+
   it('checks the EU VAT number format as it is typed and saves the billing information', async () => {
     const h = await render();
     type(field(h, 'tax_id'), 'DE 123');
@@ -63,8 +79,20 @@ describe('<customer-portal-settings>', () => {
     await h.until(() => focused() === field(h, 'tax_id'), 'focus not on the wrong field');
     expect(fake.to('/portal/v1/me').filter((r) => r.method === 'PATCH')).to.have.length(0);
 
+    // A German VAT number with a French address: refused here, as the server would.
     type(field(h, 'tax_id'), 'de 123 456 789');
     await h.shows('Valid format: DE123456789');
+    field(h, 'tax_id').dispatchEvent(new Event('blur'));
+    await h.shows('This VAT number is from Germany, but the country is France. Choose the country the VAT number is registered in, or correct the number.');
+    h.button(/^Save billing information$/).click();
+    await h.until(() => focused() === field(h, 'tax_id'), 'focus not on the VAT number');
+    expect(fake.to('/portal/v1/me').filter((r) => r.method === 'PATCH')).to.have.length(0);
+    // The country is chosen from the list, by name, never typed ("germany" once became GE).
+    const country = h.root.querySelector<HTMLSelectElement>('select#country')!;
+    expect(country.selectedOptions[0]!.textContent).to.equal('France');
+    country.value = 'DE';
+    country.dispatchEvent(new Event('change'));
+    await h.until(() => !textOf(h.root.querySelector('#tax_id-error')), 'the VAT error stayed after choosing Germany');
     type(field(h, 'line2'), 'Bâtiment B');
     h.button(/^Save billing information$/).click();
     await h.until(() => h.announcement === 'Billing information saved.', 'not saved');
@@ -73,7 +101,7 @@ describe('<customer-portal-settings>', () => {
         name: 'Alice Martin',
         company: 'Martin & Co',
         email: 'billing@martin.example',
-        address: { line1: '12 Rue de la Paix', line2: 'Bâtiment B', city: 'Paris', postal_code: '75002', state: null, country: 'FR' },
+        address: { line1: '12 Rue de la Paix', line2: 'Bâtiment B', city: 'Paris', postal_code: '75002', state: null, country: 'DE' },
         tax_id: 'de 123 456 789',
       },
     });
@@ -83,13 +111,14 @@ describe('<customer-portal-settings>', () => {
   it('shows the server’s refusal at the field', async () => {
     worker.use(
       http.patch('*/portal/v1/me', () =>
-        apiError(400, 'validation_error', 'tax_id: XX1 is not accepted here.', [{ path: 'billing_details.tax_id', message: 'XX1 is not accepted here.' }]),
+        apiError(400, 'validation_error', 'XX1 is not accepted here.', [{ path: 'billing_details.tax_id', message: 'XX1 is not accepted here.' }]),
       ),
     );
     const h = await render();
     type(field(h, 'tax_id'), 'XX1');
     h.button(/^Save billing information$/).click();
-    await h.shows('tax_id: XX1 is not accepted here.');
+    await h.shows('XX1 is not accepted here.');
+    expect(h.text).not.to.contain('tax_id');
     expect(textOf(h.root.querySelector('#tax_id-error'))).to.equal('XX1 is not accepted here.');
   });
 
@@ -98,9 +127,19 @@ describe('<customer-portal-settings>', () => {
     h.button(/^Change email/).click();
     await h.until(() => h.root.querySelector('customer-portal-email-change-flow')?.shadowRoot?.querySelector('#value'), 'no email step');
     const input = () => flow(h).querySelector<HTMLInputElement>('#value')!;
+    // Checked before anything is sent, and said beside the field without its path.
+    type(input(), 'not an email');
+    buttonIn(flow(h), /^Send code$/).click();
+    await h.until(() => textOf(flow(h).querySelector('#value-error')) === 'Enter a valid email address, like name@example.com.', 'no email check');
+    expect(input().getAttribute('aria-invalid')).to.equal('true');
+    expect(fake.to('/portal/v1/me/email-change')).to.have.length(0);
+
+    // An address another account uses gets the same answer as any other (no account is revealed).
     type(input(), 'taken@example.com');
     buttonIn(flow(h), /^Send code$/).click();
-    await h.until(() => textOf(flow(h).querySelector('[role="alert"]')).includes('Another account already uses this email address.'), 'no conflict');
+    await h.until(() => textOf(flow(h).querySelector('form')).includes('Enter the 6-digit code we sent to taken@example.com.'), 'not the same answer');
+    buttonIn(flow(h), /^Use another address$/).click();
+    await h.until(() => input().getAttribute('autocomplete') === 'email', 'not back at the address');
 
     type(input(), 'alice.new@example.com');
     buttonIn(flow(h), /^Send code$/).click();
