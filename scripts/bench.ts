@@ -15,7 +15,8 @@
 // Prints one markdown table and writes it to bench-results/latest.md. PASS/FAIL per target;
 // exits 0 regardless unless --strict. Sizes: --customers --orders --events --renewals, --seconds
 // per measurement, --renewal-seconds at most per renewal run (or BENCH_CUSTOMERS, BENCH_ORDERS,
-// BENCH_EVENTS, BENCH_RENEWALS, BENCH_SECONDS, BENCH_RENEWAL_SECONDS); --quick is a tenth of the
+// BENCH_EVENTS, BENCH_RENEWALS, BENCH_SECONDS, BENCH_RENEWAL_SECONDS); --accept-encoding "br, gzip"
+// asks for compressed answers as a browser does (BENCH_ACCEPT_ENCODING); --quick is a tenth of the
 // default sizes, 2 s per measurement, 60 s per renewal run. --customers 0 --orders 0 --events 0
 // skips the bulk load; --renewals 0 the renewals.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -43,6 +44,7 @@ const { values: flags } = parseArgs({
     renewals: { type: 'string' },
     seconds: { type: 'string' },
     'renewal-seconds': { type: 'string' },
+    'accept-encoding': { type: 'string' },
   },
 });
 const size = (flag: string | undefined, env: string, full: number, quick: number) => {
@@ -60,6 +62,11 @@ const SIZES = {
 const SECONDS = Math.max(1, size(flags.seconds, 'BENCH_SECONDS', 5, 2));
 /** At most this long per renewal run: the rate is what was renewed by then. */
 const RENEWAL_SECONDS = Math.max(1, size(flags['renewal-seconds'], 'BENCH_RENEWAL_SECONDS', 180, 60));
+/**
+ * Sent with every view request when set (e.g. "br, gzip", as a browser sends): the server then
+ * compresses JSON answers above 1 KB. Off by default, like the floors, which never compress.
+ */
+const ACCEPT_ENCODING = flags['accept-encoding'] ?? process.env.BENCH_ACCEPT_ENCODING ?? '';
 const CONNECTIONS = 32;
 const SECRET = 'bench-secret-long-enough-0123456789abcdef';
 const VIEWS = ['me', 'overview', 'subscriptions', 'seats', 'usage', 'orders', 'wallet', 'benefits'] as const;
@@ -306,7 +313,10 @@ async function main() {
   // A signed-in customer, as the merchant's backend signs one in (a pre-authenticated link).
   const link = await call('/v1/customer-sessions', { customer_id: alice }, { authorization: `Bearer ${merchantKey}` });
   const session = await call('/portal/v1/auth/exchange', { token: link.token }, {});
-  const portal = { authorization: `Bearer ${String(session.token)}` };
+  const portal: Record<string, string> = {
+    authorization: `Bearer ${String(session.token)}`,
+    ...(ACCEPT_ENCODING ? { 'accept-encoding': ACCEPT_ENCODING } : {}),
+  };
   const demoCounts = (
     await query<{ customers: number; orders: number; events: number }>(
       admin,
@@ -619,7 +629,7 @@ async function main() {
   p(`## npm run bench — ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`);
   p();
   p(
-    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, load average ${loadAtStart.toFixed(1)} at the start and ${loadAtEnd.toFixed(1)} at the end (the bench's own processes included); Node ${process.version}, Postgres ${pgVersion} (throwaway, fsync off), wrk ${wrkVersion}: -t1 -c${CONNECTIONS}, ${SECONDS} s per row after 1 s of warm-up, loopback. Each view is compared with the one-query floor measured just before and just after it (the floor row: the median of those runs, and their range). SQL statements: pg_stat_statements, the server's database role only, the median of ${COUNTED_REQUESTS} requests counted one by one (the session cached; it is read again once per 2 s)${Object.values(statements).some((c) => c.transaction) ? '; BEGIN/COMMIT after "+"' : ''}.`,
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, load average ${loadAtStart.toFixed(1)} at the start and ${loadAtEnd.toFixed(1)} at the end (the bench's own processes included); Node ${process.version}, Postgres ${pgVersion} (throwaway, fsync off), wrk ${wrkVersion}: -t1 -c${CONNECTIONS}, ${SECONDS} s per row after 1 s of warm-up, loopback, ${ACCEPT_ENCODING ? `Accept-Encoding: ${ACCEPT_ENCODING} on the views` : 'no Accept-Encoding (answers uncompressed)'}. Each view is compared with the one-query floor measured just before and just after it (the floor row: the median of those runs, and their range). SQL statements: pg_stat_statements, the server's database role only, the median of ${COUNTED_REQUESTS} requests counted one by one (the session cached; it is read again once per 2 s)${Object.values(statements).some((c) => c.transaction) ? '; BEGIN/COMMIT after "+"' : ''}.`,
   );
   p(
     `Data: demo (${fmt(demoCounts.customers)} customers, ${fmt(demoCounts.orders)} orders, ${fmt(demoCounts.events)} usage events)${loading ? `; "loaded": + ${fmt(SIZES.customers)} customers, ${fmt(SIZES.orders)} orders, ${fmt(SIZES.events)} usage events in the demo organization (the signed-in demo customer keeps their own rows)` : ''}.`,
