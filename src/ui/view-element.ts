@@ -2,11 +2,14 @@ import { msg } from '@lit/localize';
 import { initialState, Task } from '@lit/task';
 import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { exchangeToken } from '../api/auth.js';
 import type { Connection } from '../api/connection.js';
 import type { ApiError } from '../api/errors.js';
 import type { BillingStatus, Http } from '../api/http.js';
 import type { SessionState } from '../api/session.js';
 import { NavigateEvent } from '../events.js';
+import { takeTokenFromUrl, type UrlToken } from '../portal/page-url.js';
+import { SignedInEvent } from '../session-events.js';
 import type { SectionId } from '../schemas/organization.js';
 import { tokens } from '../styles/tokens.js';
 import { viewStyles } from '../views/billing/view.styles.js';
@@ -46,6 +49,10 @@ export class ViewElement extends ConnectedElement {
   @property({ type: Boolean }) embedded = false;
 
   @state() protected pastDue = false;
+  /** Trading a link's token for a session (on its own only). */
+  @state() private exchanging = false;
+  /** Why a link did not sign the customer in. */
+  @state() private linkError = '';
   #announcement = '';
   /** Counts announcements, so the same words said again show their toast again. */
   #said = 0;
@@ -72,6 +79,12 @@ export class ViewElement extends ConnectedElement {
 
   protected override connectionChanged(connection: Connection | undefined): void {
     super.connectionChanged(connection);
+    // On its own, the view trades a link's token like <customer-portal> does: a pre-authenticated
+    // link's ?cp_token=, a seat invitation's ?cp_seat= (the first element to look takes it).
+    if (connection && !this.provided) {
+      const token = takeTokenFromUrl();
+      if (token) void this.#exchange(connection, token);
+    }
     this.#billing?.removeEventListener('change', this.#onBilling);
     this.#billing = connection?.http.billing;
     this.#billing?.addEventListener('change', this.#onBilling);
@@ -81,6 +94,19 @@ export class ViewElement extends ConnectedElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#billing?.removeEventListener('change', this.#onBilling);
+  }
+
+  async #exchange(connection: Connection, { token, seat }: UrlToken): Promise<void> {
+    this.exchanging = true;
+    this.linkError = '';
+    try {
+      connection.session.signIn(await exchangeToken(connection.http, token, seat));
+      this.emit(new SignedInEvent());
+    } catch (error) {
+      this.linkError = (error as ApiError).message;
+    } finally {
+      this.exchanging = false;
+    }
   }
 
   protected override sessionChanged(previous: SessionState): void {
@@ -176,10 +202,13 @@ export class ViewElement extends ConnectedElement {
   /** On its own (no portal around it) and signed out, the view shows the sign-in. */
   protected renderSignedOut(): TemplateResult | typeof nothing {
     if (this.provided) return nothing;
+    if (this.exchanging) {
+      return html`<p class="signing-in" role="status"><span class="spinner" aria-hidden="true"></span>${msg('Signing you in…')}</p>`;
+    }
     return html`<customer-portal-sign-in
       server-url=${this.serverUrl}
       org=${this.org}
-      .message=${this.session.status === 'expired' ? this.session.message : ''}
+      .message=${this.linkError || (this.session.status === 'expired' ? this.session.message : '')}
     ></customer-portal-sign-in>`;
   }
 }

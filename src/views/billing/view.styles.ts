@@ -210,4 +210,13 @@ export const viewStyles = css`
       padding-inline: calc(var(--_space) * 2);
     }
   }
+  /* "Signing you in…" while a view on its own trades a link's token. */
+  .signing-in {
+    display: flex;
+    align-items: center;
+    justify-content: center;
+    gap: var(--_space);
+    padding: calc(var(--_space) * 6) calc(var(--_space) * 2);
+    color: var(--_muted);
+  }
 `;
