@@ -4,13 +4,13 @@
 // Retry-After; once Postgres is back it answers 200 again without being restarted; and every
 // write it acknowledged is there afterwards.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { after, before, test } from 'node:test';
-import { freePort } from './support.js';
+import { freePort, spawnServer } from './support.js';
 import { startPostgres } from '../../scripts/postgres.mjs';
 
 let pg: Awaited<ReturnType<typeof startPostgres>>;
@@ -25,9 +25,9 @@ before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   dataDir = mkdtempSync(join(tmpdir(), 'cp-restart-'));
-  server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--demo'], {
+  const started = spawnServer({
+    args: ['--import', 'tsx', 'server/main.ts', '--demo'],
     env: {
-      ...process.env,
       DATABASE_URL: pg.url,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -37,27 +37,14 @@ before(async () => {
       JOBS_INTERVAL_SECONDS: '1',
       LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    until: /Merchant API key\s+(sk_\S+)/,
+    timeoutMs: 60_000,
   });
+  server = started.child;
   server.on('exit', (code) => {
     exited = code;
   });
-  let out = '';
-  key = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start:\n${out}`)), 60_000);
-    server.stdout!.on('data', (chunk) => {
-      out += String(chunk);
-      const found = /Merchant API key\s+(sk_\S+)/.exec(out)?.[1];
-      if (found) {
-        clearTimeout(timer);
-        resolve(found);
-      }
-    });
-    server.stderr!.on('data', (chunk) => {
-      out += String(chunk);
-    });
-    server.on('exit', () => reject(new Error(`the server exited:\n${out}`)));
-  });
+  key = (await started.ready)[1]!;
 });
 
 after(async () => {

@@ -3,17 +3,15 @@
 // the process is killed. A new process on the same database sends it once the dead one's claim
 // has lapsed — once, with the same Message-ID — and nothing is lost.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { AddressInfo } from 'node:net';
-import { freePort } from './support.js';
-import { EventEmitter } from 'node:events';
-import { SMTPServer } from 'smtp-server';
+import { freePort, spawnServer } from './support.js';
 import { openPGlite, pgliteDataDir } from '../../server/db/client.js';
+import { startSmtp } from '../../server/testing/smtp.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cp-email-crash-'));
 const children: ChildProcess[] = [];
@@ -22,36 +20,10 @@ after(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** An SMTP server that, while `hold` is set, takes a message's data and never answers it. */
-async function startSmtp() {
-  const events = new EventEmitter();
-  const state = { hold: false, received: [] as Array<{ to: string[]; raw: string }> };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const message = { to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') };
-        if (state.hold) {
-          events.emit('held', message);
-          return; // never answered: the sender waits until it dies
-        }
-        state.received.push(message);
-        events.emit('received', message);
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.server.address() as AddressInfo).port, state, events, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 function startServer(port: number, smtpPort: number, demo: boolean) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...(demo ? ['--demo'] : [])], {
+  const server = spawnServer({
+    args: ['--import', 'tsx', 'server/main.ts', ...(demo ? ['--demo'] : [])],
     env: {
-      ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -62,20 +34,9 @@ function startServer(port: number, smtpPort: number, demo: boolean) {
       LOG_LEVEL: 'info',
       DATABASE_URL: '',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.push(child);
-  let out = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      out += String(chunk);
-      if (out.includes('"msg":"server started"')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`the server exited (${code}):\n${out}`)));
-  });
-  return { child, ready };
+  children.push(server.child);
+  return server;
 }
 
 test('kill -9 while an email is being sent: a new process sends it once, with the same Message-ID', { timeout: 180_000 }, async () => {
@@ -98,7 +59,7 @@ test('kill -9 while an email is being sent: a new process sends it once, with th
   assert.ok(messageId, 'the message carries a Message-ID');
   first.child.kill('SIGKILL');
   await once(first.child, 'exit');
-  assert.equal(smtp.state.received.filter(signIn).length, 0, 'nothing was delivered: the process died mid-send');
+  assert.equal(smtp.received.filter(signIn).length, 0, 'nothing was delivered: the process died mid-send');
 
   // The dead process's claim lapses after EMAIL_LEASE_MS (60 s); the test moves that time on
   // in the database instead of waiting it out.
@@ -128,7 +89,7 @@ test('kill -9 while an email is being sent: a new process sends it once, with th
   assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
   second.child.kill('SIGTERM');
   await once(second.child, 'exit');
-  assert.equal(smtp.state.received.filter(signIn).length, 1, 'sent once');
+  assert.equal(smtp.received.filter(signIn).length, 1, 'sent once');
   const after = await openPGlite({ dataDir: pgliteDataDir(dataDir) });
   const row = await after.db.selectFrom('outbox_emails').select(['status', 'attempts']).where('id', '=', stored.id).executeTakeFirstOrThrow();
   await after.close();

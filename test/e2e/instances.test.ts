@@ -2,10 +2,10 @@
 // once are each renewed and charged once; each webhook delivery attempt happens once; a sign-out
 // on one instance is honoured by the other within 2 s; rate limits count across both.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { freePort } from './support.js';
+import { freePort, spawnServer } from './support.js';
 import pg from 'pg';
 import { startPostgres } from '../../scripts/postgres.mjs';
 import { loadConfig } from '../../server/config.js';
@@ -80,9 +80,8 @@ before(async () => {
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    const { child, ready } = spawnServer({
       env: {
-        ...process.env,
         DATABASE_URL: postgres.url,
         PORT: String(port),
         HOST: '127.0.0.1',
@@ -92,19 +91,9 @@ before(async () => {
         LOG_LEVEL: 'info',
         DATA_DIR: '/tmp/cp-instances-unused',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        out += String(chunk);
-        if (out.includes('"msg":"server started"')) resolve();
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.on('exit', (code) => reject(new Error(`instance ${i} exited (${code}):\n${out}`)));
-    });
+    await ready;
     bases.push(base);
   }
 });

@@ -2,14 +2,14 @@
 // half sent) — the request still gets its answer, new connections are refused, and the process
 // exits 0 well inside SHUTDOWN_TIMEOUT_SECONDS.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { freePort } from './support.js';
+import { freePort, spawnServer } from './support.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'cp-shutdown-'));
 let server: ChildProcess | undefined;
@@ -31,9 +31,9 @@ function freshGet(port: number, path: string): Promise<number | string> {
 
 test('SIGTERM: the in-flight request is answered, new connections are refused, the process exits 0', async () => {
   const port = await freePort();
-  server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--demo'], {
+  const started = spawnServer({
+    args: ['--import', 'tsx', 'server/main.ts', '--demo'],
     env: {
-      ...process.env,
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
@@ -44,18 +44,10 @@ test('SIGTERM: the in-flight request is answered, new connections are refused, t
       LOG_LEVEL: 'info',
       DATABASE_URL: '',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    until: /Merchant API key\s+(sk_\S+)/,
   });
-  let out = '';
-  server.stderr!.on('data', (chunk) => (out += String(chunk)));
-  const key = await new Promise<string>((resolve, reject) => {
-    server!.stdout!.on('data', (chunk) => {
-      out += String(chunk);
-      const found = /Merchant API key\s+(sk_\S+)/.exec(out)?.[1];
-      if (found) resolve(found);
-    });
-    server!.on('exit', () => reject(new Error(`the server exited:\n${out}`)));
-  });
+  server = started.child;
+  const key = (await started.ready)[1]!;
   const exited = new Promise<number | null>((resolve) => server!.on('exit', (code) => resolve(code)));
 
   // A request whose body is half sent when the signal arrives.
@@ -88,5 +80,5 @@ test('SIGTERM: the in-flight request is answered, new connections are refused, t
   assert.equal(await exited, 0);
   const seconds = (performance.now() - signalled) / 1000;
   assert.ok(seconds < 10, `exited after ${seconds.toFixed(1)} s`);
-  assert.match(out, /"msg":"stopped"/);
+  assert.match(started.output(), /"msg":"stopped"/);
 });

@@ -1,7 +1,7 @@
 // End-to-end support: the real server (embedded database, demo data) on a free port, and
 // Debian's Chromium driven by playwright-core; the dev outbox, sign-in and PDFs as a person
 // meets them.
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +61,39 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A server process of its own: `node --import tsx server/main.ts` (or `args`) with `env` over
+ * this process's, stdout and stderr collected. `ready` resolves with the first match of `until`
+ * in the output (by default the "server started" log line); it rejects with the output so far if
+ * the process exits first, or after `timeoutMs` when given.
+ */
+export function spawnServer(options: { env: Record<string, string>; args?: string[]; until?: RegExp; timeoutMs?: number }) {
+  const child: ChildProcess = spawn(process.execPath, options.args ?? ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const until = options.until ?? /"msg":"server started"/;
+  let out = '';
+  const ready = new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = options.timeoutMs ? setTimeout(() => reject(new Error(`the server did not start:\n${out}`)), options.timeoutMs) : undefined;
+    const onData = (chunk: Buffer) => {
+      out += String(chunk);
+      const found = until.exec(out);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the server exited (${code}):\n${out}`));
+    });
+  });
+  return { child, ready, output: () => out };
 }
 
 export function launchChromium(): Promise<Browser> {

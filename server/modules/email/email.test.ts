@@ -1,45 +1,15 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { silentLogger } from '../../lib/logger.js';
 import { TestClock } from '../../lib/clock.js';
 import { createTestContext, type TestContext } from '../../testing/harness.js';
+import { startSmtp, type TestSmtp } from '../../testing/smtp.js';
 import { smtpMailer } from './mailer.js';
 import { outboxMailer } from './outbox.js';
 import { emailChangeEmail, noticeEmail, signInEmail } from './templates.js';
 
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-async function startSmtp(): Promise<{ port: number; received: Received[]; stop(): Promise<void> }> {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { port, received, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 describe('email over SMTP', () => {
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: TestSmtp;
   before(async () => {
     smtp = await startSmtp();
   });

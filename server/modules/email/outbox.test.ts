@@ -3,40 +3,14 @@
 // SMTP is back (same Message-ID on every attempt); a final failure is visible to the merchant;
 // a sign-in email is not sent after its code expired; bodies are not kept in clear.
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { SMTPServer } from 'smtp-server';
 import { MINUTE, SECOND } from '../../lib/clock.js';
 import { createTestContext, type TestContext } from '../../testing/harness.js';
+import { startSmtp, type TestSmtp } from '../../testing/smtp.js';
 import { smtpMailer, type Mailer } from './mailer.js';
 import { EMAIL_RETRY_DELAYS_MS, outboxMailer } from './outbox.js';
 
-interface Received {
-  to: string[];
-  raw: string;
-}
-
-/** An SMTP server on `port` (0: any); `refuse` makes it answer every message with a 451. */
-async function startSmtp(port = 0, received: Received[] = []) {
-  const state = { refuse: false };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        if (state.refuse) return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { port: (server.server.address() as AddressInfo).port, received, state, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-let smtp: Awaited<ReturnType<typeof startSmtp>>;
+let smtp: TestSmtp;
 let t: TestContext;
 let outbox: Mailer;
 let org: { id: string; slug: string; key: string };

@@ -35,18 +35,21 @@ export function outboxMailer(
   const host = new URL(publicUrl).hostname || 'localhost';
   const listeners: Array<(result: 'sent' | 'failed') => void> = [];
 
+  /** Records a row's final outcome (its bodies dropped, its lease released) and tells the observers. */
+  async function finish(id: string, result: 'sent' | 'failed', lastError: string | null = null) {
+    await db
+      .updateTable('outbox_emails')
+      .set({ status: result, ...(result === 'sent' ? { sent_at: clock.now() } : {}), last_error: lastError, text_body: '', html_body: '', locked_until: null })
+      .where('id', '=', id)
+      .execute();
+    for (const l of listeners) l(result);
+    return result;
+  }
+
   /** Sends one claimed row and records the outcome. */
   async function attempt(row: Selectable<OutboxEmailsTable>): Promise<'sent' | 'failed' | 'retried'> {
     const now = clock.now();
-    if (row.expires_at && row.expires_at <= now) {
-      await db
-        .updateTable('outbox_emails')
-        .set({ status: 'failed', last_error: 'expired before it could be sent', text_body: '', html_body: '', locked_until: null })
-        .where('id', '=', row.id)
-        .execute();
-      for (const l of listeners) l('failed');
-      return 'failed';
-    }
+    if (row.expires_at && row.expires_at <= now) return finish(row.id, 'failed', 'expired before it could be sent');
     try {
       await smtp!.transport.send({
         organizationId: row.organization_id,
@@ -61,14 +64,8 @@ export function outboxMailer(
       const delay = EMAIL_RETRY_DELAYS_MS[attempts - 1];
       const message = error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300);
       if (delay === undefined) {
-        await db
-          .updateTable('outbox_emails')
-          .set({ status: 'failed', last_error: message, text_body: '', html_body: '', locked_until: null })
-          .where('id', '=', row.id)
-          .execute();
         logger.warn({ email: { id: row.id, subject: row.subject, attempts } }, 'email failed for good');
-        for (const l of listeners) l('failed');
-        return 'failed';
+        return finish(row.id, 'failed', message);
       }
       await db
         .updateTable('outbox_emails')
@@ -78,13 +75,7 @@ export function outboxMailer(
       logger.warn({ email: { id: row.id, subject: row.subject, attempts }, retryInMs: delay }, 'email not sent; it will be retried');
       return 'retried';
     }
-    await db
-      .updateTable('outbox_emails')
-      .set({ status: 'sent', sent_at: clock.now(), last_error: null, text_body: '', html_body: '', locked_until: null })
-      .where('id', '=', row.id)
-      .execute();
-    for (const l of listeners) l('sent');
-    return 'sent';
+    return finish(row.id, 'sent');
   }
 
   /** Takes pending rows that are due and not leased (FOR UPDATE SKIP LOCKED: several instances take different rows). */
