@@ -47,12 +47,15 @@ if (!prepare && !config.databaseUrl && !existsSync(join(pgliteDataDir(config.dat
   if (code !== 0) process.exit(code ?? 1);
 }
 
-const runtime = await createRuntime(config, { demo, ...(prepare ? { jobs: false } : {}) });
+// The jobs start once the demo is seeded: the seed runs the engine on a clock 95 days back, and
+// jobs on the real clock would renew (and lease) its subscriptions in the middle of that history.
+const runtime = await createRuntime(config, { demo, jobs: false });
 const seeded = demo ? await seedDemo(runtime.app.services, config, runtime.database.db) : undefined;
 if (prepare) {
   await runtime.close();
   process.exit(0);
 }
+runtime.app.services.jobs.start(config.jobsIntervalSeconds);
 const { server, port, metricsServer } = await listen(runtime.app, config);
 const publicUrl = config.publicUrl;
 const ms = Math.round(performance.now() - started);
