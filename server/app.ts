@@ -159,7 +159,7 @@ export function createApp(deps: AppDeps) {
   );
   app.route('/files', fileDownloadRoutes(services));
 
-  if (!config.production) app.route('/dev/outbox', outboxRoutes(deps.database.db));
+  if (!config.production) app.route('/dev/outbox', outboxRoutes(services.emails));
   app.route('/', hostedRoutes(services, { demo: deps.demo ?? false }));
 
   return Object.assign(app, { services, metrics, ops });

@@ -8,7 +8,7 @@ import { authService } from './modules/auth/service.js';
 import { customerRepository } from './modules/customers/repository.js';
 import { customerService, merchantCustomerView } from './modules/customers/service.js';
 import type { Mailer } from './modules/email/mailer.js';
-import { merchantEmailList } from './modules/email/outbox.js';
+import { devOutboxList, merchantEmailList } from './modules/email/outbox.js';
 import { organizationRepository } from './modules/organizations/repository.js';
 import { organizationService } from './modules/organizations/service.js';
 import { rateLimiter } from './modules/rate-limits/service.js';
@@ -189,7 +189,7 @@ export function createServices(deps: ServiceDeps) {
   const dataExport = customerDataExport(db, clock);
   const idempotency = idempotencyService(idempotencyRepository(db), clock);
   // What was emailed to the organization's customers, and what could not be (the durable outbox).
-  const emails = { list: merchantEmailList(db) };
+  const emails = { list: merchantEmailList(db), devOutbox: devOutboxList(db) };
   return {
     organizations,
     customers,

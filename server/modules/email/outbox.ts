@@ -163,9 +163,14 @@ export function merchantEmailList(db: Kysely<DB>) {
   };
 }
 
-export function outboxRoutes(db: Kysely<DB>) {
+/** The 50 newest emails of every organization, for the dev outbox page (never mounted in production). */
+export function devOutboxList(db: Kysely<DB>) {
+  return () => db.selectFrom('outbox_emails').selectAll().orderBy('id', 'desc').limit(50).execute();
+}
+
+export function outboxRoutes(emails: { devOutbox: ReturnType<typeof devOutboxList> }) {
   return new Hono().get('/', async (c) => {
-    const rows = await db.selectFrom('outbox_emails').selectAll().orderBy('id', 'desc').limit(50).execute();
+    const rows = await emails.devOutbox();
     const data = rows.map((r) => ({
       id: r.id,
       to: r.to_address,
