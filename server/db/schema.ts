@@ -211,7 +211,7 @@ export interface InvoiceCountersTable {
   last_number: number;
 }
 
-export type OrderStatus = 'pending' | 'paid' | 'failed' | 'refunded' | 'partially_refunded' | 'void';
+export type OrderStatus = 'pending' | 'paid' | 'failed' | 'refunded' | 'partially_refunded' | 'void' | 'carried_forward';
 export type BillingReason = 'purchase' | 'subscription_create' | 'subscription_cycle' | 'subscription_update';
 
 export interface OrdersTable {
@@ -245,13 +245,15 @@ export interface OrdersTable {
   disputed_at: Nullable<Date>;
   dispute_closed_at: Nullable<Date>;
   dispute_event_at: Nullable<Date>;
+  /** A carried_forward order: the later order of its subscription that bills its amount (0012). */
+  carried_into_order_id: Nullable<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
 
 export type DisputeStatus = 'open' | 'won' | 'lost';
 
-export type OrderLineKind = 'period' | 'proration' | 'seats' | 'usage' | 'one_time' | 'credit' | 'discount' | 'tax';
+export type OrderLineKind = 'period' | 'proration' | 'seats' | 'usage' | 'one_time' | 'credit' | 'discount' | 'tax' | 'carried_balance';
 
 export interface OrderLinesTable {
   id: string;

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { luhnValid } from '../../src/schemas/card.js';
+import { minimumCharge } from '../modules/payments/minimums.js';
 import { TEST_CARDS } from '../modules/payments/test-provider.js';
 
 type Obj = Record<string, unknown>;
@@ -297,7 +298,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
         const amount = integer(p.amount, 'amount');
         const currency = str(p.currency);
         if (!currency || currency !== currency.toLowerCase()) throw invalid('Invalid currency: expected a lowercase ISO code.', 'currency');
-        if (amount < 50) throw invalid('Amount must be at least $0.50 usd', 'amount', 'amount_too_small');
+        if (amount < minimumCharge(currency))
+          throw invalid(`Amount must be at least ${minimumCharge(currency)} ${currency} in minor units`, 'amount', 'amount_too_small');
         const pmRef = str(p.payment_method);
         if (!pmRef) throw invalid('Missing required param: payment_method.', 'payment_method');
         const pm = paymentMethods.get(pmRef);

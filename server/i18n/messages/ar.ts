@@ -146,4 +146,5 @@ export default {
   'status.refunded': 'مستردة',
   'status.partially_refunded': 'مستردة جزئيًا',
   'status.void': 'ملغاة',
+  'status.carried_forward': 'مُرحّلة',
 } satisfies Catalog;

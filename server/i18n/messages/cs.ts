@@ -137,4 +137,5 @@ export default {
   'status.refunded': 'Vrácena',
   'status.partially_refunded': 'Částečně vrácena',
   'status.void': 'Stornována',
+  'status.carried_forward': 'Převedena',
 } satisfies Catalog;

@@ -129,4 +129,5 @@ export default {
   'status.refunded': 'Refunderet',
   'status.partially_refunded': 'Delvist refunderet',
   'status.void': 'Annulleret',
+  'status.carried_forward': 'Overført',
 } satisfies Catalog;

@@ -131,4 +131,5 @@ export default {
   'status.refunded': 'Erstattet',
   'status.partially_refunded': 'Teilweise erstattet',
   'status.void': 'Storniert',
+  'status.carried_forward': 'Übertragen',
 } satisfies Catalog;

@@ -140,4 +140,5 @@ export default {
   'status.refunded': 'Refunded',
   'status.partially_refunded': 'Partially refunded',
   'status.void': 'Void',
+  'status.carried_forward': 'Carried forward',
 } as const;

@@ -134,4 +134,5 @@ export default {
   'status.refunded': 'Reembolsada',
   'status.partially_refunded': 'Reembolsada parcialmente',
   'status.void': 'Anulada',
+  'status.carried_forward': 'Trasladada',
 } satisfies Catalog;

@@ -129,4 +129,5 @@ export default {
   'status.refunded': 'Hyvitetty',
   'status.partially_refunded': 'Osittain hyvitetty',
   'status.void': 'Mitätöity',
+  'status.carried_forward': 'Siirretty',
 } satisfies Catalog;

@@ -135,4 +135,5 @@ export default {
   'status.refunded': 'Remboursée',
   'status.partially_refunded': 'Partiellement remboursée',
   'status.void': 'Annulée',
+  'status.carried_forward': 'Reportée',
 } satisfies Catalog;

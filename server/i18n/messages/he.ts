@@ -134,4 +134,5 @@ export default {
   'status.refunded': 'הוחזרה',
   'status.partially_refunded': 'הוחזרה חלקית',
   'status.void': 'מבוטלת',
+  'status.carried_forward': 'הועברה',
 } satisfies Catalog;

@@ -134,4 +134,5 @@ export default {
   'status.refunded': 'Rimborsata',
   'status.partially_refunded': 'Rimborsata in parte',
   'status.void': 'Annullata',
+  'status.carried_forward': 'Riportata',
 } satisfies Catalog;

@@ -125,4 +125,5 @@ export default {
   'status.refunded': '返金済み',
   'status.partially_refunded': '一部返金済み',
   'status.void': '無効',
+  'status.carried_forward': '繰越',
 } satisfies Catalog;

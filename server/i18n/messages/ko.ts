@@ -125,4 +125,5 @@ export default {
   'status.refunded': '환불됨',
   'status.partially_refunded': '부분 환불됨',
   'status.void': '무효',
+  'status.carried_forward': '이월됨',
 } satisfies Catalog;

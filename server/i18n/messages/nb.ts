@@ -129,4 +129,5 @@ export default {
   'status.refunded': 'Refundert',
   'status.partially_refunded': 'Delvis refundert',
   'status.void': 'Annullert',
+  'status.carried_forward': 'Overført',
 } satisfies Catalog;

@@ -131,4 +131,5 @@ export default {
   'status.refunded': 'Terugbetaald',
   'status.partially_refunded': 'Deels terugbetaald',
   'status.void': 'Vervallen',
+  'status.carried_forward': 'Overgedragen',
 } satisfies Catalog;

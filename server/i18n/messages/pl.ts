@@ -138,4 +138,5 @@ export default {
   'status.refunded': 'Zwrócona',
   'status.partially_refunded': 'Częściowo zwrócona',
   'status.void': 'Anulowana',
+  'status.carried_forward': 'Przeniesiona',
 } satisfies Catalog;

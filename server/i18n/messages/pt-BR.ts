@@ -134,4 +134,5 @@ export default {
   'status.refunded': 'Reembolsada',
   'status.partially_refunded': 'Parcialmente reembolsada',
   'status.void': 'Anulada',
+  'status.carried_forward': 'Transferida',
 } satisfies Catalog;

@@ -133,4 +133,5 @@ export default {
   'status.refunded': 'Reembolsada',
   'status.partially_refunded': 'Parcialmente reembolsada',
   'status.void': 'Anulada',
+  'status.carried_forward': 'Transitada',
 } satisfies Catalog;

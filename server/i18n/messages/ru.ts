@@ -137,4 +137,5 @@ export default {
   'status.refunded': 'Возвращён',
   'status.partially_refunded': 'Частично возвращён',
   'status.void': 'Аннулирован',
+  'status.carried_forward': 'Перенесён',
 } satisfies Catalog;

@@ -129,4 +129,5 @@ export default {
   'status.refunded': 'Återbetald',
   'status.partially_refunded': 'Delvis återbetald',
   'status.void': 'Makulerad',
+  'status.carried_forward': 'Överförd',
 } satisfies Catalog;

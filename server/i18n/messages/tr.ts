@@ -130,4 +130,5 @@ export default {
   'status.refunded': 'İade edildi',
   'status.partially_refunded': 'Kısmen iade edildi',
   'status.void': 'Geçersiz',
+  'status.carried_forward': 'Devredildi',
 } satisfies Catalog;

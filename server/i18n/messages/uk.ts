@@ -137,4 +137,5 @@ export default {
   'status.refunded': 'Повернуто',
   'status.partially_refunded': 'Частково повернуто',
   'status.void': 'Анульовано',
+  'status.carried_forward': 'Перенесено',
 } satisfies Catalog;

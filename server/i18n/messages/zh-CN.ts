@@ -125,4 +125,5 @@ export default {
   'status.refunded': '已退款',
   'status.partially_refunded': '部分退款',
   'status.void': '已作废',
+  'status.carried_forward': '已结转',
 } satisfies Catalog;

@@ -1,7 +1,7 @@
 // What an invoice or receipt PDF shows, and how it is built from an order (its lines,
 // refunds and payment method) and the seller's billing settings; rendered by pdf.ts.
 // Amounts are integer minor units in `currency`.
-import type { OrderLineRow, OrderRow, Organization, RefundRow } from '../../db/schema.js';
+import type { OrderLineRow, OrderRow, OrderStatus, Organization, RefundRow } from '../../db/schema.js';
 import { resolveBillingSettings } from '../billing/settings.js';
 import type { BillingDetailsSnapshot } from './service.js';
 
@@ -27,7 +27,7 @@ export interface InvoiceDocument {
   locale: string;
   invoice_number: string;
   issued_at: Date;
-  status: 'pending' | 'paid' | 'failed' | 'refunded' | 'partially_refunded' | 'void';
+  status: OrderStatus;
   paid_at: Date | null;
   seller: DocumentParty;
   bill_to: DocumentParty;

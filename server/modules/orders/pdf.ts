@@ -66,6 +66,7 @@ const STATUS_COLOR: Record<InvoiceDocument['status'], string> = {
   refunded: '#4b5563',
   partially_refunded: '#4b5563',
   void: '#4b5563',
+  carried_forward: '#4b5563',
 };
 
 function partyHeading(party: DocumentParty, tr: Translator): { heading: string; rest: string[] } {

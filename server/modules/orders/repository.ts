@@ -2,7 +2,15 @@ import { sql, type Kysely } from 'kysely';
 import type { DB, OrderLineRow, OrderRow, OrderStatus } from '../../db/schema.js';
 
 /** Set by the processor's dispute events, never at creation. */
-type DisputeColumns = 'dispute_ref' | 'dispute_status' | 'dispute_reason' | 'dispute_amount' | 'disputed_at' | 'dispute_closed_at' | 'dispute_event_at';
+type DisputeColumns =
+  | 'carried_into_order_id'
+  | 'dispute_ref'
+  | 'dispute_status'
+  | 'dispute_reason'
+  | 'dispute_amount'
+  | 'disputed_at'
+  | 'dispute_closed_at'
+  | 'dispute_event_at';
 
 export function orderRepository(db: Kysely<DB>) {
   return {
@@ -128,6 +136,26 @@ export function orderRepository(db: Kysely<DB>) {
         }))
         .where('id', '=', id)
         .execute();
+    },
+    /**
+     * A subscription's amounts carried forward (under the processor's minimum) and not yet billed
+     * by a later order; `lock` holds them for the caller's transaction (a simultaneous order of
+     * the same subscription waits, then finds them billed).
+     */
+    openCarried(organizationId: string, subscriptionId: string, lock = false) {
+      const q = db
+        .selectFrom('orders')
+        .select(['id', 'invoice_number', 'total', 'currency'])
+        .where('organization_id', '=', organizationId)
+        .where('subscription_id', '=', subscriptionId)
+        .where('status', '=', 'carried_forward')
+        .where('carried_into_order_id', 'is', null)
+        .orderBy('id');
+      return lock ? q.forUpdate().execute() : q.execute();
+    },
+    async markCarried(ids: string[], intoOrderId: string, now: Date) {
+      if (!ids.length) return;
+      await db.updateTable('orders').set({ carried_into_order_id: intoOrderId, updated_at: now }).where('id', 'in', ids).execute();
     },
     findRefundByRef(ref: string) {
       return db.selectFrom('refunds').selectAll().where('provider_ref', '=', ref).executeTakeFirst();

@@ -13,6 +13,7 @@ import { resolveBillingSettings } from '../billing/settings.js';
 import { percentOf } from '../billing/money.js';
 import { decideTax, taxAmount } from '../billing/tax.js';
 import { mergeBillingDetails } from '../customers/service.js';
+import { minimumCharge } from '../payments/minimums.js';
 import { walletRepository } from '../wallet/repository.js';
 import { creditWallet, inTransaction, type OrderDeps } from './context.js';
 import { invoiceDocument, receiptDocument } from './documents.js';
@@ -26,7 +27,7 @@ import { orderEventData, orderView } from './views.js';
 export { CANCEL_REFUND_REASON } from './refunds.js';
 
 export interface DraftItem {
-  kind: Exclude<OrderLineKind, 'discount' | 'tax' | 'credit'>;
+  kind: Exclude<OrderLineKind, 'discount' | 'tax' | 'credit' | 'carried_balance'>;
   description: string;
   quantity: number;
   unit_amount: number;
@@ -39,7 +40,9 @@ export interface DraftItem {
 
 export interface OrderDraft {
   currency: string;
-  lines: Array<DraftItem | { kind: 'discount' | 'tax' | 'credit'; description: string; quantity: number; unit_amount: number; amount: number }>;
+  lines: Array<
+    DraftItem | { kind: 'discount' | 'tax' | 'credit' | 'carried_balance'; description: string; quantity: number; unit_amount: number; amount: number }
+  >;
   subtotal: number;
   discount_amount: number;
   tax_amount: number;
@@ -60,6 +63,31 @@ export function withWalletCredit(draft: OrderDraft, balance: number): OrderDraft
   const lines = draft.lines.filter((l) => l.kind !== 'credit');
   if (credit) lines.push({ kind: 'credit', description: CREDIT_LINE, quantity: 1, unit_amount: -credit, amount: -credit });
   return { ...draft, lines, credit_amount: credit, total: due - credit };
+}
+
+/** An amount an earlier invoice of the subscription carried forward (under the processor's minimum). */
+export interface CarriedBalance {
+  id: string;
+  invoice_number: string;
+  total: number;
+  currency: string;
+}
+
+/**
+ * The draft with the subscription's carried balances as lines ("Balance carried from INV-…"),
+ * added after tax (they were taxed on their own invoice), replacing any it had. Wallet credit is
+ * applied to what is due afterwards (draft and create both do).
+ */
+export function withCarried(draft: OrderDraft, carried: CarriedBalance[]): OrderDraft {
+  const mine = carried.filter((c) => c.currency === draft.currency);
+  const before = draft.lines.filter((l) => l.kind === 'carried_balance').reduce((sum, l) => sum + l.amount, 0);
+  const lines = draft.lines.filter((l) => l.kind !== 'carried_balance' && l.kind !== 'credit');
+  for (const c of mine) {
+    lines.push({ kind: 'carried_balance', description: `Balance carried from ${c.invoice_number}`, quantity: 1, unit_amount: c.total, amount: c.total });
+  }
+  lines.push(...draft.lines.filter((l) => l.kind === 'credit'));
+  const added = mine.reduce((sum, c) => sum + c.total, 0);
+  return { ...draft, lines, total: draft.total - before + added };
 }
 
 export interface BillingDetailsSnapshot {
@@ -112,6 +140,8 @@ export function orderService(deps: OrderDeps) {
         useWallet: boolean;
         discountLabel?: string;
         walletBalance?: number;
+        /** The subscription the invoice is for: its carried balances are added (see withCarried). */
+        subscriptionId?: string | null;
       },
       x: Kysely<DB> = db,
     ): Promise<OrderDraft> {
@@ -132,7 +162,7 @@ export function orderService(deps: OrderDeps) {
       const tax = taxAmount(subtotal - discount, decision);
       if (tax) lines.push({ kind: 'tax', description: decision.label!, quantity: 1, unit_amount: tax, amount: tax });
       const due = subtotal - discount + tax;
-      const draft: OrderDraft = {
+      let draft: OrderDraft = {
         currency: input.currency,
         lines,
         subtotal,
@@ -144,7 +174,8 @@ export function orderService(deps: OrderDeps) {
         total: due,
         useWallet: input.useWallet,
       };
-      if (!input.useWallet || due <= 0) return draft;
+      if (input.subscriptionId) draft = withCarried(draft, await orderRepository(x).openCarried(input.org.id, input.subscriptionId));
+      if (!input.useWallet || draft.total <= 0) return draft;
       const balance = input.walletBalance ?? (await walletRepository(x).balance(input.org.id, input.customer.id, input.currency, clock.now()));
       return withWalletCredit(draft, balance);
     },
@@ -171,6 +202,9 @@ export function orderService(deps: OrderDeps) {
           if (existing) return { order: existing, created: false };
         }
         let draft = proposed;
+        // The subscription's carried balances, locked: exactly one order bills each.
+        const carried = meta.subscriptionId ? await orderRepository(trx).openCarried(org.id, meta.subscriptionId, true) : [];
+        if (meta.subscriptionId) draft = withCarried(draft, carried);
         if (draft.useWallet) {
           const wallet = walletRepository(trx);
           await wallet.lock(org.id, customer.id);
@@ -206,6 +240,11 @@ export function orderService(deps: OrderDeps) {
           created_at: now,
           updated_at: now,
         });
+        await trxRepo.markCarried(
+          carried.filter((c) => c.currency === draft.currency).map((c) => c.id),
+          id,
+          now,
+        );
         await trxRepo.insertLines(
           draft.lines.map((l, position) => ({
             id: newId('line', now.getTime()),
@@ -240,7 +279,17 @@ export function orderService(deps: OrderDeps) {
 
     /** Charges a pending or failed order. Returns the outcome; the order's status follows it. */
     async pay(order: OrderRow, customer: CustomerRow, description: string) {
-      if (order.status === 'paid') return { status: 'succeeded' as const, order };
+      if (order.status === 'paid' || order.status === 'carried_forward') return { status: 'succeeded' as const, order };
+      if (order.subscription_id && order.total > 0 && order.total < minimumCharge(order.currency)) {
+        // Under the processor's minimum: not charged, but carried to the subscription's next
+        // invoice (withCarried), as Stripe does. For the subscription it counts as settled.
+        const now = clock.now();
+        await db.transaction().execute(async (trx) => {
+          const moved = await orderRepository(trx).transition(order.id, ['pending', 'failed'], { status: 'carried_forward', failure_message: null }, now);
+          if (moved) await deps.webhooks.emit(trx, order.organization_id, 'order.carried_forward', orderEventData({ ...order, status: 'carried_forward' }));
+        });
+        return { status: 'succeeded' as const, order: (await repo.find(order.organization_id, order.id))! };
+      }
       const outcome = await deps.payments.chargeOrder(order, customer, description);
       const now = clock.now();
       if (outcome.status === 'succeeded') {
@@ -311,6 +360,15 @@ export function orderService(deps: OrderDeps) {
         });
       }
       const draft = await this.draft({ org, customer, currency: currency!, items: lines, useWallet: true });
+      const minimum = minimumCharge(draft.currency);
+      if (draft.total > 0 && draft.total < minimum) {
+        // A one-time purchase has no next invoice to carry the amount to.
+        throw new ApiError(
+          400,
+          'amount_below_minimum',
+          `The total is under the payment processor's minimum charge (${minimum} in the currency's minor units); add items or use wallet credit.`,
+        );
+      }
       const { order } = await this.create(db, org, customer, draft, { subscriptionId: null, reason: 'purchase', dedupeKey: null });
       const paid = await this.pay(order, customer, `${org.name} · ${order.invoice_number}`);
       if (paid.status === 'succeeded') notices.purchasePaid(org, customer, paid.order);

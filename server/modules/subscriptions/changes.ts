@@ -143,7 +143,7 @@ export function changeService(ctx: SubscriptionContext, notices: SubscriptionNot
         }
       }
       const net = items.reduce((s, i) => s + i.amount, 0);
-      const draft = net > 0 ? await orders.draft({ org, customer, currency: newPrice.currency, items, useWallet: true }, x) : null;
+      const draft = net > 0 ? await orders.draft({ org, customer, currency: newPrice.currency, items, useWallet: true, subscriptionId: sub.id }, x) : null;
       return { ...base, effective_at: prorationDate, resetCycle, draft, items, walletCredit: net < 0 ? -net : 0 };
     },
 

@@ -284,7 +284,7 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
         const { customer, price, product } = await load(sub, trx);
         const end = periodBoundary(now, price.interval!, price.interval_count, 1);
         const draft = await orders.draft(
-          { org, customer, currency: price.currency, items: periodItems(product, price, sub.seats, now, end), useWallet: true },
+          { org, customer, currency: price.currency, items: periodItems(product, price, sub.seats, now, end), useWallet: true, subscriptionId: sub.id },
           trx,
         );
         const op: SubscriptionOperation = {

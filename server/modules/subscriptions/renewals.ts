@@ -75,6 +75,7 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
       discountPercent: discount,
       useWallet: true,
       walletBalance: wallet.available(price.currency, start),
+      subscriptionId: sub.id,
     });
     wallet.spend(price.currency, start, draft.credit_amount);
     return { date: start.toISOString(), ...draftView(draft) };
@@ -184,6 +185,7 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
         items: [...usage, ...periodItems(nextProduct, nextPrice, seats, end, newEnd)],
         discountPercent: discount,
         useWallet: true,
+        subscriptionId: sub.id,
       });
       // The order is recorded under the subscription's lock, only while the period it renews is
       // still the current one and no charged change is settling (a portal change at the same

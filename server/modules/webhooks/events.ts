@@ -10,6 +10,7 @@ export const webhookEventTypes = [
   'order.paid',
   'order.refunded',
   'order.payment_failed',
+  'order.carried_forward',
   'order.disputed',
   'order.dispute_closed',
   'payment_method.updated',

@@ -43,9 +43,28 @@ export function orderBadge(order: Order): TemplateResult {
     refunded: ['neutral', msg('Refunded')],
     partially_refunded: ['info', msg('Partially refunded')],
     void: ['neutral', msg('Void')],
+    carried_forward: ['neutral', msg('Carried forward')],
   };
   const [tone, label] = labels[order.status] ?? ['neutral', order.status];
   return badge(tone, label);
+}
+
+/** A dispute of the order's payment with the customer's bank, as a badge; nothing when none. */
+export function disputeBadge(order: Order): TemplateResult | string {
+  if (!order.dispute) return '';
+  return order.dispute.status === 'open' ? badge('danger', msg('Disputed')) : badge('neutral', msg('Dispute closed'));
+}
+
+/** The order detail's line on its dispute: since when, for how much, and how it ended. */
+export function disputeText(order: Order): string {
+  const d = order.dispute;
+  if (!d) return '';
+  const amount = formatMoney(d.amount ?? order.total, order.currency);
+  if (d.status === 'open') return msg(str`Disputed with your bank since ${formatShortDate(d.created_at ?? order.created_at)}: ${amount}`);
+  const closed = formatShortDate(d.closed_at ?? d.created_at ?? order.created_at);
+  return d.status === 'lost'
+    ? msg(str`Dispute closed on ${closed}: ${amount} returned by your bank`)
+    : msg(str`Dispute closed on ${closed}: the payment stands`);
 }
 
 /** What an order was for: its first line ("Pro", "Team × 3 seats"), or why it was made. */

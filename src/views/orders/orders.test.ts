@@ -93,6 +93,27 @@ describe('<customer-portal-orders>', () => {
     await h.loaded();
   });
 
+  it('shows a disputed order with a badge in the list and a line in the detail; a closed one too', async () => {
+    billing.orders = [
+      order(5, { dispute: { status: 'open', reason: 'fraudulent', amount: 3480, created_at: '2026-03-02T10:00:00.000Z', closed_at: null } }),
+      order(4, {
+        dispute: { status: 'lost', reason: 'fraudulent', amount: 3480, created_at: '2026-02-02T10:00:00.000Z', closed_at: '2026-02-20T10:00:00.000Z' },
+      }),
+      order(3, { status: 'carried_forward', total: 30 }),
+    ];
+    const h = await render();
+    expect(h.rows[0]).to.contain('Paid Disputed');
+    expect(h.rows[1]).to.contain('Paid Dispute closed');
+    expect(h.rows[2]).to.contain('Carried forward');
+    await expect(h.element).to.be.accessible();
+    await h.openOrder('INV-0005');
+    expect(textOf(h.root.querySelector('.pay .dispute'))).to.match(/^Dispute Disputed with your bank since .*2026: \$34\.80$/);
+    h.button(/All orders/).click();
+    await waitUntil(() => h.rows.length === 3, 'the list did not come back');
+    await h.openOrder('INV-0004');
+    expect(textOf(h.root.querySelector('.pay .dispute'))).to.match(/^Dispute Dispute closed on .*2026: \$34\.80 returned by your bank$/);
+  });
+
   it('loads more with the cursor', async () => {
     billing.orders = Array.from({ length: 13 }, (_, i) => order(13 - i));
     const h = await render();

@@ -13,7 +13,7 @@ import { busyLabel } from '../../ui/button.js';
 import { skeleton } from '../../ui/skeleton.js';
 import { ViewElement } from '../../ui/view-element.js';
 import { emptyState } from '../billing/empty.js';
-import { orderBadge, orderSummary } from '../billing/status.js';
+import { disputeBadge, disputeText, orderBadge, orderSummary } from '../billing/status.js';
 import { totalsStyles, totalsTable } from '../billing/totals.js';
 import { MorePages } from '../billing/paging.js';
 import './invoice-details-flow.js';
@@ -155,7 +155,7 @@ export class CustomerPortalOrders extends ViewElement {
               </button>
             </td>
             <td class="what">${orderSummary(order)}</td>
-            <td class="status">${orderBadge(order)}</td>
+            <td class="status">${orderBadge(order)} ${disputeBadge(order)}</td>
             <td class="amount">${formatMoney(order.total, order.currency)}</td>
             <td class="download">
               <button
@@ -211,7 +211,8 @@ export class CustomerPortalOrders extends ViewElement {
       <div class="card__header"><h3 class="card__title">${msg('Payment')}</h3></div>
       <div class="card__body pay">
         <dl>
-          <div><dt>${msg('Status')}</dt><dd>${orderBadge(order)}</dd></div>
+          <div><dt>${msg('Status')}</dt><dd>${orderBadge(order)} ${disputeBadge(order)}</dd></div>
+          ${order.dispute ? html`<div class="dispute"><dt>${msg('Dispute')}</dt><dd>${disputeText(order)}</dd></div>` : nothing}
           ${order.paid_at ? html`<div><dt>${msg('Paid on')}</dt><dd>${formatShortDate(order.paid_at)}</dd></div>` : nothing}
           <div>
             <dt>${msg('Payment method')}</dt>
@@ -219,6 +220,7 @@ export class CustomerPortalOrders extends ViewElement {
           </div>
         </dl>
         ${order.failure_message ? alert('danger', order.failure_message) : nothing}
+        ${order.status === 'carried_forward' ? html`<p class="muted">${msg('Under the minimum card charge: this amount is added to your next invoice.')}</p>` : nothing}
         ${
           order.refunds?.length
             ? html`<div>

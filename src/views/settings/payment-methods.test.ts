@@ -35,6 +35,17 @@ describe('<customer-portal-payment-methods>', () => {
     await expect(h.element).to.be.accessible();
   });
 
+  it('marks a card that expires within a month "Expires soon"', async () => {
+    const now = new Date();
+    // Valid until the end of this month: at most 31 days left.
+    extras.cards = [{ ...extras.cards[0]!, exp_month: now.getMonth() + 1, exp_year: now.getFullYear() }];
+    const h = await render();
+    expect(cards(h)[0]).to.contain('Expires soon');
+    extras.cards = [{ ...extras.cards[0]!, exp_month: 4, exp_year: now.getFullYear() + 3 }];
+    const later = await render();
+    expect(cards(later)[0]).not.to.contain('Expires soon');
+  });
+
   it('shows the loading state, the error and "Try again"', async () => {
     worker.use(http.get('*/portal/v1/payment-methods', () => HttpResponse.error(), { once: true }));
     const h = new ViewHarness(

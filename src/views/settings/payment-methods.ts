@@ -31,6 +31,8 @@ const cardLabel = (m: PaymentMethod) => `${m.brand.charAt(0).toUpperCase()}${m.b
 const expiry = (m: PaymentMethod) => `${String(m.exp_month).padStart(2, '0')}/${String(m.exp_year % 100).padStart(2, '0')}`;
 /** Cards work until the end of their expiry month. */
 const expired = (m: PaymentMethod) => new Date() >= new Date(m.exp_year, m.exp_month, 1);
+/** Within a month (31 days) of its end: when the server's expiring-card email goes out for the default card. */
+const expiresSoon = (m: PaymentMethod) => !expired(m) && new Date(m.exp_year, m.exp_month, 1).getTime() - Date.now() <= 31 * 24 * 60 * 60 * 1000;
 
 /**
  * @summary The modal that holds the session server's hosted card form (an iframe): card data
@@ -261,7 +263,10 @@ export class CustomerPortalPaymentMethods extends ViewElement {
       <svg class="brand" viewBox="0 0 24 24" aria-hidden="true"><rect x="2" y="5" width="20" height="14" rx="2" /><path d="M2 10h20" /></svg>
       <div class="entry__main">
         <span class="entry__title">${label} ${method.is_default ? badge('info', msg('Default')) : nothing}</span>
-        <span class="muted">${expired(method) ? badge('danger', msg(str`Expired ${expiry(method)}`)) : msg(str`Expires ${expiry(method)}`)}</span>
+        <span class="muted"
+          >${expired(method) ? badge('danger', msg(str`Expired ${expiry(method)}`)) : msg(str`Expires ${expiry(method)}`)}
+          ${expiresSoon(method) ? badge('warning', msg('Expires soon')) : nothing}</span
+        >
       </div>
       <div class="entry__actions">
         ${
