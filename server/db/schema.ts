@@ -245,7 +245,7 @@ export interface OrdersTable {
   disputed_at: Nullable<Date>;
   dispute_closed_at: Nullable<Date>;
   dispute_event_at: Nullable<Date>;
-  /** A carried_forward order: the later order of its subscription that bills its amount (0012). */
+  /** A carried_forward order: the later order of its subscription that bills its amount (0013). */
   carried_into_order_id: Nullable<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
