@@ -48,6 +48,7 @@ export default defineConfig(
     fileName: 'customer-portal.js',
     plugins: [minifyTemplateLiterals(), buildAfter(hosted, react, demo)],
     chunkFileNames, // a chunk per language (build/chunks.ts)
+    manifest: true, // dist/.vite/manifest.json: the chunk graph the size test walks
     rolldown: {
       // Library mode defaults to 'strict', which moves everything the views share with the
       // entry into a third chunk: one more request before anything renders. Let the entry

@@ -22,10 +22,12 @@ export interface Library {
   /** Rolldown's options beyond the output's minify and chunk names. */
   rolldown?: Omit<Rolldown.InputOptions, 'output'> & { output?: Rolldown.OutputOptions };
   chunkFileNames?: Rolldown.OutputOptions['chunkFileNames'];
+  /** Writes outDir/.vite/manifest.json: every chunk with its static and dynamic imports (test/size.test.ts walks it). */
+  manifest?: boolean;
 }
 
 /** One ES module entry and its chunks, minified, for es2022, without a public dir or source maps. */
-export function library({ entry, outDir, fileName, emptyOutDir = true, plugins = [], define, rolldown = {}, chunkFileNames }: Library): InlineConfig {
+export function library({ entry, outDir, fileName, emptyOutDir = true, plugins = [], define, rolldown = {}, chunkFileNames, manifest = false }: Library): InlineConfig {
   const { output, ...input } = rolldown;
   return {
     publicDir: false,
@@ -36,6 +38,7 @@ export function library({ entry, outDir, fileName, emptyOutDir = true, plugins =
       emptyOutDir,
       target: 'es2022',
       sourcemap: false,
+      manifest,
       lib: { entry, formats: ['es'], fileName: () => fileName },
       rolldownOptions: { ...input, output: { minify: true, ...(chunkFileNames ? { chunkFileNames } : {}), ...output } },
     },

@@ -46,6 +46,44 @@ test('the entry and every view together are at most 75 KB gzip', () => {
   assert.ok(total <= 75 * KB, `all widget code is ${(total / KB).toFixed(1)} KB gzip`);
 });
 
+interface ManifestChunk {
+  file: string;
+  src?: string;
+  imports?: string[];
+  dynamicImports?: string[];
+}
+/** The widget build's chunk graph (vite's build manifest): source or chunk key → chunk. */
+const manifest = () => JSON.parse(readFileSync(join(dist, '.vite', 'manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
+/** `key` and every chunk it imports statically, recursively: what loads before it runs. */
+function staticClosure(chunks: Record<string, ManifestChunk>, key: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(key)) return seen;
+  seen.add(key);
+  for (const next of chunks[key]?.imports ?? []) staticClosure(chunks, next, seen);
+  return seen;
+}
+
+test('the entry imports no other chunk: lit and the UI primitives arrive with it, in one request', () => {
+  // Rolldown moves what the entry shares with lazily loaded chunks into a common chunk in some
+  // chunk graphs (docs/decisions.md, "Views ship as one lazy chunk"): a second request before
+  // anything renders.
+  assert.deepEqual(manifest()['src/index.ts']?.imports ?? [], []);
+});
+
+test('what a page with one view loads before it shows: the entry and that view with everything it imports', () => {
+  const chunks = manifest();
+  // Every chunk the entry loads on demand but the languages: the views (src/views/registry.ts), the contract.
+  const lazy = (chunks['src/index.ts']?.dynamicImports ?? []).filter((key) => !/[\\/]i18n[\\/]generated[\\/]/.test(key));
+  assert.ok(lazy.length >= 1);
+  for (const key of lazy) {
+    const files = [...staticClosure(chunks, key, staticClosure(chunks, 'src/index.ts'))].map((k) => chunks[k]!.file);
+    const size = files.reduce((total, file) => total + gzipSize(join(dist, file)), 0);
+    console.log(`  ${chunks[key]!.file} with the entry and its imports: ${(size / KB).toFixed(1)} KB gzip in ${files.length} files`);
+    // The budget is 35 KB (docs/architecture.md). While the views share one chunk, a page with
+    // one view loads all of them, held to the all-code budget (docs/decisions.md).
+    assert.ok(size <= 75 * KB, `${chunks[key]!.file}: ${(size / KB).toFixed(1)} KB gzip`);
+  }
+});
+
 test('each language loads on demand, in a chunk of its own of at most 12 KB gzip', () => {
   const entry = readFileSync(join(dist, 'customer-portal.js'), 'utf8');
   const chunks = widgetFiles().filter(isLocale);

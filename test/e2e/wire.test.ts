@@ -77,3 +77,24 @@ test('a page with one view, signed in: every script compressed, its bytes on the
   assert.ok(gzipEquivalent <= 75 * KB, `${(gzipEquivalent / KB).toFixed(1)} KB gzip-equivalent of scripts`);
   await context.close();
 });
+
+test('the full portal, served compressed, still shows every section after navigating to it', async () => {
+  const context = await demo.browser.newContext();
+  const tab = await context.newPage();
+  const encodings = new Map<string, string | undefined>();
+  tab.on('response', (response) => {
+    if (response.request().resourceType() === 'script') encodings.set(new URL(response.url()).pathname, response.headers()['content-encoding']);
+  });
+  await tab.goto(`${demo.server.url}/demo/`);
+  await signInWithCode(tab, demo.server.url, 'alice@example.com');
+  await tab.getByRole('heading', { name: 'Overview', exact: true }).waitFor();
+  for (const section of ['Subscriptions', 'Orders', 'Benefits', 'Seats', 'Usage', 'Wallet', 'Settings', 'Overview']) {
+    await tab.getByRole('button', { name: section, exact: true }).click();
+    await tab.getByRole('heading', { name: section, exact: true }).waitFor();
+    assert.equal(await tab.getByText('This section could not be loaded').count(), 0, section);
+  }
+  const widget = [...encodings].filter(([path]) => path === '/customer-portal.js' || path.startsWith('/chunks/'));
+  assert.ok(widget.length >= 2, [...encodings.keys()].join(', '));
+  for (const [path, encoding] of widget) assert.ok(encoding === 'br' || encoding === 'gzip', `${path}: ${encoding}`);
+  await context.close();
+});
