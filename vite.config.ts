@@ -32,7 +32,7 @@ function buildAfter(...configs: InlineConfig[]): Plugin {
     apply: 'build',
     async closeBundle() {
       for (const config of configs) await build({ ...config, configFile: false, logLevel: 'warn' });
-      precompress('dist');
+      await precompress('dist');
     },
   };
 }

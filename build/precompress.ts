@@ -2,9 +2,14 @@
 // file.js.gz (gzip, level 9) beside it, so the server sends what the browser accepts
 // (server/lib/compression.ts) without compressing per request. Written at the end of
 // `vite build`, once every build is in dist/; they ship in the package (docs/decisions.md).
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
+
+const brotliAsync = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
 
 /** The text assets the server serves (the same list as server/lib/compression.ts). */
 const TEXT = new Set(['.js', '.css', '.html', '.svg', '.json', '.map']);
@@ -19,16 +24,18 @@ function files(dir: string): string[] {
   });
 }
 
-/** Writes .br and .gz beside every text asset under `dir`; returns how many files. */
-export function precompress(dir: string): number {
+/** Writes .br and .gz beside every text asset under `dir` (on libuv's thread pool, in parallel); returns how many files. */
+export async function precompress(dir: string): Promise<number> {
   const assets = files(dir);
-  for (const path of assets) {
-    const body = readFileSync(path);
-    writeFileSync(
-      `${path}.br`,
-      brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
-    );
-    writeFileSync(`${path}.gz`, gzipSync(body, { level: 9 }));
-  }
+  await Promise.all(
+    assets.map(async (path) => {
+      const body = await readFile(path);
+      const [br, gz] = await Promise.all([
+        brotliAsync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+        gzipAsync(body, { level: 9 }),
+      ]);
+      await Promise.all([writeFile(`${path}.br`, br), writeFile(`${path}.gz`, gz)]);
+    }),
+  );
   return assets.length;
 }
