@@ -27,7 +27,17 @@ export interface Library {
 }
 
 /** One ES module entry and its chunks, minified, for es2022, without a public dir or source maps. */
-export function library({ entry, outDir, fileName, emptyOutDir = true, plugins = [], define, rolldown = {}, chunkFileNames, manifest = false }: Library): InlineConfig {
+export function library({
+  entry,
+  outDir,
+  fileName,
+  emptyOutDir = true,
+  plugins = [],
+  define,
+  rolldown = {},
+  chunkFileNames,
+  manifest = false,
+}: Library): InlineConfig {
   const { output, ...input } = rolldown;
   return {
     publicDir: false,
