@@ -15,6 +15,8 @@ export function jobRunner(deps: {
   expireCredits: () => Promise<number>;
   /** Card refunds a dead process left pending (asked again with the same idempotency key). */
   settleRefunds: () => Promise<number>;
+  /** Emails to customers whose default card expires within a month (once per card per expiry). */
+  cardExpiryNotices?: () => Promise<number>;
   /** The email outbox: sends what is due (none without SMTP). */
   deliverEmails?: () => Promise<{ sent: number; failed: number; retried: number }>;
   metrics?: Metrics | undefined;
@@ -35,6 +37,7 @@ export function jobRunner(deps: {
     const recovered = (await job('recover_operations', () => deps.subscriptions.recoverOperations(), 0)) + (await job('settle_refunds', deps.settleRefunds, 0));
     const renewed = await job('renewals', () => deps.subscriptions.renewDue(10, () => stopping), 0);
     const retried = await job('payment_retries', () => deps.subscriptions.retryDue(10, () => stopping), 0);
+    if (deps.cardExpiryNotices) await job('card_expiry_notices', deps.cardExpiryNotices, 0);
     const delivered = await job('webhook_deliveries', () => deps.webhooks.deliverDue(), { attempted: 0, succeeded: 0, failed: 0 });
     const emails = deps.deliverEmails ? await job('emails', deps.deliverEmails, { sent: 0, failed: 0, retried: 0 }) : { sent: 0, failed: 0, retried: 0 };
     deps.metrics?.webhookDelivery('succeeded', delivered.succeeded);

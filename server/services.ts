@@ -19,6 +19,7 @@ import type { PaymentProvider } from './modules/payments/provider.js';
 import { paymentRepository } from './modules/payments/repository.js';
 import { paymentService } from './modules/payments/service.js';
 import { stripeEventService } from './modules/payments/stripe-events.js';
+import { cardExpiryNotices } from './modules/payments/expiry.js';
 import { testProvider } from './modules/payments/test-provider.js';
 import { orderService } from './modules/orders/service.js';
 import { OPERATION_LEASE_MS, subscriptionService } from './modules/subscriptions/service.js';
@@ -167,11 +168,13 @@ export function createServices(deps: ServiceDeps) {
     background: deps.background,
     rateLimiter: limiter,
   });
+  const expiryNotices = cardExpiryNotices({ db, clock, mailer: deps.mailer, background: deps.background, publicUrl: config.publicUrl });
   const jobs = jobRunner({
     subscriptions,
     webhooks,
     logger: deps.logger,
     expireCredits: () => wallet.expireDue(),
+    cardExpiryNotices: () => expiryNotices.sendDue(),
     settleRefunds: () => orders.settlePendingRefunds(new Date(clock.now().getTime() - OPERATION_LEASE_MS)),
     ...(deps.mailer.deliverDue ? { deliverEmails: () => deps.mailer.deliverDue!() } : {}),
     metrics: deps.metrics,

@@ -165,7 +165,9 @@ export class CustomerPortal extends ConnectedElement {
 
   #activeView(): ViewDefinition | undefined {
     const available = this.#availableViews();
-    return available.find((view) => view.id === this.section) ?? available[0];
+    // An email's link to the payment methods (…/portal#payment-methods) opens Settings.
+    const wanted = this.section ?? (globalThis.location?.hash === '#payment-methods' ? 'settings' : undefined);
+    return available.find((view) => view.id === wanted) ?? available[0];
   }
 
   private select(id: SectionId): void {
