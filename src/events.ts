@@ -68,6 +68,8 @@ export interface KeyRotatedDetail {
 export interface NavigateDetail {
   /** The section to show. */
   view: SectionId;
+  /** One thing in it: an order id (orders), `payment-method` (settings: the card form). */
+  detail?: string;
 }
 
 /** The customer canceled a subscription (at the end of the period, or now). */

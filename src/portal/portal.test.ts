@@ -48,6 +48,7 @@ describe('<customer-portal>', () => {
     const url = new URL(location.href);
     url.searchParams.delete('cp_token');
     url.searchParams.delete('cp_seat');
+    url.hash = ''; // the portal's address for the section shown (#cp/…)
     history.replaceState(history.state, '', url.href);
   });
 
@@ -167,7 +168,8 @@ describe('<customer-portal>', () => {
     expect(textOf(banner())).to.contain('Your last payment failed.');
     const navigated = oneEvent(portal, 'cp-navigate');
     [...banner()!.querySelectorAll('button')].find((b) => textOf(b) === 'Update payment method')!.click();
-    expect((await navigated).detail).to.deep.equal({ view: 'settings' });
+    expect((await navigated).detail).to.deep.equal({ view: 'settings', detail: 'payment-method' });
+    expect(location.hash).to.equal('#cp/settings/payment-method', 'the card form has an address');
     await waitUntil(() => tabs(portal)[7]!.getAttribute('aria-current') === 'page', 'the settings were not shown');
     await waitUntil(() => inPortal(portal, 'customer-portal-settings', '[part="past-due"]'), 'no banner on the settings');
     // Settings is where it leads, so it offers no link to itself.

@@ -17,6 +17,7 @@ import { ConnectedElement } from '../ui/connected-element.js';
 import { skeleton, skeletonStyles } from '../ui/skeleton.js';
 import { findView, views, type ViewDefinition } from '../views/registry.js';
 import { returnUrl, takeTokenFromUrl, type UrlToken } from './page-url.js';
+import { readRoute, routingMode, writeRoute, type RoutingMode } from './routes.js';
 import { portalStyles } from './portal.styles.js';
 
 /**
@@ -59,8 +60,17 @@ export class CustomerPortal extends ConnectedElement {
   /** Show only this section (e.g. `account`), without header and navigation. */
   @property() view = '';
 
+  /**
+   * Where the section and detail shown live in the page's address: `hash` (`#cp/orders/ord_1`,
+   * the default for the full portal), `query` (`?cp_view=orders/ord_1`) or `none` (the default
+   * with `view`). See docs/elements.md.
+   */
+  @property() routing?: RoutingMode;
+
   /** The section shown in the full portal; the first one available when unset. */
   @state() private section?: SectionId;
+  /** One thing in the section (an order id, `payment-method`), from the address or a view. */
+  @state() private detail?: string;
   @state() private exchanging = false;
   /** Why a pre-authenticated link did not sign the customer in. */
   @state() private linkError = '';
@@ -78,7 +88,29 @@ export class CustomerPortal extends ConnectedElement {
     // Before anything else: the token must leave the address bar even if nothing else works.
     this.#token ??= takeTokenFromUrl();
     super.connectedCallback();
+    this.#followAddress();
+    window.addEventListener('popstate', this.#followAddress);
+    window.addEventListener('hashchange', this.#followAddress);
   }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('popstate', this.#followAddress);
+    window.removeEventListener('hashchange', this.#followAddress);
+  }
+
+  #mode(): RoutingMode {
+    return routingMode(this.routing, this.view ? 'none' : 'hash');
+  }
+
+  /** Back, Forward, a link or a reload: show what the address says. */
+  #followAddress = (): void => {
+    const mode = this.#mode();
+    if (mode === 'none') return;
+    const route = readRoute(mode);
+    this.section = route?.view as SectionId | undefined;
+    this.detail = route?.detail;
+  };
 
   protected override connectionChanged(connection: Connection | undefined): void {
     this.organization = undefined;
@@ -170,16 +202,23 @@ export class CustomerPortal extends ConnectedElement {
     return available.find((view) => view.id === wanted) ?? available[0];
   }
 
-  private select(id: SectionId): void {
+  /** Shows a section (and one thing in it), as a new entry in the page's history. */
+  private select(id: SectionId, detail?: string): void {
+    if (id === this.#activeView()?.id && detail === this.detail) return;
     this.section = id;
+    this.detail = detail;
+    if (!this.view) writeRoute(this.#mode(), detail ? { view: id, detail } : { view: id });
   }
 
-  /** A view asked for another section (the past-due banner, "View all"): show it if it is on. */
+  /**
+   * A view asked for another section (the past-due banner, "View all") or opened a detail (an
+   * order): show it if it is on.
+   */
   private navigate(event: NavigateEvent): void {
     const view = this.#availableViews().find((v) => v.id === event.detail.view);
     if (view) {
       event.preventDefault();
-      this.select(view.id);
+      this.select(view.id, event.detail.detail);
     }
   }
 
@@ -216,6 +255,8 @@ export class CustomerPortal extends ConnectedElement {
       element.setAttribute('exportparts', 'base: view, heading, card, balance, chart, past-due, alert, badge');
       this.#elements.set(view.id, element);
     }
+    // What the address says to open in it (an order, the card form); views without details ignore it.
+    (element as HTMLElement & { detail?: string }).detail = this.view || view.id !== this.#activeView()?.id ? undefined : this.detail;
     return html`${element}`;
   }
 

@@ -48,6 +48,9 @@ export class ViewElement extends ConnectedElement {
   /** Inside another view (settings holds the payment methods): the content only, without heading and banner. */
   @property({ type: Boolean }) embedded = false;
 
+  /** Set by `<customer-portal>` from its address: one thing to open in this view (an order id). */
+  @property({ attribute: false }) detail?: string;
+
   @state() protected pastDue = false;
   /** Trading a link's token for a session (on its own only). */
   @state() private exchanging = false;
@@ -140,14 +143,14 @@ export class ViewElement extends ConnectedElement {
   }
 
   /** Returns whether the portal showed the section. */
-  protected navigate(view: SectionId): boolean {
-    return this.emit(new NavigateEvent({ view })).defaultPrevented;
+  protected navigate(view: SectionId, detail?: string): boolean {
+    return this.emit(new NavigateEvent(detail ? { view, detail } : { view })).defaultPrevented;
   }
 
   /** The banner's action: settings, with the card form open at once. */
   private updatePaymentMethod(): void {
     intent.updatePaymentMethod = true;
-    intent.updatePaymentMethod = this.navigate('settings');
+    intent.updatePaymentMethod = this.navigate('settings', 'payment-method');
   }
 
   /** The past-due banner, leading to the payment methods in settings. */

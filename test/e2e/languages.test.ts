@@ -257,9 +257,14 @@ test('the customer picks a language in Settings: stored, shown at once, kept aft
   assert.equal(await storedLocale(CAROL), 'fr', 'her choice is stored');
   await shoot(page, 'picker-fr');
 
-  // Reload: the session comes back, and with it her language, over the English browser's.
+  // Reload: the session comes back, and with it her language, over the English browser's,
+  // on the section she was on (its address, #cp/settings).
+  assert.ok(page.url().endsWith('#cp/settings'), page.url());
   await page.reload();
-  await page.getByRole('heading', { name: fr('Overview') }).waitFor();
+  await page
+    .locator('customer-portal')
+    .getByRole('heading', { name: fr('Settings') })
+    .waitFor();
   await portalLanguage(page, 'fr', 'ltr');
   await assertTabs(page, fr);
   await page.context().close();

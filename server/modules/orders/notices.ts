@@ -22,7 +22,8 @@ export function orderNotices(deps: { publicUrl: string; background: Background; 
           [t('fact.order'), order.invoice_number],
           [t('fact.amount'), money(order.total, order.currency)],
         ],
-        action: { label: t('action.viewOrder'), url: `${deps.publicUrl}/${org.slug}/portal` },
+        // Straight to this order in the hosted portal (its hash route, src/portal/routes.ts).
+        action: { label: t('action.viewOrder'), url: `${deps.publicUrl}/${org.slug}/portal#cp/orders/${encodeURIComponent(order.id)}` },
       });
       deps.background.run('order email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...email }));
     },

@@ -303,7 +303,12 @@ describe('failed payments', () => {
     assert.match(failed.failure_message, /declined/);
     const mail = t.mail.to(c.email).find((m) => /payment .* failed/.test(m.subject));
     assert.ok(mail, 'a payment-failed email was sent');
-    assert.match(mail.text, new RegExp(`http://portal.test/${shop.org.slug}/portal`));
+    // Straight to the card form (the portal's hash route), not the overview.
+    assert.ok(mail.text.includes(`http://portal.test/${shop.org.slug}/portal#cp/settings/payment-method`), mail.text);
+    const paidMail = t.mail.to(c.email).find((m) => m.subject.includes('started'));
+    const firstOrder = (await get('/portal/v1/orders?limit=100', c.token)).body.data.at(-1);
+    assert.ok(paidMail, 'a subscription-started email was sent');
+    assert.ok(paidMail.text.includes(`/portal#cp/orders/${firstOrder.id}`), paidMail.text);
 
     const setup = await post('/portal/v1/payment-methods/setup', c.token);
     assert.equal(setup.status, 201);

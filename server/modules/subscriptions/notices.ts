@@ -6,8 +6,12 @@ import { noticeEmail } from '../email/templates.js';
 import type { SubscriptionDeps } from './context.js';
 
 export function subscriptionNotices(deps: Pick<SubscriptionDeps, 'publicUrl' | 'background' | 'mailer'>) {
-  function portalUrl(org: Organization) {
-    return `${deps.publicUrl}/${org.slug}/portal`;
+  /**
+   * The hosted portal, opened at `route` (its hash routes, src/portal/routes.ts): the invoice,
+   * the card form, the subscriptions.
+   */
+  function portalUrl(org: Organization, route?: string) {
+    return `${deps.publicUrl}/${org.slug}/portal${route ? `#cp/${route}` : ''}`;
   }
 
   function brand(org: Organization) {
@@ -35,7 +39,7 @@ export function subscriptionNotices(deps: Pick<SubscriptionDeps, 'publicUrl' | '
           [t('fact.invoice'), order.invoice_number],
           [t('fact.amount'), money(order.total, order.currency)],
         ],
-        action: { label: t('action.viewInPortal'), url: portalUrl(org) },
+        action: { label: t('action.viewInPortal'), url: portalUrl(org, `orders/${encodeURIComponent(order.id)}`) },
       }));
     },
 
@@ -49,7 +53,7 @@ export function subscriptionNotices(deps: Pick<SubscriptionDeps, 'publicUrl' | '
           [t('fact.amount'), money(order.total, order.currency)],
           [t('fact.nextRenewal'), date(end)],
         ],
-        action: { label: t('action.viewInvoice'), url: portalUrl(org) },
+        action: { label: t('action.viewInvoice'), url: portalUrl(org, `orders/${encodeURIComponent(order.id)}`) },
       }));
     },
 
@@ -64,7 +68,7 @@ export function subscriptionNotices(deps: Pick<SubscriptionDeps, 'publicUrl' | '
             t('paymentFailed.retry'),
           ],
           facts: [[t('fact.amountDue'), money(order.total, order.currency)]],
-          action: { label: t('action.updatePaymentMethod'), url: portalUrl(org) },
+          action: { label: t('action.updatePaymentMethod'), url: portalUrl(org, 'settings/payment-method') },
         };
       });
     },
@@ -87,7 +91,7 @@ export function subscriptionNotices(deps: Pick<SubscriptionDeps, 'publicUrl' | '
           ...(order ? ([[t('fact.chargedNow'), money(order.total, order.currency)]] as Array<[string, string]>) : []),
           ...(plan.walletCredit ? ([[t('fact.walletCredit'), money(plan.walletCredit, plan.price.currency)]] as Array<[string, string]>) : []),
         ],
-        action: { label: t('action.viewInPortal'), url: portalUrl(org) },
+        action: { label: t('action.viewInPortal'), url: portalUrl(org, 'subscriptions') },
       }));
     },
 
@@ -96,7 +100,7 @@ export function subscriptionNotices(deps: Pick<SubscriptionDeps, 'publicUrl' | '
         subject: t('cancelScheduled.subject', { product: product.name, date: date(end) }),
         heading: t('cancelScheduled.heading'),
         paragraphs: [t('cancelScheduled.body', { date: date(end) })],
-        action: { label: t('action.manageSubscription'), url: portalUrl(org) },
+        action: { label: t('action.manageSubscription'), url: portalUrl(org, 'subscriptions') },
       }));
     },
 

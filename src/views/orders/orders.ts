@@ -1,5 +1,5 @@
 import { msg, str } from '@lit/localize';
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { ApiError } from '../../api/errors.js';
 import { saveBlob } from '../../api/files.js';
@@ -82,8 +82,21 @@ export class CustomerPortalOrders extends ViewElement {
     });
   };
 
+  protected override willUpdate(changed: PropertyValues): void {
+    super.willUpdate(changed);
+    // The address names an order (a link from an email, Back, a reload), or none any more.
+    if (changed.has('detail') && (this.detail ?? undefined) !== this.selectedId) {
+      this.selectedId = this.detail;
+      this.detailError = '';
+      this.editing = false;
+      if (this.detail && !this.latest.get(this.detail)?.refunds) void this.loadDetail(this.detail);
+    }
+  }
+
   /** Shows one order; its refunds and payment method come with a request of their own. */
   private async open(order: Order | undefined): Promise<void> {
+    // Inside the full portal, the order gets an address of its own (Back returns to the list).
+    if (this.canNavigate()) this.navigate('orders', order?.id);
     const from = this.selectedId;
     this.selectedId = order?.id;
     this.detailError = '';
@@ -294,7 +307,8 @@ export class CustomerPortalOrders extends ViewElement {
 
   private renderLoaded(): TemplateResult {
     const orders = this.#all();
-    const selected = orders.find((o) => o.id === this.selectedId);
+    // Not on the pages loaded (a link to an older order): the one fetched for it.
+    const selected = orders.find((o) => o.id === this.selectedId) ?? (this.selectedId ? this.latest.get(this.selectedId) : undefined);
     return html`${selected ? this.renderDetail(selected) : this.renderList(orders)}
       <div role="alert">${this.downloadError ? alert('danger', this.downloadError) : nothing}</div>
       ${

@@ -9,6 +9,7 @@ import { saveBlob } from '../../api/files.js';
 import type { Me } from '../../schemas/customer.js';
 import { alert } from '../../ui/alert.js';
 import { busyLabel } from '../../ui/button.js';
+import { intent } from '../../ui/view-element.js';
 import { CustomerPortalAccount } from '../account/account.js';
 import { DetailsForm, detailsFormStyles } from '../billing/details-form.js';
 import './payment-methods.js';
@@ -62,6 +63,11 @@ export class CustomerPortalSettings extends CustomerPortalAccount {
 
   protected override willUpdate(changed: PropertyValues): void {
     super.willUpdate(changed);
+    // `#cp/settings/payment-method` (the payment-failed email's link): the card form opens.
+    if (changed.has('detail') && this.detail === 'payment-method') {
+      intent.updatePaymentMethod = true;
+      this.renderRoot.querySelector<HTMLElement & { requestUpdate(): void }>('customer-portal-payment-methods')?.requestUpdate();
+    }
     const customer = this.saved ?? this.me.value;
     if (customer && customer !== this.#formFor) {
       this.#formFor = customer;
