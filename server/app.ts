@@ -17,6 +17,7 @@ import type { Mailer } from './modules/email/mailer.js';
 import { outboxRoutes } from './modules/email/outbox.js';
 import { merchantEmailRoutes } from './modules/email/routes.js';
 import { hostedRoutes } from './modules/hosted/routes.js';
+import { hostedConfirmPayment } from './modules/hosted/confirm-payment.js';
 import { hostedPaymentMethod } from './modules/hosted/payment-method.js';
 import { merchantOrganizationRoutes, publicOrganizationRoutes } from './modules/organizations/routes.js';
 import { merchantWebhookRoutes } from './modules/webhooks/routes.js';
@@ -129,6 +130,9 @@ export function createApp(deps: AppDeps) {
   app.route('/portal/v1/payment-methods/hosted-session', hostedPayments.portal);
   app.route('/portal/v1/payment-methods', portalPaymentMethodRoutes(services, config));
   app.route('/hosted', hostedPayments.page);
+  const hostedConfirm = hostedConfirmPayment(services, config, deps.database.db, deps.clock);
+  app.route('/portal/v1/payments', hostedConfirm.portal);
+  app.route('/hosted', hostedConfirm.page);
   if (services.payments.provider.name === 'test') {
     app.route('/test-provider', testProviderRoutes(services.payments.provider as TestProvider));
   }

@@ -67,7 +67,7 @@ export function requireSession(services: Services, publicUrl: string): Middlewar
     // Every portal answer says whether a payment failed, so any view can show the past-due
     // banner without a request of its own. Set before the handler runs: headers added to a
     // finished response cost the server adapter its fast path.
-    c.header(BILLING_STATUS_HEADER, auth.pastDue ? 'past_due' : 'ok');
+    c.header(BILLING_STATUS_HEADER, auth.requiresAction ? 'requires_action' : auth.pastDue ? 'past_due' : 'ok');
     // The customer's language, once known: the widget shows itself in it unless the page
     // chose one (a CORS-safelisted header, readable cross-origin without exposing it).
     if (auth.customer.locale) c.header('Content-Language', auth.customer.locale);

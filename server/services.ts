@@ -114,6 +114,8 @@ export function createServices(deps: ServiceDeps) {
     benefits.syncCustomer(orgId, customerId).catch((error: unknown) => deps.logger.error({ err: error, customer: customerId }, 'benefit sync failed'));
   const orders = orderService({
     onEntitlementsChanged,
+    // A payment the customer authenticated (or could not): its subscription follows.
+    onAuthenticationSettled: (order, outcome) => subscriptions.afterAuthentication(order, outcome),
     logger: deps.logger,
     db,
     clock,
@@ -149,7 +151,8 @@ export function createServices(deps: ServiceDeps) {
     orders,
     webhooks,
     afterOrderPaid: async (order) => {
-      await subscriptions.onOrderPaid(order);
+      // Restores a past-due subscription, or finishes the change in flight the order paid for (SCA).
+      await subscriptions.afterAuthentication(order, 'succeeded');
       await onEntitlementsChanged(order.organization_id, order.customer_id);
     },
     afterDefaultCardChanged: (orgId, customerId) => subscriptions.onPaymentMethodChanged(orgId, customerId),

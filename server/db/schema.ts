@@ -189,6 +189,8 @@ export interface SubscriptionsTable {
   version: Defaulted<number>;
   /** A charged change between its pending order and its settlement (see subscriptions/operations.ts). */
   operation: ColumnType<SubscriptionOperation | null, string | null | undefined, string | null>;
+  /** Why it is past due: a declined charge, or one waiting for the customer's authentication. */
+  past_due_reason: Nullable<PastDueReason>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -211,7 +213,7 @@ export interface InvoiceCountersTable {
   last_number: number;
 }
 
-export type OrderStatus = 'pending' | 'paid' | 'failed' | 'refunded' | 'partially_refunded' | 'void' | 'carried_forward';
+export type OrderStatus = 'pending' | 'requires_action' | 'paid' | 'failed' | 'refunded' | 'partially_refunded' | 'void' | 'carried_forward';
 export type BillingReason = 'purchase' | 'subscription_create' | 'subscription_cycle' | 'subscription_update';
 
 export interface OrdersTable {
@@ -280,12 +282,19 @@ export interface PaymentsTable {
   attempt_key: string;
   amount: number;
   currency: string;
-  status: 'pending' | 'succeeded' | 'failed';
+  status: PaymentStatus;
   failure_code: Nullable<string>;
   failure_message: Nullable<string>;
+  /** The PaymentIntent's client secret while it waits for the customer's authentication (0014). */
+  client_secret: Nullable<string>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+
+/** requires_action: the card's bank wants the customer to authenticate it; canceled: superseded by a new attempt. */
+export type PaymentStatus = 'pending' | 'requires_action' | 'succeeded' | 'failed' | 'canceled';
+/** Why a subscription is past due (0014). */
+export type PastDueReason = 'payment_failed' | 'authentication_required';
 
 export interface RefundsTable {
   id: string;
@@ -427,6 +436,8 @@ export interface HostedTokensTable {
   parent_origin: string;
   make_default: Defaulted<boolean>;
   setup_intent_id: Nullable<string>;
+  /** A page opened to authenticate this payment (0014). */
+  payment_id: Nullable<string>;
   expires_at: Timestamp;
   used_at: Nullable<Date>;
   created_at: Timestamp;
@@ -458,6 +469,7 @@ export interface TestProviderChargesTable {
   failure_code: Nullable<string>;
   failure_message: Nullable<string>;
   refunded_amount: Defaulted<number>;
+  client_secret: Nullable<string>;
   created_at: Timestamp;
 }
 

@@ -85,6 +85,12 @@ function cardError(behaviour: string): { code: string; decline_code: string; mes
       return { code: 'expired_card', decline_code: 'expired_card', message: 'Your card has expired.' };
     case 'incorrect_cvc':
       return { code: 'incorrect_cvc', decline_code: 'incorrect_cvc', message: "Your card's security code is incorrect." };
+    case 'authenticate':
+      return {
+        code: 'authentication_required',
+        decline_code: 'authentication_required',
+        message: 'Your card was declined. This transaction requires authentication.',
+      };
     case 'processing_error':
       return {
         code: 'processing_error',
@@ -232,6 +238,34 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
     return charge;
   }
 
+  function paymentIntent(ref: string): Obj {
+    const intent = paymentIntents.get(ref);
+    if (!intent) throw missing('payment_intent', ref);
+    return intent;
+  }
+
+  /** A PaymentIntent the customer authenticated: charged now. */
+  function succeedIntent(intent: Obj): Obj {
+    const charge: FakeCharge = {
+      id: id('ch'),
+      payment_intent: intent.id as string,
+      idempotency_key: null,
+      customer: intent.customer as string,
+      payment_method: intent.payment_method as string,
+      amount: intent.amount as number,
+      currency: intent.currency as string,
+      description: (intent.description as string | null) ?? null,
+      metadata: (intent.metadata as Record<string, string>) ?? {},
+      status: 'succeeded',
+      failure_code: null,
+      amount_refunded: 0,
+    };
+    charges.push(charge);
+    Object.assign(intent, { status: 'succeeded', amount_received: intent.amount, latest_charge: charge.id, last_payment_error: null, next_action: null });
+    emit('payment_intent.succeeded', intent);
+    return intent;
+  }
+
   type Handler = (params: Obj, match: RegExpExecArray, key: string | null) => unknown;
   const routes: Array<[string, RegExp, Handler]> = [
     [
@@ -341,6 +375,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
           description: charge.description,
           metadata: charge.metadata,
           status: error ? 'requires_payment_method' : 'succeeded',
+          client_secret: `${pi}_secret_${randomBytes(12).toString('hex')}`,
+          next_action: null,
           latest_charge: charge.id,
           last_payment_error: error,
           payment_method_types: ['card'],
@@ -380,6 +416,58 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
         const found = refunds.filter((r) => (!piRef || r.payment_intent === piRef) && (!chRef || r.charge === chRef));
         // Newest first, as Stripe lists.
         return { object: 'list', url: '/v1/refunds', has_more: false, data: found.toReversed().map(refundView) };
+      },
+    ],
+    // PaymentIntents that need the customer (SCA): read, confirmed again on-session, canceled.
+    ['GET', /^\/v1\/payment_intents\/([^/]+)$/, (_p, m) => paymentIntent(m[1]!)],
+    [
+      'POST',
+      /^\/v1\/payment_intents\/([^/]+)\/confirm$/,
+      (p, m) => {
+        const intent = paymentIntent(m[1]!);
+        if (!['requires_payment_method', 'requires_confirmation', 'requires_action'].includes(intent.status as string)) {
+          throw invalid(
+            `You cannot confirm this PaymentIntent because it has a status of ${String(intent.status)}.`,
+            undefined,
+            'payment_intent_unexpected_state',
+          );
+        }
+        if (str(p.payment_method)) intent.payment_method = str(p.payment_method);
+        const behaviour = chargeBehaviour.get(intent.payment_method as string) ?? 'ok';
+        if (behaviour !== 'authenticate' && behaviour !== 'ok') {
+          intent.status = 'requires_payment_method';
+          intent.last_payment_error = { type: 'card_error', ...cardError(behaviour) };
+          throw new Failure(402, { ...(intent.last_payment_error as StripeError), payment_intent: structuredClone(intent) });
+        }
+        // On-session, a card that asks for authentication gets its challenge (Stripe.js runs it).
+        if (behaviour === 'authenticate') {
+          intent.status = 'requires_action';
+          intent.next_action = {
+            type: 'use_stripe_sdk',
+            use_stripe_sdk: { type: 'three_d_secure_redirect', stripe_js: 'https://hooks.stripe.com/3d_secure_2/fake' },
+          };
+          intent.last_payment_error = null;
+          return intent;
+        }
+        return succeedIntent(intent);
+      },
+    ],
+    [
+      'POST',
+      /^\/v1\/payment_intents\/([^/]+)\/cancel$/,
+      (_p, m) => {
+        const intent = paymentIntent(m[1]!);
+        if (intent.status === 'succeeded' || intent.status === 'canceled') {
+          throw invalid(
+            `You cannot cancel this PaymentIntent because it has a status of ${String(intent.status)}.`,
+            undefined,
+            'payment_intent_unexpected_state',
+          );
+        }
+        intent.status = 'canceled';
+        intent.next_action = null;
+        emit('payment_intent.canceled', intent);
+        return intent;
       },
     ],
     [
@@ -640,6 +728,27 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
         emit('payment_intent.payment_failed', intent);
       }
       return intent;
+    },
+
+    /**
+     * What Stripe.js's handleNextAction does in the hosted page for a PaymentIntent waiting in
+     * requires_action: the customer passes the bank's challenge (it succeeds) or fails it (it
+     * goes back to requires_payment_method with payment_intent_authentication_failure).
+     */
+    handleNextAction(paymentIntentId: string, outcome: 'approve' | 'fail'): { paymentIntent: Obj; error?: { code: string; message: string } } {
+      const intent = paymentIntents.get(paymentIntentId);
+      if (intent?.status !== 'requires_action') {
+        return { paymentIntent: intent ?? {}, error: { code: 'payment_intent_unexpected_state', message: 'This PaymentIntent has no next action.' } };
+      }
+      if (outcome === 'approve') return { paymentIntent: structuredClone(succeedIntent(intent)) };
+      const error = {
+        type: 'card_error',
+        code: 'payment_intent_authentication_failure',
+        message: 'We are unable to authenticate your payment method. Please choose a different payment method and try again.',
+      };
+      Object.assign(intent, { status: 'requires_payment_method', next_action: null, last_payment_error: error });
+      emit('payment_intent.payment_failed', intent);
+      return { paymentIntent: structuredClone(intent), error };
     },
 
     /**

@@ -109,6 +109,8 @@ export const subscription = z.object({
   /** Bumped by every change; sent back as `expected_version` with every action decided on this state. */
   version: int,
   status: z.string(),
+  /** While past due: `payment_failed` (update the card) or `authentication_required` (confirm the payment). */
+  past_due_reason: z.optional(nullableString),
   product: z.object({ id: z.string(), name: z.string(), description: z.optional(nullableString) }),
   price,
   seats: int,
@@ -220,7 +222,7 @@ export type InvoiceDetails = z.infer<typeof invoiceDetails>;
 export const order = z.object({
   id: z.string(),
   invoice_number: z.string(),
-  /** pending, paid, failed, refunded, partially_refunded, void */
+  /** pending, requires_action (the customer confirms the payment), paid, failed, refunded, partially_refunded, void */
   status: z.string(),
   billing_reason: z.string(),
   subscription_id: nullableString,

@@ -35,6 +35,27 @@ export const testCardRequest = z.object({
 });
 export type TestCardRequest = z.input<typeof testCardRequest>;
 
+/** The test bank's 3-D Secure challenge, answered in the hosted confirm page (the test provider's stand-in for handleNextAction). */
+export const testAuthenticateRequest = z.object({
+  client_secret: z.string().check(z.minLength(10), z.maxLength(300)),
+  outcome: z.enum(['approve', 'fail']),
+});
+
+/** POST /portal/v1/payments/confirm-session: the hosted confirm page for the order named, or the oldest waiting payment. */
+export const confirmSessionRequest = z.object({
+  origin: z.url({ protocol: /^https?$/ }),
+  order_id: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+});
+
+/** The hosted confirm page trades its open token (once), or asks again with its confirm token ("Try again"). */
+export const confirmStartRequest = z.object({
+  token: z.optional(z.string().check(z.minLength(10), z.maxLength(200))),
+  confirm_token: z.optional(z.string().check(z.minLength(10), z.maxLength(200))),
+});
+
+/** The hosted confirm page after the next action ran: settle the payment. */
+export const confirmCompleteRequest = z.object({ confirm_token: z.string().check(z.minLength(10), z.maxLength(200)) });
+
 /** POST /portal/v1/payment-methods/hosted-session: the iframe's address and who may talk to it. */
 export const hostedSession = z.object({ url: z.string(), server_origin: z.string(), expires_at: z.string() });
 export type HostedSession = z.infer<typeof hostedSession>;

@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'إدارة الاشتراك',
   'action.updatePaymentMethod': 'تحديث طريقة الدفع',
   'action.acceptInvitation': 'قبول الدعوة',
+  'action.confirmPayment': 'تأكيد الدفع',
 
   'fact.order': 'الطلب',
   'fact.invoice': 'الفاتورة',
@@ -66,6 +67,10 @@ export default {
   'paymentFailed.heading': 'لم تتم عملية الدفع',
   'paymentFailed.body': 'تعذّر علينا تحصيل مبلغ الفاتورة {invoice} من بطاقتك: {reason}',
   'paymentFailed.retry': 'حدِّث طريقة الدفع في بوابتك وسنعيد محاولة الدفع فورًا.',
+  'confirmPayment.subject': 'أكّد دفعتك مقابل {product}',
+  'confirmPayment.heading': 'أكّد دفعتك',
+  'confirmPayment.body': 'يطلب منك مصرفك تأكيد دفع الفاتورة {invoice}. افتح بوابتك واختر «تأكيد الدفع»: لن يستغرق ذلك سوى لحظة.',
+  'confirmPayment.note': 'إلى أن يتم التأكيد، تبقى الدفعة مفتوحة ويكون اشتراكك متأخر السداد.',
   'renewed.subject': 'تم تجديد اشتراكك في {product}',
   'renewed.heading': 'شكرًا، تم تجديد اشتراكك',
   'renewed.body': 'حصّلنا من بطاقتك رسوم الفترة من {start} إلى {end}.',
@@ -107,6 +112,8 @@ export default {
   'decline.incorrect_cvc': 'رمز الأمان غير صحيح. تحقق منه وحاول مرة أخرى.',
   'decline.processing_error': 'تعذّرت معالجة البطاقة. حاول مرة أخرى بعد قليل.',
   'decline.no_payment_method': 'لا توجد بطاقة محفوظة. أضف طريقة دفع.',
+  'decline.authentication_required': 'يطلب منك مصرفك تأكيد هذه الدفعة. أكّدها في بوابتك.',
+  'decline.payment_intent_authentication_failure': 'تعذّر على مصرفك تأكيد الدفعة. حاول مرة أخرى أو استخدم بطاقة أخرى.',
 
   'pdf.invoice': 'فاتورة',
   'pdf.receipt': 'إيصال',
@@ -152,4 +159,5 @@ export default {
   'status.partially_refunded': 'مستردة جزئيًا',
   'status.void': 'ملغاة',
   'status.carried_forward': 'مُرحّلة',
+  'status.requires_action': 'بانتظار التأكيد',
 } satisfies Catalog;

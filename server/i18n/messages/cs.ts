@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Spravovat předplatné',
   'action.updatePaymentMethod': 'Aktualizovat platební metodu',
   'action.acceptInvitation': 'Přijmout pozvánku',
+  'action.confirmPayment': 'Potvrdit platbu',
 
   'fact.order': 'Objednávka',
   'fact.invoice': 'Faktura',
@@ -62,6 +63,10 @@ export default {
   'paymentFailed.heading': 'Vaše platba neproběhla',
   'paymentFailed.body': 'Z Vaší karty se nepodařilo strhnout platbu za fakturu {invoice}: {reason}',
   'paymentFailed.retry': 'Aktualizujte platební metodu v portálu a platbu hned zopakujeme.',
+  'confirmPayment.subject': 'Potvrďte platbu za {product}',
+  'confirmPayment.heading': 'Potvrďte platbu',
+  'confirmPayment.body': 'Vaše banka vás žádá o potvrzení platby faktury {invoice}. Otevřete portál a zvolte „Potvrdit platbu“: zabere to jen chvilku.',
+  'confirmPayment.note': 'Dokud ji nepotvrdíte, platba zůstává otevřená a vaše předplatné je po splatnosti.',
   'renewed.subject': 'Vaše předplatné {product} bylo obnoveno',
   'renewed.heading': 'Děkujeme, Vaše předplatné bylo obnoveno',
   'renewed.body': 'Z Vaší karty jsme strhli platbu za období od {start} do {end}.',
@@ -99,6 +104,8 @@ export default {
   'decline.incorrect_cvc': 'Bezpečnostní kód je nesprávný. Zkontrolujte jej a zkuste to znovu.',
   'decline.processing_error': 'Kartu se nepodařilo zpracovat. Zkuste to za chvíli znovu.',
   'decline.no_payment_method': 'Nemáte uloženou žádnou kartu. Přidejte platební metodu.',
+  'decline.authentication_required': 'Vaše banka vás žádá o potvrzení této platby. Potvrďte ji v portálu.',
+  'decline.payment_intent_authentication_failure': 'Vaše banka nemohla platbu potvrdit. Zkuste to znovu nebo použijte jinou kartu.',
 
   'pdf.invoice': 'Faktura',
   'pdf.receipt': 'Potvrzení o platbě',
@@ -143,4 +150,5 @@ export default {
   'status.partially_refunded': 'Částečně vrácena',
   'status.void': 'Stornována',
   'status.carried_forward': 'Převedena',
+  'status.requires_action': 'Čeká na potvrzení',
 } satisfies Catalog;

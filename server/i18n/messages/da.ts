@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Administrer abonnement',
   'action.updatePaymentMethod': 'Opdater betalingsmetode',
   'action.acceptInvitation': 'Accepter invitationen',
+  'action.confirmPayment': 'Bekræft betaling',
 
   'fact.order': 'Ordre',
   'fact.invoice': 'Faktura',
@@ -59,6 +60,10 @@ export default {
   'paymentFailed.heading': 'Din betaling gik ikke igennem',
   'paymentFailed.body': 'Vi kunne ikke trække faktura {invoice} på dit kort: {reason}',
   'paymentFailed.retry': 'Opdater din betalingsmetode i portalen, så prøver vi betalingen igen med det samme.',
+  'confirmPayment.subject': 'Bekræft din betaling for {product}',
+  'confirmPayment.heading': 'Bekræft din betaling',
+  'confirmPayment.body': 'Din bank beder dig bekræfte betalingen for faktura {invoice}. Åbn din portal, og vælg »Bekræft betaling«: det tager kun et øjeblik.',
+  'confirmPayment.note': 'Indtil den er bekræftet, står betalingen åben, og dit abonnement er forfaldent.',
   'renewed.subject': 'Dit abonnement på {product} er fornyet',
   'renewed.heading': 'Tak, dit abonnement er fornyet',
   'renewed.body': 'Vi har trukket perioden fra {start} til {end} på dit kort.',
@@ -92,6 +97,8 @@ export default {
   'decline.incorrect_cvc': 'Sikkerhedskoden er forkert. Tjek den, og prøv igen.',
   'decline.processing_error': 'Kortet kunne ikke behandles. Prøv igen om lidt.',
   'decline.no_payment_method': 'Der er ikke gemt noget kort. Tilføj en betalingsmetode.',
+  'decline.authentication_required': 'Din bank beder dig bekræfte denne betaling. Bekræft den i din portal.',
+  'decline.payment_intent_authentication_failure': 'Din bank kunne ikke bekræfte betalingen. Prøv igen, eller brug et andet kort.',
 
   'pdf.invoice': 'Faktura',
   'pdf.receipt': 'Kvittering',
@@ -136,4 +143,5 @@ export default {
   'status.partially_refunded': 'Delvist refunderet',
   'status.void': 'Annulleret',
   'status.carried_forward': 'Overført',
+  'status.requires_action': 'Afventer bekræftelse',
 } satisfies Catalog;

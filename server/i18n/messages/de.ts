@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Abonnement verwalten',
   'action.updatePaymentMethod': 'Zahlungsmethode aktualisieren',
   'action.acceptInvitation': 'Einladung annehmen',
+  'action.confirmPayment': 'Zahlung bestätigen',
 
   'fact.order': 'Bestellung',
   'fact.invoice': 'Rechnung',
@@ -60,6 +61,11 @@ export default {
   'paymentFailed.heading': 'Ihre Zahlung ist nicht durchgegangen',
   'paymentFailed.body': 'Wir konnten Ihre Karte für die Rechnung {invoice} nicht belasten: {reason}',
   'paymentFailed.retry': 'Aktualisieren Sie Ihre Zahlungsmethode im Kundenportal, dann versuchen wir die Zahlung sofort erneut.',
+  'confirmPayment.subject': 'Bestätigen Sie Ihre Zahlung für {product}',
+  'confirmPayment.heading': 'Bestätigen Sie Ihre Zahlung',
+  'confirmPayment.body':
+    'Ihre Bank bittet Sie, die Zahlung für Rechnung {invoice} zu bestätigen. Öffnen Sie Ihr Portal und wählen Sie „Zahlung bestätigen“: Es dauert nur einen Moment.',
+  'confirmPayment.note': 'Bis zur Bestätigung bleibt die Zahlung offen und Ihr Abonnement überfällig.',
   'renewed.subject': 'Ihr Abonnement {product} wurde verlängert',
   'renewed.heading': 'Vielen Dank, Ihr Abonnement wurde verlängert',
   'renewed.body': 'Wir haben Ihre Karte für den Zeitraum vom {start} bis {end} belastet.',
@@ -94,6 +100,9 @@ export default {
   'decline.incorrect_cvc': 'Der Sicherheitscode ist falsch. Prüfen Sie ihn und versuchen Sie es erneut.',
   'decline.processing_error': 'Die Karte konnte nicht verarbeitet werden. Versuchen Sie es gleich noch einmal.',
   'decline.no_payment_method': 'Es ist keine Karte hinterlegt. Fügen Sie eine Zahlungsmethode hinzu.',
+  'decline.authentication_required': 'Ihre Bank bittet Sie, diese Zahlung zu bestätigen. Bestätigen Sie sie in Ihrem Portal.',
+  'decline.payment_intent_authentication_failure':
+    'Ihre Bank konnte die Zahlung nicht bestätigen. Versuchen Sie es erneut oder verwenden Sie eine andere Karte.',
 
   'pdf.invoice': 'Rechnung',
   'pdf.receipt': 'Zahlungsbeleg',
@@ -138,4 +147,5 @@ export default {
   'status.partially_refunded': 'Teilweise erstattet',
   'status.void': 'Storniert',
   'status.carried_forward': 'Übertragen',
+  'status.requires_action': 'Wartet auf Bestätigung',
 } satisfies Catalog;

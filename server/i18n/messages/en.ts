@@ -12,6 +12,7 @@ export default {
   'action.manageSubscription': 'Manage subscription',
   'action.updatePaymentMethod': 'Update payment method',
   'action.acceptInvitation': 'Accept invitation',
+  'action.confirmPayment': 'Confirm payment',
 
   // ── facts (label: value rows in emails) ──────────────────────────────────────────
   'fact.order': 'Order',
@@ -67,6 +68,10 @@ export default {
   'paymentFailed.heading': 'Your payment didn’t go through',
   'paymentFailed.body': 'We couldn’t charge your card for invoice {invoice}: {reason}',
   'paymentFailed.retry': 'Update your payment method in your portal and we will retry the payment straight away.',
+  'confirmPayment.subject': 'Confirm your payment for {product}',
+  'confirmPayment.heading': 'Confirm your payment',
+  'confirmPayment.body': 'Your bank asks you to confirm the payment for invoice {invoice}. Open your portal and choose Confirm payment: it takes a moment.',
+  'confirmPayment.note': 'Until it is confirmed, the payment stays open and your subscription is past due.',
   'renewed.subject': 'Your {product} subscription renewed',
   'renewed.heading': 'Thanks, your subscription renewed',
   'renewed.body': 'We charged your card for the period {start} to {end}.',
@@ -102,6 +107,8 @@ export default {
   'decline.incorrect_cvc': 'The security code is incorrect. Check it and try again.',
   'decline.processing_error': 'The card could not be processed. Try again in a moment.',
   'decline.no_payment_method': 'There is no card on file. Add a payment method.',
+  'decline.authentication_required': 'Your bank asks you to confirm this payment. Confirm it in your portal.',
+  'decline.payment_intent_authentication_failure': 'Your bank could not confirm the payment. Try again, or use another card.',
 
   // ── invoice and receipt PDFs ─────────────────────────────────────────────────────
   'pdf.invoice': 'Invoice',
@@ -147,4 +154,5 @@ export default {
   'status.partially_refunded': 'Partially refunded',
   'status.void': 'Void',
   'status.carried_forward': 'Carried forward',
+  'status.requires_action': 'Awaiting confirmation',
 } as const;

@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Gestionar la suscripción',
   'action.updatePaymentMethod': 'Actualizar el método de pago',
   'action.acceptInvitation': 'Aceptar la invitación',
+  'action.confirmPayment': 'Confirmar pago',
 
   'fact.order': 'Pedido',
   'fact.invoice': 'Factura',
@@ -61,6 +62,10 @@ export default {
   'paymentFailed.heading': 'Su pago no se ha completado',
   'paymentFailed.body': 'No hemos podido cobrar la factura {invoice} en su tarjeta: {reason}',
   'paymentFailed.retry': 'Actualice su método de pago en su portal y volveremos a intentar el cobro de inmediato.',
+  'confirmPayment.subject': 'Confirma tu pago de {product}',
+  'confirmPayment.heading': 'Confirma tu pago',
+  'confirmPayment.body': 'Tu banco te pide que confirmes el pago de la factura {invoice}. Abre tu portal y elige «Confirmar pago»: solo lleva un momento.',
+  'confirmPayment.note': 'Hasta que lo confirmes, el pago queda pendiente y tu suscripción está vencida.',
   'renewed.subject': 'Su suscripción a {product} se ha renovado',
   'renewed.heading': 'Gracias, su suscripción se ha renovado',
   'renewed.body': 'Hemos cobrado en su tarjeta el periodo del {start} al {end}.',
@@ -97,6 +102,8 @@ export default {
   'decline.incorrect_cvc': 'El código de seguridad es incorrecto. Compruébelo e inténtelo de nuevo.',
   'decline.processing_error': 'No se ha podido procesar la tarjeta. Inténtelo de nuevo en un momento.',
   'decline.no_payment_method': 'No hay ninguna tarjeta registrada. Añada un método de pago.',
+  'decline.authentication_required': 'Tu banco te pide que confirmes este pago. Confírmalo en tu portal.',
+  'decline.payment_intent_authentication_failure': 'Tu banco no pudo confirmar el pago. Inténtalo de nuevo o usa otra tarjeta.',
 
   'pdf.invoice': 'Factura',
   'pdf.receipt': 'Recibo',
@@ -141,4 +148,5 @@ export default {
   'status.partially_refunded': 'Reembolsada parcialmente',
   'status.void': 'Anulada',
   'status.carried_forward': 'Trasladada',
+  'status.requires_action': 'Pendiente de confirmación',
 } satisfies Catalog;

@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Hallitse tilausta',
   'action.updatePaymentMethod': 'Päivitä maksutapa',
   'action.acceptInvitation': 'Hyväksy kutsu',
+  'action.confirmPayment': 'Vahvista maksu',
 
   'fact.order': 'Tilaus',
   'fact.invoice': 'Lasku',
@@ -59,6 +60,10 @@ export default {
   'paymentFailed.heading': 'Maksusi ei mennyt läpi',
   'paymentFailed.body': 'Emme voineet veloittaa laskua {invoice} kortiltasi: {reason}',
   'paymentFailed.retry': 'Päivitä maksutapasi portaalissa, niin yritämme maksua heti uudelleen.',
+  'confirmPayment.subject': 'Vahvista maksusi tuotteesta {product}',
+  'confirmPayment.heading': 'Vahvista maksusi',
+  'confirmPayment.body': 'Pankkisi pyytää sinua vahvistamaan laskun {invoice} maksun. Avaa portaali ja valitse ”Vahvista maksu”: se vie vain hetken.',
+  'confirmPayment.note': 'Kunnes maksu on vahvistettu, se on avoinna ja tilauksesi on erääntynyt.',
   'renewed.subject': 'Tilauksesi on uusittu: {product}',
   'renewed.heading': 'Kiitos, tilauksesi on uusittu',
   'renewed.body': 'Veloitimme kortiltasi jakson {start}–{end}.',
@@ -92,6 +97,8 @@ export default {
   'decline.incorrect_cvc': 'Turvakoodi on väärä. Tarkista se ja yritä uudelleen.',
   'decline.processing_error': 'Korttia ei voitu käsitellä. Yritä hetken kuluttua uudelleen.',
   'decline.no_payment_method': 'Korttia ei ole tallennettu. Lisää maksutapa.',
+  'decline.authentication_required': 'Pankkisi pyytää sinua vahvistamaan tämän maksun. Vahvista se portaalissa.',
+  'decline.payment_intent_authentication_failure': 'Pankkisi ei voinut vahvistaa maksua. Yritä uudelleen tai käytä toista korttia.',
 
   'pdf.invoice': 'Lasku',
   'pdf.receipt': 'Kuitti',
@@ -136,4 +143,5 @@ export default {
   'status.partially_refunded': 'Osittain hyvitetty',
   'status.void': 'Mitätöity',
   'status.carried_forward': 'Siirretty',
+  'status.requires_action': 'Odottaa vahvistusta',
 } satisfies Catalog;

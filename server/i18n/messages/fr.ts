@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Gérer l’abonnement',
   'action.updatePaymentMethod': 'Mettre à jour le moyen de paiement',
   'action.acceptInvitation': 'Accepter l’invitation',
+  'action.confirmPayment': 'Confirmer le paiement',
 
   'fact.order': 'Commande',
   'fact.invoice': 'Facture',
@@ -62,6 +63,11 @@ export default {
   'paymentFailed.heading': 'Votre paiement n’a pas abouti',
   'paymentFailed.body': 'Nous n’avons pas pu débiter votre carte pour la facture {invoice} : {reason}',
   'paymentFailed.retry': 'Mettez à jour votre moyen de paiement dans votre portail et nous relancerons le paiement immédiatement.',
+  'confirmPayment.subject': 'Confirmez votre paiement pour {product}',
+  'confirmPayment.heading': 'Confirmez votre paiement',
+  'confirmPayment.body':
+    'Votre banque vous demande de confirmer le paiement de la facture {invoice}. Ouvrez votre portail et choisissez « Confirmer le paiement » : cela ne prend qu’un instant.',
+  'confirmPayment.note': 'Tant qu’il n’est pas confirmé, le paiement reste en attente et votre abonnement est en retard de paiement.',
   'renewed.subject': 'Votre abonnement {product} a été renouvelé',
   'renewed.heading': 'Merci, votre abonnement a été renouvelé',
   'renewed.body': 'Nous avons débité votre carte pour la période du {start} au {end}.',
@@ -98,6 +104,8 @@ export default {
   'decline.incorrect_cvc': 'Le code de sécurité est incorrect. Vérifiez-le et réessayez.',
   'decline.processing_error': 'La carte n’a pas pu être traitée. Réessayez dans un instant.',
   'decline.no_payment_method': 'Aucune carte n’est enregistrée. Ajoutez un moyen de paiement.',
+  'decline.authentication_required': 'Votre banque vous demande de confirmer ce paiement. Confirmez-le dans votre portail.',
+  'decline.payment_intent_authentication_failure': 'Votre banque n’a pas pu confirmer le paiement. Réessayez ou utilisez une autre carte.',
 
   'pdf.invoice': 'Facture',
   'pdf.receipt': 'Reçu',
@@ -142,4 +150,5 @@ export default {
   'status.partially_refunded': 'Partiellement remboursée',
   'status.void': 'Annulée',
   'status.carried_forward': 'Reportée',
+  'status.requires_action': 'En attente de confirmation',
 } satisfies Catalog;

@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'ניהול המינוי',
   'action.updatePaymentMethod': 'עדכון אמצעי התשלום',
   'action.acceptInvitation': 'קבלת ההזמנה',
+  'action.confirmPayment': 'אישור התשלום',
 
   'fact.order': 'הזמנה',
   'fact.invoice': 'חשבונית',
@@ -60,6 +61,10 @@ export default {
   'paymentFailed.heading': 'התשלום לא עבר',
   'paymentFailed.body': 'לא הצלחנו לחייב את הכרטיס שלך עבור חשבונית {invoice}: {reason}',
   'paymentFailed.retry': 'אפשר לעדכן את אמצעי התשלום בפורטל, ונחזור לנסות לחייב מיד.',
+  'confirmPayment.subject': 'אשרו את התשלום עבור {product}',
+  'confirmPayment.heading': 'אשרו את התשלום',
+  'confirmPayment.body': 'הבנק שלכם מבקש לאשר את התשלום עבור חשבונית {invoice}. פתחו את הפורטל ובחרו „אישור התשלום”: זה לוקח רגע.',
+  'confirmPayment.note': 'עד שהתשלום יאושר הוא נשאר פתוח והמנוי שלכם בפיגור תשלום.',
   'renewed.subject': 'המינוי שלך ל-{product} חודש',
   'renewed.heading': 'תודה, המינוי שלך חודש',
   'renewed.body': 'חייבנו את הכרטיס שלך עבור התקופה מ-{start} עד {end}.',
@@ -95,6 +100,8 @@ export default {
   'decline.incorrect_cvc': 'קוד האבטחה שגוי. יש לבדוק אותו ולנסות שוב.',
   'decline.processing_error': 'לא ניתן היה לעבד את הכרטיס. אפשר לנסות שוב בעוד רגע.',
   'decline.no_payment_method': 'לא שמור כרטיס. יש להוסיף אמצעי תשלום.',
+  'decline.authentication_required': 'הבנק שלכם מבקש לאשר את התשלום הזה. אשרו אותו בפורטל.',
+  'decline.payment_intent_authentication_failure': 'הבנק שלכם לא הצליח לאשר את התשלום. נסו שוב או השתמשו בכרטיס אחר.',
 
   'pdf.invoice': 'חשבונית',
   'pdf.receipt': 'קבלה',
@@ -140,4 +147,5 @@ export default {
   'status.partially_refunded': 'הוחזרה חלקית',
   'status.void': 'מבוטלת',
   'status.carried_forward': 'הועברה',
+  'status.requires_action': 'ממתין לאישור',
 } satisfies Catalog;

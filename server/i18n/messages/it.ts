@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Gestisci l’abbonamento',
   'action.updatePaymentMethod': 'Aggiorna il metodo di pagamento',
   'action.acceptInvitation': 'Accetta l’invito',
+  'action.confirmPayment': 'Conferma pagamento',
 
   'fact.order': 'Ordine',
   'fact.invoice': 'Fattura',
@@ -62,6 +63,11 @@ export default {
   'paymentFailed.heading': 'Il pagamento non è andato a buon fine',
   'paymentFailed.body': 'Non siamo riusciti ad addebitare sulla Sua carta la fattura {invoice}: {reason}',
   'paymentFailed.retry': 'Aggiorni il metodo di pagamento nel Suo portale e riproveremo subito il pagamento.',
+  'confirmPayment.subject': 'Conferma il pagamento per {product}',
+  'confirmPayment.heading': 'Conferma il pagamento',
+  'confirmPayment.body':
+    'La tua banca ti chiede di confermare il pagamento della fattura {invoice}. Apri il tuo portale e scegli «Conferma pagamento»: basta un momento.',
+  'confirmPayment.note': 'Finché non è confermato, il pagamento resta in sospeso e il tuo abbonamento è scaduto.',
   'renewed.subject': 'Il Suo abbonamento a {product} è stato rinnovato',
   'renewed.heading': 'Grazie, il Suo abbonamento è stato rinnovato',
   'renewed.body': 'Abbiamo addebitato sulla Sua carta il periodo dal {start} al {end}.',
@@ -97,6 +103,8 @@ export default {
   'decline.incorrect_cvc': 'Il codice di sicurezza non è corretto. Lo controlli e riprovi.',
   'decline.processing_error': 'Non è stato possibile elaborare la carta. Riprovi tra un momento.',
   'decline.no_payment_method': 'Non c’è nessuna carta registrata. Aggiunga un metodo di pagamento.',
+  'decline.authentication_required': 'La tua banca ti chiede di confermare questo pagamento. Confermalo nel tuo portale.',
+  'decline.payment_intent_authentication_failure': 'La tua banca non ha potuto confermare il pagamento. Riprova o usa un’altra carta.',
 
   'pdf.invoice': 'Fattura',
   'pdf.receipt': 'Ricevuta',
@@ -141,4 +149,5 @@ export default {
   'status.partially_refunded': 'Rimborsata in parte',
   'status.void': 'Annullata',
   'status.carried_forward': 'Riportata',
+  'status.requires_action': 'In attesa di conferma',
 } satisfies Catalog;

@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'サブスクリプションを管理する',
   'action.updatePaymentMethod': 'お支払い方法を更新する',
   'action.acceptInvitation': '招待を承諾する',
+  'action.confirmPayment': '支払いを確認',
 
   'fact.order': 'ご注文',
   'fact.invoice': '請求書',
@@ -56,6 +57,10 @@ export default {
   'paymentFailed.heading': 'お支払いが完了しませんでした',
   'paymentFailed.body': '請求書 {invoice} の金額をカードに請求できませんでした: {reason}',
   'paymentFailed.retry': 'ポータルでお支払い方法を更新していただければ、すぐに再度請求いたします。',
+  'confirmPayment.subject': '{product} のお支払いを確認してください',
+  'confirmPayment.heading': 'お支払いを確認してください',
+  'confirmPayment.body': 'カード会社が請求書 {invoice} のお支払いの確認を求めています。ポータルを開いて「支払いを確認」を選んでください。すぐに終わります。',
+  'confirmPayment.note': '確認されるまで、お支払いは未完了のままで、サブスクリプションは支払い遅延となります。',
   'renewed.subject': '{product} のサブスクリプションが更新されました',
   'renewed.heading': 'ありがとうございます。サブスクリプションが更新されました',
   'renewed.body': '{start}から{end}までの期間分をカードに請求しました。',
@@ -87,6 +92,8 @@ export default {
   'decline.incorrect_cvc': 'セキュリティコードが正しくありません。確認してもう一度お試しください。',
   'decline.processing_error': 'カードを処理できませんでした。しばらくしてからもう一度お試しください。',
   'decline.no_payment_method': '登録済みのカードがありません。お支払い方法を追加してください。',
+  'decline.authentication_required': 'カード会社がこのお支払いの確認を求めています。ポータルで確認してください。',
+  'decline.payment_intent_authentication_failure': 'カード会社がお支払いを確認できませんでした。もう一度お試しいただくか、別のカードをご利用ください。',
 
   'pdf.invoice': '請求書',
   'pdf.receipt': '領収書',
@@ -131,4 +138,5 @@ export default {
   'status.partially_refunded': '一部返金済み',
   'status.void': '無効',
   'status.carried_forward': '繰越',
+  'status.requires_action': '確認待ち',
 } satisfies Catalog;

@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': '구독 관리',
   'action.updatePaymentMethod': '결제 수단 업데이트',
   'action.acceptInvitation': '초대 수락',
+  'action.confirmPayment': '결제 확인',
 
   'fact.order': '주문',
   'fact.invoice': '인보이스',
@@ -56,6 +57,10 @@ export default {
   'paymentFailed.heading': '결제가 완료되지 않았습니다',
   'paymentFailed.body': '인보이스 {invoice} 금액을 카드로 청구하지 못했습니다: {reason}',
   'paymentFailed.retry': '포털에서 결제 수단을 업데이트하시면 바로 다시 결제를 시도합니다.',
+  'confirmPayment.subject': '{product} 결제를 확인해 주세요',
+  'confirmPayment.heading': '결제를 확인해 주세요',
+  'confirmPayment.body': '카드사에서 청구서 {invoice}의 결제 확인을 요청했습니다. 포털을 열고 "결제 확인"을 선택하세요. 잠깐이면 됩니다.',
+  'confirmPayment.note': '확인될 때까지 결제는 미완료 상태이며 구독은 연체 상태입니다.',
   'renewed.subject': '{product} 구독이 갱신되었습니다',
   'renewed.heading': '구독이 갱신되었습니다. 감사합니다',
   'renewed.body': '{start}부터 {end}까지의 기간에 대한 금액을 카드로 청구했습니다.',
@@ -87,6 +92,8 @@ export default {
   'decline.incorrect_cvc': '보안 코드가 올바르지 않습니다. 확인 후 다시 시도하세요.',
   'decline.processing_error': '카드를 처리할 수 없습니다. 잠시 후 다시 시도하세요.',
   'decline.no_payment_method': '등록된 카드가 없습니다. 결제 수단을 추가하세요.',
+  'decline.authentication_required': '카드사에서 이 결제의 확인을 요청했습니다. 포털에서 확인하세요.',
+  'decline.payment_intent_authentication_failure': '카드사에서 결제를 확인하지 못했습니다. 다시 시도하거나 다른 카드를 사용하세요.',
 
   'pdf.invoice': '인보이스',
   'pdf.receipt': '영수증',
@@ -131,4 +138,5 @@ export default {
   'status.partially_refunded': '부분 환불됨',
   'status.void': '무효',
   'status.carried_forward': '이월됨',
+  'status.requires_action': '확인 대기 중',
 } satisfies Catalog;

@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Administrer abonnementet',
   'action.updatePaymentMethod': 'Oppdater betalingsmåte',
   'action.acceptInvitation': 'Godta invitasjonen',
+  'action.confirmPayment': 'Bekreft betalingen',
 
   'fact.order': 'Bestilling',
   'fact.invoice': 'Faktura',
@@ -59,6 +60,10 @@ export default {
   'paymentFailed.heading': 'Betalingen gikk ikke gjennom',
   'paymentFailed.body': 'Vi kunne ikke belaste kortet ditt for faktura {invoice}: {reason}',
   'paymentFailed.retry': 'Oppdater betalingsmåten i portalen, så prøver vi betalingen på nytt med en gang.',
+  'confirmPayment.subject': 'Bekreft betalingen for {product}',
+  'confirmPayment.heading': 'Bekreft betalingen',
+  'confirmPayment.body': 'Banken din ber deg bekrefte betalingen for faktura {invoice}. Åpne portalen og velg «Bekreft betalingen»: det tar bare et øyeblikk.',
+  'confirmPayment.note': 'Til den er bekreftet, står betalingen åpen og abonnementet ditt er forfalt.',
   'renewed.subject': 'Abonnementet ditt på {product} er fornyet',
   'renewed.heading': 'Takk, abonnementet ditt er fornyet',
   'renewed.body': 'Vi har belastet kortet ditt for perioden {start} til {end}.',
@@ -92,6 +97,8 @@ export default {
   'decline.incorrect_cvc': 'Sikkerhetskoden er feil. Sjekk den og prøv igjen.',
   'decline.processing_error': 'Kortet kunne ikke behandles. Prøv igjen om litt.',
   'decline.no_payment_method': 'Det er ikke lagret noe kort. Legg til en betalingsmåte.',
+  'decline.authentication_required': 'Banken din ber deg bekrefte denne betalingen. Bekreft den i portalen.',
+  'decline.payment_intent_authentication_failure': 'Banken din kunne ikke bekrefte betalingen. Prøv igjen, eller bruk et annet kort.',
 
   'pdf.invoice': 'Faktura',
   'pdf.receipt': 'Kvittering',
@@ -136,4 +143,5 @@ export default {
   'status.partially_refunded': 'Delvis refundert',
   'status.void': 'Annullert',
   'status.carried_forward': 'Overført',
+  'status.requires_action': 'Venter på bekreftelse',
 } satisfies Catalog;

@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Abonnement beheren',
   'action.updatePaymentMethod': 'Betaalmethode bijwerken',
   'action.acceptInvitation': 'Uitnodiging accepteren',
+  'action.confirmPayment': 'Betaling bevestigen',
 
   'fact.order': 'Bestelling',
   'fact.invoice': 'Factuur',
@@ -60,6 +61,11 @@ export default {
   'paymentFailed.heading': 'Uw betaling is niet gelukt',
   'paymentFailed.body': 'We konden factuur {invoice} niet van uw kaart afschrijven: {reason}',
   'paymentFailed.retry': 'Werk uw betaalmethode bij in uw portaal, dan proberen we de betaling meteen opnieuw.',
+  'confirmPayment.subject': 'Bevestig je betaling voor {product}',
+  'confirmPayment.heading': 'Bevestig je betaling',
+  'confirmPayment.body':
+    'Je bank vraagt je de betaling voor factuur {invoice} te bevestigen. Open je portaal en kies ‘Betaling bevestigen’: het duurt maar even.',
+  'confirmPayment.note': 'Tot je hem bevestigt, blijft de betaling open en is je abonnement achterstallig.',
   'renewed.subject': 'Uw abonnement op {product} is verlengd',
   'renewed.heading': 'Bedankt, uw abonnement is verlengd',
   'renewed.body': 'We hebben de periode van {start} tot {end} van uw kaart afgeschreven.',
@@ -94,6 +100,8 @@ export default {
   'decline.incorrect_cvc': 'De beveiligingscode klopt niet. Controleer de code en probeer het opnieuw.',
   'decline.processing_error': 'De kaart kon niet worden verwerkt. Probeer het zo opnieuw.',
   'decline.no_payment_method': 'Er is geen kaart opgeslagen. Voeg een betaalmethode toe.',
+  'decline.authentication_required': 'Je bank vraagt je deze betaling te bevestigen. Bevestig hem in je portaal.',
+  'decline.payment_intent_authentication_failure': 'Je bank kon de betaling niet bevestigen. Probeer het opnieuw of gebruik een andere kaart.',
 
   'pdf.invoice': 'Factuur',
   'pdf.receipt': 'Betalingsbewijs',
@@ -138,4 +146,5 @@ export default {
   'status.partially_refunded': 'Deels terugbetaald',
   'status.void': 'Vervallen',
   'status.carried_forward': 'Overgedragen',
+  'status.requires_action': 'Wacht op bevestiging',
 } satisfies Catalog;

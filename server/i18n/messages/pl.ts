@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Zarządzaj subskrypcją',
   'action.updatePaymentMethod': 'Zaktualizuj metodę płatności',
   'action.acceptInvitation': 'Przyjmij zaproszenie',
+  'action.confirmPayment': 'Potwierdź płatność',
 
   'fact.order': 'Zamówienie',
   'fact.invoice': 'Faktura',
@@ -63,6 +64,11 @@ export default {
   'paymentFailed.heading': 'Płatność nie została zrealizowana',
   'paymentFailed.body': 'Nie udało się pobrać z Twojej karty płatności za fakturę {invoice}: {reason}',
   'paymentFailed.retry': 'Zaktualizuj metodę płatności w portalu, a od razu ponowimy płatność.',
+  'confirmPayment.subject': 'Potwierdź płatność za {product}',
+  'confirmPayment.heading': 'Potwierdź płatność',
+  'confirmPayment.body':
+    'Twój bank prosi o potwierdzenie płatności za fakturę {invoice}. Otwórz portal i wybierz „Potwierdź płatność”: to zajmie tylko chwilę.',
+  'confirmPayment.note': 'Dopóki płatność nie zostanie potwierdzona, pozostaje otwarta, a subskrypcja jest zaległa.',
   'renewed.subject': 'Twoja subskrypcja {product} została odnowiona',
   'renewed.heading': 'Dziękujemy, Twoja subskrypcja została odnowiona',
   'renewed.body': 'Pobraliśmy z Twojej karty opłatę za okres od {start} do {end}.',
@@ -101,6 +107,8 @@ export default {
   'decline.incorrect_cvc': 'Kod zabezpieczający jest nieprawidłowy. Sprawdź go i spróbuj ponownie.',
   'decline.processing_error': 'Nie udało się przetworzyć karty. Spróbuj ponownie za chwilę.',
   'decline.no_payment_method': 'Nie zapisano żadnej karty. Dodaj metodę płatności.',
+  'decline.authentication_required': 'Twój bank prosi o potwierdzenie tej płatności. Potwierdź ją w portalu.',
+  'decline.payment_intent_authentication_failure': 'Twój bank nie mógł potwierdzić płatności. Spróbuj ponownie lub użyj innej karty.',
 
   'pdf.invoice': 'Faktura',
   'pdf.receipt': 'Potwierdzenie zapłaty',
@@ -145,4 +153,5 @@ export default {
   'status.partially_refunded': 'Częściowo zwrócona',
   'status.void': 'Anulowana',
   'status.carried_forward': 'Przeniesiona',
+  'status.requires_action': 'Oczekuje na potwierdzenie',
 } satisfies Catalog;

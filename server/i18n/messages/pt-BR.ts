@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Gerenciar assinatura',
   'action.updatePaymentMethod': 'Atualizar forma de pagamento',
   'action.acceptInvitation': 'Aceitar convite',
+  'action.confirmPayment': 'Confirmar pagamento',
 
   'fact.order': 'Pedido',
   'fact.invoice': 'Fatura',
@@ -62,6 +63,11 @@ export default {
   'paymentFailed.heading': 'Seu pagamento não foi aprovado',
   'paymentFailed.body': 'Não conseguimos cobrar a fatura {invoice} no seu cartão: {reason}',
   'paymentFailed.retry': 'Atualize sua forma de pagamento no portal e tentaremos a cobrança novamente na hora.',
+  'confirmPayment.subject': 'Confirme seu pagamento de {product}',
+  'confirmPayment.heading': 'Confirme seu pagamento',
+  'confirmPayment.body':
+    'Seu banco pede que você confirme o pagamento da fatura {invoice}. Abra seu portal e escolha “Confirmar pagamento”: leva só um instante.',
+  'confirmPayment.note': 'Até ser confirmado, o pagamento fica pendente e sua assinatura está em atraso.',
   'renewed.subject': 'Sua assinatura do {product} foi renovada',
   'renewed.heading': 'Obrigado, sua assinatura foi renovada',
   'renewed.body': 'Cobramos no seu cartão o período de {start} a {end}.',
@@ -97,6 +103,8 @@ export default {
   'decline.incorrect_cvc': 'O código de segurança está incorreto. Confira e tente de novo.',
   'decline.processing_error': 'Não foi possível processar o cartão. Tente de novo em instantes.',
   'decline.no_payment_method': 'Não há nenhum cartão cadastrado. Adicione uma forma de pagamento.',
+  'decline.authentication_required': 'Seu banco pede que você confirme este pagamento. Confirme-o no seu portal.',
+  'decline.payment_intent_authentication_failure': 'Seu banco não conseguiu confirmar o pagamento. Tente novamente ou use outro cartão.',
 
   'pdf.invoice': 'Fatura',
   'pdf.receipt': 'Recibo',
@@ -141,4 +149,5 @@ export default {
   'status.partially_refunded': 'Parcialmente reembolsada',
   'status.void': 'Anulada',
   'status.carried_forward': 'Transferida',
+  'status.requires_action': 'Aguardando confirmação',
 } satisfies Catalog;

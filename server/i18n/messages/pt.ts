@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Gerir a subscrição',
   'action.updatePaymentMethod': 'Atualizar o método de pagamento',
   'action.acceptInvitation': 'Aceitar o convite',
+  'action.confirmPayment': 'Confirmar pagamento',
 
   'fact.order': 'Encomenda',
   'fact.invoice': 'Fatura',
@@ -61,6 +62,11 @@ export default {
   'paymentFailed.heading': 'O seu pagamento não foi concluído',
   'paymentFailed.body': 'Não conseguimos cobrar a fatura {invoice} no seu cartão: {reason}',
   'paymentFailed.retry': 'Atualize o método de pagamento no seu portal e voltaremos a tentar o pagamento de imediato.',
+  'confirmPayment.subject': 'Confirme o seu pagamento de {product}',
+  'confirmPayment.heading': 'Confirme o seu pagamento',
+  'confirmPayment.body':
+    'O seu banco pede-lhe que confirme o pagamento da fatura {invoice}. Abra o seu portal e escolha «Confirmar pagamento»: demora só um momento.',
+  'confirmPayment.note': 'Até ser confirmado, o pagamento fica pendente e a sua subscrição está em atraso.',
   'renewed.subject': 'A sua subscrição de {product} foi renovada',
   'renewed.heading': 'Obrigado, a sua subscrição foi renovada',
   'renewed.body': 'Cobrámos no seu cartão o período de {start} a {end}.',
@@ -96,6 +102,8 @@ export default {
   'decline.incorrect_cvc': 'O código de segurança está incorreto. Verifique-o e tente novamente.',
   'decline.processing_error': 'Não foi possível processar o cartão. Tente novamente daqui a pouco.',
   'decline.no_payment_method': 'Não há nenhum cartão registado. Adicione um método de pagamento.',
+  'decline.authentication_required': 'O seu banco pede-lhe que confirme este pagamento. Confirme-o no seu portal.',
+  'decline.payment_intent_authentication_failure': 'O seu banco não conseguiu confirmar o pagamento. Tente novamente ou use outro cartão.',
 
   'pdf.invoice': 'Fatura',
   'pdf.receipt': 'Recibo',
@@ -140,4 +148,5 @@ export default {
   'status.partially_refunded': 'Parcialmente reembolsada',
   'status.void': 'Anulada',
   'status.carried_forward': 'Transitada',
+  'status.requires_action': 'A aguardar confirmação',
 } satisfies Catalog;

@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Управлять подпиской',
   'action.updatePaymentMethod': 'Обновить способ оплаты',
   'action.acceptInvitation': 'Принять приглашение',
+  'action.confirmPayment': 'Подтвердить платёж',
 
   'fact.order': 'Заказ',
   'fact.invoice': 'Счёт',
@@ -63,6 +64,10 @@ export default {
   'paymentFailed.heading': 'Платёж не прошёл',
   'paymentFailed.body': 'Не удалось списать оплату по счёту {invoice} с вашей карты: {reason}',
   'paymentFailed.retry': 'Обновите способ оплаты на портале, и мы сразу повторим платёж.',
+  'confirmPayment.subject': 'Подтвердите платёж за {product}',
+  'confirmPayment.heading': 'Подтвердите платёж',
+  'confirmPayment.body': 'Ваш банк просит подтвердить платёж по счёту {invoice}. Откройте портал и выберите «Подтвердить платёж»: это займёт минуту.',
+  'confirmPayment.note': 'Пока платёж не подтверждён, он остаётся открытым, а подписка — просроченной.',
   'renewed.subject': 'Ваша подписка {product} продлена',
   'renewed.heading': 'Спасибо, ваша подписка продлена',
   'renewed.body': 'Мы списали с вашей карты оплату за период с {start} по {end}.',
@@ -100,6 +105,8 @@ export default {
   'decline.incorrect_cvc': 'Неверный код безопасности. Проверьте его и попробуйте снова.',
   'decline.processing_error': 'Не удалось обработать карту. Попробуйте ещё раз через минуту.',
   'decline.no_payment_method': 'Сохранённой карты нет. Добавьте способ оплаты.',
+  'decline.authentication_required': 'Ваш банк просит подтвердить этот платёж. Подтвердите его на портале.',
+  'decline.payment_intent_authentication_failure': 'Банк не смог подтвердить платёж. Попробуйте ещё раз или используйте другую карту.',
 
   'pdf.invoice': 'Счёт',
   'pdf.receipt': 'Квитанция',
@@ -144,4 +151,5 @@ export default {
   'status.partially_refunded': 'Частично возвращён',
   'status.void': 'Аннулирован',
   'status.carried_forward': 'Перенесён',
+  'status.requires_action': 'Ожидает подтверждения',
 } satisfies Catalog;

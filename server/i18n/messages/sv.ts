@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Hantera prenumerationen',
   'action.updatePaymentMethod': 'Uppdatera betalningsmetod',
   'action.acceptInvitation': 'Acceptera inbjudan',
+  'action.confirmPayment': 'Bekräfta betalningen',
 
   'fact.order': 'Beställning',
   'fact.invoice': 'Faktura',
@@ -59,6 +60,11 @@ export default {
   'paymentFailed.heading': 'Din betalning gick inte igenom',
   'paymentFailed.body': 'Vi kunde inte debitera ditt kort för faktura {invoice}: {reason}',
   'paymentFailed.retry': 'Uppdatera din betalningsmetod i portalen så försöker vi igen direkt.',
+  'confirmPayment.subject': 'Bekräfta din betalning för {product}',
+  'confirmPayment.heading': 'Bekräfta din betalning',
+  'confirmPayment.body':
+    'Din bank ber dig bekräfta betalningen för faktura {invoice}. Öppna din portal och välj ”Bekräfta betalningen”: det tar bara ett ögonblick.',
+  'confirmPayment.note': 'Tills den är bekräftad är betalningen öppen och ditt abonnemang förfallet.',
   'renewed.subject': 'Din prenumeration på {product} har förnyats',
   'renewed.heading': 'Tack, din prenumeration har förnyats',
   'renewed.body': 'Vi har debiterat ditt kort för perioden {start} till {end}.',
@@ -92,6 +98,8 @@ export default {
   'decline.incorrect_cvc': 'Säkerhetskoden är fel. Kontrollera den och försök igen.',
   'decline.processing_error': 'Kortet kunde inte behandlas. Försök igen om en stund.',
   'decline.no_payment_method': 'Inget kort finns sparat. Lägg till en betalningsmetod.',
+  'decline.authentication_required': 'Din bank ber dig bekräfta den här betalningen. Bekräfta den i din portal.',
+  'decline.payment_intent_authentication_failure': 'Din bank kunde inte bekräfta betalningen. Försök igen eller använd ett annat kort.',
 
   'pdf.invoice': 'Faktura',
   'pdf.receipt': 'Kvitto',
@@ -136,4 +144,5 @@ export default {
   'status.partially_refunded': 'Delvis återbetald',
   'status.void': 'Makulerad',
   'status.carried_forward': 'Överförd',
+  'status.requires_action': 'Väntar på bekräftelse',
 } satisfies Catalog;

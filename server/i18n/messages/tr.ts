@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Aboneliği yönetin',
   'action.updatePaymentMethod': 'Ödeme yöntemini güncelleyin',
   'action.acceptInvitation': 'Daveti kabul edin',
+  'action.confirmPayment': 'Ödemeyi onayla',
 
   'fact.order': 'Sipariş',
   'fact.invoice': 'Fatura',
@@ -59,6 +60,11 @@ export default {
   'paymentFailed.heading': 'Ödemeniz gerçekleşmedi',
   'paymentFailed.body': '{invoice} numaralı fatura için kartınızdan tahsilat yapamadık: {reason}',
   'paymentFailed.retry': 'Portalınızda ödeme yönteminizi güncelleyin, ödemeyi hemen yeniden deneyelim.',
+  'confirmPayment.subject': '{product} ödemenizi onaylayın',
+  'confirmPayment.heading': 'Ödemenizi onaylayın',
+  'confirmPayment.body':
+    'Bankanız {invoice} numaralı faturanın ödemesini onaylamanızı istiyor. Portalınızı açın ve “Ödemeyi onayla”yı seçin: yalnızca bir dakika sürer.',
+  'confirmPayment.note': 'Onaylanana kadar ödeme açık kalır ve aboneliğinizin ödemesi gecikmiş olur.',
   'renewed.subject': '{product} aboneliğiniz yenilendi',
   'renewed.heading': 'Teşekkürler, aboneliğiniz yenilendi',
   'renewed.body': '{start} – {end} dönemi için kartınızdan tahsilat yaptık.',
@@ -93,6 +99,8 @@ export default {
   'decline.incorrect_cvc': 'Güvenlik kodu hatalı. Kontrol edip yeniden deneyin.',
   'decline.processing_error': 'Kart işlenemedi. Birazdan yeniden deneyin.',
   'decline.no_payment_method': 'Kayıtlı kartınız yok. Bir ödeme yöntemi ekleyin.',
+  'decline.authentication_required': 'Bankanız bu ödemeyi onaylamanızı istiyor. Portalınızda onaylayın.',
+  'decline.payment_intent_authentication_failure': 'Bankanız ödemeyi onaylayamadı. Yeniden deneyin veya başka bir kart kullanın.',
 
   'pdf.invoice': 'Fatura',
   'pdf.receipt': 'Makbuz',
@@ -137,4 +145,5 @@ export default {
   'status.partially_refunded': 'Kısmen iade edildi',
   'status.void': 'Geçersiz',
   'status.carried_forward': 'Devredildi',
+  'status.requires_action': 'Onay bekleniyor',
 } satisfies Catalog;

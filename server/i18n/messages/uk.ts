@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': 'Керувати підпискою',
   'action.updatePaymentMethod': 'Оновити спосіб оплати',
   'action.acceptInvitation': 'Прийняти запрошення',
+  'action.confirmPayment': 'Підтвердити платіж',
 
   'fact.order': 'Замовлення',
   'fact.invoice': 'Рахунок',
@@ -62,6 +63,10 @@ export default {
   'paymentFailed.heading': 'Платіж не пройшов',
   'paymentFailed.body': 'Не вдалося списати оплату за рахунком {invoice} з вашої картки: {reason}',
   'paymentFailed.retry': 'Оновіть спосіб оплати на порталі, і ми одразу повторимо платіж.',
+  'confirmPayment.subject': 'Підтвердьте платіж за {product}',
+  'confirmPayment.heading': 'Підтвердьте платіж',
+  'confirmPayment.body': 'Ваш банк просить підтвердити платіж за рахунком {invoice}. Відкрийте портал і виберіть «Підтвердити платіж»: це займе хвилину.',
+  'confirmPayment.note': 'Доки платіж не підтверджено, він залишається відкритим, а підписка — простроченою.',
   'renewed.subject': 'Вашу підписку {product} продовжено',
   'renewed.heading': 'Дякуємо, вашу підписку продовжено',
   'renewed.body': 'Ми списали з вашої картки оплату за період з {start} по {end}.',
@@ -99,6 +104,8 @@ export default {
   'decline.incorrect_cvc': 'Неправильний код безпеки. Перевірте його та спробуйте ще раз.',
   'decline.processing_error': 'Не вдалося обробити картку. Спробуйте ще раз за хвилину.',
   'decline.no_payment_method': 'Збереженої картки немає. Додайте спосіб оплати.',
+  'decline.authentication_required': 'Ваш банк просить підтвердити цей платіж. Підтвердьте його на порталі.',
+  'decline.payment_intent_authentication_failure': 'Банк не зміг підтвердити платіж. Спробуйте ще раз або скористайтеся іншою карткою.',
 
   'pdf.invoice': 'Рахунок',
   'pdf.receipt': 'Квитанція',
@@ -143,4 +150,5 @@ export default {
   'status.partially_refunded': 'Частково повернуто',
   'status.void': 'Анульовано',
   'status.carried_forward': 'Перенесено',
+  'status.requires_action': 'Очікує підтвердження',
 } satisfies Catalog;

@@ -8,6 +8,7 @@ export default {
   'action.manageSubscription': '管理订阅',
   'action.updatePaymentMethod': '更新付款方式',
   'action.acceptInvitation': '接受邀请',
+  'action.confirmPayment': '确认付款',
 
   'fact.order': '订单',
   'fact.invoice': '发票',
@@ -56,6 +57,10 @@ export default {
   'paymentFailed.heading': '您的付款未成功',
   'paymentFailed.body': '我们无法从您的银行卡扣除发票 {invoice} 的款项：{reason}',
   'paymentFailed.retry': '请在门户中更新付款方式，我们会立即重新扣款。',
+  'confirmPayment.subject': '请确认您为 {product} 的付款',
+  'confirmPayment.heading': '请确认您的付款',
+  'confirmPayment.body': '您的银行要求您确认发票 {invoice} 的付款。请打开您的门户并选择“确认付款”，只需片刻。',
+  'confirmPayment.note': '在确认之前，该付款保持未完成，您的订阅处于逾期状态。',
   'renewed.subject': '您的 {product} 订阅已续订',
   'renewed.heading': '感谢您，订阅已续订',
   'renewed.body': '我们已从您的银行卡扣除 {start} 至 {end} 期间的费用。',
@@ -87,6 +92,8 @@ export default {
   'decline.incorrect_cvc': '安全码不正确。请检查后重试。',
   'decline.processing_error': '无法处理此银行卡。请稍后重试。',
   'decline.no_payment_method': '没有已保存的银行卡。请添加付款方式。',
+  'decline.authentication_required': '您的银行要求您确认此付款。请在您的门户中确认。',
+  'decline.payment_intent_authentication_failure': '您的银行无法确认此付款。请重试，或使用其他银行卡。',
 
   'pdf.invoice': '发票',
   'pdf.receipt': '收据',
@@ -131,4 +138,5 @@ export default {
   'status.partially_refunded': '部分退款',
   'status.void': '已作废',
   'status.carried_forward': '已结转',
+  'status.requires_action': '等待确认',
 } satisfies Catalog;

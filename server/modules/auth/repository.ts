@@ -168,6 +168,17 @@ export function authRepository(db: Kysely<DB>) {
                   .where('subscriptions.status', 'in', ['past_due', 'unpaid', 'incomplete']),
               )
               .as('past_due'),
+          // Whether a payment waits for the customer's authentication: the banner offers "Confirm payment".
+          (eb) =>
+            eb
+              .exists(
+                eb
+                  .selectFrom('orders')
+                  .select('orders.id')
+                  .whereRef('orders.customer_id', '=', 'sessions.customer_id')
+                  .where('orders.status', '=', 'requires_action'),
+              )
+              .as('requires_action'),
         ])
         .where('sessions.token_hash', '=', tokenHash)
         .where('sessions.revoked_at', 'is', null)

@@ -31,6 +31,8 @@ export interface PortalAuth {
   sessionId: string;
   /** The customer has a subscription whose payment failed (past due, unpaid or incomplete). */
   pastDue: boolean;
+  /** A payment waits for the customer's authentication (3-D Secure): the banner offers "Confirm payment". */
+  requiresAction: boolean;
   returnUrl: string | null;
   customer: {
     id: string;
@@ -245,6 +247,7 @@ export function authService(deps: Deps) {
       const auth: PortalAuth = {
         sessionId: row.session_id,
         pastDue: Boolean(row.past_due),
+        requiresAction: Boolean(row.requires_action),
         returnUrl: row.session_return_url,
         customer: {
           id: row.customer_id,

@@ -29,10 +29,18 @@ const hostedDir = join(distDir, 'hosted');
  * iframe's URL; the page trades it once for a SetupIntent and a "confirm" token bound to
  * that intent. The session token never reaches the iframe.
  */
-export function hostedPaymentMethod(services: Services, config: Config, db: Kysely<DB>, clock: Clock) {
+/** The hosted pages' single-use tokens: "open" (in the iframe's URL) and "confirm" (what the page then holds). */
+export function hostedTokenStore(db: Kysely<DB>, clock: Clock) {
   async function insertToken(
     kind: 'open' | 'confirm',
-    row: { organization_id: string; customer_id: string; parent_origin: string; make_default: boolean; setup_intent_id?: string | null },
+    row: {
+      organization_id: string;
+      customer_id: string;
+      parent_origin: string;
+      make_default: boolean;
+      setup_intent_id?: string | null;
+      payment_id?: string | null;
+    },
     ttl: number,
   ) {
     const token = randomToken(kind === 'open' ? 'hpo' : 'hpc');
@@ -46,6 +54,7 @@ export function hostedPaymentMethod(services: Services, config: Config, db: Kyse
         token_hash: sha256(token),
         ...row,
         setup_intent_id: row.setup_intent_id ?? null,
+        payment_id: row.payment_id ?? null,
         expires_at: expires,
         created_at: now,
       })
@@ -58,6 +67,50 @@ export function hostedPaymentMethod(services: Services, config: Config, db: Kyse
     if (!row || row.used_at || row.expires_at <= clock.now()) return undefined;
     return row;
   }
+
+  return { insertToken, findToken };
+}
+
+/**
+ * A hosted page's HTML and headers: a strict CSP (Stripe's origins only with the stripe
+ * provider), framable only by the page that asked for it (`parentOrigin`).
+ */
+export function hostedPage(options: {
+  stripe: boolean;
+  parentOrigin: string | null;
+  title: string;
+  primaryColor: string | null | undefined;
+  scheme?: 'light' | 'dark';
+  body: string;
+}) {
+  const { stripe, parentOrigin } = options;
+  const csp = [
+    "default-src 'none'",
+    `script-src 'self'${stripe ? ' https://js.stripe.com' : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    `connect-src 'self'${stripe ? ' https://api.stripe.com' : ''}`,
+    `frame-src ${stripe ? 'https://js.stripe.com https://hooks.stripe.com' : "'none'"}`,
+    `img-src 'self' data:${stripe ? ' https://*.stripe.com' : ''}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "object-src 'none'",
+    // Only the page that asked for this form may show it.
+    `frame-ancestors ${parentOrigin ?? "'none'"}`,
+  ].join('; ');
+  const color = options.primaryColor ?? '#4f46e5';
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer">
+${FAVICON_LINK}
+<title>${escapeHtml(options.title)}</title>
+<style>:root{--cp-color-primary:${/^#[0-9a-f]{6}$/i.test(color) ? color : '#4f46e5'}}html{color-scheme:${options.scheme ?? 'light'}}html,body{margin:0;background:transparent;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}</style>
+<script type="module" src="/hosted/assets/payment-method.js"></script>
+</head><body>${options.body}</body></html>`;
+  return { html, headers: pageHeaders(csp, { framable: true }) };
+}
+
+export function hostedPaymentMethod(services: Services, config: Config, db: Kysely<DB>, clock: Clock) {
+  const { insertToken, findToken } = hostedTokenStore(db, clock);
 
   const expired = () => new ApiError(400, 'hosted_token_invalid', 'This form has expired or was already used. Close it and try again.');
 
@@ -89,32 +142,16 @@ export function hostedPaymentMethod(services: Services, config: Config, db: Kyse
       const token = c.req.query('token') ?? '';
       const row = token ? await findToken('open', token) : undefined;
       const org = row ? await services.organizations.byId(row.organization_id) : undefined;
-      const stripe = config.paymentProvider === 'stripe';
-      const csp = [
-        "default-src 'none'",
-        `script-src 'self'${stripe ? ' https://js.stripe.com' : ''}`,
-        "style-src 'self' 'unsafe-inline'",
-        `connect-src 'self'${stripe ? ' https://api.stripe.com' : ''}`,
-        `frame-src ${stripe ? 'https://js.stripe.com https://hooks.stripe.com' : "'none'"}`,
-        `img-src 'self' data:${stripe ? ' https://*.stripe.com' : ''}`,
-        "base-uri 'none'",
-        "form-action 'none'",
-        "object-src 'none'",
-        // Only the page that asked for this form may show it.
-        `frame-ancestors ${row ? row.parent_origin : "'none'"}`,
-      ].join('; ');
-      // The widget's dialog is light or dark (?theme=): the page's canvas and controls follow from the first paint.
-      const scheme = c.req.query('theme') === 'dark' ? 'dark' : 'light';
-      const color = (org?.branding as { primary_color?: string | null } | undefined)?.primary_color ?? '#4f46e5';
-      const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer">
-${FAVICON_LINK}
-<title>${escapeHtml(org ? `${org.name} · Payment method` : 'Payment method')}</title>
-<style>:root{--cp-color-primary:${/^#[0-9a-f]{6}$/i.test(color) ? color : '#4f46e5'}}html{color-scheme:${scheme}}html,body{margin:0;background:transparent;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}</style>
-<script type="module" src="/hosted/assets/payment-method.js"></script>
-</head><body><cp-hosted-payment-method ${row ? '' : 'expired'}></cp-hosted-payment-method></body></html>`;
-      return c.html(html, row ? 200 : 400, pageHeaders(csp, { framable: true }));
+      const page = hostedPage({
+        stripe: config.paymentProvider === 'stripe',
+        parentOrigin: row?.parent_origin ?? null,
+        title: org ? `${org.name} · Payment method` : 'Payment method',
+        primaryColor: (org?.branding as { primary_color?: string | null } | undefined)?.primary_color,
+        // The widget's dialog is light or dark (?theme=): the page's canvas and controls follow from the first paint.
+        scheme: c.req.query('theme') === 'dark' ? 'dark' : 'light',
+        body: `<cp-hosted-payment-method ${row ? '' : 'expired'}></cp-hosted-payment-method>`,
+      });
+      return c.html(page.html, row ? 200 : 400, page.headers);
     })
     .get('/assets/:file{.+}', async (c) => {
       const res = await staticFile(hostedDir, c.req.param('file'), c.req.header('accept-encoding'), {

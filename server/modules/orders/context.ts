@@ -23,6 +23,11 @@ export interface OrderDeps {
   /** Benefits follow orders: called after a purchase is paid or an order refunded (benefits.syncCustomer). */
   onEntitlementsChanged?: (organizationId: string, customerId: string) => Promise<void>;
   logger?: Logger;
+  /**
+   * A payment that waited for the customer's authentication was settled (settleAuthentication):
+   * the subscription it belongs to follows (restored, or its change finished). Idempotent.
+   */
+  onAuthenticationSettled?: (order: OrderRow, outcome: 'succeeded' | 'failed') => Promise<void>;
 }
 
 /** Runs `work` in the caller's transaction when `x` is one, else in a transaction of its own. */

@@ -1,5 +1,6 @@
 // The email the orders module sends a customer, in the customer's language, after the change it
-// describes is committed: the confirmation of a one-time purchase once it is paid.
+// describes is committed: the confirmation of a one-time purchase once it is paid, and the request
+// to confirm a payment the card's bank wants the customer to authenticate.
 import type { CustomerRow, OrderRow, Organization } from '../../db/schema.js';
 import type { Background } from '../../lib/background.js';
 import { customerLocale, translator } from '../../i18n/index.js';
@@ -26,6 +27,29 @@ export function orderNotices(deps: { publicUrl: string; background: Background; 
         action: { label: t('action.viewOrder'), url: `${deps.publicUrl}/${org.slug}/portal#cp/orders/${encodeURIComponent(order.id)}` },
       });
       deps.background.run('order email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...email }));
+    },
+
+    /**
+     * A charge waits for the customer's authentication (3-D Secure): "Confirm your payment", with
+     * the amount and the way to the portal, whose banner offers "Confirm payment". Sent for
+     * renewals, retries and purchases alike (`what`: the product, or the organization's name).
+     */
+    confirmPayment(org: Organization, customer: CustomerRow, order: OrderRow, what: string) {
+      const locale = customerLocale(org, customer);
+      const { t, money } = translator(locale);
+      const email = noticeEmail({
+        brand: { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null },
+        locale,
+        subject: t('confirmPayment.subject', { product: what }),
+        heading: t('confirmPayment.heading'),
+        paragraphs: [t('confirmPayment.body', { invoice: order.invoice_number }), t('confirmPayment.note')],
+        facts: [
+          [t('fact.invoice'), order.invoice_number],
+          [t('fact.amountDue'), money(order.total, order.currency)],
+        ],
+        action: { label: t('action.confirmPayment'), url: `${deps.publicUrl}/${org.slug}/portal` },
+      });
+      deps.background.run('confirm payment email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...email }));
     },
   };
 }

@@ -62,6 +62,7 @@ function taxLabel(label: string, tr: Translator): string {
 const STATUS_COLOR: Record<InvoiceDocument['status'], string> = {
   paid: '#15803d',
   pending: '#b45309',
+  requires_action: '#b45309',
   failed: '#b91c1c',
   refunded: '#4b5563',
   partially_refunded: '#4b5563',
@@ -375,7 +376,7 @@ export function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
   ];
   if (doc.paid_at) meta.push([tr.t('pdf.datePaid'), f.date(doc.paid_at)]);
   const summary =
-    doc.status === 'pending' || doc.status === 'failed'
+    doc.status === 'pending' || doc.status === 'requires_action' || doc.status === 'failed'
       ? tr.t('pdf.summaryDue', { amount: f.money(doc.total) })
       : doc.status !== 'void' && doc.paid_at
         ? tr.t('pdf.summaryPaid', { amount: f.money(doc.total), date: f.date(doc.paid_at) })
@@ -383,7 +384,8 @@ export function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
   return render(doc, { title: tr.t('pdf.invoice'), number: doc.invoice_number, meta, summary }, (canvas) => {
     canvas.y += 14;
     const rows = totalRows(doc, f, tr);
-    if (doc.status === 'pending' || doc.status === 'failed') rows.push({ label: tr.t('pdf.amountDue'), amount: f.money(doc.total), strong: true });
+    if (doc.status === 'pending' || doc.status === 'requires_action' || doc.status === 'failed')
+      rows.push({ label: tr.t('pdf.amountDue'), amount: f.money(doc.total), strong: true });
     else if (doc.status !== 'void' && doc.paid_at) rows.push({ label: tr.t('pdf.amountPaid'), amount: f.money(doc.total), strong: true });
     totalsBlock(canvas, rows);
     taxNote(canvas, doc);

@@ -219,12 +219,25 @@ export function orderRepository(db: Kysely<DB>) {
     async setStatus(id: string, status: OrderStatus, now: Date) {
       await db.updateTable('orders').set({ status, updated_at: now }).where('id', '=', id).execute();
     },
+    /** A customer's orders waiting for their authentication of the payment, oldest first. */
+    awaitingForCustomer(organizationId: string, customerId: string) {
+      return db
+        .selectFrom('orders')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('customer_id', '=', customerId)
+        .where('status', '=', 'requires_action')
+        .orderBy('id')
+        .limit(20)
+        .execute();
+    },
+    /** The latest unpaid order of a subscription: declined (failed) or waiting for the customer (requires_action). */
     latestFailedForSubscription(subscriptionId: string) {
       return db
         .selectFrom('orders')
         .selectAll()
         .where('subscription_id', '=', subscriptionId)
-        .where('status', '=', 'failed')
+        .where('status', 'in', ['failed', 'requires_action'])
         .orderBy('id', 'desc')
         .limit(1)
         .executeTakeFirst();

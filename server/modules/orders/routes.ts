@@ -97,7 +97,8 @@ export function merchantOrderRoutes(services: Services) {
       const result = await services.orders.purchase(c.get('organization'), body.customer_id, body.items, services);
       return c.json(
         { ...orderView(result.order), customer_id: result.order.customer_id, payment: result.payment },
-        result.payment.status === 'succeeded' ? 201 : 402,
+        // requires_action: recorded and waiting for the customer to confirm it from the portal.
+        result.payment.status === 'succeeded' ? 201 : result.payment.status === 'requires_action' ? 202 : 402,
       );
     })
     .post('/refunds', async (c) => {

@@ -121,6 +121,19 @@ export function orderService(deps: OrderDeps) {
     return { order, lines, refunds, method };
   }
 
+  /** The order paid, in one transaction with its order.paid event: only the call that moves it emits. */
+  async function markPaid(order: OrderRow, paymentMethodId: string | null, now: Date) {
+    await db.transaction().execute(async (trx) => {
+      const ok = await orderRepository(trx).transition(
+        order.id,
+        ['pending', 'failed', 'requires_action'],
+        { status: 'paid', paid_at: now, failure_message: null, payment_method_id: paymentMethodId },
+        now,
+      );
+      if (ok) await deps.webhooks.emit(trx, order.organization_id, 'order.paid', orderEventData({ ...order, status: 'paid', paid_at: now }));
+    });
+  }
+
   return {
     ...refundService(deps),
     ...settlementService(deps),
@@ -277,7 +290,11 @@ export function orderService(deps: OrderDeps) {
       });
     },
 
-    /** Charges a pending or failed order. Returns the outcome; the order's status follows it. */
+    /**
+     * Charges a pending or failed order. Returns the outcome; the order's status follows it:
+     * paid, failed, or requires_action when the card's bank wants the customer to authenticate
+     * the charge (`paymentId` waits for them; settleAuthentication finishes it).
+     */
     async pay(order: OrderRow, customer: CustomerRow, description: string) {
       if (order.status === 'paid' || order.status === 'carried_forward') return { status: 'succeeded' as const, order };
       if (order.subscription_id && order.total > 0 && order.total < minimumCharge(order.currency)) {
@@ -293,32 +310,67 @@ export function orderService(deps: OrderDeps) {
       const outcome = await deps.payments.chargeOrder(order, customer, description);
       const now = clock.now();
       if (outcome.status === 'succeeded') {
-        // Only the worker that moves the order emits order.paid (a retried charge finds it paid).
-        await db.transaction().execute(async (trx) => {
-          const ok = await orderRepository(trx).transition(
-            order.id,
-            ['pending', 'failed'],
-            { status: 'paid', paid_at: now, failure_message: null, payment_method_id: outcome.paymentMethodId },
-            now,
-          );
-          if (ok) await deps.webhooks.emit(trx, order.organization_id, 'order.paid', orderEventData({ ...order, status: 'paid', paid_at: now }));
-        });
+        await markPaid(order, outcome.paymentMethodId, now);
         return { status: 'succeeded' as const, order: (await repo.find(order.organization_id, order.id))! };
+      }
+      if (outcome.status === 'requires_action') {
+        await repo.transition(
+          order.id,
+          ['pending', 'failed', 'requires_action'],
+          { status: 'requires_action', failure_message: outcome.message, payment_method_id: outcome.paymentMethodId },
+          now,
+        );
+        return {
+          status: 'requires_action' as const,
+          code: outcome.code,
+          message: outcome.message,
+          paymentId: outcome.paymentId,
+          order: (await repo.find(order.organization_id, order.id))!,
+        };
       }
       await repo.transition(
         order.id,
-        ['pending', 'failed'],
+        ['pending', 'failed', 'requires_action'],
         { status: 'failed', failure_message: outcome.message, payment_method_id: outcome.paymentMethodId },
         now,
       );
       return { status: 'failed' as const, code: outcome.code, message: outcome.message, order: (await repo.find(order.organization_id, order.id))! };
     },
 
+    /**
+     * Settles a payment that waited for the customer's authentication, by its processor ref (the
+     * PaymentIntent id): the one function the hosted confirm page and Stripe's
+     * payment_intent.succeeded / payment_failed events both call. Reads the PaymentIntent back
+     * from the processor (never trusts the caller), then: succeeded → the order paid (order.paid
+     * once, by whoever moved it) and the subscription restored; declined → the order failed.
+     * `giveUp` (a change the customer could not confirm): a PaymentIntent still waiting is
+     * canceled and the order failed. Idempotent and safe to run simultaneously: the payment and
+     * the order move only from the state before, so a second call settles nothing twice.
+     */
+    async settleAuthentication(ref: string, options: { giveUp?: boolean } = {}) {
+      const payment = await deps.payments.findPaymentByRef(ref);
+      if (!payment) return { status: 'unknown' as const };
+      const result = await deps.payments.resolveAuthentication(payment, options);
+      const now = clock.now();
+      let order = (await repo.find(payment.organization_id, payment.order_id))!;
+      if (result.status === 'succeeded') {
+        if (order.status !== 'paid') await markPaid(order, payment.payment_method_id, now);
+      } else if (result.status === 'failed') {
+        // Only the order's open attempt decides it (an older attempt superseded by a new card does not).
+        const open = await deps.payments.awaitingPayment(order.id);
+        if (!open) await repo.transition(order.id, ['requires_action'], { status: 'failed', failure_message: result.message }, now);
+      } else if (result.error) {
+        await repo.transition(order.id, ['requires_action'], { status: 'requires_action', failure_message: result.error.message }, now);
+      }
+      order = (await repo.find(payment.organization_id, payment.order_id))!;
+      if (result.status === 'succeeded' || result.status === 'failed') await deps.onAuthenticationSettled?.(order, result.status);
+      return { ...result, order };
+    },
     /** A change the customer asked for could not be paid: the order is void and its credit returned. */
     async voidOrder(order: OrderRow, x: Kysely<DB> = db) {
       const now = clock.now();
       await inTransaction(x, async (trx) => {
-        const voided = await orderRepository(trx).transition(order.id, ['pending', 'failed'], { status: 'void' }, now);
+        const voided = await orderRepository(trx).transition(order.id, ['pending', 'failed', 'requires_action'], { status: 'void' }, now);
         if (voided && order.credit_amount > 0) {
           await creditWallet(trx, order, order.credit_amount, 'adjustment', `Returned from void invoice ${order.invoice_number}`, now);
         }
@@ -373,9 +425,11 @@ export function orderService(deps: OrderDeps) {
       const paid = await this.pay(order, customer, `${org.name} · ${order.invoice_number}`);
       if (paid.status === 'succeeded') notices.purchasePaid(org, customer, paid.order);
       if (paid.status === 'succeeded') await deps.onEntitlementsChanged?.(org.id, customer.id);
+      // The bank wants the customer: they confirm it from the portal (the email links there).
+      if (paid.status === 'requires_action') notices.confirmPayment(org, customer, paid.order, org.name);
       return {
         order: paid.order,
-        payment: paid.status === 'succeeded' ? { status: 'succeeded' as const } : { status: 'failed' as const, code: paid.code, message: paid.message },
+        payment: paid.status === 'succeeded' ? { status: 'succeeded' as const } : { status: paid.status, code: paid.code, message: paid.message },
       };
     },
 
@@ -387,6 +441,21 @@ export function orderService(deps: OrderDeps) {
     },
 
     detail,
+    notices,
+    /** The order's payment waiting for the customer's authentication, if any. */
+    awaitingPayment: (orderId: string) => deps.payments.awaitingPayment(orderId),
+
+    /**
+     * The customer's order whose payment waits for them (`orderId`, or the oldest) with that
+     * payment; 404 when there is none (already confirmed, or another customer's).
+     */
+    async awaitingConfirmation(organizationId: string, customerId: string, orderId?: string) {
+      const waiting = await repo.awaitingForCustomer(organizationId, customerId);
+      const order = orderId ? waiting.find((o) => o.id === orderId) : waiting[0];
+      const payment = order ? await deps.payments.awaitingPayment(order.id) : undefined;
+      if (!order || !payment?.provider_ref) throw new ApiError(404, 'nothing_to_confirm', 'There is no payment waiting for your confirmation.');
+      return { order, payment };
+    },
 
     // ── Reads ──
     /** An order by id, or null (for the engine; routes use `get` / `ownOrder`). */

@@ -58,9 +58,10 @@ export function settlementService(deps: OrderDeps) {
           if (payment.status !== 'succeeded') {
             await payments.finishPayment(payment.id, { status: 'succeeded', provider_ref: result.ref, failure_code: null, failure_message: null }, now);
           }
+          // requires_action: a payment the customer authenticated (SCA), its success reported by Stripe.
           const moved = await orders.transition(
             order.id,
-            ['pending', 'failed'],
+            ['pending', 'failed', 'requires_action'],
             { status: 'paid', paid_at: now, failure_message: null, payment_method_id: payment.payment_method_id },
             now,
           );

@@ -30,7 +30,26 @@ export interface ChargeRequest {
   metadata?: Record<string, string>;
 }
 
-export type ChargeResult = { status: 'succeeded'; ref: string } | { status: 'failed'; ref: string | null; code: string; message: string };
+/**
+ * `requires_action`: the card's bank wants the customer to authenticate this charge (3-D Secure,
+ * Stripe's `authentication_required`); `ref` is the PaymentIntent that waits for them and
+ * `clientSecret` what the hosted confirm page hands to Stripe.js.
+ */
+export type ChargeResult =
+  | { status: 'succeeded'; ref: string }
+  | { status: 'requires_action'; ref: string; clientSecret: string; code: 'authentication_required'; message: string }
+  | { status: 'failed'; ref: string | null; code: string; message: string };
+
+/**
+ * A PaymentIntent that needed the customer, as the processor has it now. `requires_action`:
+ * still waiting (with `error` when an authentication was tried and failed: the customer may try
+ * again); `failed`: declined after all; `canceled`: given up (superseded by a new attempt).
+ */
+export type PaymentState =
+  | { status: 'succeeded' }
+  | { status: 'processing' }
+  | { status: 'requires_action'; error?: { code: string; message: string } | undefined }
+  | { status: 'failed' | 'canceled'; code: string; message: string };
 
 export interface RefundRequest {
   chargeRef: string;
@@ -65,6 +84,16 @@ export interface PaymentProvider {
   retrieveSetupIntent(id: string): Promise<SetupIntentState & { customerRef: string }>;
   charge(request: ChargeRequest): Promise<ChargeResult>;
   refund(request: RefundRequest): Promise<{ ref: string }>;
+  /**
+   * Readies a payment that needs the customer for the hosted confirm page (on Stripe: an
+   * off-session PaymentIntent declined with `authentication_required` is confirmed again
+   * on-session so it has a next action) and returns what the page needs.
+   */
+  prepareAuthentication(ref: string, returnUrl: string): Promise<{ clientSecret: string; state: PaymentState }>;
+  /** The payment's state now (the source of truth after the customer acted, or an event said so). */
+  retrievePayment(ref: string): Promise<PaymentState>;
+  /** Gives a waiting payment up; answers its state after (succeeded when the customer was faster). */
+  cancelPayment(ref: string): Promise<PaymentState>;
   detachPaymentMethod(methodRef: string): Promise<void>;
   /** Every refund of a charge (its PaymentIntent id), wherever it was made; Stripe only. */
   listRefunds?(chargeRef: string): Promise<ProviderRefund[]>;
@@ -78,4 +107,6 @@ export const DECLINE_MESSAGES: Record<string, string> = {
   incorrect_cvc: 'The security code is incorrect. Check it and try again.',
   processing_error: 'The card could not be processed. Try again in a moment.',
   no_payment_method: 'There is no card on file. Add a payment method.',
+  authentication_required: 'Your bank asks you to confirm this payment. Confirm it in your portal.',
+  payment_intent_authentication_failure: 'Your bank could not confirm the payment. Try again, or use another card.',
 };

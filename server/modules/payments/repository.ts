@@ -111,7 +111,38 @@ export function paymentRepository(db: Kysely<DB>) {
         .executeTakeFirstOrThrow();
       return Number(count);
     },
-    async insertPaymentIfAbsent(row: Omit<PaymentRow, 'provider_ref' | 'failure_code' | 'failure_message'>) {
+    /** The order's payment waiting for the customer's authentication, if any (at most one is open). */
+    awaitingPayment(orderId: string): Promise<PaymentRow | undefined> {
+      return db
+        .selectFrom('payments')
+        .selectAll()
+        .where('order_id', '=', orderId)
+        .where('status', '=', 'requires_action')
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+    },
+    findPayment(organizationId: string, id: string): Promise<PaymentRow | undefined> {
+      return db.selectFrom('payments').selectAll().where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+    },
+    /**
+     * Moves a payment on from `from` only: of two simultaneous settlements, one wins (returns the
+     * row) and the other changes nothing (undefined).
+     */
+    transition(
+      id: string,
+      from: PaymentRow['status'][],
+      patch: Partial<Pick<PaymentRow, 'status' | 'failure_code' | 'failure_message' | 'client_secret'>>,
+      now: Date,
+    ) {
+      return db
+        .updateTable('payments')
+        .set({ ...patch, updated_at: now })
+        .where('id', '=', id)
+        .where('status', 'in', from)
+        .returningAll()
+        .executeTakeFirst();
+    },
+    async insertPaymentIfAbsent(row: Omit<PaymentRow, 'provider_ref' | 'failure_code' | 'failure_message' | 'client_secret'>) {
       await db
         .insertInto('payments')
         .values(row)
@@ -121,7 +152,13 @@ export function paymentRepository(db: Kysely<DB>) {
     },
     async finishPayment(
       id: string,
-      patch: { status: 'succeeded' | 'failed'; provider_ref: string | null; failure_code: string | null; failure_message: string | null },
+      patch: {
+        status: 'succeeded' | 'failed' | 'requires_action';
+        provider_ref: string | null;
+        failure_code: string | null;
+        failure_message: string | null;
+        client_secret?: string | null;
+      },
       now: Date,
     ) {
       await db

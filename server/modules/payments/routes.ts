@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { setupIntentConfirmRequest, testCardRequest } from '../../../src/schemas/payments.js';
+import { setupIntentConfirmRequest, testAuthenticateRequest, testCardRequest } from '../../../src/schemas/payments.js';
 import type { Config } from '../../config.js';
 import { portalRouter, type AppEnv } from '../../http.js';
 import { ApiError } from '../../lib/errors.js';
@@ -55,15 +55,24 @@ export function portalPaymentMethodRoutes(services: Services, config: Config) {
  * here are test numbers; real cards only ever go to Stripe.
  */
 export function testProviderRoutes(provider: TestProvider) {
-  return new Hono<AppEnv>().post('/setup-intents/:id/confirm', async (c) => {
-    const body = await jsonBody(c, testCardRequest);
-    const result = await provider.confirmSetupIntent(c.req.param('id'), body.client_secret, {
-      number: body.number,
-      exp_month: body.exp_month,
-      exp_year: body.exp_year < 100 ? 2000 + body.exp_year : body.exp_year,
-      cvc: body.cvc,
+  return new Hono<AppEnv>()
+    .post('/payment-intents/:id/authenticate', async (c) => {
+      // The test bank's 3-D Secure challenge answered in the hosted confirm page (Stripe.js's handleNextAction).
+      const body = await jsonBody(c, testAuthenticateRequest);
+      const state = await provider.authenticate(c.req.param('id'), body.client_secret, body.outcome);
+      if (state.status === 'canceled' && state.code === 'resource_missing')
+        throw new ApiError(404, 'payment_intent_not_found', 'This payment was not found. Close the page and try again.');
+      return c.json(state);
+    })
+    .post('/setup-intents/:id/confirm', async (c) => {
+      const body = await jsonBody(c, testCardRequest);
+      const result = await provider.confirmSetupIntent(c.req.param('id'), body.client_secret, {
+        number: body.number,
+        exp_month: body.exp_month,
+        exp_year: body.exp_year < 100 ? 2000 + body.exp_year : body.exp_year,
+        cvc: body.cvc,
+      });
+      if (result.status === 'failed') throw new ApiError(402, result.code, result.message);
+      return c.json(result);
     });
-    if (result.status === 'failed') throw new ApiError(402, result.code, result.message);
-    return c.json(result);
-  });
 }

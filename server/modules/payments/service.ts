@@ -1,4 +1,4 @@
-import type { CustomerRow, OrderRow, PaymentMethodRow, SubscriptionRow } from '../../db/schema.js';
+import type { CustomerRow, OrderRow, PaymentMethodRow, PaymentRow, SubscriptionRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
@@ -9,7 +9,23 @@ import type { PaymentMethod } from '../../../src/schemas/payments.js';
 
 export type ChargeOutcome =
   | { status: 'succeeded'; paymentMethodId: string }
+  /** The card's bank wants the customer to authenticate the charge: `paymentId` waits for them. */
+  | { status: 'requires_action'; code: 'authentication_required'; message: string; paymentMethodId: string | null; paymentId: string }
   | { status: 'failed'; code: string; message: string; paymentMethodId: string | null };
+
+/** What an authentication came to at the processor, with the payment after it. */
+export type AuthenticationOutcome =
+  | { status: 'succeeded'; payment: PaymentRow; settledNow: boolean }
+  | { status: 'requires_action' | 'processing'; payment: PaymentRow; error?: { code: string; message: string } | undefined }
+  | { status: 'failed'; payment: PaymentRow; code: string; message: string; settledNow: boolean };
+
+const waiting = (payment: PaymentRow): ChargeOutcome => ({
+  status: 'requires_action',
+  code: 'authentication_required',
+  message: DECLINE_MESSAGES.authentication_required!,
+  paymentMethodId: payment.payment_method_id,
+  paymentId: payment.id,
+});
 
 interface Deps {
   repo: PaymentRepository;
@@ -115,6 +131,22 @@ export function paymentService({ repo, provider, customers, clock, liveSubscript
      */
     async chargeOrder(order: OrderRow, customer: CustomerRow, description: string): Promise<ChargeOutcome> {
       const now = clock.now();
+      // A charge waiting for the customer's authentication is not charged again off-session
+      // (the bank would only ask again; Stripe does not retry these either): it waits, unless the
+      // customer has since chosen another card, which supersedes it (canceled at the processor
+      // first, so confirming the old one later can never charge twice).
+      const awaiting = await repo.awaitingPayment(order.id);
+      if (awaiting) {
+        const current = await repo.defaultMethod(order.organization_id, order.customer_id);
+        if (!current || current.id === awaiting.payment_method_id) return waiting(awaiting);
+        const state = await provider.cancelPayment(awaiting.provider_ref!);
+        if (state.status === 'succeeded') {
+          await repo.transition(awaiting.id, ['requires_action'], { status: 'succeeded', client_secret: null, failure_code: null, failure_message: null }, now);
+          return { status: 'succeeded', paymentMethodId: awaiting.payment_method_id! };
+        }
+        if (state.status === 'requires_action' || state.status === 'processing') return waiting(awaiting);
+        await repo.transition(awaiting.id, ['requires_action'], { status: 'canceled', client_secret: null }, now);
+      }
       let payment = await repo.pendingPayment(order.id);
       if (!payment) {
         const method = await repo.defaultMethod(order.organization_id, order.customer_id);
@@ -133,6 +165,7 @@ export function paymentService({ repo, provider, customers, clock, liveSubscript
           created_at: now,
           updated_at: now,
         });
+        if (payment.status === 'requires_action') return waiting(payment);
         if (payment.status !== 'pending') {
           return payment.status === 'succeeded'
             ? { status: 'succeeded', paymentMethodId: payment.payment_method_id! }
@@ -159,12 +192,71 @@ export function paymentService({ repo, provider, customers, clock, liveSubscript
         payment.id,
         result.status === 'succeeded'
           ? { status: 'succeeded', provider_ref: result.ref, failure_code: null, failure_message: null }
-          : { status: 'failed', provider_ref: result.ref, failure_code: result.code, failure_message: result.message },
+          : result.status === 'requires_action'
+            ? {
+                status: 'requires_action',
+                provider_ref: result.ref,
+                failure_code: result.code,
+                failure_message: result.message,
+                client_secret: result.clientSecret,
+              }
+            : { status: 'failed', provider_ref: result.ref, failure_code: result.code, failure_message: result.message },
         clock.now(),
       );
+      if (result.status === 'requires_action') return waiting(payment);
       return result.status === 'succeeded'
         ? { status: 'succeeded', paymentMethodId: method.id }
         : { status: 'failed', code: result.code, message: DECLINE_MESSAGES[result.code] ?? result.message, paymentMethodId: method.id };
+    },
+
+    findPayment: (organizationId: string, id: string) => repo.findPayment(organizationId, id),
+    findPaymentByRef: (ref: string) => repo.findPaymentByRef(ref),
+    awaitingPayment: (orderId: string) => repo.awaitingPayment(orderId),
+
+    /** What the hosted confirm page needs for a payment waiting for the customer (see the provider). */
+    prepareAuthentication: (payment: PaymentRow, returnUrl: string) => provider.prepareAuthentication(payment.provider_ref!, returnUrl),
+
+    /**
+     * Reads a payment that waited for the customer back from the processor and records what it
+     * came to. Idempotent: of two simultaneous calls (two confirms, a confirm and Stripe's event)
+     * one moves the payment (`settledNow`), the other finds it moved.
+     */
+    async resolveAuthentication(payment: PaymentRow, options: { giveUp?: boolean } = {}): Promise<AuthenticationOutcome> {
+      if (payment.status === 'succeeded') return { status: 'succeeded', payment, settledNow: false };
+      if (payment.status !== 'requires_action' || !payment.provider_ref) {
+        return { status: 'failed', payment, code: payment.failure_code ?? 'card_declined', message: payment.failure_message ?? '', settledNow: false };
+      }
+      let state = await provider.retrievePayment(payment.provider_ref);
+      // A change the customer could not confirm is undone: the PaymentIntent is canceled first, so
+      // it cannot succeed later (if it just did, it is paid after all).
+      if (options.giveUp && state.status === 'requires_action') state = await provider.cancelPayment(payment.provider_ref);
+      const now = clock.now();
+      if (state.status === 'succeeded') {
+        const won = await repo.transition(
+          payment.id,
+          ['requires_action'],
+          { status: 'succeeded', client_secret: null, failure_code: null, failure_message: null },
+          now,
+        );
+        return { status: 'succeeded', payment: won ?? (await repo.findPayment(payment.organization_id, payment.id))!, settledNow: Boolean(won) };
+      }
+      if (state.status === 'failed' || state.status === 'canceled') {
+        const code = state.status === 'canceled' ? 'payment_intent_authentication_failure' : state.code;
+        const message = DECLINE_MESSAGES[code] ?? state.message;
+        const won = await repo.transition(
+          payment.id,
+          ['requires_action'],
+          { status: state.status, client_secret: null, failure_code: code, failure_message: message },
+          now,
+        );
+        return { status: 'failed', payment: won ?? (await repo.findPayment(payment.organization_id, payment.id))!, code, message, settledNow: Boolean(won) };
+      }
+      if (state.status === 'requires_action' && state.error) {
+        const message = DECLINE_MESSAGES[state.error.code] ?? state.error.message;
+        await repo.transition(payment.id, ['requires_action'], { failure_code: state.error.code, failure_message: message }, now);
+        return { status: 'requires_action', payment, error: { code: state.error.code, message } };
+      }
+      return { status: state.status, payment };
     },
 
     /** Refunds up to `amount` of an order's succeeded payments to the card. */

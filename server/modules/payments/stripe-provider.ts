@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
-import { DECLINE_MESSAGES, type CardDetails, type ChargeResult, type PaymentProvider, type ProviderRefund, type SetupIntentState } from './provider.js';
+import {
+  DECLINE_MESSAGES,
+  type CardDetails,
+  type ChargeResult,
+  type PaymentProvider,
+  type PaymentState,
+  type ProviderRefund,
+  type SetupIntentState,
+} from './provider.js';
 
 export interface StripeProviderSettings {
   secretKey: string;
@@ -47,6 +55,26 @@ function cardDetails(method: string | Stripe.PaymentMethod | null): CardDetails 
     exp_year: method.card.exp_year,
     attachedTo: method.customer ? refOf(method.customer) : null,
   };
+}
+
+/** Codes that mean the bank wants the customer, not that the card was refused. */
+const AUTHENTICATION_CODES = new Set(['authentication_required', 'payment_intent_authentication_failure']);
+
+/** A PaymentIntent's state as the billing engine sees it. */
+function paymentState(intent: Stripe.PaymentIntent): PaymentState {
+  if (intent.status === 'succeeded') return { status: 'succeeded' };
+  if (intent.status === 'processing') return { status: 'processing' };
+  if (intent.status === 'canceled') return { status: 'canceled', code: 'canceled', message: 'This payment was canceled.' };
+  const lastError = intent.last_payment_error;
+  if (intent.status === 'requires_action' || intent.status === 'requires_confirmation') return { status: 'requires_action' };
+  // requires_payment_method: after an authentication asked for or failed, the customer may still
+  // confirm it; after a decline, it failed.
+  const code = lastError ? failureCode(lastError) : 'card_declined';
+  if (!lastError || AUTHENTICATION_CODES.has(lastError.code ?? '') || AUTHENTICATION_CODES.has(lastError.decline_code ?? '')) {
+    const authCode = lastError?.code === 'payment_intent_authentication_failure' ? lastError.code : null;
+    return { status: 'requires_action', error: authCode ? { code: authCode, message: failureMessage(authCode, lastError?.message) } : undefined };
+  }
+  return { status: 'failed', code, message: failureMessage(code, lastError.message) };
 }
 
 const refOf = (value: string | { id: string } | null | undefined): string => (typeof value === 'string' ? value : (value?.id ?? ''));
@@ -127,10 +155,19 @@ export function stripeProvider(settings: StripeProviderSettings): PaymentProvide
           { idempotencyKey: request.idempotencyKey },
         );
         if (intent.status === 'succeeded') return { status: 'succeeded', ref: intent.id };
-        // Off-session card payments either succeed or fail with a card error; anything else
-        // (a bank asking for the customer, a method still processing) is not a payment yet.
+        if (intent.status === 'requires_action' && intent.client_secret) {
+          return {
+            status: 'requires_action',
+            ref: intent.id,
+            clientSecret: intent.client_secret,
+            code: 'authentication_required',
+            message: DECLINE_MESSAGES.authentication_required!,
+          };
+        }
+        // Off-session card payments either succeed, fail with a card error or wait for the
+        // customer; anything else (a method still processing) is not a payment yet.
         const lastError = intent.last_payment_error;
-        const code = lastError ? failureCode(lastError) : intent.status === 'requires_action' ? 'authentication_required' : `payment_${intent.status}`;
+        const code = lastError ? failureCode(lastError) : `payment_${intent.status}`;
         return {
           status: 'failed',
           ref: intent.id,
@@ -139,10 +176,50 @@ export function stripeProvider(settings: StripeProviderSettings): PaymentProvide
         };
       } catch (error) {
         if (error instanceof Stripe.errors.StripeCardError) {
+          const intent = (error.raw as { payment_intent?: { id?: string; client_secret?: string } }).payment_intent;
+          // The bank wants the customer (SCA): the PaymentIntent waits for them to confirm it.
+          if ((error.code === 'authentication_required' || error.decline_code === 'authentication_required') && intent?.id && intent.client_secret) {
+            return {
+              status: 'requires_action',
+              ref: intent.id,
+              clientSecret: intent.client_secret,
+              code: 'authentication_required',
+              message: DECLINE_MESSAGES.authentication_required!,
+            };
+          }
           const code = failureCode(error);
-          const intent = (error.raw as { payment_intent?: { id?: string } }).payment_intent;
           return { status: 'failed', ref: intent?.id ?? null, code, message: failureMessage(code, error.message) };
         }
+        throw error;
+      }
+    },
+
+    async prepareAuthentication(ref, returnUrl) {
+      let intent = await stripe.paymentIntents.retrieve(ref);
+      // Declined off-session with authentication_required (or a failed attempt): confirm it again
+      // on-session with its card, so it has a next action for Stripe.js (handleNextAction).
+      if (intent.status === 'requires_payment_method' && paymentState(intent).status === 'requires_action') {
+        const method = refOf(intent.payment_method ?? intent.last_payment_error?.payment_method ?? null);
+        try {
+          intent = await stripe.paymentIntents.confirm(ref, { ...(method ? { payment_method: method } : {}), return_url: returnUrl });
+        } catch (error) {
+          if (!(error instanceof Stripe.errors.StripeCardError)) throw error;
+          intent = await stripe.paymentIntents.retrieve(ref);
+        }
+      }
+      return { clientSecret: intent.client_secret ?? '', state: paymentState(intent) };
+    },
+
+    async retrievePayment(ref) {
+      return paymentState(await stripe.paymentIntents.retrieve(ref));
+    },
+
+    async cancelPayment(ref) {
+      try {
+        return paymentState(await stripe.paymentIntents.cancel(ref));
+      } catch (error) {
+        // Already succeeded or canceled: its state is the answer.
+        if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'payment_intent_unexpected_state') return this.retrievePayment(ref);
         throw error;
       }
     },

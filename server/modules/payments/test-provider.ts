@@ -5,7 +5,32 @@ import type { Clock } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
 import { randomToken } from '../../lib/crypto.js';
-import { DECLINE_MESSAGES, type ChargeResult, type PaymentProvider } from './provider.js';
+import { DECLINE_MESSAGES, type ChargeResult, type PaymentProvider, type PaymentState } from './provider.js';
+
+type TestChargeRow = { ref: string; status: string; client_secret: string | null; failure_code: string | null; failure_message: string | null };
+
+/** A stored test charge as the processor would answer it. */
+function chargeResult(row: TestChargeRow): ChargeResult {
+  if (row.status === 'succeeded') return { status: 'succeeded', ref: row.ref };
+  if (row.status === 'requires_action')
+    return {
+      status: 'requires_action',
+      ref: row.ref,
+      clientSecret: row.client_secret!,
+      code: 'authentication_required',
+      message: DECLINE_MESSAGES.authentication_required!,
+    };
+  return { status: 'failed', ref: row.ref, code: row.failure_code ?? 'card_declined', message: row.failure_message ?? '' };
+}
+
+function chargeState(row: TestChargeRow | undefined): PaymentState {
+  if (!row) return { status: 'canceled', code: 'resource_missing', message: 'Unknown payment.' };
+  if (row.status === 'succeeded') return { status: 'succeeded' };
+  if (row.status === 'requires_action')
+    return { status: 'requires_action', error: row.failure_code ? { code: row.failure_code, message: row.failure_message ?? '' } : undefined };
+  if (row.status === 'canceled') return { status: 'canceled', code: 'canceled', message: 'This payment was canceled.' };
+  return { status: 'failed', code: row.failure_code ?? 'card_declined', message: row.failure_message ?? '' };
+}
 
 /**
  * Stripe's test cards, as the offline provider understands them.
@@ -24,6 +49,12 @@ export const TEST_CARDS: Record<string, { brand: string; setup: 'ok' | string; c
   '4000000000000119': { brand: 'visa', setup: 'processing_error', charge: 'processing_error' },
   // Saving succeeds; every later charge is declined (Stripe's 4000 0000 0000 0341).
   '4000000000000341': { brand: 'visa', setup: 'ok', charge: 'card_declined' },
+  // 3-D Secure (Stripe's semantics). 3155 asks for authentication unless it was set up for
+  // later use: saved through a SetupIntent (the hosted form stands for its authentication),
+  // its off-session charges succeed. 3184 asks for authentication on every charge, however it
+  // was set up: each renewal waits for the customer (`authenticate`).
+  '4000002500003155': { brand: 'visa', setup: 'ok', charge: 'ok' },
+  '4000002760003184': { brand: 'visa', setup: 'ok', charge: 'authenticate' },
 };
 
 export interface TestCardInput {
@@ -58,6 +89,7 @@ export function testProvider(db: Kysely<DB>, clock: Clock) {
   const provider: PaymentProvider & {
     confirmSetupIntent(id: string, clientSecret: string, card: TestCardInput): Promise<TestConfirmResult>;
     charges(): Promise<Array<{ idempotency_key: string; amount: number; status: string; payment_method_ref: string }>>;
+    authenticate(ref: string, clientSecret: string, outcome: 'approve' | 'fail'): Promise<PaymentState>;
   } = {
     name: 'test',
     async createCustomer() {
@@ -126,15 +158,12 @@ export function testProvider(db: Kysely<DB>, clock: Clock) {
     },
     async charge(request): Promise<ChargeResult> {
       const existing = await db.selectFrom('test_provider_charges').selectAll().where('idempotency_key', '=', request.idempotencyKey).executeTakeFirst();
-      if (existing) {
-        return existing.status === 'succeeded'
-          ? { status: 'succeeded', ref: existing.ref }
-          : { status: 'failed', ref: existing.ref, code: existing.failure_code!, message: existing.failure_message! };
-      }
+      if (existing) return chargeResult(existing);
       // The card's behaviour travels in its ref (tpm_<id>.<outcome>), as Stripe's test cards carry theirs.
       const outcome = /\.(\w+)$/.exec(request.methodRef)?.[1] ?? 'ok';
       const ref = newId('tch', clock.now().getTime());
-      const failed = outcome !== 'ok';
+      const authenticate = outcome === 'authenticate';
+      const failed = outcome !== 'ok' && !authenticate;
       const code = failed ? outcome : null;
       const message = failed ? (DECLINE_MESSAGES[outcome] ?? 'Your card was declined.') : null;
       await db
@@ -146,18 +175,49 @@ export function testProvider(db: Kysely<DB>, clock: Clock) {
           payment_method_ref: request.methodRef,
           amount: request.amount,
           currency: request.currency,
-          status: failed ? 'failed' : 'succeeded',
+          status: authenticate ? 'requires_action' : failed ? 'failed' : 'succeeded',
           failure_code: code,
           failure_message: message,
+          client_secret: authenticate ? `${ref}_secret_${randomToken('s').slice(2, 26)}` : null,
           created_at: clock.now(),
         })
         .onConflict((oc) => oc.column('idempotency_key').doNothing())
         .execute();
       // A concurrent call with the same key may have won the insert: answer what it stored.
-      const stored = await db.selectFrom('test_provider_charges').selectAll().where('idempotency_key', '=', request.idempotencyKey).executeTakeFirstOrThrow();
-      return stored.status === 'succeeded'
-        ? { status: 'succeeded', ref: stored.ref }
-        : { status: 'failed', ref: stored.ref, code: stored.failure_code!, message: stored.failure_message! };
+      return chargeResult(
+        await db.selectFrom('test_provider_charges').selectAll().where('idempotency_key', '=', request.idempotencyKey).executeTakeFirstOrThrow(),
+      );
+    },
+    async prepareAuthentication(ref) {
+      const row = await db.selectFrom('test_provider_charges').selectAll().where('ref', '=', ref).executeTakeFirst();
+      return { clientSecret: row?.client_secret ?? '', state: chargeState(row) };
+    },
+    async retrievePayment(ref) {
+      return chargeState(await db.selectFrom('test_provider_charges').selectAll().where('ref', '=', ref).executeTakeFirst());
+    },
+    async cancelPayment(ref) {
+      await db.updateTable('test_provider_charges').set({ status: 'canceled' }).where('ref', '=', ref).where('status', '=', 'requires_action').execute();
+      return provider.retrievePayment(ref);
+    },
+    /**
+     * What the bank's challenge does when the customer answers it (Stripe.js's handleNextAction
+     * in the hosted page): approve → the payment succeeds; fail → it still waits, with the error,
+     * and may be tried again. Only with the payment's client secret.
+     */
+    async authenticate(ref, clientSecret, outcome) {
+      const row = await db.selectFrom('test_provider_charges').selectAll().where('ref', '=', ref).executeTakeFirst();
+      if (!row?.client_secret || row.client_secret !== clientSecret) return chargeState(undefined);
+      await db
+        .updateTable('test_provider_charges')
+        .set(
+          outcome === 'approve'
+            ? { status: 'succeeded', failure_code: null, failure_message: null }
+            : { failure_code: 'payment_intent_authentication_failure', failure_message: DECLINE_MESSAGES.payment_intent_authentication_failure! },
+        )
+        .where('ref', '=', ref)
+        .where('status', '=', 'requires_action')
+        .execute();
+      return provider.retrievePayment(ref);
     },
     /** Like Stripe: the same idempotency key refunds once and answers the first refund again. */
     async refund(request) {

@@ -191,7 +191,14 @@ export function changeService(ctx: SubscriptionContext, notices: SubscriptionNot
       let { row, order } = started;
       if (plan.timing === 'renewal') return { subscription: row!, order: null, preview: changePreviewView(sub, plan) };
       if (!row) {
-        ({ row, order } = await operations.charge(sub, order!, plan.customer, `${plan.product.name} · ${order!.invoice_number}`, 'Your plan was not changed.'));
+        ({ row, order } = await operations.charge(
+          sub,
+          order!,
+          plan.customer,
+          `${plan.product.name} · ${order!.invoice_number}`,
+          'Your plan was not changed.',
+          'Your plan changes once it is confirmed.',
+        ));
       }
       const customer = plan.customer;
       notices.changed(org, customer, plan, order);

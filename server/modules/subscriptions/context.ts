@@ -161,9 +161,23 @@ export function subscriptionContext(deps: SubscriptionDeps) {
     }
   }
 
+  /**
+   * A charged change or resume whose payment the card's bank wants the customer to
+   * authenticate: 402 authentication_required naming the order, which the portal's dialog
+   * confirms in the hosted page (POST /portal/v1/payments/confirm-session {order_id}).
+   */
+  function authenticationRequired(order: OrderRow, then: string) {
+    return new ApiError(402, 'authentication_required', `Your bank asks you to confirm this payment. ${then}`, {
+      order_id: order.id,
+      amount: order.total,
+      currency: order.currency,
+    });
+  }
+
   return {
     deps,
     db,
+    authenticationRequired,
     clock,
     catalog,
     orders: deps.orders,

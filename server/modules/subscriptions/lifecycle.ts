@@ -314,6 +314,7 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
             started.customer!,
             `${started.product!.name} · ${started.order.invoice_number}`,
             'Your subscription is still paused.',
+            'Your subscription resumes once it is confirmed.',
           )
         ).row;
       await entitlementsChanged(settled);

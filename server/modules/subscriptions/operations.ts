@@ -14,6 +14,8 @@ import type { ChangePlan } from './changes.js';
 
 /** A charged change not settled within this long was left by a dead process: the jobs finish it. */
 export const OPERATION_LEASE_MS = 60 * 1000;
+/** How long a charged change waits for the customer to authenticate its payment before it is undone. */
+export const AUTHENTICATION_WINDOW_MS = 15 * 60 * 1000;
 
 export function operationService(ctx: SubscriptionContext) {
   const { db, clock, orders, repo, deps, load, emit, entitlementsChanged } = ctx;
@@ -134,9 +136,13 @@ export function operationService(ctx: SubscriptionContext) {
     /**
      * After the commit: charges a recorded operation's order and settles it (finishOperation).
      * A decline is 402 payment_failed; its message ends with `declined` (what stays as it was).
+     * A charge the bank wants authenticated is 402 authentication_required (ending with `waiting`).
      */
-    async charge(sub: SubscriptionRow, order: OrderRow, customer: CustomerRow, description: string, declined: string) {
+    async charge(sub: SubscriptionRow, order: OrderRow, customer: CustomerRow, description: string, declined: string, waiting: string) {
       const paid = await ctx.charge(order, customer, description);
+      // The bank wants the customer: the operation stays in flight until they confirm the payment
+      // in the dialog (or fail to, or leave it: then recoverOperations undoes it).
+      if (paid.status === 'requires_action') throw ctx.authenticationRequired(paid.order, waiting);
       const settled = await operations.finishOperation(sub.organization_id, sub.id, order.id, paid.status);
       if (paid.status === 'failed') throw new ApiError(402, 'payment_failed', `${paid.message} ${declined}`, { decline_code: paid.code });
       return { row: settled!, order: paid.order };
@@ -175,6 +181,15 @@ export function operationService(ctx: SubscriptionContext) {
           if (!order) continue;
           const { customer, product } = await load(sub);
           const paid = await orders.pay(order, customer, `${product.name} · ${order.invoice_number}`);
+          if (paid.status === 'requires_action') {
+            // Waiting for the customer in the change dialog; left longer than that, the change is
+            // undone (the PaymentIntent canceled first, or paid after all if they just confirmed).
+            if (new Date(op.started_at).getTime() > clock.now().getTime() - AUTHENTICATION_WINDOW_MS) continue;
+            const payment = await orders.awaitingPayment(order.id);
+            if (payment?.provider_ref) await orders.settleAuthentication(payment.provider_ref, { giveUp: true });
+            finished += 1;
+            continue;
+          }
           await operations.finishOperation(sub.organization_id, sub.id, order.id, paid.status);
           if (paid.status === 'succeeded') await entitlementsChanged(sub);
           finished += 1;

@@ -50,6 +50,12 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
     }
   }
 
+  /** A payment waiting for the customer is given up (canceled at the processor), unless it just succeeded. */
+  async function giveUp(order: OrderRow) {
+    const payment = await orders.awaitingPayment(order.id);
+    if (payment?.provider_ref) await orders.settleAuthentication(payment.provider_ref, { giveUp: true });
+  }
+
   /** The next renewal's invoice, with the wallet credit still unspent by earlier ones (`wallet`). */
   async function invoiceAfter(
     org: Organization,
@@ -96,7 +102,7 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
         const updated = await db.transaction().execute(async (trx) => {
           const row = await subscriptionRepository(trx).update(
             sub.id,
-            { status: 'active', dunning_attempts: 0, next_retry_at: null, locked_until: null, updated_at: now },
+            { status: 'active', past_due_reason: null, dunning_attempts: 0, next_retry_at: null, locked_until: null, updated_at: now },
             { statuses: ['incomplete', 'past_due', 'unpaid', 'active', 'trialing'] },
           );
           if (row && sub.status !== 'active') await emit(trx, row, 'subscription.updated', { previous_status: sub.status });
@@ -106,10 +112,14 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
         await entitlementsChanged(sub);
         return { ok: true as const, subscription: updated ?? sub, order: result.order };
       }
-      // Failed.
+      // Failed, or waiting for the customer's authentication (which dunning treats the same:
+      // the schedule goes on, reminding them, up to its final action).
+      const reason = result.status === 'requires_action' ? ('authentication_required' as const) : ('payment_failed' as const);
       let updated: SubscriptionRow | undefined;
       if (trigger === 'create') {
-        updated = await repo.update(sub.id, { status: 'incomplete', locked_until: null, updated_at: now });
+        updated = await repo.update(sub.id, { status: 'incomplete', past_due_reason: reason, locked_until: null, updated_at: now });
+      } else if (trigger === 'method_changed') {
+        updated = await repo.update(sub.id, { past_due_reason: reason, updated_at: now }, { statuses: ['past_due', 'unpaid', 'incomplete'] });
       } else if (trigger === 'retry') {
         const attempts = sub.dunning_attempts + 1;
         const settings = resolveBillingSettings(org.billing_settings);
@@ -118,6 +128,7 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
             const final = settings.dunning_final_action === 'cancel' ? ('canceled' as const) : ('unpaid' as const);
             const row = await subscriptionRepository(trx).update(sub.id, {
               status: final,
+              past_due_reason: final === 'canceled' ? null : reason,
               dunning_attempts: attempts,
               next_retry_at: null,
               locked_until: null,
@@ -131,15 +142,29 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
           const gap = (retryDays[attempts] ?? 1) - (retryDays[attempts - 1] ?? 0);
           updated = await repo.update(sub.id, {
             dunning_attempts: attempts,
+            past_due_reason: reason,
             next_retry_at: new Date(now.getTime() + Math.max(1, gap) * DAY),
             locked_until: null,
             updated_at: now,
           });
         }
       }
-      if (trigger !== 'method_changed') notices.paymentFailed(org, customer, product, order, result);
+      // Canceled for good: a payment still waiting for the customer is given up at the processor,
+      // so confirming it later cannot charge for a subscription that is over.
+      if (updated?.status === 'canceled' && result.status === 'requires_action') await giveUp(result.order);
+      if (trigger !== 'method_changed') {
+        if (result.status === 'requires_action') orders.notices.confirmPayment(org, customer, result.order, product.name);
+        else notices.paymentFailed(org, customer, product, order, result);
+      }
       await entitlementsChanged(sub);
-      return { ok: false as const, subscription: updated ?? sub, order: result.order, code: result.code, message: result.message };
+      return {
+        ok: false as const,
+        subscription: updated ?? sub,
+        order: result.order,
+        code: result.code,
+        message: result.message,
+        requiresAction: result.status === 'requires_action',
+      };
     },
 
     /** Renews one subscription whose period has ended. Safe to run twice: the second run changes nothing. */
@@ -227,6 +252,7 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
             discount_periods_left: discount ? sub.discount_periods_left! - 1 : sub.discount_periods_left,
             discount_percent: discount && sub.discount_periods_left! - 1 <= 0 ? null : sub.discount_percent,
             status: paid.status === 'succeeded' ? 'active' : 'past_due',
+            past_due_reason: paid.status === 'succeeded' ? null : paid.status === 'requires_action' ? 'authentication_required' : 'payment_failed',
             dunning_attempts: 0,
             next_retry_at: paid.status === 'succeeded' ? null : new Date(now.getTime() + (retryDays[0] ?? 1) * DAY),
             locked_until: null,
@@ -236,7 +262,13 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
         );
         if (row) {
           await emit(trx, row, 'subscription.renewed', { order_id: order.id });
-          if (paid.status === 'failed') await emit(trx, row, 'subscription.past_due', { order_id: order.id, failure_message: paid.message });
+          if (paid.status !== 'succeeded') {
+            await emit(trx, row, 'subscription.past_due', {
+              order_id: order.id,
+              failure_message: paid.message,
+              reason: paid.status === 'requires_action' ? 'authentication_required' : 'payment_failed',
+            });
+          }
         }
         return row;
       });
@@ -244,6 +276,8 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
       await entitlementsChanged(sub);
       if (paid.status === 'succeeded') {
         notices.renewed(org, customer, nextProduct, order, end, newEnd);
+      } else if (paid.status === 'requires_action') {
+        orders.notices.confirmPayment(org, customer, paid.order, nextProduct.name);
       } else {
         notices.paymentFailed(org, customer, nextProduct, paid.order, paid);
       }
@@ -285,7 +319,7 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
       const updated = await db.transaction().execute(async (trx) => {
         const row = await subscriptionRepository(trx).update(
           sub.id,
-          { status: 'active', dunning_attempts: 0, next_retry_at: null, updated_at: now },
+          { status: 'active', past_due_reason: null, dunning_attempts: 0, next_retry_at: null, updated_at: now },
           { statuses: ['past_due', 'incomplete', 'unpaid'] },
         );
         if (row) await emit(trx, row, 'subscription.updated', { previous_status: sub.status });

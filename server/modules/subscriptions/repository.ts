@@ -11,7 +11,7 @@ export const LEASE_MS = 60 * 1000;
 
 export function subscriptionRepository(db: Kysely<DB>) {
   return {
-    insert(row: Omit<SubscriptionRow, 'locked_until' | 'version' | 'operation'>) {
+    insert(row: Omit<SubscriptionRow, 'locked_until' | 'version' | 'operation' | 'past_due_reason'>) {
       return db.insertInto('subscriptions').values(row).returningAll().executeTakeFirstOrThrow();
     },
     find(organizationId: string, id: string) {

@@ -6,6 +6,7 @@
 //   renewals.ts    renewals, retries and dunning, upcoming invoices with the wallet shared
 //   notices.ts     the customer emails;  pricing.ts  period amounts and lines;  refunds.ts  the refund formula
 //   views.ts       what the portal, the merchant and webhooks see
+import type { OrderRow } from '../../db/schema.js';
 import { ApiError } from '../../lib/errors.js';
 import { changeService } from './changes.js';
 import { subscriptionContext, type SubscriptionDeps } from './context.js';
@@ -29,6 +30,23 @@ export function subscriptionService(deps: SubscriptionDeps) {
     periodItems,
     ...renewals,
     finishOperation: operations.finishOperation,
+    /**
+     * After a payment that waited for the customer's authentication was settled
+     * (orders.settleAuthentication calls it): a charged change or resume in flight on that
+     * order finishes (applied when paid, undone when not); a renewal or retry paid restores
+     * the subscription. Idempotent.
+     */
+    async afterAuthentication(order: OrderRow, outcome: 'succeeded' | 'failed') {
+      if (!order.subscription_id) return;
+      const sub = await ctx.repo.find(order.organization_id, order.subscription_id);
+      if (!sub) return;
+      if (sub.operation?.order_id === order.id) {
+        await operations.finishOperation(sub.organization_id, sub.id, order.id, outcome);
+        if (outcome === 'succeeded') await ctx.entitlementsChanged(sub);
+        return;
+      }
+      if (outcome === 'succeeded') await renewals.onOrderPaid(order);
+    },
     recoverOperations: operations.recoverOperations,
     ...changes,
     ...lifecycle,

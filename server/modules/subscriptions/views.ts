@@ -40,6 +40,8 @@ export async function portalSubscriptionView(
     /** Send it back as expected_version: a change decided on an older version is refused (409 subscription_changed). */
     version: sub.version,
     status: sub.status,
+    /** Why it is past due: payment_failed (update the card) or authentication_required (confirm the payment). */
+    past_due_reason: sub.status === 'active' || sub.status === 'trialing' ? null : sub.past_due_reason,
     product: { id: product.id, name: product.name, description: product.description },
     price: priceView(price),
     seats: sub.seats,
@@ -133,6 +135,7 @@ export function merchantSubscriptionView(sub: SubscriptionRow) {
     product_id: sub.product_id,
     price_id: sub.price_id,
     status: sub.status,
+    past_due_reason: sub.past_due_reason,
     seats: sub.seats,
     current_period_start: sub.current_period_start.toISOString(),
     current_period_end: sub.current_period_end.toISOString(),
