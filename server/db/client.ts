@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import type { DB } from './schema.js';
 
@@ -32,7 +32,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(message);
 }
 
-export async function openPostgres(connectionString: string, max = 10, onIdleError?: (error: Error) => void): Promise<Database> {
+/** Kysely's log hook: sees every statement on every connection, inside transactions too (the tests count statements with it). */
+export type StatementLog = KyselyConfig['log'];
+
+export async function openPostgres(connectionString: string, max = 10, onIdleError?: (error: Error) => void, log?: StatementLog): Promise<Database> {
   const pool = new pg.Pool({
     connectionString,
     max,
@@ -51,7 +54,7 @@ export async function openPostgres(connectionString: string, max = 10, onIdleErr
   // pg emits the error on the client itself, where the pool has no listener; unheard, it ends the
   // process. Heard here, the transaction's next query fails (503) and the pool drops the client.
   pool.on('connect', (client) => client.on('error', (error) => onIdleError?.(error)));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
   return {
     db,
     kind: 'postgres',
@@ -72,7 +75,7 @@ export async function openPostgres(connectionString: string, max = 10, onIdleErr
  */
 export const PGLITE_SETTINGS = ['-c', 'shared_buffers=16MB'];
 
-export async function openPGlite(options: { dataDir?: string; loadDataDir?: Blob | File } = {}): Promise<Database & { pglite: PGlite }> {
+export async function openPGlite(options: { dataDir?: string; loadDataDir?: Blob | File; log?: StatementLog } = {}): Promise<Database & { pglite: PGlite }> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
@@ -81,12 +84,12 @@ export async function openPGlite(options: { dataDir?: string; loadDataDir?: Blob
     initDbStartParams: PGLITE_SETTINGS,
     parsers: { [INT8]: Number },
   });
-  return wrapPGlite(pglite);
+  return wrapPGlite(pglite, options.log);
 }
 
-export function wrapPGlite(pglite: PGlite): Database & { pglite: PGlite } {
+export function wrapPGlite(pglite: PGlite, log?: StatementLog): Database & { pglite: PGlite } {
   const pool = new PGlitePool(pglite);
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: pool as unknown as pg.Pool }), ...(log ? { log } : {}) });
   return {
     db,
     kind: 'pglite',

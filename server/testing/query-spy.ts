@@ -1,16 +1,15 @@
-// Counts the SQL a piece of work sends through the app's Kysely instance (outside
-// transactions, which get their own executor): "refused before any query" made checkable.
+// Counts the SQL a piece of work sends through a test database (testing/database.ts): every
+// statement on every connection, inside transactions too. "Refused before any query" and "at
+// most 4 statements per view" made checkable.
 import type { Kysely } from 'kysely';
+import { onStatement } from './database.js';
 
 export function spyOnQueries(db: Kysely<any>) {
-  const executor = db.getExecutor() as unknown as { executeQuery: (query: { sql: string }, ...rest: unknown[]) => Promise<unknown> };
-  const original = executor.executeQuery;
   const seen: string[] = [];
   let on = false;
-  executor.executeQuery = function (query, ...rest) {
-    if (on) seen.push(query.sql);
-    return original.call(this, query, ...rest);
-  };
+  const stop = onStatement(db, (sql) => {
+    if (on) seen.push(sql);
+  });
   return {
     /** The SQL sent while `work` ran. */
     async during<T>(work: () => Promise<T>): Promise<{ result: T; sql: string[] }> {
@@ -24,7 +23,7 @@ export function spyOnQueries(db: Kysely<any>) {
       }
     },
     restore() {
-      executor.executeQuery = original;
+      stop();
     },
   };
 }
