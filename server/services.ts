@@ -57,7 +57,9 @@ export interface ServiceDeps {
 /** Wires repositories into services. One place, so a module never builds another's pieces. */
 export function createServices(deps: ServiceDeps) {
   const { db, clock, config } = deps;
-  const organizations = organizationService(organizationRepository(db), clock);
+  // A changed organization is read afresh by its customers' sessions (auth, built below, caches them with its row).
+  let forgetOrganization: (id: string) => void = () => {};
+  const organizations = organizationService(organizationRepository(db), clock, (org) => forgetOrganization(org.id));
   const outgoing = webhookService({
     db,
     clock,
@@ -92,6 +94,7 @@ export function createServices(deps: ServiceDeps) {
     publicUrl: config.publicUrl,
   });
   forgetCustomer = (id) => auth.forgetCustomer(id);
+  forgetOrganization = (id) => auth.forgetOrganization(id);
   const emailChange = emailChangeService({
     db,
     clock,

@@ -152,11 +152,18 @@ export function authRepository(db: Kysely<DB>) {
           'customers.created_at as customer_created_at',
           'customers.billing_details as customer_billing_details',
           'customers.locale as customer_locale',
+          'customers.metadata as customer_metadata',
+          'customers.provider_customer_ref as customer_provider_customer_ref',
+          'customers.updated_at as customer_updated_at',
           'organizations.id as organization_id',
           'organizations.slug as organization_slug',
           'organizations.name as organization_name',
           'organizations.allowed_origins as organization_allowed_origins',
           'organizations.portal_settings as organization_portal_settings',
+          'organizations.branding as organization_branding',
+          'organizations.billing_settings as organization_billing_settings',
+          'organizations.created_at as organization_created_at',
+          'organizations.updated_at as organization_updated_at',
           // Whether to show the past-due banner: answered with the session, no extra query.
           (eb) =>
             eb

@@ -1,4 +1,4 @@
-import type { Organization } from '../../db/schema.js';
+import type { CustomerRow, Organization } from '../../db/schema.js';
 import type { Background } from '../../lib/background.js';
 import { DAY, HOUR, MINUTE, type Clock } from '../../lib/clock.js';
 import { hmac, randomToken, safeEqualHex, sha256, sixDigitCode } from '../../lib/crypto.js';
@@ -44,6 +44,12 @@ export interface PortalAuth {
     created_at: Date;
   };
   organization: { id: string; slug: string; name: string; allowed_origins: string[]; portal_settings: unknown };
+  /**
+   * The organization's and the customer's whole rows, read with the session: the portal's reads
+   * use them instead of reading them again (issue 15). As fresh as the session: a change to the
+   * customer or the organization forgets the cached session in this process.
+   */
+  rows: { organization: Organization; customer: CustomerRow };
 }
 
 export interface IssuedSession {
@@ -265,6 +271,32 @@ export function authService(deps: Deps) {
           allowed_origins: row.organization_allowed_origins,
           portal_settings: row.organization_portal_settings,
         },
+        rows: {
+          organization: {
+            id: row.organization_id,
+            slug: row.organization_slug,
+            name: row.organization_name,
+            branding: row.organization_branding,
+            portal_settings: row.organization_portal_settings,
+            allowed_origins: row.organization_allowed_origins,
+            billing_settings: row.organization_billing_settings,
+            created_at: row.organization_created_at,
+            updated_at: row.organization_updated_at,
+          },
+          customer: {
+            id: row.customer_id,
+            organization_id: row.organization_id,
+            email: row.customer_email,
+            name: row.customer_name,
+            external_id: row.customer_external_id,
+            metadata: row.customer_metadata,
+            billing_details: row.customer_billing_details,
+            provider_customer_ref: row.customer_provider_customer_ref,
+            locale: row.customer_locale,
+            created_at: row.customer_created_at,
+            updated_at: row.customer_updated_at,
+          },
+        },
       };
       if (cache.size >= SESSION_CACHE_MAX) cache.delete(cache.keys().next().value!);
       cache.set(hash, { auth, until: Math.min(now.getTime() + SESSION_CACHE_MS, row.session_expires_at.getTime()) });
@@ -284,6 +316,10 @@ export function authService(deps: Deps) {
     /** Something about the customer changed (profile, billing state): read it afresh next time. */
     forgetCustomer(customerId: string) {
       forget((a) => a.customer.id === customerId);
+    },
+    /** The organization changed (settings, branding, origins): its customers' sessions are read afresh next time. */
+    forgetOrganization(organizationId: string) {
+      forget((a) => a.organization.id === organizationId);
     },
   };
 }

@@ -1,8 +1,63 @@
 import type { Kysely } from 'kysely';
-import type { DB, PriceRow, ProductRow } from '../../db/schema.js';
+import type { DB, MeterRow, PriceRow, ProductRow } from '../../db/schema.js';
+import { revive, selectLists } from '../../lib/json-rows.js';
+
+/** The catalog rows a customer's subscriptions name, read together (catalogSnapshot looks them up). */
+export interface CustomerCatalogRows {
+  prices: PriceRow[];
+  products: ProductRow[];
+  meters: MeterRow[];
+}
 
 export function catalogRepository(db: Kysely<DB>) {
+  /**
+   * The prices, products and meters a customer's subscriptions name (their price and any
+   * scheduled one), as queries for one statement (lib/json-rows.ts): a view of many
+   * subscriptions reads its catalog at once, never price by price.
+   */
+  function customerCatalogQueries(organizationId: string, customerId: string) {
+    const subs = () => db.selectFrom('subscriptions').where('organization_id', '=', organizationId).where('customer_id', '=', customerId);
+    const priceIds = () =>
+      db
+        .selectFrom('prices')
+        .select('prices.id')
+        .where('prices.organization_id', '=', organizationId)
+        .where((eb) => eb.or([eb('prices.id', 'in', subs().select('price_id')), eb('prices.id', 'in', subs().select('pending_price_id').where('pending_price_id', 'is not', null))]));
+    return {
+      prices: db.selectFrom('prices').selectAll().where('organization_id', '=', organizationId).where('id', 'in', priceIds()).orderBy('id'),
+      products: db
+        .selectFrom('products')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where((eb) =>
+          eb.or([
+            eb('id', 'in', db.selectFrom('prices').select('product_id').where('id', 'in', priceIds())),
+            eb('id', 'in', subs().select('product_id')),
+          ]),
+        )
+        .orderBy('id'),
+      meters: db
+        .selectFrom('meters')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('id', 'in', db.selectFrom('prices').select('meter_id').where('id', 'in', priceIds()).where('meter_id', 'is not', null))
+        .orderBy('id'),
+    };
+  }
   return {
+    customerCatalogQueries,
+    /** The JSON lists of customerCatalogQueries (read in any statement) as rows. */
+    customerCatalogRows(lists: { prices: unknown; products: unknown; meters: unknown }): CustomerCatalogRows {
+      return {
+        prices: revive<PriceRow>(lists.prices, ['created_at']),
+        products: revive<ProductRow>(lists.products, ['archived_at', 'created_at', 'updated_at']),
+        meters: revive<MeterRow>(lists.meters, ['created_at']),
+      };
+    },
+    /** A customer's catalog in one statement. */
+    async customerCatalog(organizationId: string, customerId: string): Promise<CustomerCatalogRows> {
+      return this.customerCatalogRows(await selectLists(db, customerCatalogQueries(organizationId, customerId)));
+    },
     insertProduct(row: { id: string; organization_id: string; name: string; description: string | null; visibility: 'public' | 'private'; now: Date }) {
       return db
         .insertInto('products')

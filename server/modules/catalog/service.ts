@@ -1,8 +1,8 @@
-import type { PriceRow, ProductRow } from '../../db/schema.js';
+import type { MeterRow, PriceRow, ProductRow } from '../../db/schema.js';
 import type { Clock } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
 import { newId } from '../../lib/ids.js';
-import type { CatalogRepository } from './repository.js';
+import type { CatalogRepository, CustomerCatalogRows } from './repository.js';
 import type { PriceCreate } from './schemas.js';
 
 export function catalogService(repo: CatalogRepository, clock: Clock) {
@@ -85,10 +85,38 @@ export function catalogService(repo: CatalogRepository, clock: Clock) {
     },
 
     pricesOf: (productIds: string[]) => repo.pricesOf(productIds),
+    /** The prices, products and meters a customer's subscriptions name, in one statement. */
+    customerCatalog: async (organizationId: string, customerId: string) => catalogSnapshot(await repo.customerCatalog(organizationId, customerId)),
     findProduct: (organizationId: string, id: string) => repo.findProduct(organizationId, id),
   };
 }
 export type CatalogService = ReturnType<typeof catalogService>;
+
+/**
+ * Catalog rows read once for a request, looked up without a query: price and product answer
+ * as the catalog service does (404 price_not_found / product_not_found when missing).
+ */
+export function catalogSnapshot(rows: CustomerCatalogRows) {
+  const prices = new Map(rows.prices.map((p) => [p.id, p]));
+  const products = new Map(rows.products.map((p) => [p.id, p]));
+  const meters = new Map(rows.meters.map((m) => [m.id, m]));
+  return {
+    price(id: string): PriceRow {
+      const price = prices.get(id);
+      if (!price) throw new ApiError(404, 'price_not_found', `No price ${id}.`);
+      return price;
+    },
+    product(id: string): ProductRow {
+      const product = products.get(id);
+      if (!product) throw new ApiError(404, 'product_not_found', `No product ${id}.`);
+      return product;
+    },
+    meter(id: string | null): MeterRow | undefined {
+      return id ? meters.get(id) : undefined;
+    },
+  };
+}
+export type CatalogSnapshot = ReturnType<typeof catalogSnapshot>;
 
 export function priceView(p: PriceRow) {
   return {

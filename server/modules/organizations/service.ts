@@ -12,7 +12,8 @@ import { resolveBillingSettings } from '../billing/settings.js';
 /** Slugs that would collide with the server's own top-level paths (`/{slug}/portal`). */
 const RESERVED_SLUGS = new Set(['portal', 'v1', 'dev', 'demo', 'hosted', 'chunks', 'assets', 'static', 'health', 'api']);
 
-export function organizationService(repo: OrganizationRepository, clock: Clock) {
+/** `onChange`: the organization changed; the auth service forgets its cached sessions (their rows carry it). */
+export function organizationService(repo: OrganizationRepository, clock: Clock, onChange: (org: Organization) => void = () => {}) {
   return {
     async create(input: { slug: string; name: string; allowed_origins: string[] }) {
       if (RESERVED_SLUGS.has(input.slug)) {
@@ -79,7 +80,7 @@ export function organizationService(repo: OrganizationRepository, clock: Clock) 
             actions: { ...current.actions, ...patch.portal_settings.actions },
           })
         : undefined;
-      return repo.update(
+      const row = await repo.update(
         org.id,
         {
           ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -90,6 +91,8 @@ export function organizationService(repo: OrganizationRepository, clock: Clock) 
         },
         clock.now(),
       );
+      onChange(row);
+      return row;
     },
 
     anyAllowsOrigin: (origin: string) => repo.anyAllowsOrigin(origin),

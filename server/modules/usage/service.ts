@@ -46,7 +46,7 @@ function meterValue(meter: MeterRow, properties: Record<string, unknown>): numbe
 export interface UsageDeps {
   db: Kysely<DB>;
   clock: Clock;
-  catalog: Pick<CatalogService, 'price' | 'product'>;
+  catalog: Pick<CatalogService, 'price' | 'product' | 'customerCatalog'>;
   findCustomers: (orgId: string, refs: { ids: string[]; externalIds: string[] }) => Promise<CustomerRow[]>;
   /** The customer's subscriptions that are not over (the subscription service is built after this one). */
   liveSubscriptions: (orgId: string, customerId: string) => Promise<SubscriptionRow[]>;
@@ -155,137 +155,184 @@ export function usageService(deps: UsageDeps) {
 
     /**
      * A meter's value for a customer over each range, exactly: whole hours from the
-     * aggregates, the partial hours at either edge from the events. Two queries for any
-     * number of ranges (three for unique counts).
+     * aggregates, the partial hours at either edge from the events. One statement for any
+     * number of ranges.
      */
     async aggregate(meter: MeterRow, customerId: string, ranges: Range[]): Promise<number[]> {
-      const whole: Array<Range & { idx: number }> = [];
-      const edges: Array<Range & { idx: number }> = [];
-      ranges.forEach((r, idx) => {
-        if (r.end <= r.start) return;
-        const s = ceilHour(r.start);
-        const e = floorHour(r.end);
-        if (s >= e) {
-          edges.push({ idx, start: r.start, end: r.end });
-          return;
-        }
-        whole.push({ idx, start: s, end: e });
-        if (r.start < s) edges.push({ idx, start: r.start, end: s });
-        if (e < r.end) edges.push({ idx, start: e, end: r.end });
+      const [values] = await service.aggregateMany([{ meter, customerId, ranges }]);
+      return values!;
+    },
+
+    /** `aggregate` for several meters (and customers) at once: one statement for all of them. */
+    async aggregateMany(requests: Array<{ meter: MeterRow; customerId: string; ranges: Range[] }>): Promise<number[][]> {
+      const specs = requests.map(({ meter, customerId, ranges }) => {
+        const whole: Array<Range & { idx: number }> = [];
+        const edges: Array<Range & { idx: number }> = [];
+        ranges.forEach((r, idx) => {
+          if (r.end <= r.start) return;
+          const s = ceilHour(r.start);
+          const e = floorHour(r.end);
+          if (s >= e) {
+            edges.push({ idx, start: r.start, end: r.end });
+            return;
+          }
+          whole.push({ idx, start: s, end: e });
+          if (r.start < s) edges.push({ idx, start: r.start, end: s });
+          if (e < r.end) edges.push({ idx, start: e, end: r.end });
+        });
+        return { meter, customerId, ranges, whole, edges };
       });
-      const raw = await repo.rawEvents(meter, customerId, edges);
-      const edgeIdx = (i: number) => edges[i]!.idx;
-      if (meter.aggregation === 'unique_count') {
-        const sets = ranges.map(() => new Set<string>());
-        for (const row of await repo.hourlyUnique(meter.id, customerId, whole)) sets[whole[row.idx]!.idx]!.add(row.value);
-        for (const row of raw) {
-          const v = row.properties[meter.property ?? ''];
-          if (v !== undefined && v !== null) sets[edgeIdx(row.idx)]!.add(String(v));
+      const rows = await repo.aggregateInputs(specs);
+      return specs.map(({ meter, ranges, whole, edges }, spec) => {
+        const mine = rows.filter((r) => r.spec === spec);
+        // The raw events, once per edge window they fall in.
+        const raw: Array<{ idx: number; properties: Record<string, unknown> }> = [];
+        for (const row of mine) {
+          if (row.occurred_at === null) continue;
+          const t = new Date(row.occurred_at).getTime();
+          for (const edge of edges) if (t >= edge.start.getTime() && t < edge.end.getTime()) raw.push({ idx: edge.idx, properties: row.properties ?? {} });
         }
-        return sets.map((s) => s.size);
-      }
-      const out = ranges.map(() => 0);
-      const isMax = meter.aggregation === 'max';
-      for (const row of await repo.hourlyTotals(meter.id, customerId, whole)) {
-        const i = whole[row.idx]!.idx;
-        const v = Number(isMax ? row.maximum : row.total) || 0;
-        out[i] = isMax ? Math.max(out[i]!, v) : out[i]! + v;
-      }
-      for (const row of raw) {
-        const v = meterValue(meter, row.properties);
-        if (v === null) continue;
-        const i = edgeIdx(row.idx);
-        out[i] = isMax ? Math.max(out[i]!, v) : out[i]! + v;
-      }
-      return out.map((v) => Math.round(v * 1e6) / 1e6);
+        const hourly = mine.filter((r) => r.occurred_at === null);
+        if (meter.aggregation === 'unique_count') {
+          const sets = ranges.map(() => new Set<string>());
+          for (const row of hourly) if (row.value !== null) sets[whole[row.idx!]!.idx]!.add(row.value);
+          for (const row of raw) {
+            const v = row.properties[meter.property ?? ''];
+            if (v !== undefined && v !== null) sets[row.idx]!.add(String(v));
+          }
+          return sets.map((s) => s.size);
+        }
+        const out = ranges.map(() => 0);
+        const isMax = meter.aggregation === 'max';
+        for (const row of hourly) {
+          const i = whole[row.idx!]!.idx;
+          const v = Number(isMax ? row.maximum : row.total) || 0;
+          out[i] = isMax ? Math.max(out[i]!, v) : out[i]! + v;
+        }
+        for (const row of raw) {
+          const v = meterValue(meter, row.properties);
+          if (v === null) continue;
+          out[row.idx] = isMax ? Math.max(out[row.idx]!, v) : out[row.idx]! + v;
+        }
+        return out.map((v) => Math.round(v * 1e6) / 1e6);
+      });
     },
 
     /** Usage lines for an invoice: what was used in [start, end) above the included units. */
     async usageItems(organizationId: string, customerId: string, price: PriceRow, start: Date, end: Date): Promise<DraftItem[]> {
       if (!price.meter_id) return [];
-      const perUnit = price.model === 'metered' ? price.unit_amount : (price.overage_unit_amount ?? 0);
       const meter = await repo.findMeter(organizationId, price.meter_id);
-      if (!meter) return [];
-      const [used = 0] = await service.aggregate(meter, customerId, [{ start, end }]);
-      const billable = Math.max(0, used - price.included_units);
-      if (billable <= 0 || perUnit <= 0) return [];
-      const unit = meter.unit ? ` ${meter.unit}` : '';
-      return [
-        {
-          kind: 'usage',
-          description: `${meter.name}: ${used}${unit} used${price.included_units ? `, ${price.included_units} included` : ''}`,
-          quantity: Math.ceil(billable),
-          unit_amount: perUnit,
-          amount: Math.round(billable * perUnit),
-          period_start: start,
-          period_end: end,
-        },
-      ];
+      const [items] = await service.usageItemsMany(customerId, [{ price, meter, start, end }]);
+      return items!;
     },
 
-    /** What the usage view shows for one metered subscription. */
-    async subscriptionUsage(sub: SubscriptionRow, price: PriceRow, productName: string) {
-      const meter = await repo.findMeter(sub.organization_id, price.meter_id!);
-      if (!meter) return null;
-      const now = clock.now();
-      const start = sub.current_period_start;
-      const until = now < sub.current_period_end ? now : sub.current_period_end;
-      // Daily buckets across the current period (UTC days), at most the last 62.
-      const days: Range[] = [];
-      for (let d = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate())); d < until; d = new Date(d.getTime() + 24 * HOUR)) {
-        days.push({ start: d < start ? start : d, end: new Date(Math.min(d.getTime() + 24 * HOUR, until.getTime())) });
-      }
-      const recentDays = days.slice(-62);
-      // The last 12 whole periods of this subscription's schedule.
-      const periods: Range[] = [];
-      if (price.interval) {
-        for (let n = sub.periods_elapsed - 1; n >= 1 && periods.length < 12; n--) {
-          const pStart = periodBoundary(sub.billing_anchor, price.interval, price.interval_count, n - 1);
-          const pEnd = periodBoundary(sub.billing_anchor, price.interval, price.interval_count, n);
-          if (pEnd <= sub.created_at) break;
-          periods.unshift({ start: pStart < sub.created_at ? sub.created_at : pStart, end: pEnd });
-        }
-      }
-      const [current = 0, ...rest] = await service.aggregate(meter, sub.customer_id, [{ start, end: until }, ...recentDays, ...periods]);
-      const dailyValues = rest.slice(0, recentDays.length);
-      const periodValues = rest.slice(recentDays.length);
-      const included = price.included_units;
-      const perUnit = price.model === 'metered' ? price.unit_amount : (price.overage_unit_amount ?? 0);
-      const overUnits = Math.max(0, current - included);
-      return {
-        meter: { id: meter.id, name: meter.name, unit: meter.unit, aggregation: meter.aggregation },
-        subscription_id: sub.id,
-        product_name: productName,
-        period: { start: start.toISOString(), end: sub.current_period_end.toISOString() },
-        usage: current,
-        included,
-        limit: included > 0 ? included : null,
-        percentage: included > 0 ? Math.round((current / included) * 1000) / 10 : null,
-        overage: { units: overUnits, unit_amount: perUnit, amount: Math.round(overUnits * perUnit), currency: price.currency },
-        history: {
-          daily: recentDays.map((d, i) => ({ date: d.start.toISOString().slice(0, 10), value: dailyValues[i] ?? 0 })),
-          periods: periods.map((p, i) => ({ start: p.start.toISOString(), end: p.end.toISOString(), value: periodValues[i] ?? 0 })),
-        },
-      };
+    /** usageItems for several prices, their meters already read (a customer's next invoices): one statement for all. */
+    async usageItemsMany(customerId: string, requests: Array<{ price: PriceRow; meter: MeterRow | undefined; start: Date; end: Date }>): Promise<DraftItem[][]> {
+      const measured = requests.filter((r) => r.price.meter_id && r.meter);
+      const used = await service.aggregateMany(measured.map((r) => ({ meter: r.meter!, customerId, ranges: [{ start: r.start, end: r.end }] })));
+      return requests.map((r) => {
+        const i = measured.indexOf(r);
+        return i < 0 ? [] : usageLines(r.meter!, r.price, used[i]![0] ?? 0, r.start, r.end);
+      });
     },
 
-    /** What the portal's usage view shows: each meter of the customer's live subscriptions. */
+    /** What the portal's usage view shows: each meter of the customer's live subscriptions. Three statements, however many. */
     async portalUsage(organizationId: string, customerId: string) {
-      const subs = await deps.liveSubscriptions(organizationId, customerId);
-      const meters = [];
-      for (const sub of subs.filter((s) => ['active', 'trialing', 'past_due'].includes(s.status))) {
-        const price = await deps.catalog.price(organizationId, sub.price_id);
-        if (!price.meter_id) continue;
-        const { product } = await deps.catalog.product(organizationId, sub.product_id);
-        const view = await service.subscriptionUsage(sub, price, product.name);
-        if (view) meters.push(view);
-      }
-      return { meters };
+      const [subs, catalog] = await Promise.all([deps.liveSubscriptions(organizationId, customerId), deps.catalog.customerCatalog(organizationId, customerId)]);
+      const now = clock.now();
+      const shown = subs
+        .filter((s) => ['active', 'trialing', 'past_due'].includes(s.status))
+        .flatMap((sub) => {
+          const price = catalog.price(sub.price_id);
+          if (!price.meter_id) return [];
+          const product = catalog.product(sub.product_id);
+          const meter = catalog.meter(price.meter_id);
+          return meter ? [{ sub, price, product, meter, ranges: usageRanges(sub, price, now) }] : [];
+        });
+      const values = await service.aggregateMany(
+        shown.map(({ sub, meter, ranges }) => ({ meter, customerId: sub.customer_id, ranges: [ranges.current, ...ranges.days, ...ranges.periods] })),
+      );
+      return { meters: shown.map((m, i) => subscriptionUsageView(m.sub, m.price, m.product.name, m.meter, m.ranges, values[i]!)) };
     },
   };
   return service;
 }
 export type UsageService = ReturnType<typeof usageService>;
+
+/** An invoice's usage line: `used` over the included units, at the price's unit amount; none when nothing is billable. */
+function usageLines(meter: MeterRow, price: PriceRow, used: number, start: Date, end: Date): DraftItem[] {
+  const perUnit = price.model === 'metered' ? price.unit_amount : (price.overage_unit_amount ?? 0);
+  const billable = Math.max(0, used - price.included_units);
+  if (billable <= 0 || perUnit <= 0) return [];
+  const unit = meter.unit ? ` ${meter.unit}` : '';
+  return [
+    {
+      kind: 'usage',
+      description: `${meter.name}: ${used}${unit} used${price.included_units ? `, ${price.included_units} included` : ''}`,
+      quantity: Math.ceil(billable),
+      unit_amount: perUnit,
+      amount: Math.round(billable * perUnit),
+      period_start: start,
+      period_end: end,
+    },
+  ];
+}
+
+/** The ranges the usage view shows for a subscription: the period so far, its days (at most the last 62), its last 12 whole periods. */
+function usageRanges(sub: SubscriptionRow, price: PriceRow, now: Date) {
+  const start = sub.current_period_start;
+  const until = now < sub.current_period_end ? now : sub.current_period_end;
+  // Daily buckets across the current period (UTC days), at most the last 62.
+  const days: Range[] = [];
+  for (let d = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate())); d < until; d = new Date(d.getTime() + 24 * HOUR)) {
+    days.push({ start: d < start ? start : d, end: new Date(Math.min(d.getTime() + 24 * HOUR, until.getTime())) });
+  }
+  // The last 12 whole periods of this subscription's schedule.
+  const periods: Range[] = [];
+  if (price.interval) {
+    for (let n = sub.periods_elapsed - 1; n >= 1 && periods.length < 12; n--) {
+      const pStart = periodBoundary(sub.billing_anchor, price.interval, price.interval_count, n - 1);
+      const pEnd = periodBoundary(sub.billing_anchor, price.interval, price.interval_count, n);
+      if (pEnd <= sub.created_at) break;
+      periods.unshift({ start: pStart < sub.created_at ? sub.created_at : pStart, end: pEnd });
+    }
+  }
+  return { current: { start, end: until }, days: days.slice(-62), periods };
+}
+
+/** What the usage view shows for one metered subscription, from its ranges' values (current, then days, then periods). */
+function subscriptionUsageView(
+  sub: SubscriptionRow,
+  price: PriceRow,
+  productName: string,
+  meter: MeterRow,
+  ranges: ReturnType<typeof usageRanges>,
+  values: number[],
+) {
+  const [current = 0, ...rest] = values;
+  const recentDays = ranges.days;
+  const periods = ranges.periods;
+  const dailyValues = rest.slice(0, recentDays.length);
+  const periodValues = rest.slice(recentDays.length);
+  const included = price.included_units;
+  const perUnit = price.model === 'metered' ? price.unit_amount : (price.overage_unit_amount ?? 0);
+  const overUnits = Math.max(0, current - included);
+  return {
+    meter: { id: meter.id, name: meter.name, unit: meter.unit, aggregation: meter.aggregation },
+    subscription_id: sub.id,
+    product_name: productName,
+    period: { start: sub.current_period_start.toISOString(), end: sub.current_period_end.toISOString() },
+    usage: current,
+    included,
+    limit: included > 0 ? included : null,
+    percentage: included > 0 ? Math.round((current / included) * 1000) / 10 : null,
+    overage: { units: overUnits, unit_amount: perUnit, amount: Math.round(overUnits * perUnit), currency: price.currency },
+    history: {
+      daily: recentDays.map((d, i) => ({ date: d.start.toISOString().slice(0, 10), value: dailyValues[i] ?? 0 })),
+      periods: periods.map((p, i) => ({ start: p.start.toISOString(), end: p.end.toISOString(), value: periodValues[i] ?? 0 })),
+    },
+  };
+}
 
 export function meterView(m: MeterRow) {
   return {

@@ -1,0 +1,28 @@
+// Several lists in one SQL statement: each query becomes a JSON array column of one
+// `SELECT` (Kysely's jsonArrayFrom), so a portal view reads what it shows in a fixed number of
+// statements however many rows there are (issue 15: at most 4 per view). JSON carries
+// timestamps as ISO strings; `revive` turns the named columns back into Dates, so the rows are
+// the ones a plain query returns (int8 arrive as JSON numbers, jsonb as objects, as before).
+import type { Expression, Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+
+type Lists<Q extends Record<string, Expression<unknown>>> = { [K in keyof Q]: Array<Record<string, unknown>> };
+
+/** One statement: `SELECT (json of q1) AS k1, (json of q2) AS k2, …`. */
+export async function selectLists<Q extends Record<string, Expression<unknown>>>(db: Kysely<any>, queries: Q): Promise<Lists<Q>> {
+  const columns = Object.entries(queries).map(([name, query]) => jsonArrayFrom(query).as(name));
+  if (columns.length === 0) return {} as Lists<Q>;
+  return (await db.selectNoFrom(columns).executeTakeFirstOrThrow()) as Lists<Q>;
+}
+
+/** Rows from a JSON column with their timestamp columns as Dates again. */
+export function revive<T>(rows: unknown, dates: readonly string[]): T[] {
+  return (rows as Array<Record<string, unknown>>).map((row) => {
+    const out: Record<string, unknown> = { ...row };
+    for (const key of dates) {
+      const value = out[key];
+      if (typeof value === 'string') out[key] = new Date(value);
+    }
+    return out as T;
+  });
+}
