@@ -132,6 +132,7 @@ export function createServices(deps: ServiceDeps) {
   const wallet = walletService({ repo: walletRepository(db), clock, customers });
   const subscriptions = subscriptionService({
     usageItems: (orgId, customerId, price, start, end) => usage.usageItems(orgId, customerId, price, start, end),
+    usageItemsMany: (customerId, requests) => usage.usageItemsMany(customerId, requests),
     onEntitlementsChanged,
     countAssignedSeats: (subscriptionId, x) => seatRepository(x).countAssigned(subscriptionId),
     db,
@@ -167,6 +168,7 @@ export function createServices(deps: ServiceDeps) {
     organizations,
     customers,
     subscriptions,
+    catalog,
     benefits,
     auth,
     webhooks,
@@ -185,16 +187,7 @@ export function createServices(deps: ServiceDeps) {
     ...(deps.mailer.deliverDue ? { deliverEmails: () => deps.mailer.deliverDue!() } : {}),
     metrics: deps.metrics,
   });
-  const overview = overviewService({
-    organizations,
-    customers,
-    catalog,
-    subscriptions,
-    orders,
-    benefits,
-    wallet,
-    listSubscriptions: (orgId, customerId, limit) => subscriptionReads.list(orgId, { customerId, limit }),
-  });
+  const overview = overviewService({ subscriptions, orders, benefits, wallet });
   const dataExport = customerDataExport(db, clock);
   const idempotency = idempotencyService(idempotencyRepository(db), clock);
   // What was emailed to the organization's customers, and what could not be (the durable outbox).

@@ -7,12 +7,19 @@ import { newId } from '../../lib/ids.js';
 import type { BenefitContext } from './context.js';
 import type { BenefitFiles } from './files.js';
 import { expiresAt, KEYED, type BenefitKeys } from './keys.js';
-import { benefitRepository, type GrantWithBenefit } from './repository.js';
+import { selectLists } from '../../lib/json-rows.js';
+import { benefitRepository, portalGrantsFromJson, type GrantWithBenefit } from './repository.js';
 import { portalView, type PortalViewTools } from './views.js';
 
 export function grantService(ctx: BenefitContext, keys: BenefitKeys, files: Pick<BenefitFiles, 'downloadUrl'>) {
   const { db, clock, repo } = ctx;
   const tools: PortalViewTools = { readKey: keys.read, downloadUrl: files.downloadUrl };
+
+  /** The portal's benefits from portalGrantsQuery's JSON list, read in any statement of lists. */
+  function portalViews(grants: unknown): PortalBenefit[] {
+    const now = clock.now();
+    return portalGrantsFromJson(grants).map(({ grant, files, activations }) => portalView(grant, { files, activations }, now, tools));
+  }
 
   /**
    * Grants what a customer is entitled to and is missing, revokes what they hold and are no
@@ -96,22 +103,14 @@ export function grantService(ctx: BenefitContext, keys: BenefitKeys, files: Pick
     },
 
     // ── Portal ──
+    /** GET /portal/v1/benefits: one statement. */
     async portalList(organizationId: string, customerId: string): Promise<PortalBenefit[]> {
-      const grants = await repo.activeGrants(organizationId, customerId);
-      const now = clock.now();
-      const [fileRows, activations] = await Promise.all([
-        repo.filesOf(grants.filter((g) => g.type === 'download').map((g) => g.benefit_id)),
-        repo.activationsOf(grants.filter((g) => g.type === 'license_key').map((g) => g.id)),
-      ]);
-      return grants.map((g) =>
-        portalView(
-          g,
-          { files: fileRows.filter((f) => f.benefit_id === g.benefit_id), activations: activations.filter((a) => a.grant_id === g.id) },
-          now,
-          tools,
-        ),
-      );
+      const { grants } = await selectLists(db, { grants: repo.portalGrantsQuery(organizationId, customerId) });
+      return portalViews(grants);
     },
+    portalViews,
+    /** The query portalViews reads, for a statement of lists (the overview's). */
+    portalGrantsQuery: (organizationId: string, customerId: string) => repo.portalGrantsQuery(organizationId, customerId),
 
     /** A new license key or API key; the old one stops validating at once. A license key's activations go with it. */
     async rotate(organizationId: string, customerId: string, grantId: string) {

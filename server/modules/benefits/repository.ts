@@ -1,6 +1,8 @@
 import type { Kysely, Updateable } from 'kysely';
 import { sql } from 'kysely';
-import type { BenefitGrantRow, BenefitGrantsTable, BenefitRow, BenefitType, DB } from '../../db/schema.js';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { BenefitFileRow, BenefitGrantRow, BenefitGrantsTable, BenefitRow, BenefitType, DB, LicenseKeyActivationRow } from '../../db/schema.js';
+import { revive } from '../../lib/json-rows.js';
 
 /** Subscription statuses that entitle to the product's benefits. */
 export const ENTITLING_STATUSES = ['active', 'trialing', 'past_due'] as const;
@@ -33,6 +35,21 @@ function entitlements(organizationId: string, by: { customerId: string } | { pro
 }
 
 export type GrantWithBenefit = Awaited<ReturnType<ReturnType<typeof benefitRepository>['activeGrants']>>[number];
+
+/** portalGrantsQuery's JSON list as rows: each grant with its benefit's files and its activations. */
+export function portalGrantsFromJson(rows: unknown) {
+  return revive<GrantWithBenefit & { files: unknown; activations: unknown }>(rows, [
+    'granted_at',
+    'revoked_at',
+    'key_created_at',
+    'expires_at',
+    'benefit_deleted_at',
+  ]).map(({ files, activations, ...grant }) => ({
+    grant: grant as GrantWithBenefit,
+    files: revive<BenefitFileRow>(files, ['created_at', 'deleted_at']),
+    activations: revive<LicenseKeyActivationRow>(activations, ['created_at']),
+  }));
+}
 
 /** Every query names the organization (and the customer where there is one). */
 export function benefitRepository(db: Kysely<DB>) {
@@ -252,6 +269,38 @@ export function benefitRepository(db: Kysely<DB>) {
         .orderBy('g.granted_at')
         .orderBy('g.id')
         .execute();
+    },
+    /**
+     * activeGrants with what the portal shows of each (a download's files, a license key's
+     * activations) as JSON columns: a query for a statement of lists (lib/json-rows.ts), so the
+     * benefits read in one statement however many there are.
+     */
+    portalGrantsQuery(organizationId: string, customerId: string) {
+      return grants()
+        .select((eb) => [
+          jsonArrayFrom(
+            eb
+              .selectFrom('benefit_files as f')
+              .selectAll('f')
+              .whereRef('f.benefit_id', '=', 'g.benefit_id')
+              .where('b.type', '=', 'download')
+              .where('f.deleted_at', 'is', null)
+              .orderBy('f.id'),
+          ).as('files'),
+          jsonArrayFrom(
+            eb
+              .selectFrom('license_key_activations as a')
+              .selectAll('a')
+              .whereRef('a.grant_id', '=', 'g.id')
+              .where('b.type', '=', 'license_key')
+              .orderBy('a.id'),
+          ).as('activations'),
+        ])
+        .where('g.organization_id', '=', organizationId)
+        .where('g.customer_id', '=', customerId)
+        .where('g.revoked_at', 'is', null)
+        .orderBy('g.granted_at')
+        .orderBy('g.id');
     },
     findGrantOfCustomer(organizationId: string, customerId: string, id: string) {
       return grants().where('g.organization_id', '=', organizationId).where('g.customer_id', '=', customerId).where('g.id', '=', id).executeTakeFirst();

@@ -19,7 +19,20 @@ export function benefitService(deps: BenefitDeps) {
   const grants = grantService(ctx, benefitKeys(deps.config.secret), files);
   const merchant = merchantBenefits(ctx, grants, files);
   const { upload, removeFile, download } = files;
-  const { syncCustomer, listGrants, portalList, rotate, reveal } = grants;
-  return { ...merchant, upload, removeFile, download, syncCustomer, listGrants, portalList, rotate, reveal, ...licenseService(ctx) };
+  const { syncCustomer, listGrants, portalList, portalViews, portalGrantsQuery, rotate, reveal } = grants;
+  return {
+    ...merchant,
+    upload,
+    removeFile,
+    download,
+    syncCustomer,
+    listGrants,
+    portalList,
+    portalViews,
+    portalGrantsQuery,
+    rotate,
+    reveal,
+    ...licenseService(ctx),
+  };
 }
 export type BenefitService = ReturnType<typeof benefitService>;

@@ -9,6 +9,15 @@ export interface CustomerCatalogRows {
   meters: MeterRow[];
 }
 
+/** The JSON lists of customerCatalogQueries (read in any statement of lists) as rows. */
+export function customerCatalogRows(lists: { prices: unknown; products: unknown; meters: unknown }): CustomerCatalogRows {
+  return {
+    prices: revive<PriceRow>(lists.prices, ['created_at']),
+    products: revive<ProductRow>(lists.products, ['archived_at', 'created_at', 'updated_at']),
+    meters: revive<MeterRow>(lists.meters, ['created_at']),
+  };
+}
+
 export function catalogRepository(db: Kysely<DB>) {
   /**
    * The prices, products and meters a customer's subscriptions name (their price and any
@@ -22,7 +31,12 @@ export function catalogRepository(db: Kysely<DB>) {
         .selectFrom('prices')
         .select('prices.id')
         .where('prices.organization_id', '=', organizationId)
-        .where((eb) => eb.or([eb('prices.id', 'in', subs().select('price_id')), eb('prices.id', 'in', subs().select('pending_price_id').where('pending_price_id', 'is not', null))]));
+        .where((eb) =>
+          eb.or([
+            eb('prices.id', 'in', subs().select('price_id')),
+            eb('prices.id', 'in', subs().select('pending_price_id').where('pending_price_id', 'is not', null)),
+          ]),
+        );
     return {
       prices: db.selectFrom('prices').selectAll().where('organization_id', '=', organizationId).where('id', 'in', priceIds()).orderBy('id'),
       products: db
@@ -30,10 +44,7 @@ export function catalogRepository(db: Kysely<DB>) {
         .selectAll()
         .where('organization_id', '=', organizationId)
         .where((eb) =>
-          eb.or([
-            eb('id', 'in', db.selectFrom('prices').select('product_id').where('id', 'in', priceIds())),
-            eb('id', 'in', subs().select('product_id')),
-          ]),
+          eb.or([eb('id', 'in', db.selectFrom('prices').select('product_id').where('id', 'in', priceIds())), eb('id', 'in', subs().select('product_id'))]),
         )
         .orderBy('id'),
       meters: db
@@ -46,17 +57,9 @@ export function catalogRepository(db: Kysely<DB>) {
   }
   return {
     customerCatalogQueries,
-    /** The JSON lists of customerCatalogQueries (read in any statement) as rows. */
-    customerCatalogRows(lists: { prices: unknown; products: unknown; meters: unknown }): CustomerCatalogRows {
-      return {
-        prices: revive<PriceRow>(lists.prices, ['created_at']),
-        products: revive<ProductRow>(lists.products, ['archived_at', 'created_at', 'updated_at']),
-        meters: revive<MeterRow>(lists.meters, ['created_at']),
-      };
-    },
     /** A customer's catalog in one statement. */
     async customerCatalog(organizationId: string, customerId: string): Promise<CustomerCatalogRows> {
-      return this.customerCatalogRows(await selectLists(db, customerCatalogQueries(organizationId, customerId)));
+      return customerCatalogRows(await selectLists(db, customerCatalogQueries(organizationId, customerId)));
     },
     insertProduct(row: { id: string; organization_id: string; name: string; description: string | null; visibility: 'public' | 'private'; now: Date }) {
       return db

@@ -1,5 +1,20 @@
 import { sql, type Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { DB, OrderLineRow, OrderRow, OrderStatus } from '../../db/schema.js';
+import { revive } from '../../lib/json-rows.js';
+
+export interface OrderWithLines {
+  order: OrderRow;
+  lines: OrderLineRow[];
+}
+
+/** Orders read as a JSON list with their lines (the queries below, in a statement of lists): rows again. */
+export function ordersWithLinesFromJson(rows: unknown): OrderWithLines[] {
+  return revive<OrderRow & { lines: unknown }>(rows, ['paid_at', 'period_start', 'period_end', 'created_at', 'updated_at']).map(({ lines, ...order }) => ({
+    order,
+    lines: revive<OrderLineRow>(lines, ['period_start', 'period_end']),
+  }));
+}
 
 /** Set by the processor's dispute events, never at creation. */
 type DisputeColumns =
@@ -13,7 +28,35 @@ type DisputeColumns =
   | 'dispute_event_at';
 
 export function orderRepository(db: Kysely<DB>) {
+  /** Orders, each with its lines in order as a JSON column `lines`. */
+  const withLines = () =>
+    db
+      .selectFrom('orders')
+      .selectAll('orders')
+      .select((eb) =>
+        jsonArrayFrom(
+          eb.selectFrom('order_lines').selectAll('order_lines').whereRef('order_lines.order_id', '=', 'orders.id').orderBy('order_lines.position'),
+        ).as('lines'),
+      );
   return {
+    /** A customer's newest orders with their lines (one over `limit`), as a query for a statement of lists (lib/json-rows.ts). */
+    recentWithLinesQuery(organizationId: string, customerId: string, limit: number) {
+      return withLines()
+        .where('orders.organization_id', '=', organizationId)
+        .where('orders.customer_id', '=', customerId)
+        .orderBy('orders.id', 'desc')
+        .limit(limit + 1);
+    },
+    /** coveringOrders for every subscription of a customer, with their lines, as a query for a statement of lists. */
+    customerCoveringQuery(organizationId: string, customerId: string, at: Date) {
+      return withLines()
+        .where('orders.organization_id', '=', organizationId)
+        .where('orders.customer_id', '=', customerId)
+        .where('orders.subscription_id', 'is not', null)
+        .where('orders.status', 'in', ['paid', 'partially_refunded'])
+        .where('orders.period_end', '>', at)
+        .orderBy('orders.id', 'desc');
+    },
     /** The next invoice number of the organization; in the caller's transaction, so no gaps. */
     async nextInvoiceNumber(organizationId: string): Promise<number> {
       const row = await db
@@ -142,6 +185,18 @@ export function orderRepository(db: Kysely<DB>) {
      * by a later order; `lock` holds them for the caller's transaction (a simultaneous order of
      * the same subscription waits, then finds them billed).
      */
+    /** openCarried for every subscription of a customer, as a query for a statement of lists (lib/json-rows.ts). */
+    customerCarriedQuery(organizationId: string, customerId: string) {
+      return db
+        .selectFrom('orders')
+        .select(['subscription_id', 'id', 'invoice_number', 'total', 'currency'])
+        .where('organization_id', '=', organizationId)
+        .where('customer_id', '=', customerId)
+        .where('subscription_id', 'is not', null)
+        .where('status', '=', 'carried_forward')
+        .where('carried_into_order_id', 'is', null)
+        .orderBy('id');
+    },
     openCarried(organizationId: string, subscriptionId: string, lock = false) {
       const q = db
         .selectFrom('orders')

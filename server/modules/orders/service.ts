@@ -21,7 +21,7 @@ import { orderNotices } from './notices.js';
 import { renderInvoicePdf, renderReceiptPdf } from './pdf.js';
 import { refundService } from './refunds.js';
 import { settlementService } from './settlement.js';
-import { orderRepository } from './repository.js';
+import { orderRepository, ordersWithLinesFromJson } from './repository.js';
 import { orderEventData, orderView } from './views.js';
 
 export { CANCEL_REFUND_REASON } from './refunds.js';
@@ -155,6 +155,8 @@ export function orderService(deps: OrderDeps) {
         walletBalance?: number;
         /** The subscription the invoice is for: its carried balances are added (see withCarried). */
         subscriptionId?: string | null;
+        /** Those carried balances when the caller read them already (the portal's previews, read for every subscription at once). */
+        carried?: CarriedBalance[];
       },
       x: Kysely<DB> = db,
     ): Promise<OrderDraft> {
@@ -187,7 +189,7 @@ export function orderService(deps: OrderDeps) {
         total: due,
         useWallet: input.useWallet,
       };
-      if (input.subscriptionId) draft = withCarried(draft, await orderRepository(x).openCarried(input.org.id, input.subscriptionId));
+      if (input.subscriptionId) draft = withCarried(draft, input.carried ?? (await orderRepository(x).openCarried(input.org.id, input.subscriptionId)));
       if (!input.useWallet || draft.total <= 0) return draft;
       const balance = input.walletBalance ?? (await walletRepository(x).balance(input.org.id, input.customer.id, input.currency, clock.now()));
       return withWalletCredit(draft, balance);
@@ -478,6 +480,11 @@ export function orderService(deps: OrderDeps) {
 
     list: (organizationId: string, opts: { customerId?: string; subscriptionId?: string; limit: number; startingAfter?: string }) =>
       repo.list(organizationId, opts),
+
+    /** A customer's newest orders with their lines (one over `limit`), for a statement of lists; viewsFromJson reads them. */
+    recentWithLinesQuery: (organizationId: string, customerId: string, limit: number) => repo.recentWithLinesQuery(organizationId, customerId, limit),
+    /** Orders as the portal lists them, from recentWithLinesQuery's JSON list. */
+    viewsFromJson: (rows: unknown) => ordersWithLinesFromJson(rows).map(({ order, lines }) => orderView(order, lines)),
 
     /** Orders as the portal lists them: each with its lines (one query for all). */
     async viewsWithLines(orders: OrderRow[]) {

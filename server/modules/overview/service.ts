@@ -1,54 +1,54 @@
 // The portal's overview: everything its first screen shows (the customer, live subscriptions,
 // recent orders, benefits, the wallet), read for one request from the services that own them.
-import type { SubscriptionRow } from '../../db/schema.js';
 import type { PortalAuth } from '../auth/service.js';
 import type { BenefitService } from '../benefits/service.js';
-import type { CatalogService } from '../catalog/service.js';
-import { customerView, type CustomerService } from '../customers/service.js';
+import { customerView } from '../customers/service.js';
 import type { OrderService } from '../orders/service.js';
-import type { OrganizationService } from '../organizations/service.js';
 import { resolvePortalSettings } from '../organizations/settings.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
-import { catalogCache, portalSubscriptionView } from '../subscriptions/views.js';
+import { balancesFromJson } from '../wallet/repository.js';
 import type { WalletService } from '../wallet/service.js';
 
 const SHOWN = new Set(['active', 'trialing', 'past_due', 'paused', 'incomplete', 'unpaid']);
 const RECENT_ORDERS = 5;
 
 export interface OverviewDeps {
-  organizations: Pick<OrganizationService, 'byId'>;
-  customers: Pick<CustomerService, 'get'>;
-  catalog: CatalogService;
-  subscriptions: SubscriptionService;
-  orders: Pick<OrderService, 'list' | 'viewsWithLines'>;
-  benefits: Pick<BenefitService, 'portalList'>;
-  wallet: Pick<WalletService, 'balances'>;
-  /** A customer's subscriptions, newest first. */
-  listSubscriptions: (organizationId: string, customerId: string, limit: number) => Promise<SubscriptionRow[]>;
+  subscriptions: Pick<SubscriptionService, 'portalPage'>;
+  orders: Pick<OrderService, 'recentWithLinesQuery' | 'viewsFromJson'>;
+  benefits: Pick<BenefitService, 'portalGrantsQuery' | 'portalViews'>;
+  wallet: Pick<WalletService, 'balancesQuery'>;
 }
 
 export function overviewService(deps: OverviewDeps) {
   return {
-    /** GET /portal/v1/overview for the signed-in customer. */
-    async forCustomer(auth: Pick<PortalAuth, 'organization' | 'customer' | 'pastDue'>) {
-      const org = await deps.organizations.byId(auth.organization.id);
-      const customer = await deps.customers.get(org.id, { id: auth.customer.id });
-      const [subs, orders, balances] = await Promise.all([
-        deps.listSubscriptions(org.id, customer.id, 50),
-        deps.orders.list(org.id, { customerId: customer.id, limit: RECENT_ORDERS }),
-        deps.wallet.balances(org.id, customer.id),
-      ]);
-      const cache = catalogCache(org, deps.catalog);
-      const upcoming = deps.subscriptions.upcoming(org, customer);
-      const live = subs.filter((s) => SHOWN.has(s.status));
+    /**
+     * GET /portal/v1/overview for the signed-in customer: the organization and customer the
+     * session carries; the subscriptions, and in one statement with their catalog, credits and
+     * refund inputs the recent orders, the balances and the benefits; the metered usage. Three
+     * statements at most, however many rows.
+     */
+    async forCustomer(auth: Pick<PortalAuth, 'rows' | 'pastDue'>) {
+      const { organization: org, customer } = auth.rows;
+      // As GET /portal/v1/benefits shows them; none when that section is turned off.
+      const benefitsShown = resolvePortalSettings(org.portal_settings).sections.benefits;
+      const { rows, view, lists } = await deps.subscriptions.portalPage(
+        org,
+        customer,
+        { limit: 50 },
+        {
+          recent_orders: deps.orders.recentWithLinesQuery(org.id, customer.id, RECENT_ORDERS),
+          balances: deps.wallet.balancesQuery(org.id, customer.id),
+          ...(benefitsShown ? { benefits: deps.benefits.portalGrantsQuery(org.id, customer.id) } : {}),
+        },
+      );
+      const orders = deps.orders.viewsFromJson(lists.recent_orders);
       return {
         customer: customerView(customer),
-        subscriptions: await Promise.all(live.map((s) => portalSubscriptionView(deps.subscriptions, org, customer, s, cache, upcoming))),
-        recent_orders: await deps.orders.viewsWithLines(orders.slice(0, RECENT_ORDERS)),
+        subscriptions: rows.filter((s) => SHOWN.has(s.status)).map(view),
+        recent_orders: orders.slice(0, RECENT_ORDERS),
         has_more_orders: orders.length > RECENT_ORDERS,
-        // As GET /portal/v1/benefits shows them; none when that section is turned off.
-        benefits: resolvePortalSettings(org.portal_settings).sections.benefits ? await deps.benefits.portalList(org.id, customer.id) : [],
-        wallet: { balances },
+        benefits: benefitsShown ? deps.benefits.portalViews((lists as { benefits?: unknown }).benefits) : [],
+        wallet: { balances: balancesFromJson(lists.balances as Array<{ currency: string; balance: unknown }>) },
         past_due: auth.pastDue,
       };
     },

@@ -29,7 +29,8 @@ export function portalSeatRoutes(services: Services, config: Config) {
     .use(requireSection('seats'))
     .get('/', async (c) => {
       const q = queryParams(c, portalList);
-      return c.json({ data: await services.seats.portalList(await organization(services, c), c.get('auth').customer.id, q.subscription_id) });
+      // A read: the organization the session carries.
+      return c.json({ data: await services.seats.portalList(c.get('auth').rows.organization, c.get('auth').customer.id, q.subscription_id) });
     })
     .post('/', async (c) => {
       const body = await jsonBody(c, seatAssign);

@@ -9,6 +9,7 @@ import { newId } from '../../lib/ids.js';
 import type { AuthService } from '../auth/service.js';
 import { ENTITLING_STATUSES } from '../benefits/repository.js';
 import type { BenefitService } from '../benefits/service.js';
+import type { CatalogService } from '../catalog/service.js';
 import { resolveBillingSettings } from '../billing/settings.js';
 import type { CustomerService } from '../customers/service.js';
 import type { Mailer } from '../email/mailer.js';
@@ -30,6 +31,7 @@ interface Deps {
   organizations: OrganizationService;
   customers: CustomerService;
   subscriptions: SubscriptionService;
+  catalog: Pick<CatalogService, 'customerCatalog'>;
   benefits: BenefitService;
   auth: AuthService;
   webhooks: WebhookService;
@@ -107,26 +109,24 @@ export function seatService(deps: Deps) {
 
     /** The owner's per-seat subscriptions with their seats; one subscription when asked for. */
     async portalList(org: Organization, ownerId: string, subscriptionId?: string): Promise<PortalSeatGroup[]> {
-      let subs: SubscriptionRow[];
-      if (subscriptionId) {
-        const sub = await deps.subscriptions.ownSubscription(org, ownerId, subscriptionId);
-        if (!(await perSeat(sub)).perSeat) throw new ApiError(400, 'seats_not_supported', 'This subscription is not priced per seat.');
-        subs = [sub];
-      } else {
-        subs = (await deps.subscriptions.list(org.id, { customerId: ownerId, limit: 100 })).filter((s) => s.status !== 'canceled');
-      }
+      // Three statements however many subscriptions and seats: the subscriptions, then their catalog and seats together.
+      const subs = subscriptionId
+        ? [await deps.subscriptions.ownSubscription(org, ownerId, subscriptionId)]
+        : (await deps.subscriptions.list(org.id, { customerId: ownerId, limit: 100 })).filter((s) => s.status !== 'canceled');
+      const [catalog, seats] = await Promise.all([deps.catalog.customerCatalog(org.id, ownerId), repo.ofSubscriptions(subs.map((s) => s.id))]);
+      const perSeat = (sub: SubscriptionRow) => catalog.price(sub.price_id).model === 'per_seat';
+      if (subscriptionId && !perSeat(subs[0]!)) throw new ApiError(400, 'seats_not_supported', 'This subscription is not priced per seat.');
       const groups: PortalSeatGroup[] = [];
-      const seats = await repo.ofSubscriptions(subs.map((s) => s.id));
       for (const sub of subs) {
-        const info = await perSeat(sub);
-        if (!info.perSeat) continue;
+        if (!perSeat(sub)) continue;
+        const product = catalog.product(sub.product_id);
         const own = seats.filter((s) => s.subscription_id === sub.id);
         const used = own.filter((s) => s.status !== 'revoked').length;
         const available = Math.max(0, seatLimit(sub) - used);
         groups.push({
           subscription_id: sub.id,
           subscription_status: sub.status,
-          product: { id: info.product.id, name: info.product.name },
+          product: { id: product.id, name: product.name },
           seats_purchased: sub.seats,
           seats_used: used,
           seats_available: available,

@@ -2,7 +2,7 @@
 // a subscription with what it refers to (through a transaction's connection when inside one),
 // locking it as the customer saw it, and emitting its webhooks.
 import type { Kysely, Updateable } from 'kysely';
-import type { CustomerRow, DB, OrderRow, Organization, PriceRow, SubscriptionRow, SubscriptionsTable } from '../../db/schema.js';
+import type { CustomerRow, DB, MeterRow, OrderRow, Organization, PriceRow, SubscriptionRow, SubscriptionsTable } from '../../db/schema.js';
 import type { Background } from '../../lib/background.js';
 import type { Clock } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
@@ -33,6 +33,8 @@ export interface SubscriptionDeps {
   publicUrl: string;
   /** Usage above the included units for a period, as invoice lines (billed in arrears). */
   usageItems?: (organizationId: string, customerId: string, price: PriceRow, start: Date, end: Date) => Promise<DraftItem[]>;
+  /** usageItems for several prices whose meters were read (the next invoices' estimates): one statement for all. */
+  usageItemsMany?: (customerId: string, requests: Array<{ price: PriceRow; meter: MeterRow | undefined; start: Date; end: Date }>) => Promise<DraftItem[][]>;
   /** Benefits follow subscriptions: called after a change of status or product (benefits.syncCustomer). */
   onEntitlementsChanged?: (organizationId: string, customerId: string) => Promise<void>;
   /** Renewals charged and failed, for /metrics. */

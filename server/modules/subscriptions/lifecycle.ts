@@ -14,7 +14,7 @@ import { walletRepository } from '../wallet/repository.js';
 import type { SubscriptionContext } from './context.js';
 import type { SubscriptionNotices } from './notices.js';
 import { periodItems } from './pricing.js';
-import { cancellationRefund } from './refunds.js';
+import { refundOf } from './refunds.js';
 import { subscriptionRepository } from './repository.js';
 import { refundView } from './views.js';
 import type { OperationService } from './service.js';
@@ -31,12 +31,12 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
     if (covering.length === 0) return null;
     const lines = await orderRepo.lines(covering.map((o) => o.id));
     const credits = await walletRepository(x).prorationCredits(sub.id, at);
-    const destination = resolveBillingSettings(org.billing_settings).cancel_refund_to;
-    return cancellationRefund(
+    return refundOf(
+      org,
+      sub,
       covering.map((order) => ({ order, lines: lines.filter((l) => l.order_id === order.id) })),
       credits,
       at,
-      destination,
     );
   }
 
@@ -192,12 +192,6 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
       notices.canceled(org, customer, product, refund);
       await entitlementsChanged(done.row);
       return { subscription: done.row, refund };
-    },
-
-    /** What cancelling now would refund, as of `at`: shown in the cancel dialog before the customer confirms. */
-    async refundPreview(org: Organization, sub: SubscriptionRow, at: Date = clock.now()) {
-      const refund = await refundFor(db, org, sub, at);
-      return refund ? { ...refundView(refund), as_of: at.toISOString() } : null;
     },
 
     async uncancel(org: Organization, customerId: string, id: string, expectedVersion?: number) {

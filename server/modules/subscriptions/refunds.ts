@@ -1,4 +1,5 @@
-import type { OrderLineRow, OrderRow } from '../../db/schema.js';
+import type { OrderLineRow, OrderRow, Organization, SubscriptionRow } from '../../db/schema.js';
+import { resolveBillingSettings } from '../billing/settings.js';
 
 /** The part of an order's refund that goes back where it came from. */
 export interface RefundPart {
@@ -75,4 +76,20 @@ export function cancellationRefund(
     rest -= take;
   }
   return { amount, currency: orders[0]!.order.currency, destination, parts };
+}
+
+/**
+ * What cancelling `sub` at `at` refunds, from the paid orders that cover time after `at` (with
+ * their lines) and the proration credit given for that time: none unless the subscription is
+ * active and such an order exists.
+ */
+export function refundOf(
+  org: Organization,
+  sub: SubscriptionRow,
+  covering: Array<{ order: OrderRow; lines: OrderLineRow[] }>,
+  credits: Array<{ amount: number; period_start: Date | null; period_end: Date | null }>,
+  at: Date,
+): CancellationRefund | null {
+  if (sub.status !== 'active' || covering.length === 0) return null;
+  return cancellationRefund(covering, credits, at, resolveBillingSettings(org.billing_settings).cancel_refund_to);
 }

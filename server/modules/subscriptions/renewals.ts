@@ -3,7 +3,9 @@ import type { CustomerRow, OrderRow, Organization, SubscriptionRow } from '../..
 import { DAY } from '../../lib/clock.js';
 import { periodBoundary } from '../billing/periods.js';
 import { resolveBillingSettings } from '../billing/settings.js';
-import { walletAllocator, walletRepository } from '../wallet/repository.js';
+import type { CatalogSnapshot } from '../catalog/service.js';
+import type { CarriedBalance } from '../orders/service.js';
+import { walletAllocator } from '../wallet/repository.js';
 import type { SubscriptionContext } from './context.js';
 import type { SubscriptionNotices } from './notices.js';
 import { periodItems, renews } from './pricing.js';
@@ -54,37 +56,6 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
   async function giveUp(order: OrderRow) {
     const payment = await orders.awaitingPayment(order.id);
     if (payment?.provider_ref) await orders.settleAuthentication(payment.provider_ref, { giveUp: true });
-  }
-
-  /** The next renewal's invoice, with the wallet credit still unspent by earlier ones (`wallet`). */
-  async function invoiceAfter(
-    org: Organization,
-    customer: CustomerRow,
-    sub: SubscriptionRow,
-    wallet: ReturnType<typeof walletAllocator>,
-  ): Promise<NextInvoice> {
-    const price = await catalog.price(org.id, sub.pending_price_id ?? sub.price_id);
-    const product = (await catalog.product(org.id, price.product_id)).product;
-    const seats = sub.pending_seats ?? sub.seats;
-    const start = sub.current_period_end;
-    const end = periodBoundary(start, price.interval!, price.interval_count, 1);
-    const discount = sub.discount_periods_left && sub.discount_periods_left > 0 ? sub.discount_percent : null;
-    // Usage so far in this period, at the current price: an estimate that grows until the renewal.
-    const current = sub.pending_price_id ? await catalog.price(org.id, sub.price_id) : price;
-    const usage =
-      sub.status === 'trialing' || !deps.usageItems ? [] : await deps.usageItems(org.id, customer.id, current, sub.current_period_start, clock.now());
-    const draft = await orders.draft({
-      org,
-      customer,
-      currency: price.currency,
-      items: [...usage, ...periodItems(product, price, seats, start, end)],
-      discountPercent: discount,
-      useWallet: true,
-      walletBalance: wallet.available(price.currency, start),
-      subscriptionId: sub.id,
-    });
-    wallet.spend(price.currency, start, draft.credit_amount);
-    return { date: start.toISOString(), ...draftView(draft) };
   }
 
   const renewals = {
@@ -345,29 +316,57 @@ export function renewalService(ctx: SubscriptionContext, notices: SubscriptionNo
     /**
      * The invoices the customer's next renewals will produce, priced now, with the wallet spent
      * across them in the order the renewal job charges them (period end, then id): the previews
-     * add up to what will be charged. Returns a look-up by subscription; computed once, on first use.
+     * add up to what will be charged. From what the caller read with its view (the customer's
+     * live subscriptions, catalog and open credits): one statement more, for the usage so far of
+     * metered subscriptions, or none. A look-up by subscription.
      */
-    upcoming(org: Organization, customer: CustomerRow) {
-      let all: Promise<Map<string, NextInvoice>> | null = null;
-      const compute = async () => {
-        const subs = (await repo.liveForCustomer(org.id, customer.id))
-          .filter(renews)
-          .sort((a, b) => a.current_period_end.getTime() - b.current_period_end.getTime() || (a.id < b.id ? -1 : 1));
-        const wallet = walletAllocator(subs.length ? await walletRepository(db).openCredits(org.id, customer.id, clock.now()) : []);
-        const result = new Map<string, NextInvoice>();
-        for (const sub of subs) result.set(sub.id, await invoiceAfter(org, customer, sub, wallet));
-        return result;
-      };
-      return async (sub: SubscriptionRow): Promise<NextInvoice | null> => {
-        if (!renews(sub)) return null;
-        all ??= compute();
-        return (await all).get(sub.id) ?? null;
-      };
-    },
-
-    /** The invoice one subscription's next renewal will produce (with the wallet shared as `upcoming` shares it). */
-    async nextInvoice(org: Organization, customer: CustomerRow, sub: SubscriptionRow) {
-      return renewals.upcoming(org, customer)(sub);
+    async upcomingInvoices(
+      org: Organization,
+      customer: CustomerRow,
+      live: SubscriptionRow[],
+      catalog: CatalogSnapshot,
+      credits: Parameters<typeof walletAllocator>[0],
+      /** Each subscription's balances carried forward from invoices under the processor's minimum (orders.draft adds them). */
+      carried: Map<string, CarriedBalance[]>,
+    ): Promise<Map<string, NextInvoice>> {
+      const subs = live.filter(renews).sort((a, b) => a.current_period_end.getTime() - b.current_period_end.getTime() || (a.id < b.id ? -1 : 1));
+      const now = clock.now();
+      const plans = subs.map((sub) => {
+        const price = catalog.price(sub.pending_price_id ?? sub.price_id);
+        // Usage so far in this period, at the current price: an estimate that grows until the renewal.
+        const current = sub.pending_price_id ? catalog.price(sub.price_id) : price;
+        return { sub, price, product: catalog.product(price.product_id), current, measured: sub.status !== 'trialing' && Boolean(deps.usageItemsMany) };
+      });
+      const measured = plans.filter((p) => p.measured);
+      const usage = measured.length
+        ? await deps.usageItemsMany!(
+            customer.id,
+            measured.map((p) => ({ price: p.current, meter: catalog.meter(p.current.meter_id), start: p.sub.current_period_start, end: now })),
+          )
+        : [];
+      const wallet = walletAllocator(credits);
+      const result = new Map<string, NextInvoice>();
+      for (const { sub, price, product, measured: m } of plans) {
+        const seats = sub.pending_seats ?? sub.seats;
+        const start = sub.current_period_end;
+        const end = periodBoundary(start, price.interval!, price.interval_count, 1);
+        const discount = sub.discount_periods_left && sub.discount_periods_left > 0 ? sub.discount_percent : null;
+        const items = m ? usage[measured.findIndex((p) => p.sub === sub)]! : [];
+        const draft = await orders.draft({
+          org,
+          customer,
+          currency: price.currency,
+          items: [...items, ...periodItems(product, price, seats, start, end)],
+          discountPercent: discount,
+          useWallet: true,
+          walletBalance: wallet.available(price.currency, start),
+          subscriptionId: sub.id,
+          carried: carried.get(sub.id) ?? [],
+        });
+        wallet.spend(price.currency, start, draft.credit_amount);
+        result.set(sub.id, { date: start.toISOString(), ...draftView(draft) });
+      }
+      return result;
     },
   };
   return renewals;

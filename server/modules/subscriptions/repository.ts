@@ -9,6 +9,9 @@ import type { DB, SubscriptionRow, SubscriptionsTable } from '../../db/schema.js
  */
 export const LEASE_MS = 60 * 1000;
 
+/** Subscriptions that are not over: they need a card, and they renew or may again. */
+const LIVE_STATUSES: SubscriptionRow['status'][] = ['active', 'trialing', 'past_due', 'incomplete', 'paused', 'unpaid'];
+
 export function subscriptionRepository(db: Kysely<DB>) {
   return {
     insert(row: Omit<SubscriptionRow, 'locked_until' | 'version' | 'operation' | 'past_due_reason'>) {
@@ -103,9 +106,35 @@ export function subscriptionRepository(db: Kysely<DB>) {
         .selectAll()
         .where('organization_id', '=', organizationId)
         .where('customer_id', '=', customerId)
-        .where('status', 'in', ['active', 'trialing', 'past_due', 'incomplete', 'paused', 'unpaid'])
+        .where('status', 'in', LIVE_STATUSES)
         .orderBy('id')
         .execute();
+    },
+    /**
+     * A page of a customer's subscriptions (newest first, one over `limit`) and all their live
+     * ones (liveForCustomer: the next invoices share the wallet across them), in one statement.
+     */
+    async portalRows(organizationId: string, customerId: string, opts: { limit: number; startingAfter?: string | undefined }) {
+      let page = db.selectFrom('subscriptions').select('id').where('organization_id', '=', organizationId).where('customer_id', '=', customerId);
+      if (opts.startingAfter) page = page.where('id', '<', opts.startingAfter);
+      const rows = await db
+        .with('page', () => page.orderBy('id', 'desc').limit(opts.limit + 1))
+        .selectFrom('subscriptions')
+        .selectAll('subscriptions')
+        .select((eb) => eb('subscriptions.id', 'in', eb.selectFrom('page').select('page.id')).as('in_page'))
+        .where('organization_id', '=', organizationId)
+        .where('customer_id', '=', customerId)
+        .where((eb) => eb.or([eb('status', 'in', LIVE_STATUSES), eb('subscriptions.id', 'in', eb.selectFrom('page').select('page.id'))]))
+        .orderBy('subscriptions.id', 'desc')
+        .execute();
+      const strip = ({ in_page: _, ...row }: (typeof rows)[number]): SubscriptionRow => row;
+      return {
+        page: rows.filter((r) => r.in_page).map(strip),
+        live: rows
+          .filter((r) => LIVE_STATUSES.includes(r.status))
+          .map(strip)
+          .reverse(),
+      };
     },
   };
 }

@@ -8,8 +8,9 @@ import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { productView } from '../catalog/service.js';
-import { catalogCache, merchantSubscriptionView, portalSubscriptionView } from './views.js';
+import { merchantSubscriptionView } from './views.js';
 
+/** Before a change: the organization and customer as they are now. */
 async function portalContext(services: Services, c: Context<PortalEnv>) {
   const auth = c.get('auth');
   const org = await services.organizations.byId(auth.organization.id);
@@ -17,33 +18,29 @@ async function portalContext(services: Services, c: Context<PortalEnv>) {
   return { org, customer };
 }
 
+/** For a read: the organization and customer the session carries (no statement). */
+const sessionRows = (c: Context<PortalEnv>) => {
+  const { organization, customer } = c.get('auth').rows;
+  return { org: organization, customer };
+};
+
 /** /portal/v1/subscriptions: the signed-in customer's subscriptions and what they can do with them. */
 export function portalSubscriptionRoutes(services: Services, config: Config) {
   /** The view of one subscription, for the organization and customer the handler already loaded. */
   const view = async ({ org, customer }: Awaited<ReturnType<typeof portalContext>>, id: string) => {
     const sub = await services.subscriptions.ownSubscription(org, customer.id, id);
-    return portalSubscriptionView(services.subscriptions, org, customer, sub, catalogCache(org, services.catalog));
+    return services.subscriptions.portalView(org, customer, sub);
   };
   return portalRouter(services, config.publicUrl)
     .get('/', async (c) => {
-      const { org, customer } = await portalContext(services, c);
+      const { org, customer } = sessionRows(c);
       const q = queryParams(c, paginationQuery);
       const limit = q.limit ?? DEFAULT_LIMIT;
-      const rows = await services.subscriptions.list(org.id, {
-        customerId: customer.id,
-        limit,
-        ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
-      });
-      const cache = catalogCache(org, services.catalog);
-      const upcoming = services.subscriptions.upcoming(org, customer);
-      const page = toPage(rows, limit, (r) => r);
-      return c.json({
-        ...page,
-        data: await Promise.all(page.data.map((s) => portalSubscriptionView(services.subscriptions, org, customer, s, cache, upcoming))),
-      });
+      const { rows, view } = await services.subscriptions.portalPage(org, customer, { limit, startingAfter: q.starting_after });
+      return c.json(toPage(rows, limit, view));
     })
     .get('/:id', async (c) => {
-      const ctx = await portalContext(services, c);
+      const ctx = sessionRows(c);
       const { org } = ctx;
       const subscription = await view(ctx, c.req.param('id'));
       // The plans this subscription can move to: public, active, recurring, same currency.

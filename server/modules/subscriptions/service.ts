@@ -5,6 +5,7 @@
 //   operations.ts  charged changes between their order and their settlement; crash recovery
 //   renewals.ts    renewals, retries and dunning, upcoming invoices with the wallet shared
 //   notices.ts     the customer emails;  pricing.ts  period amounts and lines;  refunds.ts  the refund formula
+//   reads.ts       the portal's subscription views in a fixed number of statements
 //   views.ts       what the portal, the merchant and webhooks see
 import type { OrderRow } from '../../db/schema.js';
 import { ApiError } from '../../lib/errors.js';
@@ -14,6 +15,7 @@ import { lifecycleService } from './lifecycle.js';
 import { subscriptionNotices } from './notices.js';
 import { operationService } from './operations.js';
 import { LIVE, periodItems } from './pricing.js';
+import { portalReadService } from './reads.js';
 import { renewalService } from './renewals.js';
 
 export { OPERATION_LEASE_MS } from './operations.js';
@@ -50,6 +52,7 @@ export function subscriptionService(deps: SubscriptionDeps) {
     recoverOperations: operations.recoverOperations,
     ...changes,
     ...lifecycle,
+    ...portalReadService(ctx, renewals),
     ownSubscription: ctx.ownSubscription,
     /** A page of the organization's (or one customer's) subscriptions, newest first. */
     list: (organizationId: string, opts: Parameters<typeof ctx.repo.list>[1]) => ctx.repo.list(organizationId, opts),

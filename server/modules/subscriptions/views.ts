@@ -1,33 +1,41 @@
-import type { CustomerRow, Organization, PriceRow, ProductRow, SubscriptionRow } from '../../db/schema.js';
-import { resolveBillingSettings, visibleReasons } from '../billing/settings.js';
-import { priceView } from '../catalog/service.js';
+import type { Organization, SubscriptionRow } from '../../db/schema.js';
+import { resolveBillingSettings, visibleReasons, type BillingSettings } from '../billing/settings.js';
+import { priceView, type CatalogSnapshot } from '../catalog/service.js';
 import { resolvePortalSettings } from '../organizations/settings.js';
 import { percentOf } from '../billing/money.js';
 import type { OrderDraft } from '../orders/service.js';
 import type { ChangePlan } from './changes.js';
 import { periodAmount } from './pricing.js';
 import type { CancellationRefund } from './refunds.js';
-import type { SubscriptionService } from './service.js';
 import type { Subscription } from '../../../src/schemas/billing.js';
 
 export type NextInvoice = ReturnType<typeof draftView> & { date: string };
 
-/** A subscription as the portal shows it: everything one view needs, from one request. */
-export async function portalSubscriptionView(
-  service: SubscriptionService,
-  org: Organization,
-  customer: CustomerRow,
-  sub: SubscriptionRow,
-  cache: { price(id: string): Promise<PriceRow>; product(id: string): Promise<ProductRow> },
-  /** The customer's upcoming invoices with the wallet shared across them (service.upcoming, one per request). */
-  upcoming: (sub: SubscriptionRow) => Promise<NextInvoice | null> = service.upcoming(org, customer),
-): Promise<Subscription> {
-  const price = await cache.price(sub.price_id);
-  const product = await cache.product(sub.product_id);
-  const pendingPrice = sub.pending_price_id ? await cache.price(sub.pending_price_id) : null;
-  const pendingProduct = pendingPrice ? await cache.product(pendingPrice.product_id) : null;
-  const settings = resolveBillingSettings(org.billing_settings);
-  const actions = resolvePortalSettings(org.portal_settings).actions;
+/** What the portal's subscription views are built from, read once for a request (reads.ts). */
+export interface PortalSubscriptionReads {
+  catalog: CatalogSnapshot;
+  /** The organization's settings, resolved once for the request (not once per subscription). */
+  settings: { billing: BillingSettings; actions: ReturnType<typeof resolvePortalSettings>['actions']; reasons: ReturnType<typeof visibleReasons> };
+  /** The customer's upcoming invoices with the wallet shared across them (renewals.upcomingInvoices). */
+  upcoming: Map<string, NextInvoice>;
+  /** What cancelling now refunds, tax included, with the second it is priced as of. */
+  immediateRefund(sub: SubscriptionRow): (ReturnType<typeof refundView> & { as_of: string }) | null;
+}
+
+/** The organization's settings the subscription views read, resolved once. */
+export function subscriptionViewSettings(org: Organization): PortalSubscriptionReads['settings'] {
+  const billing = resolveBillingSettings(org.billing_settings);
+  return { billing, actions: resolvePortalSettings(org.portal_settings).actions, reasons: visibleReasons(billing) };
+}
+
+/** A subscription as the portal shows it: everything one view needs, from what the request read. */
+export function portalSubscriptionView(sub: SubscriptionRow, reads: PortalSubscriptionReads): Subscription {
+  const { catalog } = reads;
+  const price = catalog.price(sub.price_id);
+  const product = catalog.product(sub.product_id);
+  const pendingPrice = sub.pending_price_id ? catalog.price(sub.pending_price_id) : null;
+  const pendingProduct = pendingPrice ? catalog.product(pendingPrice.product_id) : null;
+  const { billing: settings, actions, reasons } = reads.settings;
   const live = ['active', 'trialing', 'past_due'].includes(sub.status);
   const canCancel = live && !sub.cancel_at_period_end;
   // The offer's discount applies to the next payments: at the scheduled plan, if one is scheduled.
@@ -70,7 +78,7 @@ export async function portalSubscriptionView(
             effective_at: sub.current_period_end.toISOString(),
           }
         : null,
-    next_invoice: await upcoming(sub),
+    next_invoice: reads.upcoming.get(sub.id) ?? null,
     actions: {
       cancel: canCancel,
       uncancel: sub.cancel_at_period_end && sub.status !== 'canceled',
@@ -81,7 +89,7 @@ export async function portalSubscriptionView(
       cancel_scheduled_change: Boolean(sub.pending_price_id || sub.pending_seats) && !sub.cancel_at_period_end && live,
     },
     cancellation: {
-      reasons: visibleReasons(settings),
+      reasons,
       retention_offer: offer
         ? {
             ...offer,
@@ -98,32 +106,9 @@ export async function portalSubscriptionView(
           }
         : null,
       /** What cancelling now refunds, tax included; send `as_of` back as proration_date to get exactly this. */
-      immediate_refund: canCancel && sub.status === 'active' ? await service.refundPreview(org, sub) : null,
+      immediate_refund: canCancel && sub.status === 'active' ? reads.immediateRefund(sub) : null,
       reason: sub.cancellation_reason,
       comment: sub.cancellation_comment,
-    },
-  };
-}
-
-/** Memoises catalog reads while building several views. */
-export function catalogCache(
-  org: Organization,
-  catalog: { price(org: string, id: string): Promise<PriceRow>; product(org: string, id: string): Promise<{ product: ProductRow }> },
-) {
-  const prices = new Map<string, Promise<PriceRow>>();
-  const products = new Map<string, Promise<ProductRow>>();
-  return {
-    price(id: string) {
-      if (!prices.has(id)) prices.set(id, catalog.price(org.id, id));
-      return prices.get(id)!;
-    },
-    product(id: string) {
-      if (!products.has(id))
-        products.set(
-          id,
-          catalog.product(org.id, id).then((r) => r.product),
-        );
-      return products.get(id)!;
     },
   };
 }

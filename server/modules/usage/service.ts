@@ -227,7 +227,10 @@ export function usageService(deps: UsageDeps) {
     },
 
     /** usageItems for several prices, their meters already read (a customer's next invoices): one statement for all. */
-    async usageItemsMany(customerId: string, requests: Array<{ price: PriceRow; meter: MeterRow | undefined; start: Date; end: Date }>): Promise<DraftItem[][]> {
+    async usageItemsMany(
+      customerId: string,
+      requests: Array<{ price: PriceRow; meter: MeterRow | undefined; start: Date; end: Date }>,
+    ): Promise<DraftItem[][]> {
       const measured = requests.filter((r) => r.price.meter_id && r.meter);
       const used = await service.aggregateMany(measured.map((r) => ({ meter: r.meter!, customerId, ranges: [{ start: r.start, end: r.end }] })));
       return requests.map((r) => {

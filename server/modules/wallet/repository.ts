@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB, WalletTransactionKind } from '../../db/schema.js';
 import { newId } from '../../lib/ids.js';
+import { revive } from '../../lib/json-rows.js';
 
 /**
  * The wallet ledger. Credits are positive rows that keep what is left of them (`remaining`);
@@ -19,6 +20,20 @@ export function walletRepository(db: Kysely<DB>) {
       .where('remaining', '>', 0)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
 
+  const openCreditsQuery = (organizationId: string, customerId: string, now: Date) =>
+    open(organizationId, customerId, now).select(['currency', 'remaining', 'expires_at']).orderBy(sql`expires_at asc nulls last`).orderBy('id');
+  const balancesQuery = (organizationId: string, customerId: string, now: Date) =>
+    db
+      .selectFrom('wallet_transactions')
+      .select([
+        'currency',
+        sql<number>`coalesce(sum(remaining) filter (where remaining > 0 and (expires_at is null or expires_at > ${now})), 0)::bigint`.as('balance'),
+      ])
+      .where('organization_id', '=', organizationId)
+      .where('customer_id', '=', customerId)
+      .groupBy('currency')
+      .orderBy('currency');
+
   return {
     /**
      * Locks the customer's wallet for the rest of the caller's transaction (the customer row is
@@ -31,11 +46,20 @@ export function walletRepository(db: Kysely<DB>) {
 
     /** What is left of each unexpired credit, soonest-expiring first: the order credit is used in. */
     openCredits(organizationId: string, customerId: string, now: Date) {
-      return open(organizationId, customerId, now)
-        .select(['currency', 'remaining', 'expires_at'])
-        .orderBy(sql`expires_at asc nulls last`)
-        .orderBy('id')
-        .execute();
+      return openCreditsQuery(organizationId, customerId, now).execute();
+    },
+    /** openCredits as a query for a statement of lists (lib/json-rows.ts; openCreditsFromJson reads it). */
+    openCreditsQuery,
+    /** prorationCredits of every subscription of a customer, as a query for a statement of lists. */
+    customerProrationCreditsQuery(organizationId: string, customerId: string, at: Date) {
+      return db
+        .selectFrom('wallet_transactions')
+        .select(['subscription_id', 'amount', 'period_start', 'period_end'])
+        .where('organization_id', '=', organizationId)
+        .where('customer_id', '=', customerId)
+        .where('kind', '=', 'proration')
+        .where('period_end', '>', at)
+        .orderBy('id');
     },
 
     /** Proration credit given for a subscription's time after `at` (an immediate cancellation does not pay it back twice). */
@@ -59,19 +83,10 @@ export function walletRepository(db: Kysely<DB>) {
 
     /** Balance per currency, for every currency the customer ever had credit in. */
     async balances(organizationId: string, customerId: string, now: Date): Promise<Array<{ currency: string; balance: number }>> {
-      const rows = await db
-        .selectFrom('wallet_transactions')
-        .select([
-          'currency',
-          sql<number>`coalesce(sum(remaining) filter (where remaining > 0 and (expires_at is null or expires_at > ${now})), 0)::bigint`.as('balance'),
-        ])
-        .where('organization_id', '=', organizationId)
-        .where('customer_id', '=', customerId)
-        .groupBy('currency')
-        .orderBy('currency')
-        .execute();
-      return rows.map((r) => ({ currency: r.currency, balance: Number(r.balance) }));
+      return balancesFromJson(await balancesQuery(organizationId, customerId, now).execute());
     },
+    /** balances as a query for a statement of lists (balancesFromJson reads it). */
+    balancesQuery,
 
     async insert(row: {
       id: string;
@@ -212,6 +227,18 @@ export type WalletRepository = ReturnType<typeof walletRepository>;
  * invoices in the order they will be charged, so several previews never count the same
  * credit twice and a credit that expires before an invoice's date is not counted for it.
  */
+export function balancesFromJson(rows: Array<{ currency: string; balance: unknown }>): Array<{ currency: string; balance: number }> {
+  return rows.map((r) => ({ currency: r.currency, balance: Number(r.balance) }));
+}
+
+export function openCreditsFromJson(rows: unknown) {
+  return revive<{ currency: string; remaining: number; expires_at: Date | null }>(rows, ['expires_at']);
+}
+
+export function prorationCreditsFromJson(rows: unknown) {
+  return revive<{ subscription_id: string | null; amount: number; period_start: Date | null; period_end: Date | null }>(rows, ['period_start', 'period_end']);
+}
+
 export function walletAllocator(credits: Array<{ currency: string; remaining: number; expires_at: Date | null }>) {
   const open = credits.map((c) => ({ currency: c.currency, left: Number(c.remaining), expires_at: c.expires_at }));
   const usable = (currency: string, at: Date) => open.filter((c) => c.currency === currency && c.left > 0 && (!c.expires_at || c.expires_at > at));
