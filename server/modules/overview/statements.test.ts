@@ -3,6 +3,7 @@
 // test database's statement hook (testing/query-spy.ts): every connection, transactions too.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
 import { createShop, createSubscriber, subscribe, type Shop } from '../../testing/billing.js';
 import { createTestContext, type TestContext } from '../../testing/harness.js';
 import { spyOnQueries } from '../../testing/query-spy.js';
@@ -101,13 +102,18 @@ async function addRound() {
   );
 }
 
-/** Statements per view, with the session already looked up (as every request after the first). */
-async function measure(): Promise<Record<(typeof VIEWS)[number], number>> {
+/**
+ * Statements per view, with the session already looked up in this process (as every request
+ * after the first), or `cold`: looked up with the view (another instance, or 2 s later).
+ */
+async function measure(cold = false): Promise<Record<(typeof VIEWS)[number], number>> {
   const spy = spyOnQueries(t.database.db);
   try {
+    // Signed in and used just now: the session's expiry does not slide (a write at most every 5 minutes).
     assert.equal((await t.request('GET', '/portal/v1/me', { token: owner.token })).status, 200);
     const counts = {} as Record<(typeof VIEWS)[number], number>;
     for (const view of VIEWS) {
+      if (cold) t.clock.advance(3_000);
       const { result, sql } = await spy.during(() => t.request('GET', `/portal/v1/${view}`, { token: owner.token }));
       assert.equal(result.status, 200, `${view}: ${JSON.stringify(result.body)}`);
       counts[view] = sql.length;
@@ -124,12 +130,30 @@ test('every portal view reads in at most 4 statements, and in as many with three
   await addRound();
   await addRound();
   const many = await measure();
+  const cold = await measure(true);
   run.diagnostic(`statements per view (${rounds / 3}× rows → ${rounds}×): ${VIEWS.map((v) => `${v} ${few[v]}→${many[v]}`).join(', ')}`);
+  run.diagnostic(`with the session looked up too: ${VIEWS.map((v) => `${v} ${cold[v]}`).join(', ')}`);
   // The views show what was made: a cheap check that the read was not emptied to pass.
   const overview = (await t.request('GET', '/portal/v1/overview', { token: owner.token })).body;
   assert.equal(overview.subscriptions.length, 6 * rounds);
   for (const view of VIEWS) {
     assert.ok(many[view] <= BUDGET, `${view}: ${many[view]} statements (budget ${BUDGET})`);
     assert.equal(many[view], few[view], `${view}: ${few[view]} statements with ${rounds / 3}× the rows, ${many[view]} with ${rounds}×`);
+    assert.ok(cold[view] <= BUDGET, `${view}: ${cold[view]} statements with the session's look-up (budget ${BUDGET})`);
+  }
+});
+
+test('the count sees statements inside transactions and on every connection of the pool', async () => {
+  const spy = spyOnQueries(t.database.db);
+  try {
+    const { sql: seen } = await spy.during(async () => {
+      await t.database.db.transaction().execute((trx) => sql`SELECT 1`.execute(trx));
+      await Promise.all([sql`SELECT 2`.execute(t.database.db), sql`SELECT 3`.execute(t.database.db)]);
+    });
+    const lower = seen.map((q) => q.toLowerCase());
+    assert.deepEqual(lower.slice(0, 3), ['begin', 'select 1', 'commit']);
+    assert.deepEqual(lower.slice(3).sort(), ['select 2', 'select 3'], 'two connections at once (one after the other on PGlite)');
+  } finally {
+    spy.restore();
   }
 });
