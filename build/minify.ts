@@ -19,8 +19,10 @@ function minifyCss(body: string): string {
  */
 function minifyMarkup(text: string, first: boolean, last: boolean): string {
   let out = text.replace(/<!--[\s\S]*?-->/g, '').replace(/[ \t]*\n\s*/g, ' ');
-  if (first) out = out.replace(/^ /, '');
-  if (last) out = out.replace(/ $/, '');
+  // Only the source's indentation goes at the ends: a space typed there (html` · ${…}`, a
+  // separator after an expression) is text ("Dec 1, 2026 · Service period", "/ month (5 × …)").
+  if (first && /^[ \t]*\n/.test(text)) out = out.replace(/^ /, '');
+  if (last && /\n\s*$/.test(text)) out = out.replace(/ $/, '');
   return out.replace(/ (\/?>)/g, '$1');
 }
 

@@ -108,6 +108,28 @@ describe('languages', () => {
     expect(x(sub.querySelector('.sub__name')!)).to.be.above(x(sub.querySelector('.badge')!));
   });
 
+  it('keeps money in reading order inside Arabic: each amount is isolated (<bdi>, FSI … PDI in sentences)', async () => {
+    const el = await overview('ar');
+    const total = el.shadowRoot!.querySelector('.order__total bdi')!;
+    expect(total, 'the amount is in a <bdi>').to.exist;
+    // Drawn in its own order: the currency's Latin letters before (left of) the last digit.
+    const node = [...total.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim())! as Text;
+    const text = node.data;
+    const at = (i: number) => {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      return range.getBoundingClientRect().left;
+    };
+    const letter = text.search(/[A-Z$]/);
+    const digit = text.length - 1 - [...text].reverse().findIndex((c) => /[\d٠-٩]/.test(c));
+    expect(letter, `a currency sign in "${text}"`).to.be.at.least(0);
+    if (letter < digit) expect(at(letter)).to.be.below(at(digit));
+    // In a sentence, the amount is wrapped in isolates (not read, but laid out on its own).
+    const sentence = [...el.shadowRoot!.querySelectorAll('.sub .muted')].map((n) => n.textContent!).join(' ');
+    expect(sentence).to.match(/\u2068[^\u2069]+\u2069/);
+  });
+
   it('points arrows the way an Arabic customer reads', async () => {
     const el = await fixture<CustomerPortalSubscriptions>(html`<customer-portal-subscriptions org="acme" locale="ar"></customer-portal-subscriptions>`);
     await waitUntil(() => el.shadowRoot!.querySelector('.row[data-id]'), 'the subscriptions did not load');

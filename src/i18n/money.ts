@@ -1,7 +1,15 @@
 // Money, billing intervals and dates as billing views show them. Kept out of format.ts,
 // which the entry loads: only the views that show money pay for these.
 import { msg, str } from '@lit/localize';
-import { intlLocale as locale } from './localize.js';
+import { html, type TemplateResult } from 'lit';
+import { intlLocale as locale, localeAttributes } from './localize.js';
+
+/**
+ * Right to left, an amount is its own left-to-right island inside the sentence (Unicode
+ * isolates, FSI … PDI): "US$ 9.00" and "-US$ 6.30" keep their sign and symbol where they
+ * belong instead of being reordered with the Arabic around them.
+ */
+const isolate = (text: string): string => (localeAttributes().dir === 'rtl' ? `\u2068${text}\u2069` : text);
 
 /**
  * An amount in minor units ("2900", "USD") as the customer reads it ("$29.00"), with the
@@ -10,7 +18,17 @@ import { intlLocale as locale } from './localize.js';
 export function formatMoney(amount: number, currency: string): string {
   const format = new Intl.NumberFormat(locale(), { style: 'currency', currency });
   const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
-  return format.format(amount / 10 ** digits);
+  return isolate(format.format(amount / 10 ** digits));
+}
+
+/** An amount shown on its own (a total, a price, a balance): in a `<bdi>`, isolated from the text around it in any direction. */
+export function money(amount: number, currency: string, sign = ''): TemplateResult {
+  return html`<bdi>${sign}${formatMoney(amount, currency)}</bdi>`;
+}
+
+/** A price shown on its own ("$29.00 / month"), in a `<bdi>`. */
+export function priceTag(...args: Parameters<typeof formatPrice>): TemplateResult {
+  return html`<bdi>${formatPrice(...args)}</bdi>`;
 }
 
 /** "month", "3 months", "year": counts through Intl, which knows each language's plural forms. */

@@ -269,7 +269,7 @@ export class CustomerPortal extends ConnectedElement {
     return html`<div class="base" part="base" tabindex="-1">
       <div class="header" part="header">
         ${logo ? html`<img class="logo" part="logo" src=${logo} alt="" />` : nothing}
-        <span class="title" part="title">${organization ? organization.name : this.organizationFailed ? nothing : skeleton('10em', '1.25em')}</span>
+        <span class="title" part="title" dir="auto">${organization ? organization.name : this.organizationFailed ? nothing : skeleton('10em', '1.25em')}</span>
         ${
           back
             ? html`<a class="back" part="back-link" href=${back}

@@ -21,7 +21,7 @@ export function maybeDeep<E extends Element = HTMLElement>(root: Element | Docum
   }
 }
 
-const INLINE = new Set(['A', 'ABBR', 'B', 'CODE', 'EM', 'I', 'SMALL', 'SPAN', 'STRONG']);
+const INLINE = new Set(['A', 'ABBR', 'B', 'BDI', 'CODE', 'EM', 'I', 'SMALL', 'SPAN', 'STRONG']);
 
 /** The text a user reads in `element` (shadow roots included), whitespace collapsed. */
 export function textOf(element: Element | undefined | null): string {
@@ -37,7 +37,11 @@ export function textOf(element: Element | undefined | null): string {
     if (block) text += ' ';
   };
   walk(element);
-  return text.replace(/\s+/g, ' ').trim();
+  // Bidi isolates (around money in right-to-left text) steer the layout; nobody reads them.
+  return text
+    .replace(/[\u2066-\u2069]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Types `value` into an input as a user would (value + input event). */

@@ -124,7 +124,7 @@ export class PortalToast extends PortalElement {
 
   protected override updated(): void {
     const box = this.renderRoot.querySelector<HTMLElement>('.toast');
-    if (!box) return;
+    if (!box?.isConnected) return;
     // The top layer, where supported; otherwise it stays fixed in place (.toast--fallback).
     if (typeof box.showPopover === 'function') {
       if (!box.matches(':popover-open')) box.showPopover();

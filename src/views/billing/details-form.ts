@@ -82,9 +82,7 @@ export class DetailsForm {
       const locale = intlLocale();
       const from = countryName(other, locale);
       const chosen = countryName(country, locale);
-      errors.tax_id = msg(
-        str`This VAT number is from ${from}, but the country is ${chosen}. Choose the country the VAT number is registered in, or correct the number.`,
-      );
+      errors.tax_id = msg(str`This VAT number is from ${from}, but the country is ${chosen}.`);
     }
     const email = this.values.email?.trim();
     if (this.withEmail && email && !emailAddress.safeParse(email).success) errors.email = msg('Enter a valid email address, like name@example.com.');
@@ -184,7 +182,7 @@ export class DetailsForm {
           if (this.values.tax_id.trim()) this.#blurred('tax_id');
         }}
       >
-        <option value="" ?selected=${!value}>${msg('Choose a country')}</option>
+        <option value="" ?selected=${!value}>—</option>
         ${unknown ? html`<option value=${value} selected>${value}</option>` : nothing}
         ${list.map(([code, name]) => html`<option value=${code} ?selected=${code === value}>${name}</option>`)}
       </select>

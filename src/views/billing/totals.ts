@@ -25,7 +25,7 @@ export function totalsTable(totals: Totals, caption: string, totalLabel = msg('T
   const m = (amount: number) => formatMoney(amount, totals.currency);
   const items = (totals.lines ?? []).filter((l) => !SUMMARY_KINDS.includes(l.kind));
   const taxLabel = totals.tax_label ?? totals.lines?.find((l) => l.kind === 'tax')?.description ?? msg('Tax');
-  const row = (label: string, amount: string, cls = '') => html`<tr class=${cls}><th scope="row">${label}</th><td>${amount}</td></tr>`;
+  const row = (label: string, amount: string, cls = '') => html`<tr class=${cls}><th scope="row">${label}</th><td><bdi>${amount}</bdi></td></tr>`;
   return html`<table class="totals">
     <caption class="visually-hidden">${caption}</caption>
     <thead class="visually-hidden">
@@ -36,10 +36,10 @@ export function totalsTable(totals: Totals, caption: string, totalLabel = msg('T
         (line) =>
           html`<tr class="item">
             <th scope="row">
-              ${line.description}
+              <bdi>${line.description}</bdi>
               ${line.quantity > 1 ? html`<span class="totals__detail">${line.quantity} × ${m(line.unit_amount)}</span>` : nothing}
             </th>
-            <td>${m(line.amount)}</td>
+            <td><bdi>${m(line.amount)}</bdi></td>
           </tr>`,
       )}
     </tbody>

@@ -6,7 +6,7 @@ import { saveBlob } from '../../api/files.js';
 import { fetchDocument, fetchOrder, fetchOrders } from '../../api/orders.js';
 import type { SessionState } from '../../api/session.js';
 import { InvoiceDownloadedEvent } from '../../events.js';
-import { formatDateRange, formatMoney, formatShortDate } from '../../i18n/money.js';
+import { formatDateRange, formatMoney, formatShortDate, money } from '../../i18n/money.js';
 import type { Order } from '../../schemas/billing.js';
 import { alert } from '../../ui/alert.js';
 import { busyLabel } from '../../ui/button.js';
@@ -169,7 +169,7 @@ export class CustomerPortalOrders extends ViewElement {
             </td>
             <td class="what">${orderSummary(order)}</td>
             <td class="status">${orderBadge(order)} ${disputeBadge(order)}</td>
-            <td class="amount">${formatMoney(order.total, order.currency)}</td>
+            <td class="amount">${money(order.total, order.currency)}</td>
             <td class="download">
               <button
                 type="button"
@@ -242,7 +242,7 @@ export class CustomerPortalOrders extends ViewElement {
                 ${order.refunds.map(
                   (r) => html`<li>
                     <span>${formatShortDate(r.created_at)} · ${r.destination === 'wallet' ? msg('to your wallet') : msg('to your card')}</span>
-                    <span class="num">${formatMoney(-r.amount, order.currency)}</span>
+                    <span class="num">${money(-r.amount, order.currency)}</span>
                   </li>`,
                 )}
               </ul>
@@ -277,7 +277,7 @@ export class CustomerPortalOrders extends ViewElement {
               }
             </p>
           </div>
-          <p class="hero__amount">${formatMoney(order.total, order.currency)}</p>
+          <p class="hero__amount">${money(order.total, order.currency)}</p>
         </div>
         <div class="downloads">
           ${downloadButton('invoice', msg('Download invoice'), 'button--primary')}

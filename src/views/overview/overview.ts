@@ -1,7 +1,7 @@
 import { msg } from '@lit/localize';
 import { html, nothing, type TemplateResult } from 'lit';
 import { fetchOverview } from '../../api/overview.js';
-import { formatMoney, formatPrice, formatShortDate } from '../../i18n/money.js';
+import { formatShortDate, money, priceTag } from '../../i18n/money.js';
 import type { Order, Overview, Subscription } from '../../schemas/billing.js';
 import { skeleton } from '../../ui/skeleton.js';
 import { ViewElement } from '../../ui/view-element.js';
@@ -28,10 +28,10 @@ export class CustomerPortalOverview extends ViewElement {
   private renderSubscription(sub: Subscription): TemplateResult {
     return html`<li class="sub">
       <div class="sub__head">
-        <span class="sub__name">${sub.product.name}${sub.seats > 1 ? html`<span class="muted">&nbsp;× ${sub.seats}</span>` : nothing}</span>
+        <span class="sub__name"><bdi>${sub.product.name}</bdi>${sub.seats > 1 ? html`<span class="muted">&nbsp;× ${sub.seats}</span>` : nothing}</span>
         ${subscriptionBadge(sub)}
       </div>
-      <span class="sub__price">${formatPrice(sub.amount, sub.currency, sub.interval, sub.interval_count)}</span>
+      <span class="sub__price">${priceTag(sub.amount, sub.currency, sub.interval, sub.interval_count)}</span>
       <span class="muted">${nextChargeText(sub)}</span>
     </li>`;
   }
@@ -43,7 +43,7 @@ export class CustomerPortalOverview extends ViewElement {
         <span class="muted">${formatShortDate(order.created_at)} · ${order.invoice_number}</span>
       </span>
       ${orderBadge(order)}
-      <span class="order__total num">${formatMoney(order.total, order.currency)}</span>
+      <span class="order__total num">${money(order.total, order.currency)}</span>
     </li>`;
   }
 
@@ -68,7 +68,7 @@ export class CustomerPortalOverview extends ViewElement {
         <div class="card" part="card">
           <div class="card__header card__header--row">
             <h3 class="card__title">${msg('Recent orders')}</h3>
-            ${data.recent_orders.length ? this.navLink(data.has_more_orders ? msg('View all orders') : msg('Open orders'), 'orders') : nothing}
+            ${data.recent_orders.length ? this.navLink(msg('View all orders'), 'orders') : nothing}
           </div>
           ${
             data.recent_orders.length
@@ -82,14 +82,14 @@ export class CustomerPortalOverview extends ViewElement {
             <div class="card__body wallet">
               ${
                 balances.length
-                  ? balances.map((b) => html`<span class="balance">${formatMoney(b.balance, b.currency)}</span>`)
-                  : html`<span class="balance">${formatMoney(0, data.subscriptions[0]?.currency ?? 'USD')}</span>`
+                  ? balances.map((b) => html`<span class="balance">${money(b.balance, b.currency)}</span>`)
+                  : html`<span class="balance">${money(0, data.subscriptions[0]?.currency ?? 'USD')}</span>`
               }
               <p class="muted">${msg('Credit is applied automatically to your next invoices.')}</p>
             </div>
           </div>
           <div class="card" part="card">
-            <div class="card__header">
+            <div class="card__header card__header--row">
               <h3 class="card__title">${msg('Benefits')}</h3>
               ${data.benefits.length ? this.navLink(msg('Open benefits'), 'benefits') : nothing}
             </div>

@@ -225,7 +225,7 @@ export class CustomerPortalPaymentMethods extends ViewElement {
     void this.#updated(
       event.detail,
       paid
-        ? msg('Your card was saved and is now your default payment method. Payment received: the unpaid invoice is paid.')
+        ? `${msg('Your card was saved and is now your default payment method.')} ${msg('Payment received.')}`
         : msg('Your card was saved and is now your default payment method.'),
     );
   }
@@ -302,7 +302,7 @@ export class CustomerPortalPaymentMethods extends ViewElement {
     return html`<div class="card" part="card">
       <div class="card__header card__header--row">
         <div>
-          <h3 class="card__title">${msg('Payment methods')}</h3>
+          ${this.embedded ? html`<h3 class="card__title">${msg('Payment methods')}</h3>` : nothing}
           <p class="card__description">${msg('The default card pays your subscriptions and invoices.')}</p>
         </div>
         ${methods?.length ? add : nothing}

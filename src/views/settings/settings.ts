@@ -71,7 +71,8 @@ export class CustomerPortalSettings extends CustomerPortalAccount {
     const customer = this.saved ?? this.me.value;
     if (customer && customer !== this.#formFor) {
       this.#formFor = customer;
-      this.#form.reset(customer.billing_details);
+      // The name on invoices starts as the profile's: an empty billing name printed nobody.
+      this.#form.reset({ ...customer.billing_details, name: customer.billing_details.name || customer.name });
     }
   }
 

@@ -7,7 +7,7 @@ import { ActionKey } from '../../api/idempotency.js';
 import type { SessionState } from '../../api/session.js';
 import { currentIfChanged, fetchSubscriptions, subscriptionAction } from '../../api/subscriptions.js';
 import { SubscriptionChangedEvent, SubscriptionUncanceledEvent } from '../../events.js';
-import { formatDateRange, formatPrice, formatShortDate } from '../../i18n/money.js';
+import { formatDateRange, formatPrice, formatShortDate, priceTag } from '../../i18n/money.js';
 import type { Subscription } from '../../schemas/billing.js';
 import { alert, type AlertVariant } from '../../ui/alert.js';
 import { busyLabel } from '../../ui/button.js';
@@ -185,10 +185,10 @@ export class CustomerPortalSubscriptions extends ViewElement {
     return html`<li>
       <button type="button" class="row" data-id=${sub.id} @click=${() => this.open(sub.id)}>
         <span class="row__main">
-          <span class="row__title">${sub.product.name}${sub.seats > 1 ? html`<span class="muted">&nbsp;× ${sub.seats}</span>` : nothing} ${subscriptionBadge(sub)}</span>
+          <span class="row__title"><bdi>${sub.product.name}</bdi>${sub.seats > 1 ? html`<span class="muted">&nbsp;× ${sub.seats}</span>` : nothing} ${subscriptionBadge(sub)}</span>
           <span class="muted">${nextChargeText(sub)}</span>
         </span>
-        <span class="row__price">${formatPrice(sub.amount, sub.currency, sub.interval, sub.interval_count)}</span>
+        <span class="row__price">${priceTag(sub.amount, sub.currency, sub.interval, sub.interval_count)}</span>
         ${chevron}
       </button>
     </li>`;
@@ -322,7 +322,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
             ${sub.product.description ? html`<p class="muted">${sub.product.description}</p>` : nothing}
           </div>
           <p class="hero__amount">
-            ${formatPrice(sub.amount, sub.currency, sub.interval, sub.interval_count)}
+            ${priceTag(sub.amount, sub.currency, sub.interval, sub.interval_count)}
             ${perSeat ? html`<small>${msg(str`${sub.seats} seats × ${formatPrice(sub.price.unit_amount, sub.currency, null)}`)}</small>` : nothing}
           </p>
         </div>

@@ -2,7 +2,7 @@ import { msg, str } from '@lit/localize';
 import { css, html, type TemplateResult } from 'lit';
 import type { SessionState } from '../../api/session.js';
 import { fetchWallet } from '../../api/wallet.js';
-import { formatMoney, formatShortDate } from '../../i18n/money.js';
+import { formatMoney, formatShortDate, money } from '../../i18n/money.js';
 import type { Wallet, WalletTransaction } from '../../schemas/wallet.js';
 import { skeleton } from '../../ui/skeleton.js';
 import { ViewElement } from '../../ui/view-element.js';
@@ -72,7 +72,7 @@ export class CustomerPortalWallet extends ViewElement {
         <span class="entry__title">${t.description}</span>
         <span class="muted">${notes.join(' · ')}</span>
       </div>
-      <span class="num ${t.amount > 0 ? 'plus' : ''}">${t.amount > 0 ? '+' : ''}${formatMoney(t.amount, t.currency)}</span>
+      <span class="num ${t.amount > 0 ? 'plus' : ''}">${money(t.amount, t.currency, t.amount > 0 ? '+' : '')}</span>
     </li>`;
   }
 
@@ -83,7 +83,7 @@ export class CustomerPortalWallet extends ViewElement {
         ${balances.map(
           (b) => html`<div class="card balance" part="card balance">
             <span class="muted">${msg(str`Balance (${b.currency})`)}</span>
-            <strong>${formatMoney(b.balance, b.currency)}</strong>
+            <strong>${money(b.balance, b.currency)}</strong>
             <span class="muted">${msg('Used automatically on your next invoices.')}</span>
           </div>`,
         )}
