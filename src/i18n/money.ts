@@ -23,7 +23,7 @@ export function formatMoney(amount: number, currency: string): string {
 
 /** An amount shown on its own (a total, a price, a balance): in a `<bdi>`, isolated from the text around it in any direction. */
 export function money(amount: number, currency: string, sign = ''): TemplateResult {
-  return html`<bdi>${sign}${formatMoney(amount, currency)}</bdi>`;
+  return html`<bdi dir="ltr">${sign}${formatMoney(amount, currency)}</bdi>`;
 }
 
 /** A price shown on its own ("$29.00 / month"), in a `<bdi>`. */
