@@ -75,7 +75,8 @@ test('alice manages her subscriptions and invoices', async () => {
   // "Keep current plan" drops it, after a confirmation; then schedule it again.
   await page.getByRole('button', { name: 'Keep current plan' }).click();
   await page.locator('customer-portal-dialog[open]').getByRole('button', { name: 'Keep current plan' }).click();
-  await page.getByText('The scheduled change is canceled. You stay on Pro at $29.00 / month.').waitFor();
+  // Said where she acted and in a toast she can see (and, not checked here, to screen readers).
+  await page.locator('customer-portal-toast').getByText('The scheduled change is canceled. You stay on Pro at $29.00 / month.').waitFor();
   await page.getByRole('button', { name: 'Change plan' }).click();
   await flow('change-plan')
     .getByRole('radio', { name: /\$290\.00 \/ year/ })

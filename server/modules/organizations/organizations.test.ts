@@ -119,7 +119,7 @@ describe('pages', () => {
     await t.createOrg('evil', { name: '<script>alert(1)</script>' });
     const res = await t.request('GET', '/evil/portal');
     assert.equal(res.status, 200);
-    assert.match(res.body, /<customer-portal org="evil"><\/customer-portal>/);
+    assert.match(res.body, /<customer-portal org="evil" theme="auto"><\/customer-portal>/);
     assert.match(res.body, /<script type="module" src="\/customer-portal.js"><\/script>/);
     assert.ok(!res.body.includes('<script>alert(1)</script>'));
     assert.match(res.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt; · Customer portal/);
