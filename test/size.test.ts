@@ -32,7 +32,7 @@ test('the entry that registers the elements is at most 20 KB gzip, lit included'
   assert.ok(size <= 20 * KB, `entry is ${(size / KB).toFixed(1)} KB gzip`);
 });
 
-// DESIGN.md (and docs/architecture.md): "all widget code ≤ 75 KB" gzip. The 35 KB budget for
+// docs/architecture.md (budgets): "all widget code ≤ 75 KB" gzip. The 35 KB budget for
 // what a page showing one view loads is tracked apart (not checked here).
 test('the entry and every view together are at most 75 KB gzip', () => {
   const files = codeFiles();
