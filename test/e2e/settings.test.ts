@@ -84,7 +84,8 @@ test('alice copies and rotates her license key, shares a seat, and reads her usa
   await tab(page, 'Benefits');
   const license = page.locator('customer-portal-benefits article').filter({ hasText: 'License key' });
   await license.getByRole('button', { name: 'Copy license key' }).click();
-  await page.locator('customer-portal-benefits').getByText('Copied to the clipboard.').waitFor({ state: 'attached' });
+  // Shown in a toast (and said to screen readers, which is not checked here).
+  await page.locator('customer-portal-benefits customer-portal-toast').getByText('Copied to the clipboard.').waitFor();
   const copied = await page.evaluate(() => navigator.clipboard.readText());
   await license.getByRole('button', { name: 'Show license key' }).click();
   const shown = (await license.locator('code').textContent())!.trim();

@@ -156,11 +156,12 @@ describe('sign-in with an emailed code', () => {
     assert.equal(t.mail.to(c.email).length, 0);
   });
 
-  test('bad input gets a 400 that names the field', async () => {
+  test('bad input gets a 400 that names the field in its details, and a message a person can read', async () => {
     const res = await t.request('POST', '/portal/v1/auth/request', { body: { organization: 'acme', email: 'not-an-email' } });
     assert.equal(res.status, 400);
     assert.equal(res.body.error.code, 'validation_error');
-    assert.match(res.body.error.message, /^email: /);
+    assert.equal(res.body.error.message, 'Enter a valid email address, like name@example.com.');
+    assert.equal(res.body.error.details[0].path, 'email');
     const code = await t.request('POST', '/portal/v1/auth/verify', { body: { organization: 'acme', email: 'a@b.co', code: '12ab56' } });
     assert.equal(code.body.error.code, 'validation_error');
     const junk = await t.request('POST', '/portal/v1/auth/request', { body: '{"organization":' });
