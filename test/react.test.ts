@@ -35,7 +35,7 @@ const propName = (event: string) => `on${event.replace(/^cp-/, '').replace(/(^|-
 test('there is a React component for every element of the manifest', () => {
   assert.deepEqual(Object.keys(eventsByTag).sort(), [...byTag.keys()].sort());
   const source = readFileSync('src/react/index.ts', 'utf8');
-  for (const tag of byTag.keys()) assert.match(source, new RegExp(`component\\('${tag}',`), `no component for <${tag}>`);
+  for (const tag of byTag.keys()) assert.match(source, new RegExp(`component\\(\\s*'${tag}',`), `no component for <${tag}>`);
 });
 
 test("each component's on… props are the element's events, named after them", () => {

@@ -79,7 +79,7 @@ export const eventsByTag: Record<string, Record<string, string>> = {
  * before its chunk defines it, they are taken over by the element when it upgrades. Props not
  * listed become attributes of the same name (`org`, `theme`, `locale`), which is what those are.
  */
-export const viewProperties = ['org', 'serverUrl', 'embedded'] as const;
+export const viewProperties = ['org', 'serverUrl', 'embedded', 'detail'] as const;
 export const paymentMethodsProperties = [...viewProperties, 'initial'] as const;
 
 /** The lazily loaded views' properties by tag. */
