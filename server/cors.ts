@@ -30,7 +30,7 @@ export function portalCors(publicUrl: string, anyAllowsOrigin: (origin: string) 
     const allowed = isSameOrigin(c, origin, publicUrl) || (known ? known.includes(origin) : await anyAllowsOrigin(origin));
     if (allowed) {
       c.header('Access-Control-Allow-Origin', origin);
-      c.header('Access-Control-Expose-Headers', 'Retry-After, CP-Billing-Status');
+      c.header('Access-Control-Expose-Headers', 'Retry-After, CP-Billing-Status, CP-Portal-Scope');
     }
   };
 }

@@ -49,6 +49,8 @@ function bearer(c: Context): string | undefined {
 }
 
 export const BILLING_STATUS_HEADER = 'CP-Billing-Status';
+/** `seat` for a seat holder without billing of their own (the portal shows them a team member's sections), else `full`. */
+export const PORTAL_SCOPE_HEADER = 'CP-Portal-Scope';
 
 export function requireSession(services: Services, publicUrl: string): MiddlewareHandler<PortalEnv> {
   return async (c, next) => {
@@ -68,6 +70,7 @@ export function requireSession(services: Services, publicUrl: string): Middlewar
     // banner without a request of its own. Set before the handler runs: headers added to a
     // finished response cost the server adapter its fast path.
     c.header(BILLING_STATUS_HEADER, auth.requiresAction ? 'requires_action' : auth.pastDue ? 'past_due' : 'ok');
+    c.header(PORTAL_SCOPE_HEADER, auth.seatOnly ? 'seat' : 'full');
     // The customer's language, once known: the widget shows itself in it unless the page
     // chose one (a CORS-safelisted header, readable cross-origin without exposing it).
     if (auth.customer.locale) c.header('Content-Language', auth.customer.locale);

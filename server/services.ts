@@ -187,7 +187,7 @@ export function createServices(deps: ServiceDeps) {
     ...(deps.mailer.deliverDue ? { deliverEmails: () => deps.mailer.deliverDue!() } : {}),
     metrics: deps.metrics,
   });
-  const overview = overviewService({ subscriptions, orders, benefits, wallet });
+  const overview = overviewService({ subscriptions, orders, benefits, wallet, seats });
   const dataExport = customerDataExport(db, clock);
   const idempotency = idempotencyService(idempotencyRepository(db), clock);
   // What was emailed to the organization's customers, and what could not be (the durable outbox).

@@ -44,9 +44,14 @@ export interface Http {
   billing: BillingStatus;
 }
 
-/** Fed by the `CP-Billing-Status` header of every authenticated answer; views show the past-due banner from it. */
+/**
+ * Fed by the `CP-Billing-Status` and `CP-Portal-Scope` headers of every authenticated answer;
+ * views show the past-due banner from it, the portal a seat holder's sections.
+ */
 export interface BillingStatus extends EventTarget {
   pastDue?: boolean;
+  /** The customer holds a seat on someone else's plan and has no billing of their own; unknown until an answer said. */
+  seatOnly?: boolean;
 }
 
 /**
@@ -151,10 +156,17 @@ export function createHttp(serverUrl: string, session: SessionStore, org = ''): 
       const language = response.headers.get('Content-Language');
       if (language) chooseLocale('customer', language);
       const status = response.headers.get('CP-Billing-Status');
+      const scope = response.headers.get('CP-Portal-Scope');
+      let changed = false;
       if (status && (status === 'past_due') !== !!billing.pastDue) {
         billing.pastDue = !billing.pastDue;
-        billing.dispatchEvent(new Event('change'));
+        changed = true;
       }
+      if (scope && (scope === 'seat') !== billing.seatOnly) {
+        billing.seatOnly = scope === 'seat';
+        changed = true;
+      }
+      if (changed) billing.dispatchEvent(new Event('change'));
     },
     () => session.token,
     blocked,

@@ -1,6 +1,6 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { http } from 'msw';
-import { billing } from '../../test/msw/billing.js';
+import { billing, seatHolderScene } from '../../test/msw/billing.js';
 import { SEAT_TOKEN } from '../../test/msw/extras.js';
 import { apiError, fake, LINK_TOKEN, SESSION_TOKEN, VALID_CODE } from '../../test/msw/handlers.js';
 import { connectionFor, signIn, useMockApi, worker } from '../../test/msw/worker.js';
@@ -111,6 +111,39 @@ describe('<customer-portal>', () => {
     expect(fake.to('/portal/v1/seats/claim')[0]?.body).to.deep.equal({ token: SEAT_TOKEN });
     expect(fake.to('/portal/v1/auth/exchange')).to.have.length(0);
     await overviewShown(portal);
+  });
+
+  it('a seat invitee lands on the team they joined and sees only a team member’s sections', async () => {
+    seatHolderScene('Acme <b>Labs</b>');
+    setPageToken(SEAT_TOKEN, 'cp_seat');
+    location.hash = '#cp/orders'; // an old link to a billing section: not theirs, the overview shows
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    await waitUntil(() => overviewText(portal).includes('You joined'), 'the overview did not show the team', { timeout: 3000 });
+    const overview = inPortal(portal, 'customer-portal-overview')!;
+    const team = overview.shadowRoot!.querySelector('.team')!;
+    expect(textOf(team.querySelector('.card__title'))).to.equal('Your team');
+    expect(textOf(team.querySelector('.sub__name'))).to.equal('You joined Acme <b>Labs</b>’s Team plan');
+    expect(team.querySelector('b'), 'the owner’s name is text, not markup').to.equal(null);
+    expect([...team.querySelectorAll('bdi')].map((b) => textOf(b))).to.deep.equal(['Acme <b>Labs</b>', 'Team', 'Acme <b>Labs</b>']);
+    expect(overviewText(portal)).not.to.contain('No active subscriptions');
+    expect(overviewText(portal)).not.to.contain('No orders yet');
+    await waitUntil(() => tabs(portal).length === 3, 'the navigation kept the billing sections');
+    expect(tabs(portal).map((tab) => textOf(tab))).to.deep.equal(['Overview', 'Benefits', 'Account']);
+    expect(tabs(portal)[0]!.getAttribute('aria-current')).to.equal('page');
+
+    openTab(portal, 'Account');
+    await accountShown(portal);
+    expect(fake.to('/portal/v1/payment-methods')).to.have.length(0);
+  });
+
+  it('a seat holder with a plan of their own sees every section, and the team they joined', async () => {
+    signIn();
+    billing.memberships = [{ seat_id: 'seat_2', subscription_id: 'sub_other', plan: 'Team', owner: 'Globex', claimed_at: '2026-11-20T10:00:00.000Z' }];
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    await overviewShown(portal);
+    expect(overviewText(portal)).to.contain('You joined Globex’s Team plan');
+    expect(overviewText(portal)).to.contain('Active subscriptions');
+    expect(tabs(portal).map((tab) => textOf(tab))).to.deep.equal(['Overview', 'Subscriptions', 'Orders', 'Benefits', 'Seats', 'Usage', 'Wallet', 'Settings']);
   });
 
   it('explains an invitation that no longer works', async () => {

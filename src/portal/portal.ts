@@ -4,6 +4,7 @@ import { property, state } from 'lit/decorators.js';
 import { exchangeToken } from '../api/auth.js';
 import type { Connection } from '../api/connection.js';
 import type { ApiError } from '../api/errors.js';
+import type { BillingStatus } from '../api/http.js';
 import type { SessionState } from '../api/session.js';
 import { ConnectionProvider } from '../context/connection.js';
 import type { NavigateEvent } from '../events.js';
@@ -19,6 +20,9 @@ import { findView, views, type ViewDefinition } from '../views/registry.js';
 import { returnUrl, takeTokenFromUrl, type UrlToken } from './page-url.js';
 import { readRoute, routingMode, writeRoute, type RoutingMode } from './routes.js';
 import { portalStyles } from './portal.styles.js';
+
+/** What a seat holder without billing of their own is shown (see #availableViews). */
+const SEAT_SECTIONS: ReadonlySet<SectionId> = new Set(['overview', 'benefits', 'account']);
 
 /**
  * @summary The customer portal. Signs the customer in (email code, a pre-authenticated link's
@@ -78,7 +82,14 @@ export class CustomerPortal extends ConnectedElement {
   @state() private organizationFailed = false;
   @state() private chunkError?: ViewDefinition;
 
+  /** A seat holder without billing of their own (the `CP-Portal-Scope` header of the last answer). */
+  @state() private seatOnly = false;
+
   #provider = new ConnectionProvider(this);
+  #billing?: BillingStatus;
+  #onBilling = (): void => {
+    this.seatOnly = this.#billing?.seatOnly === true;
+  };
   #token?: UrlToken;
   /** The view elements of the current session, kept while switching sections. */
   #elements = new Map<string, HTMLElement>();
@@ -95,6 +106,8 @@ export class CustomerPortal extends ConnectedElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#billing?.removeEventListener('change', this.#onBilling);
+    this.#billing = undefined;
     window.removeEventListener('popstate', this.#followAddress);
     window.removeEventListener('hashchange', this.#followAddress);
   }
@@ -117,6 +130,10 @@ export class CustomerPortal extends ConnectedElement {
     this.organizationFailed = false;
     this.#elements.clear();
     applyBranding(this, undefined);
+    this.#billing?.removeEventListener('change', this.#onBilling);
+    this.#billing = connection?.http.billing;
+    this.#billing?.addEventListener('change', this.#onBilling);
+    this.#onBilling();
     if (!connection) return;
     this.#provider.setValue(connection);
     const token = this.#token;
@@ -130,6 +147,8 @@ export class CustomerPortal extends ConnectedElement {
     // Another customer, or none: never show the previous customer's data.
     if (this.session.status !== 'signed-in' || previous.status !== 'signed-in' || previous.token !== this.session.token) {
       this.#elements.clear();
+      if (this.#billing) this.#billing.seatOnly = undefined;
+      this.seatOnly = false;
     }
   }
 
@@ -188,11 +207,15 @@ export class CustomerPortal extends ConnectedElement {
 
   /**
    * Registered views the organization has turned on (all registered ones until it is known).
-   * Settings holds all the account view has, so the account is listed only without it.
+   * Settings holds all the account view has, so the account is listed only without it. A seat
+   * holder without billing of their own sees a team member's sections: the overview (whose team
+   * they joined), the benefits and their account — not payment methods, orders or seats, which
+   * are the owner's to manage.
    */
   #availableViews(): ViewDefinition[] {
     const sections = this.organization?.portal_settings.sections;
-    return views.filter((view) => sections?.[view.id] !== false && (view.id !== 'account' || sections?.settings === false));
+    const settingsShown = sections?.settings !== false && !this.seatOnly;
+    return views.filter((view) => sections?.[view.id] !== false && (!this.seatOnly || SEAT_SECTIONS.has(view.id)) && (view.id !== 'account' || !settingsShown));
   }
 
   #activeView(): ViewDefinition | undefined {

@@ -98,6 +98,21 @@ export type PortalSeatGroup = z.infer<typeof portalSeatGroup>;
 export const portalSeatList = z.object({ data: z.array(portalSeatGroup) });
 export type PortalSeatList = z.infer<typeof portalSeatList>;
 
+/**
+ * A seat the signed-in customer holds on someone else's subscription (GET /portal/v1/overview's
+ * `memberships`): whose team and which plan, nothing of the owner's billing.
+ */
+export const heldSeat = z.object({
+  seat_id: z.string(),
+  subscription_id: z.string(),
+  /** The plan's (product's) name, as the merchant wrote it. */
+  plan: z.string(),
+  /** Who owns the subscription: their company on invoices, else their name, else their email (as the invitation named them). */
+  owner: z.string(),
+  claimed_at: z.nullable(z.string()),
+});
+export type HeldSeat = z.infer<typeof heldSeat>;
+
 export const seatAssign = z.object({
   subscription_id: z.string().check(z.minLength(1), z.maxLength(64)),
   email: emailAddress,

@@ -3,6 +3,7 @@
 // widget reads it. Statuses and kinds stay plain strings so a new one from a newer server
 // renders as text instead of failing the whole answer.
 import * as z from 'zod/mini';
+import { heldSeat } from './benefits.js';
 import { customer } from './customer.js';
 
 const nullableString = z.nullable(z.string());
@@ -261,5 +262,7 @@ export const overview = z.object({
   benefits: z.array(z.object({ id: z.string(), description: z.string(), type: z.string() })),
   wallet: z.object({ balances: z.array(z.object({ currency: z.string(), balance: int })) }),
   past_due: z.boolean(),
+  /** Seats the customer holds on other customers' subscriptions (a team they joined). */
+  memberships: z.optional(z.array(heldSeat)),
 });
 export type Overview = z.infer<typeof overview>;

@@ -116,7 +116,10 @@ export class ViewElement extends ConnectedElement {
     super.sessionChanged(previous);
     // Another customer, or none: the last answer's status was not about them.
     if (this.session.status !== 'signed-in' || previous.status !== 'signed-in' || previous.token !== this.session.token) {
-      if (this.#billing) this.#billing.pastDue = false;
+      if (this.#billing) {
+        this.#billing.pastDue = false;
+        this.#billing.seatOnly = undefined;
+      }
       this.pastDue = false;
       this.fresh = undefined;
     }

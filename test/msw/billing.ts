@@ -3,6 +3,7 @@
 // change `billing` to set a scene (past due, no orders, an action turned off).
 import { http, HttpResponse, type JsonBodyType } from 'msw';
 import type { ChangePreview, Order, Plan, RetentionOffer, Subscription } from '../../src/schemas/billing.js';
+import type { HeldSeat } from '../../src/schemas/benefits.js';
 import { alice, apiError, record, signedIn, unauthenticated, type RecordedRequest } from './handlers.js';
 
 const DAY = 86_400_000;
@@ -217,8 +218,14 @@ export const billing = {
   orders: [] as Order[],
   walletBalance: 1250,
   benefits: [] as Array<{ id: string; description: string; type: string }>,
+  /** Seats the customer holds on others' plans (the overview's `memberships`). */
+  memberships: [] as HeldSeat[],
+  /** A seat holder without billing of their own: `CP-Portal-Scope: seat`. */
+  seatOnly: false,
   reset(): void {
     this.pastDue = false;
+    this.memberships = [];
+    this.seatOnly = false;
     this.benefits = [];
     this.subscriptions = [proSubscription(), teamSubscription()];
     this.orders = Array.from({ length: 7 }, (_, i) => order(7 - i));
@@ -227,7 +234,17 @@ export const billing = {
 };
 billing.reset();
 
-export const headers = () => ({ 'CP-Billing-Status': billing.pastDue ? 'past_due' : 'ok' });
+export const headers = () => ({ 'CP-Billing-Status': billing.pastDue ? 'past_due' : 'ok', 'CP-Portal-Scope': billing.seatOnly ? 'seat' : 'full' });
+
+/** A seat holder: the customer joined Acme Labs' Team plan and has no billing of their own. */
+export function seatHolderScene(owner = 'Acme Labs'): void {
+  billing.subscriptions = [];
+  billing.orders = [];
+  billing.walletBalance = 0;
+  billing.seatOnly = true;
+  billing.benefits = [{ id: 'bgr_9', description: 'Team Discord server', type: 'discord' }];
+  billing.memberships = [{ seat_id: 'seat_2', subscription_id: 'sub_team', plan: 'Team', owner, claimed_at: '2026-11-20T10:00:00.000Z' }];
+}
 const json = (body: unknown, status = 200) => HttpResponse.json(body as JsonBodyType, { status, headers: headers() });
 
 /** Records the request; answers 401 unless signed in, else what `answer` returns. */
@@ -285,6 +302,7 @@ export const billingHandlers = [
         benefits: billing.benefits,
         wallet: { balances: billing.walletBalance ? [{ currency: 'USD', balance: billing.walletBalance }] : [] },
         past_due: billing.pastDue,
+        memberships: billing.memberships,
       }),
     ),
   ),

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { ENTITLING_STATUSES } from '../benefits/repository.js';
 
 export function authRepository(db: Kysely<DB>) {
   return {
@@ -186,6 +187,41 @@ export function authRepository(db: Kysely<DB>) {
                   .where('orders.status', '=', 'requires_action'),
               )
               .as('requires_action'),
+          // A seat holder with no billing of their own (no subscription, no order): the portal
+          // shows them the sections a team member has (CP-Portal-Scope: seat), not the billing tabs.
+          (eb) =>
+            eb
+              .and([
+                eb.exists(
+                  eb
+                    .selectFrom('customer_seats')
+                    .innerJoin('subscriptions as seat_sub', 'seat_sub.id', 'customer_seats.subscription_id')
+                    .select('customer_seats.id')
+                    .whereRef('customer_seats.organization_id', '=', 'sessions.organization_id')
+                    .whereRef('customer_seats.customer_id', '=', 'sessions.customer_id')
+                    .where('customer_seats.status', '=', 'claimed')
+                    .where('seat_sub.status', 'in', [...ENTITLING_STATUSES]),
+                ),
+                eb.not(
+                  eb.exists(
+                    eb
+                      .selectFrom('subscriptions as own_sub')
+                      .select('own_sub.id')
+                      .whereRef('own_sub.organization_id', '=', 'sessions.organization_id')
+                      .whereRef('own_sub.customer_id', '=', 'sessions.customer_id'),
+                  ),
+                ),
+                eb.not(
+                  eb.exists(
+                    eb
+                      .selectFrom('orders as own_order')
+                      .select('own_order.id')
+                      .whereRef('own_order.organization_id', '=', 'sessions.organization_id')
+                      .whereRef('own_order.customer_id', '=', 'sessions.customer_id'),
+                  ),
+                ),
+              ])
+              .as('seat_only'),
         ])
         .where('sessions.token_hash', '=', tokenHash)
         .where('sessions.revoked_at', 'is', null)

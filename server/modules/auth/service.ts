@@ -33,6 +33,11 @@ export interface PortalAuth {
   pastDue: boolean;
   /** A payment waits for the customer's authentication (3-D Secure): the banner offers "Confirm payment". */
   requiresAction: boolean;
+  /**
+   * The customer holds a seat on someone else's subscription and has no billing of their own
+   * (no subscription, no order): the portal shows a team member's sections (CP-Portal-Scope: seat).
+   */
+  seatOnly: boolean;
   returnUrl: string | null;
   customer: {
     id: string;
@@ -254,6 +259,7 @@ export function authService(deps: Deps) {
         sessionId: row.session_id,
         pastDue: Boolean(row.past_due),
         requiresAction: Boolean(row.requires_action),
+        seatOnly: Boolean(row.seat_only),
         returnUrl: row.session_return_url,
         customer: {
           id: row.customer_id,

@@ -5,6 +5,7 @@ import type { BenefitService } from '../benefits/service.js';
 import { customerView } from '../customers/service.js';
 import type { OrderService } from '../orders/service.js';
 import { resolvePortalSettings } from '../organizations/settings.js';
+import type { SeatService } from '../seats/service.js';
 import type { SubscriptionService } from '../subscriptions/service.js';
 import { balancesFromJson } from '../wallet/repository.js';
 import type { WalletService } from '../wallet/service.js';
@@ -17,6 +18,7 @@ export interface OverviewDeps {
   orders: Pick<OrderService, 'recentWithLinesQuery' | 'viewsFromJson'>;
   benefits: Pick<BenefitService, 'portalGrantsQuery' | 'portalViews'>;
   wallet: Pick<WalletService, 'balancesQuery'>;
+  seats: Pick<SeatService, 'heldQuery' | 'heldViews'>;
 }
 
 export function overviewService(deps: OverviewDeps) {
@@ -24,7 +26,7 @@ export function overviewService(deps: OverviewDeps) {
     /**
      * GET /portal/v1/overview for the signed-in customer: the organization and customer the
      * session carries; the subscriptions, and in one statement with their catalog, credits and
-     * refund inputs the recent orders, the balances and the benefits; the metered usage. Three
+     * refund inputs the recent orders, the balances, the benefits and the seats held; the metered usage. Three
      * statements at most, however many rows.
      */
     async forCustomer(auth: Pick<PortalAuth, 'rows' | 'pastDue'>) {
@@ -39,6 +41,8 @@ export function overviewService(deps: OverviewDeps) {
           recent_orders: deps.orders.recentWithLinesQuery(org.id, customer.id, RECENT_ORDERS),
           balances: deps.wallet.balancesQuery(org.id, customer.id),
           ...(benefitsShown ? { benefits: deps.benefits.portalGrantsQuery(org.id, customer.id) } : {}),
+          // The teams the customer joined (seats on others' subscriptions): whose, which plan.
+          memberships: deps.seats.heldQuery(org.id, customer.id),
         },
       );
       const orders = deps.orders.viewsFromJson(lists.recent_orders);
@@ -50,6 +54,7 @@ export function overviewService(deps: OverviewDeps) {
         benefits: benefitsShown ? deps.benefits.portalViews((lists as { benefits?: unknown }).benefits) : [],
         wallet: { balances: balancesFromJson(lists.balances as Array<{ currency: string; balance: unknown }>) },
         past_due: auth.pastDue,
+        memberships: deps.seats.heldViews(lists.memberships),
       };
     },
   };

@@ -1,5 +1,7 @@
 import type { Kysely, Updateable } from 'kysely';
+import { sql } from 'kysely';
 import type { CustomerSeatsTable, DB, SeatRow, SeatStatus } from '../../db/schema.js';
+import { ENTITLING_STATUSES } from '../benefits/repository.js';
 
 export function seatRepository(db: Kysely<DB>) {
   return {
@@ -39,6 +41,31 @@ export function seatRepository(db: Kysely<DB>) {
         .where('s.customer_id', '=', ownerId)
         .where('cs.id', '=', id)
         .executeTakeFirst();
+    },
+    /**
+     * The seats `customerId` holds on live subscriptions of the organization, with the plan's
+     * name and how the owner is named (company, name, email): as a query for a statement of
+     * lists. Nothing else of the owner's is read.
+     */
+    heldQuery(organizationId: string, customerId: string) {
+      return db
+        .selectFrom('customer_seats as cs')
+        .innerJoin('subscriptions as s', (join) => join.onRef('s.id', '=', 'cs.subscription_id').onRef('s.organization_id', '=', 'cs.organization_id'))
+        .innerJoin('products as p', (join) => join.onRef('p.id', '=', 's.product_id').onRef('p.organization_id', '=', 's.organization_id'))
+        .innerJoin('customers as o', (join) => join.onRef('o.id', '=', 's.customer_id').onRef('o.organization_id', '=', 's.organization_id'))
+        .select([
+          'cs.id as seat_id',
+          'cs.subscription_id',
+          'cs.claimed_at',
+          'p.name as plan',
+          sql<string>`coalesce(nullif(btrim(o.billing_details->>'company'), ''), nullif(btrim(o.name), ''), o.email)`.as('owner'),
+        ])
+        .where('cs.organization_id', '=', organizationId)
+        .where('cs.customer_id', '=', customerId)
+        .where('cs.status', '=', 'claimed')
+        .where('s.customer_id', '<>', customerId)
+        .where('s.status', 'in', [...ENTITLING_STATUSES])
+        .orderBy('cs.id');
     },
     findByTokenHash(tokenHash: string) {
       return db.selectFrom('customer_seats').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();

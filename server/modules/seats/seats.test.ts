@@ -153,6 +153,83 @@ describe('seats', () => {
     assert.equal(again.body.error.code, 'seat_invitation_invalid');
   });
 
+  test('a seat holder sees whose team and which plan they joined, and none of the owner’s billing, whatever ids they send', async () => {
+    t.clock.set('2026-01-15T12:00:00.000Z');
+    const owner = await createSubscriber(t, shop, { name: 'Owner Person', billing_details: { company: 'Acme <b>Labs</b>' } });
+    const sub = await subscribe(t, shop, owner.id, shop.prices.team, { seats: 2 });
+    const email = newEmail();
+    const seat = await assign(owner.token, sub.id, email);
+    const holder = (await claim(claimToken(email))).body.token as string;
+
+    const overview = await t.request('GET', '/portal/v1/overview', { token: holder });
+    assert.equal(overview.status, 200, JSON.stringify(overview.body));
+    assert.equal(overview.headers.get('cp-portal-scope'), 'seat', 'a team member without billing of their own');
+    assert.equal(overview.body.memberships.length, 1);
+    const [membership] = overview.body.memberships;
+    assert.deepEqual(Object.keys(membership).sort(), ['claimed_at', 'owner', 'plan', 'seat_id', 'subscription_id']);
+    assert.deepEqual(
+      { seat_id: membership.seat_id, subscription_id: membership.subscription_id, plan: membership.plan, owner: membership.owner },
+      { seat_id: seat.body.id, subscription_id: sub.id, plan: 'Team', owner: 'Acme <b>Labs</b>' },
+      'the owner by their company on invoices, as written (the widget escapes it)',
+    );
+    assert.deepEqual([overview.body.subscriptions, overview.body.recent_orders, overview.body.wallet.balances], [[], [], []]);
+    const ownerOrders = (await t.request('GET', '/portal/v1/orders', { token: owner.token })).body.data as Array<{ id: string; invoice_number: string }>;
+    assert.equal(ownerOrders.length, 1);
+    const text = JSON.stringify(overview.body);
+    for (const secret of [owner.email, owner.id, ownerOrders[0]!.id, ownerOrders[0]!.invoice_number, '4242', 'Owner Person']) {
+      assert.ok(!text.includes(secret), `the overview does not carry the owner's ${secret}`);
+    }
+    assert.equal((await t.request('GET', '/portal/v1/me', { token: holder })).headers.get('cp-portal-scope'), 'seat');
+
+    // The owner's things, asked for by id: not found, as another customer's are.
+    const asked: Array<[string, string, object?]> = [
+      ['GET', `/portal/v1/subscriptions/${sub.id}`],
+      ['POST', `/portal/v1/subscriptions/${sub.id}/change-preview`, { seats: 3 }],
+      ['POST', `/portal/v1/subscriptions/${sub.id}/cancel`, { mode: 'immediately' }],
+      ['GET', `/portal/v1/orders/${ownerOrders[0]!.id}`],
+      ['GET', `/portal/v1/orders/${ownerOrders[0]!.id}/invoice.pdf`],
+      ['GET', `/portal/v1/seats?subscription_id=${sub.id}`],
+      ['POST', `/portal/v1/seats/${seat.body.id}/resend`],
+      ['DELETE', `/portal/v1/seats/${seat.body.id}`],
+    ];
+    for (const [method, path, body] of asked) {
+      const res = await t.request(method, path, { token: holder, ...(body ? { body } : {}) });
+      assert.equal(res.status, 404, `${method} ${path}: ${JSON.stringify(res.body)}`);
+    }
+    for (const path of ['/portal/v1/subscriptions', '/portal/v1/orders', '/portal/v1/payment-methods', '/portal/v1/seats']) {
+      const res = await t.request('GET', path, { token: holder });
+      assert.equal(res.status, 200, path);
+      assert.deepEqual(res.body.data, [], `${path} lists nothing of the owner's`);
+    }
+    assert.equal(
+      (await t.request('GET', `/portal/v1/subscriptions/${sub.id}`, { token: owner.token })).body.status,
+      'active',
+      'the owner’s subscription is untouched',
+    );
+
+    // The owner's own portal: full scope, no memberships.
+    const mine = await t.request('GET', '/portal/v1/overview', { token: owner.token });
+    assert.equal(mine.headers.get('cp-portal-scope'), 'full');
+    assert.deepEqual(mine.body.memberships, []);
+
+    // With a subscription of their own, everything applies to the seat holder; the team still shows.
+    const holderId = (await t.request('GET', '/portal/v1/me', { token: holder })).body.id as string;
+    await t.addCard(shop.org.id, holderId, '4242424242424242');
+    await subscribe(t, shop, holderId, shop.prices.basic);
+    t.clock.advance(3 * SECOND);
+    const both = await t.request('GET', '/portal/v1/overview', { token: holder });
+    assert.equal(both.headers.get('cp-portal-scope'), 'full');
+    assert.equal(both.body.subscriptions.length, 1);
+    assert.deepEqual(
+      both.body.memberships.map((m: { plan: string }) => m.plan),
+      ['Team'],
+    );
+
+    // A revoked seat is no team any more.
+    await t.request('DELETE', `/portal/v1/seats/${seat.body.id}`, { token: owner.token });
+    assert.deepEqual((await t.request('GET', '/portal/v1/overview', { token: holder })).body.memberships, []);
+  });
+
   test('an invitee who is already a customer is matched to that customer', async () => {
     const { owner, sub } = await team(2);
     const existing = await createSubscriber(t, shop);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CustomerRow, DB, Organization, ProductRow, SeatRow, SeatStatus, SubscriptionRow } from '../../db/schema.js';
-import type { PortalSeat, PortalSeatGroup } from '../../../src/schemas/benefits.js';
+import type { HeldSeat, PortalSeat, PortalSeatGroup } from '../../../src/schemas/benefits.js';
 import type { Background } from '../../lib/background.js';
 import { DAY, HOUR, MINUTE, type Clock } from '../../lib/clock.js';
 import { randomToken, sha256 } from '../../lib/crypto.js';
@@ -106,6 +106,18 @@ export function seatService(deps: Deps) {
   return {
     repo,
     countAssigned: (subscriptionId: string) => repo.countAssigned(subscriptionId),
+
+    /** The seats a customer holds on others' live subscriptions, as a query for a statement of lists (the overview's). */
+    heldQuery: (organizationId: string, customerId: string) => repo.heldQuery(organizationId, customerId),
+    /** heldQuery's JSON list as the portal shows it. */
+    heldViews: (rows: unknown): HeldSeat[] =>
+      (rows as Array<{ seat_id: string; subscription_id: string; plan: string; owner: string; claimed_at: string | null }>).map((r) => ({
+        seat_id: r.seat_id,
+        subscription_id: r.subscription_id,
+        plan: r.plan,
+        owner: r.owner,
+        claimed_at: r.claimed_at ? new Date(r.claimed_at).toISOString() : null,
+      })),
 
     /** The owner's per-seat subscriptions with their seats; one subscription when asked for. */
     async portalList(org: Organization, ownerId: string, subscriptionId?: string): Promise<PortalSeatGroup[]> {

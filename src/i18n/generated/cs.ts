@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`Na adresu <strong>${0}</strong> jsme poslali šestimístný kód. Pokud ho nemáte v doručené poště, zkontrolujte složku se spamem.`,
+'h2da673455ba9c688': html`Připojili jste se k tarifu <bdi dir="auto">${1}</bdi> od <bdi dir="auto">${0}</bdi>`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> spravuje tento tarif a jeho fakturaci. Vaše místo zahrnuje výhody tarifu.`,
 's02c76be20d5b551b': `Zákazníkem od`,
 's0379b28c811727f2': `Všechna předplatná`,
 's0379fc73608ab971': `Hotovo`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `E-mailová adresa byla změněna`,
 's4be11c2f443c9242': `Načítáme Vaše místa…`,
 's4be916970d873a72': `Výchozí kartou se platí Vaše předplatná a faktury.`,
+'s4bf4d45e314616ec': `Vaše týmy`,
 's4d1f68983b17e526': str`Za nevyužitý čas Vám na kartu vrátíme ${0}.`,
 's4db680011be74f90': `Děkujeme, že zůstáváte`,
 's4e1cb54b909197fc': str`Znovu poslat kód za ${0}`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Odesílání…`,
 's6ebc9bd6feae62a3': `Načítání…`,
 's6f052834b66da71f': `Předplatné bylo zrušeno`,
+'s70b2a928d2cc5f17': `Váš tým`,
 's70b300e00d77523f': str`Zadejte šestimístný kód, který jsme poslali na adresu ${0}. Platnost vyprší za 15 minut.`,
 's716a6024e3fe999c': `Zobrazit`,
 's71a05e87a020063c': str`Váš tarif se ${1} změní na ${0}.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Odhlásit se`,
 's7dbf2f06b4f6bdbc': `Účinnost`,
 's7dd06c18fdf30d60': str`Od této chvíle budeme adresu ${0} používat pro přihlášení i pro zasílání potvrzení o platbě.`,
+'s7e769af71e9a3cff': str`Členem od ${0}`,
 's7edd94b385818ec1': `Uložit fakturační údaje`,
 's803ce7e1a2294d50': `Soubory`,
 's804ef424f09902bb': str`Váš e-mail je ${0}. Na novou adresu pošleme kód, abychom ověřili, že patří Vám.`,

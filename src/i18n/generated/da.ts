@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`Vi har sendt en 6-cifret kode til <strong>${0}</strong>. Hvis den ikke er i din indbakke, så tjek din spammappe.`,
+'h2da673455ba9c688': html`Du er med i <bdi dir="auto">${0}</bdi>s <bdi dir="auto">${1}</bdi>-abonnement`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> administrerer abonnementet og dets fakturering. Din plads giver dig abonnementets fordele.`,
 's02c76be20d5b551b': `Kunde siden`,
 's0379b28c811727f2': `Alle abonnementer`,
 's0379fc73608ab971': `Færdig`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `E-mailadressen er ændret`,
 's4be11c2f443c9242': `Indlæser dine pladser…`,
 's4be916970d873a72': `Standardkortet betaler dine abonnementer og fakturaer.`,
+'s4bf4d45e314616ec': `Dine teams`,
 's4d1f68983b17e526': str`Vi refunderer ${0} til dit kort for den ubrugte tid.`,
 's4db680011be74f90': `Tak, fordi du bliver`,
 's4e1cb54b909197fc': str`Send koden igen om ${0}`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Sender…`,
 's6ebc9bd6feae62a3': `Indlæser…`,
 's6f052834b66da71f': `Abonnementet er opsagt`,
+'s70b2a928d2cc5f17': `Dit team`,
 's70b300e00d77523f': str`Indtast den 6-cifrede kode, vi har sendt til ${0}. Den udløber om 15 minutter.`,
 's716a6024e3fe999c': `Vis`,
 's71a05e87a020063c': str`Din plan skifter til ${0} den ${1}.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Log ud`,
 's7dbf2f06b4f6bdbc': `Træder i kraft`,
 's7dd06c18fdf30d60': str`Fremover bruger vi ${0} til login og til dine kvitteringer.`,
+'s7e769af71e9a3cff': str`Medlem siden ${0}`,
 's7edd94b385818ec1': `Gem faktureringsoplysninger`,
 's803ce7e1a2294d50': `Filer`,
 's804ef424f09902bb': str`Din e-mailadresse er ${0}. Vi sender en kode til den nye adresse for at bekræfte, at den er din.`,

@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`Wir haben einen 6-stelligen Code an <strong>${0}</strong> gesendet. Falls er nicht in Ihrem Posteingang ist, sehen Sie in Ihrem Spam-Ordner nach.`,
+'h2da673455ba9c688': html`Sie sind dem <bdi dir="auto">${1}</bdi>-Tarif von <bdi dir="auto">${0}</bdi> beigetreten`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> verwaltet diesen Tarif und seine Abrechnung. Ihr Platz enthält die Vorteile des Tarifs.`,
 's02c76be20d5b551b': `Kunde seit`,
 's0379b28c811727f2': `Alle Abonnements`,
 's0379fc73608ab971': `Fertig`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `E-Mail-Adresse geändert`,
 's4be11c2f443c9242': `Ihre Plätze werden geladen…`,
 's4be916970d873a72': `Mit der Standardkarte werden Ihre Abonnements und Rechnungen bezahlt.`,
+'s4bf4d45e314616ec': `Ihre Teams`,
 's4d1f68983b17e526': str`Für die ungenutzte Zeit erstatten wir ${0} auf Ihre Karte.`,
 's4db680011be74f90': `Schön, dass Sie bleiben`,
 's4e1cb54b909197fc': str`Code erneut senden in ${0}`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Wird gesendet…`,
 's6ebc9bd6feae62a3': `Wird geladen…`,
 's6f052834b66da71f': `Abonnement gekündigt`,
+'s70b2a928d2cc5f17': `Ihr Team`,
 's70b300e00d77523f': str`Geben Sie den 6-stelligen Code ein, den wir an ${0} gesendet haben. Er läuft in 15 Minuten ab.`,
 's716a6024e3fe999c': `Anzeigen`,
 's71a05e87a020063c': str`Ihr Tarif wechselt am ${1} zu ${0}.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Abmelden`,
 's7dbf2f06b4f6bdbc': `Wirksam ab`,
 's7dd06c18fdf30d60': str`Ab sofort verwenden wir ${0} für die Anmeldung und für Ihre Zahlungsbelege.`,
+'s7e769af71e9a3cff': str`Mitglied seit ${0}`,
 's7edd94b385818ec1': `Rechnungsinformationen speichern`,
 's803ce7e1a2294d50': `Dateien`,
 's804ef424f09902bb': str`Ihre E-Mail-Adresse ist ${0}. Wir senden einen Code an die neue Adresse, um zu bestätigen, dass sie Ihnen gehört.`,

@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`Hemos enviado un código de 6 dígitos a <strong>${0}</strong>. Si no lo encuentra en su bandeja de entrada, revise la carpeta de spam.`,
+'h2da673455ba9c688': html`Te uniste al plan <bdi dir="auto">${1}</bdi> de <bdi dir="auto">${0}</bdi>`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> gestiona este plan y su facturación. Tu puesto incluye las ventajas del plan.`,
 's02c76be20d5b551b': `Cliente desde`,
 's0379b28c811727f2': `Todas las suscripciones`,
 's0379fc73608ab971': `Listo`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `Dirección de correo cambiada`,
 's4be11c2f443c9242': `Cargando sus puestos…`,
 's4be916970d873a72': `La tarjeta predeterminada paga sus suscripciones y facturas.`,
+'s4bf4d45e314616ec': `Tus equipos`,
 's4d1f68983b17e526': str`Le reembolsamos ${0} en su tarjeta por el tiempo no utilizado.`,
 's4db680011be74f90': `Gracias por quedarse`,
 's4e1cb54b909197fc': str`Reenviar el código en ${0}`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Enviando…`,
 's6ebc9bd6feae62a3': `Cargando…`,
 's6f052834b66da71f': `Suscripción cancelada`,
+'s70b2a928d2cc5f17': `Tu equipo`,
 's70b300e00d77523f': str`Introduzca el código de 6 dígitos que hemos enviado a ${0}. Caduca en 15 minutos.`,
 's716a6024e3fe999c': `Mostrar`,
 's71a05e87a020063c': str`Su plan cambiará a ${0} el ${1}.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Cerrar sesión`,
 's7dbf2f06b4f6bdbc': `Entra en vigor`,
 's7dd06c18fdf30d60': str`A partir de ahora usaremos ${0} para el acceso y para sus recibos.`,
+'s7e769af71e9a3cff': str`Miembro desde el ${0}`,
 's7edd94b385818ec1': `Guardar los datos de facturación`,
 's803ce7e1a2294d50': `Archivos`,
 's804ef424f09902bb': str`Su correo es ${0}. Enviaremos un código a la nueva dirección para confirmar que es suya.`,

@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`Lähetimme 6-numeroisen koodin osoitteeseen <strong>${0}</strong>. Jos viesti ei näy saapuneissa viesteissä, tarkista roskapostikansio.`,
+'h2da673455ba9c688': html`Liityit käyttäjän <bdi dir="auto">${0}</bdi> <bdi dir="auto">${1}</bdi>-tilaukseen`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> hallinnoi tätä tilausta ja sen laskutusta. Paikkasi sisältää tilauksen edut.`,
 's02c76be20d5b551b': `Asiakkaana alkaen`,
 's0379b28c811727f2': `Kaikki tilaukset`,
 's0379fc73608ab971': `Valmis`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `Sähköpostiosoite vaihdettu`,
 's4be11c2f443c9242': `Ladataan käyttäjäpaikkoja…`,
 's4be916970d873a72': `Oletuskortilla maksetaan tilauksesi ja laskusi.`,
+'s4bf4d45e314616ec': `Tiimisi`,
 's4d1f68983b17e526': str`Hyvitämme käyttämättömästä ajasta ${0} kortillesi.`,
 's4db680011be74f90': `Kiitos, että jatkat`,
 's4e1cb54b909197fc': str`Voit lähettää koodin uudelleen ${0} kuluttua`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Lähetetään…`,
 's6ebc9bd6feae62a3': `Ladataan…`,
 's6f052834b66da71f': `Tilaus peruttu`,
+'s70b2a928d2cc5f17': `Tiimisi`,
 's70b300e00d77523f': str`Anna 6-numeroinen koodi, jonka lähetimme osoitteeseen ${0}. Koodi vanhenee 15 minuutin kuluttua.`,
 's716a6024e3fe999c': `Näytä`,
 's71a05e87a020063c': str`Pakettisi vaihtuu ${1} pakettiin ${0}.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Kirjaudu ulos`,
 's7dbf2f06b4f6bdbc': `Voimaan`,
 's7dd06c18fdf30d60': str`Käytämme tästä lähtien osoitetta ${0} kirjautumiseen ja kuitteihin.`,
+'s7e769af71e9a3cff': str`Jäsen ${0} alkaen`,
 's7edd94b385818ec1': `Tallenna laskutustiedot`,
 's803ce7e1a2294d50': `Tiedostot`,
 's804ef424f09902bb': str`Sähköpostiosoitteesi on ${0}. Lähetämme uuteen osoitteeseen koodin, jolla vahvistat, että osoite on sinun.`,

@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`Nous avons envoyé un code à 6 chiffres à <strong>${0}</strong>. S’il n’est pas dans votre boîte de réception, vérifiez votre dossier de courriers indésirables.`,
+'h2da673455ba9c688': html`Vous avez rejoint l’offre <bdi dir="auto">${1}</bdi> de <bdi dir="auto">${0}</bdi>`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> gère cette offre et sa facturation. Votre place inclut les avantages de l’offre.`,
 's02c76be20d5b551b': `Client depuis`,
 's0379b28c811727f2': `Tous les abonnements`,
 's0379fc73608ab971': `Terminé`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `Adresse e-mail modifiée`,
 's4be11c2f443c9242': `Chargement de vos sièges…`,
 's4be916970d873a72': `La carte par défaut règle vos abonnements et vos factures.`,
+'s4bf4d45e314616ec': `Vos équipes`,
 's4d1f68983b17e526': str`Nous remboursons ${0} sur votre carte pour la période non utilisée.`,
 's4db680011be74f90': `Merci de rester avec nous`,
 's4e1cb54b909197fc': str`Renvoyer le code dans ${0}`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Envoi…`,
 's6ebc9bd6feae62a3': `Chargement…`,
 's6f052834b66da71f': `Abonnement résilié`,
+'s70b2a928d2cc5f17': `Votre équipe`,
 's70b300e00d77523f': str`Saisissez le code à 6 chiffres envoyé à ${0}. Il expire dans 15 minutes.`,
 's716a6024e3fe999c': `Afficher`,
 's71a05e87a020063c': str`Votre offre passera à ${0} le ${1}.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Se déconnecter`,
 's7dbf2f06b4f6bdbc': `Prise d’effet`,
 's7dd06c18fdf30d60': str`Nous utiliserons désormais ${0} pour la connexion et pour vos reçus.`,
+'s7e769af71e9a3cff': str`Membre depuis le ${0}`,
 's7edd94b385818ec1': `Enregistrer les informations de facturation`,
 's803ce7e1a2294d50': `Fichiers`,
 's804ef424f09902bb': str`Votre adresse e-mail est ${0}. Nous enverrons un code à la nouvelle adresse pour confirmer qu’elle vous appartient.`,

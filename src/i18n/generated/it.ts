@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`Abbiamo inviato un codice di 6 cifre a <strong>${0}</strong>. Se non lo trova nella posta in arrivo, controlli la cartella dello spam.`,
+'h2da673455ba9c688': html`Sei entrato nel piano <bdi dir="auto">${1}</bdi> di <bdi dir="auto">${0}</bdi>`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> gestisce questo piano e la sua fatturazione. Il tuo posto include i vantaggi del piano.`,
 's02c76be20d5b551b': `Cliente dal`,
 's0379b28c811727f2': `Tutti gli abbonamenti`,
 's0379fc73608ab971': `Fatto`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `Indirizzo email modificato`,
 's4be11c2f443c9242': `Caricamento delle Sue postazioni…`,
 's4be916970d873a72': `La carta predefinita viene usata per pagare i Suoi abbonamenti e le Sue fatture.`,
+'s4bf4d45e314616ec': `I tuoi team`,
 's4d1f68983b17e526': str`Le rimborsiamo ${0} sulla carta per il periodo non utilizzato.`,
 's4db680011be74f90': `Grazie di restare con noi`,
 's4e1cb54b909197fc': str`Invia di nuovo il codice tra ${0}`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Invio in corso…`,
 's6ebc9bd6feae62a3': `Caricamento…`,
 's6f052834b66da71f': `Abbonamento disdetto`,
+'s70b2a928d2cc5f17': `Il tuo team`,
 's70b300e00d77523f': str`Inserisca il codice di 6 cifre che abbiamo inviato a ${0}. Scade tra 15 minuti.`,
 's716a6024e3fe999c': `Mostra`,
 's71a05e87a020063c': str`Il Suo piano passerà a ${0} il ${1}.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Esci`,
 's7dbf2f06b4f6bdbc': `Decorrenza`,
 's7dd06c18fdf30d60': str`D’ora in poi useremo ${0} per l’accesso e per le Sue ricevute.`,
+'s7e769af71e9a3cff': str`Membro dal ${0}`,
 's7edd94b385818ec1': `Salva i dati di fatturazione`,
 's803ce7e1a2294d50': `File`,
 's804ef424f09902bb': str`Il Suo indirizzo email è ${0}. Invieremo un codice al nuovo indirizzo per confermare che è Suo.`,

@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`<strong>${0}</strong> に 6 桁のコードを送信しました。受信トレイに見当たらない場合は、迷惑メールフォルダをご確認ください。`,
+'h2da673455ba9c688': html`<bdi dir="auto">${0}</bdi> の <bdi dir="auto">${1}</bdi> プランに参加しました`,
+'h6ddb6e8b0a99e32b': html`このプランと請求は <bdi dir="auto">${0}</bdi> が管理しています。あなたのシートにはプランの特典が含まれます。`,
 's02c76be20d5b551b': `ご利用開始日`,
 's0379b28c811727f2': `すべてのサブスクリプション`,
 's0379fc73608ab971': `完了`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `メールアドレスを変更しました`,
 's4be11c2f443c9242': `シートを読み込んでいます…`,
 's4be916970d873a72': `サブスクリプションと請求書のお支払いには、デフォルトのカードが使用されます。`,
+'s4bf4d45e314616ec': `参加しているチーム`,
 's4d1f68983b17e526': str`未使用期間分として ${0} をカードに返金します。`,
 's4db680011be74f90': `継続していただきありがとうございます`,
 's4e1cb54b909197fc': str`コードを再送信（${0}）`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `送信しています…`,
 's6ebc9bd6feae62a3': `読み込んでいます…`,
 's6f052834b66da71f': `サブスクリプションを解約しました`,
+'s70b2a928d2cc5f17': `参加しているチーム`,
 's70b300e00d77523f': str`${0} に送信した 6 桁のコードを入力してください。有効期間は 15 分です。`,
 's716a6024e3fe999c': `表示`,
 's71a05e87a020063c': str`${1} にプランが ${0} に変更されます。`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `サインアウト`,
 's7dbf2f06b4f6bdbc': `適用日`,
 's7dd06c18fdf30d60': str`今後は、サインインと領収書の送付に ${0} を使用します。`,
+'s7e769af71e9a3cff': str`${0} から参加`,
 's7edd94b385818ec1': `請求先情報を保存`,
 's803ce7e1a2294d50': `ファイル`,
 's804ef424f09902bb': str`現在のメールアドレスは ${0} です。ご本人のアドレスであることを確認するため、新しいアドレスにコードをお送りします。`,

@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`<strong>${0}</strong>(으)로 6자리 코드를 보냈습니다. 받은편지함에 없다면 스팸 폴더를 확인하세요.`,
+'h2da673455ba9c688': html`<bdi dir="auto">${0}</bdi>의 <bdi dir="auto">${1}</bdi> 요금제에 참여했습니다`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi>이(가) 이 요금제와 결제를 관리합니다. 내 좌석에는 요금제 혜택이 포함됩니다.`,
 's02c76be20d5b551b': `가입일`,
 's0379b28c811727f2': `전체 구독`,
 's0379fc73608ab971': `완료`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `이메일 주소가 변경되었습니다`,
 's4be11c2f443c9242': `시트 정보를 불러오는 중…`,
 's4be916970d873a72': `구독 요금과 인보이스는 기본 카드로 결제됩니다.`,
+'s4bf4d45e314616ec': `내 팀`,
 's4d1f68983b17e526': str`사용하지 않은 기간에 대해 ${0}을(를) 카드로 환불해 드립니다.`,
 's4db680011be74f90': `계속 이용해 주셔서 감사합니다`,
 's4e1cb54b909197fc': str`${0} 후 코드 재전송`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `보내는 중…`,
 's6ebc9bd6feae62a3': `불러오는 중…`,
 's6f052834b66da71f': `구독이 해지되었습니다`,
+'s70b2a928d2cc5f17': `내 팀`,
 's70b300e00d77523f': str`${0}(으)로 보낸 6자리 코드를 입력하세요. 코드는 15분 후에 만료됩니다.`,
 's716a6024e3fe999c': `표시`,
 's71a05e87a020063c': str`${1}에 플랜이 ${0}(으)로 변경됩니다.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `로그아웃`,
 's7dbf2f06b4f6bdbc': `적용 시점`,
 's7dd06c18fdf30d60': str`앞으로 로그인과 영수증 발송에 ${0}을(를) 사용합니다.`,
+'s7e769af71e9a3cff': str`${0}부터 참여`,
 's7edd94b385818ec1': `청구 정보 저장`,
 's803ce7e1a2294d50': `파일`,
 's804ef424f09902bb': str`현재 이메일은 ${0}입니다. 새 주소로 코드를 보내 본인의 주소인지 확인합니다.`,

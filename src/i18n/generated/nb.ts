@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`Vi har sendt en sekssifret kode til <strong>${0}</strong>. Hvis du ikke finner den i innboksen, kan du sjekke søppelpostmappen.`,
+'h2da673455ba9c688': html`Du ble med i <bdi dir="auto">${0}</bdi>s <bdi dir="auto">${1}</bdi>-abonnement`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> administrerer abonnementet og faktureringen. Plassen din gir deg fordelene i abonnementet.`,
 's02c76be20d5b551b': `Kunde siden`,
 's0379b28c811727f2': `Alle abonnementer`,
 's0379fc73608ab971': `Ferdig`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `E-postadressen er endret`,
 's4be11c2f443c9242': `Laster inn plassene dine…`,
 's4be916970d873a72': `Standardkortet betaler abonnementene og fakturaene dine.`,
+'s4bf4d45e314616ec': `Teamene dine`,
 's4d1f68983b17e526': str`Vi refunderer ${0} til kortet ditt for tiden du ikke har brukt.`,
 's4db680011be74f90': `Takk for at du blir`,
 's4e1cb54b909197fc': str`Send koden på nytt om ${0}`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Sender…`,
 's6ebc9bd6feae62a3': `Laster inn…`,
 's6f052834b66da71f': `Abonnementet er sagt opp`,
+'s70b2a928d2cc5f17': `Teamet ditt`,
 's70b300e00d77523f': str`Skriv inn den sekssifrede koden vi sendte til ${0}. Den utløper om 15 minutter.`,
 's716a6024e3fe999c': `Vis`,
 's71a05e87a020063c': str`Planen din endres til ${0} den ${1}.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Logg av`,
 's7dbf2f06b4f6bdbc': `Trer i kraft`,
 's7dd06c18fdf30d60': str`Fra nå av bruker vi ${0} til pålogging og kvitteringer.`,
+'s7e769af71e9a3cff': str`Medlem siden ${0}`,
 's7edd94b385818ec1': `Lagre faktureringsinformasjon`,
 's803ce7e1a2294d50': `Filer`,
 's804ef424f09902bb': str`E-postadressen din er ${0}. Vi sender en kode til den nye adressen for å bekrefte at den er din.`,

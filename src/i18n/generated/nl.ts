@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`We hebben een 6-cijferige code gestuurd naar <strong>${0}</strong>. Staat die niet in uw inbox? Kijk dan in uw spammap.`,
+'h2da673455ba9c688': html`Je bent lid van het <bdi dir="auto">${1}</bdi>-abonnement van <bdi dir="auto">${0}</bdi>`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> beheert dit abonnement en de facturering ervan. Je plek geeft je de voordelen van het abonnement.`,
 's02c76be20d5b551b': `Klant sinds`,
 's0379b28c811727f2': `Alle abonnementen`,
 's0379fc73608ab971': `Klaar`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `E-mailadres gewijzigd`,
 's4be11c2f443c9242': `Uw plekken worden geladen…`,
 's4be916970d873a72': `Met de standaardkaart betaalt u uw abonnementen en facturen.`,
+'s4bf4d45e314616ec': `Je teams`,
 's4d1f68983b17e526': str`We storten ${0} voor de ongebruikte tijd terug op uw kaart.`,
 's4db680011be74f90': `Bedankt dat u blijft`,
 's4e1cb54b909197fc': str`Code opnieuw sturen over ${0}`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Versturen…`,
 's6ebc9bd6feae62a3': `Laden…`,
 's6f052834b66da71f': `Abonnement opgezegd`,
+'s70b2a928d2cc5f17': `Je team`,
 's70b300e00d77523f': str`Voer de 6-cijferige code in die we naar ${0} hebben gestuurd. De code verloopt over 15 minuten.`,
 's716a6024e3fe999c': `Tonen`,
 's71a05e87a020063c': str`Uw pakket verandert op ${1} in ${0}.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Uitloggen`,
 's7dbf2f06b4f6bdbc': `Gaat in`,
 's7dd06c18fdf30d60': str`Vanaf nu gebruiken we ${0} om in te loggen en voor uw betalingsbewijzen.`,
+'s7e769af71e9a3cff': str`Lid sinds ${0}`,
 's7edd94b385818ec1': `Factureringsgegevens opslaan`,
 's803ce7e1a2294d50': `Bestanden`,
 's804ef424f09902bb': str`Uw e-mailadres is ${0}. We sturen een code naar het nieuwe adres om te bevestigen dat het van u is.`,

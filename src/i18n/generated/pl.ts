@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`Wysłaliśmy 6-cyfrowy kod na adres <strong>${0}</strong>. Jeśli nie widzisz go w skrzynce odbiorczej, sprawdź folder spamu.`,
+'h2da673455ba9c688': html`Dołączono do planu <bdi dir="auto">${1}</bdi> użytkownika <bdi dir="auto">${0}</bdi>`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> zarządza tym planem i jego rozliczeniami. Twoje miejsce obejmuje korzyści planu.`,
 's02c76be20d5b551b': `Klient od`,
 's0379b28c811727f2': `Wszystkie subskrypcje`,
 's0379fc73608ab971': `Gotowe`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `Zmieniono adres e-mail`,
 's4be11c2f443c9242': `Wczytywanie miejsc…`,
 's4be916970d873a72': `Z domyślnej karty opłacane są Twoje subskrypcje i faktury.`,
+'s4bf4d45e314616ec': `Twoje zespoły`,
 's4d1f68983b17e526': str`Zwrócimy ${0} na Twoją kartę za niewykorzystany okres.`,
 's4db680011be74f90': `Dziękujemy, że zostajesz`,
 's4e1cb54b909197fc': str`Wyślij kod ponownie za ${0}`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Wysyłanie…`,
 's6ebc9bd6feae62a3': `Wczytywanie…`,
 's6f052834b66da71f': `Anulowano subskrypcję`,
+'s70b2a928d2cc5f17': `Twój zespół`,
 's70b300e00d77523f': str`Wpisz 6-cyfrowy kod, który wysłaliśmy na adres ${0}. Kod wygasa za 15 minut.`,
 's716a6024e3fe999c': `Pokaż`,
 's71a05e87a020063c': str`Twój plan zmieni się na ${0} w dniu ${1}.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Wyloguj się`,
 's7dbf2f06b4f6bdbc': `Obowiązuje od`,
 's7dd06c18fdf30d60': str`Od teraz będziemy używać adresu ${0} do logowania i wysyłania potwierdzeń zapłaty.`,
+'s7e769af71e9a3cff': str`Członek od ${0}`,
 's7edd94b385818ec1': `Zapisz dane rozliczeniowe`,
 's803ce7e1a2294d50': `Pliki`,
 's804ef424f09902bb': str`Twój adres e-mail to ${0}. Wyślemy kod na nowy adres, aby potwierdzić, że należy do Ciebie.`,

@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`Enviamos um código de 6 dígitos para <strong>${0}</strong>. Se ele não estiver na sua caixa de entrada, verifique a pasta de spam.`,
+'h2da673455ba9c688': html`Você entrou no plano <bdi dir="auto">${1}</bdi> de <bdi dir="auto">${0}</bdi>`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> gerencia este plano e o faturamento dele. Sua vaga inclui os benefícios do plano.`,
 's02c76be20d5b551b': `Cliente desde`,
 's0379b28c811727f2': `Todas as assinaturas`,
 's0379fc73608ab971': `Concluído`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `Endereço de e-mail alterado`,
 's4be11c2f443c9242': `Carregando seus assentos…`,
 's4be916970d873a72': `O cartão padrão paga suas assinaturas e faturas.`,
+'s4bf4d45e314616ec': `Suas equipes`,
 's4d1f68983b17e526': str`Reembolsamos ${0} no seu cartão pelo tempo não usado.`,
 's4db680011be74f90': `Obrigado por ficar`,
 's4e1cb54b909197fc': str`Reenviar código em ${0}`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Enviando…`,
 's6ebc9bd6feae62a3': `Carregando…`,
 's6f052834b66da71f': `Assinatura cancelada`,
+'s70b2a928d2cc5f17': `Sua equipe`,
 's70b300e00d77523f': str`Digite o código de 6 dígitos que enviamos para ${0}. Ele expira em 15 minutos.`,
 's716a6024e3fe999c': `Mostrar`,
 's71a05e87a020063c': str`Seu plano muda para ${0} em ${1}.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Sair`,
 's7dbf2f06b4f6bdbc': `Entra em vigor`,
 's7dd06c18fdf30d60': str`A partir de agora, usaremos ${0} para você entrar e para enviar seus recibos.`,
+'s7e769af71e9a3cff': str`Membro desde ${0}`,
 's7edd94b385818ec1': `Salvar dados de cobrança`,
 's803ce7e1a2294d50': `Arquivos`,
 's804ef424f09902bb': str`Seu e-mail é ${0}. Enviaremos um código para o novo endereço para confirmar que ele é seu.`,

@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`Vi har skickat en sexsiffrig kod till <strong>${0}</strong>. Om den inte finns i inkorgen, titta i skräpposten.`,
+'h2da673455ba9c688': html`Du gick med i <bdi dir="auto">${0}</bdi>s <bdi dir="auto">${1}</bdi>-plan`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> hanterar planen och dess fakturering. Din plats ger dig planens förmåner.`,
 's02c76be20d5b551b': `Kund sedan`,
 's0379b28c811727f2': `Alla prenumerationer`,
 's0379fc73608ab971': `Klar`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `E-postadressen har ändrats`,
 's4be11c2f443c9242': `Läser in dina platser…`,
 's4be916970d873a72': `Standardkortet betalar dina prenumerationer och fakturor.`,
+'s4bf4d45e314616ec': `Dina team`,
 's4d1f68983b17e526': str`Vi återbetalar ${0} till ditt kort för den outnyttjade tiden.`,
 's4db680011be74f90': `Tack för att du stannar`,
 's4e1cb54b909197fc': str`Skicka koden igen om ${0}`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Skickar…`,
 's6ebc9bd6feae62a3': `Läser in…`,
 's6f052834b66da71f': `Prenumerationen har sagts upp`,
+'s70b2a928d2cc5f17': `Ditt team`,
 's70b300e00d77523f': str`Ange den sexsiffriga koden som vi skickade till ${0}. Den slutar gälla om 15 minuter.`,
 's716a6024e3fe999c': `Visa`,
 's71a05e87a020063c': str`Din plan ändras till ${0} den ${1}.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Logga ut`,
 's7dbf2f06b4f6bdbc': `Gäller från`,
 's7dd06c18fdf30d60': str`Från och med nu använder vi ${0} för inloggning och för dina kvitton.`,
+'s7e769af71e9a3cff': str`Medlem sedan ${0}`,
 's7edd94b385818ec1': `Spara faktureringsuppgifter`,
 's803ce7e1a2294d50': `Filer`,
 's804ef424f09902bb': str`Din e-postadress är ${0}. Vi skickar en kod till den nya adressen för att bekräfta att den är din.`,

@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`<strong>${0}</strong> adresine 6 haneli bir kod gönderdik. Gelen kutunuzda göremiyorsanız istenmeyen e-posta (spam) klasörünüzü kontrol edin.`,
+'h2da673455ba9c688': html`<bdi dir="auto">${0}</bdi> adlı müşterinin <bdi dir="auto">${1}</bdi> planına katıldınız`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> bu planı ve faturalandırmasını yönetir. Koltuğunuz planın avantajlarını içerir.`,
 's02c76be20d5b551b': `Müşteri olma tarihi`,
 's0379b28c811727f2': `Tüm abonelikler`,
 's0379fc73608ab971': `Tamam`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `E-posta adresi değiştirildi`,
 's4be11c2f443c9242': `Kullanıcı lisanslarınız yükleniyor…`,
 's4be916970d873a72': `Abonelikleriniz ve faturalarınız varsayılan kartla ödenir.`,
+'s4bf4d45e314616ec': `Ekipleriniz`,
 's4d1f68983b17e526': str`Kullanılmayan süre için ${0} tutarını kartınıza iade ediyoruz.`,
 's4db680011be74f90': `Bizimle kaldığınız için teşekkürler`,
 's4e1cb54b909197fc': str`Kodu yeniden gönder (${0})`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `Gönderiliyor…`,
 's6ebc9bd6feae62a3': `Yükleniyor…`,
 's6f052834b66da71f': `Abonelik iptal edildi`,
+'s70b2a928d2cc5f17': `Ekibiniz`,
 's70b300e00d77523f': str`${0} adresine gönderdiğimiz 6 haneli kodu girin. Kodun süresi 15 dakika içinde dolar.`,
 's716a6024e3fe999c': `Göster`,
 's71a05e87a020063c': str`Planınız ${1} tarihinde ${0} olarak değişecek.`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `Çıkış yap`,
 's7dbf2f06b4f6bdbc': `Geçerlilik`,
 's7dd06c18fdf30d60': str`Bundan sonra giriş ve makbuzlarınız için ${0} adresini kullanacağız.`,
+'s7e769af71e9a3cff': str`Üyelik başlangıcı: ${0}`,
 's7edd94b385818ec1': `Fatura bilgilerini kaydet`,
 's803ce7e1a2294d50': `Dosyalar`,
 's804ef424f09902bb': str`E-posta adresiniz: ${0}. Yeni adresin size ait olduğunu doğrulamak için bu adrese bir kod göndereceğiz.`,

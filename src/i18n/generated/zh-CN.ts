@@ -10,6 +10,8 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 
     export const templates = {
       'h22626bcfa8971f66': html`我们已将 6 位验证码发送至 <strong>${0}</strong>。如果收件箱中没有，请查看垃圾邮件文件夹。`,
+'h2da673455ba9c688': html`您已加入 <bdi dir="auto">${0}</bdi> 的 <bdi dir="auto">${1}</bdi> 套餐`,
+'h6ddb6e8b0a99e32b': html`<bdi dir="auto">${0}</bdi> 管理此套餐及其账单。您的席位包含该套餐的权益。`,
 's02c76be20d5b551b': `成为客户时间`,
 's0379b28c811727f2': `全部订阅`,
 's0379fc73608ab971': `完成`,
@@ -180,6 +182,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's4bbac27e8ea57c37': `邮箱地址已更改`,
 's4be11c2f443c9242': `正在加载席位…`,
 's4be916970d873a72': `默认银行卡用于支付您的订阅和发票。`,
+'s4bf4d45e314616ec': `您的团队`,
 's4d1f68983b17e526': str`未使用时间的费用 ${0} 将退还至您的银行卡。`,
 's4db680011be74f90': `感谢您的继续支持`,
 's4e1cb54b909197fc': str`${0}后可重新发送验证码`,
@@ -238,6 +241,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's6ead281adf0d371d': `正在发送…`,
 's6ebc9bd6feae62a3': `正在加载…`,
 's6f052834b66da71f': `订阅已取消`,
+'s70b2a928d2cc5f17': `您的团队`,
 's70b300e00d77523f': str`请输入我们发送至 ${0} 的 6 位验证码。验证码将在 15 分钟后失效。`,
 's716a6024e3fe999c': `显示`,
 's71a05e87a020063c': str`您的套餐将于 ${1} 变更为 ${0}。`,
@@ -256,6 +260,7 @@ const str = (strings: TemplateStringsArray, ...values: number[]) => ({ strTag: t
 's7cfe12cd14df9950': `退出登录`,
 's7dbf2f06b4f6bdbc': `生效时间`,
 's7dd06c18fdf30d60': str`今后我们将使用 ${0} 进行登录并接收收据。`,
+'s7e769af71e9a3cff': str`加入时间：${0}`,
 's7edd94b385818ec1': `保存账单信息`,
 's803ce7e1a2294d50': `文件`,
 's804ef424f09902bb': str`您当前的邮箱是 ${0}。我们将向新地址发送验证码，以确认该地址属于您。`,

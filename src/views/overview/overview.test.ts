@@ -1,6 +1,6 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse } from 'msw';
-import { billing, proSubscription } from '../../../test/msw/billing.js';
+import { billing, proSubscription, seatHolderScene } from '../../../test/msw/billing.js';
 import { fake } from '../../../test/msw/handlers.js';
 import { signIn, useMockApi, worker } from '../../../test/msw/worker.js';
 import { buttonIn, deferred, textOf } from '../../testing/dom.js';
@@ -44,6 +44,20 @@ describe('<customer-portal-overview>', () => {
     expect(textOf(card(el, 'Benefits'))).to.contain('No benefits yet');
     // On its own there is no portal to switch sections, so no links to them.
     expect(el.shadowRoot!.querySelector('.link')).to.equal(null);
+  });
+
+  it('a seat holder sees the team they joined and its benefits, not empty billing cards', async () => {
+    seatHolderScene();
+    const el = await renderOverview();
+    await loaded(el);
+    const team = card(el, 'Your team')!;
+    expect(textOf(team.querySelector('.sub__name'))).to.equal('You joined Acme Labs’s Team plan');
+    expect(textOf(team)).to.contain(`Member since ${new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date('2026-11-20T10:00:00.000Z'))}`);
+    expect(textOf(team)).to.contain('Acme Labs manages this plan and its billing.');
+    expect(textOf(card(el, 'Benefits'))).to.contain('Team Discord server');
+    expect(card(el, 'Active subscriptions')).to.equal(undefined);
+    expect(card(el, 'Recent orders')).to.equal(undefined);
+    expect(card(el, 'Wallet'), 'no empty wallet').to.equal(undefined);
   });
 
   it('lists the benefits the customer has', async () => {

@@ -1,7 +1,8 @@
-import { msg } from '@lit/localize';
+import { msg, str } from '@lit/localize';
 import { html, nothing, type TemplateResult } from 'lit';
 import { fetchOverview } from '../../api/overview.js';
 import { formatShortDate, money, priceTag } from '../../i18n/money.js';
+import type { HeldSeat } from '../../schemas/benefits.js';
 import type { Order, Overview, Subscription } from '../../schemas/billing.js';
 import { skeleton } from '../../ui/skeleton.js';
 import { ViewElement } from '../../ui/view-element.js';
@@ -11,7 +12,7 @@ import { overviewStyles } from './overview.styles.js';
 
 /**
  * @summary The customer's billing at a glance: active subscriptions, recent orders,
- * benefits and wallet balance, from one request.
+ * benefits and wallet balance, from one request; for a seat holder, the team they joined.
  *
  * @csspart base - The section.
  * @csspart card - Each card.
@@ -51,9 +52,58 @@ export class CustomerPortalOverview extends ViewElement {
     return this.canNavigate() ? html`<button type="button" class="link" @click=${() => this.navigate(view)}>${label}</button>` : nothing;
   }
 
+  /** The teams the customer joined: whose plan, since when, and who manages its billing. */
+  private renderMemberships(memberships: HeldSeat[]): TemplateResult {
+    return html`<div class="card team" part="card">
+      <div class="card__header card__header--row">
+        <h3 class="card__title">${memberships.length > 1 ? msg('Your teams') : msg('Your team')}</h3>
+        ${this.navLink(msg('Open benefits'), 'benefits')}
+      </div>
+      <ul class="subs" role="list">
+        ${memberships.map(
+          (m) => html`<li class="sub">
+            <span class="sub__name">${msg(html`You joined <bdi dir="auto">${m.owner}</bdi>’s <bdi dir="auto">${m.plan}</bdi> plan`)}</span>
+            ${m.claimed_at ? html`<span class="muted">${msg(str`Member since ${formatShortDate(m.claimed_at)}`)}</span>` : nothing}
+            <span class="muted">${msg(html`<bdi dir="auto">${m.owner}</bdi> manages this plan and its billing. Your seat comes with the plan’s benefits.`)}</span>
+          </li>`,
+        )}
+      </ul>
+    </div>`;
+  }
+
+  private renderBenefits(data: Overview): TemplateResult {
+    return html`<div class="card" part="card">
+      <div class="card__header card__header--row">
+        <h3 class="card__title">${msg('Benefits')}</h3>
+        ${data.benefits.length ? this.navLink(msg('Open benefits'), 'benefits') : nothing}
+      </div>
+      ${
+        data.benefits.length
+          ? html`<ul class="orders" role="list">
+            ${data.benefits.map((b) => html`<li class="order"><span class="order__what"><span class="order__title" dir="auto">${b.description}</span></span></li>`)}
+          </ul>`
+          : emptyState('benefits', msg('No benefits yet'), msg('License keys, downloads and other perks of your plan will appear here.'))
+      }
+    </div>`;
+  }
+
   private renderOverview(data: Overview): TemplateResult {
     const balances = data.wallet.balances.filter((b) => b.balance > 0);
-    return html`<div class="card" part="card">
+    const memberships = data.memberships ?? [];
+    // A team member without billing of their own: their team and its benefits, not empty billing cards.
+    if (memberships.length && !data.subscriptions.length && !data.recent_orders.length) {
+      return html`${this.renderMemberships(memberships)} ${this.renderBenefits(data)}
+        ${
+          balances.length
+            ? html`<div class="card" part="card">
+              <div class="card__header"><h3 class="card__title">${msg('Wallet')}</h3></div>
+              <div class="card__body wallet">${balances.map((b) => html`<span class="balance">${money(b.balance, b.currency)}</span>`)}</div>
+            </div>`
+            : nothing
+        }`;
+    }
+    return html`${memberships.length ? this.renderMemberships(memberships) : nothing}
+      <div class="card" part="card">
         <div class="card__header card__header--row">
           <h3 class="card__title">${msg('Active subscriptions')}</h3>
           ${data.subscriptions.length ? this.navLink(msg('Manage subscriptions'), 'subscriptions') : nothing}
@@ -88,19 +138,7 @@ export class CustomerPortalOverview extends ViewElement {
               <p class="muted">${msg('Credit is applied automatically to your next invoices.')}</p>
             </div>
           </div>
-          <div class="card" part="card">
-            <div class="card__header card__header--row">
-              <h3 class="card__title">${msg('Benefits')}</h3>
-              ${data.benefits.length ? this.navLink(msg('Open benefits'), 'benefits') : nothing}
-            </div>
-            ${
-              data.benefits.length
-                ? html`<ul class="orders" role="list">
-                  ${data.benefits.map((b) => html`<li class="order"><span class="order__what"><span class="order__title">${b.description}</span></span></li>`)}
-                </ul>`
-                : emptyState('benefits', msg('No benefits yet'), msg('License keys, downloads and other perks of your plan will appear here.'))
-            }
-          </div>
+          ${this.renderBenefits(data)}
         </div>
       </div>`;
   }
