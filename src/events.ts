@@ -70,6 +70,11 @@ export interface NavigateDetail {
   view: SectionId;
   /** One thing in it: an order id (orders), `payment-method` (settings: the card form). */
   detail?: string;
+  /**
+   * The address replaces the current one instead of adding to the history: a detail that closed
+   * (the card form), so Back does not open it again.
+   */
+  replace?: boolean;
 }
 
 /** The customer canceled a subscription (at the end of the period, or now). */

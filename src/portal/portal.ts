@@ -226,11 +226,11 @@ export class CustomerPortal extends ConnectedElement {
   }
 
   /** Shows a section (and one thing in it), as a new entry in the page's history. */
-  private select(id: SectionId, detail?: string): void {
+  private select(id: SectionId, detail?: string, replace = false): void {
     if (id === this.#activeView()?.id && detail === this.detail) return;
     this.section = id;
     this.detail = detail;
-    if (!this.view) writeRoute(this.#mode(), detail ? { view: id, detail } : { view: id });
+    if (!this.view) writeRoute(this.#mode(), detail ? { view: id, detail } : { view: id }, replace);
   }
 
   /**
@@ -241,7 +241,7 @@ export class CustomerPortal extends ConnectedElement {
     const view = this.#availableViews().find((v) => v.id === event.detail.view);
     if (view) {
       event.preventDefault();
-      this.select(view.id, event.detail.detail);
+      this.select(view.id, event.detail.detail, event.detail.replace === true);
     }
   }
 

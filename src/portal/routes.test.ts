@@ -67,6 +67,39 @@ describe('<customer-portal> addresses', () => {
     await waitUntil(() => current(el) === 'Wallet', 'an edited address was not followed');
   });
 
+  it('the card form’s address (the payment-failed email’s link) goes back to the settings’ when the form closes', async () => {
+    history.replaceState(null, '', `${start}#cp/settings/payment-method`);
+    const entries = history.length;
+    const el = await portal();
+    const dialog = () => maybeDeep(el, 'customer-portal-settings', 'customer-portal-payment-methods', 'customer-portal-payment-method-dialog');
+    const frame = () => dialog()?.shadowRoot?.querySelector('iframe');
+    await waitUntil(() => frame(), 'the card form did not open', { timeout: 3000 });
+    expect(current(el)).to.equal('Settings');
+    // The hosted page's Cancel, as it posts it.
+    window.dispatchEvent(new MessageEvent('message', { data: { type: 'cp:cancel' }, origin: location.origin, source: frame()!.contentWindow }));
+    await waitUntil(() => !frame(), 'the card form did not close');
+    await waitUntil(() => location.hash === '#cp/settings', `the address kept the form: ${location.hash}`);
+    expect(history.length).to.equal(entries, 'in place: Back does not open the form again');
+    expect(current(el)).to.equal('Settings');
+  });
+
+  it('a subscription gets an address too: a link opens it, Back returns to the list', async () => {
+    const subsText = () => textOf(maybeDeep(el, 'customer-portal-subscriptions'));
+    const detailOpen = () => !!maybeDeep(el, 'customer-portal-subscriptions', '.hero__title');
+    history.replaceState(null, '', `${start}#cp/subscriptions/sub_team`);
+    const el = await portal();
+    await waitUntil(() => detailOpen() && subsText().includes('Change seats'), 'the linked subscription did not open', { timeout: 3000 });
+    expect(current(el)).to.equal('Subscriptions');
+    maybeDeep<HTMLButtonElement>(el, 'customer-portal-subscriptions', '.back')!.click();
+    await waitUntil(() => location.hash === '#cp/subscriptions', `not addressed: ${location.hash}`);
+    await waitUntil(() => !detailOpen(), 'the list did not show');
+    maybeDeep<HTMLButtonElement>(el, 'customer-portal-subscriptions', '[data-id="sub_pro"]')!.click();
+    await waitUntil(() => location.hash === '#cp/subscriptions/sub_pro', `not addressed: ${location.hash}`);
+    await back();
+    await waitUntil(() => !detailOpen(), 'Back did not return to the list');
+    expect(location.hash).to.equal('#cp/subscriptions');
+  });
+
   it('an older order not on the first page opens from its link too', async () => {
     history.replaceState(null, '', `${start}#cp/orders/ord_1`);
     const el = await portal();

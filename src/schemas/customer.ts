@@ -48,6 +48,8 @@ export const me = z.extend(customer, {
   billing_details: billingDetails,
   /** Whether the organization lets customers change their email here. */
   email_change: z.optional(z.boolean()),
+  /** "Customer since": the earliest of created_at, the first order and the first subscription. */
+  customer_since: z.optional(z.string()),
 });
 export type Me = z.infer<typeof me>;
 

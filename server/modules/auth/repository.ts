@@ -222,6 +222,28 @@ export function authRepository(db: Kysely<DB>) {
                 ),
               ])
               .as('seat_only'),
+          // "Customer since": the earliest of the customer's creation, first order and first
+          // subscription (a customer imported after their history began is not "new").
+          (eb) =>
+            eb
+              .fn<Date>('least', [
+                eb.ref('customers.created_at'),
+                eb
+                  .selectFrom('orders as first_order')
+                  .select('first_order.created_at')
+                  .whereRef('first_order.organization_id', '=', 'sessions.organization_id')
+                  .whereRef('first_order.customer_id', '=', 'sessions.customer_id')
+                  .orderBy('first_order.id')
+                  .limit(1),
+                eb
+                  .selectFrom('subscriptions as first_sub')
+                  .select('first_sub.created_at')
+                  .whereRef('first_sub.organization_id', '=', 'sessions.organization_id')
+                  .whereRef('first_sub.customer_id', '=', 'sessions.customer_id')
+                  .orderBy('first_sub.id')
+                  .limit(1),
+              ])
+              .as('customer_since'),
         ])
         .where('sessions.token_hash', '=', tokenHash)
         .where('sessions.revoked_at', 'is', null)

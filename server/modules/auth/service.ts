@@ -38,6 +38,8 @@ export interface PortalAuth {
    * (no subscription, no order): the portal shows a team member's sections (CP-Portal-Scope: seat).
    */
   seatOnly: boolean;
+  /** The earliest of the customer's creation, first order and first subscription ("Customer since"). */
+  customerSince: Date;
   returnUrl: string | null;
   customer: {
     id: string;
@@ -260,6 +262,7 @@ export function authService(deps: Deps) {
         pastDue: Boolean(row.past_due),
         requiresAction: Boolean(row.requires_action),
         seatOnly: Boolean(row.seat_only),
+        customerSince: row.customer_since ? new Date(row.customer_since) : row.customer_created_at,
         returnUrl: row.session_return_url,
         customer: {
           id: row.customer_id,

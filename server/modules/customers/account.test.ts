@@ -150,3 +150,29 @@ describe('the settings view in one request', () => {
     assert.equal((await t.request('GET', '/portal/v1/me', { token: d.token })).body.email_change, false);
   });
 });
+
+describe('customer since', () => {
+  test('is the earliest of the customer’s creation, first order and first subscription (an imported customer is not new)', async () => {
+    t.clock.set('2026-08-01T09:00:00.000Z');
+    const c = await createSubscriber(t, shop);
+    await subscribe(t, shop, c.id, shop.prices.basic);
+    // The customer row written later than their history, as an import or a restore does.
+    await t.database.db
+      .updateTable('customers')
+      .set({ created_at: new Date('2026-12-01T00:00:00.000Z') })
+      .where('id', '=', c.id)
+      .execute();
+    t.clock.set('2026-12-02T09:00:00.000Z');
+    const token = await t.signIn(shop.org.slug, c.email);
+    const me = await t.request('GET', '/portal/v1/me', { token });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.created_at, '2026-12-01T00:00:00.000Z');
+    assert.equal(me.body.customer_since, '2026-08-01T09:00:00.000Z');
+    const patched = await t.request('PATCH', '/portal/v1/me', { token, body: { name: 'New Name' } });
+    assert.equal(patched.body.customer_since, '2026-08-01T09:00:00.000Z', 'the answer to a change says it too');
+    // Without any history it is the creation date.
+    const fresh = await createSubscriber(t, shop, { card: null });
+    const mine = await t.request('GET', '/portal/v1/me', { token: fresh.token });
+    assert.equal(mine.body.customer_since, mine.body.created_at);
+  });
+});

@@ -68,7 +68,8 @@ export function meRoutes(services: Services, config: Config) {
       })
       .post('/email-change/verify', async (c) => {
         const body = await jsonBody(c, emailChangeVerifyRequest);
-        return c.json(customerView(await services.emailChange.verify(await org(c), c.get('auth').customer.id, body.code)));
+        const row = await services.emailChange.verify(await org(c), c.get('auth').customer.id, body.code);
+        return c.json({ ...customerView(row), customer_since: c.get('auth').customerSince.toISOString() });
       })
       .get('/export', async (c) => {
         const { organization, customer } = c.get('auth');
@@ -85,9 +86,14 @@ export function meRoutes(services: Services, config: Config) {
       // forgotten at once when the customer changes): reading it needs no query of its own.
       // `?include=payment_methods` adds the cards, so the settings view needs one request.
       .get('/', async (c) => {
-        const { customer, organization } = c.get('auth');
+        const { customer, organization, customerSince } = c.get('auth');
         const emailChange = resolvePortalSettings(organization.portal_settings).actions.email_change !== false;
-        const body = { ...customer, created_at: customer.created_at.toISOString(), email_change: emailChange };
+        const body = {
+          ...customer,
+          created_at: customer.created_at.toISOString(),
+          customer_since: customerSince.toISOString(),
+          email_change: emailChange,
+        };
         if (c.req.query('include') !== 'payment_methods') return c.json(body);
         const methods = await services.payments.listMethods(organization.id, customer.id);
         return c.json({ ...body, payment_methods: methods.map(paymentMethodView) });
@@ -106,7 +112,7 @@ export function meRoutes(services: Services, config: Config) {
         );
         // The language just chosen, not the one the session was read with.
         if (row.locale) c.header('Content-Language', row.locale);
-        return c.json(customerView(row));
+        return c.json({ ...customerView(row), customer_since: c.get('auth').customerSince.toISOString() });
       })
   );
 }

@@ -78,6 +78,14 @@ async function seedBilling(db: Kysely<DB>, config: Config, organizationId: strin
   const s = createServices({ db, config, clock, mailer: { kind: 'outbox', send: async () => {} }, background, logger: silentLogger });
   const existing = await s.catalog.list(organizationId, { limit: 1 });
   if (existing.length > 0) return;
+  // The demo's customers are customers since their history begins (the clock's start), not since
+  // this run: "Customer since" beside their first invoices.
+  await db
+    .updateTable('customers')
+    .set({ created_at: clock.now() })
+    .where('organization_id', '=', organizationId)
+    .where('created_at', '>', clock.now())
+    .execute();
   const { prices: starter } = await s.catalog.createProduct(organizationId, {
     name: 'Starter',
     description: 'For side projects: 3 projects, community support.',

@@ -100,6 +100,13 @@ describe('<customer-portal-account>', () => {
     expect(fake.to(ME)).to.have.length(1);
   });
 
+  it('says “Customer since” from the customer’s first order or subscription when that came before their record', async () => {
+    fake.customer = { ...alice, created_at: '2026-12-01T00:00:00.000Z', customer_since: '2026-08-03T10:00:00.000Z' };
+    const account = await renderAccount();
+    await account.loaded();
+    expect(account.rows['Customer since']).to.equal(new Intl.DateTimeFormat(undefined, { dateStyle: 'long' }).format(new Date('2026-08-03T10:00:00.000Z')));
+  });
+
   it('leaves out the external id when there is none', async () => {
     fake.customer = { ...alice, external_id: null, name: null };
     const account = await renderAccount();

@@ -258,7 +258,7 @@ export class CustomerPortalAccount extends ViewElement {
           }
           <div class="row">
             <dt>${msg('Customer since')}</dt>
-            <dd><span class="value">${formatDate(customer.created_at)}</span></dd>
+            <dd><span class="value">${formatDate(customer.customer_since ?? customer.created_at)}</span></dd>
           </div>
         </dl>
         <customer-portal-email-change-flow

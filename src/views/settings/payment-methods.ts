@@ -5,7 +5,7 @@ import { property, state } from 'lit/decorators.js';
 import type { ApiError } from '../../api/errors.js';
 import type { Http } from '../../api/http.js';
 import { fetchPaymentMethods, openHostedSession, paymentMethodAction } from '../../api/payment-methods.js';
-import { PaymentMethodUpdatedEvent, type PaymentMethodUpdatedDetail } from '../../events.js';
+import { NavigateEvent, PaymentMethodUpdatedEvent, type PaymentMethodUpdatedDetail } from '../../events.js';
 import type { HostedSession, PaymentMethod } from '../../schemas/payments.js';
 import { tokens } from '../../styles/tokens.js';
 import { alert, alertStyles } from '../../ui/alert.js';
@@ -324,8 +324,26 @@ export class CustomerPortalPaymentMethods extends ViewElement {
       .http=${this.connection?.http}
       ?open=${this.adding}
       @cp-payment-method-updated=${this.onAdded}
-      @close=${() => (this.adding = false)}
+      @close=${this.closeForm}
     ></customer-portal-payment-method-dialog>`;
+  }
+
+  /**
+   * The card form closed: an address that opened it (`#cp/settings/payment-method`, the
+   * payment-failed email's link) goes back to the settings', in place, so Back does not open it
+   * again. Only inside the full portal (here or within its settings), which answers the request.
+   */
+  private closeForm(): void {
+    this.adding = false;
+    let root = this.getRootNode() as ShadowRoot | Document;
+    while (root instanceof ShadowRoot) {
+      const host = root.host as HTMLElement & { view?: string };
+      if (host.localName === 'customer-portal') {
+        if (!host.view) this.emit(new NavigateEvent({ view: 'settings', replace: true }));
+        return;
+      }
+      root = host.getRootNode() as ShadowRoot | Document;
+    }
   }
 
   override connectedCallback(): void {

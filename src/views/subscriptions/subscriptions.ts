@@ -1,6 +1,6 @@
 import type { FlowElement } from '../billing/flow.js';
 import { msg, str } from '@lit/localize';
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import type { ApiError } from '../../api/errors.js';
 import { ActionKey } from '../../api/idempotency.js';
@@ -93,7 +93,20 @@ export class CustomerPortalSubscriptions extends ViewElement {
     if (!this.shadowRoot?.activeElement) this.renderRoot.querySelector<HTMLElement>('.hero__title')?.focus();
   };
 
+  protected override willUpdate(changed: PropertyValues): void {
+    super.willUpdate(changed);
+    // The address names a subscription (a link, Back, a reload), or none any more.
+    if (changed.has('detail') && (this.detail ?? undefined) !== this.selectedId) {
+      this.selectedId = this.detail;
+      this.flow = undefined;
+      this.quickError = '';
+      this.notice = undefined;
+    }
+  }
+
   private async open(id: string | undefined): Promise<void> {
+    // Inside the full portal, the subscription gets an address of its own (Back returns to the list).
+    if (this.canNavigate()) this.navigate('subscriptions', id);
     const from = this.selectedId;
     this.selectedId = id;
     this.quickError = '';
