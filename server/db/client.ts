@@ -53,7 +53,10 @@ export async function openPostgres(connectionString: string, max = 10, onIdleErr
   // The same for a connection that is checked out between two queries (inside a transaction):
   // pg emits the error on the client itself, where the pool has no listener; unheard, it ends the
   // process. Heard here, the transaction's next query fails (503) and the pool drops the client.
-  pool.on('connect', (client) => client.on('error', (error) => onIdleError?.(error)));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => onIdleError?.(error));
+    preparedStatements(client);
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
   return {
     db,
@@ -63,6 +66,47 @@ export async function openPostgres(connectionString: string, max = 10, onIdleErr
       await db.destroy();
     },
   };
+}
+
+/** Distinct statements a connection keeps prepared; any further ones run unnamed (planned each time). */
+export const PREPARED_PER_CONNECTION = 500;
+
+/**
+ * Every statement with parameters runs as a named prepared statement of its connection: Postgres
+ * plans it for its first five runs, then keeps a generic plan when that is no worse, and stops
+ * planning it. The portal views' statements cost far more to plan than to run (the subscriptions'
+ * lists statement: ≈1.6–5 ms of planning, ≈0.6 ms of execution; the session look-up 0.7 ms of
+ * planning for 0.09 ms of work, measured with pg_stat_statements.track_planning under the bench's
+ * load), so unnamed statements spent most of Postgres's CPU on planning (docs/decisions.md).
+ * Names are per connection (a statement's text → `cp<n>`), at most PREPARED_PER_CONNECTION. A
+ * table changed under a prepared `SELECT *` (a migration run by a newer instance) makes Postgres
+ * refuse it ("cached plan must not change result type", 0A000): the text gets a new name (parsed
+ * again against the new table), and the query runs again when it was outside a transaction.
+ */
+function preparedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
+  const plain = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const names = new Map<string, string>();
+  let next = 0;
+  const fresh = (text: string) => {
+    const name = `cp${next++}`;
+    names.set(text, name);
+    return name;
+  };
+  client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || callback !== undefined) return plain(text, values, callback);
+    let name = names.get(text);
+    if (name === undefined) {
+      if (names.size >= PREPARED_PER_CONNECTION) return plain(text, values);
+      name = fresh(text);
+    }
+    return query({ name, text, values }).catch((error: { code?: string; message?: string }) => {
+      if (error?.code !== '0A000' || !/cached plan must not change result type/.test(error.message ?? '')) throw error;
+      const renamed = fresh(text);
+      if (client.getTransactionStatus() !== 'I') throw error;
+      return query({ name: renamed, text, values });
+    });
+  }) as typeof client.query;
 }
 
 /**

@@ -11,9 +11,12 @@ export const defaultActions = {
   cancel: true,
 } as const;
 
+/** Every section on: made once (resolvePortalSettings runs on every portal request). */
+const defaultSections = Object.freeze(Object.fromEntries(sectionIds.map((id) => [id, true])) as Record<SectionId, boolean>);
+
 export function defaultPortalSettings(): ResolvedPortalSettings {
   return {
-    sections: Object.fromEntries(sectionIds.map((id) => [id, true])) as Record<SectionId, boolean>,
+    sections: { ...defaultSections },
     actions: { ...defaultActions },
   };
 }
@@ -23,10 +26,9 @@ export type ResolvedPortalSettings = PortalSettings & { actions: Record<keyof ty
 
 /** Stored settings over the defaults, so settings added later get their default value. */
 export function resolvePortalSettings(stored: unknown): ResolvedPortalSettings {
-  const base = defaultPortalSettings();
   const s = (stored ?? {}) as Partial<PortalSettings>;
   return {
-    sections: { ...base.sections, ...(s.sections ?? {}) },
-    actions: { ...base.actions, ...(s.actions ?? {}), cancel: true } as ResolvedPortalSettings['actions'],
+    sections: { ...defaultSections, ...(s.sections ?? {}) },
+    actions: { ...defaultActions, ...(s.actions ?? {}), cancel: true } as ResolvedPortalSettings['actions'],
   };
 }
