@@ -7,13 +7,17 @@ import { newId } from '../../lib/ids.js';
 import type { BenefitContext } from './context.js';
 import type { BenefitFiles } from './files.js';
 import { expiresAt, KEYED, type BenefitKeys } from './keys.js';
-import { selectLists } from '../../lib/json-rows.js';
+import { listsTemplate } from '../../lib/json-rows.js';
 import { benefitRepository, portalGrantsFromJson, type GrantWithBenefit } from './repository.js';
 import { portalView, type PortalViewTools } from './views.js';
 
 export function grantService(ctx: BenefitContext, keys: BenefitKeys, files: Pick<BenefitFiles, 'downloadUrl'>) {
   const { db, clock, repo } = ctx;
   const tools: PortalViewTools = { readKey: keys.read, downloadUrl: files.downloadUrl };
+  // Built and compiled once (lib/statement-template.ts), run with each customer's ids.
+  const portalGrants = listsTemplate(db, (a: { organizationId: string; customerId: string }) => ({
+    grants: repo.portalGrantsQuery(a.organizationId, a.customerId),
+  }));
 
   /** The portal's benefits from portalGrantsQuery's JSON list, read in any statement of lists. */
   function portalViews(grants: unknown): PortalBenefit[] {
@@ -105,7 +109,7 @@ export function grantService(ctx: BenefitContext, keys: BenefitKeys, files: Pick
     // ── Portal ──
     /** GET /portal/v1/benefits: one statement. */
     async portalList(organizationId: string, customerId: string): Promise<PortalBenefit[]> {
-      const { grants } = await selectLists(db, { grants: repo.portalGrantsQuery(organizationId, customerId) });
+      const { grants } = await portalGrants('portal', { organizationId, customerId });
       return portalViews(grants);
     },
     portalViews,

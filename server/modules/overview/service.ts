@@ -38,11 +38,15 @@ export function overviewService(deps: OverviewDeps) {
         customer,
         { limit: 50 },
         {
-          recent_orders: deps.orders.recentWithLinesQuery(org.id, customer.id, RECENT_ORDERS),
-          balances: deps.wallet.balancesQuery(org.id, customer.id),
-          ...(benefitsShown ? { benefits: deps.benefits.portalGrantsQuery(org.id, customer.id) } : {}),
-          // The teams the customer joined (seats on others' subscriptions): whose, which plan.
-          memberships: deps.seats.heldQuery(org.id, customer.id),
+          // Built once per shape (with or without benefits), from the values alone.
+          shape: benefitsShown ? 'overview+benefits' : 'overview',
+          build: ({ organizationId, customerId, at }) => ({
+            recent_orders: deps.orders.recentWithLinesQuery(organizationId, customerId, RECENT_ORDERS),
+            balances: deps.wallet.balancesQuery(organizationId, customerId, at),
+            ...(benefitsShown ? { benefits: deps.benefits.portalGrantsQuery(organizationId, customerId) } : {}),
+            // The teams the customer joined (seats on others' subscriptions): whose, which plan.
+            memberships: deps.seats.heldQuery(organizationId, customerId),
+          }),
         },
       );
       const orders = deps.orders.viewsFromJson(lists.recent_orders);

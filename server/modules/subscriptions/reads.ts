@@ -10,7 +10,7 @@
 // The organization and the customer come with the session (auth: PortalAuth.rows).
 import type { Expression } from 'kysely';
 import type { CustomerRow, Organization, SubscriptionRow } from '../../db/schema.js';
-import { selectLists } from '../../lib/json-rows.js';
+import { listsTemplate } from '../../lib/json-rows.js';
 import { catalogRepository, customerCatalogRows } from '../catalog/repository.js';
 import { catalogSnapshot } from '../catalog/service.js';
 import { orderRepository, ordersWithLinesFromJson, type OrderWithLines } from '../orders/repository.js';
@@ -33,21 +33,41 @@ function groupBy<T>(rows: T[], key: (row: T) => string | null): Map<string, T[]>
   return out;
 }
 
+/** The values every subscription view's lists are read with. */
+export type ListArgs = { organizationId: string; customerId: string; at: Date };
+/**
+ * Lists a caller reads in the same statement (the overview's orders, balances, benefits): made
+ * from the same values alone; `shape` names which lists there are (lib/statement-template.ts).
+ */
+export type ExtraLists<E extends Record<string, Expression<unknown>>> = { shape: string; build: (args: ListArgs) => E };
+
 export function portalReadService(ctx: SubscriptionContext, renewals: RenewalService) {
   const { db, clock, repo } = ctx;
 
   /** The lists every subscription view needs beside the subscriptions, for one statement. */
-  function queries(org: Organization, customerId: string, at: Date) {
+  function queries({ organizationId, customerId, at }: ListArgs) {
     const wallet = walletRepository(db);
     return {
-      ...catalogRepository(db).customerCatalogQueries(org.id, customerId),
-      open_credits: wallet.openCreditsQuery(org.id, customerId, at),
-      proration_credits: wallet.customerProrationCreditsQuery(org.id, customerId, at),
-      covering_orders: orderRepository(db).customerCoveringQuery(org.id, customerId, at),
-      carried_balances: orderRepository(db).customerCarriedQuery(org.id, customerId),
+      ...catalogRepository(db).customerCatalogQueries(organizationId, customerId),
+      open_credits: wallet.openCreditsQuery(organizationId, customerId, at),
+      proration_credits: wallet.customerProrationCreditsQuery(organizationId, customerId, at),
+      covering_orders: orderRepository(db).customerCoveringQuery(organizationId, customerId, at),
+      carried_balances: orderRepository(db).customerCarriedQuery(organizationId, customerId),
     };
   }
   type Lists = Record<keyof ReturnType<typeof queries>, unknown>;
+  // Built and compiled once per shape (lib/statement-template.ts): the subscriptions view's
+  // lists, and those with a caller's extra lists (the overview's), keyed by the caller's shape.
+  const ownLists = listsTemplate(db, queries);
+  const withExtra = new Map<string, (shape: string, args: ListArgs) => Promise<Record<string, Array<Record<string, unknown>>>>>();
+  function extraLists(extra: ExtraLists<Record<string, Expression<unknown>>>, args: ListArgs) {
+    let run = withExtra.get(extra.shape);
+    if (!run) {
+      run = listsTemplate(db, (a: ListArgs) => ({ ...queries(a), ...extra.build(a) }));
+      withExtra.set(extra.shape, run);
+    }
+    return run(extra.shape, args);
+  }
 
   async function reads(org: Organization, customer: CustomerRow, live: SubscriptionRow[], lists: Lists, at: Date): Promise<PortalSubscriptionReads> {
     const catalog = catalogSnapshot(customerCatalogRows(lists));
@@ -83,12 +103,13 @@ export function portalReadService(ctx: SubscriptionContext, renewals: RenewalSer
       org: Organization,
       customer: CustomerRow,
       opts: { limit: number; startingAfter?: string | undefined },
-      extra: E = {} as E,
+      extra?: ExtraLists<E>,
     ) {
       const at = clock.now();
+      const args: ListArgs = { organizationId: org.id, customerId: customer.id, at };
       const [{ page, live }, lists] = await Promise.all([
         repo.portalRows(org.id, customer.id, opts),
-        selectLists(db, { ...queries(org, customer.id, at), ...extra }),
+        (extra ? extraLists(extra, args) : ownLists('own', args)) as Promise<Lists & Record<keyof E, unknown>>,
       ]);
       const r = await reads(org, customer, live, lists, at);
       return { rows: page, view: (sub: SubscriptionRow) => portalSubscriptionView(sub, r), lists };
@@ -97,7 +118,10 @@ export function portalReadService(ctx: SubscriptionContext, renewals: RenewalSer
     /** One subscription as the portal shows it (the caller read it): three statements, two without metered subscriptions. */
     async portalView(org: Organization, customer: CustomerRow, sub: SubscriptionRow) {
       const at = clock.now();
-      const [live, lists] = await Promise.all([repo.liveForCustomer(org.id, customer.id), selectLists(db, queries(org, customer.id, at))]);
+      const [live, lists] = await Promise.all([
+        repo.liveForCustomer(org.id, customer.id),
+        ownLists('own', { organizationId: org.id, customerId: customer.id, at }),
+      ]);
       return portalSubscriptionView(sub, await reads(org, customer, live, lists, at));
     },
   };

@@ -1,6 +1,7 @@
 import type { Kysely, Updateable } from 'kysely';
 import { sql } from 'kysely';
 import type { DB, SubscriptionRow, SubscriptionsTable } from '../../db/schema.js';
+import { statementTemplate } from '../../lib/statement-template.js';
 
 /**
  * How long a claimed renewal or retry is left to the worker that claimed it: a dead process's
@@ -13,6 +14,22 @@ export const LEASE_MS = 60 * 1000;
 const LIVE_STATUSES: SubscriptionRow['status'][] = ['active', 'trialing', 'past_due', 'incomplete', 'paused', 'unpaid'];
 
 export function subscriptionRepository(db: Kysely<DB>) {
+  /** portalRows' statement, built and compiled once per limit and with or without a cursor (lib/statement-template.ts). */
+  const portalRowsStatement = (limit: number, paged: boolean) =>
+    statementTemplate(db, (a: { organizationId: string; customerId: string; startingAfter: string }) => {
+      let page = db.selectFrom('subscriptions').select('id').where('organization_id', '=', a.organizationId).where('customer_id', '=', a.customerId);
+      if (paged) page = page.where('id', '<', a.startingAfter);
+      return db
+        .with('page', () => page.orderBy('id', 'desc').limit(limit + 1))
+        .selectFrom('subscriptions')
+        .selectAll('subscriptions')
+        .select((eb) => eb('subscriptions.id', 'in', eb.selectFrom('page').select('page.id')).as('in_page'))
+        .where('organization_id', '=', a.organizationId)
+        .where('customer_id', '=', a.customerId)
+        .where((eb) => eb.or([eb('status', 'in', LIVE_STATUSES), eb('subscriptions.id', 'in', eb.selectFrom('page').select('page.id'))]))
+        .orderBy('subscriptions.id', 'desc');
+    });
+  const portalRowsStatements = new Map<string, ReturnType<typeof portalRowsStatement>>();
   return {
     insert(row: Omit<SubscriptionRow, 'locked_until' | 'version' | 'operation' | 'past_due_reason'>) {
       return db.insertInto('subscriptions').values(row).returningAll().executeTakeFirstOrThrow();
@@ -115,18 +132,15 @@ export function subscriptionRepository(db: Kysely<DB>) {
      * ones (liveForCustomer: the next invoices share the wallet across them), in one statement.
      */
     async portalRows(organizationId: string, customerId: string, opts: { limit: number; startingAfter?: string | undefined }) {
-      let page = db.selectFrom('subscriptions').select('id').where('organization_id', '=', organizationId).where('customer_id', '=', customerId);
-      if (opts.startingAfter) page = page.where('id', '<', opts.startingAfter);
-      const rows = await db
-        .with('page', () => page.orderBy('id', 'desc').limit(opts.limit + 1))
-        .selectFrom('subscriptions')
-        .selectAll('subscriptions')
-        .select((eb) => eb('subscriptions.id', 'in', eb.selectFrom('page').select('page.id')).as('in_page'))
-        .where('organization_id', '=', organizationId)
-        .where('customer_id', '=', customerId)
-        .where((eb) => eb.or([eb('status', 'in', LIVE_STATUSES), eb('subscriptions.id', 'in', eb.selectFrom('page').select('page.id'))]))
-        .orderBy('subscriptions.id', 'desc')
-        .execute();
+      const paged = opts.startingAfter !== undefined;
+      const shape = `${opts.limit}:${paged}`;
+      let run = portalRowsStatements.get(shape);
+      if (!run) {
+        run = portalRowsStatement(opts.limit, paged);
+        // A limit is the client's (1-100): a hundred shapes at most, twice.
+        portalRowsStatements.set(shape, run);
+      }
+      const { rows } = await run(shape, { organizationId, customerId, startingAfter: opts.startingAfter ?? '' });
       const strip = ({ in_page: _, ...row }: (typeof rows)[number]): SubscriptionRow => row;
       return {
         page: rows.filter((r) => r.in_page).map(strip),

@@ -62,7 +62,7 @@ export function walletService(deps: { repo: WalletRepository; clock: Clock; cust
     /** What the customer can spend now, per currency. */
     balances: (organizationId: string, customerId: string) => repo.balances(organizationId, customerId, clock.now()),
     /** balances as a query for a statement of lists (lib/json-rows.ts); balancesFromJson reads it. */
-    balancesQuery: (organizationId: string, customerId: string) => repo.balancesQuery(organizationId, customerId, clock.now()),
+    balancesQuery: (organizationId: string, customerId: string, at: Date) => repo.balancesQuery(organizationId, customerId, at),
 
     /** The jobs: writes off what is left of expired credits. */
     expireDue: () => repo.expireDue(clock.now()),
