@@ -52,6 +52,8 @@ export interface BillingStatus extends EventTarget {
   pastDue?: boolean;
   /** The customer holds a seat on someone else's plan and has no billing of their own; unknown until an answer said. */
   seatOnly?: boolean;
+  /** A payment waits for the customer's authentication (3-D Secure): the banner offers "Confirm payment". */
+  requiresAction?: boolean;
 }
 
 /**
@@ -158,8 +160,11 @@ export function createHttp(serverUrl: string, session: SessionStore, org = ''): 
       const status = response.headers.get('CP-Billing-Status');
       const scope = response.headers.get('CP-Portal-Scope');
       let changed = false;
-      if (status && (status === 'past_due') !== !!billing.pastDue) {
-        billing.pastDue = !billing.pastDue;
+      const pastDue = status === 'past_due' || status === 'requires_action';
+      const requiresAction = status === 'requires_action';
+      if (status && (pastDue !== !!billing.pastDue || requiresAction !== !!billing.requiresAction)) {
+        billing.pastDue = pastDue;
+        billing.requiresAction = requiresAction;
         changed = true;
       }
       if (scope && (scope === 'seat') !== billing.seatOnly) {

@@ -25,3 +25,11 @@ export function openHostedSession(http: Http): Promise<HostedSession> {
     (c) => c.hostedSession,
   );
 }
+
+/** A single-use address for the hosted confirm page (3-D Secure): the order named, or the oldest waiting payment. */
+export function openConfirmSession(http: Http, orderId?: string): Promise<HostedSession> {
+  return parsed(
+    () => http.authed.post('portal/v1/payments/confirm-session', { json: { origin: location.origin, ...(orderId ? { order_id: orderId } : {}) } }),
+    (c) => c.hostedSession,
+  );
+}

@@ -8,6 +8,8 @@ import { property, state } from 'lit/decorators.js';
 import type { Stripe, StripeElementLocale, StripeElements } from '@stripe/stripe-js';
 import { chooseLocale, getLocale, localeAttributes } from '../i18n/localize.js';
 import { luhnValid } from '../schemas/card.js';
+// The hosted confirm page (3-D Secure) ships in the same bundle: one script for both hosted pages.
+import './confirm-payment.js';
 
 /** POST /hosted/v1/payment-method/start (server/modules/hosted/payment-method.ts). */
 interface Start {

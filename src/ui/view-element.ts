@@ -56,6 +56,11 @@ export class ViewElement extends ConnectedElement {
   @state() private exchanging = false;
   /** Why a link did not sign the customer in. */
   @state() private linkError = '';
+  /** A payment waits for the customer's authentication: the banner offers "Confirm payment". */
+  @state() protected requiresAction = false;
+  /** The confirm dialog is open (from the banner). */
+  @state() private confirming = false;
+  #tasks: Task<readonly unknown[], unknown>[] = [];
   #announcement = '';
   /** Counts announcements, so the same words said again show their toast again. */
   #said = 0;
@@ -78,6 +83,7 @@ export class ViewElement extends ConnectedElement {
   #billing?: BillingStatus;
   #onBilling = (): void => {
     this.pastDue = Boolean(this.#billing?.pastDue);
+    this.requiresAction = Boolean(this.#billing?.requiresAction);
   };
 
   protected override connectionChanged(connection: Connection | undefined): void {
@@ -119,18 +125,41 @@ export class ViewElement extends ConnectedElement {
       if (this.#billing) {
         this.#billing.pastDue = false;
         this.#billing.seatOnly = undefined;
+        this.#billing.requiresAction = false;
       }
       this.pastDue = false;
+      this.requiresAction = false;
       this.fresh = undefined;
     }
   }
 
   /** The view's data: fetched with the session's token, again whenever the customer changes. */
   protected load<T>(fetch: (http: Http, signal: AbortSignal) => Promise<T>): Task<readonly unknown[], T> {
-    return new Task(this, {
+    const task = new Task(this, {
       task: ([http, token], { signal }) => (http && token ? fetch(http as Http, signal) : initialState),
       args: () => [this.connection?.http, this.session.status === 'signed-in' ? this.session.token : undefined],
     });
+    this.#tasks.push(task as Task<readonly unknown[], unknown>);
+    return task;
+  }
+
+  /** The payment was confirmed: the banner goes, and the view shows what changed (active, paid). */
+  private async onConfirmed(): Promise<void> {
+    this.announcement = msg('Payment confirmed.');
+    this.fresh = undefined;
+    // The next answer's CP-Billing-Status says whether anything else is still unpaid.
+    if (this.#billing) {
+      this.#billing.requiresAction = false;
+      this.#billing.pastDue = false;
+      this.#billing.dispatchEvent(new Event('change'));
+    }
+    for (const task of this.#tasks) void task.run();
+  }
+
+  /** Opens the hosted confirm page for the oldest payment waiting for the customer. */
+  private async confirmPayment(): Promise<void> {
+    await import('../views/billing/confirm-payment-dialog.js');
+    this.confirming = true;
   }
 
   /** Fetches the view's data again after an action, keeping what is shown until it arrives. */
@@ -158,7 +187,26 @@ export class ViewElement extends ConnectedElement {
 
   /** The past-due banner, leading to the payment methods in settings. */
   protected renderPastDue(): TemplateResult | typeof nothing {
-    if (!this.pastDue || this.session.status !== 'signed-in') return nothing;
+    // Kept while it shows "confirmed", even once the banner has gone.
+    const dialog = this.confirming
+      ? html`<customer-portal-confirm-payment-dialog
+          open
+          .http=${this.connection?.http}
+          @confirmed=${this.onConfirmed}
+          @close=${() => (this.confirming = false)}
+        ></customer-portal-confirm-payment-dialog>`
+      : nothing;
+    if (!this.pastDue || this.session.status !== 'signed-in') return dialog;
+    if (this.requiresAction) {
+      return html`<div class="past-due" part="past-due">
+        ${alert(
+          'warning',
+          msg('Your bank asks you to confirm a payment. Confirm it to keep your subscription running.'),
+          html`<button type="button" class="button button--primary button--small" @click=${this.confirmPayment}>${msg('Confirm payment')}</button>`,
+        )}
+      </div>
+      ${dialog}`;
+    }
     const action =
       this.section !== 'settings' && this.canNavigate()
         ? html`<button type="button" class="button button--secondary button--small" @click=${this.updatePaymentMethod}>

@@ -13,6 +13,7 @@ import { skeleton } from '../../ui/skeleton.js';
 import { confirmLabel, renderChangePreview } from './change-preview.js';
 import { doneMark, FlowElement, flowStyles } from '../billing/flow.js';
 import { SubscriptionFlow } from './subscription-flow.js';
+import '../billing/confirm-payment-dialog.js';
 
 type Step = 'choose' | 'review' | 'done';
 
@@ -131,6 +132,43 @@ export class ChangePlanFlow extends SubscriptionFlow<Step> {
     }
     await this.updateComplete;
     this.dialog?.focusFirst();
+  }
+
+  /** The order of a change whose payment the bank wants the customer to confirm (3-D Secure). */
+  @state() private confirmingOrder = '';
+
+  /** The bank wants the customer: the change waits in flight while they confirm it in the hosted page. */
+  protected override async recover(error: unknown): Promise<boolean> {
+    const e = error as ApiError;
+    if (e.code === 'authentication_required') {
+      this.confirmingOrder = String((e.details as { order_id?: string } | undefined)?.order_id ?? '');
+      return true;
+    }
+    return super.recover(error);
+  }
+
+  /** Confirmed: the change took effect; the flow shows it as done. */
+  private async onPaymentConfirmed(sub: Subscription, preview: ChangePreview, orderId: string): Promise<void> {
+    this.confirmingOrder = '';
+    const fresh = await fetchSubscription(this.http!, sub.id).catch(() => undefined);
+    if (fresh) this.onSubscription?.(fresh);
+    this.emit(
+      new SubscriptionChangedEvent({
+        subscriptionId: sub.id,
+        change: preview.kind === 'downgrade' ? 'downgrade' : 'upgrade',
+        priceId: preview.price_id,
+        seats: preview.seats,
+        effectiveAt: preview.effective_at,
+        orderId,
+      }),
+    );
+    await this.goTo('done');
+  }
+
+  private onConfirmClosed(): void {
+    if (!this.confirmingOrder) return;
+    this.confirmingOrder = '';
+    this.error = msg('Your plan was not changed yet: the payment needs your confirmation. Confirm it to finish, or it is undone in a few minutes.');
   }
 
   private async confirm(sub: Subscription, preview: ChangePreview): Promise<void> {
@@ -273,7 +311,18 @@ export class ChangePlanFlow extends SubscriptionFlow<Step> {
         <div class="errors" role="alert">${this.error ? alert('danger', this.error) : nothing}</div>
       </div>
       ${this.renderFooter(sub)}
-    </customer-portal-dialog>`;
+    </customer-portal-dialog>
+    ${
+      this.confirmingOrder && this.preview
+        ? html`<customer-portal-confirm-payment-dialog
+            open
+            order-id=${this.confirmingOrder}
+            .http=${this.http}
+            @confirmed=${() => this.onPaymentConfirmed(sub, this.preview!, this.confirmingOrder)}
+            @close=${this.onConfirmClosed}
+          ></customer-portal-confirm-payment-dialog>`
+        : nothing
+    }`;
   }
 }
 

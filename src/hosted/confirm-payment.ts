@@ -1,0 +1,335 @@
+// The hosted confirm page (served by the session server at /hosted/confirm-payment, loaded into
+// the widget's modal as an iframe, part of dist/hosted/payment-method.js): a payment the card's
+// bank wants the customer to authenticate (SCA / 3-D Secure) runs its next action here, with
+// Stripe.js (`handleNextAction`) or, offline, the test provider's stand-in for the bank's
+// challenge (approve / fail). The server then settles it from the processor's own state.
+import { localized, msg, str } from '@lit/localize';
+import { css, html, LitElement, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { chooseLocale, getLocale, localeAttributes } from '../i18n/localize.js';
+
+/** POST /hosted/v1/confirm-payment/start (server/modules/hosted/confirm-payment.ts). */
+interface Start {
+  status: 'requires_action' | 'succeeded';
+  provider?: 'test' | 'stripe';
+  publishable_key?: string | null;
+  payment_intent_id?: string;
+  client_secret?: string;
+  confirm_token?: string;
+  parent_origin: string;
+  order: { id: string; invoice_number: string; total: number; currency: string; subscription_id: string | null };
+  organization?: { name: string; primary_color: string | null };
+}
+
+/** What the page tells the widget; the widget accepts it only from this server's origin and this frame. */
+export type ConfirmMessage =
+  | { type: 'cp:ready' | 'cp:cancel' }
+  | { type: 'cp:resize'; height: number }
+  | { type: 'cp:error'; message: string }
+  | { type: 'cp:success'; order_id: string; subscription: { id: string; status: string } | null };
+
+class RequestError extends Error {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+async function post<T>(path: string, body: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  } catch {
+    throw new RequestError(msg('Could not reach the server. Check your connection and try again.'));
+  }
+  const json = (await res.json().catch(() => ({}))) as T & { error?: { message?: string; details?: Record<string, unknown> } };
+  if (!res.ok) throw new RequestError(json.error?.message ?? msg('Something went wrong on our side. Try again in a moment.'), json.error?.details);
+  return json;
+}
+
+const money = (amount: number, currency: string) =>
+  new Intl.NumberFormat(getLocale(), { style: 'currency', currency: currency.toUpperCase() }).format(amount / 100);
+
+/**
+ * @summary The hosted confirm page: trades its single-use token for the payment's next action,
+ * runs it (Stripe's 3-D Secure, or the test bank's challenge), has the server settle the payment
+ * and tells the widget by postMessage, to the widget's origin only. A failed authentication
+ * says what happens next and may be tried again.
+ */
+@localized()
+export class HostedConfirmPayment extends LitElement {
+  static override styles = css`
+    :host {
+      --_primary: var(--cp-color-primary, #4f46e5);
+      display: block;
+      background: #fff;
+      color: #18181b;
+      font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
+    }
+    * {
+      box-sizing: border-box;
+    }
+    .wrap {
+      display: grid;
+      gap: 16px;
+      padding: 2px;
+    }
+    p {
+      margin: 0;
+    }
+    .amount {
+      font-size: 28px;
+      font-weight: 650;
+      font-variant-numeric: tabular-nums;
+    }
+    .muted {
+      color: #63636b;
+      font-size: 14px;
+    }
+    .bank {
+      display: grid;
+      gap: 12px;
+      padding: 16px;
+      border: 1px dashed #a1a1aa;
+      border-radius: 12px;
+      background: #fafafa;
+    }
+    .bank h2 {
+      margin: 0;
+      font-size: 15px;
+    }
+    .tag {
+      justify-self: start;
+      padding: 2px 8px;
+      border-radius: 999px;
+      background: #fef3c7;
+      color: #92400e;
+      font-size: 12px;
+      font-weight: 600;
+    }
+    .alert {
+      padding: 12px 14px;
+      border: 1px solid #f0b4b4;
+      border-radius: 8px;
+      background: #fdf2f2;
+      color: #9b1c1c;
+      font-size: 14px;
+    }
+    .ok {
+      padding: 12px 14px;
+      border: 1px solid #a7d8b5;
+      border-radius: 8px;
+      background: #f0fdf4;
+      color: #166534;
+    }
+    .actions {
+      display: flex;
+      flex-wrap: wrap;
+      justify-content: flex-end;
+      gap: 8px;
+    }
+    button {
+      min-height: 40px;
+      padding: 0 16px;
+      border: 1px solid #e4e4e7;
+      border-radius: 8px;
+      background: #fff;
+      color: inherit;
+      font: inherit;
+      font-size: 14px;
+      font-weight: 550;
+      cursor: pointer;
+    }
+    button.primary {
+      border-color: transparent;
+      background: var(--_primary);
+      color: #fff;
+    }
+    button.danger {
+      border-color: #c81e1e;
+      color: #9b1c1c;
+    }
+    button:disabled {
+      cursor: progress;
+      opacity: 0.7;
+    }
+    button:focus-visible {
+      outline: 2px solid var(--_primary);
+      outline-offset: 2px;
+    }
+    @media (max-width: 360px) {
+      .actions button {
+        flex: 1 1 100%;
+      }
+    }
+  `;
+
+  /** Set by the server when the page's token is not valid. */
+  @property({ type: Boolean }) expired = false;
+
+  @state() private start?: Start;
+  @state() private failure = '';
+  @state() private error = '';
+  @state() private canRetry = false;
+  @state() private busy = false;
+  @state() private done = false;
+
+  #resize = new ResizeObserver(() => this.#send({ type: 'cp:resize', height: Math.ceil(document.documentElement.scrollHeight) }));
+
+  #send(message: ConfirmMessage): void {
+    if (this.start) window.parent.postMessage(message, this.start.parent_origin);
+    else if (message.type === 'cp:error') window.parent.postMessage(message, '*');
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#resize.observe(document.documentElement);
+    void this.#begin();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#resize.disconnect();
+  }
+
+  protected override willUpdate(): void {
+    Object.assign(document.documentElement, localeAttributes());
+  }
+
+  async #begin(): Promise<void> {
+    const url = new URL(location.href);
+    const language = chooseLocale('attribute', url.searchParams.get('locale'));
+    const token = url.searchParams.get('token');
+    url.searchParams.delete('token');
+    history.replaceState(history.state, '', url.href);
+    try {
+      if (this.expired || !token) throw new Error(msg('This page has expired or was already used. Close it and try again.'));
+      const start = await post<Start>('/hosted/v1/confirm-payment/start', { token });
+      await language;
+      this.#started(start);
+    } catch (error) {
+      this.failure = (error as Error).message;
+      this.#send({ type: 'cp:error', message: this.failure });
+    }
+  }
+
+  #started(start: Start): void {
+    if (start.organization?.primary_color) this.style.setProperty('--cp-color-primary', start.organization.primary_color);
+    this.start = start;
+    this.#send({ type: 'cp:ready' });
+    if (start.status === 'succeeded') this.#succeeded({ order_id: start.order.id, subscription: null });
+  }
+
+  #succeeded(result: { order_id: string; subscription: { id: string; status: string } | null }): void {
+    this.done = true;
+    this.#send({ type: 'cp:success', ...result });
+  }
+
+  /** Runs the next action (Stripe's, or the test bank's answer), then has the server settle the payment. */
+  private async confirm(outcome: 'approve' | 'fail'): Promise<void> {
+    const start = this.start;
+    if (!start || this.busy) return;
+    this.busy = true;
+    this.error = '';
+    try {
+      if (start.provider === 'stripe') {
+        const { loadStripe } = await import('@stripe/stripe-js/pure');
+        const stripe = await loadStripe(start.publishable_key ?? '');
+        if (!stripe) throw new Error(msg('The secure payment step could not be loaded. Check your connection and try again.'));
+        // Stripe shows the bank's challenge; its answer is read back by the server either way.
+        await stripe.handleNextAction({ clientSecret: start.client_secret! });
+      } else {
+        await post(`/test-provider/payment-intents/${encodeURIComponent(start.payment_intent_id!)}/authenticate`, {
+          client_secret: start.client_secret,
+          outcome,
+        });
+      }
+      const completed = await post<{ order: { id: string }; subscription: { id: string; status: string } | null }>('/hosted/v1/confirm-payment/complete', {
+        confirm_token: start.confirm_token,
+      });
+      this.#succeeded({ order_id: completed.order.id, subscription: completed.subscription });
+    } catch (error) {
+      this.error = (error as Error).message;
+      this.canRetry = Boolean((error as RequestError).details?.can_retry);
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('[role="alert"]')?.focus();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** After a failed authentication: the same payment, its next action again. */
+  private async retry(): Promise<void> {
+    const start = this.start;
+    if (!start?.confirm_token || this.busy) return;
+    this.busy = true;
+    try {
+      const again = await post<Start>('/hosted/v1/confirm-payment/start', { confirm_token: start.confirm_token });
+      this.error = '';
+      this.canRetry = false;
+      this.#started(again);
+    } catch (error) {
+      this.error = (error as Error).message;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private renderChallenge(): TemplateResult {
+    const start = this.start!;
+    if (this.error) {
+      return html`<p class="alert" role="alert" tabindex="-1">${this.error}</p>
+        <div class="actions">
+          <button type="button" ?disabled=${this.busy} @click=${() => this.#send({ type: 'cp:cancel' })}>${msg('Close')}</button>
+          ${this.canRetry ? html`<button type="button" class="primary" ?disabled=${this.busy} @click=${this.retry}>${msg('Try again')}</button>` : ''}
+        </div>`;
+    }
+    if (start.provider === 'stripe') {
+      return html`<div class="actions">
+        <button type="button" ?disabled=${this.busy} @click=${() => this.#send({ type: 'cp:cancel' })}>${msg('Cancel')}</button>
+        <button type="button" class="primary" ?disabled=${this.busy} aria-busy=${this.busy ? 'true' : 'false'} @click=${() => this.confirm('approve')}>
+          ${this.busy ? msg('Confirming…') : msg('Confirm payment')}
+        </button>
+      </div>`;
+    }
+    // Offline: what the bank's 3-D Secure page would ask, as Stripe's test page does.
+    return html`<section class="bank" aria-labelledby="bank">
+      <span class="tag">${msg('Test mode')}</span>
+      <h2 id="bank">${msg('Test bank · 3-D Secure')}</h2>
+      <p class="muted">${msg('A real bank would ask for a code or its app here. Choose how this test payment is answered.')}</p>
+      <div class="actions">
+        <button type="button" class="danger" ?disabled=${this.busy} @click=${() => this.confirm('fail')}>${msg('Fail authentication')}</button>
+        <button type="button" class="primary" ?disabled=${this.busy} aria-busy=${this.busy ? 'true' : 'false'} @click=${() => this.confirm('approve')}>
+          ${this.busy ? msg('Confirming…') : msg('Approve payment')}
+        </button>
+      </div>
+    </section>`;
+  }
+
+  override render(): TemplateResult {
+    if (this.failure) return html`<p class="alert" role="alert">${this.failure}</p>`;
+    const start = this.start;
+    if (!start) return html`<p class="muted" role="status">${msg('Loading…')}</p>`;
+    const amount = money(start.order.total, start.order.currency);
+    if (this.done) return html`<p class="ok" role="status">${msg(str`Payment of ${amount} confirmed. Thank you!`)}</p>`;
+    return html`<div class="wrap">
+      <div>
+        <p class="amount">${amount}</p>
+        <p class="muted">
+          ${msg(str`Your bank asks you to confirm this payment to ${start.organization?.name ?? ''} for invoice ${start.order.invoice_number}.`)}
+        </p>
+      </div>
+      ${this.renderChallenge()}
+    </div>`;
+  }
+}
+
+if (!customElements.get('cp-hosted-confirm-payment')) customElements.define('cp-hosted-confirm-payment', HostedConfirmPayment);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cp-hosted-confirm-payment': HostedConfirmPayment;
+  }
+}
