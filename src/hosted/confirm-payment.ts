@@ -6,7 +6,9 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { chooseLocale, getLocale, localeAttributes } from '../i18n/localize.js';
+import { chooseLocale, localeAttributes } from '../i18n/localize.js';
+import { formatMoney } from '../i18n/money.js';
+import { hostedStyles, themeFromAddress } from './styles.js';
 
 /** POST /hosted/v1/confirm-payment/start (server/modules/hosted/confirm-payment.ts). */
 interface Start {
@@ -49,9 +51,6 @@ async function post<T>(path: string, body: unknown): Promise<T> {
   return json;
 }
 
-const money = (amount: number, currency: string) =>
-  new Intl.NumberFormat(getLocale(), { style: 'currency', currency: currency.toUpperCase() }).format(amount / 100);
-
 /**
  * @summary The hosted confirm page: trades its single-use token for the payment's next action,
  * runs it (Stripe's 3-D Secure, or the test bank's challenge), has the server settle the payment
@@ -60,111 +59,63 @@ const money = (amount: number, currency: string) =>
  */
 @localized()
 export class HostedConfirmPayment extends LitElement {
-  static override styles = css`
-    :host {
-      --_primary: var(--cp-color-primary, #4f46e5);
-      display: block;
-      background: #fff;
-      color: #18181b;
-      font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
-    }
-    * {
-      box-sizing: border-box;
-    }
-    .wrap {
-      display: grid;
-      gap: 16px;
-      padding: 2px;
-    }
-    p {
-      margin: 0;
-    }
-    .amount {
-      font-size: 28px;
-      font-weight: 650;
-      font-variant-numeric: tabular-nums;
-    }
-    .muted {
-      color: #63636b;
-      font-size: 14px;
-    }
-    .bank {
-      display: grid;
-      gap: 12px;
-      padding: 16px;
-      border: 1px dashed #a1a1aa;
-      border-radius: 12px;
-      background: #fafafa;
-    }
-    .bank h2 {
-      margin: 0;
-      font-size: 15px;
-    }
-    .tag {
-      justify-self: start;
-      padding: 2px 8px;
-      border-radius: 999px;
-      background: #fef3c7;
-      color: #92400e;
-      font-size: 12px;
-      font-weight: 600;
-    }
-    .alert {
-      padding: 12px 14px;
-      border: 1px solid #f0b4b4;
-      border-radius: 8px;
-      background: #fdf2f2;
-      color: #9b1c1c;
-      font-size: 14px;
-    }
-    .ok {
-      padding: 12px 14px;
-      border: 1px solid #a7d8b5;
-      border-radius: 8px;
-      background: #f0fdf4;
-      color: #166534;
-    }
-    .actions {
-      display: flex;
-      flex-wrap: wrap;
-      justify-content: flex-end;
-      gap: 8px;
-    }
-    button {
-      min-height: 40px;
-      padding: 0 16px;
-      border: 1px solid #e4e4e7;
-      border-radius: 8px;
-      background: #fff;
-      color: inherit;
-      font: inherit;
-      font-size: 14px;
-      font-weight: 550;
-      cursor: pointer;
-    }
-    button.primary {
-      border-color: transparent;
-      background: var(--_primary);
-      color: #fff;
-    }
-    button.danger {
-      border-color: #c81e1e;
-      color: #9b1c1c;
-    }
-    button:disabled {
-      cursor: progress;
-      opacity: 0.7;
-    }
-    button:focus-visible {
-      outline: 2px solid var(--_primary);
-      outline-offset: 2px;
-    }
-    @media (max-width: 360px) {
-      .actions button {
-        flex: 1 1 100%;
+  static override styles = [
+    hostedStyles,
+    css`
+      .wrap {
+        display: grid;
+        gap: 16px;
+        padding: 2px;
       }
-    }
-  `;
+      p {
+        margin: 0;
+      }
+      .amount {
+        font-size: 28px;
+        font-weight: 650;
+        font-variant-numeric: tabular-nums;
+      }
+      .muted {
+        color: var(--_muted);
+        font-size: 14px;
+      }
+      .bank {
+        display: grid;
+        gap: 12px;
+        padding: 16px;
+        border: 1px dashed var(--_border-strong);
+        border-radius: 12px;
+        background: var(--_sunken);
+      }
+      .bank h2 {
+        margin: 0;
+        font-size: 15px;
+      }
+      .tag {
+        justify-self: start;
+        padding: 2px 8px;
+        border-radius: 999px;
+        background: var(--_tag-background);
+        color: var(--_tag-text);
+        font-size: 12px;
+        font-weight: 600;
+      }
+      .ok {
+        padding: 12px 14px;
+        border: 1px solid var(--_ok-border);
+        border-radius: 8px;
+        background: var(--_ok-background);
+        color: var(--_ok-text);
+      }
+      button.danger {
+        border-color: var(--_danger);
+        color: var(--_danger);
+      }
+    `,
+  ];
+
+  /** `dark` when the widget's dialog is dark (the page's `?theme=dark`); set from the address on start. */
+  @property({ reflect: true }) theme: 'light' | 'dark' = 'light';
 
   /** Set by the server when the page's token is not valid. */
   @property({ type: Boolean }) expired = false;
@@ -176,21 +127,29 @@ export class HostedConfirmPayment extends LitElement {
   @state() private busy = false;
   @state() private done = false;
 
-  #resize = new ResizeObserver(() => this.#send({ type: 'cp:resize', height: Math.ceil(document.documentElement.scrollHeight) }));
+  // The page's own height (not the document's, which is never less than the frame): the frame shrinks too.
+  #resize = new ResizeObserver(() => this.#send({ type: 'cp:resize', height: Math.ceil(this.getBoundingClientRect().height) }));
 
   #send(message: ConfirmMessage): void {
     if (this.start) window.parent.postMessage(message, this.start.parent_origin);
     else if (message.type === 'cp:error') window.parent.postMessage(message, '*');
   }
 
+  /** Escape here, inside the frame, closes the widget's dialog as it would outside it (not while a request runs). */
+  #onKey = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && !this.busy) this.#send({ type: 'cp:cancel' });
+  };
+
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#resize.observe(document.documentElement);
+    document.addEventListener('keydown', this.#onKey);
+    this.#resize.observe(this);
     void this.#begin();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    document.removeEventListener('keydown', this.#onKey);
     this.#resize.disconnect();
   }
 
@@ -201,6 +160,7 @@ export class HostedConfirmPayment extends LitElement {
   async #begin(): Promise<void> {
     const url = new URL(location.href);
     const language = chooseLocale('attribute', url.searchParams.get('locale'));
+    this.theme = themeFromAddress(url);
     const token = url.searchParams.get('token');
     url.searchParams.delete('token');
     history.replaceState(history.state, '', url.href);
@@ -312,11 +272,11 @@ export class HostedConfirmPayment extends LitElement {
     if (this.failure) return html`<p class="alert" role="alert">${this.failure}</p>`;
     const start = this.start;
     if (!start) return html`<p class="muted" role="status">${msg('Loading…')}</p>`;
-    const amount = money(start.order.total, start.order.currency);
+    const amount = formatMoney(start.order.total, start.order.currency.toUpperCase());
     if (this.done) return html`<p class="ok" role="status">${msg(str`Payment of ${amount} confirmed. Thank you!`)}</p>`;
     return html`<div class="wrap">
       <div>
-        <p class="amount">${amount}</p>
+        <p class="amount"><bdi dir="ltr">${amount}</bdi></p>
         <p class="muted">
           ${msg(str`Your bank asks you to confirm this payment to ${start.organization?.name ?? ''} for invoice ${start.order.invoice_number}.`)}
         </p>

@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { useMockApi, worker } from '../../test/msw/worker.js';
 import { apiError, fake, record } from '../../test/msw/handlers.js';
 import { textOf, type } from '../testing/dom.js';
+import { hostedAddress, hostedMessages } from '../testing/hosted.js';
 import './payment-method.js';
 import { lowContrast } from '../testing/contrast.js';
 import { formatCardNumber, formatExpiry, lighten, type HostedPaymentMethod } from './payment-method.js';
@@ -41,25 +42,8 @@ function serve(start: Record<string, unknown> = START): void {
   );
 }
 
-/** Messages the page posts (to this window: in the test it is its own parent). */
-function messages(): Array<{ type: string; [key: string]: unknown }> {
-  const seen: Array<{ type: string }> = [];
-  const listener = (event: MessageEvent) => {
-    if (event.origin === location.origin && (event.data as { type?: string })?.type?.startsWith('cp:')) seen.push(event.data as { type: string });
-  };
-  addEventListener('message', listener);
-  after(() => removeEventListener('message', listener));
-  return seen as Array<{ type: string }>;
-}
-
 async function open(token = 'hpo_open_token_0123', locale?: string, theme?: string): Promise<HostedPaymentMethod> {
-  const url = new URL(location.href);
-  url.searchParams.set('token', token);
-  if (theme) url.searchParams.set('theme', theme);
-  else url.searchParams.delete('theme');
-  if (locale) url.searchParams.set('locale', locale);
-  else url.searchParams.delete('locale');
-  history.replaceState(history.state, '', url.href);
+  hostedAddress(token, { locale, theme });
   return fixture<HostedPaymentMethod>(html`<cp-hosted-payment-method></cp-hosted-payment-method>`);
 }
 
@@ -68,9 +52,9 @@ const button = (el: HostedPaymentMethod, label: string) => [...el.shadowRoot!.qu
 
 describe('<cp-hosted-payment-method>', () => {
   useMockApi();
-  let seen: ReturnType<typeof messages>;
+  let seen: ReturnType<typeof hostedMessages>;
   beforeEach(() => {
-    seen = messages();
+    seen = hostedMessages();
   });
 
   it('formats the card number and expiry as they are typed', () => {

@@ -8,6 +8,7 @@ import { property, state } from 'lit/decorators.js';
 import type { Stripe, StripeElementLocale, StripeElements } from '@stripe/stripe-js';
 import { chooseLocale, getLocale, localeAttributes } from '../i18n/localize.js';
 import { luhnValid } from '../schemas/card.js';
+import { hostedStyles, themeFromAddress } from './styles.js';
 // The hosted confirm page (3-D Secure) ships in the same bundle: one script for both hosted pages.
 import './confirm-payment.js';
 
@@ -85,42 +86,9 @@ export function formatExpiry(value: string, deleting = false): string {
  */
 @localized()
 export class HostedPaymentMethod extends LitElement {
-  static override styles = css`
-    :host {
-      --_primary: var(--cp-color-primary, #4f46e5);
-      --_on-primary: #fff;
-      --_surface: #fff;
-      --_text: #18181b;
-      --_muted: #63636b;
-      --_border: #e4e4e7;
-      --_border-strong: #a1a1aa;
-      --_danger: #c81e1e;
-      --_alert-border: #f0b4b4;
-      --_alert-background: #fdf2f2;
-      --_alert-text: #9b1c1c;
-      display: block;
-      /* The dialog's surface around it, light or dark as the widget said (?theme=). */
-      background: var(--_surface);
-      color: var(--_text);
-      font: 16px/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif;
-    }
-    :host([theme='dark']) {
-      /* The brand colour lightened for a dark surface, as the widget's dark palette does. */
-      --_primary: color-mix(in srgb, var(--cp-color-primary, #4f46e5) 55%, #fff);
-      --_on-primary: #18181b;
-      --_surface: #18181b;
-      --_text: #f4f4f5;
-      --_muted: #a1a1aa;
-      --_border: #3f3f46;
-      --_border-strong: #71717a;
-      --_danger: #f87171;
-      --_alert-border: #7f1d1d;
-      --_alert-background: #2a1515;
-      --_alert-text: #fca5a5;
-    }
-    * {
-      box-sizing: border-box;
-    }
+  static override styles = [
+    hostedStyles,
+    css`
     form {
       display: grid;
       gap: 16px;
@@ -170,57 +138,13 @@ export class HostedPaymentMethod extends LitElement {
     .error:empty {
       display: none;
     }
-    .alert {
-      margin: 0;
-      padding: 12px 14px;
-      border: 1px solid var(--_alert-border);
-      border-radius: 8px;
-      background: var(--_alert-background);
-      color: var(--_alert-text);
-      font-size: 14px;
-    }
     .note {
       margin: 0;
       color: var(--_muted);
       font-size: 13px;
     }
-    .actions {
-      display: flex;
-      flex-wrap: wrap;
-      justify-content: flex-end;
-      gap: 8px;
-    }
-    button {
-      min-height: 40px;
-      padding: 0 16px;
-      border: 1px solid var(--_border);
-      border-radius: 8px;
-      background: var(--_surface);
-      color: inherit;
-      font: inherit;
-      font-size: 14px;
-      font-weight: 550;
-      cursor: pointer;
-    }
-    button.primary {
-      border-color: transparent;
-      background: var(--_primary);
-      color: var(--_on-primary);
-    }
-    button:disabled {
-      cursor: progress;
-      opacity: 0.7;
-    }
-    button:focus-visible {
-      outline: 2px solid var(--_primary);
-      outline-offset: 2px;
-    }
-    @media (max-width: 360px) {
-      .actions button {
-        flex: 1 1 100%;
-      }
-    }
-  `;
+  `,
+  ];
 
   /** `dark` when the widget's dialog is dark (the page's `?theme=dark`); set from the address on start. */
   @property({ reflect: true }) theme: 'light' | 'dark' = 'light';
@@ -272,8 +196,7 @@ export class HostedPaymentMethod extends LitElement {
     // The widget's language (its `locale` attribute, the customer's or the browser's).
     const language = chooseLocale('attribute', url.searchParams.get('locale'));
     // The widget's theme: this page is drawn on its dialog's surface.
-    this.theme = url.searchParams.get('theme') === 'dark' ? 'dark' : 'light';
-    document.documentElement.style.colorScheme = this.theme;
+    this.theme = themeFromAddress(url);
     const token = url.searchParams.get('token');
     // The token is spent once traded; it has no business staying in the address.
     url.searchParams.delete('token');

@@ -185,9 +185,13 @@ export class ViewElement extends ConnectedElement {
     intent.updatePaymentMethod = this.navigate('settings', 'payment-method');
   }
 
-  /** The past-due banner, leading to the payment methods in settings. */
-  protected renderPastDue(): TemplateResult | typeof nothing {
-    // Kept while it shows "confirmed", even once the banner has gone.
+  /**
+   * The past-due banner, leading to the payment methods in settings; or, when a payment waits
+   * for the customer's authentication, offering "Confirm payment" (the hosted confirm page).
+   */
+  protected renderPastDue(): TemplateResult {
+    // The dialog stays in one place of the template, so it is kept (showing "confirmed") while
+    // the banner goes.
     const dialog = this.confirming
       ? html`<customer-portal-confirm-payment-dialog
           open
@@ -196,7 +200,11 @@ export class ViewElement extends ConnectedElement {
           @close=${() => (this.confirming = false)}
         ></customer-portal-confirm-payment-dialog>`
       : nothing;
-    if (!this.pastDue || this.session.status !== 'signed-in') return dialog;
+    return html`${this.renderBanner()}${dialog}`;
+  }
+
+  private renderBanner(): TemplateResult | typeof nothing {
+    if (!this.pastDue || this.session.status !== 'signed-in') return nothing;
     if (this.requiresAction) {
       return html`<div class="past-due" part="past-due">
         ${alert(
@@ -204,8 +212,7 @@ export class ViewElement extends ConnectedElement {
           msg('Your bank asks you to confirm a payment. Confirm it to keep your subscription running.'),
           html`<button type="button" class="button button--primary button--small" @click=${this.confirmPayment}>${msg('Confirm payment')}</button>`,
         )}
-      </div>
-      ${dialog}`;
+      </div>`;
     }
     const action =
       this.section !== 'settings' && this.canNavigate()

@@ -214,6 +214,8 @@ export const PDF_BYTES = '%PDF-1.4 fake invoice';
 /** The scene the fake serves; reset before each test. */
 export const billing = {
   pastDue: false,
+  /** A payment waits for the customer's authentication (CP-Billing-Status: requires_action). */
+  requiresAction: false,
   subscriptions: [] as Subscription[],
   orders: [] as Order[],
   walletBalance: 1250,
@@ -226,6 +228,7 @@ export const billing = {
     this.pastDue = false;
     this.memberships = [];
     this.seatOnly = false;
+    this.requiresAction = false;
     this.benefits = [];
     this.subscriptions = [proSubscription(), teamSubscription()];
     this.orders = Array.from({ length: 7 }, (_, i) => order(7 - i));
@@ -234,7 +237,7 @@ export const billing = {
 };
 billing.reset();
 
-export const headers = () => ({ 'CP-Billing-Status': billing.pastDue ? 'past_due' : 'ok', 'CP-Portal-Scope': billing.seatOnly ? 'seat' : 'full' });
+export const headers = () => ({ 'CP-Billing-Status': billing.requiresAction ? 'requires_action' : billing.pastDue ? 'past_due' : 'ok', 'CP-Portal-Scope': billing.seatOnly ? 'seat' : 'full' });
 
 /** A seat holder: the customer joined Acme Labs' Team plan and has no billing of their own. */
 export function seatHolderScene(owner = 'Acme Labs'): void {
@@ -245,6 +248,7 @@ export function seatHolderScene(owner = 'Acme Labs'): void {
   billing.benefits = [{ id: 'bgr_9', description: 'Team Discord server', type: 'discord' }];
   billing.memberships = [{ seat_id: 'seat_2', subscription_id: 'sub_team', plan: 'Team', owner, claimed_at: '2026-11-20T10:00:00.000Z' }];
 }
+
 const json = (body: unknown, status = 200) => HttpResponse.json(body as JsonBodyType, { status, headers: headers() });
 
 /** Records the request; answers 401 unless signed in, else what `answer` returns. */

@@ -291,6 +291,21 @@ export const extraHandlers = [
     }),
   ),
   http.post(
+    '*/portal/v1/payments/confirm-session',
+    authed((r) => {
+      const { origin, order_id } = r.body as { origin: string; order_id?: string };
+      return HttpResponse.json(
+        {
+          url: 'about:blank?token=hpo_confirm',
+          server_origin: origin,
+          expires_at: iso(0.01),
+          order: { id: order_id ?? 'ord_waiting', invoice_number: 'INV-0009', total: 2900, currency: 'USD', subscription_id: 'sub_pro' },
+        },
+        { status: 201 },
+      );
+    }),
+  ),
+  http.post(
     '*/portal/v1/payment-methods/hosted-session',
     authed((r) => {
       const { origin } = r.body as { origin: string };

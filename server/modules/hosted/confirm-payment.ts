@@ -93,6 +93,7 @@ export function hostedConfirmPayment(services: Services, config: Config, db: Kys
         parentOrigin: row?.parent_origin ?? null,
         title: org ? `${org.name} · Confirm payment` : 'Confirm payment',
         primaryColor: (org?.branding as { primary_color?: string | null } | undefined)?.primary_color,
+        scheme: c.req.query('theme') === 'dark' ? 'dark' : 'light',
         body: `<cp-hosted-confirm-payment ${row ? '' : 'expired'}></cp-hosted-confirm-payment>`,
       });
       return c.html(view.html, row ? 200 : 400, view.headers);

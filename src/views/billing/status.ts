@@ -27,6 +27,7 @@ export function nextChargeText(sub: Subscription): string {
   if (sub.cancel_at_period_end) return msg(str`Ends on ${formatShortDate(sub.current_period_end)}, no further charges`);
   if (sub.status === 'paused') return msg('Paused: no charges until you resume');
   if (sub.pause_at) return msg(str`Pauses on ${formatShortDate(sub.pause_at)}`);
+  if (sub.status === 'past_due' && sub.past_due_reason === 'authentication_required') return msg('Waiting for you to confirm the payment with your bank');
   if (sub.status === 'past_due') return msg('Payment failed: we will retry automatically');
   const next = sub.next_invoice;
   if (!next) return '';
@@ -39,6 +40,7 @@ export function orderBadge(order: Order): TemplateResult {
   const labels: Record<string, [BadgeTone, string]> = {
     paid: ['success', msg('Paid')],
     pending: ['warning', msg('Pending')],
+    requires_action: ['warning', msg('Needs confirmation')],
     failed: ['danger', msg('Failed')],
     refunded: ['neutral', msg('Refunded')],
     partially_refunded: ['info', msg('Partially refunded')],

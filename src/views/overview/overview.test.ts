@@ -1,4 +1,5 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import { http, HttpResponse } from 'msw';
 import { billing, proSubscription, seatHolderScene } from '../../../test/msw/billing.js';
 import { fake } from '../../../test/msw/handlers.js';
@@ -114,6 +115,69 @@ describe('<customer-portal-overview>', () => {
     await loaded(el);
     await waitUntil(() => el.shadowRoot!.querySelector('[part="past-due"]'), 'no banner');
     expect(textOf(el.shadowRoot!.querySelector('[part="past-due"]'))).to.contain('Your last payment failed.');
+  });
+
+  describe('a payment waiting for the customer’s bank (3-D Secure)', () => {
+    const banner = (el: CustomerPortalOverview) => el.shadowRoot!.querySelector('[part="past-due"]');
+    const modal = (el: CustomerPortalOverview) => el.shadowRoot!.querySelector('customer-portal-confirm-payment-dialog');
+    const frame = (el: CustomerPortalOverview) => modal(el)?.shadowRoot?.querySelector('iframe');
+    /** A message as the hosted confirm page would post it, from its origin and frame. */
+    const post = (el: CustomerPortalOverview, data: unknown) =>
+      window.dispatchEvent(new MessageEvent('message', { data, origin: location.origin, source: frame(el)!.contentWindow }));
+
+    async function waiting(): Promise<CustomerPortalOverview> {
+      billing.pastDue = true;
+      billing.requiresAction = true;
+      billing.subscriptions = [proSubscription({ status: 'past_due', past_due_reason: 'authentication_required' })];
+      const el = await renderOverview();
+      await loaded(el);
+      await waitUntil(() => banner(el), 'no banner');
+      return el;
+    }
+
+    it('the banner offers "Confirm payment", and the subscription says it waits for the customer', async () => {
+      const el = await waiting();
+      expect(textOf(banner(el))).to.equal('Your bank asks you to confirm a payment. Confirm it to keep your subscription running. Confirm payment');
+      expect(textOf(el.shadowRoot!.querySelector('.sub'))).to.contain('Waiting for you to confirm the payment with your bank');
+      await expect(el).to.be.accessible();
+    });
+
+    it('confirmed in the hosted page: the banner goes and the portal shows the subscription active', async () => {
+      const el = await waiting();
+      buttonIn(banner(el)!, /^Confirm payment$/).click();
+      await waitUntil(() => frame(el), 'no hosted page');
+      expect(fake.to('/portal/v1/payments/confirm-session')[0]?.body).to.deep.equal({ origin: location.origin });
+      expect(frame(el)!.title).to.equal('Confirm your payment with your bank');
+      // Modal: the page behind is inert, so Tab stays in the dialog.
+      const inner = modal(el)!.shadowRoot!.querySelector('customer-portal-dialog')!.shadowRoot!.querySelector('dialog')!;
+      expect(inner.matches(':modal')).to.equal(true);
+      // Another origin is ignored.
+      window.dispatchEvent(new MessageEvent('message', { data: { type: 'cp:cancel' }, origin: 'https://evil.example', source: frame(el)!.contentWindow }));
+      post(el, { type: 'cp:ready' });
+      post(el, { type: 'cp:resize', height: 300 });
+      await waitUntil(() => frame(el)!.style.height === '300px', 'not resized');
+      await expect(modal(el)).to.be.accessible();
+
+      billing.pastDue = false;
+      billing.requiresAction = false;
+      billing.subscriptions = [proSubscription()];
+      post(el, { type: 'cp:success', order_id: 'ord_waiting', subscription: { id: 'sub_pro', status: 'active' } });
+      await waitUntil(() => !banner(el), 'the banner stayed');
+      await waitUntil(() => /^Pro Active/.test(textOf(el.shadowRoot!.querySelector('.sub'))), 'not shown active');
+      expect(textOf(el.shadowRoot!.querySelector('[role="status"].visually-hidden'))).to.equal('Payment confirmed.');
+      // The dialog closes by itself a moment later (the page said "confirmed").
+      await waitUntil(() => !frame(el), 'the dialog stayed open', { timeout: 3000 });
+    });
+
+    it('Escape closes the dialog; the banner stays', async () => {
+      const el = await waiting();
+      buttonIn(banner(el)!, /^Confirm payment$/).click();
+      await waitUntil(() => frame(el), 'no hosted page');
+      post(el, { type: 'cp:ready' });
+      await sendKeys({ press: 'Escape' });
+      await waitUntil(() => !frame(el), 'Escape did not close it');
+      expect(banner(el)).to.exist;
+    });
   });
 
   it('is accessible', async () => {

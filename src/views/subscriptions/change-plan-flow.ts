@@ -13,7 +13,6 @@ import { skeleton } from '../../ui/skeleton.js';
 import { confirmLabel, renderChangePreview } from './change-preview.js';
 import { doneMark, FlowElement, flowStyles } from '../billing/flow.js';
 import { SubscriptionFlow } from './subscription-flow.js';
-import '../billing/confirm-payment-dialog.js';
 
 type Step = 'choose' | 'review' | 'done';
 
@@ -141,6 +140,7 @@ export class ChangePlanFlow extends SubscriptionFlow<Step> {
   protected override async recover(error: unknown): Promise<boolean> {
     const e = error as ApiError;
     if (e.code === 'authentication_required') {
+      await import('../billing/confirm-payment-dialog.js');
       this.confirmingOrder = String((e.details as { order_id?: string } | undefined)?.order_id ?? '');
       return true;
     }

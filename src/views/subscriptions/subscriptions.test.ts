@@ -651,6 +651,68 @@ describe('<customer-portal-subscriptions>', () => {
     expect(first!.idempotencyKey).to.not.equal(second!.idempotencyKey);
   });
 
+  describe('a plan change the bank wants confirmed (402 authentication_required)', () => {
+    const confirm = (h: SubscriptionsHarness) => h.flow(PLAN).querySelector('customer-portal-confirm-payment-dialog');
+    const frame = (h: SubscriptionsHarness) => confirm(h)?.shadowRoot?.querySelector('iframe');
+    const post = (h: SubscriptionsHarness, data: unknown) =>
+      window.dispatchEvent(new MessageEvent('message', { data, origin: location.origin, source: frame(h)!.contentWindow }));
+
+    async function askedToConfirm(): Promise<SubscriptionsHarness> {
+      worker.use(
+        http.post(
+          `*${BASE}/:id/change`,
+          async ({ request }) => {
+            await record(request);
+            return apiError(402, 'authentication_required', 'Your bank asks you to confirm this payment. Your plan changes once it is confirmed.', {
+              order_id: 'ord_change',
+              amount: 32480,
+              currency: 'USD',
+            });
+          },
+          { once: true },
+        ),
+      );
+      const h = await render();
+      await h.reviewPlan(2);
+      await waitUntil(() => h.flowText(PLAN).includes('Switch to Pro'), 'no preview');
+      h.flowButton(PLAN, /Pay \$324\.80/).click();
+      await waitUntil(() => frame(h), 'the confirm page did not open');
+      expect(fake.to('/portal/v1/payments/confirm-session')[0]?.body).to.deep.equal({ origin: location.origin, order_id: 'ord_change' });
+      post(h, { type: 'cp:ready' });
+      return h;
+    }
+
+    it('opens the hosted confirm page for that order; confirmed, the change is done', async () => {
+      const h = await askedToConfirm();
+      await expect(confirm(h)).to.be.accessible();
+      const changed = oneEvent(h.element, 'cp-subscription-changed') as Promise<SubscriptionChangedEvent>;
+      billing.subscriptions = billing.subscriptions.map((s) =>
+        s.id === 'sub_pro'
+          ? { ...s, version: s.version + 1, price: { ...s.price, id: 'price_pro_y', unit_amount: 29000, interval: 'year' }, amount: 29000, interval: 'year' }
+          : s,
+      );
+      post(h, { type: 'cp:success', order_id: 'ord_change', subscription: { id: 'sub_pro', status: 'active' } });
+      expect((await changed).detail).to.deep.include({ subscriptionId: 'sub_pro', change: 'upgrade', priceId: 'price_pro_y', orderId: 'ord_change' });
+      await h.step(PLAN, 'Plan changed');
+      h.flowButton(PLAN, /Done/).click();
+      await waitUntil(() => textOf(h.root.querySelector('.hero__amount')) === '$290.00 / year', 'the new price is not shown');
+    });
+
+    it('closed without confirming: the change dialog says the plan did not change yet', async () => {
+      const h = await askedToConfirm();
+      await sendKeys({ press: 'Escape' });
+      await waitUntil(() => !frame(h), 'Escape did not close the confirm page');
+      await waitUntil(
+        () =>
+          textOf(h.flow(PLAN).querySelector('[role="alert"]')) ===
+          'Your plan was not changed yet: the payment needs your confirmation. Confirm it to finish, or it is undone in a few minutes.',
+        'no message',
+      );
+      expect(h.dialogOpen(PLAN)).to.equal(true);
+      expect(h.title(PLAN)).to.equal('Review your change');
+    });
+  });
+
   it('reuses the Idempotency-Key when the answer never arrived', async () => {
     worker.use(
       http.post(
