@@ -237,7 +237,10 @@ export const billing = {
 };
 billing.reset();
 
-export const headers = () => ({ 'CP-Billing-Status': billing.requiresAction ? 'requires_action' : billing.pastDue ? 'past_due' : 'ok', 'CP-Portal-Scope': billing.seatOnly ? 'seat' : 'full' });
+export const headers = () => ({
+  'CP-Billing-Status': billing.requiresAction ? 'requires_action' : billing.pastDue ? 'past_due' : 'ok',
+  'CP-Portal-Scope': billing.seatOnly ? 'seat' : 'full',
+});
 
 /** A seat holder: the customer joined Acme Labs' Team plan and has no billing of their own. */
 export function seatHolderScene(owner = 'Acme Labs'): void {
