@@ -4,20 +4,44 @@ import { demo, hosted, library, react } from './build/library.js';
 import { minifyTemplateLiterals } from './build/minify.js';
 import { precompress } from './build/precompress.js';
 
-/** What goes into the views chunk: every view and what only views use. */
-const VIEWS = [
-  /[\\/]src[\\/]views[\\/](?!registry)/,
-  /[\\/]src[\\/]ui[\\/](view-element|dialog|badge|toast)\.ts$/,
-  /[\\/]src[\\/]i18n[\\/]money\.ts$/,
-  /[\\/]src[\\/]api[\\/](idempotency|overview|subscriptions|orders|files|me|benefits|usage|payment-methods)\.ts$/,
-  /[\\/]src[\\/]events\.ts$/,
-  /[\\/]node_modules[\\/]@lit[\\/]task[\\/]/,
-  // The zod contract (src/api/contract.ts) rides in the same chunk: the views cannot render
-  // without it, sign-in needs it only for its answers (by which time the views are wanted
-  // anyway), and one chunk compresses 0.4 KB smaller than two. See docs/decisions.md.
-  /[\\/]node_modules[\\/]zod[\\/]/,
-  /[\\/]src[\\/]schemas[\\/]/,
-  /[\\/]src[\\/]api[\\/]contract\.ts$/,
+/** Matches `src/<path>.ts` for each path (posix or Windows separators). */
+const sources = (...paths: string[]) => paths.map((path) => new RegExp(`[\\\\/]src[\\\\/]${path.replaceAll('/', '[\\\\/]').replaceAll('.', '\\.')}\\.ts$`));
+
+/**
+ * The widget's lazy chunks (docs/architecture.md, "Chunks"): each group is one chunk, holding
+ * the modules its tests match and nothing else (dependencies stay where they are, so what the
+ * entry has stays in the entry). A module no group names goes where rolldown puts it: a view's
+ * own modules into that view's chunk.
+ */
+const CHUNKS: Array<{ name: string; modules: RegExp[] }> = [
+  {
+    // What every view uses and the entry does not: the view base, billing formatting and the
+    // small API modules (one chunk, not a crumb each: every file costs ≈0.3 KB of what gzip
+    // cannot share across files).
+    name: 'view',
+    modules: [
+      /[\\/]node_modules[\\/]@lit[\\/]task[\\/]/,
+      ...sources('ui/view-element', 'ui/badge', 'ui/toast', 'ui/dialog', 'ui/field.styles', 'ui/card.styles', 'ui/visually-hidden.styles'),
+      ...sources('views/billing/view.styles', 'views/billing/empty', 'views/billing/confirm', 'i18n/money', 'i18n/format', 'events'),
+      ...sources('schemas/email', 'api/idempotency', 'api/files', 'api/me', 'api/benefits'),
+    ],
+  },
+  {
+    // What the billing views (subscriptions, orders, overview, wallet) and the flows share and
+    // the account views (settings, account, payment methods) do not.
+    name: 'billing',
+    modules: sources('views/billing/status', 'views/billing/totals', 'views/billing/paging', 'api/subscriptions', 'api/orders'),
+  },
+  {
+    // The dialogs of the actions (cancel, change plan, seats, pause, the payment's confirmation,
+    // invoice details, email change) and what only they use: loaded when the customer first
+    // opens one, never with a view.
+    name: 'flows',
+    modules: [
+      /[\\/]src[\\/]views[\\/]subscriptions[\\/](?!subscriptions)[\w-]+\.ts$/,
+      ...sources('views/billing/flow', 'views/billing/confirm-payment-dialog', 'views/orders/invoice-details-flow', 'views/account/email-change-flow'),
+    ],
+  },
 ];
 
 /**
@@ -39,8 +63,9 @@ function buildAfter(...configs: InlineConfig[]): Plugin {
 
 // The widget library: one ES module entry merchants load by script tag
 // (dist/customer-portal.js, served at /customer-portal.js) and lazily loaded chunks
-// (dist/chunks/, served at /chunks/:file): the views, and the zod contract.
-// Budgets: the entry ≤ 20 KB gzip, lit included; everything ≤ 60 KB gzip.
+// (dist/chunks/, served at /chunks/:file): one per view, the view base, the action dialogs, and
+// one per language. Budgets (test/size.test.ts): the entry ≤ 20 KB gzip, lit included; the entry
+// and any one view with all it imports ≤ 35 KB; all widget code ≤ 75 KB; each language ≤ 12 KB.
 export default defineConfig(
   library({
     entry: 'src/index.ts',
@@ -55,22 +80,17 @@ export default defineConfig(
       // export what the view chunks import from it instead.
       preserveEntrySignatures: 'allow-extension',
       output: {
-        // Every view, and what views share but the entry does not (the view base, dialog,
-        // billing formatting and API, the events only views dispatch), goes into one lazily
-        // loaded chunk. One chunk per view costs about 1 KB gzip each in what gzip cannot
-        // share across files (the same markup, class names and imports again): with nine
-        // views that alone broke the 60 KB budget (68 KB split, 58 KB together). Left to the
-        // automatic splitter, some sets of sharing views also make it move lit and the UI
-        // primitives out of the entry into a common chunk: a second request before anything
-        // renders. Dependencies are not pulled in, so what the entry has stays there.
+        // Groups, not the automatic splitter alone: left to itself it makes a chunk for every
+        // set of importers (28 chunks, many under 0.5 KB), and for some sets moves lit and the
+        // UI primitives out of the entry into a common chunk, a second request before anything
+        // renders (test/size.test.ts fails if the entry imports another chunk).
         codeSplitting: {
-          groups: [
-            {
-              name: 'views',
-              test: (id: string) => VIEWS.some((pattern) => pattern.test(id)),
-              includeDependenciesRecursively: false,
-            },
-          ],
+          groups: CHUNKS.map(({ name, modules }, index) => ({
+            name,
+            test: (id: string) => modules.some((pattern) => pattern.test(id)),
+            includeDependenciesRecursively: false,
+            priority: CHUNKS.length - index,
+          })),
         },
       },
     },

@@ -1,11 +1,12 @@
 // The script-tag entry: `<script type="module" src="https://portal.example.com/customer-portal.js">`.
-// Registers the portal and sign-in; each view is a separate chunk, loaded when it is first
-// shown by <customer-portal> or placed on the page on its own.
+// Registers the portal; each view is a chunk of its own, loaded when it is first shown by
+// <customer-portal> or placed on the page on its own, and so is the sign-in (only a signed-out
+// page shows it: src/views/registry.ts `lazy`).
 import { CustomerPortal } from './portal/portal.js';
-import { CustomerPortalSignIn } from './portal/sign-in.js';
 import { elements } from './views/registry.js';
 
-export { CustomerPortal, CustomerPortalSignIn };
+export { CustomerPortal };
+export type { CustomerPortalSignIn } from './portal/sign-in.js';
 export { SignedInEvent, SignedOutEvent } from './session-events.js';
 export type {
   InvoiceDownloadedDetail,
@@ -22,12 +23,10 @@ export type {
 } from './events.js';
 
 CustomerPortal.define('customer-portal');
-CustomerPortalSignIn.define('customer-portal-sign-in');
 
 declare global {
   interface HTMLElementTagNameMap {
     'customer-portal': CustomerPortal;
-    'customer-portal-sign-in': CustomerPortalSignIn;
   }
 }
 

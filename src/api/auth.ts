@@ -16,10 +16,7 @@ export function requestCode(http: Http, body: CodeRequest, signal?: AbortSignal)
 }
 
 export function verifyCode(http: Http, body: { organization: string; email: string; code: string }, signal?: AbortSignal): Promise<SessionResponse> {
-  return parsed(
-    () => http.public.post('portal/v1/auth/verify', { json: body, signal }),
-    (c) => c.sessionResponse,
-  );
+  return parsed<SessionResponse>(() => http.public.post('portal/v1/auth/verify', { json: body, signal }), 'token');
 }
 
 /**
@@ -27,8 +24,5 @@ export function verifyCode(http: Http, body: { organization: string; email: stri
  * (`?cp_seat=`, `seat`): claiming the seat signs the invitee in.
  */
 export function exchangeToken(http: Http, token: string, seat?: boolean, signal?: AbortSignal): Promise<SessionResponse> {
-  return parsed(
-    () => http.public.post(seat ? 'portal/v1/seats/claim' : 'portal/v1/auth/exchange', { json: { token }, signal }),
-    (c) => c.sessionResponse,
-  );
+  return parsed<SessionResponse>(() => http.public.post(seat ? 'portal/v1/seats/claim' : 'portal/v1/auth/exchange', { json: { token }, signal }), 'token');
 }

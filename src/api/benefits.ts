@@ -3,25 +3,19 @@ import type { Http } from './http.js';
 import { done, parsed } from './http.js';
 
 export function fetchBenefits(http: Http, signal?: AbortSignal): Promise<PortalBenefitList> {
-  return parsed(
-    () => http.authed.get('portal/v1/benefits', { signal }),
-    (c) => c.portalBenefitList,
-  );
+  return parsed<PortalBenefitList>(() => http.authed.get('portal/v1/benefits', { signal }), 'data');
 }
 
 /** `rotate` a license or API key (the old one stops working), or `reveal` an API key. */
 export function benefitAction(http: Http, grant: string, action: 'rotate' | 'reveal', key: string): Promise<PortalBenefit> {
-  return parsed(
+  return parsed<PortalBenefit>(
     () => http.authed.post(`portal/v1/benefits/${encodeURIComponent(grant)}/${action}`, { headers: { 'Idempotency-Key': key } }),
-    (c) => c.portalBenefit,
+    'id',
   );
 }
 
 export function fetchSeats(http: Http, signal?: AbortSignal): Promise<PortalSeatList> {
-  return parsed(
-    () => http.authed.get('portal/v1/seats', { signal }),
-    (c) => c.portalSeatList,
-  );
+  return parsed<PortalSeatList>(() => http.authed.get('portal/v1/seats', { signal }), 'data');
 }
 
 /** Assigns (`body`), resends (`resend`) or revokes (`DELETE`) a seat; the view reloads the list after. */

@@ -1,8 +1,6 @@
 import { msg, str } from '@lit/localize';
-import type * as z from 'zod/mini';
 import { chooseLocale, getLocale } from '../i18n/localize.js';
 import { ApiError, isAbort, networkError } from './errors.js';
-import { loadContract, type Contract } from './load-contract.js';
 import type { SessionStore } from './session.js';
 
 export interface RequestOptions {
@@ -180,23 +178,24 @@ export function createHttp(serverUrl: string, session: SessionStore, org = ''): 
 }
 
 /**
- * Awaits a call and checks its JSON against the schema `pick` chooses from the contract
- * (loaded in parallel with the request); every failure becomes an ApiError (aborts excepted).
+ * Awaits a call and returns its JSON answer, typed by the contract (src/schemas, on the server).
+ * The widget does not parse answers with zod: zod/mini is ≈13 KB gzip, more than a view, and
+ * the answers come from the server the contract is enforced on (docs/decisions.md, "The browser
+ * trusts its server's answers"). What it checks: the answer is a JSON object holding `key`, the
+ * field the caller reads first, so an answer from something else (a proxy, another version's
+ * route) is a clear error, not a broken view. Every failure becomes an ApiError (aborts excepted).
  */
-export async function parsed<S extends z.ZodMiniType>(call: () => ResponsePromise, pick: (contract: Contract) => S): Promise<z.output<S>> {
-  const contract = loadContract();
-  contract.catch(() => undefined); // awaited below; not an unhandled rejection if the call fails first
+export async function parsed<T>(call: () => ResponsePromise, key: keyof T & string): Promise<T> {
   let body: unknown;
   try {
     body = await call().json();
   } catch (error) {
     throw await toApiError(error);
   }
-  const result = pick(await contract).safeParse(body);
-  if (!result.success) {
+  if (!body || typeof body !== 'object' || !(key in body)) {
     throw new ApiError(200, 'invalid_response', msg('The server sent an answer this page could not read. Reload the page and try again.'));
   }
-  return result.data;
+  return body as T;
 }
 
 /** Awaits a call whose answer has no body we need. */
@@ -227,12 +226,10 @@ export async function toApiError(error: unknown): Promise<unknown> {
   if (error instanceof ApiError || isAbort(error)) return error;
   if (error instanceof HTTPError) {
     const { status } = error.response;
-    const [{ errorBody }, json] = await Promise.all([loadContract(), error.response.json().catch(() => undefined)]);
-    const body = errorBody.safeParse(json);
-    if (body.success) {
-      const { code, message, details } = body.data.error;
-      return new ApiError(status, code, withoutFieldPath(message, details), details);
-    }
+    // The contract's error body (src/schemas/common.ts `errorBody`): {error: {code, message, details?}}.
+    const body = (await error.response.json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined;
+    const { code, message, details } = body?.error ?? {};
+    if (typeof code === 'string' && typeof message === 'string') return new ApiError(status, code, withoutFieldPath(message, details), details);
     return new ApiError(status, 'http_error', msg('Something went wrong on our side. Try again in a moment.'));
   }
   // Offline, DNS, CORS, a timeout: the server's answer never arrived.

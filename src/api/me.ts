@@ -5,26 +5,17 @@ import { fetchBlob } from './files.js';
 import { done, parsed } from './http.js';
 
 export function fetchMe(http: Http, signal?: AbortSignal): Promise<Me> {
-  return parsed(
-    () => http.authed.get('portal/v1/me', { signal }),
-    (c) => c.me,
-  );
+  return parsed<Me>(() => http.authed.get('portal/v1/me', { signal }), 'id');
 }
 
 /** The customer and their cards: what the settings view shows, in one request. */
 export function fetchMeWithPaymentMethods(http: Http, signal?: AbortSignal): Promise<MeWithPaymentMethods> {
-  return parsed(
-    () => http.authed.get('portal/v1/me', { searchParams: { include: 'payment_methods' }, signal }),
-    (c) => c.meWithPaymentMethods,
-  );
+  return parsed<MeWithPaymentMethods>(() => http.authed.get('portal/v1/me', { searchParams: { include: 'payment_methods' }, signal }), 'payment_methods');
 }
 
 /** `name: null` clears the name; `locale` is the customer's own choice of language (emails and PDFs too). */
 export function updateMe(http: Http, body: { name?: string | null; billing_details?: BillingDetails; locale?: string }, signal?: AbortSignal): Promise<Me> {
-  return parsed(
-    () => http.authed.patch('portal/v1/me', { json: body, signal }),
-    (c) => c.me,
-  );
+  return parsed<Me>(() => http.authed.patch('portal/v1/me', { json: body, signal }), 'id');
 }
 
 /** Sends a code to the new address; the change happens once it is entered (`verifyEmailChange`). */
@@ -33,10 +24,7 @@ export function requestEmailChange(http: Http, email: string): Promise<void> {
 }
 
 export function verifyEmailChange(http: Http, code: string): Promise<Me> {
-  return parsed(
-    () => http.authed.post('portal/v1/me/email-change/verify', { json: { code } }),
-    (c) => c.me,
-  );
+  return parsed<Me>(() => http.authed.post('portal/v1/me/email-change/verify', { json: { code } }), 'id');
 }
 
 /** Everything the portal holds about the customer, as a JSON file. */

@@ -8,25 +8,16 @@ const base = (id: string) => `portal/v1/orders/${encodeURIComponent(id)}`;
 export function fetchOrders(http: Http, cursor?: string | null, signal?: AbortSignal): Promise<OrderPage> {
   const searchParams: Record<string, string> = { limit: '10' };
   if (cursor) searchParams.starting_after = cursor;
-  return parsed(
-    () => http.authed.get('portal/v1/orders', { searchParams, signal }),
-    (c) => c.orderPage,
-  );
+  return parsed<OrderPage>(() => http.authed.get('portal/v1/orders', { searchParams, signal }), 'data');
 }
 
 /** One order with its lines, refunds and payment method. */
 export function fetchOrder(http: Http, id: string, signal?: AbortSignal): Promise<Order> {
-  return parsed(
-    () => http.authed.get(base(id), { signal }),
-    (c) => c.order,
-  );
+  return parsed<Order>(() => http.authed.get(base(id), { signal }), 'id');
 }
 
 export function updateInvoiceDetails(http: Http, id: string, body: InvoiceDetails, key: string): Promise<Order> {
-  return parsed(
-    () => http.authed.patch(`${base(id)}/invoice-details`, { json: body, headers: { 'Idempotency-Key': key } }),
-    (c) => c.order,
-  );
+  return parsed<Order>(() => http.authed.patch(`${base(id)}/invoice-details`, { json: body, headers: { 'Idempotency-Key': key } }), 'id');
 }
 
 /** The invoice or receipt PDF. */

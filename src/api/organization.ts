@@ -3,8 +3,5 @@ import type { Http } from './http.js';
 import { parsed } from './http.js';
 
 export function fetchOrganization(http: Http, slug: string, signal?: AbortSignal): Promise<PublicOrganization> {
-  return parsed(
-    () => http.public.get(`portal/v1/organizations/${encodeURIComponent(slug)}`, { signal }),
-    (c) => c.publicOrganization,
-  );
+  return parsed<PublicOrganization>(() => http.public.get(`portal/v1/organizations/${encodeURIComponent(slug)}`, { signal }), 'portal_settings');
 }

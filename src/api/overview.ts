@@ -4,8 +4,5 @@ import { parsed } from './http.js';
 
 /** Everything the overview shows, in one request. */
 export function fetchOverview(http: Http, signal?: AbortSignal): Promise<Overview> {
-  return parsed(
-    () => http.authed.get('portal/v1/overview', { signal }),
-    (c) => c.overview,
-  );
+  return parsed<Overview>(() => http.authed.get('portal/v1/overview', { signal }), 'customer');
 }

@@ -5,10 +5,7 @@ import { done, parsed } from './http.js';
 const base = 'portal/v1/payment-methods';
 
 export function fetchPaymentMethods(http: Http, signal?: AbortSignal): Promise<{ data: PaymentMethod[] }> {
-  return parsed(
-    () => http.authed.get(base, { signal }),
-    (c) => c.paymentMethodList,
-  );
+  return parsed<{ data: PaymentMethod[] }>(() => http.authed.get(base, { signal }), 'data');
 }
 
 /** Makes a card the default (which also retries a failed renewal) or removes it. */
@@ -20,10 +17,7 @@ export function paymentMethodAction(http: Http, id: string, action: 'default' | 
 
 /** A single-use address for the hosted card form, which may only talk to this page. */
 export function openHostedSession(http: Http): Promise<HostedSession> {
-  return parsed(
-    () => http.authed.post(`${base}/hosted-session`, { json: { origin: location.origin, make_default: true } }),
-    (c) => c.hostedSession,
-  );
+  return parsed<HostedSession>(() => http.authed.post(`${base}/hosted-session`, { json: { origin: location.origin, make_default: true } }), 'url');
 }
 
 /** A single-use address for the hosted confirm page (3-D Secure): the order named, or the oldest waiting payment. */

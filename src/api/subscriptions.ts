@@ -1,4 +1,13 @@
-import type { CancelRequest, CancelResult, ChangePreview, ChangeRequest, ChangeResult, Subscription, SubscriptionDetail } from '../schemas/billing.js';
+import type {
+  CancelRequest,
+  CancelResult,
+  ChangePreview,
+  ChangeRequest,
+  ChangeResult,
+  Subscription,
+  SubscriptionDetail,
+  SubscriptionPage,
+} from '../schemas/billing.js';
 import { ApiError } from './errors.js';
 import type { Http } from './http.js';
 import { parsed } from './http.js';
@@ -15,18 +24,12 @@ export type DecidedOn = Pick<Subscription, 'id' | 'version'>;
 export function fetchSubscriptions(http: Http, cursor?: string | null, signal?: AbortSignal) {
   const searchParams: Record<string, string> = { limit: '20' };
   if (cursor) searchParams.starting_after = cursor;
-  return parsed(
-    () => http.authed.get('portal/v1/subscriptions', { searchParams, signal }),
-    (c) => c.subscriptionPage,
-  );
+  return parsed<SubscriptionPage>(() => http.authed.get('portal/v1/subscriptions', { searchParams, signal }), 'data');
 }
 
 /** One subscription with the plans it can move to. */
 export function fetchSubscription(http: Http, id: string, signal?: AbortSignal): Promise<SubscriptionDetail> {
-  return parsed(
-    () => http.authed.get(base(id), { signal }),
-    (c) => c.subscriptionDetail,
-  );
+  return parsed<SubscriptionDetail>(() => http.authed.get(base(id), { signal }), 'plans');
 }
 
 /** The server refused an action because the subscription changed since it was decided on (or a charged change is still settling). */
@@ -47,10 +50,7 @@ const post = (http: Http, sub: DecidedOn, action: string, key: string, json: obj
   http.authed.post(`${base(sub.id)}/${action}`, { json: { ...json, expected_version: sub.version }, headers: { 'Idempotency-Key': key } });
 
 export function cancelSubscription(http: Http, sub: DecidedOn, body: CancelRequest, key: string): Promise<CancelResult> {
-  return parsed(
-    () => post(http, sub, 'cancel', key, body),
-    (c) => c.cancelResult,
-  );
+  return parsed<CancelResult>(() => post(http, sub, 'cancel', key, body), 'subscription');
 }
 
 /**
@@ -63,24 +63,15 @@ export function subscriptionAction(
   action: 'uncancel' | 'accept-offer' | 'pause' | 'resume' | 'cancel-scheduled-change',
   key: string,
 ): Promise<Subscription> {
-  return parsed(
-    () => post(http, sub, action, key),
-    (c) => c.subscription,
-  );
+  return parsed<Subscription>(() => post(http, sub, action, key), 'id');
 }
 
 /** What a change would cost; nothing is changed. */
 export function previewChange(http: Http, id: string, body: ChangeRequest, signal?: AbortSignal): Promise<ChangePreview> {
-  return parsed(
-    () => http.authed.post(`${base(id)}/change-preview`, { json: body, signal }),
-    (c) => c.changePreview,
-  );
+  return parsed<ChangePreview>(() => http.authed.post(`${base(id)}/change-preview`, { json: body, signal }), 'due_now');
 }
 
 /** Makes the change the preview showed, at the preview's prices (`proration_date`). */
 export function changeSubscription(http: Http, sub: DecidedOn, body: ChangeRequest & { proration_date: string }, key: string): Promise<ChangeResult> {
-  return parsed(
-    () => post(http, sub, 'change', key, body),
-    (c) => c.changeResult,
-  );
+  return parsed<ChangeResult>(() => post(http, sub, 'change', key, body), 'change');
 }

@@ -3,8 +3,5 @@ import type { Http } from './http.js';
 import { parsed } from './http.js';
 
 export function fetchUsage(http: Http, signal?: AbortSignal): Promise<{ meters: UsageMeter[] }> {
-  return parsed(
-    () => http.authed.get('portal/v1/usage', { signal }),
-    (c) => c.usageList,
-  );
+  return parsed<{ meters: UsageMeter[] }>(() => http.authed.get('portal/v1/usage', { signal }), 'meters');
 }

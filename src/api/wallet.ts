@@ -6,8 +6,5 @@ import { parsed } from './http.js';
 export function fetchWallet(http: Http, cursor?: string | null, signal?: AbortSignal): Promise<Wallet> {
   const searchParams: Record<string, string> = { limit: '10' };
   if (cursor) searchParams.starting_after = cursor;
-  return parsed(
-    () => http.authed.get('portal/v1/wallet', { searchParams, signal }),
-    (c) => c.wallet,
-  );
+  return parsed<Wallet>(() => http.authed.get('portal/v1/wallet', { searchParams, signal }), 'balances');
 }

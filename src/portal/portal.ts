@@ -16,6 +16,7 @@ import { alert, alertStyles } from '../ui/alert.js';
 import { buttonStyles } from '../ui/button.js';
 import { ConnectedElement } from '../ui/connected-element.js';
 import { skeleton, skeletonStyles } from '../ui/skeleton.js';
+import { ensureDefined, lazy } from '../views/lazy.js';
 import { findView, views, type ViewDefinition } from '../views/registry.js';
 import { returnUrl, takeTokenFromUrl, type UrlToken } from './page-url.js';
 import { readRoute, routingMode, writeRoute, type RoutingMode } from './routes.js';
@@ -160,6 +161,23 @@ export class CustomerPortal extends ConnectedElement {
     if (this.connection && (!signedIn || !this.view)) this.#loadOrganization(this.connection);
     const active = signedIn ? (this.view ? findView(this.view) : this.#activeView()) : undefined;
     if (active) this.#loadChunk(active);
+    if (active && !this.view && this.organization && customElements.get(active.tag)) void this.updateComplete.then(() => this.#prefetch());
+  }
+
+  #prefetched = false;
+
+  /**
+   * The full portal (no `view`), once its first section is drawn: the chunks of the other
+   * sections the organization has on, loaded when the browser is idle, so that switching
+   * section shows it at once. One view on its own (`view="…"`) loads nothing more.
+   */
+  #prefetch(): void {
+    if (this.#prefetched) return;
+    this.#prefetched = true;
+    const idle = (run: () => void) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout: 2000 }) : setTimeout(run, 200));
+    idle(() => {
+      for (const view of this.#availableViews()) if (!customElements.get(view.tag)) view.load().catch(() => undefined); // shown (and retried) when opened
+    });
   }
 
   protected override updated(): void {
@@ -333,7 +351,11 @@ export class CustomerPortal extends ConnectedElement {
     if (this.session.status !== 'signed-in') {
       const notice = this.linkError || (this.session.status === 'expired' ? this.session.message : '');
       return html`<div class="base base--center" part="base" tabindex="-1">
-        <customer-portal-sign-in exportparts="base: sign-in, form: sign-in-form" .message=${notice}></customer-portal-sign-in>
+        ${
+          ensureDefined('customer-portal-sign-in', lazy.signIn, this)
+            ? html`<customer-portal-sign-in exportparts="base: sign-in, form: sign-in-form" .message=${notice}></customer-portal-sign-in>`
+            : html`<div class="placeholder" aria-busy="true">${skeleton('60%', '1.5em')} ${skeleton('100%', '6em')}</div>`
+        }
       </div>`;
     }
     if (this.view) {

@@ -4,7 +4,7 @@ import { property, state } from 'lit/decorators.js';
 import { requestCode, verifyCode } from '../api/auth.js';
 import type { Connection } from '../api/connection.js';
 import { ApiError } from '../api/errors.js';
-import { loadContract } from '../api/load-contract.js';
+import { normalizeEmail } from '../schemas/email.js';
 import { SignedInEvent } from '../session-events.js';
 import { formatSeconds } from '../i18n/format.js';
 import { getLocale } from '../i18n/localize.js';
@@ -123,21 +123,15 @@ export class CustomerPortalSignIn extends ConnectedElement {
     event.preventDefault();
     if (this.busy) return;
     const typed = this.emailInput?.value ?? '';
-    let email: ReturnType<Awaited<ReturnType<typeof loadContract>>['emailAddress']['safeParse']>;
-    try {
-      // The same rule as the server's. Already loaded with the organization, in practice.
-      email = (await loadContract()).emailAddress.safeParse(typed);
-    } catch (error) {
-      this.error = error as ApiError;
-      return;
-    }
-    if (!email.success) {
+    // The same rule as the server's.
+    const email = normalizeEmail(typed);
+    if (!email) {
       this.email = typed;
       this.emailError = typed.trim() ? msg('Enter a valid email address, like name@example.com.') : msg('Enter your email address.');
       this.emailInput?.focus();
       return;
     }
-    this.email = email.data;
+    this.email = email;
     this.emailError = '';
     if (await this.sendCode('request')) this.step = 'code';
   }
@@ -360,5 +354,14 @@ export class CustomerPortalSignIn extends ConnectedElement {
       }</div>
       ${codeStep ? this.renderCodeStep() : this.renderEmailStep()}
     </div>`;
+  }
+}
+
+// Loaded on demand (src/views/registry.ts `lazy.signIn`): only a signed-out page needs it.
+CustomerPortalSignIn.define('customer-portal-sign-in');
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'customer-portal-sign-in': CustomerPortalSignIn;
   }
 }

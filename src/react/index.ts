@@ -6,14 +6,14 @@
 // their event classes. Browser only: the widget registers its elements when imported.
 //
 // The views stay lazily loaded: this module imports the widget's entry (which registers
-// <customer-portal> and the sign-in, and loads a view's chunk as soon as its tag is on the
+// <customer-portal>, and loads a view's chunk, or the sign-in's, as soon as its tag is on the
 // page) and never a view module. createComponent uses the class it is given only to ask which
 // props are properties (`prop in elementClass.prototype`) and for its display name; it never
 // defines or constructs it. So a view's component gets a stand-in class whose prototype names
 // the view's properties (elements.ts), and the view's real class only as a type.
 import * as React from 'react';
 import { createComponent } from '@lit/react';
-import { CustomerPortal as CustomerPortalElement, CustomerPortalSignIn as CustomerPortalSignInElement } from '../index.js';
+import { CustomerPortal as CustomerPortalElement, type CustomerPortalSignIn as CustomerPortalSignInElement } from '../index.js';
 import type { CustomerPortalAccount as AccountElement } from '../views/account/account.js';
 import type { CustomerPortalBenefits as BenefitsElement } from '../views/benefits/benefits.js';
 import type { CustomerPortalOrders as OrdersElement } from '../views/orders/orders.js';
@@ -35,6 +35,7 @@ import {
   seatsEvents,
   settingsEvents,
   signInEvents,
+  signInProperties,
   subscriptionsEvents,
   usageEvents,
   viewProperties,
@@ -67,7 +68,12 @@ function component<I extends HTMLElement, E extends Record<string, string>>(tagN
 export const CustomerPortal = component('customer-portal', CustomerPortalElement, portalEvents, 'CustomerPortal');
 
 /** `<customer-portal-sign-in>`: the email-and-code sign-in on its own. */
-export const CustomerPortalSignIn = component('customer-portal-sign-in', CustomerPortalSignInElement, signInEvents, 'CustomerPortalSignIn');
+export const CustomerPortalSignIn = component(
+  'customer-portal-sign-in',
+  lazyElement<CustomerPortalSignInElement>(signInProperties),
+  signInEvents,
+  'CustomerPortalSignIn',
+);
 
 // The views, each loaded when its element is first rendered.
 export const CustomerPortalOverview = component(

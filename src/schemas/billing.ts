@@ -169,6 +169,7 @@ export const subscriptionDetail = z.extend(subscription, { plans: z.array(plan) 
 export type SubscriptionDetail = z.infer<typeof subscriptionDetail>;
 
 export const subscriptionPage = z.object({ data: z.array(subscription), has_more: z.boolean(), next_cursor: nullableString });
+export type SubscriptionPage = z.infer<typeof subscriptionPage>;
 
 export const changePreview = z.object({
   kind: z.string(),

@@ -1,6 +1,7 @@
 // The wire contract shared by the widget (browser) and the session server (Node).
 // Pure zod/mini: no DOM and no Node imports, so both sides can load it.
 import * as z from 'zod/mini';
+import { EMAIL_PATTERN } from './email.js';
 
 export const errorBody = z.object({
   error: z.object({
@@ -14,7 +15,7 @@ export type ErrorBody = z.infer<typeof errorBody>;
 /** Emails are compared case-insensitively; we store them trimmed and lower-cased. */
 export const emailAddress = z.pipe(
   z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254)),
-  z.email({ error: 'Enter a valid email address, like name@example.com.' }),
+  z.email({ pattern: EMAIL_PATTERN, error: 'Enter a valid email address, like name@example.com.' }),
 );
 
 export const slug = z.string().check(

@@ -13,13 +13,14 @@ import { SignedInEvent } from '../session-events.js';
 import type { SectionId } from '../schemas/organization.js';
 import { tokens } from '../styles/tokens.js';
 import { viewStyles } from '../views/billing/view.styles.js';
+import { ensureDefined, lazy } from '../views/lazy.js';
+import './toast.js';
 import { alert, alertStyles } from './alert.js';
 import { badgeStyles } from './badge.js';
 import { buttonStyles } from './button.js';
 import { cardStyles } from './card.styles.js';
 import { fieldStyles } from './field.styles.js';
-import { skeletonStyles } from './skeleton.js';
-import './toast.js';
+import { skeleton, skeletonStyles } from './skeleton.js';
 import { visuallyHidden } from './visually-hidden.styles.js';
 import { ConnectedElement } from './connected-element.js';
 
@@ -238,7 +239,10 @@ export class ViewElement extends ConnectedElement {
   ): unknown {
     if (this.session.status !== 'signed-in') return this.renderSignedOut();
     const body = html`<div role="status" class="visually-hidden">${this.announcement}</div>
-      <customer-portal-toast .message=${this.announcement} .serial=${this.#said}></customer-portal-toast>
+      ${
+        // Loaded with the first announcement (src/views/lazy.ts); the status region above says it at once.
+        this.#said ? html`<customer-portal-toast .message=${this.announcement} .serial=${this.#said}></customer-portal-toast>` : nothing
+      }
       ${task.render({
         pending: loading,
         error: (error) =>
@@ -266,6 +270,8 @@ export class ViewElement extends ConnectedElement {
     if (this.exchanging) {
       return html`<p class="signing-in" role="status"><span class="spinner" aria-hidden="true"></span>${msg('Signing you in…')}</p>`;
     }
+    if (!ensureDefined('customer-portal-sign-in', lazy.signIn, this))
+      return html`<div aria-busy="true">${skeleton('60%', '1.5em')} ${skeleton('100%', '6em')}</div>`;
     return html`<customer-portal-sign-in
       server-url=${this.serverUrl}
       org=${this.org}

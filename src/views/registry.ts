@@ -1,5 +1,6 @@
 import { msg } from '@lit/localize';
 import type { SectionId } from '../schemas/organization.js';
+import { lazy } from './lazy.js';
 
 export interface ViewDefinition {
   /** The section id in the organization's portal settings, and the `view` attribute's value. */
@@ -14,8 +15,8 @@ export interface ViewDefinition {
 
 /**
  * The views that exist, in navigation order. A section is shown when it is registered here
- * and the organization has it turned on. The views are lazily loaded (all in one chunk, see
- * vite.config.ts): keep imports of view modules out of the entry.
+ * and the organization has it turned on. Each view is a lazily loaded chunk of its own (what
+ * views share in shared chunks, see vite.config.ts): keep imports of view modules out of the entry.
  */
 export const views: readonly ViewDefinition[] = [
   { id: 'overview', tag: 'customer-portal-overview', label: () => msg('Overview'), load: () => import('./overview/overview.js') },
@@ -33,6 +34,7 @@ export const views: readonly ViewDefinition[] = [
 export const elements: readonly Pick<ViewDefinition, 'tag' | 'load'>[] = [
   ...views,
   { tag: 'customer-portal-payment-methods', load: () => import('./settings/payment-methods.js') },
+  { tag: 'customer-portal-sign-in', load: lazy.signIn },
 ];
 
 export function findView(id: string): ViewDefinition | undefined {

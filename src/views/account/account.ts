@@ -15,7 +15,7 @@ import { busyLabel } from '../../ui/button.js';
 import { skeleton } from '../../ui/skeleton.js';
 import { ViewElement } from '../../ui/view-element.js';
 import { accountStyles } from './account.styles.js';
-import './email-change-flow.js';
+import { ensureDefined, lazy } from '../lazy.js';
 
 /**
  * @summary The customer's account: name (editable), email (changed with a code sent to the
@@ -229,7 +229,7 @@ export class CustomerPortalAccount extends ViewElement {
               ${
                 customer.email_change === false
                   ? nothing
-                  : html`<button type="button" class="button button--secondary button--small" @click=${() => (this.changingEmail = true)}>
+                  : html`<button type="button" class="button button--secondary button--small" @click=${this.changeEmail}>
                     ${msg('Change')}<span class="visually-hidden"> ${msg('email')}</span>
                   </button>`
               }
@@ -272,6 +272,12 @@ export class CustomerPortalAccount extends ViewElement {
           @close=${() => (this.changingEmail = false)}
         ></customer-portal-email-change-flow>
       </div>`;
+  }
+
+  /** Opens the email change, loading it first if this is the first time (src/views/registry.ts `lazy`). */
+  private changeEmail(): void {
+    this.changingEmail = true;
+    ensureDefined('customer-portal-email-change-flow', lazy.emailChangeFlow, this);
   }
 
   protected renderSignOut(): TemplateResult {

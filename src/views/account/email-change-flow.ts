@@ -2,7 +2,7 @@ import { msg, str } from '@lit/localize';
 import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { requestEmailChange, verifyEmailChange } from '../../api/me.js';
-import { emailAddress } from '../../schemas/common.js';
+import { normalizeEmail } from '../../schemas/email.js';
 import type { Me } from '../../schemas/customer.js';
 import { alert } from '../../ui/alert.js';
 import { busyLabel } from '../../ui/button.js';
@@ -49,11 +49,7 @@ export class EmailChangeFlow extends FlowElement<Step> {
     if (this.step === 'email') {
       // The server's own rule, checked here first: "not an email" never leaves the page.
       const typed = this.next.trim();
-      this.emailError = emailAddress.safeParse(typed).success
-        ? ''
-        : typed
-          ? msg('Enter a valid email address, like name@example.com.')
-          : msg('Enter your email address.');
+      this.emailError = normalizeEmail(typed) ? '' : typed ? msg('Enter a valid email address, like name@example.com.') : msg('Enter your email address.');
       if (this.emailError) {
         this.renderRoot.querySelector<HTMLInputElement>('#value')?.focus();
         return;

@@ -2,7 +2,7 @@ import { msg, str } from '@lit/localize';
 import { css, html, nothing, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import { ApiError } from '../../api/errors.js';
 import type { InvoiceDetails } from '../../schemas/billing.js';
-import { emailAddress } from '../../schemas/common.js';
+import { normalizeEmail } from '../../schemas/email.js';
 import type { BillingDetails } from '../../schemas/customer.js';
 import { intlLocale } from '../../i18n/localize.js';
 import { countryName, countryOptions } from '../../schemas/countries.js';
@@ -85,7 +85,7 @@ export class DetailsForm {
       errors.tax_id = msg(str`This VAT number is from ${from}, but the country is ${chosen}.`);
     }
     const email = this.values.email?.trim();
-    if (this.withEmail && email && !emailAddress.safeParse(email).success) errors.email = msg('Enter a valid email address, like name@example.com.');
+    if (this.withEmail && email && !normalizeEmail(email)) errors.email = msg('Enter a valid email address, like name@example.com.');
     return errors;
   }
 

@@ -16,7 +16,7 @@ import { emptyState } from '../billing/empty.js';
 import { disputeBadge, disputeText, orderBadge, orderSummary } from '../billing/status.js';
 import { totalsStyles, totalsTable } from '../billing/totals.js';
 import { MorePages } from '../billing/paging.js';
-import './invoice-details-flow.js';
+import { ensureDefined, lazy } from '../lazy.js';
 import { ordersStyles } from './orders.styles.js';
 
 type Document = 'invoice' | 'receipt';
@@ -203,7 +203,7 @@ export class CustomerPortalOrders extends ViewElement {
     return html`<div class="card" part="card">
       <div class="card__header card__header--row">
         <h3 class="card__title">${msg('Billed to')}</h3>
-        <button type="button" class="button button--secondary button--small" @click=${() => (this.editing = true)}>
+        <button type="button" class="button button--secondary button--small" @click=${this.editInvoiceDetails}>
           ${msg('Edit')}<span class="visually-hidden"> ${msg('invoice details')}</span>
         </button>
       </div>
@@ -303,6 +303,12 @@ export class CustomerPortalOrders extends ViewElement {
       </div>
       <div class="pair">${this.renderBuyer(order)} ${this.renderPayment(order)}</div>
     </div>`;
+  }
+
+  /** Opens the invoice details form, loading it first if this is the first time (src/views/registry.ts `lazy`). */
+  private editInvoiceDetails(): void {
+    this.editing = true;
+    ensureDefined('customer-portal-invoice-details-flow', lazy.invoiceDetailsFlow, this);
   }
 
   private renderLoaded(): TemplateResult {

@@ -1,4 +1,4 @@
-import { emailAddress } from '../../schemas/common.js';
+import { normalizeEmail } from '../../schemas/email.js';
 import { msg, str } from '@lit/localize';
 import { css, html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
@@ -88,7 +88,7 @@ export class CustomerPortalSeats extends ViewElement {
     const email = (this.emails[id] ?? '').trim();
     if (this.busy) return;
     // The server's own rule, checked here first: "not an email" is answered at once.
-    if (!emailAddress.safeParse(email).success) {
+    if (!normalizeEmail(email)) {
       this.errors = { ...this.errors, [id]: msg('Enter a valid email address, like name@example.com.') };
       form.querySelector('input')?.focus();
       return;

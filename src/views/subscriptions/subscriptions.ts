@@ -18,13 +18,19 @@ import { nextChargeText, subscriptionBadge } from '../billing/status.js';
 import { totalsStyles, totalsTable } from '../billing/totals.js';
 import { Confirm } from '../billing/confirm.js';
 import { MorePages } from '../billing/paging.js';
-import './cancel-flow.js';
-import './change-plan-flow.js';
-import './pause-flow.js';
-import './seats-flow.js';
+import { ensureDefined, lazy } from '../lazy.js';
 import { subscriptionsStyles } from './subscriptions.styles.js';
 
 type Flow = 'cancel' | 'change-plan' | 'seats' | 'pause' | 'resume';
+
+/** Each flow's element, loaded when the customer first opens it (src/views/registry.ts `lazy`). */
+const flowElements: Record<Flow, [tag: string, load: () => Promise<unknown>]> = {
+  cancel: ['customer-portal-cancel-flow', lazy.cancelFlow],
+  'change-plan': ['customer-portal-change-plan-flow', lazy.changePlanFlow],
+  seats: ['customer-portal-seats-flow', lazy.seatsFlow],
+  pause: ['customer-portal-pause-flow', lazy.pauseFlow],
+  resume: ['customer-portal-pause-flow', lazy.pauseFlow],
+};
 
 const chevron = html`<svg class="chevron" viewBox="0 0 16 16" aria-hidden="true"><path d="m6 3 5 5-5 5" /></svg>`;
 
@@ -292,6 +298,7 @@ export class CustomerPortalSubscriptions extends ViewElement {
     const open = (flow: Flow) => () => {
       this.notice = undefined;
       this.flow = flow;
+      ensureDefined(...flowElements[flow], this);
     };
     return html`<div class="actions">
       ${a.change_plan ? html`<button type="button" class="button button--primary" @click=${open('change-plan')}>${msg('Change plan')}</button>` : nothing}
@@ -365,6 +372,8 @@ export class CustomerPortalSubscriptions extends ViewElement {
       if (done) this.announcement = done;
       this.flow = undefined;
     };
+    // An element not defined yet renders nothing; it opens as soon as its chunk has defined it.
+    if (this.flow) ensureDefined(...flowElements[this.flow], this);
     return html`<customer-portal-cancel-flow
         .http=${http}
         .subscription=${sub}
