@@ -63,7 +63,7 @@ function staticClosure(chunks: Record<string, ManifestChunk>, key: string, seen 
 
 test('the entry imports no other chunk: lit and the UI primitives arrive with it, in one request', () => {
   // Rolldown moves what the entry shares with lazily loaded chunks into a common chunk in some
-  // chunk graphs (docs/decisions.md, "Views ship as one lazy chunk"): a second request before
+  // chunk graphs (docs/decisions.md, "One chunk per view"): a second request before
   // anything renders.
   assert.deepEqual(manifest()['src/index.ts']?.imports ?? [], []);
 });

@@ -54,6 +54,8 @@ describe('<customer-portal>', () => {
 
   it('shows the sign-in when nobody is signed in', async () => {
     const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    // The sign-in is its own chunk, loaded when the portal first shows it.
+    await waitUntil(() => signInOf(portal)?.shadowRoot, 'the sign-in was not shown');
     const signInElement = signInOf(portal);
     expect(signInElement).to.exist;
     const harness = new SignInHarness(signInElement!);

@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { apiError, fake, VALID_CODE } from '../../test/msw/handlers.js';
 import { connectionFor, useMockApi, worker } from '../../test/msw/worker.js';
 import '../index.js';
+import './sign-in.js'; // loaded on demand by the entry; this file tests the element itself
 import { deferred, focused, textOf } from '../testing/dom.js';
 import { SignInHarness } from './sign-in.harness.js';
 import type { CustomerPortalSignIn } from './sign-in.js';

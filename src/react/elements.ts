@@ -81,8 +81,8 @@ export const eventsByTag: Record<string, Record<string, string>> = {
  */
 export const viewProperties = ['org', 'serverUrl', 'embedded', 'detail'] as const;
 export const paymentMethodsProperties = [...viewProperties, 'initial'] as const;
-/** The sign-in's (loaded on demand like the views): `message`, a notice shown above the form. */
-export const signInProperties = ['org', 'serverUrl', 'message'] as const;
+/** The sign-in's (loaded on demand like the views): `message`, a notice shown above the form, and the resend cooldown. */
+export const signInProperties = ['org', 'serverUrl', 'message', 'resendCooldown'] as const;
 
 /** The lazily loaded views' properties by tag. */
 export const propertiesByTag: Record<string, readonly string[]> = {

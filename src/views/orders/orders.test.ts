@@ -33,7 +33,8 @@ class OrdersHarness {
     await waitUntil(() => this.root.querySelector('.refunds, .pay dd .capitalize'), 'the order detail did not load');
   }
   get flow(): ShadowRoot {
-    return this.root.querySelector(FLOW)!.shadowRoot!;
+    // Empty until the flow's chunk, loaded on the click, has defined it.
+    return this.root.querySelector(FLOW)?.shadowRoot ?? document.createElement('div').attachShadow({ mode: 'open' });
   }
   get flowText(): string {
     return [...(this.flow.querySelector('customer-portal-dialog')?.children ?? [])].map((c) => textOf(c)).join(' ');

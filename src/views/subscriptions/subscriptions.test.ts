@@ -40,9 +40,9 @@ class SubscriptionsHarness {
     row.click();
     await waitUntil(() => this.root.querySelector('.hero'), 'the detail did not open');
   }
-  /** The open dialog flow's shadow root. */
+  /** The open dialog flow's shadow root (an empty one until its chunk, loaded on the click, has defined it). */
   flow(tag: string): ShadowRoot {
-    return this.root.querySelector(tag)!.shadowRoot!;
+    return this.root.querySelector(tag)?.shadowRoot ?? notYet;
   }
   dialogOpen(tag: string): boolean {
     return Boolean(this.flow(tag).querySelector('customer-portal-dialog')?.shadowRoot?.querySelector('dialog')?.open);
@@ -96,6 +96,8 @@ async function render(): Promise<SubscriptionsHarness> {
   return h;
 }
 
+/** What a flow not loaded yet shows: nothing. */
+const notYet = document.createElement('div').attachShadow({ mode: 'open' });
 const CANCEL = 'customer-portal-cancel-flow';
 const PLAN = 'customer-portal-change-plan-flow';
 const SEATS = 'customer-portal-seats-flow';
