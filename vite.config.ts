@@ -22,15 +22,15 @@ const CHUNKS: Array<{ name: string; modules: RegExp[] }> = [
     modules: [
       /[\\/]node_modules[\\/]@lit[\\/]task[\\/]/,
       ...sources('ui/view-element', 'ui/badge', 'ui/toast', 'ui/dialog', 'ui/field.styles', 'ui/card.styles', 'ui/visually-hidden.styles'),
-      ...sources('views/billing/view.styles', 'views/billing/empty', 'views/billing/confirm', 'i18n/money', 'i18n/format', 'events'),
-      ...sources('schemas/email', 'api/idempotency', 'api/files', 'api/me', 'api/benefits'),
+      ...sources('views/billing/view.styles', 'views/billing/empty', 'views/billing/confirm', 'i18n/format', 'events'),
+      ...sources('schemas/email', 'api/idempotency', 'api/files', 'api/me'),
     ],
   },
   {
-    // What the billing views (subscriptions, orders, overview, wallet) and the flows share and
-    // the account views (settings, account, payment methods) do not.
+    // Money and dates, statuses, totals, paging and the billing APIs: what the billing views
+    // (every view but settings, account and payment methods) and the flows share.
     name: 'billing',
-    modules: sources('views/billing/status', 'views/billing/totals', 'views/billing/paging', 'api/subscriptions', 'api/orders'),
+    modules: sources('i18n/money', 'views/billing/status', 'views/billing/totals', 'views/billing/paging', 'api/subscriptions', 'api/orders', 'api/benefits'),
   },
   {
     // The dialogs of the actions (cancel, change plan, seats, pause, the payment's confirmation,
