@@ -23,7 +23,7 @@ const CHUNKS: Array<{ name: string; modules: RegExp[] }> = [
       /[\\/]node_modules[\\/]@lit[\\/]task[\\/]/,
       ...sources('ui/view-element', 'ui/badge', 'ui/toast', 'ui/dialog', 'ui/field.styles', 'ui/card.styles', 'ui/visually-hidden.styles'),
       ...sources('views/billing/view.styles', 'views/billing/empty', 'views/billing/confirm', 'i18n/format', 'events'),
-      ...sources('schemas/email', 'api/idempotency', 'api/files', 'api/me'),
+      ...sources('schemas/email', 'api/idempotency', 'api/files', 'api/me', 'api/payment-methods'),
     ],
   },
   {

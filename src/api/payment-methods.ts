@@ -22,8 +22,8 @@ export function openHostedSession(http: Http): Promise<HostedSession> {
 
 /** A single-use address for the hosted confirm page (3-D Secure): the order named, or the oldest waiting payment. */
 export function openConfirmSession(http: Http, orderId?: string): Promise<HostedSession> {
-  return parsed(
+  return parsed<HostedSession>(
     () => http.authed.post('portal/v1/payments/confirm-session', { json: { origin: location.origin, ...(orderId ? { order_id: orderId } : {}) } }),
-    (c) => c.hostedSession,
+    'url',
   );
 }
