@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB, MeterRow, PriceRow, ProductRow } from '../../db/schema.js';
-import { revive, selectLists } from '../../lib/json-rows.js';
+import { revive, listsTemplate } from '../../lib/json-rows.js';
 
 /** The catalog rows a customer's subscriptions name, read together (catalogSnapshot looks them up). */
 export interface CustomerCatalogRows {
@@ -55,11 +55,16 @@ export function catalogRepository(db: Kysely<DB>) {
         .orderBy('id'),
     };
   }
+  /** customerCatalog's statement, built and compiled once (lib/statement-template.ts) when first read. */
+  let catalogStatement: ReturnType<typeof catalogTemplate> | undefined;
+  const catalogTemplate = () =>
+    listsTemplate(db, (a: { organizationId: string; customerId: string }) => customerCatalogQueries(a.organizationId, a.customerId));
   return {
     customerCatalogQueries,
     /** A customer's catalog in one statement. */
     async customerCatalog(organizationId: string, customerId: string): Promise<CustomerCatalogRows> {
-      return customerCatalogRows(await selectLists(db, customerCatalogQueries(organizationId, customerId)));
+      catalogStatement ??= catalogTemplate();
+      return customerCatalogRows(await catalogStatement('catalog', { organizationId, customerId }));
     },
     insertProduct(row: { id: string; organization_id: string; name: string; description: string | null; visibility: 'public' | 'private'; now: Date }) {
       return db
