@@ -316,6 +316,28 @@ describe('logs', () => {
   });
 });
 
+describe('the session cache', () => {
+  test('requests that find the cached session stale at the same moment share one look-up, and all answer', async () => {
+    const { SESSION_CACHE_MS } = await import('./service.js');
+    const { onStatement } = await import('../../testing/database.js');
+    const c = await customer();
+    const token = await t.signIn('acme', c.email);
+    assert.equal((await t.request('GET', '/portal/v1/me', { token })).status, 200);
+    t.clock.advance(SESSION_CACHE_MS);
+    const sessionReads: string[] = [];
+    const stop = onStatement(t.database.db, (text) => {
+      if (/from "sessions"/i.test(text)) sessionReads.push(text);
+    });
+    const answers = await Promise.all(Array.from({ length: 20 }, () => t.request('GET', '/portal/v1/me', { token })));
+    stop();
+    assert.deepEqual(
+      answers.map((a) => [a.status, a.body.email]),
+      answers.map(() => [200, c.email]),
+    );
+    assert.equal(sessionReads.length, 1, `one look-up of the session for 20 requests, not ${sessionReads.length}`);
+  });
+});
+
 describe('several server instances', () => {
   test('a session revoked through another instance stops working here within the session cache time', async () => {
     const { createApp } = await import('../../app.js');

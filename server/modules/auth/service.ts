@@ -79,7 +79,16 @@ interface Deps {
 export function authService(deps: Deps) {
   const { repo, clock, secret } = deps;
   const cache = new Map<string, { auth: PortalAuth; until: number }>();
+  /**
+   * Look-ups under way, by token hash: requests that find the cached session stale at the same
+   * moment share one (with 32 requests in flight, each expiry made 32 identical look-ups).
+   */
+  const inFlight = new Map<string, Promise<PortalAuth | undefined>>();
+  /** Bumped by every forget: a look-up that began before one neither caches nor is shared after it. */
+  let generation = 0;
   const forget = (match: (auth: PortalAuth) => boolean) => {
+    generation++;
+    inFlight.clear();
     for (const [key, entry] of cache) if (match(entry.auth)) cache.delete(key);
   };
   const codeHash = (organizationId: string, email: string, code: string) => hmac(secret, `login-code:${organizationId}:${email}:${code}`);
@@ -114,6 +123,69 @@ export function authService(deps: Deps) {
       now,
     });
     return { token, expires_at: expiresAt.toISOString(), return_url: returnUrl };
+  }
+
+  /** The session of a token hash from the database, cached unless something was forgotten since `startedAt`. */
+  async function lookUpSession(hash: string, now: Date, startedAt: number): Promise<PortalAuth | undefined> {
+    const row = await repo.findLiveSession(hash, now);
+    if (!row) return undefined;
+    if (now.getTime() - row.session_last_used_at.getTime() > SLIDE_EVERY_MS) {
+      await repo.touchSession(row.session_id, now, new Date(now.getTime() + SESSION_TTL_MS));
+    }
+    const auth: PortalAuth = {
+      sessionId: row.session_id,
+      pastDue: Boolean(row.past_due),
+      requiresAction: Boolean(row.requires_action),
+      seatOnly: Boolean(row.seat_only),
+      customerSince: row.customer_since ? new Date(row.customer_since) : row.customer_created_at,
+      returnUrl: row.session_return_url,
+      customer: {
+        id: row.customer_id,
+        email: row.customer_email,
+        name: row.customer_name,
+        external_id: row.customer_external_id,
+        locale: row.customer_locale,
+        billing_details: row.customer_billing_details,
+        created_at: row.customer_created_at,
+      },
+      organization: {
+        id: row.organization_id,
+        slug: row.organization_slug,
+        name: row.organization_name,
+        allowed_origins: row.organization_allowed_origins,
+        portal_settings: row.organization_portal_settings,
+      },
+      rows: {
+        organization: {
+          id: row.organization_id,
+          slug: row.organization_slug,
+          name: row.organization_name,
+          branding: row.organization_branding,
+          portal_settings: row.organization_portal_settings,
+          allowed_origins: row.organization_allowed_origins,
+          billing_settings: row.organization_billing_settings,
+          created_at: row.organization_created_at,
+          updated_at: row.organization_updated_at,
+        },
+        customer: {
+          id: row.customer_id,
+          organization_id: row.organization_id,
+          email: row.customer_email,
+          name: row.customer_name,
+          external_id: row.customer_external_id,
+          metadata: row.customer_metadata,
+          billing_details: row.customer_billing_details,
+          provider_customer_ref: row.customer_provider_customer_ref,
+          locale: row.customer_locale,
+          created_at: row.customer_created_at,
+          updated_at: row.customer_updated_at,
+        },
+      },
+    };
+    if (startedAt !== generation) return auth;
+    if (cache.size >= SESSION_CACHE_MAX) cache.delete(cache.keys().next().value!);
+    cache.set(hash, { auth, until: Math.min(now.getTime() + SESSION_CACHE_MS, row.session_expires_at.getTime()) });
+    return auth;
   }
 
   return {
@@ -252,64 +324,13 @@ export function authService(deps: Deps) {
       const cached = cache.get(hash);
       if (cached && cached.until > now.getTime()) return cached.auth;
       cache.delete(hash);
-      const row = await repo.findLiveSession(hash, now);
-      if (!row) return undefined;
-      if (now.getTime() - row.session_last_used_at.getTime() > SLIDE_EVERY_MS) {
-        await repo.touchSession(row.session_id, now, new Date(now.getTime() + SESSION_TTL_MS));
-      }
-      const auth: PortalAuth = {
-        sessionId: row.session_id,
-        pastDue: Boolean(row.past_due),
-        requiresAction: Boolean(row.requires_action),
-        seatOnly: Boolean(row.seat_only),
-        customerSince: row.customer_since ? new Date(row.customer_since) : row.customer_created_at,
-        returnUrl: row.session_return_url,
-        customer: {
-          id: row.customer_id,
-          email: row.customer_email,
-          name: row.customer_name,
-          external_id: row.customer_external_id,
-          locale: row.customer_locale,
-          billing_details: row.customer_billing_details,
-          created_at: row.customer_created_at,
-        },
-        organization: {
-          id: row.organization_id,
-          slug: row.organization_slug,
-          name: row.organization_name,
-          allowed_origins: row.organization_allowed_origins,
-          portal_settings: row.organization_portal_settings,
-        },
-        rows: {
-          organization: {
-            id: row.organization_id,
-            slug: row.organization_slug,
-            name: row.organization_name,
-            branding: row.organization_branding,
-            portal_settings: row.organization_portal_settings,
-            allowed_origins: row.organization_allowed_origins,
-            billing_settings: row.organization_billing_settings,
-            created_at: row.organization_created_at,
-            updated_at: row.organization_updated_at,
-          },
-          customer: {
-            id: row.customer_id,
-            organization_id: row.organization_id,
-            email: row.customer_email,
-            name: row.customer_name,
-            external_id: row.customer_external_id,
-            metadata: row.customer_metadata,
-            billing_details: row.customer_billing_details,
-            provider_customer_ref: row.customer_provider_customer_ref,
-            locale: row.customer_locale,
-            created_at: row.customer_created_at,
-            updated_at: row.customer_updated_at,
-          },
-        },
-      };
-      if (cache.size >= SESSION_CACHE_MAX) cache.delete(cache.keys().next().value!);
-      cache.set(hash, { auth, until: Math.min(now.getTime() + SESSION_CACHE_MS, row.session_expires_at.getTime()) });
-      return auth;
+      const pending = inFlight.get(hash);
+      if (pending) return pending;
+      const lookUp = lookUpSession(hash, now, generation).finally(() => {
+        if (inFlight.get(hash) === lookUp) inFlight.delete(hash);
+      });
+      inFlight.set(hash, lookUp);
+      return lookUp;
     },
 
     /** A session for a customer another flow has proven (a claimed seat invitation). */
