@@ -2,6 +2,7 @@
 // layout, and which language wins when the page, the customer and the browser disagree.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse } from 'msw';
+import { billing } from '../../test/msw/billing.js';
 import { fake, record, signedIn, unauthenticated } from '../../test/msw/handlers.js';
 import { signIn, useMockApi, worker } from '../../test/msw/worker.js';
 import { textOf } from '../testing/dom.js';
@@ -108,26 +109,39 @@ describe('languages', () => {
     expect(x(sub.querySelector('.sub__name')!)).to.be.above(x(sub.querySelector('.badge')!));
   });
 
-  it('keeps money in reading order inside Arabic: each amount is isolated (<bdi>, FSI … PDI in sentences)', async () => {
+  it('keeps money in reading order inside Arabic: each amount is a left-to-right island (<bdi>, LRI … PDI in sentences)', async () => {
+    billing.orders[0] = { ...billing.orders[0]!, total: -630 }; // a credit note: the sign stays before the digits
     const el = await overview('ar');
-    const total = el.shadowRoot!.querySelector('.order__total bdi')!;
-    expect(total, 'the amount is in a <bdi>').to.exist;
-    // Drawn in its own order: the currency's Latin letters before (left of) the last digit.
-    const node = [...total.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim())! as Text;
-    const text = node.data;
-    const at = (i: number) => {
-      const range = document.createRange();
-      range.setStart(node, i);
-      range.setEnd(node, i + 1);
-      return range.getBoundingClientRect().left;
+    /** Where each character of `node` is drawn, from the left. */
+    const xs = (node: Text) =>
+      [...node.data].map((_, i) => {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        return range.getBoundingClientRect().left;
+      });
+    /** The amount in `node` reads left to right as Intl writes it: "-6.30 US$" (sign, digits, then U, S, $). */
+    const readsAsIntl = (node: Text, what: string) => {
+      const text = node.data;
+      const x = xs(node);
+      const u = text.indexOf('US$');
+      expect(u, `a currency symbol in "${text}" (${what})`).to.be.at.least(0);
+      const lastDigit = text.slice(0, u).search(/\d(?!.*\d)/);
+      expect(x[u]!, `"US" after the digits (${what})`).to.be.above(x[lastDigit]!);
+      expect(x[u + 2]!, `"$" after "US", not before it (${what})`).to.be.above(x[u + 1]!);
+      const minus = text.indexOf('-');
+      if (minus >= 0) expect(x[minus]!, `the sign before the digits (${what})`).to.be.below(x[lastDigit]!);
     };
-    const letter = text.search(/[A-Z$]/);
-    const digit = text.length - 1 - [...text].reverse().findIndex((c) => /[\d٠-٩]/.test(c));
-    expect(letter, `a currency sign in "${text}"`).to.be.at.least(0);
-    if (letter < digit) expect(at(letter)).to.be.below(at(digit));
-    // In a sentence, the amount is wrapped in isolates (not read, but laid out on its own).
-    const sentence = [...el.shadowRoot!.querySelectorAll('.sub .muted')].map((n) => n.textContent!).join(' ');
-    expect(sentence).to.match(/\u2068[^\u2069]+\u2069/);
+    const textIn = (node: Element) => [...node.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && /\d/.test(n.textContent!)) as Text;
+    const totals = [...el.shadowRoot!.querySelectorAll('.order__total bdi')];
+    expect(totals, 'each amount is in a <bdi>').to.have.length(5);
+    readsAsIntl(textIn(totals[0]!), 'a negative total');
+    readsAsIntl(textIn(totals[1]!), 'a total');
+    readsAsIntl(textIn(el.shadowRoot!.querySelector('.balance bdi')!), 'the wallet');
+    // In a sentence ("Next charge 34.80 US$ on …"), the amount is wrapped in a left-to-right isolate.
+    const sentence = [...el.shadowRoot!.querySelectorAll('.sub .muted')].find((n) => n.textContent!.includes('US$'))!;
+    expect(sentence.textContent).to.match(/\u2066[^\u2069]+\u2069/);
+    readsAsIntl(textIn(sentence), 'in a sentence');
   });
 
   it('points arrows the way an Arabic customer reads', async () => {

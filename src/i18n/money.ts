@@ -5,11 +5,13 @@ import { html, type TemplateResult } from 'lit';
 import { intlLocale as locale, localeAttributes } from './localize.js';
 
 /**
- * Right to left, an amount is its own left-to-right island inside the sentence (Unicode
- * isolates, FSI … PDI): "US$ 9.00" and "-US$ 6.30" keep their sign and symbol where they
- * belong instead of being reordered with the Arabic around them.
+ * Right to left, an amount is its own left-to-right island inside the sentence (a left-to-right
+ * isolate, LRI … PDI): Intl writes Arabic amounts as RLM "9.00 US$" / RLM LRM "-6.30 US$", and
+ * in a first-strong isolate (FSI) or a right-to-left one that RLM makes the island right to
+ * left, where the trailing "$" is a neutral and jumps to the far side: "$US 9.00". Left to
+ * right, they read as Intl wrote them: "9.00 US$", "-6.30 US$".
  */
-const isolate = (text: string): string => (localeAttributes().dir === 'rtl' ? `\u2068${text}\u2069` : text);
+const isolate = (text: string): string => (localeAttributes().dir === 'rtl' ? `\u2066${text}\u2069` : text);
 
 /**
  * An amount in minor units ("2900", "USD") as the customer reads it ("$29.00"), with the

@@ -203,9 +203,10 @@ export function formatters(tr: Translator, currency: string): Formatters {
   const dates = new Intl.DateTimeFormat(tr.locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
   const numbers = new Intl.NumberFormat(tr.locale, { maximumFractionDigits: 4 });
   return {
-    // Right to left, an amount is a left-to-right island (FSI … PDI) in the lines around it:
-    // "US$ 9.00" and "-US$ 6.30" keep their sign and symbol in place.
-    money: (amount) => (tr.rtl ? `\u2068${tr.money(amount, currency)}\u2069` : tr.money(amount, currency)),
+    // Right to left, an amount is a left-to-right island (LRI … PDI) in the lines around it, as in
+    // the portal (src/i18n/money.ts): "9.00 US$" and "-6.30 US$" as Intl writes them. A first-strong
+    // isolate would turn right to left on Intl's leading RLM and move the "$" to the far side.
+    money: (amount) => (tr.rtl ? `\u2066${tr.money(amount, currency)}\u2069` : tr.money(amount, currency)),
     date: (date) => dates.format(date),
     period: (start, end) => dates.formatRange(start, end),
     quantity: (quantity) => numbers.format(quantity),

@@ -392,7 +392,8 @@ describe('in the customer’s language', () => {
       'شارع الملك فهد 12',
       'المبالغ المستردة',
       'استرداد إلى البطاقة',
-      '€ 88.60',
+      '88.60 €',
+      '-10.40 €',
     ]) {
       assert.ok(text.includes(expected), `missing ${JSON.stringify(expected)} in:\n${text}`);
     }
@@ -413,6 +414,12 @@ describe('in the customer’s language', () => {
     const setupRow = find('Setup').y;
     const amounts = words.filter((w) => Math.abs(w.y - setupRow) < 2 && w.raw === '25.00');
     assert.ok(amounts.length === 2 && amounts.every((w) => w.xMax < 250), 'its prices sit on the left');
+    // An amount reads as Intl writes it for Arabic ("25.00 €", "-10.40 €"): a left-to-right island,
+    // the sign before the digits and the symbol after them, in the table and inside sentences.
+    for (const amount of words.filter((w) => /^-?\d+\.\d\d$/.test(w.raw))) {
+      const symbol = words.find((w) => w.raw === '€' && Math.abs(w.y - amount.y) < 2 && w.xMin >= amount.xMax && w.xMin - amount.xMax < 12);
+      assert.ok(symbol, `the € right after ${amount.raw} (at ${amount.xMax.toFixed(0)}, ${amount.y.toFixed(0)})`);
+    }
   });
 
   test('every supported language renders its title, and a Hebrew invoice reads back in Hebrew', async () => {

@@ -116,7 +116,7 @@ export class CustomerPortalBenefits extends ViewElement {
   /** A key in a box (`shown`, or `masked`) with Copy when the full key is known. */
   private renderSecret(id: string, key: string | null | undefined, shown: boolean, masked: string, what: string, extra: TemplateResult): TemplateResult {
     return html`<div class="secret">
-      <code class="mono" id="key-${id}">${shown && key ? key : masked}</code>
+      <code class="mono" dir="ltr" id="key-${id}">${shown && key ? key : masked}</code>
       ${
         key
           ? html`<button

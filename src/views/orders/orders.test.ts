@@ -145,7 +145,10 @@ describe('<customer-portal-orders>', () => {
     expect(textOf(h.root.querySelector('.totals'))).to.contain('Pro $29.00 Subtotal $29.00 VAT (20%) $5.80 Credit from your wallet -$2.00 Total $32.80');
     expect(h.text).to.contain('Refunded $10.00');
     expect(textOf(h.root.querySelector('.pay'))).to.match(/Payment method visa •••• 4242 .*Refunds .* to your card -\$10\.00/);
-    expect(textOf(h.root.querySelector('address'))).to.equal('Alice Martin Martin & Co 12 Rue de Rivoli 75001 Paris FR alice@example.com');
+    expect(textOf(h.root.querySelector('address'))).to.equal(
+      'Alice Martin Martin & Co 12 Rue de Rivoli 75001 Paris France alice@example.com',
+      'the country by its name',
+    );
     expect(h.text).to.contain('Download receipt');
     h.button(/All orders/).click();
     await waitUntil(() => focused()?.getAttribute('data-id') === 'ord_3', 'focus did not return to the order');

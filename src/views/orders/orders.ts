@@ -6,7 +6,9 @@ import { saveBlob } from '../../api/files.js';
 import { fetchDocument, fetchOrder, fetchOrders } from '../../api/orders.js';
 import type { SessionState } from '../../api/session.js';
 import { InvoiceDownloadedEvent } from '../../events.js';
+import { getLocale } from '../../i18n/localize.js';
 import { formatDateRange, formatMoney, formatShortDate, money } from '../../i18n/money.js';
+import { countryName } from '../../schemas/countries.js';
 import type { Order } from '../../schemas/billing.js';
 import { alert } from '../../ui/alert.js';
 import { busyLabel } from '../../ui/button.js';
@@ -199,7 +201,9 @@ export class CustomerPortalOrders extends ViewElement {
   private renderBuyer(order: Order): TemplateResult {
     const d = order.billing_details;
     const a = d.address ?? {};
-    const lines = [d.name, d.company, a.line1, a.line2, [a.postal_code, a.city].filter(Boolean).join(' '), a.state, a.country].filter(Boolean);
+    // The country by its name in the language shown ("France", not "FR"), as the form lists it.
+    const country = a.country ? countryName(a.country, getLocale()) : undefined;
+    const lines = [d.name, d.company, a.line1, a.line2, [a.postal_code, a.city].filter(Boolean).join(' '), a.state, country].filter(Boolean);
     return html`<div class="card" part="card">
       <div class="card__header card__header--row">
         <h3 class="card__title">${msg('Billed to')}</h3>
@@ -209,8 +213,12 @@ export class CustomerPortalOrders extends ViewElement {
       </div>
       <div class="card__body">
         <address class="party">
-          ${lines.length ? lines.map((line, i) => (i === 0 ? html`<div><strong>${line}</strong></div>` : html`<div>${line}</div>`)) : html`<div class="muted">${msg('No details yet')}</div>`}
-          ${d.email ? html`<div class="muted">${d.email}</div>` : nothing}
+          ${
+            lines.length
+              ? lines.map((line, i) => (i === 0 ? html`<div><strong><bdi>${line}</bdi></strong></div>` : html`<div><bdi>${line}</bdi></div>`))
+              : html`<div class="muted">${msg('No details yet')}</div>`
+          }
+          ${d.email ? html`<div class="muted"><bdi>${d.email}</bdi></div>` : nothing}
           ${d.tax_id ? html`<div>${msg('Tax ID')}: <span class="mono">${d.tax_id}</span></div>` : nothing}
         </address>
       </div>

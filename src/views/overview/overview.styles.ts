@@ -15,6 +15,10 @@ export const overviewStyles = css`
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
   }
+  /* A team membership is a sentence, not a price tile: one per row. */
+  .team .subs {
+    grid-template-columns: minmax(0, 1fr);
+  }
   .sub__head {
     display: flex;
     flex-wrap: wrap;

@@ -55,9 +55,8 @@ export class CustomerPortalOverview extends ViewElement {
   /** The teams the customer joined: whose plan, since when, and who manages its billing. */
   private renderMemberships(memberships: HeldSeat[]): TemplateResult {
     return html`<div class="card team" part="card">
-      <div class="card__header card__header--row">
+      <div class="card__header">
         <h3 class="card__title">${memberships.length > 1 ? msg('Your teams') : msg('Your team')}</h3>
-        ${this.navLink(msg('Open benefits'), 'benefits')}
       </div>
       <ul class="subs" role="list">
         ${memberships.map(
@@ -156,9 +155,11 @@ export class CustomerPortalOverview extends ViewElement {
   }
 
   override render(): unknown {
+    const data = this.#overview.value;
+    const seatOnly = !!data?.memberships?.length && !data.subscriptions.length && !data.recent_orders.length;
     return this.renderView(
       msg('Overview'),
-      msg('Your plan, recent orders and credit at a glance.'),
+      seatOnly ? msg('The team you joined and what your seat comes with.') : msg('Your plan, recent orders and credit at a glance.'),
       this.#overview,
       () => this.renderLoading(),
       (data) => this.renderOverview(data),
