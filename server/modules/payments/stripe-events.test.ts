@@ -5,33 +5,26 @@
 // same event delivered twice at once, and a dashboard refund during our own refund.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Stripe from 'stripe';
 import { MINUTE, SECOND } from '../../lib/clock.js';
-import { createShop, createSubscriber, subscribe, type Shop } from '../../testing/billing.js';
-import { startFakeStripe, type FakeStripe } from '../../testing/fake-stripe.js';
-import { createTestContext, type TestContext } from '../../testing/harness.js';
-import { stripeProvider } from './stripe-provider.js';
-import { STRIPE_WEBHOOK_PATH } from './stripe-webhook.js';
+import { createSubscriber, subscribe, type Shop } from '../../testing/billing.js';
+import type { FakeStripe } from '../../testing/fake-stripe.js';
+import type { TestContext } from '../../testing/harness.js';
+import { addStripeCard, deliverStripeEvent, stripeTestContext } from '../../testing/stripe.js';
 
-const SECRET_KEY = 'sk_test_fake';
 const WEBHOOK_SECRET = 'whsec_test_events_0123456789';
 
 let fake: FakeStripe;
 let t: TestContext;
 let shop: Shop;
 
+let close: () => Promise<void>;
+
 before(async () => {
-  fake = await startFakeStripe({ secretKey: SECRET_KEY });
-  t = await createTestContext(
-    { paymentProvider: 'stripe', stripe: { secretKey: SECRET_KEY, publishableKey: 'pk_test_fake', webhookSecret: WEBHOOK_SECRET, apiUrl: fake.url } },
-    { paymentProvider: () => stripeProvider({ secretKey: SECRET_KEY, apiUrl: fake.url, maxNetworkRetries: 0 }) },
-  );
-  shop = await createShop(t);
+  ({ fake, t, shop, close } = await stripeTestContext(WEBHOOK_SECRET));
 });
 after(async () => {
   if (process.env.DEBUG_LOGS) for (const l of t.logs) if (l.includes('"level":50') || l.includes('error')) console.error(l.slice(0, 1500));
-  await t.close();
-  await fake.close();
+  await close();
 });
 
 type Obj = Record<string, unknown>;
@@ -39,12 +32,8 @@ const get = (path: string, token: string) => t.request('GET', path, { token });
 const post = (path: string, token: string, body: object = {}) => t.request('POST', path, { token, body });
 const merchant = (path: string) => t.request('GET', path, { token: shop.org.key });
 
-/** Posts an event as Stripe does: the JSON body, signed with the SDK's helper at our clock's time. */
-async function deliver(event: Obj) {
-  const payload = JSON.stringify(event);
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET, timestamp: Math.floor(t.clock.now().getTime() / 1000) });
-  return t.request('POST', STRIPE_WEBHOOK_PATH, { body: payload, headers: { 'stripe-signature': signature } });
-}
+/** Posts an event as Stripe does (signed, server/testing/stripe.ts). */
+const deliver = (event: Obj) => deliverStripeEvent(t, WEBHOOK_SECRET, event);
 
 async function delivered(event: Obj) {
   const res = await deliver(event);
@@ -77,12 +66,9 @@ async function merchantEvents(type: string, about: string) {
 }
 
 async function addCard(token: string, number: string, makeDefault = true) {
-  const setup = await post('/portal/v1/payment-methods/setup', token);
-  assert.equal(setup.status, 201, JSON.stringify(setup.body));
-  const browser = fake.confirmSetupIntent(setup.body.setup_intent_id, number);
-  const done = await post('/portal/v1/payment-methods/confirm', token, { setup_intent_id: setup.body.setup_intent_id, make_default: makeDefault });
-  assert.equal(done.status, 201, JSON.stringify(done.body));
-  return { setup, browser, done };
+  const added = await addStripeCard(t, fake, token, number, makeDefault);
+  assert.equal(added.done.status, 201, JSON.stringify(added.done.body));
+  return added;
 }
 
 async function subscriberWithCard(number = '4242424242424242') {

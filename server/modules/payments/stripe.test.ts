@@ -5,32 +5,27 @@ import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import Stripe from 'stripe';
 import { DAY, MINUTE, SECOND } from '../../lib/clock.js';
-import { createShop, createSubscriber, subscribe, type Shop } from '../../testing/billing.js';
-import { startFakeStripe, type FakeStripe } from '../../testing/fake-stripe.js';
-import { createTestContext, type TestContext } from '../../testing/harness.js';
+import { createSubscriber, subscribe, type Shop } from '../../testing/billing.js';
+import type { FakeStripe } from '../../testing/fake-stripe.js';
+import type { TestContext } from '../../testing/harness.js';
+import { addStripeCard, stripeTestContext } from '../../testing/stripe.js';
 import type { PaymentProvider } from './provider.js';
 import { stripeProvider } from './stripe-provider.js';
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoutes } from './stripe-webhook.js';
 
-const SECRET_KEY = 'sk_test_fake';
 const WEBHOOK_SECRET = 'whsec_test_0123456789';
 
 let fake: FakeStripe;
 let t: TestContext;
 let shop: Shop;
 
+let close: () => Promise<void>;
+
 before(async () => {
-  fake = await startFakeStripe({ secretKey: SECRET_KEY });
-  t = await createTestContext(
-    { paymentProvider: 'stripe', stripe: { secretKey: SECRET_KEY, publishableKey: 'pk_test_fake', webhookSecret: WEBHOOK_SECRET, apiUrl: fake.url } },
-    // No SDK retries of 5xx (its backoff sleeps); a dropped connection is still retried once.
-    { paymentProvider: () => stripeProvider({ secretKey: SECRET_KEY, apiUrl: fake.url, maxNetworkRetries: 0 }) },
-  );
-  shop = await createShop(t);
+  ({ fake, t, shop, close } = await stripeTestContext(WEBHOOK_SECRET));
 });
 after(async () => {
-  await t.close();
-  await fake.close();
+  await close();
 });
 
 const get = (path: string, token: string) => t.request('GET', path, { token });
@@ -38,14 +33,8 @@ const post = (path: string, token: string, body: object = {}) => t.request('POST
 const merchant = (path: string) => t.request('GET', path, { token: shop.org.key });
 const provider = () => t.app.services.payments.provider as PaymentProvider;
 
-/** The hosted page's flow: setup, Stripe.js confirms the card in the browser, then confirm. */
-async function addCard(token: string, number: string, makeDefault = true) {
-  const setup = await post('/portal/v1/payment-methods/setup', token);
-  assert.equal(setup.status, 201, JSON.stringify(setup.body));
-  const browser = fake.confirmSetupIntent(setup.body.setup_intent_id, number);
-  const done = await post('/portal/v1/payment-methods/confirm', token, { setup_intent_id: setup.body.setup_intent_id, make_default: makeDefault });
-  return { setup, browser, done };
-}
+/** The hosted page's flow (server/testing/stripe.ts). */
+const addCard = (token: string, number: string, makeDefault = true) => addStripeCard(t, fake, token, number, makeDefault);
 
 /** The Stripe customer the portal made for ours. */
 function stripeCustomer(customerId: string) {
