@@ -6,37 +6,29 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DAY, SECOND } from '../../lib/clock.js';
-import { createShop, createSubscriber, subscribe, type Shop } from '../../testing/billing.js';
-import { startFakeStripe, type FakeStripe } from '../../testing/fake-stripe.js';
-import { createTestContext, type TestContext } from '../../testing/harness.js';
-import { stripeProvider } from './stripe-provider.js';
-
-const SECRET_KEY = 'sk_test_fake';
+import { createSubscriber, subscribe, type Shop } from '../../testing/billing.js';
+import type { FakeStripe } from '../../testing/fake-stripe.js';
+import type { TestContext } from '../../testing/harness.js';
+import { addStripeCard, deliverStripeEvent, STRIPE_WEBHOOK_SECRET, stripeTestContext } from '../../testing/stripe.js';
 
 let fake: FakeStripe;
 let t: TestContext;
 let shop: Shop;
 
+let close: () => Promise<void>;
+
 before(async () => {
-  fake = await startFakeStripe({ secretKey: SECRET_KEY });
-  t = await createTestContext(
-    { paymentProvider: 'stripe', stripe: { secretKey: SECRET_KEY, publishableKey: 'pk_test_fake', webhookSecret: 'whsec_test_0123456789', apiUrl: fake.url } },
-    { paymentProvider: () => stripeProvider({ secretKey: SECRET_KEY, apiUrl: fake.url, maxNetworkRetries: 0 }) },
-  );
-  shop = await createShop(t);
+  ({ fake, t, shop, close } = await stripeTestContext());
 });
 after(async () => {
-  await t.close();
-  await fake.close();
+  await close();
 });
 
 const get = (path: string, token: string) => t.request('GET', path, { token });
 const post = (path: string, token: string, body: object = {}) => t.request('POST', path, { token, body });
 
 async function addCard(token: string, number: string) {
-  const setup = await post('/portal/v1/payment-methods/setup', token);
-  fake.confirmSetupIntent(setup.body.setup_intent_id, number);
-  const done = await post('/portal/v1/payment-methods/confirm', token, { setup_intent_id: setup.body.setup_intent_id });
+  const { done } = await addStripeCard(t, fake, token, number);
   assert.equal(done.status, 201, JSON.stringify(done.body));
 }
 
@@ -140,5 +132,45 @@ describe('stripe: a renewal declined with authentication_required', () => {
     assert.equal((await get(`/portal/v1/subscriptions/${sub.id}`, c.token)).body.status, 'active');
     assert.equal((await complete(page.confirm_token)).status, 200, 'the page finds it settled');
     t.clock.advance(DAY);
+  });
+});
+
+describe('stripe: the confirmation and payment_intent.succeeded at the same moment', () => {
+  test('the order is paid once, one payment recorded, the subscription active (on Postgres: truly simultaneous)', async () => {
+    const { c, sub, order } = await renewalNeedingAuthentication();
+    // Basic is $10.00 a month, no tax in this shop: the renewal is 1000.
+    assert.equal(order.total, 1000);
+    const page = await start(c.token);
+    fake.handleNextAction(page.payment_intent_id, 'approve');
+    const event = fake.lastEvent('payment_intent.succeeded', page.payment_intent_id);
+    // The page's completion (twice: a double click) and Stripe's event, all at once.
+    const [one, two, delivered] = await Promise.all([
+      complete(page.confirm_token),
+      complete(page.confirm_token),
+      deliverStripeEvent(t, STRIPE_WEBHOOK_SECRET, event),
+    ]);
+    assert.equal(delivered.status, 200, JSON.stringify(delivered.body));
+    assert.ok([one.status, two.status].includes(200), JSON.stringify([one.body, two.body]));
+    for (const r of [one, two]) assert.ok(r.status === 200 || r.status === 400, JSON.stringify(r.body));
+
+    const db = t.database.db;
+    const payments = await db.selectFrom('payments').select(['status', 'amount']).where('order_id', '=', order.id).execute();
+    assert.deepEqual(payments, [{ status: 'succeeded', amount: 1000 }], 'one payment, of 1000');
+    const stored = await db.selectFrom('orders').select(['status', 'total', 'paid_at']).where('id', '=', order.id).executeTakeFirstOrThrow();
+    assert.deepEqual([stored.status, stored.total], ['paid', 1000]);
+    assert.ok(stored.paid_at);
+    const charged = fake.succeededCharges().filter((ch) => ch.payment_intent === page.payment_intent_id);
+    assert.deepEqual(
+      charged.map((ch) => ch.amount),
+      [1000],
+      'charged once at Stripe',
+    );
+    const paid = await db.selectFrom('webhook_events').select('payload').where('organization_id', '=', shop.org.id).where('type', '=', 'order.paid').execute();
+    assert.equal(paid.filter((e) => (e.payload as { data: { id: string } }).data.id === order.id).length, 1, 'one order.paid');
+    const view = await get(`/portal/v1/subscriptions/${sub.id}`, c.token);
+    assert.deepEqual([view.body.status, view.body.past_due_reason], ['active', null]);
+    assert.equal(view.headers.get('cp-billing-status'), 'ok');
+    await t.runJobs();
+    assert.equal(t.mail.to(c.email).filter((m) => /Payment received/i.test(m.subject)).length, 1, 'one receipt');
   });
 });
