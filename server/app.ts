@@ -126,11 +126,11 @@ export function createApp(deps: AppDeps) {
   app.route('/portal/v1/seats', portalSeatRoutes(services, config));
   app.route('/portal/v1/subscriptions', portalSubscriptionRoutes(services, config));
   app.route('/portal/v1/orders', portalOrderRoutes(services, config));
-  const hostedPayments = hostedPaymentMethod(services, config, deps.database.db, deps.clock);
+  const hostedPayments = hostedPaymentMethod(services, config);
   app.route('/portal/v1/payment-methods/hosted-session', hostedPayments.portal);
   app.route('/portal/v1/payment-methods', portalPaymentMethodRoutes(services, config));
   app.route('/hosted', hostedPayments.page);
-  const hostedConfirm = hostedConfirmPayment(services, config, deps.database.db, deps.clock);
+  const hostedConfirm = hostedConfirmPayment(services, config);
   app.route('/portal/v1/payments', hostedConfirm.portal);
   app.route('/hosted', hostedConfirm.page);
   if (services.payments.provider.name === 'test') {

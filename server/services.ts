@@ -36,6 +36,7 @@ import { customerDataExport } from './modules/customers/export.js';
 import { subscriptionRepository } from './modules/subscriptions/repository.js';
 import { idempotencyRepository } from './modules/idempotency/repository.js';
 import { idempotencyService } from './modules/idempotency/service.js';
+import { hostedTokenRepository, hostedTokenService } from './modules/hosted/tokens.js';
 import type { Logger } from './lib/logger.js';
 import type { Metrics } from './modules/ops/metrics.js';
 
@@ -192,9 +193,11 @@ export function createServices(deps: ServiceDeps) {
   const idempotency = idempotencyService(idempotencyRepository(db), clock);
   // What was emailed to the organization's customers, and what could not be (the durable outbox).
   const emails = { list: merchantEmailList(db), devOutbox: devOutboxList(db) };
+  const hostedTokens = hostedTokenService(hostedTokenRepository(db), clock);
   return {
     organizations,
     customers,
+    hostedTokens,
     auth,
     rateLimiter: limiter,
     webhooks,

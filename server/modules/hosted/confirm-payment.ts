@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
-import type { Kysely } from 'kysely';
 import { confirmCompleteRequest, confirmSessionRequest, confirmStartRequest } from '../../../src/schemas/payments.js';
 import type { Config } from '../../config.js';
-import type { DB, OrderRow, PaymentRow } from '../../db/schema.js';
+import type { OrderRow, PaymentRow } from '../../db/schema.js';
 import { isSameOrigin, portalRouter, type AppEnv } from '../../http.js';
-import { MINUTE, type Clock } from '../../lib/clock.js';
+import { MINUTE } from '../../lib/clock.js';
 import { ApiError } from '../../lib/errors.js';
 import { jsonBody } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
-import { hostedPage, hostedTokenStore } from './payment-method.js';
+import { brandingOf } from '../organizations/service.js';
+import { hostedPage, hostedPageFor } from './page.js';
 
 const OPEN_TTL_MS = 15 * MINUTE;
 const CONFIRM_TTL_MS = 30 * MINUTE;
@@ -21,8 +21,8 @@ const CONFIRM_TTL_MS = 30 * MINUTE;
  * challenge it asks the server to settle the payment, which reads the PaymentIntent back from
  * the processor (orders.settleAuthentication) rather than trusting the page.
  */
-export function hostedConfirmPayment(services: Services, config: Config, db: Kysely<DB>, clock: Clock) {
-  const { insertToken, findToken } = hostedTokenStore(db, clock);
+export function hostedConfirmPayment(services: Services, config: Config) {
+  const tokens = services.hostedTokens;
   const expired = () => new ApiError(400, 'hosted_token_invalid', 'This page has expired or was already used. Close it and try again.');
 
   /** A change or resume waiting on this order: a failed authentication undoes it instead of leaving it to dunning. */
@@ -54,7 +54,7 @@ export function hostedConfirmPayment(services: Services, config: Config, db: Kys
       confirm_token: confirmToken,
       parent_origin: parentOrigin,
       order: orderSummary(order),
-      organization: { name: org.name, primary_color: (org.branding as { primary_color?: string | null }).primary_color ?? null },
+      organization: { name: org.name, primary_color: brandingOf(org).primary_color },
     };
   }
 
@@ -67,7 +67,7 @@ export function hostedConfirmPayment(services: Services, config: Config, db: Kys
       throw new ApiError(400, 'origin_not_allowed', `${origin} is not one of the organization's allowed origins.`);
     }
     const { order, payment } = await services.orders.awaitingConfirmation(organization.id, customer.id, body.order_id);
-    const { token, expires_at } = await insertToken(
+    const { token, expires_at } = await tokens.issue(
       'open',
       { organization_id: organization.id, customer_id: customer.id, parent_origin: origin, make_default: false, payment_id: payment.id },
       OPEN_TTL_MS,
@@ -85,18 +85,8 @@ export function hostedConfirmPayment(services: Services, config: Config, db: Kys
 
   const page = new Hono<AppEnv>()
     .get('/confirm-payment', async (c) => {
-      const token = c.req.query('token') ?? '';
-      const row = token ? await findToken('open', token) : undefined;
-      const org = row ? await services.organizations.byId(row.organization_id) : undefined;
-      const view = hostedPage({
-        stripe: config.paymentProvider === 'stripe',
-        parentOrigin: row?.parent_origin ?? null,
-        title: org ? `${org.name} · Confirm payment` : 'Confirm payment',
-        primaryColor: (org?.branding as { primary_color?: string | null } | undefined)?.primary_color,
-        scheme: c.req.query('theme') === 'dark' ? 'dark' : 'light',
-        body: `<cp-hosted-confirm-payment ${row ? '' : 'expired'}></cp-hosted-confirm-payment>`,
-      });
-      return c.html(view.html, row ? 200 : 400, view.headers);
+      const page = await hostedPageFor(services, config, c.req.query(), { title: 'Confirm payment', element: 'cp-hosted-confirm-payment' });
+      return c.html(page.html, page.status, page.headers);
     })
     /** Where a redirect-type next action comes back to: the page in the iframe only needs to say so. */
     .get('/confirm-payment/return', (c) =>
@@ -113,27 +103,19 @@ export function hostedConfirmPayment(services: Services, config: Config, db: Kys
     .post('/v1/confirm-payment/start', async (c) => {
       const body = await jsonBody(c, confirmStartRequest);
       if (body.confirm_token) {
-        const row = await findToken('confirm', body.confirm_token);
+        const row = await tokens.find('confirm', body.confirm_token);
         if (!row?.payment_id) throw expired();
         const payment = await services.payments.findPayment(row.organization_id, row.payment_id);
         if (payment?.status !== 'requires_action') throw new ApiError(409, 'nothing_to_confirm', 'This payment no longer needs your confirmation.');
         const order = await services.orders.get(row.organization_id, payment.order_id);
         return c.json(await prepare(payment, order, body.confirm_token, row.parent_origin));
       }
-      const row = body.token ? await findToken('open', body.token) : undefined;
+      const row = body.token ? await tokens.spend('open', body.token) : undefined;
       if (!row?.payment_id) throw expired();
-      const used = await db
-        .updateTable('hosted_tokens')
-        .set({ used_at: clock.now() })
-        .where('id', '=', row.id)
-        .where('used_at', 'is', null)
-        .returning('id')
-        .executeTakeFirst();
-      if (!used) throw expired();
       const payment = await services.payments.findPayment(row.organization_id, row.payment_id);
       if (payment?.status !== 'requires_action') throw new ApiError(409, 'nothing_to_confirm', 'This payment no longer needs your confirmation.');
       const order = await services.orders.get(row.organization_id, payment.order_id);
-      const confirm = await insertToken(
+      const confirm = await tokens.issue(
         'confirm',
         { organization_id: row.organization_id, customer_id: row.customer_id, parent_origin: row.parent_origin, make_default: false, payment_id: payment.id },
         CONFIRM_TTL_MS,
@@ -148,7 +130,7 @@ export function hostedConfirmPayment(services: Services, config: Config, db: Kys
      */
     .post('/v1/confirm-payment/complete', async (c) => {
       const body = await jsonBody(c, confirmCompleteRequest);
-      const row = await findToken('confirm', body.confirm_token);
+      const row = await tokens.find('confirm', body.confirm_token);
       if (!row?.payment_id) throw expired();
       const payment = await services.payments.findPayment(row.organization_id, row.payment_id);
       if (!payment?.provider_ref) throw expired();
@@ -158,7 +140,7 @@ export function hostedConfirmPayment(services: Services, config: Config, db: Kys
       if (result.status === 'requires_action' && result.error && change)
         result = await services.orders.settleAuthentication(payment.provider_ref, { giveUp: true });
       if (result.status === 'succeeded') {
-        await db.updateTable('hosted_tokens').set({ used_at: clock.now() }).where('id', '=', row.id).execute();
+        await tokens.markUsed(row);
         const sub = order.subscription_id ? await services.subscriptions.find(order.organization_id, order.subscription_id) : undefined;
         return c.json({ status: 'succeeded', order: orderSummary(result.order), subscription: sub ? { id: sub.id, status: sub.status } : null });
       }

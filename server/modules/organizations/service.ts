@@ -100,12 +100,22 @@ export function organizationService(repo: OrganizationRepository, clock: Clock, 
 }
 export type OrganizationService = ReturnType<typeof organizationService>;
 
+/** The organization's branding as stored (a JSON column), every field present. */
+export interface Branding {
+  logo_url: string | null;
+  primary_color: string | null;
+}
+
+export function brandingOf(org: Pick<Organization, 'branding'>): Branding {
+  const b = (org.branding ?? {}) as Partial<Branding>;
+  return { logo_url: b.logo_url ?? null, primary_color: b.primary_color ?? null };
+}
+
 export function publicOrganizationView(org: Organization): PublicOrganization {
-  const b = org.branding as { logo_url?: string | null; primary_color?: string | null };
   return {
     slug: org.slug,
     name: org.name,
-    branding: { logo_url: b.logo_url ?? null, primary_color: b.primary_color ?? null },
+    branding: brandingOf(org),
     portal_settings: resolvePortalSettings(org.portal_settings),
   };
 }
