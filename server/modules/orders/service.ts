@@ -54,9 +54,11 @@ export function orderService(deps: OrderDeps) {
     });
   }
 
+  const settlement = settlementService(deps);
+
   return {
     ...refundService(deps),
-    ...settlementService(deps),
+    ...settlement,
 
     /**
      * Prices a set of items for a customer: discount, then tax on what remains, then wallet
@@ -276,7 +278,8 @@ export function orderService(deps: OrderDeps) {
       const now = clock.now();
       let order = (await repo.find(payment.organization_id, payment.order_id))!;
       if (result.status === 'succeeded') {
-        if (order.status !== 'paid') await markPaid(order, payment.payment_method_id, now);
+        // The same settle as Stripe's payment_intent.succeeded: one place moves the order to paid.
+        await settlement.settlePaymentIntent(db, { ref, status: 'succeeded', orderId: order.id });
       } else if (result.status === 'failed') {
         // Only the order's open attempt decides it (an older attempt superseded by a new card does not).
         const open = await deps.payments.awaitingPayment(order.id);
