@@ -144,6 +144,43 @@ describe('languages', () => {
     readsAsIntl(textIn(sentence), 'in a sentence');
   });
 
+  it('keeps merchant-written English whole inside Arabic: its own direction, cut at its end, aligned with the list', async () => {
+    const long = 'Acme Desktop for macOS, Windows and Linux (all editions, every platform, forever).';
+    billing.benefits = [
+      { id: 'bgr_1', description: long, type: 'download' },
+      { id: 'bgr_2', description: 'Team Discord server!', type: 'discord' },
+    ];
+    const el = await overview('ar');
+    const [first, second] = [...el.shadowRoot!.querySelectorAll<HTMLElement>('.orders .order__title')].filter(
+      (n) => n.textContent!.includes('Team Discord') || n.textContent === long,
+    );
+    expect(getComputedStyle(first!).direction).to.equal('ltr');
+    const box = first!.getBoundingClientRect();
+    const text =
+      first!.firstChild?.nodeType === Node.TEXT_NODE
+        ? (first!.firstChild as Text)
+        : ([...first!.childNodes].find((n) => n.nodeType === Node.TEXT_NODE) as Text);
+    const range = document.createRange();
+    range.setStart(text, 0);
+    range.setEnd(text, 1);
+    expect(range.getBoundingClientRect().left, 'the start of a long name is shown; its end is cut').to.be.at.least(box.left - 1);
+    expect(first!.scrollWidth).to.be.above(first!.clientWidth);
+    // A short one sits where the Arabic around it starts (the right), its "!" after its last word.
+    const short = second!.getBoundingClientRect();
+    const words = document.createRange();
+    words.selectNodeContents(second!);
+    expect(Math.abs(words.getBoundingClientRect().right - short.right), 'aligned to the right like the list').to.be.below(2);
+    const bang = document.createRange();
+    const node = [...second!.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.includes('!')) as Text;
+    const at = node.data.indexOf('!');
+    bang.setStart(node, at);
+    bang.setEnd(node, at + 1);
+    const r = document.createRange();
+    r.setStart(node, at - 1);
+    r.setEnd(node, at);
+    expect(bang.getBoundingClientRect().left, 'the punctuation stays after the word').to.be.at.least(r.getBoundingClientRect().right - 1);
+  });
+
   it('points arrows the way an Arabic customer reads', async () => {
     const el = await fixture<CustomerPortalSubscriptions>(html`<customer-portal-subscriptions org="acme" locale="ar"></customer-portal-subscriptions>`);
     await waitUntil(() => el.shadowRoot!.querySelector('.row[data-id]'), 'the subscriptions did not load');

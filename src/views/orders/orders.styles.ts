@@ -48,11 +48,18 @@ export const ordersStyles = css`
     font-variant-numeric: tabular-nums;
     white-space: nowrap;
   }
+  /* Merchant-written (dir="auto"): cut at its own end, lined up with the table's side (see overview.styles.ts). */
   .table .what {
     max-width: 22em;
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;
+  }
+  :host([dir='rtl']) .table .what {
+    text-align: right;
+  }
+  :host(:not([dir='rtl'])) .table .what {
+    text-align: left;
   }
   .table tbody tr:hover {
     background: color-mix(in srgb, var(--_subtle) 45%, var(--_surface));

@@ -169,7 +169,7 @@ export class CustomerPortalOrders extends ViewElement {
                 ${order.invoice_number}<span class="visually-hidden">, ${msg('view details')}</span>
               </button>
             </td>
-            <td class="what">${orderSummary(order)}</td>
+            <td class="what" dir="auto">${orderSummary(order)}</td>
             <td class="status">${orderBadge(order)} ${disputeBadge(order)}</td>
             <td class="amount">${money(order.total, order.currency)}</td>
             <td class="download">

@@ -71,6 +71,17 @@ export const overviewStyles = css`
     text-overflow: ellipsis;
     white-space: nowrap;
   }
+  /*
+   * Merchant-written titles have their own direction (dir="auto"), so a long English name is cut
+   * at its end inside Arabic too; they still line up with the list's side (physical on purpose:
+   * start and end would follow the title's own direction).
+   */
+  :host([dir='rtl']) .order__title {
+    text-align: right;
+  }
+  :host(:not([dir='rtl'])) .order__title {
+    text-align: left;
+  }
   .balance {
     font-size: 1.75rem;
     font-weight: 650;

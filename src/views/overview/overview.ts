@@ -40,7 +40,7 @@ export class CustomerPortalOverview extends ViewElement {
   private renderOrder(order: Order): TemplateResult {
     return html`<li class="order">
       <span class="order__what">
-        <span class="order__title">${orderSummary(order)}</span>
+        <span class="order__title" dir="auto">${orderSummary(order)}</span>
         <span class="muted">${formatShortDate(order.created_at)} · ${order.invoice_number}</span>
       </span>
       ${orderBadge(order)}
