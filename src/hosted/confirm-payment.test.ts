@@ -134,6 +134,10 @@ describe('<cp-hosted-confirm-payment>', () => {
     await waitUntil(() => button(el, 'الموافقة على الدفع'), 'not in Arabic');
     expect(document.documentElement.dir).to.equal('rtl');
     expect(el.shadowRoot!.querySelector('.amount bdi')?.getAttribute('dir')).to.equal('ltr');
+    // The organization and the invoice number are islands in the Arabic sentence; the number does not wrap at its hyphen.
+    const sentence = el.shadowRoot!.querySelector('.wrap .muted')!.textContent!;
+    expect(sentence).to.contain('\u2068Acme Cloud\u2069');
+    expect(sentence).to.contain('\u2068INV-\u20600009\u2069');
     await expect(el).to.be.accessible();
     await setLocale('en');
     Object.assign(document.documentElement, { lang, dir });

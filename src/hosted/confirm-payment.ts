@@ -23,6 +23,12 @@ interface Start {
   organization?: { name: string; primary_color: string | null };
 }
 
+/**
+ * Right to left, a name or number inside a sentence is its own island (FSI … PDI), and does not
+ * wrap after its hyphens (word joiners): "INV-0007" stays whole among the Arabic around it.
+ */
+const isolated = (text: string): string => (localeAttributes().dir === 'rtl' ? `\u2068${text.replaceAll('-', '-\u2060')}\u2069` : text);
+
 /** What the page tells the widget; the widget accepts it only from this server's origin and this frame. */
 export type ConfirmMessage =
   | { type: 'cp:ready' | 'cp:cancel' }
@@ -278,7 +284,7 @@ export class HostedConfirmPayment extends LitElement {
       <div>
         <p class="amount"><bdi dir="ltr">${amount}</bdi></p>
         <p class="muted">
-          ${msg(str`Your bank asks you to confirm this payment to ${start.organization?.name ?? ''} for invoice ${start.order.invoice_number}.`)}
+          ${msg(str`Your bank asks you to confirm this payment to ${isolated(start.organization?.name ?? '')} for invoice ${isolated(start.order.invoice_number)}.`)}
         </p>
       </div>
       ${this.renderChallenge()}

@@ -81,17 +81,28 @@ async function until<T>(check: () => T | undefined | Promise<T | undefined>, wha
   }
 }
 
-/** The decoded text of a message as it came over SMTP (quoted-printable folded back). */
+/** The decoded text of a message as it came over SMTP: each MIME part's body, base64 or quoted-printable, as UTF-8. */
 function bodyOf(mail: ReceivedMail): string {
-  return mail.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  const parts = [...mail.raw.matchAll(/Content-Transfer-Encoding: (base64|quoted-printable|7bit|8bit)\r?\n(?:[^\r\n]+\r?\n)*\r?\n([\s\S]*?)(?=\r?\n--|$)/gi)];
+  const decode = (encoding: string, text: string) => {
+    if (/base64/i.test(encoding)) return Buffer.from(text.replace(/\s+/g, ''), 'base64').toString('utf8');
+    if (/quoted-printable/i.test(encoding)) {
+      const bytes = text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+      return Buffer.from(bytes, 'latin1').toString('utf8');
+    }
+    return text;
+  };
+  return parts.length ? parts.map(([, encoding, text]) => decode(encoding!, text!)).join('\n') : mail.raw;
 }
 
-const mailTo = (email: string, subject: RegExp) => smtp.received.filter((m) => m.to.includes(email) && subject.test(m.raw));
+/** A sign-in email, whatever its language: it alone carries the code's sentence. */
+const SIGN_IN = /Your sign-in code for .+? is: \d{6}|رمز تسجيل الدخول/;
+const mailTo = (email: string, match: RegExp) => smtp.received.filter((m) => m.to.includes(email) && (match.test(m.raw) || match.test(bodyOf(m))));
 
 /** A customer on Pro, paid with 4242, whose default card then becomes one that always asks for authentication. */
-async function subscriberNeedingAuthentication(email: string) {
+async function subscriberNeedingAuthentication(email: string, locale?: string) {
   const s = runtime.app.services;
-  const customer = await s.customers.create(org.id, { email, name: 'Ines Duarte' });
+  const customer = await s.customers.create(org.id, { email, name: 'Ines Duarte', ...(locale ? { locale } : {}) });
   const card = async (number: string) => {
     const setup = await s.payments.startSetup(customer);
     const confirmed = await (s.payments.provider as TestProvider).confirmSetupIntent(setup.setup_intent_id, setup.client_secret, {
@@ -143,13 +154,13 @@ async function openFromEmail(email: string, link: string, options: { colorScheme
   // A new code for the same address waits a minute after the last one (on the server's clock).
   clock.advance(2 * MINUTE);
   await page.goto(link);
-  const codes = mailTo(email, /Subject: .*sign-in code/i).length;
+  const codes = mailTo(email, SIGN_IN).length;
   await page.getByLabel('Email address').fill(email);
   await page.getByRole('button', { name: 'Email me a code' }).click();
   await page.getByLabel('Sign-in code').waitFor();
-  const mail = await until(() => mailTo(email, /Subject: .*sign-in code/i)[codes], 'the sign-in code over SMTP');
+  const mail = await until(() => mailTo(email, SIGN_IN)[codes], 'the sign-in code over SMTP');
   // The sentence that gives it (not any six digits: the headers and boundaries have numbers too).
-  const code = /Your sign-in code for .+? is: (\d{6})/.exec(bodyOf(mail))?.[1];
+  const code = /(?:Your sign-in code for .+? is|رمز تسجيل الدخول إلى .+? هو): (\d{6})/.exec(bodyOf(mail))?.[1];
   assert.ok(code, 'a code in the email');
   await page.getByLabel('Sign-in code').fill(code);
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
@@ -164,10 +175,10 @@ async function shoot(page: Page, name: string) {
 }
 
 /** The email came, it links to the portal; returns the link. */
-async function confirmEmail(email: string) {
-  const mail = await until(() => mailTo(email, /Subject: Confirm your payment/)[0], 'the "Confirm your payment" email over SMTP');
+async function confirmEmail(email: string, subject = /Subject: Confirm your payment/, sentence = /Your bank asks you to confirm the payment for invoice/) {
+  const mail = await until(() => mailTo(email, subject)[0], 'the "Confirm your payment" email over SMTP');
   const body = bodyOf(mail);
-  assert.match(body, /Your bank asks you to confirm the payment for invoice/);
+  assert.match(body, sentence);
   const link = new RegExp(`${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/${org.slug}/portal[^\\s"<>]*`).exec(body)?.[0];
   assert.ok(link, 'the email links to the portal');
   return link;
@@ -280,4 +291,23 @@ test('a failed challenge: a clear message, Try again, and the subscription stays
   assert.deepEqual(after.sub, { status: 'past_due', past_due_reason: 'authentication_required' });
   assert.equal(after.order.status, 'requires_action');
   assert.equal(after.payments.filter((p) => p.status === 'succeeded').length, 0);
+});
+
+test('right to left: an Arabic customer gets the banner and the confirm page in Arabic, mirrored', { timeout: 120_000 }, async () => {
+  const email = 'dalia@example.com';
+  const { sub } = await subscriberNeedingAuthentication(email, 'ar');
+  await renew(sub);
+  // In her language (the subject is an encoded word in the headers: its body is matched).
+  const link = await confirmEmail(email, /يطلب منك مصرفك تأكيد دفع الفاتورة/, /افتح بوابتك واختر «تأكيد الدفع»/);
+  const page = await openFromEmail(email, link);
+  const banner = page.locator('[part="past-due"]');
+  await banner.getByText('يطلب منك مصرفك تأكيد دفعة. أكّدها ليستمر اشتراكك.').waitFor();
+  await banner.getByRole('button', { name: 'تأكيد الدفع' }).click();
+  // Its title is Arabic too: found as the confirm dialog's frame.
+  const frame = page.frameLocator('customer-portal-confirm-payment-dialog iframe[title="أكّد دفعتك لدى مصرفك"]');
+  await frame.getByRole('button', { name: 'الموافقة على الدفع' }).waitFor();
+  const inFrame = page.frames().find((f) => f.url().includes('/hosted/confirm-payment'))!;
+  assert.equal(await inFrame.evaluate(() => document.documentElement.dir), 'rtl');
+  await shoot(page, 'dialog-rtl');
+  await page.context().close();
 });

@@ -121,7 +121,7 @@ const messages = {
 's2ceb1': `إلغاء`,
 's2df73': `مدفوع`,
 's2e643': str`تم تنزيل الفاتورة ${0}.`,
-'s2eeb3': `مصرف الاختبار · 3-D Secure`,
+'s2eeb3': `مصرف الاختبار · ⁦3-D Secure⁩`,
 's2f644': `تغيير`,
 's2fa05': str`إزالة ${0}`,
 's301b4': `تم تنزيل بياناتك.`,
@@ -512,6 +512,7 @@ const messages = {
 'sfe691': `تغيير عنوان البريد الإلكتروني`,
 'sff4cc': str`أُنشئ في ${0}. احتفظ به سرًّا: يمكن لأي شخص يملكه التصرف باسمك.`,
 'sffc7a': `مفتاح API`,
+'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

@@ -512,6 +512,7 @@ const messages = {
 'sfe691': `Změnit e-mailovou adresu`,
 'sff4cc': str`Vytvořeno ${0}. Uchovejte ho v tajnosti: kdokoli, kdo ho zná, může jednat Vaším jménem.`,
 'sffc7a': `Klíč API`,
+'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

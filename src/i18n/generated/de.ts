@@ -512,6 +512,7 @@ const messages = {
 'sfe691': `E-Mail-Adresse ändern`,
 'sff4cc': str`Erstellt am ${0}. Halten Sie ihn geheim: Wer ihn besitzt, kann in Ihrem Namen handeln.`,
 'sffc7a': `API-Schlüssel`,
+'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

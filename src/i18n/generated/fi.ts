@@ -512,6 +512,7 @@ const messages = {
 'sfe691': `Vaihda sähköpostiosoite`,
 'sff4cc': str`Luotu ${0}. Pidä avain salassa: kuka tahansa, jolla se on, voi toimia sinun nimissäsi.`,
 'sffc7a': `API-avain`,
+'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

@@ -121,7 +121,7 @@ const messages = {
 's2ceb1': `ביטול`,
 's2df73': `שולמה`,
 's2e643': str`חשבונית ${0} הורדה.`,
-'s2eeb3': `בנק בדיקה · 3-D Secure`,
+'s2eeb3': `בנק בדיקה · ⁦3-D Secure⁩`,
 's2f644': `שינוי`,
 's2fa05': str`הסרת ${0}`,
 's301b4': `הנתונים שלך הורדו.`,
@@ -512,6 +512,7 @@ const messages = {
 'sfe691': `שינוי כתובת האימייל`,
 'sff4cc': str`נוצר ב-${0}. יש לשמור אותו בסוד: כל מי שמחזיק בו יכול לפעול בשמך.`,
 'sffc7a': `מפתח API`,
+'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

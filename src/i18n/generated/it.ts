@@ -512,6 +512,7 @@ const messages = {
 'sfe691': `Modifica indirizzo email`,
 'sff4cc': str`Creata il ${0}. La tenga segreta: chiunque la possieda può agire a Suo nome.`,
 'sffc7a': `Chiave API`,
+'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

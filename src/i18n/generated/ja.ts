@@ -512,6 +512,7 @@ const messages = {
 'sfe691': `メールアドレスを変更`,
 'sff4cc': str`作成日: ${0}。このキーは他人に知られないようにしてください。キーを持つ人は誰でもお客様として操作できます。`,
 'sffc7a': `API キー`,
+'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

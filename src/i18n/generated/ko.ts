@@ -512,6 +512,7 @@ const messages = {
 'sfe691': `이메일 주소 변경`,
 'sff4cc': str`${0}에 생성되었습니다. 이 키가 있으면 누구나 고객님을 대신하여 작업할 수 있으므로 안전하게 보관하세요.`,
 'sffc7a': `API 키`,
+'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

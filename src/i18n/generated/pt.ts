@@ -512,6 +512,7 @@ const messages = {
 'sfe691': `Alterar o endereço de e-mail`,
 'sff4cc': str`Criada em ${0}. Mantenha-a secreta: qualquer pessoa que a tenha pode agir em seu nome.`,
 'sffc7a': `Chave de API`,
+'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

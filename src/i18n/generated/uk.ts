@@ -512,6 +512,7 @@ const messages = {
 'sfe691': `Змінити електронну адресу`,
 'sff4cc': str`Створено ${0}. Зберігайте його в таємниці: будь-хто, хто його має, може діяти від вашого імені.`,
 'sffc7a': `Ключ API`,
+'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });
