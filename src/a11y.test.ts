@@ -13,6 +13,8 @@ import { buttonIn, textOf, type } from './testing/dom.js';
 import { resetLocale, say, shownIn } from './testing/locale.js';
 import { ViewHarness } from './testing/view.harness.js';
 import './index.js';
+// The sign-in loads only when a customer is signed out (src/views/lazy.ts); shown here on its own.
+import './portal/sign-in.js';
 import './views/account/account.js';
 import './views/benefits/benefits.js';
 import './views/orders/orders.js';
@@ -176,6 +178,8 @@ describe('accessibility of every view and dialog', () => {
       async function walk(h: View, tag: string, opener: string | (() => void), steps: Step[], close = 'Done'): Promise<void> {
         if (typeof opener === 'string') press(h.root, opener);
         else opener();
+        // Flows load on the first click (src/views/lazy.ts): wait for the element to be defined.
+        await h.until(() => customElements.get(tag) && h.root.querySelector(tag)?.shadowRoot, `${tag} did not load`);
         for (const [index, { shows, what, next }] of steps.entries()) {
           await step(h, flow(h, tag), shows, what);
           if (index < steps.length - 1) await (next ?? ((root: ShadowRoot) => primary(root).click()))(flow(h, tag));
