@@ -77,7 +77,7 @@ async function settle(page: Page): Promise<void> {
         return true;
       },
       undefined,
-      { timeout: 5000 },
+      { timeout: 3000 },
     )
     .catch(() => undefined);
   await page.waitForTimeout(350);
@@ -96,6 +96,7 @@ async function open(browserRun: Run, start: string): Promise<Page> {
     ...(browserRun.width < 600 ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
   });
   const page = await context.newPage();
+  page.setDefaultTimeout(8000);
   page.on('response', (res) => {
     if (res.status() >= 400) problems.push(`${browserRun.name}: ${res.status()} ${res.request().method()} ${new URL(res.url()).pathname}`);
   });
@@ -143,7 +144,7 @@ for (const run of runs.filter((r) => !only || only.includes(r.name))) {
       await page
         .locator('customer-portal-dialog[open]')
         .first()
-        .waitFor({ timeout: 5000 })
+        .waitFor({ timeout: 3000 })
         .catch(() => undefined);
       await shot(page, run, `alice-sub-${sub.seats > 1 ? 'team' : 'pro'}-dialog-${i}`, false);
       await closeDialog(page);
