@@ -186,8 +186,7 @@ export class CustomerPortalAccount extends ViewElement {
     if (!this.editing) {
       return html`<span class="value ${customer.name ? '' : 'value--empty'}">${customer.name ?? msg('Not set')}</span>
         <button type="button" class="button button--secondary button--small edit-name" @click=${this.edit}>
-          ${msg('Edit')}<span class="visually-hidden"> ${msg('name')}</span>
-        </button>`;
+          ${msg('Edit')}<span class="visually-hidden"> ${msg('name')}</span></button>`;
     }
     return html`<form class="edit" novalidate @submit=${(event: SubmitEvent) => this.save(event, customer)} @keydown=${this.onEditorKeydown}>
       <input
@@ -230,8 +229,7 @@ export class CustomerPortalAccount extends ViewElement {
                 customer.email_change === false
                   ? nothing
                   : html`<button type="button" class="button button--secondary button--small" @click=${this.changeEmail}>
-                    ${msg('Change')}<span class="visually-hidden"> ${msg('email')}</span>
-                  </button>`
+                    ${msg('Change')}<span class="visually-hidden"> ${msg('email')}</span></button>`
               }
             </dd>
           </div>
@@ -244,8 +242,7 @@ export class CustomerPortalAccount extends ViewElement {
             <dd>
               <span class="value value--mono">${customer.id}</span>
               <button type="button" class="button button--secondary button--small" @click=${() => this.copyId(customer.id)}>
-                ${this.copied ? msg('Copied') : html`${msg('Copy')}<span class="visually-hidden"> ${msg('customer ID')}</span>`}
-              </button>
+                ${this.copied ? msg('Copied') : html`${msg('Copy')}<span class="visually-hidden"> ${msg('customer ID')}</span>`}</button>
             </dd>
           </div>
           ${

@@ -124,8 +124,7 @@ export class CustomerPortalBenefits extends ViewElement {
             class="button button--secondary button--small"
             @click=${() => copyText(key, (m) => (this.announcement = m), this.renderRoot.querySelector(`#key-${id}`))}
           >
-            ${msg('Copy')}<span class="visually-hidden"> ${what}</span>
-          </button>`
+            ${msg('Copy')}<span class="visually-hidden"> ${what}</span></button>`
           : nothing
       }
       ${extra}
@@ -153,8 +152,7 @@ export class CustomerPortalBenefits extends ViewElement {
                 this.shown = next;
               }}
             >
-              ${shown ? msg('Hide') : msg('Show')}<span class="visually-hidden"> ${msg('license key')}</span>
-            </button>`
+              ${shown ? msg('Hide') : msg('Show')}<span class="visually-hidden"> ${msg('license key')}</span></button>`
           : nothing
       }
         <button type="button" class="button button--ghost button--small" @click=${() => this.rotate(grant)}>${msg('Rotate')}</button>`,

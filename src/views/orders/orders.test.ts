@@ -149,6 +149,14 @@ describe('<customer-portal-orders>', () => {
       'Alice Martin Martin & Co 12 Rue de Rivoli 75001 Paris France alice@example.com',
       'the country by its name',
     );
+    // Its label centred in the button: nothing after the visually hidden words takes room.
+    const edit = [...h.root.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent!.includes('invoice details'))!;
+    const outer = edit.getBoundingClientRect();
+    const visible = [...edit.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim()) as Text;
+    const word = document.createRange();
+    word.selectNodeContents(visible);
+    const box = word.getBoundingClientRect();
+    expect(Math.abs(box.left - outer.left - (outer.right - box.right)), '“Edit” centred').to.be.below(2);
     expect(h.text).to.contain('Download receipt');
     h.button(/All orders/).click();
     await waitUntil(() => focused()?.getAttribute('data-id') === 'ord_3', 'focus did not return to the order');

@@ -208,8 +208,7 @@ export class CustomerPortalOrders extends ViewElement {
       <div class="card__header card__header--row">
         <h3 class="card__title">${msg('Billed to')}</h3>
         <button type="button" class="button button--secondary button--small" @click=${this.editInvoiceDetails}>
-          ${msg('Edit')}<span class="visually-hidden"> ${msg('invoice details')}</span>
-        </button>
+          ${msg('Edit')}<span class="visually-hidden"> ${msg('invoice details')}</span></button>
       </div>
       <div class="card__body">
         <address class="party">
