@@ -8,6 +8,7 @@ import { css, html, LitElement, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { chooseLocale, localeAttributes } from '../i18n/localize.js';
 import { formatMoney } from '../i18n/money.js';
+import { FrameController } from './frame.js';
 import { hostedStyles, themeFromAddress } from './styles.js';
 
 /** POST /hosted/v1/confirm-payment/start (server/modules/hosted/confirm-payment.ts). */
@@ -133,30 +134,24 @@ export class HostedConfirmPayment extends LitElement {
   @state() private busy = false;
   @state() private done = false;
 
-  // The page's own height (not the document's, which is never less than the frame): the frame shrinks too.
-  #resize = new ResizeObserver(() => this.#send({ type: 'cp:resize', height: Math.ceil(this.getBoundingClientRect().height) }));
+  constructor() {
+    super();
+    // The frame's height for the widget, and Escape inside it.
+    new FrameController(
+      this,
+      (message) => this.#send(message),
+      () => this.busy,
+    );
+  }
 
   #send(message: ConfirmMessage): void {
     if (this.start) window.parent.postMessage(message, this.start.parent_origin);
     else if (message.type === 'cp:error') window.parent.postMessage(message, '*');
   }
 
-  /** Escape here, inside the frame, closes the widget's dialog as it would outside it (not while a request runs). */
-  #onKey = (event: KeyboardEvent): void => {
-    if (event.key === 'Escape' && !this.busy) this.#send({ type: 'cp:cancel' });
-  };
-
   override connectedCallback(): void {
     super.connectedCallback();
-    document.addEventListener('keydown', this.#onKey);
-    this.#resize.observe(this);
     void this.#begin();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    document.removeEventListener('keydown', this.#onKey);
-    this.#resize.disconnect();
   }
 
   protected override willUpdate(): void {

@@ -8,6 +8,7 @@ import { property, state } from 'lit/decorators.js';
 import type { Stripe, StripeElementLocale, StripeElements } from '@stripe/stripe-js';
 import { chooseLocale, getLocale, localeAttributes } from '../i18n/localize.js';
 import { luhnValid } from '../schemas/card.js';
+import { FrameController } from './frame.js';
 import { hostedStyles, themeFromAddress } from './styles.js';
 // The hosted confirm page (3-D Secure) ships in the same bundle: one script for both hosted pages.
 import './confirm-payment.js';
@@ -164,7 +165,11 @@ export class HostedPaymentMethod extends LitElement {
 
   #stripe?: Stripe;
   #elements?: StripeElements;
-  #resize = new ResizeObserver(() => this.#send({ type: 'cp:resize', height: Math.ceil(document.documentElement.scrollHeight) }));
+  #frame = new FrameController(
+    this,
+    (message) => this.#send(message),
+    () => this.busy,
+  );
 
   /**
    * To the widget's origin only. Before the server said which origin that is (the token was
@@ -177,13 +182,7 @@ export class HostedPaymentMethod extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#resize.observe(document.documentElement);
     void this.#begin();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#resize.disconnect();
   }
 
   protected override willUpdate(): void {
@@ -218,7 +217,7 @@ export class HostedPaymentMethod extends LitElement {
 
   #ready(): void {
     this.#send({ type: 'cp:ready' });
-    this.#send({ type: 'cp:resize', height: Math.ceil(document.documentElement.scrollHeight) });
+    this.#frame.sendHeight();
   }
 
   async #mountStripe(start: Start): Promise<void> {
