@@ -2,7 +2,7 @@
 // layout, and which language wins when the page, the customer and the browser disagree.
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { http, HttpResponse } from 'msw';
-import { billing } from '../../test/msw/billing.js';
+import { billing, seatHolderScene } from '../../test/msw/billing.js';
 import { fake, record, signedIn, unauthenticated } from '../../test/msw/handlers.js';
 import { signIn, useMockApi, worker } from '../../test/msw/worker.js';
 import { textOf } from '../testing/dom.js';
@@ -179,6 +179,16 @@ describe('languages', () => {
     r.setStart(node, at - 1);
     r.setEnd(node, at);
     expect(bang.getBoundingClientRect().left, 'the punctuation stays after the word').to.be.at.least(r.getBoundingClientRect().right - 1);
+  });
+
+  it('tells a seat holder whose team they joined in Arabic, the names isolated', async () => {
+    seatHolderScene('Acme Labs, Inc.');
+    const el = await overview('ar');
+    const team = el.shadowRoot!.querySelector('.team')!;
+    expect(textOf(team.querySelector('.card__title'))).to.equal('فريقك');
+    expect(textOf(team.querySelector('.sub__name'))).to.equal('انضممت إلى خطة Team الخاصة بـ Acme Labs, Inc.');
+    expect([...team.querySelectorAll('.sub__name bdi')].map((b) => b.textContent)).to.deep.equal(['Team', 'Acme Labs, Inc.']);
+    expect(textOf(el.shadowRoot!.querySelector('.lede'))).to.equal('الفريق الذي انضممت إليه وما يتضمنه مقعدك.');
   });
 
   it('points arrows the way an Arabic customer reads', async () => {

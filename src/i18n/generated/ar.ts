@@ -476,6 +476,7 @@ const messages = {
 'sec051': `تخصيص مقعد`,
 'sec51f': `ستظهر هنا الخطط التي تشترك فيها.`,
 'sed8ec': `الإجمالي`,
+'seefc3': `الفريق الذي انضممت إليه وما يتضمنه مقعدك.`,
 'sef0e9': str`تم إرسال الدعوة إلى ${0}.`,
 'sef49a': `الاسم`,
 'sefcf9': `اللغة`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `تغيير عنوان البريد الإلكتروني`,
 'sff4cc': str`أُنشئ في ${0}. احتفظ به سرًّا: يمكن لأي شخص يملكه التصرف باسمك.`,
 'sffc7a': `مفتاح API`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

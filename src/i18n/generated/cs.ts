@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Přidělit místo`,
 'sec51f': `Zde se zobrazí tarify, které máte předplacené.`,
 'sed8ec': `Celkem`,
+'seefc3': `Tým, ke kterému jste se připojili, a co zahrnuje vaše místo.`,
 'sef0e9': str`Pozvánka byla odeslána na adresu ${0}.`,
 'sef49a': `Jméno`,
 'sefcf9': `Jazyk`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `Změnit e-mailovou adresu`,
 'sff4cc': str`Vytvořeno ${0}. Uchovejte ho v tajnosti: kdokoli, kdo ho zná, může jednat Vaším jménem.`,
 'sffc7a': `Klíč API`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

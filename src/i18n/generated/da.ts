@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Tildel plads`,
 'sec51f': `Planer, du abonnerer på, vises her.`,
 'sed8ec': `Total`,
+'seefc3': `Det team, du er med i, og hvad din plads giver dig.`,
 'sef0e9': str`Invitationen er sendt til ${0}.`,
 'sef49a': `Navn`,
 'sefcf9': `Sprog`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `Skift e-mailadresse`,
 'sff4cc': str`Oprettet ${0}. Hold den hemmelig: alle, der har den, kan handle på dine vegne.`,
 'sffc7a': `API-nøgle`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

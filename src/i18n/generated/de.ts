@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Platz zuweisen`,
 'sec51f': `Tarife, die Sie abonnieren, werden hier angezeigt.`,
 'sed8ec': `Gesamt`,
+'seefc3': `Das Team, dem Sie beigetreten sind, und was Ihr Platz umfasst.`,
 'sef0e9': str`Einladung an ${0} gesendet.`,
 'sef49a': `Name`,
 'sefcf9': `Sprache`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `E-Mail-Adresse ändern`,
 'sff4cc': str`Erstellt am ${0}. Halten Sie ihn geheim: Wer ihn besitzt, kann in Ihrem Namen handeln.`,
 'sffc7a': `API-Schlüssel`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

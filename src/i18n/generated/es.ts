@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Asignar puesto`,
 'sec51f': `Aquí aparecerán los planes a los que se suscriba.`,
 'sed8ec': `Total`,
+'seefc3': `El equipo al que te uniste y lo que incluye tu puesto.`,
 'sef0e9': str`Invitación enviada a ${0}.`,
 'sef49a': `Nombre`,
 'sefcf9': `Idioma`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `Cambiar la dirección de correo`,
 'sff4cc': str`Creada el ${0}. Manténgala en secreto: cualquiera que la tenga puede actuar en su nombre.`,
 'sffc7a': `Clave de API`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Anna käyttäjäpaikka`,
 'sec51f': `Tilaamasi paketit näkyvät täällä.`,
 'sed8ec': `Yhteensä`,
+'seefc3': `Tiimi, johon liityit, ja mitä paikkasi sisältää.`,
 'sef0e9': str`Kutsu lähetetty osoitteeseen ${0}.`,
 'sef49a': `Nimi`,
 'sefcf9': `Kieli`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `Vaihda sähköpostiosoite`,
 'sff4cc': str`Luotu ${0}. Pidä avain salassa: kuka tahansa, jolla se on, voi toimia sinun nimissäsi.`,
 'sffc7a': `API-avain`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

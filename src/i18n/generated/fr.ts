@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Attribuer un siège`,
 'sec51f': `Les offres auxquelles vous êtes abonné apparaissent ici.`,
 'sed8ec': `Total`,
+'seefc3': `L’équipe que vous avez rejointe et ce que comprend votre place.`,
 'sef0e9': str`Invitation envoyée à ${0}.`,
 'sef49a': `Nom`,
 'sefcf9': `Langue`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `Modifier l’adresse e-mail`,
 'sff4cc': str`Créée le ${0}. Gardez-la secrète : toute personne qui la possède peut agir en votre nom.`,
 'sffc7a': `Clé API`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

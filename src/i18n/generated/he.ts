@@ -476,6 +476,7 @@ const messages = {
 'sec051': `הקצאת מושב`,
 'sec51f': `התוכניות שיש לך מינוי אליהן יופיעו כאן.`,
 'sed8ec': `סה״כ`,
+'seefc3': `הצוות שהצטרפת אליו ומה כולל המקום שלך.`,
 'sef0e9': str`ההזמנה נשלחה אל ${0}.`,
 'sef49a': `שם`,
 'sefcf9': `שפה`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `שינוי כתובת האימייל`,
 'sff4cc': str`נוצר ב-${0}. יש לשמור אותו בסוד: כל מי שמחזיק בו יכול לפעול בשמך.`,
 'sffc7a': `מפתח API`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

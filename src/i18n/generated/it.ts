@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Assegna postazione`,
 'sec51f': `Qui compariranno i piani a cui si abbona.`,
 'sed8ec': `Totale`,
+'seefc3': `Il team a cui ti sei unito e cosa include il tuo posto.`,
 'sef0e9': str`Invito inviato a ${0}.`,
 'sef49a': `Nome`,
 'sefcf9': `Lingua`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `Modifica indirizzo email`,
 'sff4cc': str`Creata il ${0}. La tenga segreta: chiunque la possieda può agire a Suo nome.`,
 'sffc7a': `Chiave API`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

@@ -476,6 +476,7 @@ const messages = {
 'sec051': `シートを割り当てる`,
 'sec51f': `ご契約中のプランがここに表示されます。`,
 'sed8ec': `合計`,
+'seefc3': `参加しているチームと、あなたのシートに含まれるもの。`,
 'sef0e9': str`${0} に招待を送信しました。`,
 'sef49a': `名前`,
 'sefcf9': `言語`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `メールアドレスを変更`,
 'sff4cc': str`作成日: ${0}。このキーは他人に知られないようにしてください。キーを持つ人は誰でもお客様として操作できます。`,
 'sffc7a': `API キー`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

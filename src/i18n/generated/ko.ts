@@ -476,6 +476,7 @@ const messages = {
 'sec051': `시트 배정`,
 'sec51f': `구독 중인 플랜이 여기에 표시됩니다.`,
 'sed8ec': `합계`,
+'seefc3': `참여한 팀과 내 좌석에 포함된 항목입니다.`,
 'sef0e9': str`${0}(으)로 초대장을 보냈습니다.`,
 'sef49a': `이름`,
 'sefcf9': `언어`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `이메일 주소 변경`,
 'sff4cc': str`${0}에 생성되었습니다. 이 키가 있으면 누구나 고객님을 대신하여 작업할 수 있으므로 안전하게 보관하세요.`,
 'sffc7a': `API 키`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Tildel plass`,
 'sec51f': `Planene du abonnerer på, vises her.`,
 'sed8ec': `Totalt`,
+'seefc3': `Teamet du ble med i og hva plassen din gir deg.`,
 'sef0e9': str`Invitasjonen er sendt til ${0}.`,
 'sef49a': `Navn`,
 'sefcf9': `Språk`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `Endre e-postadresse`,
 'sff4cc': str`Opprettet ${0}. Hold den hemmelig: alle som har den, kan handle på dine vegne.`,
 'sffc7a': `API-nøkkel`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

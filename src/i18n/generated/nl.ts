@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Plek toewijzen`,
 'sec51f': `Pakketten waarop u bent geabonneerd, verschijnen hier.`,
 'sed8ec': `Totaal`,
+'seefc3': `Het team waar je lid van bent en wat je plek omvat.`,
 'sef0e9': str`Uitnodiging verstuurd naar ${0}.`,
 'sef49a': `Naam`,
 'sefcf9': `Taal`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `E-mailadres wijzigen`,
 'sff4cc': str`Gemaakt op ${0}. Houd deze sleutel geheim: iedereen die hem heeft, kan namens u handelen.`,
 'sffc7a': `API-sleutel`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Przydziel miejsce`,
 'sec51f': `Tutaj pojawią się plany, które subskrybujesz.`,
 'sed8ec': `Razem`,
+'seefc3': `Zespół, do którego dołączono, i co obejmuje Twoje miejsce.`,
 'sef0e9': str`Wysłano zaproszenie na adres ${0}.`,
 'sef49a': `Imię i nazwisko`,
 'sefcf9': `Język`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `Zmień adres e-mail`,
 'sff4cc': str`Utworzono ${0}. Zachowaj go w tajemnicy: każdy, kto go zna, może działać w Twoim imieniu.`,
 'sffc7a': `Klucz API`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Atribuir lugar`,
 'sec51f': `Os planos que subscrever aparecem aqui.`,
 'sed8ec': `Total`,
+'seefc3': `A equipa a que aderiu e o que o seu lugar inclui.`,
 'sef0e9': str`Convite enviado para ${0}.`,
 'sef49a': `Nome`,
 'sefcf9': `Idioma`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `Alterar o endereço de e-mail`,
 'sff4cc': str`Criada em ${0}. Mantenha-a secreta: qualquer pessoa que a tenha pode agir em seu nome.`,
 'sffc7a': `Chave de API`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Выделить место`,
 'sec51f': `Здесь появятся тарифы, на которые вы подписаны.`,
 'sed8ec': `Итого`,
+'seefc3': `Команда, к которой вы присоединились, и что даёт ваше место.`,
 'sef0e9': str`Приглашение отправлено на ${0}.`,
 'sef49a': `Имя`,
 'sefcf9': `Язык`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `Изменить адрес электронной почты`,
 'sff4cc': str`Создан ${0}. Храните его в секрете: любой, у кого он есть, может действовать от вашего имени.`,
 'sffc7a': `API-ключ`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Tilldela plats`,
 'sec51f': `Planer som du prenumererar på visas här.`,
 'sed8ec': `Totalt`,
+'seefc3': `Teamet du gick med i och vad din plats ger dig.`,
 'sef0e9': str`Inbjudan har skickats till ${0}.`,
 'sef49a': `Namn`,
 'sefcf9': `Språk`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `Ändra e-postadress`,
 'sff4cc': str`Skapad ${0}. Håll den hemlig: den som har nyckeln kan agera i ditt namn.`,
 'sffc7a': `API-nyckel`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Lisans ata`,
 'sec51f': `Abone olduğunuz planlar burada görünür.`,
 'sed8ec': `Toplam`,
+'seefc3': `Katıldığınız ekip ve koltuğunuzun içerdikleri.`,
 'sef0e9': str`Davet ${0} adresine gönderildi.`,
 'sef49a': `Ad`,
 'sefcf9': `Dil`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `E-posta adresini değiştir`,
 'sff4cc': str`Oluşturulma: ${0}. Gizli tutun: bu anahtara sahip olan herkes sizin adınıza işlem yapabilir.`,
 'sffc7a': `API anahtarı`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

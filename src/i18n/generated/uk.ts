@@ -476,6 +476,7 @@ const messages = {
 'sec051': `Надати місце`,
 'sec51f': `Тут з’являться плани, на які ви підписані.`,
 'sed8ec': `Разом`,
+'seefc3': `Команда, до якої ви приєдналися, і що дає ваше місце.`,
 'sef0e9': str`Запрошення надіслано на ${0}.`,
 'sef49a': `Ім’я`,
 'sefcf9': `Мова`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `Змінити електронну адресу`,
 'sff4cc': str`Створено ${0}. Зберігайте його в таємниці: будь-хто, хто його має, може діяти від вашого імені.`,
 'sffc7a': `Ключ API`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });

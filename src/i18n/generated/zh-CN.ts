@@ -476,6 +476,7 @@ const messages = {
 'sec051': `分配席位`,
 'sec51f': `您订阅的套餐将显示在这里。`,
 'sed8ec': `总计`,
+'seefc3': `您加入的团队以及您的席位包含的内容。`,
 'sef0e9': str`已向 ${0} 发送邀请。`,
 'sef49a': `姓名`,
 'sefcf9': `语言`,
@@ -512,7 +513,6 @@ const messages = {
 'sfe691': `更改邮箱地址`,
 'sff4cc': str`创建于 ${0}。请妥善保管：任何持有该密钥的人都能以您的身份进行操作。`,
 'sffc7a': `API 密钥`,
-'seefc3': `The team you joined and what your seat comes with.`,
     };
 // Keyed by the first 6 characters of each message id (scripts/build-locales.mjs).
 export const templates = new Proxy(messages, { get: (table, id) => (typeof id === 'string' ? table[id.slice(0, 6) as keyof typeof table] : undefined) });
