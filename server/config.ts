@@ -21,6 +21,7 @@ const envSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s):// URL' }).optional(),
   NODE_ENV: z.string().optional(),
   TRUST_PROXY: bool.default(false),
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   PAYMENT_PROVIDER: z.enum(['test', 'stripe'], { error: 'expected test or stripe' }).default('test'),
   STRIPE_SECRET_KEY: z
     .string()
@@ -64,6 +65,8 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** Statements run as named prepared statements of their connection (server/db/client.ts); off behind a pooler that does not keep them. */
+  databasePreparedStatements: boolean;
   dataDir: string;
   smtpUrl: string | undefined;
   smtpFrom: string;
@@ -119,6 +122,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     dataDir,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,

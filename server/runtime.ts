@@ -13,8 +13,12 @@ import { createMetrics } from './modules/ops/metrics.js';
 
 export async function openDatabase(config: Config, logger?: Logger): Promise<Database> {
   return config.databaseUrl
-    ? openPostgres(config.databaseUrl, 10, (error) =>
-        logger?.warn({ code: (error as { code?: string }).code ?? null }, 'database connection lost; reconnecting on the next query'),
+    ? openPostgres(
+        config.databaseUrl,
+        10,
+        (error) => logger?.warn({ code: (error as { code?: string }).code ?? null }, 'database connection lost; reconnecting on the next query'),
+        undefined,
+        { preparedStatements: config.databasePreparedStatements },
       )
     : openPGlite({ dataDir: pgliteDataDir(config.dataDir) });
 }

@@ -76,3 +76,17 @@ test('inside a transaction the changed table fails that statement once; the next
     .execute((trx) => trx.selectFrom('things').selectAll().where('id', '=', 'b').executeTakeFirst());
   assert.deepEqual(row, { id: 'b', label: 'second', note: null, extra: null });
 });
+
+test('with prepared statements off (a pooler that does not keep them), nothing is prepared', async () => {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const plain = await openPostgres(url.toString(), 1, undefined, undefined, { preparedStatements: false });
+  try {
+    const kdb = plain.db as unknown as import('kysely').Kysely<{ things: { id: string; label: string } }>;
+    assert.equal((await kdb.selectFrom('things').select('label').where('id', '=', 'a').executeTakeFirst())?.label, 'first');
+    const prepared = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements`.execute(plain.db);
+    assert.equal(prepared.rows[0]?.n, 0);
+  } finally {
+    await plain.close();
+  }
+});

@@ -35,7 +35,13 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** Kysely's log hook: sees every statement on every connection, inside transactions too (the tests count statements with it). */
 export type StatementLog = KyselyConfig['log'];
 
-export async function openPostgres(connectionString: string, max = 10, onIdleError?: (error: Error) => void, log?: StatementLog): Promise<Database> {
+export async function openPostgres(
+  connectionString: string,
+  max = 10,
+  onIdleError?: (error: Error) => void,
+  log?: StatementLog,
+  options: { preparedStatements?: boolean } = {},
+): Promise<Database> {
   const pool = new pg.Pool({
     connectionString,
     max,
@@ -55,7 +61,7 @@ export async function openPostgres(connectionString: string, max = 10, onIdleErr
   // process. Heard here, the transaction's next query fails (503) and the pool drops the client.
   pool.on('connect', (client) => {
     client.on('error', (error) => onIdleError?.(error));
-    preparedStatements(client);
+    if (options.preparedStatements !== false) preparedStatements(client);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
   return {
@@ -68,8 +74,8 @@ export async function openPostgres(connectionString: string, max = 10, onIdleErr
   };
 }
 
-/** Distinct statements a connection keeps prepared; any further ones run unnamed (planned each time). */
-export const PREPARED_PER_CONNECTION = 500;
+/** Distinct statements a connection keeps prepared (each keeps its plan in the Postgres backend: ≈0.7 MB for the overview's lists statement, a few KB for a look-up); any further ones run unnamed, planned each time. */
+export const PREPARED_PER_CONNECTION = 250;
 
 /**
  * Every statement with parameters runs as a named prepared statement of its connection: Postgres
