@@ -191,6 +191,25 @@ describe('languages', () => {
     expect(textOf(el.shadowRoot!.querySelector('.lede'))).to.equal('الفريق الذي انضممت إليه وما يتضمنه مقعدك.');
   });
 
+  it('keeps a merchant’s English description’s full stop at its end in an Arabic subscription', async () => {
+    const el = await fixture<CustomerPortalSubscriptions>(html`<customer-portal-subscriptions org="acme" locale="ar"></customer-portal-subscriptions>`);
+    await waitUntil(() => el.shadowRoot!.querySelector('.row[data-id]'), 'the subscriptions did not load');
+    await shownIn(el, 'ar');
+    el.shadowRoot!.querySelector<HTMLButtonElement>('.row[data-id="sub_pro"]')!.click();
+    await waitUntil(() => el.shadowRoot!.querySelector('.hero .muted bdi'), 'no description');
+    const node = [...el.shadowRoot!.querySelector('.hero .muted bdi')!.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim()) as Text;
+    const text = node.data;
+    const at = (i: number) => {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      return range.getBoundingClientRect();
+    };
+    const stop = text.lastIndexOf('.');
+    expect(stop, text).to.equal(text.length - 1);
+    expect(at(stop).left, 'the full stop after the last word, not before the first').to.be.at.least(at(stop - 1).right - 1);
+  });
+
   it('points arrows the way an Arabic customer reads', async () => {
     const el = await fixture<CustomerPortalSubscriptions>(html`<customer-portal-subscriptions org="acme" locale="ar"></customer-portal-subscriptions>`);
     await waitUntil(() => el.shadowRoot!.querySelector('.row[data-id]'), 'the subscriptions did not load');

@@ -234,7 +234,7 @@ export class CustomerPortalBenefits extends ViewElement {
     const expired = grant.type === 'license_key' && grant.license_key.status !== 'active';
     return html`<article class="card" part="card" aria-labelledby="b-${grant.id}">
       <div class="card__header card__header--row">
-        <h3 class="card__title" id="b-${grant.id}">${grant.description}</h3>
+        <h3 class="card__title" id="b-${grant.id}"><bdi>${grant.description}</bdi></h3>
         ${expired ? badge('danger', msg('Expired')) : badge('neutral', types[grant.type] ?? grant.type)}
       </div>
       <div class="card__body">${this.renderBody(grant)}</div>

@@ -222,7 +222,7 @@ export class ChangePlanFlow extends SubscriptionFlow<Step> {
               @change=${() => (this.selected = price.id)}
             />
             <span class="plan__price"><bdi>${formatPrice(price.unit_amount, price.currency, price.interval, price.interval_count, price.model === 'per_seat')}</bdi></span>
-            ${plan.description ? html`<span class="choice__text">${plan.description}</span>` : nothing}
+            ${plan.description ? html`<span class="choice__text"><bdi>${plan.description}</bdi></span>` : nothing}
             <span class="plan__tags">
               ${current ? badge('info', msg('Current plan')) : nothing} ${saving > 0 ? badge('success', msg(str`Save ${saving}%`)) : nothing}
             </span>

@@ -338,8 +338,8 @@ export class CustomerPortalSubscriptions extends ViewElement {
       <div class="card" part="card">
         <div class="hero">
           <div>
-            <h3 class="hero__title" tabindex="-1">${sub.product.name} ${subscriptionBadge(sub)}</h3>
-            ${sub.product.description ? html`<p class="muted">${sub.product.description}</p>` : nothing}
+            <h3 class="hero__title" tabindex="-1"><bdi>${sub.product.name}</bdi> ${subscriptionBadge(sub)}</h3>
+            ${sub.product.description ? html`<p class="muted"><bdi>${sub.product.description}</bdi></p>` : nothing}
           </div>
           <p class="hero__amount">
             ${priceTag(sub.amount, sub.currency, sub.interval, sub.interval_count)}

@@ -69,7 +69,7 @@ export class CustomerPortalWallet extends ViewElement {
     if (t.expires_at && t.remaining) notes.push(msg(str`expires ${formatShortDate(t.expires_at)}`));
     return html`<li class="entry">
       <div class="entry__main">
-        <span class="entry__title">${t.description}</span>
+        <span class="entry__title"><bdi>${t.description}</bdi></span>
         <span class="muted">${notes.join(' · ')}</span>
       </div>
       <span class="num ${t.amount > 0 ? 'plus' : ''}">${money(t.amount, t.currency, t.amount > 0 ? '+' : '')}</span>
