@@ -1,4 +1,5 @@
 import type { CustomerRow, Organization } from '../../db/schema.js';
+import { emailBrand } from '../organizations/service.js';
 import type { Background } from '../../lib/background.js';
 import { DAY, HOUR, MINUTE, type Clock } from '../../lib/clock.js';
 import { hmac, randomToken, safeEqualHex, sha256, sixDigitCode } from '../../lib/crypto.js';
@@ -238,9 +239,8 @@ export function authService(deps: Deps) {
         // portal's, else the browser's, for this email only. Never stored: anyone can ask for a
         // code for any address, so an unauthenticated request must not pick a customer's language.
         const wanted = customer.locale ? null : (matchLocale(input.locale) ?? negotiateLocale(input.acceptLanguage));
-        const brand = org.branding as { primary_color?: string | null };
         const email = signInEmail({
-          brand: { name: org.name, primaryColor: brand.primary_color },
+          brand: emailBrand(org),
           locale: customerLocale(org, wanted ? { locale: wanted } : customer),
           code,
           link: portalUrl(org, returnUrl, linkToken),

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { emailBrand } from '../organizations/service.js';
 import type { DB, Organization } from '../../db/schema.js';
 import type { Background } from '../../lib/background.js';
 import { MINUTE, type Clock } from '../../lib/clock.js';
@@ -32,7 +33,6 @@ export function emailChangeService(deps: {
 }) {
   const { db, clock } = deps;
   const hash = (changeId: string, code: string) => hmac(deps.secret, `email-change:${changeId}:${code}`);
-  const brand = (org: Organization) => ({ name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null });
 
   function assertEnabled(org: Organization) {
     if (!resolvePortalSettings(org.portal_settings).actions.email_change) {
@@ -82,7 +82,7 @@ export function emailChangeService(deps: {
       });
       const answer = { email: newEmail, expires_at: new Date(now.getTime() + CODE_TTL_MS).toISOString() };
       if (taken) return answer;
-      const mail = emailChangeEmail({ brand: brand(org), locale: customerLocale(org, customer), code, minutes: CODE_TTL_MS / MINUTE });
+      const mail = emailChangeEmail({ brand: emailBrand(org), locale: customerLocale(org, customer), code, minutes: CODE_TTL_MS / MINUTE });
       deps.background.run('email change code', () => deps.mailer.send({ organizationId: org.id, to: newEmail, ...mail }));
       return answer;
     },
@@ -127,7 +127,7 @@ export function emailChangeService(deps: {
       const locale = customerLocale(org, before);
       const { t } = translator(locale);
       const notice = noticeEmail({
-        brand: brand(org),
+        brand: emailBrand(org),
         locale,
         subject: t('emailChanged.subject', { organization: org.name }),
         heading: t('emailChanged.heading'),

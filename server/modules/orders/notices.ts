@@ -1,6 +1,7 @@
 // The email the orders module sends a customer, in the customer's language, after the change it
 // describes is committed: the confirmation of a one-time purchase once it is paid, and the request
 // to confirm a payment the card's bank wants the customer to authenticate.
+import { emailBrand } from '../organizations/service.js';
 import type { CustomerRow, OrderRow, Organization } from '../../db/schema.js';
 import type { Background } from '../../lib/background.js';
 import { customerLocale, translator } from '../../i18n/index.js';
@@ -14,7 +15,7 @@ export function orderNotices(deps: { publicUrl: string; background: Background; 
       const locale = customerLocale(org, customer);
       const { t, money } = translator(locale);
       const email = noticeEmail({
-        brand: { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null },
+        brand: emailBrand(org),
         locale,
         subject: t('order.subject', { organization: org.name, number: order.invoice_number }),
         heading: t('order.heading'),
@@ -38,7 +39,7 @@ export function orderNotices(deps: { publicUrl: string; background: Background; 
       const locale = customerLocale(org, customer);
       const { t, money } = translator(locale);
       const email = noticeEmail({
-        brand: { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null },
+        brand: emailBrand(org),
         locale,
         subject: t('confirmPayment.subject', { product: what }),
         heading: t('confirmPayment.heading'),

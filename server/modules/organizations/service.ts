@@ -111,6 +111,11 @@ export function brandingOf(org: Pick<Organization, 'branding'>): Branding {
   return { logo_url: b.logo_url ?? null, primary_color: b.primary_color ?? null };
 }
 
+/** How the organization signs its emails: its name and brand colour. */
+export function emailBrand(org: Pick<Organization, 'name' | 'branding'>): { name: string; primaryColor: string | null } {
+  return { name: org.name, primaryColor: brandingOf(org).primary_color };
+}
+
 export function publicOrganizationView(org: Organization): PublicOrganization {
   return {
     slug: org.slug,

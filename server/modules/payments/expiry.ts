@@ -3,6 +3,7 @@
 // Once per card per expiry: the claim writes the expiry it told about (expiry_notice_for), so a
 // card updated to a new expiry (card updater) is told again a month before that one, and several
 // instances running the job never send it twice (FOR UPDATE SKIP LOCKED).
+import { emailBrand } from '../organizations/service.js';
 import { sql, type Kysely } from 'kysely';
 import type { DB, PaymentMethodRow } from '../../db/schema.js';
 import type { Background } from '../../lib/background.js';
@@ -65,7 +66,7 @@ export function cardExpiryNotices(deps: { db: Kysely<DB>; clock: Clock; mailer: 
           );
           const brand = card.brand.charAt(0).toUpperCase() + card.brand.slice(1);
           const rendered = noticeEmail({
-            brand: { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null },
+            brand: emailBrand(org),
             locale,
             subject: tr.t('cardExpiring.subject', { last4: card.last4 }),
             heading: tr.t('cardExpiring.heading'),

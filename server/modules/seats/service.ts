@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { emailBrand } from '../organizations/service.js';
 import type { CustomerRow, DB, Organization, ProductRow, SeatRow, SeatStatus, SubscriptionRow } from '../../db/schema.js';
 import type { HeldSeat, PortalSeat, PortalSeatGroup } from '../../../src/schemas/benefits.js';
 import type { Background } from '../../lib/background.js';
@@ -88,7 +89,7 @@ export function seatService(deps: Deps) {
         const { t } = translator(locale);
         const owner = context.owner.name ?? context.owner.email;
         const email = noticeEmail({
-          brand: { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null },
+          brand: emailBrand(org),
           locale,
           subject: t('seatInvite.subject', { owner, product: context.product.name }),
           heading: t('seatInvite.heading'),

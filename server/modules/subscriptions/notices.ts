@@ -1,5 +1,6 @@
 // The emails the subscription engine sends a customer, in the customer's language, after the
 // change they describe is committed (never for an effect that did not happen).
+import { emailBrand } from '../organizations/service.js';
 import type { CustomerRow, OrderRow, Organization, ProductRow } from '../../db/schema.js';
 import { customerLocale, isMessageKey, translator, type Translator } from '../../i18n/index.js';
 import { noticeEmail } from '../email/templates.js';
@@ -14,14 +15,10 @@ export function subscriptionNotices(deps: Pick<SubscriptionDeps, 'publicUrl' | '
     return `${deps.publicUrl}/${org.slug}/portal${route ? `#cp/${route}` : ''}`;
   }
 
-  function brand(org: Organization) {
-    return { name: org.name, primaryColor: (org.branding as { primary_color?: string | null }).primary_color ?? null };
-  }
-
   /** An email to the customer, written in their language: `write` gets the translator for it. */
   function notify(org: Organization, customer: CustomerRow, write: (tr: Translator) => Omit<Parameters<typeof noticeEmail>[0], 'brand' | 'locale'>) {
     const locale = customerLocale(org, customer);
-    const rendered = noticeEmail({ brand: brand(org), locale, ...write(translator(locale)) });
+    const rendered = noticeEmail({ brand: emailBrand(org), locale, ...write(translator(locale)) });
     deps.background.run('billing email', () => deps.mailer.send({ organizationId: org.id, to: customer.email, ...rendered }));
   }
 
