@@ -3,6 +3,7 @@ import { http, HttpResponse } from 'msw';
 import { extras } from '../../../test/msw/extras.js';
 import { signIn, useMockApi, worker } from '../../../test/msw/worker.js';
 import { textOf } from '../../testing/dom.js';
+import { resetLocale, shownIn } from '../../testing/locale.js';
 import { ViewHarness } from '../../testing/view.harness.js';
 import './usage.js';
 import type { CustomerPortalUsage } from './usage.js';
@@ -23,6 +24,20 @@ describe('<customer-portal-usage>', () => {
     expect(h.text).to.contain('12,500 requests of 10,000 requests included · 125%');
     expect(h.text).to.contain('2,500 requests over what is included, at $0.01 each: $25.00 is added to your next invoice.');
     await expect(h.element).to.be.accessible();
+  });
+
+  it('right to left, the plan’s name and the period stay apart (each isolated)', async () => {
+    try {
+      const h = new ViewHarness(await fixture<CustomerPortalUsage>(html`<customer-portal-usage org="acme" locale="ar"></customer-portal-usage>`));
+      await h.until(() => h.root.querySelector('article .card__description bdi'), 'the usage did not load');
+      await shownIn(h.element, 'ar');
+      const [product, period] = [...h.root.querySelectorAll('article .card__description bdi')].map((b) => b.getBoundingClientRect());
+      // Read from the right: the plan's name first, then the period, each in one piece.
+      expect(product!.left, 'the name right of the period').to.be.at.least(period!.right);
+      expect(textOf(h.root.querySelector('article .card__description bdi'))).to.equal('API add-on');
+    } finally {
+      resetLocale();
+    }
   });
 
   it('draws the history as an image with a summary and the numbers as a table', async () => {

@@ -161,8 +161,8 @@ export class CustomerPortalUsage extends ViewElement {
     const over = m.overage.units > 0;
     return html`<article class="card" part="card" aria-labelledby="m-${m.meter.id}-${m.subscription_id}">
       <div class="card__header">
-        <h3 class="card__title" id="m-${m.meter.id}-${m.subscription_id}">${m.meter.name}</h3>
-        <p class="card__description">${m.product_name} · ${formatDateRange(m.period.start, m.period.end)}</p>
+        <h3 class="card__title" id="m-${m.meter.id}-${m.subscription_id}"><bdi>${m.meter.name}</bdi></h3>
+        <p class="card__description"><bdi>${m.product_name}</bdi> · <bdi>${formatDateRange(m.period.start, m.period.end)}</bdi></p>
       </div>
       <div class="card__body">
         <div class="figure">
