@@ -30,6 +30,8 @@ export function subscriptionRepository(db: Kysely<DB>) {
         .orderBy('subscriptions.id', 'desc');
     });
   const portalRowsStatements = new Map<string, ReturnType<typeof portalRowsStatement>>();
+  /** liveForCustomer's statement, built and compiled when first read (the usage view, a subscription, a new card). */
+  let liveStatement: ReturnType<typeof statementTemplate<{ organizationId: string; customerId: string }, SubscriptionRow>> | undefined;
   return {
     insert(row: Omit<SubscriptionRow, 'locked_until' | 'version' | 'operation' | 'past_due_reason'>) {
       return db.insertInto('subscriptions').values(row).returningAll().executeTakeFirstOrThrow();
@@ -117,15 +119,17 @@ export function subscriptionRepository(db: Kysely<DB>) {
       await db.updateTable('subscriptions').set({ locked_until: null }).where('id', '=', id).execute();
     },
     /** Live subscriptions of a customer that need a card (anything not canceled). */
-    liveForCustomer(organizationId: string, customerId: string) {
-      return db
-        .selectFrom('subscriptions')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .where('customer_id', '=', customerId)
-        .where('status', 'in', LIVE_STATUSES)
-        .orderBy('id')
-        .execute();
+    async liveForCustomer(organizationId: string, customerId: string) {
+      liveStatement ??= statementTemplate(db, (a: { organizationId: string; customerId: string }) =>
+        db
+          .selectFrom('subscriptions')
+          .selectAll()
+          .where('organization_id', '=', a.organizationId)
+          .where('customer_id', '=', a.customerId)
+          .where('status', 'in', LIVE_STATUSES)
+          .orderBy('id'),
+      );
+      return (await liveStatement('live', { organizationId, customerId })).rows;
     },
     /**
      * A page of a customer's subscriptions (newest first, one over `limit`) and all their live
