@@ -59,6 +59,7 @@ describe('<customer-portal-overview>', () => {
     expect(card(el, 'Active subscriptions')).to.equal(undefined);
     expect(card(el, 'Recent orders')).to.equal(undefined);
     expect(card(el, 'Wallet'), 'no empty wallet').to.equal(undefined);
+    await expect(el).to.be.accessible();
   });
 
   it('lists the benefits the customer has', async () => {
