@@ -165,7 +165,8 @@ export function createHttp(serverUrl: string, session: SessionStore, org = ''): 
         billing.requiresAction = requiresAction;
         changed = true;
       }
-      if (scope && (scope === 'seat') !== billing.seatOnly) {
+      // A first answer without the header (a server before it) is a customer with billing of their own.
+      if ((scope || (response.ok && billing.seatOnly === undefined)) && (scope === 'seat') !== billing.seatOnly) {
         billing.seatOnly = scope === 'seat';
         changed = true;
       }

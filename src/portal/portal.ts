@@ -85,11 +85,14 @@ export class CustomerPortal extends ConnectedElement {
 
   /** A seat holder without billing of their own (the `CP-Portal-Scope` header of the last answer). */
   @state() private seatOnly = false;
+  /** Whether an answer has said which sections apply (until then the tabs are placeholders, so a seat holder never sees the billing tabs flash). */
+  @state() private scopeKnown = false;
 
   #provider = new ConnectionProvider(this);
   #billing?: BillingStatus;
   #onBilling = (): void => {
     this.seatOnly = this.#billing?.seatOnly === true;
+    this.scopeKnown = this.#billing?.seatOnly !== undefined;
   };
   #token?: UrlToken;
   /** The view elements of the current session, kept while switching sections. */
@@ -150,6 +153,7 @@ export class CustomerPortal extends ConnectedElement {
       this.#elements.clear();
       if (this.#billing) this.#billing.seatOnly = undefined;
       this.seatOnly = false;
+      this.scopeKnown = false;
     }
   }
 
@@ -301,6 +305,21 @@ export class CustomerPortal extends ConnectedElement {
     return html`${element}`;
   }
 
+  #tabs(available: ViewDefinition[], active: ViewDefinition | undefined): TemplateResult[] {
+    return available.map(
+      (view) =>
+        html`<button
+              type="button"
+              class="tab"
+              part="tab"
+              aria-current=${view === active ? 'page' : nothing}
+              @click=${() => this.select(view.id)}
+            >
+              ${view.label()}
+            </button>`,
+    );
+  }
+
   private renderFull(): TemplateResult {
     const organization = this.organization;
     const logo = organization?.branding.logo_url;
@@ -319,19 +338,8 @@ export class CustomerPortal extends ConnectedElement {
             : nothing
         }
       </div>
-      <nav class="nav" part="nav" aria-label=${msg('Portal sections')}>
-        ${available.map(
-          (view) =>
-            html`<button
-              type="button"
-              class="tab"
-              part="tab"
-              aria-current=${view === active ? 'page' : nothing}
-              @click=${() => this.select(view.id)}
-            >
-              ${view.label()}
-            </button>`,
-        )}
+      <nav class="nav" part="nav" aria-label=${msg('Portal sections')} aria-busy=${this.scopeKnown ? nothing : 'true'}>
+        ${this.scopeKnown ? this.#tabs(available, active) : html`${skeleton('6em', '1.75em')} ${skeleton('7em', '1.75em')} ${skeleton('5em', '1.75em')}`}
       </nav>
       <div class="body" part="body" @cp-navigate=${this.navigate}>
         ${active ? this.renderView(active) : html`<p class="status">${msg('There is nothing to show here yet.')}</p>`}
