@@ -338,10 +338,14 @@ export function authService(deps: Deps) {
     async signOut(sessionId: string) {
       forget((a) => a.sessionId === sessionId);
       await repo.revokeSession(sessionId, clock.now());
+      // Again after the write: a look-up that started in between read the session as live.
+      forget((a) => a.sessionId === sessionId);
     },
     async revokeCustomerSessions(organizationId: string, customerId: string) {
       forget((a) => a.customer.id === customerId);
-      return repo.revokeCustomerSessions(organizationId, customerId, clock.now());
+      const revoked = await repo.revokeCustomerSessions(organizationId, customerId, clock.now());
+      forget((a) => a.customer.id === customerId);
+      return revoked;
     },
     /** Something about the customer changed (profile, billing state): read it afresh next time. */
     forgetCustomer(customerId: string) {

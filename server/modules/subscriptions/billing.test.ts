@@ -88,6 +88,18 @@ describe('subscriptions through the year', () => {
   });
 });
 
+describe('the portal list of subscriptions', () => {
+  test('an empty cursor (?starting_after=) is no cursor: the same page as without it', async () => {
+    const c = await createSubscriber(t, shop);
+    const sub = await subscribe(t, shop, c.id, shop.prices.basic);
+    const token = await t.signIn(shop.org.slug, c.email);
+    const ids = async (query: string) => ((await get(`/portal/v1/subscriptions${query}`, token)).body.data as Array<{ id: string }>).map((s) => s.id);
+    assert.deepEqual(await ids(''), [sub.id]);
+    assert.deepEqual(await ids('?starting_after='), [sub.id]);
+    assert.deepEqual(await ids(`?starting_after=${sub.id}`), []);
+  });
+});
+
 describe('plan and seat changes', () => {
   async function tenDaysIn(priceId: string, extra: object = {}) {
     t.clock.set('2026-01-15T12:00:00.000Z');

@@ -136,7 +136,8 @@ export function subscriptionRepository(db: Kysely<DB>) {
      * ones (liveForCustomer: the next invoices share the wallet across them), in one statement.
      */
     async portalRows(organizationId: string, customerId: string, opts: { limit: number; startingAfter?: string | undefined }) {
-      const paged = opts.startingAfter !== undefined;
+      // An empty cursor (`?starting_after=`) is no cursor, as in every other list.
+      const paged = Boolean(opts.startingAfter);
       const shape = `${opts.limit}:${paged}`;
       let run = portalRowsStatements.get(shape);
       if (!run) {
