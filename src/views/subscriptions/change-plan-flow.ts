@@ -135,13 +135,19 @@ export class ChangePlanFlow extends SubscriptionFlow<Step> {
 
   /** The order of a change whose payment the bank wants the customer to confirm (3-D Secure). */
   @state() private confirmingOrder = '';
+  /** The payment was confirmed: the dialog shows it a moment, then closes by itself. */
+  #confirmed = false;
 
   /** The bank wants the customer: the change waits in flight while they confirm it in the hosted page. */
   protected override async recover(error: unknown): Promise<boolean> {
     const e = error as ApiError;
     if (e.code === 'authentication_required') {
+      const orderId = (e.details as { order_id?: string } | undefined)?.order_id;
+      // Without the order there is nothing to confirm here: the message says what to do.
+      if (!orderId) return super.recover(error);
       await import('../billing/confirm-payment-dialog.js');
-      this.confirmingOrder = String((e.details as { order_id?: string } | undefined)?.order_id ?? '');
+      this.#confirmed = false;
+      this.confirmingOrder = String(orderId);
       return true;
     }
     return super.recover(error);
@@ -149,7 +155,8 @@ export class ChangePlanFlow extends SubscriptionFlow<Step> {
 
   /** Confirmed: the change took effect; the flow shows it as done. */
   private async onPaymentConfirmed(sub: Subscription, preview: ChangePreview, orderId: string): Promise<void> {
-    this.confirmingOrder = '';
+    // The confirmation dialog stays until it closes itself, so its "confirmed" is seen.
+    this.#confirmed = true;
     const fresh = await fetchSubscription(this.http!, sub.id).catch(() => undefined);
     if (fresh) this.onSubscription?.(fresh);
     this.emit(
@@ -168,6 +175,7 @@ export class ChangePlanFlow extends SubscriptionFlow<Step> {
   private onConfirmClosed(): void {
     if (!this.confirmingOrder) return;
     this.confirmingOrder = '';
+    if (this.#confirmed) return;
     this.error = msg('Your plan was not changed yet: the payment needs your confirmation. Confirm it to finish, or it is undone in a few minutes.');
   }
 

@@ -694,10 +694,32 @@ describe('<customer-portal-subscriptions>', () => {
           : s,
       );
       post(h, { type: 'cp:success', order_id: 'ord_change', subscription: { id: 'sub_pro', status: 'active' } });
+      await new Promise((resolve) => requestAnimationFrame(resolve));
+      expect(frame(h), 'the confirm page stays a moment, so its "confirmed" is seen').to.exist;
       expect((await changed).detail).to.deep.include({ subscriptionId: 'sub_pro', change: 'upgrade', priceId: 'price_pro_y', orderId: 'ord_change' });
       await h.step(PLAN, 'Plan changed');
+      await waitUntil(() => !frame(h), 'the confirm page did not close by itself', { timeout: 5000 });
+      expect(textOf(h.flow(PLAN).querySelector('[role="alert"]')), 'no "not changed yet" after a confirmed payment').to.equal('');
       h.flowButton(PLAN, /Done/).click();
       await waitUntil(() => textOf(h.root.querySelector('.hero__amount')) === '$290.00 / year', 'the new price is not shown');
+    });
+
+    it('asked to confirm without an order to confirm: the message says so, no empty confirm page', async () => {
+      worker.use(
+        http.post(
+          `*${BASE}/:id/change`,
+          () => apiError(402, 'authentication_required', 'Your bank asks you to confirm this payment. Open the link in the email we sent you.'),
+          {
+            once: true,
+          },
+        ),
+      );
+      const h = await render();
+      await h.reviewPlan(2);
+      await waitUntil(() => h.flowText(PLAN).includes('Switch to Pro'), 'no preview');
+      h.flowButton(PLAN, /Pay \$324\.80/).click();
+      await waitUntil(() => textOf(h.flow(PLAN).querySelector('[role="alert"]')).includes('Open the link in the email we sent you.'), 'no message');
+      expect(confirm(h)).to.equal(null);
     });
 
     it('closed without confirming: the change dialog says the plan did not change yet', async () => {
