@@ -137,6 +137,15 @@ async function originBlocked(serverUrl: string, org: string): Promise<ApiError |
 
 export function createHttp(serverUrl: string, session: SessionStore, org = ''): Http {
   const billing: BillingStatus = new EventTarget();
+  // What the answers said belongs to one session: another customer, or none, starts unknown.
+  let sessionToken = session.token;
+  session.subscribe(() => {
+    if (session.token === sessionToken) return;
+    sessionToken = session.token;
+    if (billing.pastDue === undefined && billing.seatOnly === undefined && billing.requiresAction === undefined) return;
+    billing.pastDue = billing.seatOnly = billing.requiresAction = undefined;
+    billing.dispatchEvent(new Event('change'));
+  });
   // Asked once per failure burst; a "not allowed" answer holds until the page is reloaded.
   let probe: Promise<ApiError | undefined> | undefined;
   const blocked = (): Promise<ApiError | undefined> => {

@@ -138,6 +138,28 @@ describe('<customer-portal>', () => {
     expect(fake.to('/portal/v1/payment-methods')).to.have.length(0);
   });
 
+  it('shows placeholder tabs until the first answer says which sections apply: a seat holder never sees the billing tabs', async () => {
+    seatHolderScene();
+    signIn();
+    const hold = deferred();
+    worker.use(
+      // Every signed-in answer held (the organization, public, is not).
+      http.all('*/portal/v1/*', async ({ request }) => {
+        if (request.headers.get('authorization')) await hold.promise;
+        return undefined; // falls through to the seat holder's answers
+      }),
+    );
+    const portal = await fixture<CustomerPortal>(html`<customer-portal org="acme"></customer-portal>`);
+    const nav = () => portal.shadowRoot!.querySelector('[part="nav"]')!;
+    await waitUntil(() => portal.shadowRoot?.querySelector('[part="nav"]'), 'the portal did not render');
+    expect(tabs(portal), 'no tab before the answer').to.have.length(0);
+    expect(nav().getAttribute('aria-busy')).to.equal('true');
+    hold.resolve();
+    await waitUntil(() => tabs(portal).length > 0, 'no tabs after the answer');
+    expect(tabs(portal).map((tab) => textOf(tab))).to.deep.equal(['Overview', 'Benefits', 'Account']);
+    expect(nav().hasAttribute('aria-busy')).to.equal(false);
+  });
+
   it('a seat holder with a plan of their own sees every section, and the team they joined', async () => {
     signIn();
     billing.memberships = [{ seat_id: 'seat_2', subscription_id: 'sub_other', plan: 'Team', owner: 'Globex', claimed_at: '2026-11-20T10:00:00.000Z' }];

@@ -151,7 +151,6 @@ export class CustomerPortal extends ConnectedElement {
     // Another customer, or none: never show the previous customer's data.
     if (this.session.status !== 'signed-in' || previous.status !== 'signed-in' || previous.token !== this.session.token) {
       this.#elements.clear();
-      if (this.#billing) this.#billing.seatOnly = undefined;
       this.seatOnly = false;
       this.scopeKnown = false;
     }
