@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -27,6 +28,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   const code = typeof e.code === 'string' ? e.code : '';
   // Connection exceptions (08…), shutdown and not-yet-accepting (57P01-57P03), and the socket errors of a refused or dropped connection.
+  // A transaction that used a prepared statement the backend no longer matches (client.ts,
+  // preparedStatements): Postgres rolled it back and the connection has stopped using those names,
+  // so the same request a moment later succeeds.
+  if (isChangedResultType(e) || code === '26000' || code === '42P05') return true;
   if (/^08/.test(code) || ['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connect ECONNREFUSED/i.test(message);
@@ -59,9 +64,11 @@ export async function openPostgres(
   // The same for a connection that is checked out between two queries (inside a transaction):
   // pg emits the error on the client itself, where the pool has no listener; unheard, it ends the
   // process. Heard here, the transaction's next query fails (503) and the pool drops the client.
+  // Bumped when a connection finds a table changed under a prepared statement: every connection forgets its names.
+  const prepared = { generation: 0 };
   pool.on('connect', (client) => {
     client.on('error', (error) => onIdleError?.(error));
-    if (options.preparedStatements !== false) preparedStatements(client);
+    if (options.preparedStatements !== false) preparedStatements(client, prepared);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
   return {
@@ -84,35 +91,86 @@ export const PREPARED_PER_CONNECTION = 250;
  * lists statement: ≈1.6–5 ms of planning, ≈0.6 ms of execution; the session look-up 0.7 ms of
  * planning for 0.09 ms of work, measured with pg_stat_statements.track_planning under the bench's
  * load), so unnamed statements spent most of Postgres's CPU on planning (docs/decisions.md).
- * Names are per connection (a statement's text → `cp<n>`), at most PREPARED_PER_CONNECTION. A
- * table changed under a prepared `SELECT *` (a migration run by a newer instance) makes Postgres
- * refuse it ("cached plan must not change result type", 0A000): the text gets a new name (parsed
- * again against the new table), and the query runs again when it was outside a transaction.
+ *
+ * Names are per connection, at most PREPARED_PER_CONNECTION: a statement's text → `cp_<8 random
+ * hex>_<n>`. The random part differs on every connection of every process, so a pooler that sends
+ * one client's Bind to a backend prepared by another client fails loudly ("does not exist", 26000,
+ * or "already exists", 42P05) instead of running that client's statement of the same name. On
+ * either error the connection stops preparing (it runs unnamed from then on) and the query runs
+ * again unnamed when it was outside a transaction.
+ *
+ * A table changed under a prepared `SELECT *` (a migration run by a newer instance) makes Postgres
+ * refuse it ("cached plan must not change result type", 0A000). The first such error, on any
+ * connection, makes every connection of the pool forget all its names (`pool.generation`): the
+ * other `SELECT *`s would fail the same way. A connection frees the forgotten statements on the
+ * backend (DEALLOCATE ALL) when it is next outside a transaction, and runs unnamed until then. The
+ * query runs again when it was outside a transaction; inside one, the transaction is lost (Postgres
+ * aborted it) and the error answers 503 with Retry-After (isDatabaseUnavailable): the callbacks of
+ * `db.transaction()` are not retried here, as some have effects outside the database.
  */
-function preparedStatements(client: pg.PoolClient): void {
+function preparedStatements(client: pg.PoolClient, pool: { generation: number }): void {
   const query = client.query.bind(client) as (config: pg.QueryConfig) => Promise<pg.QueryResult>;
-  const plain = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const plain = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult>;
+  const prefix = `cp_${randomBytes(4).toString('hex')}_`;
   const names = new Map<string, string>();
   let next = 0;
-  const fresh = (text: string) => {
-    const name = `cp${next++}`;
-    names.set(text, name);
-    return name;
+  // 26000/42P05 seen: something else (a pooler) owns this connection's names; run unnamed.
+  let off = false;
+  let generation = pool.generation;
+  // Names forgotten whose statements the backend still holds, until a DEALLOCATE ALL outside a transaction.
+  let allocated = false;
+  const idle = () => client.getTransactionStatus() === 'I';
+  const forget = () => {
+    names.clear();
+    allocated = true;
   };
-  client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
-    if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0 || callback !== undefined) return plain(text, values, callback);
+  const deallocate = async () => {
+    allocated = false;
+    await plain('DEALLOCATE ALL');
+  };
+  const run = (text: string, values: unknown[]): Promise<pg.QueryResult> => {
+    if (off || allocated) return plain(text, values);
     let name = names.get(text);
     if (name === undefined) {
       if (names.size >= PREPARED_PER_CONNECTION) return plain(text, values);
-      name = fresh(text);
+      name = `${prefix}${next++}`;
+      names.set(text, name);
     }
-    return query({ name, text, values }).catch((error: { code?: string; message?: string }) => {
-      if (error?.code !== '0A000' || !/cached plan must not change result type/.test(error.message ?? '')) throw error;
-      const renamed = fresh(text);
-      if (client.getTransactionStatus() !== 'I') throw error;
-      return query({ name: renamed, text, values });
+    return query({ name, text, values }).catch(async (error: { code?: string; message?: string }) => {
+      if (error?.code === '26000' || error?.code === '42P05') {
+        off = true;
+        allocated = false;
+        names.clear();
+        if (idle()) return plain(text, values);
+        throw error;
+      }
+      if (!isChangedResultType(error)) throw error;
+      pool.generation++;
+      generation = pool.generation;
+      forget();
+      if (!idle()) throw error;
+      await deallocate();
+      return run(text, values);
     });
+  };
+  const send = (text: string, values: unknown): Promise<pg.QueryResult> =>
+    Array.isArray(values) && values.length > 0 ? run(text, values) : plain(text, values);
+  client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof text !== 'string' || callback !== undefined) return plain(text, values, callback);
+    if (generation !== pool.generation) {
+      generation = pool.generation;
+      if (!off) forget();
+    }
+    // Before any statement outside a transaction (a BEGIN too: a connection may only ever run transactions).
+    if (allocated && idle()) return deallocate().then(() => send(text, values));
+    return send(text, values);
   }) as typeof client.query;
+}
+
+/** A prepared statement whose table changed under it (a migration): Postgres refuses it rather than answer other columns. */
+function isChangedResultType(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === '0A000' && typeof e.message === 'string' && /cached plan must not change result type/.test(e.message);
 }
 
 /**
