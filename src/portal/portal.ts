@@ -183,11 +183,23 @@ export class CustomerPortal extends ConnectedElement {
     });
   }
 
-  protected override updated(): void {
+  protected override updated(changed: PropertyValues): void {
     // The element holding focus went away (signed in, signed out): keep focus in the portal.
     if (this.#hadFocus && !this.matches(':focus-within')) {
       this.renderRoot.querySelector<HTMLElement>('.base')?.focus({ preventScroll: true });
     }
+    if (changed.has('section') || changed.has('scopeKnown')) this.#revealActiveTab();
+  }
+
+  /** On a phone the tabs scroll sideways: the current one is scrolled into the row (only the row, never the page). */
+  #revealActiveTab(): void {
+    const nav = this.renderRoot.querySelector<HTMLElement>('[part="nav"]');
+    const tab = nav?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!nav || !tab) return;
+    const row = nav.getBoundingClientRect();
+    const box = tab.getBoundingClientRect();
+    const delta = box.left < row.left ? box.left - row.left : box.right > row.right ? box.right - row.right : 0;
+    if (delta) nav.scrollBy({ left: delta });
   }
 
   #loadOrganization(connection: Connection): void {

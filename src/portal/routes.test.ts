@@ -57,6 +57,28 @@ describe('<customer-portal> addresses', () => {
     expect(location.pathname).to.equal(start, 'never left the page');
   });
 
+  for (const dir of ['ltr', 'rtl'] as const) {
+    it(`on a phone, the section a link opens has its tab scrolled into the row (${dir})`, async () => {
+      history.replaceState(null, '', `${start}#cp/wallet`);
+      const el = await fixture<CustomerPortal>(html`<div dir=${dir} style="width:300px"><customer-portal org="acme"></customer-portal></div>`).then(
+        (box) => box.querySelector('customer-portal')!,
+      );
+      await waitUntil(() => current(el) === 'Wallet', 'the wallet tab is not current', { timeout: 3000 });
+      const nav = el.shadowRoot!.querySelector<HTMLElement>('[part="nav"]')!;
+      expect(nav.scrollWidth, 'the tabs overflow their row at this width').to.be.greaterThan(nav.clientWidth);
+      const inRow = () => {
+        const row = nav.getBoundingClientRect();
+        const tab = tabs(el)
+          .find((t) => t.getAttribute('aria-current') === 'page')!
+          .getBoundingClientRect();
+        return tab.left >= row.left - 1 && tab.right <= row.right + 1;
+      };
+      await waitUntil(inRow, 'the current tab is outside the row');
+      openTab(el, 'Overview');
+      await waitUntil(() => current(el) === 'Overview' && inRow(), 'the overview tab was not scrolled back into the row');
+    });
+  }
+
   it('a link or a reload opens the section and the order the address names', async () => {
     history.replaceState(null, '', `${start}#cp/orders/ord_3`);
     const el = await portal();
