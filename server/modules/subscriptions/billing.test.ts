@@ -120,6 +120,9 @@ describe('plan and seat changes', () => {
     assert.equal(preview.body.due_now.total, expected);
     t.clock.advance(30 * SECOND);
     const change = await post(`/portal/v1/subscriptions/${sub.id}/change`, c.token, { price_id: shop.prices.pro, proration_date: preview.body.proration_date });
+    await t.background.drain();
+    const changedMail = t.mail.to(c.email).find((m) => m.subject.includes('subscription changed to'));
+    assert.ok(changedMail?.text.includes(`/portal#cp/subscriptions/${sub.id}`), changedMail?.text ?? 'no plan-changed email');
     assert.equal(change.status, 200, JSON.stringify(change.body));
     const order = (await get(`/portal/v1/orders/${change.body.order_id}`, c.token)).body;
     assert.equal(order.total, preview.body.due_now.total);
@@ -224,6 +227,11 @@ describe('cancellation', () => {
     assert.equal(cancel.body.subscription.cancel_at_period_end, true);
     assert.equal(cancel.body.subscription.status, 'active');
     assert.equal(cancel.body.subscription.next_invoice, null);
+    await t.background.drain();
+    const ending = t.mail.to(c.email).find((m) => m.subject.includes('will end on'));
+    assert.ok(ending, 'a cancellation email was sent');
+    // Its button opens this subscription in the portal (its hash route), not the list.
+    assert.ok(ending.text.includes(`/portal#cp/subscriptions/${sub.id}`), ending.text);
     const merchant = (await t.request('GET', `/v1/subscriptions/${sub.id}`, { token: shop.org.key })).body;
     assert.equal(merchant.cancellation_reason, 'too_expensive');
     assert.equal(merchant.cancellation_comment, 'Über budget');

@@ -201,7 +201,7 @@ export function changeService(ctx: SubscriptionContext, notices: SubscriptionNot
         ));
       }
       const customer = plan.customer;
-      notices.changed(org, customer, plan, order);
+      notices.changed(org, customer, row.id, plan, order);
       await entitlementsChanged(row);
       return { subscription: row, order, preview: changePreviewView(sub, plan) };
     },

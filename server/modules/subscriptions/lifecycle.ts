@@ -186,7 +186,7 @@ export function lifecycleService(ctx: SubscriptionContext, notices: Subscription
       const { customer, product } = await load(done.row);
       const refund = done.refund ? refundView(done.refund) : null;
       if (input.mode === 'at_period_end') {
-        notices.cancelScheduled(org, customer, product, done.sub.current_period_end);
+        notices.cancelScheduled(org, customer, done.row.id, product, done.sub.current_period_end);
         return { subscription: done.row, refund: null };
       }
       notices.canceled(org, customer, product, refund);

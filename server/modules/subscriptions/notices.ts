@@ -73,6 +73,7 @@ export function subscriptionNotices(deps: Pick<SubscriptionDeps, 'publicUrl' | '
     changed(
       org: Organization,
       customer: CustomerRow,
+      subscriptionId: string,
       plan: { product: ProductRow; price: { model: string; currency: string }; seats: number; walletCredit: number },
       order: OrderRow | null,
     ) {
@@ -88,16 +89,16 @@ export function subscriptionNotices(deps: Pick<SubscriptionDeps, 'publicUrl' | '
           ...(order ? ([[t('fact.chargedNow'), money(order.total, order.currency)]] as Array<[string, string]>) : []),
           ...(plan.walletCredit ? ([[t('fact.walletCredit'), money(plan.walletCredit, plan.price.currency)]] as Array<[string, string]>) : []),
         ],
-        action: { label: t('action.viewInPortal'), url: portalUrl(org, 'subscriptions') },
+        action: { label: t('action.viewInPortal'), url: portalUrl(org, `subscriptions/${encodeURIComponent(subscriptionId)}`) },
       }));
     },
 
-    cancelScheduled(org: Organization, customer: CustomerRow, product: ProductRow, end: Date) {
+    cancelScheduled(org: Organization, customer: CustomerRow, subscriptionId: string, product: ProductRow, end: Date) {
       notify(org, customer, ({ t, date }) => ({
         subject: t('cancelScheduled.subject', { product: product.name, date: date(end) }),
         heading: t('cancelScheduled.heading'),
         paragraphs: [t('cancelScheduled.body', { date: date(end) })],
-        action: { label: t('action.manageSubscription'), url: portalUrl(org, 'subscriptions') },
+        action: { label: t('action.manageSubscription'), url: portalUrl(org, `subscriptions/${encodeURIComponent(subscriptionId)}`) },
       }));
     },
 
