@@ -6,10 +6,10 @@
 import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { chooseLocale, localeAttributes } from '../i18n/localize.js';
+import { localeAttributes } from '../i18n/localize.js';
 import { formatMoney } from '../i18n/money.js';
-import { FrameController } from './frame.js';
-import { hostedStyles, themeFromAddress } from './styles.js';
+import { FrameController, postToWidget, takeFrameAddress } from './frame.js';
+import { hostedStyles } from './styles.js';
 
 /** POST /hosted/v1/confirm-payment/start (server/modules/hosted/confirm-payment.ts). */
 interface Start {
@@ -145,8 +145,7 @@ export class HostedConfirmPayment extends LitElement {
   }
 
   #send(message: ConfirmMessage): void {
-    if (this.start) window.parent.postMessage(message, this.start.parent_origin);
-    else if (message.type === 'cp:error') window.parent.postMessage(message, '*');
+    postToWidget(message, this.start?.parent_origin);
   }
 
   override connectedCallback(): void {
@@ -159,12 +158,8 @@ export class HostedConfirmPayment extends LitElement {
   }
 
   async #begin(): Promise<void> {
-    const url = new URL(location.href);
-    const language = chooseLocale('attribute', url.searchParams.get('locale'));
-    this.theme = themeFromAddress(url);
-    const token = url.searchParams.get('token');
-    url.searchParams.delete('token');
-    history.replaceState(history.state, '', url.href);
+    const { language, theme, token } = takeFrameAddress();
+    this.theme = theme;
     try {
       if (this.expired || !token) throw new Error(msg('This page has expired or was already used. Close it and try again.'));
       const start = await post<Start>('/hosted/v1/confirm-payment/start', { token });

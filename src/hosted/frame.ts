@@ -3,6 +3,8 @@
 // so the frame can shrink too), and closes the widget's dialog on Escape, which inside the
 // frame never reaches it (not while a request runs).
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { chooseLocale } from '../i18n/localize.js';
+import { themeFromAddress } from './styles.js';
 
 export type FrameMessage = { type: 'cp:cancel' } | { type: 'cp:resize'; height: number };
 
@@ -36,4 +38,28 @@ export class FrameController implements ReactiveController {
     document.removeEventListener('keydown', this.#onKey);
     this.#resize.disconnect();
   }
+}
+
+/**
+ * What the widget put in the page's address: its language (its `locale` attribute, the
+ * customer's or the browser's; loading), its theme (the page is drawn on its dialog's surface)
+ * and the one-time token, which leaves the address at once: it is spent once traded.
+ */
+export function takeFrameAddress(): { language: Promise<void>; theme: 'light' | 'dark'; token: string | null } {
+  const url = new URL(location.href);
+  const language = chooseLocale('attribute', url.searchParams.get('locale'));
+  const theme = themeFromAddress(url);
+  const token = url.searchParams.get('token');
+  url.searchParams.delete('token');
+  history.replaceState(history.state, '', url.href);
+  return { language, theme, token };
+}
+
+/**
+ * To the widget's origin only. Before the server said which origin that is (the token was
+ * refused), only an error can be sent, and to any parent: it carries nothing secret.
+ */
+export function postToWidget(message: { type: string }, parentOrigin: string | undefined): void {
+  if (parentOrigin) window.parent.postMessage(message, parentOrigin);
+  else if (message.type === 'cp:error') window.parent.postMessage(message, '*');
 }

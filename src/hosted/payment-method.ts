@@ -6,10 +6,10 @@ import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Stripe, StripeElementLocale, StripeElements } from '@stripe/stripe-js';
-import { chooseLocale, getLocale, localeAttributes } from '../i18n/localize.js';
+import { getLocale, localeAttributes } from '../i18n/localize.js';
 import { luhnValid } from '../schemas/card.js';
-import { FrameController } from './frame.js';
-import { hostedStyles, themeFromAddress } from './styles.js';
+import { FrameController, postToWidget, takeFrameAddress } from './frame.js';
+import { hostedStyles } from './styles.js';
 // The hosted confirm page (3-D Secure) ships in the same bundle: one script for both hosted pages.
 import './confirm-payment.js';
 
@@ -171,13 +171,8 @@ export class HostedPaymentMethod extends LitElement {
     () => this.busy,
   );
 
-  /**
-   * To the widget's origin only. Before the server said which origin that is (the token was
-   * refused), only an error can be sent, and to any parent: it carries nothing secret.
-   */
   #send(message: HostedMessage): void {
-    if (this.start) window.parent.postMessage(message, this.start.parent_origin);
-    else if (message.type === 'cp:error') window.parent.postMessage(message, '*');
+    postToWidget(message, this.start?.parent_origin);
   }
 
   override connectedCallback(): void {
@@ -191,15 +186,8 @@ export class HostedPaymentMethod extends LitElement {
   }
 
   async #begin(): Promise<void> {
-    const url = new URL(location.href);
-    // The widget's language (its `locale` attribute, the customer's or the browser's).
-    const language = chooseLocale('attribute', url.searchParams.get('locale'));
-    // The widget's theme: this page is drawn on its dialog's surface.
-    this.theme = themeFromAddress(url);
-    const token = url.searchParams.get('token');
-    // The token is spent once traded; it has no business staying in the address.
-    url.searchParams.delete('token');
-    history.replaceState(history.state, '', url.href);
+    const { language, theme, token } = takeFrameAddress();
+    this.theme = theme;
     try {
       if (this.expired || !token) throw new Error(expired());
       const start = await post<Start>('/hosted/v1/payment-method/start', { token });
