@@ -38,6 +38,8 @@ const envSchema = z.object({
   /** For tests against a local fake of Stripe's API: http://127.0.0.1:port */
   STRIPE_API_URL: z.url().optional(),
   JOBS_INTERVAL_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).int().min(0).default(30),
+  /** How long a portal view's answer may be served again while nothing it shows changed; 0 turns that off. */
+  PORTAL_CACHE_SECONDS: z.coerce.number({ error: 'expected a number of seconds' }).min(0).max(60).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest request body for JSON endpoints, in bytes (413 above it). */
   MAX_JSON_BODY_BYTES: z.coerce
@@ -79,6 +81,11 @@ export interface Config {
   stripe: { secretKey: string; publishableKey: string; webhookSecret: string | undefined; apiUrl: string | undefined } | undefined;
   /** How often the background jobs (renewals, retries, webhooks) run; 0 turns them off. */
   jobsIntervalSeconds: number;
+  /**
+   * How long a portal view's answer may be served again (modules/portal-cache), while the read
+   * versions prove nothing it shows changed; 0 turns that off. Not set: 10.
+   */
+  portalCacheSeconds?: number;
   /** Request body bounds (413 above them): JSON endpoints, and file uploads. */
   maxJsonBodyBytes: number;
   maxUploadBytes: number;
@@ -137,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? { secretKey: e.STRIPE_SECRET_KEY!, publishableKey: e.STRIPE_PUBLISHABLE_KEY!, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL }
         : undefined,
     jobsIntervalSeconds: e.JOBS_INTERVAL_SECONDS,
+    portalCacheSeconds: e.PORTAL_CACHE_SECONDS,
     maxJsonBodyBytes: e.MAX_JSON_BODY_BYTES,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,
     webhookAllowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS ?? !production,

@@ -15,7 +15,13 @@ export interface AppVariables {
   corsOrigins?: string[];
 }
 export type AppEnv = { Variables: AppVariables };
-export type PortalEnv = { Variables: AppVariables & { auth: PortalAuth } };
+export type PortalEnv = {
+  Variables: AppVariables & {
+    auth: PortalAuth;
+    /** The session was read by this request (not a cached one): its read versions are current. */
+    sessionFresh: boolean;
+  };
+};
 export type MerchantEnv = { Variables: AppVariables & { organization: Organization } };
 
 export function clientIp(c: Context, trustProxy: boolean): string {
@@ -56,6 +62,7 @@ export function requireSession(services: Services, publicUrl: string): Middlewar
   return async (c, next) => {
     if (c.get('auth')) return next();
     const token = bearer(c);
+    const started = performance.now();
     const auth = token ? await services.auth.authenticate(token) : undefined;
     if (!auth) {
       throw new ApiError(
@@ -66,6 +73,7 @@ export function requireSession(services: Services, publicUrl: string): Middlewar
     }
     assertOrigin(c, auth.organization.allowed_origins, publicUrl);
     c.set('auth', auth);
+    c.set('sessionFresh', auth.readStartedAt >= started);
     // Every portal answer says whether a payment failed, so any view can show the past-due
     // banner without a request of its own. Set before the handler runs: headers added to a
     // finished response cost the server adapter its fast path.
@@ -102,6 +110,22 @@ export function requireSection(section: SectionId): MiddlewareHandler<PortalEnv>
     }
     await next();
   };
+}
+
+/**
+ * A portal view's GET answer: the one kept for this customer, address and session state while
+ * the read versions prove nothing it shows changed (modules/portal-cache), else computed now.
+ */
+export async function cachedView(c: Context<PortalEnv>, services: Services, compute: () => Promise<unknown>): Promise<Response> {
+  const auth = c.get('auth');
+  const url = c.req.url;
+  const key = `${auth.seatOnly ? 's' : 'f'}${auth.pastDue ? 'p' : '-'}${auth.requiresAction ? 'a' : '-'} ${url.slice(url.indexOf('/', url.indexOf('//') + 2))}`;
+  const body = await services.portalAnswers.answer(
+    { organizationId: auth.organization.id, customerId: auth.customer.id, readVersions: auth.readVersions, fresh: c.get('sessionFresh') },
+    key,
+    compute,
+  );
+  return c.body(body, 200, { 'Content-Type': 'application/json' });
 }
 
 /** Idempotency-Key handling with keys scoped to the signed-in customer. */

@@ -38,6 +38,8 @@ import { idempotencyRepository } from './modules/idempotency/repository.js';
 import { idempotencyService } from './modules/idempotency/service.js';
 import { hostedTokenRepository, hostedTokenService } from './modules/hosted/tokens.js';
 import type { Logger } from './lib/logger.js';
+import { readVersionsRepository } from './modules/portal-cache/repository.js';
+import { portalCache } from './modules/portal-cache/service.js';
 import type { Metrics } from './modules/ops/metrics.js';
 
 export interface ServiceDeps {
@@ -194,6 +196,13 @@ export function createServices(deps: ServiceDeps) {
   // What was emailed to the organization's customers, and what could not be (the durable outbox).
   const emails = { list: merchantEmailList(db), devOutbox: devOutboxList(db) };
   const hostedTokens = hostedTokenService(hostedTokenRepository(db), clock);
+  // Portal answers served again while the read versions prove them current (modules/portal-cache).
+  const portalAnswers = portalCache({
+    repo: readVersionsRepository(db),
+    clock,
+    maxAgeMs: (config.portalCacheSeconds ?? 10) * 1000,
+    maxBytes: 32 * 1024 * 1024,
+  });
   return {
     organizations,
     customers,
@@ -216,6 +225,7 @@ export function createServices(deps: ServiceDeps) {
     seats,
     emailChange,
     emails,
+    portalAnswers,
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -574,6 +574,15 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp;
 }
 
+/** Read versions (0015): advanced by triggers at the commit of a change a portal view shows. */
+export interface ReadVersionsTable {
+  /** A customer's or an organization's id. */
+  id: string;
+  /** int8: pg returns it as a string. */
+  version: string;
+  bumped_by: string;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   api_keys: ApiKeysTable;
@@ -614,6 +623,7 @@ export interface DB {
   benefit_grants: BenefitGrantsTable;
   license_key_activations: LicenseKeyActivationsTable;
   customer_seats: CustomerSeatsTable;
+  read_versions: ReadVersionsTable;
 }
 
 export type Organization = Selectable<OrganizationsTable>;

@@ -1,3 +1,4 @@
+import { readVersionsColumn } from '../portal-cache/repository.js';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { ENTITLING_STATUSES } from '../benefits/repository.js';
@@ -165,6 +166,8 @@ export function authRepository(db: Kysely<DB>) {
           'organizations.billing_settings as organization_billing_settings',
           'organizations.created_at as organization_created_at',
           'organizations.updated_at as organization_updated_at',
+          // The read versions the portal's cached answers are checked against (portal-cache).
+          readVersionsColumn('customers.id', 'organizations.id').as('read_versions'),
           // Whether to show the past-due banner: answered with the session, no extra query.
           (eb) =>
             eb

@@ -58,6 +58,10 @@ export interface PortalAuth {
    * customer or the organization forgets the cached session in this process.
    */
   rows: { organization: Organization; customer: CustomerRow };
+  /** The customer's and the organization's read versions when the session was read ("c:o"; portal-cache). */
+  readVersions: string;
+  /** performance.now() just before the session was read: a request that began before it reads current versions with it. */
+  readStartedAt: number;
 }
 
 export interface IssuedSession {
@@ -128,6 +132,7 @@ export function authService(deps: Deps) {
 
   /** The session of a token hash from the database, cached unless something was forgotten since `startedAt`. */
   async function lookUpSession(hash: string, now: Date, startedAt: number): Promise<PortalAuth | undefined> {
+    const readStartedAt = performance.now();
     const row = await repo.findLiveSession(hash, now);
     if (!row) return undefined;
     if (now.getTime() - row.session_last_used_at.getTime() > SLIDE_EVERY_MS) {
@@ -135,6 +140,8 @@ export function authService(deps: Deps) {
     }
     const auth: PortalAuth = {
       sessionId: row.session_id,
+      readVersions: String(row.read_versions),
+      readStartedAt,
       pastDue: Boolean(row.past_due),
       requiresAction: Boolean(row.requires_action),
       seatOnly: Boolean(row.seat_only),

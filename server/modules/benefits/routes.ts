@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { benefitTypes } from '../../../src/schemas/benefits.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
-import { clientIp, merchantRoutes, portalRouter, requireSecretKey, requireSection, type AppEnv, type MerchantEnv } from '../../http.js';
+import { cachedView, clientIp, merchantRoutes, portalRouter, requireSecretKey, requireSection, type AppEnv, type MerchantEnv } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -24,9 +24,9 @@ const grantList = z.object({
 export function portalBenefitRoutes(services: Services, config: Config) {
   return portalRouter(services, config.publicUrl)
     .use(requireSection('benefits'))
-    .get('/', async (c) => {
+    .get('/', (c) => {
       const auth = c.get('auth');
-      return c.json({ data: await services.benefits.portalList(auth.organization.id, auth.customer.id) });
+      return cachedView(c, services, async () => ({ data: await services.benefits.portalList(auth.organization.id, auth.customer.id) }));
     })
     .post('/:id/rotate', async (c) => {
       const auth = c.get('auth');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { billingDetails } from '../../../src/schemas/customer.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
-import { merchantRoutes, portalRouter, type PortalEnv } from '../../http.js';
+import { cachedView, merchantRoutes, portalRouter, type PortalEnv } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -30,23 +30,27 @@ function pdf(body: Buffer, filename: string) {
 /** /portal/v1/orders: history, details, invoice and receipt PDFs, invoice details. */
 export function portalOrderRoutes(services: Services, config: Config) {
   return portalRouter(services, config.publicUrl)
-    .get('/', async (c) => {
-      const auth = c.get('auth');
-      const q = queryParams(c, paginationQuery);
-      const limit = q.limit ?? DEFAULT_LIMIT;
-      const rows = await services.orders.list(auth.organization.id, {
-        customerId: auth.customer.id,
-        limit,
-        ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
-      });
-      const page = toPage(rows, limit, (r) => r);
-      return c.json({ ...page, data: await services.orders.viewsWithLines(page.data) });
-    })
-    .get('/:id', async (c) => {
-      const order = await ownOrder(services, c);
-      const d = await services.orders.detail(order);
-      return c.json(orderView(d.order, d.lines, d.refunds, d.method ?? null));
-    })
+    .get('/', (c) =>
+      cachedView(c, services, async () => {
+        const auth = c.get('auth');
+        const q = queryParams(c, paginationQuery);
+        const limit = q.limit ?? DEFAULT_LIMIT;
+        const rows = await services.orders.list(auth.organization.id, {
+          customerId: auth.customer.id,
+          limit,
+          ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
+        });
+        const page = toPage(rows, limit, (r) => r);
+        return { ...page, data: await services.orders.viewsWithLines(page.data) };
+      }),
+    )
+    .get('/:id', (c) =>
+      cachedView(c, services, async () => {
+        const order = await ownOrder(services, c);
+        const d = await services.orders.detail(order);
+        return orderView(d.order, d.lines, d.refunds, d.method ?? null);
+      }),
+    )
     .get('/:id/invoice.pdf', async (c) => {
       const order = await ownOrder(services, c);
       const org = await services.organizations.byId(order.organization_id);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { seatAssign, seatClaim } from '../../../src/schemas/benefits.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
-import { assertOrigin, clientIp, merchantRoutes, portalRouter, requireSection, type AppEnv, type PortalEnv } from '../../http.js';
+import { assertOrigin, cachedView, clientIp, merchantRoutes, portalRouter, requireSection, type AppEnv, type PortalEnv } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -30,7 +30,9 @@ export function portalSeatRoutes(services: Services, config: Config) {
     .get('/', async (c) => {
       const q = queryParams(c, portalList);
       // A read: the organization the session carries.
-      return c.json({ data: await services.seats.portalList(c.get('auth').rows.organization, c.get('auth').customer.id, q.subscription_id) });
+      return cachedView(c, services, async () => ({
+        data: await services.seats.portalList(c.get('auth').rows.organization, c.get('auth').customer.id, q.subscription_id),
+      }));
     })
     .post('/', async (c) => {
       const body = await jsonBody(c, seatAssign);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { cancelRequest, changeRequest, subscriptionActionRequest, subscriptionStatuses } from '../../../src/schemas/billing.js';
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
-import { merchantRoutes, portalRouter, type PortalEnv } from '../../http.js';
+import { cachedView, merchantRoutes, portalRouter, type PortalEnv } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -32,25 +32,29 @@ export function portalSubscriptionRoutes(services: Services, config: Config) {
     return services.subscriptions.portalView(org, customer, sub);
   };
   return portalRouter(services, config.publicUrl)
-    .get('/', async (c) => {
-      const { org, customer } = sessionRows(c);
-      const q = queryParams(c, paginationQuery);
-      const limit = q.limit ?? DEFAULT_LIMIT;
-      const { rows, view } = await services.subscriptions.portalPage(org, customer, { limit, startingAfter: q.starting_after });
-      return c.json(toPage(rows, limit, view));
-    })
-    .get('/:id', async (c) => {
-      const ctx = sessionRows(c);
-      const { org } = ctx;
-      const subscription = await view(ctx, c.req.param('id'));
-      // The plans this subscription can move to: public, active, recurring, same currency.
-      const products = subscription.actions.change_plan ? await services.catalog.list(org.id, { limit: 50, visibility: 'public' }) : [];
-      const plans = products
-        .map((p) => ({ ...p, prices: p.prices.filter((pr) => pr.active && pr.type === 'recurring' && pr.currency === subscription.currency) }))
-        .filter((p) => p.prices.length > 0)
-        .map((p) => productView(p.product, p.prices));
-      return c.json({ ...subscription, plans });
-    })
+    .get('/', (c) =>
+      cachedView(c, services, async () => {
+        const { org, customer } = sessionRows(c);
+        const q = queryParams(c, paginationQuery);
+        const limit = q.limit ?? DEFAULT_LIMIT;
+        const { rows, view } = await services.subscriptions.portalPage(org, customer, { limit, startingAfter: q.starting_after });
+        return toPage(rows, limit, view);
+      }),
+    )
+    .get('/:id', (c) =>
+      cachedView(c, services, async () => {
+        const ctx = sessionRows(c);
+        const { org } = ctx;
+        const subscription = await view(ctx, c.req.param('id'));
+        // The plans this subscription can move to: public, active, recurring, same currency.
+        const products = subscription.actions.change_plan ? await services.catalog.list(org.id, { limit: 50, visibility: 'public' }) : [];
+        const plans = products
+          .map((p) => ({ ...p, prices: p.prices.filter((pr) => pr.active && pr.type === 'recurring' && pr.currency === subscription.currency) }))
+          .filter((p) => p.prices.length > 0)
+          .map((p) => productView(p.product, p.prices));
+        return { ...subscription, plans };
+      }),
+    )
     .post('/:id/cancel', async (c) => {
       const ctx = await portalContext(services, c);
       const { org, customer } = ctx;

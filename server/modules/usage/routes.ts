@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import { merchantRoutes, portalRouter, requireSection } from '../../http.js';
+import { cachedView, merchantRoutes, portalRouter, requireSection } from '../../http.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
 import { eventsBody, meterCreate } from './schemas.js';
@@ -35,8 +35,8 @@ export function merchantUsageRoutes(services: Services) {
 export function portalUsageRoutes(services: Services, config: Config) {
   return portalRouter(services, config.publicUrl)
     .use(requireSection('usage'))
-    .get('/', async (c) => {
+    .get('/', (c) => {
       const { organization, customer } = c.get('auth');
-      return c.json(await services.usage.portalUsage(organization.id, customer.id));
+      return cachedView(c, services, () => services.usage.portalUsage(organization.id, customer.id));
     });
 }

@@ -1,6 +1,6 @@
 import { paginationQuery } from '../../../src/schemas/common.js';
 import type { Config } from '../../config.js';
-import { merchantRoutes, portalRouter, requireSection } from '../../http.js';
+import { cachedView, merchantRoutes, portalRouter, requireSection } from '../../http.js';
 import { DEFAULT_LIMIT, toPage } from '../../lib/pagination.js';
 import { jsonBody, queryParams } from '../../lib/validate.js';
 import type { Services } from '../../services.js';
@@ -30,14 +30,16 @@ export function merchantWalletRoutes(services: Services) {
 export function portalWalletRoutes(services: Services, config: Config) {
   return portalRouter(services, config.publicUrl)
     .use(requireSection('wallet'))
-    .get('/', async (c) => {
-      const { organization, customer } = c.get('auth');
-      const q = queryParams(c, paginationQuery);
-      const limit = q.limit ?? DEFAULT_LIMIT;
-      const { rows, balances } = await services.wallet.portal(organization.id, customer.id, {
-        limit,
-        ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
-      });
-      return c.json({ balances, transactions: toPage(rows, limit, walletTransactionView) });
-    });
+    .get('/', (c) =>
+      cachedView(c, services, async () => {
+        const { organization, customer } = c.get('auth');
+        const q = queryParams(c, paginationQuery);
+        const limit = q.limit ?? DEFAULT_LIMIT;
+        const { rows, balances } = await services.wallet.portal(organization.id, customer.id, {
+          limit,
+          ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
+        });
+        return { balances, transactions: toPage(rows, limit, walletTransactionView) };
+      }),
+    );
 }

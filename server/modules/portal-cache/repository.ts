@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { DB } from '../../db/schema.js';
+
+/**
+ * Read versions (migration 0015): one counter per customer and per organization, advanced by
+ * triggers at the commit of every change to a row a portal view shows. "customer:organization",
+ * 0 for one never changed since the migration.
+ */
+export function readVersionsRepository(db: Kysely<DB>) {
+  return {
+    /** The customer's and the organization's versions now, by their primary key: one indexed read. */
+    async current(organizationId: string, customerId: string): Promise<string> {
+      const rows = await db.selectFrom('read_versions').select(['id', 'version']).where('id', 'in', [customerId, organizationId]).execute();
+      let customer = '0';
+      let organization = '0';
+      for (const row of rows) {
+        if (row.id === customerId) customer = String(row.version);
+        else organization = String(row.version);
+      }
+      return `${customer}:${organization}`;
+    },
+  };
+}
+
+/**
+ * The same "customer:organization" versions as a column of another statement (the session's
+ * look-up reads them with the session, so a request that reads the session needs no other read).
+ */
+export function readVersionsColumn(customerIdColumn: string, organizationIdColumn: string) {
+  const of = (column: string) => sql`coalesce((SELECT rv.version FROM read_versions rv WHERE rv.id = ${sql.ref(column)}), 0)`;
+  return sql<string>`(${of(customerIdColumn)} || ':' || ${of(organizationIdColumn)})`;
+}
