@@ -1,5 +1,5 @@
 import { compressAnswer } from './lib/compression.js';
-import { Hono } from 'hono';
+import { Hono, type Context, type ErrorHandler, type MiddlewareHandler, type Next } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Config } from './config.js';
 import { isDatabaseUnavailable, type Database } from './db/client.js';
@@ -37,6 +37,7 @@ import { createServices } from './services.js';
 import { countedMailer, createMetrics, type Metrics } from './modules/ops/metrics.js';
 import { opsRoutes, type OpsState } from './modules/ops/routes.js';
 import { requestIdFrom, withRequestId } from './lib/request-context.js';
+import { RememberingRouter } from './lib/router.js';
 
 export interface AppDeps {
   database: Database;
@@ -70,9 +71,10 @@ export function createApp(deps: AppDeps) {
     ...(deps.paymentProvider ? { paymentProvider: deps.paymentProvider } : {}),
   });
   const ops: OpsState = { draining: false };
-  const app = new Hono<AppEnv>();
+  // Hono's router with each recent match remembered (lib/router.ts).
+  const app = new Hono<AppEnv>({ router: new RememberingRouter() });
 
-  app.onError((error, c) => {
+  const answerError: ErrorHandler<AppEnv> = (error, c) => {
     if (error instanceof ApiError) {
       return c.json(errorBody(error.code, error.message, error.details), error.status, error.headers);
     }
@@ -85,22 +87,27 @@ export function createApp(deps: AppDeps) {
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal_error', 'Something went wrong on our side. Try again in a moment.'), 500);
-  });
+  };
+  app.onError(answerError);
   app.notFound((c) => c.json(errorBody('not_found', `No route for ${c.req.method} ${c.req.path}.`), 404));
-  // Every answer carries X-Request-Id (a trusted proxy's, or a new one), and every log line and
-  // error body of the request names it. Set before the handler: the adapter's fast path.
+  // Bounded bodies, JSON only, no NUL or unpaired surrogates, ids by shape (modules/security/edge.ts).
+  const edgeChecks = edge(config, { portalCors: portalCors(config.publicUrl, services.organizations.anyAllowsOrigin) });
+  // What every request meets first, in this order, in one middleware layer (each layer costs
+  // every request a dispatch and a few promises, which AsyncLocalStorage's hooks then follow):
+  //   1. X-Request-Id on every answer (a trusted proxy's, or a new one), and every log line and
+  //      error body of the request names it. Set before the handler: the adapter's fast path.
+  //   2. Metrics: every request counted and timed by the route that answered (modules/ops/metrics.ts).
+  //   3. The edge (modules/security/edge.ts); what it refuses is answered here as Hono answers an
+  //      error thrown by a layer of its own, so the metrics count that answer's status.
+  //   4. JSON answers above 1 KB compressed for clients that accept br or gzip (lib/compression.ts;
+  //      the built assets are served precompressed by their own routes); without Accept-Encoding
+  //      it returns at once.
   app.use(async (c, next) => {
     const requestId = requestIdFrom(config.trustProxy ? c.req.header('x-request-id') : undefined);
     c.header('X-Request-Id', requestId);
-    await withRequestId(requestId, next);
-    // JSON answers above 1 KB compressed for clients that accept br or gzip (lib/compression.ts;
-    // the built assets are served precompressed by their own routes). In this layer rather than
-    // one more: each middleware layer costs throughput; without Accept-Encoding it returns at once.
+    await withRequestId(requestId, () => metrics.timed(c, () => asLayer(c, edgeChecks, next, answerError)));
     await compressAnswer(c);
   });
-  app.use(metrics.middleware);
-  // Bounded bodies, JSON only, no NUL or unpaired surrogates, ids by shape (modules/security/edge.ts).
-  app.use(edge(config, { portalCors: portalCors(config.publicUrl, services.organizations.anyAllowsOrigin) }));
   // The full-page portal's CSP (frame-ancestors 'none') and page headers (lib/page-headers.ts).
   app.use('/:slug/portal', portalPageHeaders(config.publicUrl));
 
@@ -169,3 +176,22 @@ export function createApp(deps: AppDeps) {
   return Object.assign(app, { services, metrics, ops });
 }
 export type App = ReturnType<typeof createApp>;
+
+/**
+ * Runs `middleware` as Hono runs a middleware layer of its own (hono/compose): what it throws is
+ * answered by `onError` there and then, and an answer it returns becomes the request's, so the
+ * layers around it see that answer as they would in a layer of its own.
+ */
+async function asLayer(c: Context<AppEnv>, middleware: MiddlewareHandler<AppEnv>, next: Next, onError: ErrorHandler<AppEnv>): Promise<void> {
+  let answer: unknown;
+  let failed = false;
+  try {
+    answer = await middleware(c, next);
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    c.error = error;
+    answer = await onError(error, c);
+    failed = true;
+  }
+  if (answer && (c.finalized === false || failed)) c.res = answer as Response;
+}

@@ -8,7 +8,7 @@ import type { PortalAuth } from './modules/auth/service.js';
 import { idempotency } from './modules/idempotency/middleware.js';
 import type { Services } from './services.js';
 import type { SectionId } from '../src/schemas/organization.js';
-import { resolvePortalSettings } from './modules/organizations/settings.js';
+import { sectionSetting } from './modules/organizations/settings.js';
 
 export interface AppVariables {
   /** Origins the resolved organization allows; read by the CORS middleware. */
@@ -104,8 +104,7 @@ export function requireSecretKey(services: Services): MiddlewareHandler<Merchant
  */
 export function requireSection(section: SectionId): MiddlewareHandler<PortalEnv> {
   return async (c, next) => {
-    const settings = resolvePortalSettings(c.get('auth').organization.portal_settings);
-    if (!settings.sections[section]) {
+    if (!sectionSetting(c.get('auth').organization.portal_settings, section)) {
       throw new ApiError(403, 'section_disabled', `The ${section} section is turned off for this portal.`);
     }
     await next();

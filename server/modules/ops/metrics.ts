@@ -1,7 +1,7 @@
 // Prometheus metrics (prom-client), one registry per app: requests by route pattern and
 // status with a latency histogram, job runs and durations, renewals charged and failed,
 // webhook deliveries and emails by result, database pool use.
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Mailer } from '../email/mailer.js';
@@ -65,11 +65,14 @@ export function createMetrics(options: { pool?: () => { total: number; idle: num
     });
   }
 
-  /** Counts and times every request by the route pattern that answered it (not the raw path: ids would explode the labels). */
-  const middleware: MiddlewareHandler = async (c, next) => {
+  /**
+   * Counts and times `run` (the rest of the request) by the route pattern that answered it (not
+   * the raw path: ids would explode the labels).
+   */
+  async function timed(c: Context, run: () => Promise<unknown>): Promise<void> {
     const started = performance.now();
     try {
-      await next();
+      await run();
     } finally {
       // The route that answered (not a /v1/* middleware that ran before it).
       const route = routePath(c) || 'unmatched';
@@ -77,10 +80,13 @@ export function createMetrics(options: { pool?: () => { total: number; idle: num
       requests.inc({ method: c.req.method, route, status });
       latency.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
     }
-  };
+  }
+  /** `timed` as a middleware layer of its own (the app calls it from its first layer instead). */
+  const middleware: MiddlewareHandler = (c, next) => timed(c, next);
 
   return {
     registry,
+    timed,
     middleware,
     /** Times a job run and counts its result. */
     async job<T>(name: string, run: () => Promise<T>): Promise<T> {

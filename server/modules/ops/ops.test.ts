@@ -70,6 +70,30 @@ describe('metrics', () => {
   });
 });
 
+describe('what the edge refuses', () => {
+  test('is counted with its own status, names its request, and reaches the widget through CORS on the portal', async () => {
+    const metricsText = async () => (await t.app.request('/metrics', { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    const count = (text: string, pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+    const merchant = /http_requests_total\{method="POST",route="\/\*",status="400"\} (\d+)/;
+    const before = count(await metricsText(), merchant);
+    const refused = await t.request('POST', '/v1/customers', { token: shop.org.key, body: '{not json' });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error.code, 'invalid_json');
+    assert.equal(refused.body.error.request_id, refused.headers.get('x-request-id'));
+    assert.equal(refused.headers.get('x-content-type-options'), 'nosniff');
+    const text = await metricsText();
+    assert.equal(count(text, merchant), before + 1, 'the refusal, not a 200');
+    const portal = await t.request('POST', '/portal/v1/me/email-change', {
+      headers: { origin: 'http://portal.test' },
+      body: '{not json',
+    });
+    assert.equal(portal.status, 400);
+    assert.equal(portal.headers.get('access-control-allow-origin'), 'http://portal.test');
+    assert.equal(portal.body.error.request_id, portal.headers.get('x-request-id'));
+    assert.equal(count(await metricsText(), /http_requests_total\{method="POST",route="\/\*",status="400"\} (\d+)/), before + 2);
+  });
+});
+
 describe('request ids', () => {
   test('every answer carries X-Request-Id; an error body names it; its log lines carry it', async () => {
     const ok = await t.request('GET', '/healthz');

@@ -32,3 +32,14 @@ export function resolvePortalSettings(stored: unknown): ResolvedPortalSettings {
     actions: { ...defaultActions, ...(s.actions ?? {}), cancel: true } as ResolvedPortalSettings['actions'],
   };
 }
+
+/**
+ * `resolvePortalSettings(stored).sections[section]`, without making the settings: asked by every
+ * request to a portal section (http.ts, requireSection). A section the stored settings name
+ * (as their own key) has their value; any other is on.
+ */
+export function sectionSetting(stored: unknown, section: SectionId): unknown {
+  const sections: unknown = ((stored ?? {}) as Partial<PortalSettings>).sections;
+  if (sections === null || sections === undefined) return true;
+  return Object.prototype.propertyIsEnumerable.call(Object(sections), section) ? (sections as Record<string, unknown>)[section] : true;
+}
