@@ -93,6 +93,23 @@ async function main() {
     /Merchant API key\s+(sk_\S+)/,
   );
   const merchantKey = server.match[1]!;
+  // A second server on the same database that keeps no answer: each view computed, as on a change.
+  const computedPort = await freePort();
+  const computedServer = await startProcess(
+    'the server keeping no answers',
+    ['--import', 'tsx', 'server/main.ts'],
+    {
+      PORT: String(computedPort),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${computedPort}`,
+      DATABASE_URL: serverUrl,
+      LOG_LEVEL: 'info',
+      JOBS_INTERVAL_SECONDS: '0',
+      SECRET,
+      PORTAL_CACHE_SECONDS: '0',
+    },
+    /server started/,
+  );
   const org = (await query<{ id: string }>(admin, `SELECT id FROM organizations WHERE slug = 'acme'`))[0]!.id;
   const alice = (await query<{ id: string }>(admin, `SELECT id FROM customers WHERE organization_id = $1 AND email = 'alice@example.com'`, [org]))[0]!.id;
   const call = async (path: string, body: unknown, headers: Record<string, string>) => {
@@ -130,10 +147,10 @@ async function main() {
 
   // 4. Statements per view: the server role's statements over a series of sequential requests.
   const role = (await query<{ oid: number }>(admin, `SELECT oid FROM pg_roles WHERE rolname = 'portal'`))[0]!.oid;
-  const statements = await countStatements(admin, role, base, portal);
+  const statements = await countStatements(admin, role, base, portal, alice);
 
   // The floors and the views, each view between two runs of the one-query floor.
-  const urls = { hello: `http://127.0.0.1:${helloPort}/`, floor: `http://127.0.0.1:${floorPort}/`, base };
+  const urls = { hello: `http://127.0.0.1:${helloPort}/`, floor: `http://127.0.0.1:${floorPort}/`, base, computed: `http://127.0.0.1:${computedPort}` };
   const demo = await series('demo size', urls, portal);
 
   // 5. Bulk load into the demo organization; Alice keeps her own rows.
@@ -145,6 +162,7 @@ async function main() {
     loaded = await series('loaded', urls, portal);
   }
   await stopProcess(server.child);
+  await stopProcess(computedServer.child);
   await stopProcess(hello.child);
   await stopProcess(floor.child);
 

@@ -69,13 +69,31 @@ export interface Series {
   floorRange: [number, number];
   /** Each view, with the mean req/s of the floor runs just before and after it. */
   views: Record<View, WrkResult & { floor: number }>;
+  /** The same views from a server that keeps no answer (PORTAL_CACHE_SECONDS=0), between the same floor runs. */
+  computed: Record<View, WrkResult & { floor: number }>;
 }
 
 export type StatementCount = { queries: number; transaction: number };
 
 /** Statements per view: the server role's statements (`role`) over a series of sequential requests. */
-export async function countStatements(admin: pg.Client, role: number, base: string, portal: Record<string, string>): Promise<Record<View, StatementCount>> {
-  const statements: Record<View, StatementCount> = {} as never;
+/** Statements per view: an answer kept (read again, nothing changed), and one computed (something changed). */
+export type ViewStatements = { kept: StatementCount; computed: StatementCount };
+
+export async function countStatements(
+  admin: pg.Client,
+  role: number,
+  base: string,
+  portal: Record<string, string>,
+  customerId: string,
+): Promise<Record<View, ViewStatements>> {
+  const statements: Record<View, ViewStatements> = {} as never;
+  // Advances the customer's read version as any change to them would: the next answer is computed.
+  const change = () =>
+    admin.query(
+      `INSERT INTO read_versions (id, version, bumped_by) VALUES ($1, 1, pg_current_xact_id())
+       ON CONFLICT (id) DO UPDATE SET version = read_versions.version + 1, bumped_by = excluded.bumped_by`,
+      [customerId],
+    );
   for (const view of VIEWS) {
     const url = `${base}/portal/v1/${view}`;
     const first = await fetch(url, { headers: portal });
@@ -83,25 +101,33 @@ export async function countStatements(admin: pg.Client, role: number, base: stri
     await first.arrayBuffer();
     // One request at a time, each counted on its own: the median is what a request costs with
     // its session cached (the session is read again once per 2 s, on the request that finds it stale).
-    const counts: StatementCount[] = [];
-    for (let i = 0; i < COUNTED_REQUESTS; i++) {
-      await admin.query('SELECT pg_stat_statements_reset()');
-      const res = await fetch(url, { headers: portal });
-      if (res.status !== 200) throw new Error(`GET /portal/v1/${view} answered ${res.status}`);
-      await res.arrayBuffer();
-      const rows = await query<{ query: string; calls: number }>(admin, `SELECT query, calls::int AS calls FROM pg_stat_statements WHERE userid = $1`, [role]);
-      const count = { queries: 0, transaction: 0 };
-      for (const row of rows) {
-        if (TRANSACTION_CONTROL.test(row.query)) count.transaction += row.calls;
-        else count.queries += row.calls;
+    const count = async (before?: () => Promise<unknown>) => {
+      const counts: StatementCount[] = [];
+      for (let i = 0; i < COUNTED_REQUESTS; i++) {
+        await before?.();
+        await admin.query('SELECT pg_stat_statements_reset()');
+        const res = await fetch(url, { headers: portal });
+        if (res.status !== 200) throw new Error(`GET /portal/v1/${view} answered ${res.status}`);
+        await res.arrayBuffer();
+        const rows = await query<{ query: string; calls: number }>(admin, `SELECT query, calls::int AS calls FROM pg_stat_statements WHERE userid = $1`, [
+          role,
+        ]);
+        const one = { queries: 0, transaction: 0 };
+        for (const row of rows) {
+          if (TRANSACTION_CONTROL.test(row.query)) one.transaction += row.calls;
+          else one.queries += row.calls;
+        }
+        counts.push(one);
       }
-      counts.push(count);
-    }
-    counts.sort((a, b) => a.queries - b.queries || a.transaction - b.transaction);
-    statements[view] = counts[Math.floor(counts.length / 2)]!;
-    const most = counts[counts.length - 1]!;
+      counts.sort((a, b) => a.queries - b.queries || a.transaction - b.transaction);
+      return { median: counts[Math.floor(counts.length / 2)]!, most: counts[counts.length - 1]! };
+    };
+    const kept = await count();
+    const computed = await count(change);
+    statements[view] = { kept: kept.median, computed: computed.median };
+    const cell = (c: StatementCount) => `${c.queries}${c.transaction ? ` (+${c.transaction} BEGIN/COMMIT)` : ''}`;
     log(
-      `statements per GET /portal/v1/${view}: ${statements[view].queries}${statements[view].transaction ? ` (+${statements[view].transaction} BEGIN/COMMIT)` : ''}, at most ${most.queries}`,
+      `statements per GET /portal/v1/${view}: answer kept ${cell(kept.median)} (at most ${kept.most.queries}), computed ${cell(computed.median)} (at most ${computed.most.queries})`,
     );
   }
 
@@ -112,19 +138,33 @@ export async function countStatements(admin: pg.Client, role: number, base: stri
  * The floors and the views, each view between two runs of the one-query floor: on a shared
  * machine the floor moves, and a view is compared with the floor measured next to it.
  */
-export async function series(label: string, urls: { hello: string; floor: string; base: string }, portal: Record<string, string>): Promise<Series> {
+export async function series(
+  label: string,
+  urls: { hello: string; floor: string; base: string; computed: string },
+  portal: Record<string, string>,
+): Promise<Series> {
   const { hello: helloUrl, floor: floorUrl, base } = urls;
   log(`${label}: the floors…`);
   const hellos = [await measure(helloUrl)];
   const floors = [await measure(floorUrl)];
   const views = {} as Series['views'];
+  const computed = {} as Series['computed'];
   for (const view of VIEWS) {
     log(`${label}: GET /portal/v1/${view}…`);
     const result = await measure(`${base}/portal/v1/${view}`, portal);
+    const fresh = await measure(`${urls.computed}/portal/v1/${view}`, portal);
     floors.push(await wrk(floorUrl, SECONDS));
-    views[view] = { ...result, floor: (floors.at(-2)!.rps + floors.at(-1)!.rps) / 2 };
+    const floor = (floors.at(-2)!.rps + floors.at(-1)!.rps) / 2;
+    views[view] = { ...result, floor };
+    computed[view] = { ...fresh, floor };
   }
   hellos.push(await wrk(helloUrl, SECONDS));
   const median = (runs: WrkResult[]) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
-  return { hello: median(hellos), floor: median(floors), floorRange: [Math.min(...floors.map((f) => f.rps)), Math.max(...floors.map((f) => f.rps))], views };
+  return {
+    hello: median(hellos),
+    floor: median(floors),
+    floorRange: [Math.min(...floors.map((f) => f.rps)), Math.max(...floors.map((f) => f.rps))],
+    views,
+    computed,
+  };
 }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ACCEPT_ENCODING, CONNECTIONS, COUNTED_REQUESTS, fmt, ms, RENEWAL_SECONDS, root, SECONDS, SIZES, started, VIEWS, type View } from './options.js';
-import type { Series, StatementCount, WrkResult } from './measure.js';
+import type { Series, ViewStatements, WrkResult } from './measure.js';
 import type { RenewalRun } from './renewals.js';
 
 export interface Measured {
@@ -14,7 +14,7 @@ export interface Measured {
   pgVersion: string;
   wrkVersion: string;
   demoCounts: { customers: number; orders: number; events: number };
-  statements: Record<View, StatementCount>;
+  statements: Record<View, ViewStatements>;
   demo: Series;
   loading: boolean;
   loaded: Series | null;
@@ -29,7 +29,7 @@ export function report({ loadAtStart, loadAtEnd, pgVersion, wrkVersion, demoCoun
   p(`## npm run bench — ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`);
   p();
   p(
-    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, load average ${loadAtStart.toFixed(1)} at the start and ${loadAtEnd.toFixed(1)} at the end (the bench's own processes included); Node ${process.version}, Postgres ${pgVersion} (throwaway, fsync off), wrk ${wrkVersion}: -t1 -c${CONNECTIONS}, ${SECONDS} s per row after 1 s of warm-up, loopback, ${ACCEPT_ENCODING ? `Accept-Encoding: ${ACCEPT_ENCODING} on the views` : 'no Accept-Encoding (answers uncompressed)'}. Each view is compared with the one-query floor measured just before and just after it (the floor row: the median of those runs, and their range). SQL statements: pg_stat_statements, the server's database role only, the median of ${COUNTED_REQUESTS} requests counted one by one (the session cached; it is read again once per 2 s)${Object.values(statements).some((c) => c.transaction) ? '; BEGIN/COMMIT after "+"' : ''}.`,
+    `Machine: ${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'CPU'}, load average ${loadAtStart.toFixed(1)} at the start and ${loadAtEnd.toFixed(1)} at the end (the bench's own processes included); Node ${process.version}, Postgres ${pgVersion} (throwaway, fsync off), wrk ${wrkVersion}: -t1 -c${CONNECTIONS}, ${SECONDS} s per row after 1 s of warm-up, loopback, ${ACCEPT_ENCODING ? `Accept-Encoding: ${ACCEPT_ENCODING} on the views` : 'no Accept-Encoding (answers uncompressed)'}. Each view is compared with the one-query floor measured just before and just after it (the floor row: the median of those runs, and their range). SQL statements: pg_stat_statements, the server's database role only, the median of ${COUNTED_REQUESTS} requests counted one by one (the session cached; it is read again once per 2 s), with the answer kept / computed (the customer's read version advanced before each, as any change to them does)${Object.values(statements).some((c) => c.kept.transaction || c.computed.transaction) ? '; BEGIN/COMMIT after "+"' : ''}. Answers kept up to ${process.env.PORTAL_CACHE_SECONDS ?? '10'} s (PORTAL_CACHE_SECONDS${process.env.PORTAL_CACHE_SECONDS === '0' ? ': off, every answer computed' : ''}).`,
   );
   p(
     `Data: demo (${fmt(demoCounts.customers)} customers, ${fmt(demoCounts.orders)} orders, ${fmt(demoCounts.events)} usage events)${loading ? `; "loaded": + ${fmt(SIZES.customers)} customers, ${fmt(SIZES.orders)} orders, ${fmt(SIZES.events)} usage events in the demo organization (the signed-in demo customer keeps their own rows)` : ''}.`,
@@ -48,7 +48,9 @@ export function report({ loadAtStart, loadAtEnd, pgVersion, wrkVersion, demoCoun
     if (loaded && l) cells.push(...l, p95 ?? '');
     p(`| ${cells.join(' | ')} |`);
   };
-  const stmtCell = (c: { queries: number; transaction: number }) => `${c.queries}${c.transaction ? ` + ${c.transaction}` : ''}`;
+  const one = (c: { queries: number; transaction: number }) => `${c.queries}${c.transaction ? ` + ${c.transaction}` : ''}`;
+  const stmtCell = (c: ViewStatements) => `${one(c.kept)} kept, ${one(c.computed)} computed`;
+  const most = (c: ViewStatements) => Math.max(c.kept.queries, c.computed.queries);
   const range = (x: Series) => `${fmt(x.floor.rps)} (${fmt(x.floorRange[0])}–${fmt(x.floorRange[1])})`;
   row('node:http hello world', '', cellsOf(demo.hello, demo.floor.rps), loaded ? cellsOf(loaded.hello, loaded.floor.rps) : undefined);
   row(
@@ -58,9 +60,17 @@ export function report({ loadAtStart, loadAtEnd, pgVersion, wrkVersion, demoCoun
     loaded ? cellsOf(loaded.floor, loaded.floor.rps, range(loaded)) : undefined,
   );
   for (const view of VIEWS) {
-    const d = demo.views[view];
-    const l = loaded?.views[view];
-    row(`GET /portal/v1/${view}`, stmtCell(statements[view]), cellsOf(d, d.floor), l ? cellsOf(l, l.floor) : undefined, l ? ratio(l.p95, d.p95) : undefined);
+    for (const kind of ['views', 'computed'] as const) {
+      const d = demo[kind][view];
+      const l = loaded?.[kind][view];
+      row(
+        kind === 'views' ? `GET /portal/v1/${view}` : `… computed (no answer kept)`,
+        one(statements[view][kind === 'views' ? 'kept' : 'computed']),
+        cellsOf(d, d.floor),
+        l ? cellsOf(l, l.floor) : undefined,
+        l ? ratio(l.p95, d.p95) : undefined,
+      );
+    }
   }
   p();
   if (loading)
@@ -83,21 +93,22 @@ export function report({ loadAtStart, loadAtEnd, pgVersion, wrkVersion, demoCoun
   const x = (v: View) => demo.views[v].rps / demo.views[v].floor;
   const slow = VIEWS.filter((v) => !(x(v) >= 0.5));
   targets.push([
-    'every portal view ≥ 0.5 × the one-query floor (req/s, demo size)',
+    'every portal view ≥ 0.5 × the one-query floor (req/s, demo size, read again: the answer kept)',
     slow.length === 0,
     slow.length ? slow.map((v) => `${v} ${x(v).toFixed(2)}`).join(', ') : `lowest ${Math.min(...VIEWS.map(x)).toFixed(2)}`,
   ]);
-  const chatty = VIEWS.filter((v) => statements[v].queries > 4);
+  const chatty = VIEWS.filter((v) => most(statements[v]) > 4);
   targets.push([
     '≤ 4 SQL statements per view',
     chatty.length === 0,
-    chatty.length ? chatty.map((v) => `${v} ${stmtCell(statements[v])}`).join(', ') : `most ${Math.max(...VIEWS.map((v) => statements[v].queries))}`,
+    chatty.length ? chatty.map((v) => `${v} ${stmtCell(statements[v])}`).join(', ') : `most ${Math.max(...VIEWS.map((v) => most(statements[v])))}`,
   ]);
   if (loaded) {
-    const growth = (v: View) => loaded.views[v].p95 / demo.views[v].p95;
+    // Computed answers: how the reads themselves grow with the tables (a kept answer reads one row).
+    const growth = (v: View) => loaded.computed[v].p95 / demo.computed[v].p95;
     const flat = VIEWS.filter((v) => !(growth(v) <= 1.5));
     targets.push([
-      `p95 at ${fmt(SIZES.orders)} orders ≤ 1.5 × the demo size's`,
+      `p95 at ${fmt(SIZES.orders)} orders ≤ 1.5 × the demo size's (answers computed)`,
       flat.length === 0,
       flat.length ? flat.map((v) => `${v} ${growth(v).toFixed(2)}`).join(', ') : `highest ${Math.max(...VIEWS.map(growth)).toFixed(2)}`,
     ]);
