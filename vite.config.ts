@@ -21,7 +21,16 @@ const CHUNKS: Array<{ name: string; modules: RegExp[] }> = [
     name: 'view',
     modules: [
       /[\\/]node_modules[\\/]@lit[\\/]task[\\/]/,
-      ...sources('ui/view-element', 'ui/badge', 'ui/toast', 'ui/dialog', 'ui/field.styles', 'ui/card.styles', 'ui/visually-hidden.styles'),
+      ...sources(
+        'ui/view-element',
+        'ui/badge',
+        'ui/toast',
+        'ui/dialog',
+        'ui/hosted-frame-dialog',
+        'ui/field.styles',
+        'ui/card.styles',
+        'ui/visually-hidden.styles',
+      ),
       ...sources('views/billing/view.styles', 'views/billing/empty', 'views/billing/confirm', 'i18n/format', 'events'),
       ...sources('schemas/email', 'api/idempotency', 'api/files', 'api/me', 'api/payment-methods'),
     ],

@@ -8,7 +8,7 @@ import { css, html, LitElement, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { localeAttributes } from '../i18n/localize.js';
 import { formatMoney } from '../i18n/money.js';
-import { FrameController, postToWidget, takeFrameAddress } from './frame.js';
+import { FrameController, type FrameMessage, postToWidget, takeFrameAddress } from './frame.js';
 import { hostedStyles } from './styles.js';
 
 /** POST /hosted/v1/confirm-payment/start (server/modules/hosted/confirm-payment.ts). */
@@ -30,12 +30,8 @@ interface Start {
  */
 const isolated = (text: string): string => (localeAttributes().dir === 'rtl' ? `\u2068${text.replaceAll('-', '-\u2060')}\u2069` : text);
 
-/** What the page tells the widget; the widget accepts it only from this server's origin and this frame. */
-export type ConfirmMessage =
-  | { type: 'cp:ready' | 'cp:cancel' }
-  | { type: 'cp:resize'; height: number }
-  | { type: 'cp:error'; message: string }
-  | { type: 'cp:success'; order_id: string; subscription: { id: string; status: string } | null };
+/** The payment was confirmed and settled: its order, and the subscription it was for (now active). */
+export type PaymentConfirmed = { order_id: string; subscription: { id: string; status: string } | null };
 
 class RequestError extends Error {
   constructor(
@@ -144,7 +140,7 @@ export class HostedConfirmPayment extends LitElement {
     );
   }
 
-  #send(message: ConfirmMessage): void {
+  #send(message: FrameMessage<PaymentConfirmed>): void {
     postToWidget(message, this.start?.parent_origin);
   }
 
@@ -178,7 +174,7 @@ export class HostedConfirmPayment extends LitElement {
     if (start.status === 'succeeded') this.#succeeded({ order_id: start.order.id, subscription: null });
   }
 
-  #succeeded(result: { order_id: string; subscription: { id: string; status: string } | null }): void {
+  #succeeded(result: PaymentConfirmed): void {
     this.done = true;
     this.#send({ type: 'cp:success', ...result });
   }

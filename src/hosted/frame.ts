@@ -6,7 +6,19 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { chooseLocale } from '../i18n/localize.js';
 import { themeFromAddress } from './styles.js';
 
-export type FrameMessage = { type: 'cp:cancel' } | { type: 'cp:resize'; height: number };
+/**
+ * What a hosted page tells the widget, and all the widget's dialog (`HostedFrameDialog`,
+ * src/ui/hosted-frame-dialog.ts) listens to: it is ready (the dialog swaps its skeleton for the
+ * frame), its height, Escape or its own Close (`cp:cancel`), a failure before it could start
+ * (the dialog shows it with "Try again": a new page), and its own success, `Done` (the card
+ * saved, the payment confirmed). The widget accepts it only from the server's origin and from
+ * that iframe's window.
+ */
+export type FrameMessage<Done extends object = never> =
+  | { type: 'cp:ready' | 'cp:cancel' }
+  | { type: 'cp:resize'; height: number }
+  | { type: 'cp:error'; message: string }
+  | ({ type: 'cp:success' } & Done);
 
 export class FrameController implements ReactiveController {
   #resize: ResizeObserver;
@@ -59,7 +71,7 @@ export function takeFrameAddress(): { language: Promise<void>; theme: 'light' | 
  * To the widget's origin only. Before the server said which origin that is (the token was
  * refused), only an error can be sent, and to any parent: it carries nothing secret.
  */
-export function postToWidget(message: { type: string }, parentOrigin: string | undefined): void {
+export function postToWidget(message: FrameMessage<object>, parentOrigin: string | undefined): void {
   if (parentOrigin) window.parent.postMessage(message, parentOrigin);
   else if (message.type === 'cp:error') window.parent.postMessage(message, '*');
 }

@@ -8,7 +8,9 @@ import { property, state } from 'lit/decorators.js';
 import type { Stripe, StripeElementLocale, StripeElements } from '@stripe/stripe-js';
 import { getLocale, localeAttributes } from '../i18n/localize.js';
 import { luhnValid } from '../schemas/card.js';
-import { FrameController, postToWidget, takeFrameAddress } from './frame.js';
+import type { PaymentMethodUpdatedDetail } from '../events.js';
+import type { PaymentMethod } from '../schemas/payments.js';
+import { FrameController, type FrameMessage, postToWidget, takeFrameAddress } from './frame.js';
 import { hostedStyles } from './styles.js';
 // The hosted confirm page (3-D Secure) ships in the same bundle: one script for both hosted pages.
 import './confirm-payment.js';
@@ -24,12 +26,8 @@ interface Start {
   organization: { name: string; primary_color: string | null };
 }
 
-/** What the page tells the widget; the widget accepts it only from this server's origin and this frame. */
-export type HostedMessage =
-  | { type: 'cp:ready' | 'cp:cancel' }
-  | { type: 'cp:resize'; height: number }
-  | { type: 'cp:error'; message: string }
-  | { type: 'cp:success'; payment_method: unknown; retried: unknown[] };
+/** The card was saved, made the default, and any failed renewal charged again (`retried`). */
+export type CardSaved = { payment_method: PaymentMethod; retried: PaymentMethodUpdatedDetail['retried'] };
 
 const expired = () => msg('This form has expired or was already used. Close it and try again.');
 
@@ -171,7 +169,7 @@ export class HostedPaymentMethod extends LitElement {
     () => this.busy,
   );
 
-  #send(message: HostedMessage): void {
+  #send(message: FrameMessage<CardSaved>): void {
     postToWidget(message, this.start?.parent_origin);
   }
 
@@ -271,7 +269,7 @@ export class HostedPaymentMethod extends LitElement {
           cvc: this.cvc,
         });
       }
-      const completed = await post<{ payment_method: unknown; retried: unknown[] }>('/hosted/v1/payment-method/complete', {
+      const completed = await post<CardSaved>('/hosted/v1/payment-method/complete', {
         confirm_token: start.confirm_token,
       });
       this.done = true;

@@ -1,31 +1,22 @@
 import { msg, str } from '@lit/localize';
 import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { getLocale } from '../../i18n/localize.js';
 import { property, state } from 'lit/decorators.js';
 import type { ApiError } from '../../api/errors.js';
 import type { Http } from '../../api/http.js';
 import { fetchPaymentMethods, openHostedSession, paymentMethodAction } from '../../api/payment-methods.js';
 import { NavigateEvent, PaymentMethodUpdatedEvent, type PaymentMethodUpdatedDetail } from '../../events.js';
+import type { CardSaved } from '../../hosted/payment-method.js';
 import type { HostedSession, PaymentMethod } from '../../schemas/payments.js';
-import { tokens } from '../../styles/tokens.js';
-import { alert, alertStyles } from '../../ui/alert.js';
+import { alert } from '../../ui/alert.js';
 import { badge } from '../../ui/badge.js';
-import { busyLabel, buttonStyles } from '../../ui/button.js';
-import '../../ui/dialog.js';
-import { PortalElement } from '../../ui/portal-element.js';
-import { skeleton, skeletonStyles } from '../../ui/skeleton.js';
+import { busyLabel } from '../../ui/button.js';
+import { type HostedFrame, HostedFrameDialog } from '../../ui/hosted-frame-dialog.js';
+import { skeleton } from '../../ui/skeleton.js';
 import { intent, ViewElement } from '../../ui/view-element.js';
 import { Confirm } from '../billing/confirm.js';
 import { emptyState } from '../billing/empty.js';
 
 type List = { data: PaymentMethod[] };
-
-/** What the hosted page says to the widget (see src/hosted/payment-method.ts). */
-type HostedMessage =
-  | { type: 'cp:ready' | 'cp:cancel' }
-  | { type: 'cp:resize'; height: number }
-  | { type: 'cp:error'; message: string }
-  | { type: 'cp:success'; payment_method: PaymentMethod; retried: PaymentMethodUpdatedDetail['retried'] };
 
 const cardLabel = (m: PaymentMethod) => `${m.brand.charAt(0).toUpperCase()}${m.brand.slice(1)} •••• ${m.last4}`;
 const expiry = (m: PaymentMethod) => `${String(m.exp_month).padStart(2, '0')}/${String(m.exp_year % 100).padStart(2, '0')}`;
@@ -37,133 +28,29 @@ const expiresSoon = (m: PaymentMethod) => !expired(m) && new Date(m.exp_year, m.
 /**
  * @summary The modal that holds the session server's hosted card form (an iframe): card data
  * goes from it to the payment provider only. It talks to the form by postMessage, accepting
- * messages only from the server's origin and that iframe.
+ * messages only from the server's origin and that iframe (`HostedFrameDialog`).
  *
  * @event cp-payment-method-updated - The card was saved and made the default.
  * @event close - The dialog closed.
  * @internal Used inside the views only; not part of the public API.
  */
-export class PaymentMethodDialog extends PortalElement {
-  static override styles = [
-    tokens,
-    buttonStyles,
-    alertStyles,
-    skeletonStyles,
-    css`
-      iframe {
-        display: block;
-        width: 100%;
-        border: 0;
-        transition: height var(--_duration);
-      }
-      .loading {
-        display: grid;
-        gap: 12px;
-      }
-    `,
-  ];
-
-  @property({ attribute: false }) http?: Http;
-  @property({ type: Boolean }) open = false;
-
-  @state() private session?: HostedSession;
-  @state() private ready = false;
-  @state() private height = 320;
-  @state() private error = '';
-  /** The dialog's theme (light or dark, the portal's), given to the form so its page matches. */
-  @state() private scheme: 'light' | 'dark' = 'light';
-
-  #onMessage = (event: MessageEvent): void => {
-    const frame = this.renderRoot.querySelector('iframe');
-    // Only the hosted form, from the server that served it: never another frame or window.
-    if (!this.session || event.origin !== this.session.server_origin || !frame || event.source !== frame.contentWindow) return;
-    const data = event.data as HostedMessage;
-    if (data.type === 'cp:ready') this.ready = true;
-    else if (data.type === 'cp:resize') this.height = Math.min(Math.max(Number(data.height) || 0, 120), 2000);
-    else if (data.type === 'cp:cancel') this.close();
-    else if (data.type === 'cp:error') this.error = String(data.message);
-    else if (data.type === 'cp:success') {
-      this.emit(new PaymentMethodUpdatedEvent({ change: 'added', paymentMethodId: data.payment_method.id, retried: data.retried ?? [] }));
-      this.close();
-    }
-  };
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    addEventListener('message', this.#onMessage);
+export class PaymentMethodDialog extends HostedFrameDialog<CardSaved> {
+  protected override hostedFrame(): HostedFrame {
+    return {
+      title: msg('Update payment method'),
+      frame: msg('Secure card form'),
+      loading: msg('Loading the secure card form…'),
+      bars: [['40%'], ['100%', '44px'], ['100%', '44px']],
+    };
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    removeEventListener('message', this.#onMessage);
+  protected override openSession(http: Http): Promise<HostedSession> {
+    return openHostedSession(http);
   }
 
-  #starting = false;
-
-  protected override willUpdate(changed: PropertyValues): void {
-    super.willUpdate(changed);
-    if (this.open && !this.session && !this.error) void this.start();
-  }
-
-  /** A new single-use form each time: the previous one's token was spent. */
-  private async start(): Promise<void> {
-    if (this.#starting) return;
-    this.#starting = true;
-    this.session = undefined;
-    this.ready = false;
-    this.error = '';
-    this.scheme = getComputedStyle(this).colorScheme.includes('dark') ? 'dark' : 'light';
-    try {
-      this.session = await openHostedSession(this.http!);
-    } catch (error) {
-      this.error = (error as ApiError).message;
-    } finally {
-      this.#starting = false;
-    }
-  }
-
-  private close(): void {
-    this.renderRoot.querySelector('customer-portal-dialog')?.requestClose();
-  }
-
-  private onClose(): void {
-    this.open = false;
-    this.session = undefined;
-    this.error = '';
-    this.dispatchEvent(new Event('close'));
-  }
-
-  override render(): TemplateResult {
-    const session = this.session;
-    return html`<customer-portal-dialog label=${msg('Update payment method')} no-footer ?open=${this.open} @close=${this.onClose}>
-      ${
-        this.error
-          ? alert(
-              'danger',
-              this.error,
-              html`<button type="button" class="button button--secondary button--small" @click=${this.start}>${msg('Try again')}</button>`,
-            )
-          : nothing
-      }
-      ${
-        !this.ready && !this.error
-          ? html`<div class="loading" role="status" aria-label=${msg('Loading the secure card form…')}>
-            ${skeleton('40%')} ${skeleton('100%', '44px')} ${skeleton('100%', '44px')}
-          </div>`
-          : nothing
-      }
-      ${
-        session && !this.error
-          ? html`<iframe
-            src=${`${session.url}&locale=${getLocale()}&theme=${this.scheme}`}
-            title=${msg('Secure card form')}
-            style="height:${this.ready ? this.height : 0}px;color-scheme:${this.scheme}"
-            allow="payment"
-            referrerpolicy="no-referrer"
-          ></iframe>`
-          : nothing
-      }
-    </customer-portal-dialog>`;
+  protected override succeeded(saved: CardSaved): void {
+    this.emit(new PaymentMethodUpdatedEvent({ change: 'added', paymentMethodId: saved.payment_method.id, retried: saved.retried ?? [] }));
+    this.close();
   }
 }
 
