@@ -3,6 +3,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { Hono } from 'hono';
 import type { Organization } from './db/schema.js';
+import { chooseEncoding, encodeJson, JSON_THRESHOLD } from './lib/compression.js';
 import { ApiError } from './lib/errors.js';
 import type { PortalAuth } from './modules/auth/service.js';
 import { idempotency } from './modules/idempotency/middleware.js';
@@ -111,6 +112,9 @@ export function requireSection(section: SectionId): MiddlewareHandler<PortalEnv>
   };
 }
 
+/** A Buffer as the Uint8Array a Response takes (same memory; Node's Buffers are never shared). */
+const bytes = (b: Buffer) => new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.length);
+
 /**
  * A portal view's GET answer: the one kept for this customer, address and session state while
  * the read versions prove nothing it shows changed (modules/portal-cache), else computed now.
@@ -119,12 +123,23 @@ export async function cachedView(c: Context<PortalEnv>, services: Services, comp
   const auth = c.get('auth');
   const url = c.req.url;
   const key = `${auth.seatOnly ? 's' : 'f'}${auth.pastDue ? 'p' : '-'}${auth.requiresAction ? 'a' : '-'} ${url.slice(url.indexOf('/', url.indexOf('//') + 2))}`;
-  const body = await services.portalAnswers.answer(
+  const answer = await services.portalAnswers.answer(
     { organizationId: auth.organization.id, customerId: auth.customer.id, readVersions: auth.readVersions, fresh: c.get('sessionFresh') },
     key,
     compute,
   );
-  return c.body(body, 200, { 'Content-Type': 'application/json' });
+  // Compressed as compressAnswer would, once per kept answer and encoding (it then passes this by).
+  const encoding = answer.body.length >= JSON_THRESHOLD && c.req.method !== 'HEAD' ? chooseEncoding(c.req.header('accept-encoding')) : undefined;
+  if (encoding) {
+    const packed = await answer.encoded(encoding, (raw) => encodeJson(raw, encoding));
+    return c.body(bytes(packed), 200, {
+      'Content-Type': 'application/json',
+      'Content-Encoding': encoding,
+      'Content-Length': String(packed.length),
+      Vary: 'Accept-Encoding',
+    });
+  }
+  return c.body(bytes(answer.body), 200, { 'Content-Type': 'application/json' });
 }
 
 /** Idempotency-Key handling with keys scoped to the signed-in customer. */

@@ -4,6 +4,7 @@
 // On the real Postgres run of `npm test` (TEST_DATABASE_URL) the simultaneous requests race.
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { createApp } from '../../app.js';
@@ -67,6 +68,28 @@ describe('a portal view read again', () => {
       }
     } finally {
       spy.restore();
+    }
+  });
+
+  test('is sent compressed to a browser as compressAnswer would, the same JSON', async () => {
+    const buyer = await createSubscriber(t, shop);
+    await subscribe(t, shop, buyer.id, shop.prices.pro);
+    const plain = await get('/portal/v1/overview', buyer.token);
+    for (const [encoding, decode] of [
+      ['br', brotliDecompressSync],
+      ['gzip', gunzipSync],
+    ] as const) {
+      for (let i = 0; i < 2; i++) {
+        const res = await t.app.request('/portal/v1/overview', {
+          headers: { authorization: `Bearer ${buyer.token}`, 'accept-encoding': `${encoding}, deflate` },
+        });
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('content-encoding'), encoding);
+        assert.match(res.headers.get('vary') ?? '', /Accept-Encoding/);
+        const raw = Buffer.from(await res.arrayBuffer());
+        assert.equal(Number(res.headers.get('content-length')), raw.length);
+        assert.deepEqual(JSON.parse(decode(raw).toString()), plain);
+      }
     }
   });
 

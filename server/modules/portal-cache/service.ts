@@ -29,7 +29,17 @@ interface Entry {
   versions: string;
   /** The clock when the answer's computation began. */
   at: number;
-  body: string;
+  /** The JSON, UTF-8. */
+  body: Buffer;
+  /** The same compressed, by encoding, made when first asked for. */
+  encoded: Map<string, Buffer>;
+  bytes: number;
+}
+
+/** An answer: its JSON, and its compressed forms (kept with it when the answer is kept). */
+export interface Answer {
+  body: Buffer;
+  encoded(encoding: string, encode: (raw: Buffer) => Promise<Buffer>): Promise<Buffer>;
 }
 
 export function portalCache(deps: PortalCacheDeps) {
@@ -37,7 +47,7 @@ export function portalCache(deps: PortalCacheDeps) {
   const entries = new Map<string, Entry>();
   let bytes = 0;
   /** Answers being computed, by key and versions: simultaneous misses compute once. */
-  const computing = new Map<string, Promise<string>>();
+  const computing = new Map<string, Promise<Entry>>();
   let hits = 0;
   let misses = 0;
 
@@ -45,17 +55,42 @@ export function portalCache(deps: PortalCacheDeps) {
     const entry = entries.get(key);
     if (!entry) return;
     entries.delete(key);
-    bytes -= entry.body.length;
+    bytes -= entry.bytes;
   };
-  const keep = (key: string, entry: Entry) => {
-    drop(key);
-    if (entry.body.length > maxBytes / 8) return;
-    entries.set(key, entry);
-    bytes += entry.body.length;
+  const trim = () => {
     for (const oldest of entries.keys()) {
       if (bytes <= maxBytes) break;
       drop(oldest);
     }
+  };
+  const keep = (key: string, entry: Entry) => {
+    drop(key);
+    if (entry.bytes > maxBytes / 8) return;
+    entries.set(key, entry);
+    bytes += entry.bytes;
+    trim();
+  };
+  const answerOf = (entry: Entry, kept: () => boolean): Answer => ({
+    body: entry.body,
+    async encoded(encoding, encode) {
+      let packed = entry.encoded.get(encoding);
+      if (!packed) {
+        packed = await encode(entry.body);
+        if (!entry.encoded.has(encoding)) {
+          entry.encoded.set(encoding, packed);
+          entry.bytes += packed.length;
+          if (kept()) {
+            bytes += packed.length;
+            trim();
+          }
+        }
+      }
+      return packed;
+    },
+  });
+  const make = (versions: string, at: number, json: string): Entry => {
+    const body = Buffer.from(json);
+    return { versions, at, body, encoded: new Map(), bytes: body.length };
   };
 
   return {
@@ -67,36 +102,40 @@ export function portalCache(deps: PortalCacheDeps) {
      * now current: a session read earlier (another process changed the customer since) may carry
      * an older customer or organization row, which the answer would then keep.
      */
-    async answer(session: CacheSession, key: string, compute: () => Promise<unknown>): Promise<string> {
-      if (maxAgeMs <= 0) return JSON.stringify(await compute());
+    async answer(session: CacheSession, key: string, compute: () => Promise<unknown>): Promise<Answer> {
+      if (maxAgeMs <= 0) return answerOf(make('', 0, JSON.stringify(await compute())), () => false);
       const versions = session.fresh ? session.readVersions : await repo.current(session.organizationId, session.customerId);
       const now = clock.now().getTime();
       const fullKey = `${session.organizationId}\u0000${session.customerId}\u0000${key}`;
+      const isKept = (entry: Entry) => () => entries.get(fullKey) === entry;
       const entry = entries.get(fullKey);
       if (entry && entry.versions === versions && now >= entry.at && now - entry.at < maxAgeMs) {
         hits++;
         // Served: the most recently used, last out.
         entries.delete(fullKey);
         entries.set(fullKey, entry);
-        return entry.body;
+        return answerOf(entry, isKept(entry));
       }
       misses++;
       const storable = versions === session.readVersions;
       const pendingKey = `${fullKey}\u0000${versions}`;
       const pending = storable ? computing.get(pendingKey) : undefined;
-      if (pending) return pending;
+      if (pending) {
+        const shared = await pending;
+        return answerOf(shared, isKept(shared));
+      }
       const work = (async () => {
         const at = clock.now().getTime();
-        const body = JSON.stringify(await compute());
-        if (storable) keep(fullKey, { versions, at, body });
-        return body;
+        const made = make(versions, at, JSON.stringify(await compute()));
+        if (storable) keep(fullKey, made);
+        return made;
       })();
-      if (!storable) return work;
-      computing.set(pendingKey, work);
+      if (storable) computing.set(pendingKey, work);
       try {
-        return await work;
+        const made = await work;
+        return answerOf(made, isKept(made));
       } finally {
-        computing.delete(pendingKey);
+        if (storable) computing.delete(pendingKey);
       }
     },
     /** Forgets every answer (tests; a process that wants its memory back). */
