@@ -8,7 +8,7 @@ import { css, html, LitElement, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { localeAttributes } from '../i18n/localize.js';
 import { formatMoney } from '../i18n/money.js';
-import { FrameController, type FrameMessage, postToWidget, takeFrameAddress } from './frame.js';
+import { FrameController, post, type RequestError, takeFrameAddress } from './frame.js';
 import { hostedStyles } from './styles.js';
 
 /** POST /hosted/v1/confirm-payment/start (server/modules/hosted/confirm-payment.ts). */
@@ -32,27 +32,6 @@ const isolated = (text: string): string => (localeAttributes().dir === 'rtl' ? `
 
 /** The payment was confirmed and settled: its order, and the subscription it was for (now active). */
 export type PaymentConfirmed = { order_id: string; subscription: { id: string; status: string } | null };
-
-class RequestError extends Error {
-  constructor(
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-async function post<T>(path: string, body: unknown): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  } catch {
-    throw new RequestError(msg('Could not reach the server. Check your connection and try again.'));
-  }
-  const json = (await res.json().catch(() => ({}))) as T & { error?: { message?: string; details?: Record<string, unknown> } };
-  if (!res.ok) throw new RequestError(json.error?.message ?? msg('Something went wrong on our side. Try again in a moment.'), json.error?.details);
-  return json;
-}
 
 /**
  * @summary The hosted confirm page: trades its single-use token for the payment's next action,
@@ -130,27 +109,16 @@ export class HostedConfirmPayment extends LitElement {
   @state() private busy = false;
   @state() private done = false;
 
-  constructor() {
-    super();
-    // The frame's height for the widget, and Escape inside it.
-    new FrameController(
-      this,
-      (message) => this.#send(message),
-      () => this.busy,
-    );
-  }
-
-  #send(message: FrameMessage<PaymentConfirmed>): void {
-    postToWidget(message, this.start?.parent_origin);
-  }
+  /** Talks to the widget: the frame's height, Escape inside it, and what happened. */
+  #frame = new FrameController<PaymentConfirmed>(
+    this,
+    () => this.start?.parent_origin,
+    () => this.busy,
+  );
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.#begin();
-  }
-
-  protected override willUpdate(): void {
-    Object.assign(document.documentElement, localeAttributes());
   }
 
   async #begin(): Promise<void> {
@@ -163,20 +131,20 @@ export class HostedConfirmPayment extends LitElement {
       this.#started(start);
     } catch (error) {
       this.failure = (error as Error).message;
-      this.#send({ type: 'cp:error', message: this.failure });
+      this.#frame.send({ type: 'cp:error', message: this.failure });
     }
   }
 
   #started(start: Start): void {
     if (start.organization?.primary_color) this.style.setProperty('--cp-color-primary', start.organization.primary_color);
     this.start = start;
-    this.#send({ type: 'cp:ready' });
+    this.#frame.send({ type: 'cp:ready' });
     if (start.status === 'succeeded') this.#succeeded({ order_id: start.order.id, subscription: null });
   }
 
   #succeeded(result: PaymentConfirmed): void {
     this.done = true;
-    this.#send({ type: 'cp:success', ...result });
+    this.#frame.send({ type: 'cp:success', ...result });
   }
 
   /** Runs the next action (Stripe's, or the test bank's answer), then has the server settle the payment. */
@@ -234,13 +202,13 @@ export class HostedConfirmPayment extends LitElement {
     if (this.error) {
       return html`<p class="alert" role="alert" tabindex="-1">${this.error}</p>
         <div class="actions">
-          <button type="button" ?disabled=${this.busy} @click=${() => this.#send({ type: 'cp:cancel' })}>${msg('Close')}</button>
+          <button type="button" ?disabled=${this.busy} @click=${() => this.#frame.send({ type: 'cp:cancel' })}>${msg('Close')}</button>
           ${this.canRetry ? html`<button type="button" class="primary" ?disabled=${this.busy} @click=${this.retry}>${msg('Try again')}</button>` : ''}
         </div>`;
     }
     if (start.provider === 'stripe') {
       return html`<div class="actions">
-        <button type="button" ?disabled=${this.busy} @click=${() => this.#send({ type: 'cp:cancel' })}>${msg('Cancel')}</button>
+        <button type="button" ?disabled=${this.busy} @click=${() => this.#frame.send({ type: 'cp:cancel' })}>${msg('Cancel')}</button>
         <button type="button" class="primary" ?disabled=${this.busy} aria-busy=${this.busy ? 'true' : 'false'} @click=${() => this.confirm('approve')}>
           ${this.busy ? msg('Confirming…') : msg('Confirm payment')}
         </button>

@@ -6,11 +6,11 @@ import { localized, msg, str } from '@lit/localize';
 import { css, html, LitElement, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Stripe, StripeElementLocale, StripeElements } from '@stripe/stripe-js';
-import { getLocale, localeAttributes } from '../i18n/localize.js';
+import { getLocale } from '../i18n/localize.js';
 import { luhnValid } from '../schemas/card.js';
 import type { PaymentMethodUpdatedDetail } from '../events.js';
 import type { PaymentMethod } from '../schemas/payments.js';
-import { FrameController, type FrameMessage, postToWidget, takeFrameAddress } from './frame.js';
+import { FrameController, post, takeFrameAddress } from './frame.js';
 import { hostedStyles } from './styles.js';
 // The hosted confirm page (3-D Secure) ships in the same bundle: one script for both hosted pages.
 import './confirm-payment.js';
@@ -30,18 +30,6 @@ interface Start {
 export type CardSaved = { payment_method: PaymentMethod; retried: PaymentMethodUpdatedDetail['retried'] };
 
 const expired = () => msg('This form has expired or was already used. Close it and try again.');
-
-async function post<T>(path: string, body: unknown): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  } catch {
-    throw new Error(msg('Could not reach the server. Check your connection and try again.'));
-  }
-  const json = (await res.json().catch(() => ({}))) as T & { error?: { message?: string } };
-  if (!res.ok) throw new Error(json.error?.message ?? msg('Something went wrong on our side. Try again in a moment.'));
-  return json;
-}
 
 /** `#rrggbb` mixed 55 % with white, as the widget's dark palette lightens the brand colour (src/styles/tokens.ts). */
 export function lighten(hex: string): string {
@@ -163,24 +151,16 @@ export class HostedPaymentMethod extends LitElement {
 
   #stripe?: Stripe;
   #elements?: StripeElements;
-  #frame = new FrameController(
+  /** Talks to the widget: the frame's height, Escape inside it, and what happened. */
+  #frame = new FrameController<CardSaved>(
     this,
-    (message) => this.#send(message),
+    () => this.start?.parent_origin,
     () => this.busy,
   );
-
-  #send(message: FrameMessage<CardSaved>): void {
-    postToWidget(message, this.start?.parent_origin);
-  }
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.#begin();
-  }
-
-  protected override willUpdate(): void {
-    // The page is this form: it takes the form's language and direction.
-    Object.assign(document.documentElement, localeAttributes());
   }
 
   async #begin(): Promise<void> {
@@ -197,12 +177,12 @@ export class HostedPaymentMethod extends LitElement {
       if (start.provider === 'test') this.#ready();
     } catch (error) {
       this.failure = (error as Error).message;
-      this.#send({ type: 'cp:error', message: this.failure });
+      this.#frame.send({ type: 'cp:error', message: this.failure });
     }
   }
 
   #ready(): void {
-    this.#send({ type: 'cp:ready' });
+    this.#frame.send({ type: 'cp:ready' });
     this.#frame.sendHeight();
   }
 
@@ -273,7 +253,7 @@ export class HostedPaymentMethod extends LitElement {
         confirm_token: start.confirm_token,
       });
       this.done = true;
-      this.#send({ type: 'cp:success', payment_method: completed.payment_method, retried: completed.retried });
+      this.#frame.send({ type: 'cp:success', payment_method: completed.payment_method, retried: completed.retried });
     } catch (error) {
       this.error = (error as Error).message;
       await this.updateComplete;
@@ -348,7 +328,7 @@ export class HostedPaymentMethod extends LitElement {
       <p class="alert" role="alert" tabindex="-1" ?hidden=${!this.error}>${this.error}</p>
       <p class="note">${msg(str`Your card is saved for ${start.organization.name} and becomes your default payment method. Card details are sent to the payment provider only.`)}</p>
       <div class="actions">
-        <button type="button" ?disabled=${this.busy} @click=${() => this.#send({ type: 'cp:cancel' })}>${msg('Cancel')}</button>
+        <button type="button" ?disabled=${this.busy} @click=${() => this.#frame.send({ type: 'cp:cancel' })}>${msg('Cancel')}</button>
         <button type="submit" class="primary" ?disabled=${this.busy} aria-busy=${this.busy ? 'true' : 'false'}>${this.busy ? msg('Saving…') : msg('Save card')}</button>
       </div>
     </form>`;
