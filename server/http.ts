@@ -34,8 +34,19 @@ export function clientIp(c: Context, trustProxy: boolean): string {
   return incoming?.socket?.remoteAddress ?? 'unknown';
 }
 
+/** PUBLIC_URL's origin, parsed once: asked twice per browser request (the origin check and CORS). */
+const publicOrigins = new Map<string, string>();
+function originOf(publicUrl: string): string {
+  let origin = publicOrigins.get(publicUrl);
+  if (origin === undefined) {
+    origin = new URL(publicUrl).origin;
+    publicOrigins.set(publicUrl, origin);
+  }
+  return origin;
+}
+
 export function isSameOrigin(c: Context, origin: string, publicUrl: string): boolean {
-  return origin === new URL(publicUrl).origin || origin === new URL(c.req.url).origin;
+  return origin === originOf(publicUrl) || origin === new URL(c.req.url).origin;
 }
 
 /**

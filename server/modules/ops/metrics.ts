@@ -5,23 +5,13 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Mailer } from '../email/mailer.js';
+import { requestMetrics } from './request-metrics.js';
 
 export function createMetrics(options: { pool?: () => { total: number; idle: number; waiting: number } | null; defaults?: boolean } = {}) {
   const registry = new Registry();
   if (options.defaults) collectDefaultMetrics({ register: registry });
-  const requests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests answered, by method, route pattern and status.',
-    labelNames: ['method', 'route', 'status'],
-    registers: [registry],
-  });
-  const latency = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'Time to answer a request, by method and route pattern.',
-    labelNames: ['method', 'route'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
+  // http_requests_total and http_request_duration_seconds, recorded cheaply (request-metrics.ts).
+  const requests = requestMetrics(registry);
   const jobRuns = new Counter({
     name: 'job_runs_total',
     help: 'Background job runs, by job and result.',
@@ -75,10 +65,7 @@ export function createMetrics(options: { pool?: () => { total: number; idle: num
       await run();
     } finally {
       // The route that answered (not a /v1/* middleware that ran before it).
-      const route = routePath(c) || 'unmatched';
-      const status = String(c.res.status);
-      requests.inc({ method: c.req.method, route, status });
-      latency.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
+      requests.record(c.req.method, routePath(c) || 'unmatched', c.res.status, (performance.now() - started) / 1000);
     }
   }
   /** `timed` as a middleware layer of its own (the app calls it from its first layer instead). */
