@@ -102,7 +102,7 @@ BEGIN
 END $$;
 
 -- Every table a portal view reads. A new table a view reads gets its trigger here too: the test
--- server/modules/portal-cache/coverage.test.ts fails for a table with a customer_id or
+-- server/modules/portal-cache/cache.test.ts ("each has its trigger…") fails for a table with a customer_id or
 -- organization_id column that is neither versioned nor listed there as never shown.
 CREATE CONSTRAINT TRIGGER read_version AFTER INSERT OR UPDATE OR DELETE ON customers DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cp_read_version_customer_row();
 CREATE CONSTRAINT TRIGGER read_version AFTER INSERT OR UPDATE OR DELETE ON subscriptions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cp_read_version_subscription();
