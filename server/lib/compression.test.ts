@@ -3,10 +3,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import http, { type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { serve, type ServerType } from '@hono/node-server';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { createTestContext, type TestContext } from '../testing/harness.js';
-import { chooseEncoding } from './compression.js';
+import { chooseEncoding, heldBodyLength } from './compression.js';
 
 let t: TestContext;
 let key: string;
@@ -138,5 +141,47 @@ describe('JSON answers', () => {
     const head = await get('/v1/customers?limit=20', { authorization: `Bearer ${key}`, 'accept-encoding': 'br' }, 'HEAD');
     assert.equal(head.headers.get('content-encoding'), null);
     assert.equal((await head.arrayBuffer()).byteLength, 0);
+  });
+});
+
+describe('through @hono/node-server, as the server runs', () => {
+  let server: ServerType;
+  let base: string;
+  before(async () => {
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: t.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test("the adapter's Response still holds its body where heldBodyLength reads it (else every browser answer is read twice)", () => {
+    assert.equal(heldBodyLength(new Response('{"é":1}')), 8);
+    assert.equal(heldBodyLength(new Response(new Uint8Array(5))), 5);
+    assert.equal(heldBodyLength(new Response(null, { status: 204 })), 0);
+  });
+
+  test('on the wire: a small answer goes as it is with its length, a large one compressed', async () => {
+    // node:http, which hands over the bytes as they came (fetch would decompress them).
+    const wire = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http
+          .get(base + path, { headers: { ...headers, 'accept-encoding': 'gzip, deflate, br' } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+          .on('error', reject);
+      });
+    const me = await wire('/portal/v1/me', { authorization: `Bearer ${token}` });
+    assert.equal(me.status, 200);
+    assert.equal(me.headers['content-encoding'], undefined);
+    assert.equal(Number(me.headers['content-length']), me.body.length);
+    assert.deepEqual(JSON.parse(me.body.toString('utf8')), (await t.request('GET', '/portal/v1/me', { token })).body);
+    const list = await wire('/v1/customers?limit=20', { authorization: `Bearer ${key}` });
+    assert.equal(list.headers['content-encoding'], 'br');
+    assert.match(String(list.headers.vary), /Accept-Encoding/);
+    assert.equal(Number(list.headers['content-length']), list.body.length);
+    assert.deepEqual(JSON.parse(brotliDecompressSync(list.body).toString('utf8')), (await t.request('GET', '/v1/customers?limit=20', { token: key })).body);
   });
 });
