@@ -45,8 +45,27 @@ function originOf(publicUrl: string): string {
   return origin;
 }
 
+/**
+ * The origin of the address a request came to: its scheme and Host, the same for each of its
+ * paths, so remembered by that prefix (a few hosts; at most 100, plain host names only) rather
+ * than parsed twice per browser request (the origin check and CORS, ≈2.5 µs each).
+ */
+const requestOrigins = new Map<string, string>();
+const PLAIN_PREFIX = /^https?:\/\/[\w.:[\]-]{1,200}$/;
+function requestOrigin(url: string): string {
+  const end = url.indexOf('/', url.indexOf('//') + 2);
+  const prefix = end === -1 ? url : url.slice(0, end);
+  let origin = requestOrigins.get(prefix);
+  if (origin !== undefined) return origin;
+  if (!PLAIN_PREFIX.test(prefix)) return new URL(url).origin;
+  origin = new URL(prefix).origin;
+  if (requestOrigins.size >= 100) requestOrigins.delete(requestOrigins.keys().next().value!);
+  requestOrigins.set(prefix, origin);
+  return origin;
+}
+
 export function isSameOrigin(c: Context, origin: string, publicUrl: string): boolean {
-  return origin === originOf(publicUrl) || origin === new URL(c.req.url).origin;
+  return origin === originOf(publicUrl) || origin === requestOrigin(c.req.url);
 }
 
 /**
