@@ -158,18 +158,20 @@ export async function cachedView(c: Context<PortalEnv>, services: Services, comp
     key,
     compute,
   );
+  // Another process changed the customer: this process reads the session (and its rows) afresh next time.
+  if (answer.sessionStale) services.auth.forgetCustomer(auth.customer.id);
+  c.header('Content-Type', 'application/json');
   // Compressed as compressAnswer would, once per kept answer and encoding (it then passes this by).
   const encoding = answer.body.length >= JSON_THRESHOLD && c.req.method !== 'HEAD' ? chooseEncoding(c.req.header('accept-encoding')) : undefined;
   if (encoding) {
     const packed = await answer.encoded(encoding, (raw) => encodeJson(raw, encoding));
-    return c.body(bytes(packed), 200, {
-      'Content-Type': 'application/json',
-      'Content-Encoding': encoding,
-      'Content-Length': String(packed.length),
-      Vary: 'Accept-Encoding',
-    });
+    c.header('Content-Encoding', encoding);
+    c.header('Content-Length', String(packed.length));
+    // Beside what the CORS layer varies on (Origin).
+    c.header('Vary', 'Accept-Encoding', { append: true });
+    return c.body(bytes(packed), 200);
   }
-  return c.body(bytes(answer.body), 200, { 'Content-Type': 'application/json' });
+  return c.body(bytes(answer.body), 200);
 }
 
 /** Idempotency-Key handling with keys scoped to the signed-in customer. */

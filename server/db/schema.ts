@@ -576,11 +576,10 @@ export interface SchemaMigrationsTable {
 
 /** Read versions (0015): advanced by triggers at the commit of a change a portal view shows. */
 export interface ReadVersionsTable {
-  /** A customer's or an organization's id. */
+  /** A customer's or an organization's id, or '*' (advanced by TRUNCATE). */
   id: string;
   /** int8: pg returns it as a string. */
   version: string;
-  bumped_by: string;
 }
 
 export interface DB {

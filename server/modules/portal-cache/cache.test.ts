@@ -228,13 +228,42 @@ describe('simultaneous reads and changes', () => {
   });
 });
 
+describe('simultaneous writers of the same customers', () => {
+  // The version rows are locked at the commit, in id order, for the whole transaction at once: two
+  // transactions naming the same customers in opposite order cannot deadlock on them (rows locked
+  // one by one in the order they were written did, at the commit: the review of 0015).
+  test('two usage batches naming customers A, B and B, A at once both land, five times over', async () => {
+    const a = await t.createCustomer(shop.org.key, { email: 'order-a@example.com' });
+    const b = await t.createCustomer(shop.org.key, { email: 'order-b@example.com' });
+    for (let round = 0; round < 5; round++) {
+      const batch = (first: string, second: string, tag: string) => ({
+        events: [
+          ...Array.from({ length: 400 }, (_, i) => ({ id: `${tag}-${round}-${i}`, customer_id: first, name: 'api.call' })),
+          { id: `${tag}-${round}-last`, customer_id: second, name: 'api.call' },
+        ],
+      });
+      const results = await Promise.all([
+        t.request('POST', '/v1/events', { token: shop.org.key, body: batch(a.id, b.id, 'ab') }),
+        t.request('POST', '/v1/events', { token: shop.org.key, body: batch(b.id, a.id, 'ba') }),
+      ]);
+      for (const res of results) assert.equal(res.status, 202, `round ${round}: ${JSON.stringify(res.body)}`);
+    }
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM usage_events WHERE customer_id IN (${a.id}, ${b.id})`.execute(t.database.db);
+    assert.equal(rows[0]!.n, 5 * 2 * 401);
+  });
+});
+
 describe('every table a portal view reads advances the read versions', () => {
-  /** Tables with a customer's or an organization's rows that no portal view shows. */
+  /** Tables no portal view shows, and why. */
   const NEVER_SHOWN: Record<string, string> = {
+    schema_migrations: 'the migrations applied',
+    read_versions: 'the versions themselves',
+    read_version_pending: 'what a transaction will advance at its commit',
     api_keys: 'the merchant API only',
     login_codes: 'sign-in; no view',
     link_tokens: 'sign-in; no view',
     sessions: 'authentication; the session is read with its own versions',
+    rate_limits: 'sign-in throttling',
     outbox_emails: 'the merchant API and the dev outbox',
     idempotency_keys: 'replays of changes, never a view',
     invoice_counters: 'numbers appear on orders, which are versioned',
@@ -242,21 +271,56 @@ describe('every table a portal view reads advances the read versions', () => {
     webhook_events: 'the merchant API only',
     webhook_deliveries: 'the merchant API only',
     hosted_tokens: 'hosted pages; no view',
+    stripe_events: "Stripe's webhooks, deduplicated; their effects land in versioned tables",
+    test_provider_setup_intents: "the offline provider's own state; saved cards are payment_methods",
+    test_provider_charges: "the offline provider's own state; what a view shows is in payments",
+    test_provider_refunds: "the offline provider's own state; what a view shows is in refunds",
   };
+  const TRIGGERS = ['read_version_insert', 'read_version_update', 'read_version_delete', 'read_version_truncate'];
 
   test('each has its trigger, or says why no view shows it', async () => {
     const { rows: tables } = await sql<{ table_name: string }>`
-      SELECT DISTINCT table_name FROM information_schema.columns
-      WHERE table_schema = current_schema() AND column_name IN ('customer_id', 'organization_id')`.execute(t.database.db);
-    const { rows: triggered } = await sql<{ table_name: string }>`
-      SELECT c.relname AS table_name FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
-      WHERE tg.tgname = 'read_version' AND NOT tg.tgisinternal`.execute(t.database.db);
-    const versioned = new Set(triggered.map((r) => r.table_name));
-    const missing = tables.map((r) => r.table_name).filter((name) => !versioned.has(name) && !(name in NEVER_SHOWN));
-    assert.deepEqual(missing, [], 'a table with customer or organization rows has neither the read_version trigger (migration 0015) nor a reason here');
-    for (const name of ['customers', 'organizations', 'order_lines', 'payments', 'refunds', 'license_key_activations']) {
-      assert.ok(versioned.has(name), `${name} is versioned`);
+      SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`.execute(t.database.db);
+    const { rows: triggers } = await sql<{ table_name: string; name: string }>`
+      SELECT c.relname AS table_name, tg.tgname AS name FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
+      WHERE tg.tgname LIKE 'read_version%' AND NOT tg.tgisinternal`.execute(t.database.db);
+    const missing: string[] = [];
+    for (const { table_name: name } of tables) {
+      if (name in NEVER_SHOWN) continue;
+      const have = new Set(triggers.filter((tg) => tg.table_name === name).map((tg) => tg.name));
+      const lacking = TRIGGERS.filter((tg) => !have.has(tg));
+      if (lacking.length) missing.push(`${name}: ${lacking.join(', ')}`);
     }
+    assert.deepEqual(missing, [], 'a table has neither the read_version triggers (migration 0015) nor a reason here that no view shows it');
+    for (const name of ['customers', 'organizations', 'order_lines', 'payments', 'refunds', 'license_key_activations', 'usage_events']) {
+      assert.ok(!(name in NEVER_SHOWN) && tables.some((r) => r.table_name === name), `${name} is versioned`);
+    }
+  });
+
+  test('TRUNCATE (SQL by hand) makes every kept answer stale', async () => {
+    const buyer = await createSubscriber(t, shop);
+    const credit = await t.request('POST', '/v1/wallet-credits', {
+      token: shop.org.key,
+      body: { customer_id: buyer.id, amount: 700, currency: 'usd', description: 'Gift' },
+    });
+    assert.equal(credit.status, 201);
+    assert.deepEqual((await get('/portal/v1/wallet', buyer.token)).balances, [{ currency: 'USD', balance: 700 }]);
+    await get('/portal/v1/wallet', buyer.token);
+    await sql`TRUNCATE wallet_transactions`.execute(t.database.db);
+    assert.deepEqual((await get('/portal/v1/wallet', buyer.token)).balances, []);
+  });
+
+  test('a renewals lease taken and released changes no version; a status change does', async () => {
+    const buyer = await createSubscriber(t, shop);
+    const sub = await subscribe(t, shop, buyer.id, shop.prices.basic);
+    const version = async () =>
+      Number((await sql<{ version: string }>`SELECT version FROM read_versions WHERE id = ${buyer.id}`.execute(t.database.db)).rows[0]?.version ?? 0);
+    const start = await version();
+    await sql`UPDATE subscriptions SET locked_until = now() + interval '1 minute' WHERE id = ${sub.id}`.execute(t.database.db);
+    await sql`UPDATE subscriptions SET locked_until = NULL WHERE id = ${sub.id}`.execute(t.database.db);
+    assert.equal(await version(), start);
+    await sql`UPDATE subscriptions SET cancel_at_period_end = true WHERE id = ${sub.id}`.execute(t.database.db);
+    assert.equal(await version(), start + 1);
   });
 
   test('a transaction that changes many rows of one customer advances their version once', async () => {

@@ -19,7 +19,7 @@ export interface PortalCacheDeps {
 export interface CacheSession {
   organizationId: string;
   customerId: string;
-  /** The read versions read with the session ("customer:organization"). */
+  /** The read versions read with the session ("customer:organization:*"). */
   readVersions: string;
   /** The session was read by this request: its versions are current, no read needed. */
   fresh: boolean;
@@ -39,6 +39,12 @@ interface Entry {
 /** An answer: its JSON, and its compressed forms (kept with it when the answer is kept). */
 export interface Answer {
   body: Buffer;
+  /**
+   * The session's versions are behind the database's (another process changed the customer or
+   * the organization): the caller forgets the cached session, so the next request reads it, and
+   * its rows, afresh and its answer can be kept again.
+   */
+  sessionStale: boolean;
   encoded(encoding: string, encode: (raw: Buffer) => Promise<Buffer>): Promise<Buffer>;
 }
 
@@ -63,15 +69,22 @@ export function portalCache(deps: PortalCacheDeps) {
       drop(oldest);
     }
   };
+  let swept = 0;
   const keep = (key: string, entry: Entry) => {
     drop(key);
+    // Answers past their age leave memory within one more age, served or not.
+    if (entry.at - swept >= maxAgeMs) {
+      swept = entry.at;
+      for (const [k, e] of entries) if (entry.at - e.at >= maxAgeMs || e.at > entry.at) drop(k);
+    }
     if (entry.bytes > maxBytes / 8) return;
     entries.set(key, entry);
     bytes += entry.bytes;
     trim();
   };
-  const answerOf = (entry: Entry, kept: () => boolean): Answer => ({
+  const answerOf = (entry: Entry, kept: () => boolean, sessionStale = false): Answer => ({
     body: entry.body,
+    sessionStale,
     async encoded(encoding, encode) {
       let packed = entry.encoded.get(encoding);
       if (!packed) {
@@ -133,7 +146,7 @@ export function portalCache(deps: PortalCacheDeps) {
       if (storable) computing.set(pendingKey, work);
       try {
         const made = await work;
-        return answerOf(made, isKept(made));
+        return answerOf(made, isKept(made), !storable);
       } finally {
         if (storable) computing.delete(pendingKey);
       }
