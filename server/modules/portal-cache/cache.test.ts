@@ -163,6 +163,24 @@ describe('another server on the same database', () => {
     assert.equal((await other('GET', '/portal/v1/subscriptions', buyer.token)).body.data[0].cancel_at_period_end, true);
   });
 
+  test('after its change this server reads the session afresh and keeps answers again at once', async () => {
+    const other = otherServer();
+    const buyer = await createSubscriber(t, shop);
+    await subscribe(t, shop, buyer.id, shop.prices.pro);
+    await get('/portal/v1/orders', buyer.token);
+    const credit = await other('POST', '/v1/wallet-credits', shop.org.key, { customer_id: buyer.id, amount: 100, currency: 'usd', description: 'x' });
+    assert.equal(credit.status, 201, JSON.stringify(credit.body));
+    await get('/portal/v1/orders', buyer.token); // computed from the older session: served, not kept
+    await get('/portal/v1/orders', buyer.token); // the session read again: computed and kept
+    const spy = spyOnQueries(t.database.db);
+    try {
+      const again = await spy.during(() => get('/portal/v1/orders', buyer.token));
+      assert.equal(again.sql.length, 1, again.sql.join(' | '));
+    } finally {
+      spy.restore();
+    }
+  });
+
   test('an answer computed from an older session is not kept: the rename shows once the session is read again', async () => {
     const other = otherServer();
     const buyer = await createSubscriber(t, shop, { name: 'Before' });
