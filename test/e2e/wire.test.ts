@@ -27,7 +27,7 @@ for (const element of [
     const signIn = await first.newPage();
     await signIn.goto(oneView);
     await signInWithCode(signIn, demo.server.url, 'alice@example.com');
-    await signIn.getByRole('heading', { name: 'Subscriptions' }).waitFor();
+    await signIn.getByRole('heading', { name: 'Subscriptions', exact: true }).waitFor();
     const storageState = await first.storageState();
     await first.close();
 
@@ -44,7 +44,7 @@ for (const element of [
       });
     });
     await tab.goto(oneView);
-    await tab.getByRole('heading', { name: 'Subscriptions' }).waitFor();
+    await tab.getByRole('heading', { name: 'Subscriptions', exact: true }).waitFor();
     await tab.locator('customer-portal-subscriptions .card').first().waitFor();
     await tab.waitForLoadState('networkidle');
 
