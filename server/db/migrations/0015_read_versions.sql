@@ -26,13 +26,6 @@ CREATE UNLOGGED TABLE read_version_pending (
   PRIMARY KEY (xid, id)
 );
 
--- Notes ids for this transaction's commit (a no-op for ids already noted).
-CREATE FUNCTION cp_note_read_versions(ids text[]) RETURNS void LANGUAGE sql AS $$
-  INSERT INTO read_version_pending (xid, id)
-  SELECT DISTINCT pg_current_xact_id(), id FROM unnest(ids) AS t(id) WHERE id IS NOT NULL
-  ON CONFLICT DO NOTHING
-$$;
-
 -- At the commit: every id the transaction noted advanced once, in id order; the notes removed.
 -- Fired once per noted id; the first firing does the work, the others find nothing left.
 CREATE FUNCTION cp_commit_read_versions() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -49,53 +42,130 @@ END $$;
 CREATE CONSTRAINT TRIGGER read_version_commit AFTER INSERT ON read_version_pending
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cp_commit_read_versions();
 
--- The statement triggers: TG_ARGV[0] says how a row names the ids whose views show it.
---   customer          its customer_id
---   order             its order's customer (lines, payments, refunds)
---   grant             its grant's customer (license key activations)
---   subscription      its customer and the holders of its seats (they see its plan, its owner,
---                     whether it still entitles them); an update that only moves the renewals
---                     lease (locked_until) changes no view and notes nothing
---   seat              its holder and its subscription's owner (who lists the seats)
---   customer_row      the customer, and the holders of seats on their subscriptions (shown as the owner)
---   organization      its organization_id (settings, catalog, meters, benefits: every customer's views)
---   organization_row  the organization itself
--- The SELECT reads the statement's transition table (%1$I: new_rows or old_rows) directly, so a
--- 50,000-row insert costs one pass over it, not a call per row.
-CREATE FUNCTION cp_read_version_rows() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  rel text;
-  part text[];
-  ids text[] := '{}';
-  -- For an update of subscriptions: only the rows that changed in more than the lease.
-  changed text := CASE WHEN TG_OP = 'UPDATE' AND TG_ARGV[0] = 'subscription'
-    THEN 'r.id IN (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE to_jsonb(n) - ''locked_until'' IS DISTINCT FROM to_jsonb(o) - ''locked_until'')'
-    ELSE 'true' END;
-  query text := CASE TG_ARGV[0]
-    WHEN 'customer' THEN 'SELECT array_agg(DISTINCT customer_id) FROM %1$I'
-    WHEN 'organization' THEN 'SELECT array_agg(DISTINCT organization_id) FROM %1$I'
-    WHEN 'organization_row' THEN 'SELECT array_agg(id) FROM %1$I'
-    WHEN 'order' THEN 'SELECT array_agg(DISTINCT o.customer_id) FROM orders o WHERE o.id IN (SELECT order_id FROM %1$I)'
-    WHEN 'grant' THEN 'SELECT array_agg(DISTINCT g.customer_id) FROM benefit_grants g WHERE g.id IN (SELECT grant_id FROM %1$I)'
-    WHEN 'subscription' THEN 'SELECT array_agg(DISTINCT x) FROM (SELECT r.customer_id AS x FROM %1$I r WHERE %2$s
-        UNION ALL SELECT cs.customer_id FROM customer_seats cs WHERE cs.subscription_id IN (SELECT r.id FROM %1$I r WHERE %2$s)) ids'
-    WHEN 'seat' THEN 'SELECT array_agg(DISTINCT x) FROM (SELECT customer_id AS x FROM %1$I
-        UNION ALL SELECT s.customer_id FROM subscriptions s WHERE s.id IN (SELECT subscription_id FROM %1$I)) ids'
-    WHEN 'customer_row' THEN 'SELECT array_agg(DISTINCT x) FROM (SELECT id AS x FROM %1$I
-        UNION ALL SELECT cs.customer_id FROM %1$I r
-          JOIN subscriptions s ON s.organization_id = r.organization_id AND s.customer_id = r.id
-          JOIN customer_seats cs ON cs.subscription_id = s.id) ids'
-  END;
+-- The statement triggers, one function per way a row names the ids whose views show it. Each
+-- reads the statement's transition table (new_rows, old_rows) in one pass with static SQL (its
+-- plan kept), and notes the distinct ids; an update notes the ids of the rows before and after.
+
+-- Rows of one customer (a customer_id column).
+CREATE FUNCTION cp_read_version_customer() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF query IS NULL THEN
-    RAISE EXCEPTION 'read_version trigger on %: unknown kind %', TG_TABLE_NAME, TG_ARGV[0];
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT customer_id AS id FROM new_rows) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
   END IF;
-  FOREACH rel IN ARRAY CASE TG_OP WHEN 'INSERT' THEN ARRAY['new_rows'] WHEN 'DELETE' THEN ARRAY['old_rows'] ELSE ARRAY['old_rows', 'new_rows'] END LOOP
-    EXECUTE format(query, rel, changed) INTO part;
-    ids := ids || part;
-  END LOOP;
-  IF cardinality(ids) > 0 THEN
-    PERFORM cp_note_read_versions(ids);
+  IF TG_OP <> 'INSERT' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT customer_id AS id FROM old_rows) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- The organization's own rows (catalog, meters, benefits): every customer's views.
+CREATE FUNCTION cp_read_version_organization() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT organization_id AS id FROM new_rows) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT organization_id AS id FROM old_rows) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- The organization itself (settings, branding).
+CREATE FUNCTION cp_read_version_organization_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT id FROM new_rows) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT id FROM old_rows) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- Rows of an order (its lines, payments and refunds): the order's customer.
+CREATE FUNCTION cp_read_version_order() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT o.customer_id AS id FROM orders o WHERE o.id IN (SELECT order_id FROM new_rows)) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT o.customer_id AS id FROM orders o WHERE o.id IN (SELECT order_id FROM old_rows)) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- A license key's activations: the grant's customer.
+CREATE FUNCTION cp_read_version_grant() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT g.customer_id AS id FROM benefit_grants g WHERE g.id IN (SELECT grant_id FROM new_rows)) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT g.customer_id AS id FROM benefit_grants g WHERE g.id IN (SELECT grant_id FROM old_rows)) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- A seat: its holder, and the subscription's owner (who lists the seats).
+CREATE FUNCTION cp_read_version_seat() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT customer_id AS id FROM new_rows UNION ALL SELECT s.customer_id FROM subscriptions s WHERE s.id IN (SELECT subscription_id FROM new_rows)) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT customer_id AS id FROM old_rows UNION ALL SELECT s.customer_id FROM subscriptions s WHERE s.id IN (SELECT subscription_id FROM old_rows)) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- A customer: themselves, and the holders of seats on their subscriptions (shown as the owner).
+CREATE FUNCTION cp_read_version_customer_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT id FROM new_rows
+      UNION ALL SELECT cs.customer_id FROM new_rows r
+        JOIN subscriptions s ON s.organization_id = r.organization_id AND s.customer_id = r.id
+        JOIN customer_seats cs ON cs.subscription_id = s.id) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    INSERT INTO read_version_pending (xid, id) SELECT DISTINCT pg_current_xact_id(), id FROM (SELECT id FROM old_rows
+      UNION ALL SELECT cs.customer_id FROM old_rows r
+        JOIN subscriptions s ON s.organization_id = r.organization_id AND s.customer_id = r.id
+        JOIN customer_seats cs ON cs.subscription_id = s.id) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- A subscription: its customer, and the holders of its seats (they see its plan, its owner,
+-- whether it still entitles them). An update that only moves the renewals lease (locked_until)
+-- changes no view and notes nothing.
+CREATE FUNCTION cp_read_version_subscription() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    WITH changed AS (
+      SELECT n.id, n.customer_id AS now_of, o.customer_id AS was_of FROM new_rows n JOIN old_rows o ON o.id = n.id
+      WHERE to_jsonb(n) - 'locked_until' IS DISTINCT FROM to_jsonb(o) - 'locked_until'
+    )
+    INSERT INTO read_version_pending (xid, id)
+    SELECT DISTINCT pg_current_xact_id(), id FROM (
+      SELECT now_of AS id FROM changed
+      UNION ALL SELECT was_of FROM changed
+      UNION ALL SELECT cs.customer_id FROM customer_seats cs WHERE cs.subscription_id IN (SELECT id FROM changed)
+    ) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO read_version_pending (xid, id)
+    SELECT DISTINCT pg_current_xact_id(), id FROM (
+      SELECT customer_id AS id FROM new_rows
+      UNION ALL SELECT cs.customer_id FROM customer_seats cs WHERE cs.subscription_id IN (SELECT id FROM new_rows)
+    ) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
+  ELSE
+    INSERT INTO read_version_pending (xid, id)
+    SELECT DISTINCT pg_current_xact_id(), id FROM (
+      SELECT customer_id AS id FROM old_rows
+      UNION ALL SELECT cs.customer_id FROM customer_seats cs WHERE cs.subscription_id IN (SELECT id FROM old_rows)
+    ) ids WHERE id IS NOT NULL ON CONFLICT DO NOTHING;
   END IF;
   RETURN NULL;
 END $$;
@@ -103,11 +173,12 @@ END $$;
 -- TRUNCATE names no rows: every kept answer is stale.
 CREATE FUNCTION cp_read_version_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM cp_note_read_versions(ARRAY['*']);
+  INSERT INTO read_version_pending (xid, id) VALUES (pg_current_xact_id(), '*') ON CONFLICT DO NOTHING;
   RETURN NULL;
 END $$;
 
--- Every table a portal view reads, with how its rows name the ids. A new table gets its triggers
+-- Every table a portal view reads, with how its rows name the ids (the function above of that
+-- kind). A new table gets its triggers
 -- here too: server/modules/portal-cache/cache.test.ts ("each has its trigger…") fails for a
 -- table that has neither these triggers nor a reason there that no view shows it.
 DO $$
@@ -124,9 +195,9 @@ BEGIN
     ('meters', 'organization'), ('benefits', 'organization'), ('product_benefits', 'organization'),
     ('benefit_files', 'organization')
   ) AS v(name, kind) LOOP
-    EXECUTE format('CREATE TRIGGER read_version_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cp_read_version_rows(%L)', t.name, t.kind);
-    EXECUTE format('CREATE TRIGGER read_version_update AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cp_read_version_rows(%L)', t.name, t.kind);
-    EXECUTE format('CREATE TRIGGER read_version_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cp_read_version_rows(%L)', t.name, t.kind);
+    EXECUTE format('CREATE TRIGGER read_version_insert AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION %I()', t.name, 'cp_read_version_' || t.kind);
+    EXECUTE format('CREATE TRIGGER read_version_update AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION %I()', t.name, 'cp_read_version_' || t.kind);
+    EXECUTE format('CREATE TRIGGER read_version_delete AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION %I()', t.name, 'cp_read_version_' || t.kind);
     EXECUTE format('CREATE TRIGGER read_version_truncate AFTER TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION cp_read_version_truncate()', t.name);
   END LOOP;
 END $$;
