@@ -58,7 +58,7 @@ export interface PortalAuth {
    * customer or the organization forgets the cached session in this process.
    */
   rows: { organization: Organization; customer: CustomerRow };
-  /** The customer's and the organization's read versions when the session was read ("c:o"; portal-cache). */
+  /** The customer's and the organization's read versions when the session was read ("customer:organization:*"; portal-cache). */
   readVersions: string;
   /** performance.now() just before the session was read: a request that began before it reads current versions with it. */
   readStartedAt: number;

@@ -26,6 +26,8 @@ export interface CacheSession {
 }
 
 interface Entry {
+  /** Where it is kept (organization, customer, key). */
+  key: string;
   versions: string;
   /** The clock when the answer's computation began. */
   at: number;
@@ -54,8 +56,6 @@ export function portalCache(deps: PortalCacheDeps) {
   let bytes = 0;
   /** Answers being computed, by key and versions: simultaneous misses compute once. */
   const computing = new Map<string, Promise<Entry>>();
-  let hits = 0;
-  let misses = 0;
 
   const drop = (key: string) => {
     const entry = entries.get(key);
@@ -82,33 +82,31 @@ export function portalCache(deps: PortalCacheDeps) {
     bytes += entry.bytes;
     trim();
   };
-  const answerOf = (entry: Entry, kept: () => boolean, sessionStale = false): Answer => ({
+  /** Its compressed form, made once; counted in the budget while the answer is kept. */
+  async function encoded(entry: Entry, encoding: string, encode: (raw: Buffer) => Promise<Buffer>) {
+    let packed = entry.encoded.get(encoding);
+    if (packed) return packed;
+    packed = await encode(entry.body);
+    if (entry.encoded.has(encoding)) return entry.encoded.get(encoding)!;
+    entry.encoded.set(encoding, packed);
+    entry.bytes += packed.length;
+    if (entries.get(entry.key) === entry) {
+      bytes += packed.length;
+      trim();
+    }
+    return packed;
+  }
+  const answerOf = (entry: Entry, sessionStale = false): Answer => ({
     body: entry.body,
     sessionStale,
-    async encoded(encoding, encode) {
-      let packed = entry.encoded.get(encoding);
-      if (!packed) {
-        packed = await encode(entry.body);
-        if (!entry.encoded.has(encoding)) {
-          entry.encoded.set(encoding, packed);
-          entry.bytes += packed.length;
-          if (kept()) {
-            bytes += packed.length;
-            trim();
-          }
-        }
-      }
-      return packed;
-    },
+    encoded: (encoding, encode) => encoded(entry, encoding, encode),
   });
-  const make = (versions: string, at: number, json: string): Entry => {
+  const make = (key: string, versions: string, at: number, json: string): Entry => {
     const body = Buffer.from(json);
-    return { versions, at, body, encoded: new Map(), bytes: body.length };
+    return { key, versions, at, body, encoded: new Map(), bytes: body.length };
   };
 
   return {
-    enabled: maxAgeMs > 0,
-    stats: () => ({ entries: entries.size, bytes, hits, misses }),
     /**
      * The JSON answer for `key` (the customer's view at one address, with whatever of the session
      * it shows): kept, or computed now. Kept only when computed from a session read at the versions
@@ -116,46 +114,36 @@ export function portalCache(deps: PortalCacheDeps) {
      * an older customer or organization row, which the answer would then keep.
      */
     async answer(session: CacheSession, key: string, compute: () => Promise<unknown>): Promise<Answer> {
-      if (maxAgeMs <= 0) return answerOf(make('', 0, JSON.stringify(await compute())), () => false);
+      if (maxAgeMs <= 0) return answerOf(make('', '', 0, JSON.stringify(await compute())));
       const versions = session.fresh ? session.readVersions : await repo.current(session.organizationId, session.customerId);
       const now = clock.now().getTime();
       const fullKey = `${session.organizationId}\u0000${session.customerId}\u0000${key}`;
-      const isKept = (entry: Entry) => () => entries.get(fullKey) === entry;
       const entry = entries.get(fullKey);
       if (entry && entry.versions === versions && now >= entry.at && now - entry.at < maxAgeMs) {
-        hits++;
         // Served: the most recently used, last out.
         entries.delete(fullKey);
         entries.set(fullKey, entry);
-        return answerOf(entry, isKept(entry));
+        return answerOf(entry);
       }
-      misses++;
       const storable = versions === session.readVersions;
       const pendingKey = `${fullKey}\u0000${versions}`;
       const pending = storable ? computing.get(pendingKey) : undefined;
       if (pending) {
-        const shared = await pending;
-        return answerOf(shared, isKept(shared));
+        return answerOf(await pending);
       }
       const work = (async () => {
         const at = clock.now().getTime();
-        const made = make(versions, at, JSON.stringify(await compute()));
+        const made = make(fullKey, versions, at, JSON.stringify(await compute()));
         if (storable) keep(fullKey, made);
         return made;
       })();
       if (storable) computing.set(pendingKey, work);
       try {
         const made = await work;
-        return answerOf(made, isKept(made), !storable);
+        return answerOf(made, !storable);
       } finally {
         if (storable) computing.delete(pendingKey);
       }
     },
-    /** Forgets every answer (tests; a process that wants its memory back). */
-    clear() {
-      entries.clear();
-      bytes = 0;
-    },
   };
 }
-export type PortalCache = ReturnType<typeof portalCache>;
